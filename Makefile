@@ -1,0 +1,104 @@
+# Battery remanufacturing test-bench controller.
+#   make            build bin/bench
+#   make demo       install deps, build, run the simulated overnight test, grade
+#   make check      install deps, build, run every test (unit, integration,
+#                   seams, real kernel in QEMU, crash loop, fuzz smoke)
+#   make asan       the unit and integration tests under ASan+UBSan
+#   make bench      benchmarks (print figures, never fail on speed)
+#   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make format     clang-format every source file
+#   make clean
+
+CC      ?= gcc
+PKGS    := libsocketcan libserialport hdf5 inih
+BUILD   ?= build
+SAN     ?=
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror \
+           -D_GNU_SOURCE -DBENCH_VERSION=\"0.1.0\" -MMD -MP -I. $(SAN)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+              -I/usr/include/hdf5/serial
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+              -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl
+LDLIBS  := $(PKG_LIBS) -lpthread -lm
+LDFLAGS += $(SAN)
+
+LIB_SRC := $(filter-out bench/main.c,$(wildcard common/*.c can/*.c bench/*.c \
+           bench/*/*.c bench/*/*/*.c analysis/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libbench.a
+
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo check check-unit check-seams check-kernel check-crash \
+        asan bench fuzz format clean
+all: bin/bench
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/bench: $(BUILD)/bench/main.o $(LIB)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/support $(LDFLAGS) -o $@ $< \
+		$(TEST_SUPPORT) $(LIB) $(LDLIBS) -lcriterion
+
+check-unit: bin/bench $(TEST_BIN)
+	@tools/run-tests.sh $(TEST_BIN)
+
+check-seams:
+	@tools/check-seams.sh
+
+check-kernel: bin/bench
+	@tools/qemu/check-kernel.sh
+
+check-crash: bin/bench
+	@tools/crash/check-crash.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) check-seams
+	$(MAKE) check-unit
+	$(MAKE) check-crash
+	$(MAKE) check-kernel
+	$(MAKE) asan
+	FUZZ_SECONDS=20 $(MAKE) fuzz
+
+demo: deps
+	$(MAKE) all
+	@tools/demo.sh
+
+asan:
+	$(MAKE) BUILD=build-asan CC=gcc \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		check-unit-asan
+
+check-unit-asan: $(TEST_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 tools/run-tests.sh $(TEST_BIN)
+
+bench: bin/bench
+	@tools/bench.sh
+
+fuzz:
+	@tools/fuzz.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-fuzz bin out
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/bench/main.d
