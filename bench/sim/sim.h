@@ -1,0 +1,75 @@
+/* sim.h - the simulated used pack: cells, BMS on CAN, cycler, faults.
+ *
+ * A first-class backend (libsigrok's "demo" driver), not a test hack: the
+ * in-process backend of `bench run --sim PACK.ini` and, as its own process,
+ * `bench sim`. Everything runs on virtual time advanced by sim_advance(), so
+ * the same pack file and seed give byte-identical behaviour.
+ *
+ * Current is positive on charge everywhere.
+ */
+#ifndef BENCH_SIM_SIM_H
+#define BENCH_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct canbus;
+struct instr;
+struct sim;
+
+struct sim_opts {
+	uint64_t seed_override;
+	bool has_seed_override;
+	/* NULL: fixtures/dbc/sim_bms.dbc and sim_cycler.dbc (sim_fixture_path) */
+	const char *bms_dbc_path;
+	const char *cycler_dbc_path;
+};
+
+struct sim_pack_info {
+	char name[64];
+	char chemistry[8];      /* "nmc" | "lfp" */
+	unsigned series, parallel, modules, n_probes;
+	double rated_capacity_ah;
+	double v_min_cell_V, v_max_cell_V; /* chemistry's 0 % and 100 % OCV */
+	double ambient_C;
+};
+
+/* Parse PACK.ini (DESIGN 3.2) and build the pack. Errors name file, line
+ * and key. opts may be NULL. */
+int sim_load(const char *pack_ini, const struct sim_opts *opts,
+	     struct sim **out);
+const struct sim_pack_info *sim_info(const struct sim *s);
+
+/* The BMS publishes on and listens to this bus (BENCH_Command). */
+int sim_attach_bms(struct sim *s, struct canbus *bus);
+/* CAN-cycler personality (CYC_Command / CYC_Status / CYC_Ident). */
+int sim_attach_cycler_can(struct sim *s, struct canbus *bus);
+/* In-process cycler personality (bench/instr.h ops); owned by the sim, its
+ * close op is a no-op. Its ops return BENCH_ERR_TIMEOUT once a
+ * cycler_timeout fault has fired. */
+struct instr *sim_instr(struct sim *s);
+
+/* Physics, BMS frames, cycler and faults up to virtual time t_us
+ * (monotonic; internal fixed step of SIM_STEP_US). */
+#define SIM_STEP_US 100000
+int sim_advance(struct sim *s, int64_t t_us);
+int64_t sim_now_us(const struct sim *s);
+
+int sim_write_truth(const struct sim *s, const char *json_path);
+void sim_free(struct sim *s);
+
+/* "fixtures/dbc/sim_bms.dbc" resolved against the source tree: first
+ * /proc/self/exe's directory/.. (and /../..), then the cwd. malloc'd;
+ * NULL if not found (logged). */
+char *sim_fixture_path(const char *rel);
+
+/* Plant hooks for the SCPI personality (bench/sim/scpi_server.h) and for
+ * tests: the cycler output as the pack sees it. */
+struct sim_plant {
+	double voltage_V;     /* pack terminal voltage */
+	double current_A;     /* actual pack current, + charge */
+	bool contactors_closed;
+};
+void sim_plant_read(const struct sim *s, struct sim_plant *p);
+
+#endif
