@@ -31,7 +31,8 @@ enum canbus_ev_kind {
 
 struct canbus_ev {
 	enum canbus_ev_kind kind;
-	int64_t t_us;             /* kernel timestamp (socketcan) or sender's */
+	int64_t t_us;             /* socketcan: kernel receive time, CLOCK_REALTIME
+				   * us (as candump logs); mem: sender's clock */
 	struct canframe frame;    /* FRAME: the frame; STATE: the error frame */
 	enum canbus_state state;  /* STATE only */
 };
@@ -76,5 +77,19 @@ int canif_configure(const char *iface, const struct canif_cfg *cfg);
 int canif_get_status(const char *iface, struct canif_status *st);
 
 const char *canbus_state_name(enum canbus_state s);
+
+/* In-process bus only ("mem:NAME"); BENCH_ERR_SUPP on any other backend.
+ *
+ * Inject a controller state change as the kernel would report it: every
+ * endpoint on the bus that subscribed to error frames receives a
+ * CANBUS_EV_STATE event with the matching error frame. While the bus is
+ * CANBUS_OFF or CANBUS_STOPPED, frames sent on it are dropped (the bus is
+ * dead), until a CANBUS_ACTIVE injection restarts it. */
+int canbus_mem_inject_state(struct canbus *bus, enum canbus_state s);
+
+struct clock;
+/* The clock stamping frames this endpoint sends (ev.t_us at the receivers);
+ * the clock must outlive the endpoint. Default: CLOCK_REALTIME in us. */
+int canbus_mem_set_clock(struct canbus *bus, const struct clock *clk);
 
 #endif
