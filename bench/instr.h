@@ -26,6 +26,7 @@ struct instr_state {
 };
 
 struct instr;
+struct canframe;
 
 struct instr_ops {
 	const char *name;
@@ -41,6 +42,9 @@ struct instr_ops {
 	/* Called every control tick: keepalive, async receive. May be NULL. */
 	int (*poll)(struct instr *in, int64_t now_us);
 	void (*close)(struct instr *in);
+	/* A frame from a shared CAN bus (see instr_rx_frame). May be NULL. */
+	int (*rx_frame)(struct instr *in, const struct canframe *f,
+			int64_t t_us);
 };
 
 struct instr {
@@ -51,5 +55,37 @@ struct instr {
 
 /* Safe stop: current 0, then output off. Logs, never stops half way. */
 int instr_safe_off(struct instr *in);
+
+struct canbus;
+
+/* What the bench file says about the cycler ([cycler] section). */
+struct instr_cfg {
+	const char *kind;      /* "scpi" | "can" ("sim": sim_instr() instead) */
+	/* scpi */
+	const char *port;      /* xport connection string: "/dev/ttyUSB0",
+				* "pty:/dev/pts/3", "tty:/dev/ttyS2" */
+	const char *serial;    /* "115200/8n1"; NULL = that */
+	const char *model;     /* "generic" | "ea-psb" | "itech-it6000";
+				* NULL = "generic" */
+	/* can */
+	struct canbus *bus;    /* opened by the controller, not closed here */
+	const char *dbc_path;  /* the cycler's DBC (sim_cycler.dbc names) */
+	bool bus_shared;       /* the controller reads the bus and routes
+				* frames with instr_rx_frame(); the driver
+				* then only sends */
+	int timeout_ms;        /* reply (scpi) or status (can) timeout;
+				* 0 = 1000 */
+};
+
+/* Open the backend named by cfg->kind. The result is closed with
+ * instr_close(). BENCH_ERR_ARG for an unknown kind or model. */
+int instr_open(const struct instr_cfg *cfg, struct instr **out);
+/* ops->close if in is not NULL. */
+void instr_close(struct instr *in);
+
+/* Give a CAN-bus backend a frame the controller read from a shared bus.
+ * 1 = the frame was the instrument's, 0 = not, < 0 error. Backends without
+ * CAN return 0. */
+int instr_rx_frame(struct instr *in, const struct canframe *f, int64_t t_us);
 
 #endif
