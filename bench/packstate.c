@@ -1,0 +1,314 @@
+/* packstate.c - decode BMS frames through the profile's signal map. */
+#define LOG_PREFIX "packstate"
+
+#include "packstate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "can/dbc.h"
+#include "common/log.h"
+#include "common/rc.h"
+
+enum ps_role {
+	ROLE_CELL_V,
+	ROLE_TEMP,
+	ROLE_PACK_V,
+	ROLE_PACK_I,
+	ROLE_SOC,
+	ROLE_CCL,
+	ROLE_DCL,
+	ROLE_CONTACTOR,
+	ROLE_FAULT,
+};
+
+struct ps_entry {
+	const struct dbc_sig *sig;
+	enum ps_role role;
+	unsigned index; /* cell, probe or fault index, 0-based */
+};
+
+/* One BMS message and its mapped signals; sorted by id for bsearch. */
+struct ps_msg {
+	uint32_t id;
+	const struct dbc_msg *msg;
+	struct ps_entry *entries;
+	size_t n;
+};
+
+struct packstate {
+	struct ps_msg *msgs;
+	size_t n_msgs;
+	bool charge_positive;
+	int contactor_closed_value;
+	struct pack_snap snap;
+};
+
+static struct ps_msg *msg_slot(struct packstate *ps, const struct dbc_msg *m)
+{
+	struct ps_msg *grown;
+
+	for (size_t i = 0; i < ps->n_msgs; i++)
+		if (ps->msgs[i].msg == m)
+			return &ps->msgs[i];
+	grown = realloc(ps->msgs, (ps->n_msgs + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	ps->msgs = grown;
+	grown[ps->n_msgs] = (struct ps_msg){.id = m->id, .msg = m};
+	return &grown[ps->n_msgs++];
+}
+
+/* Find the signal called name in any message of db and add it. */
+static int add_sig(struct packstate *ps, const struct dbc *db,
+		   const char *name, enum ps_role role, unsigned index)
+{
+	struct ps_entry *grown;
+	struct ps_msg *slot;
+
+	for (size_t i = 0; i < db->n_msgs; i++) {
+		const struct dbc_msg *m = &db->msgs[i];
+		const struct dbc_sig *s = dbc_sig_by_name(m, name);
+
+		if (!s)
+			continue;
+		slot = msg_slot(ps, m);
+		if (!slot)
+			return BENCH_ERR_MEM;
+		grown = realloc(slot->entries, (slot->n + 1) * sizeof(*grown));
+		if (!grown)
+			return BENCH_ERR_MEM;
+		slot->entries = grown;
+		grown[slot->n++] = (struct ps_entry){s, role, index};
+		return BENCH_OK;
+	}
+	log_err("signal '%s' not found in '%s' (profile and DBC disagree)",
+		name, db->path ? db->path : "DBC");
+	return BENCH_ERR_ARG;
+}
+
+static int add_opt(struct packstate *ps, const struct dbc *db,
+		   const char *name, enum ps_role role)
+{
+	if (!name || !*name)
+		return BENCH_OK;
+	return add_sig(ps, db, name, role, 0);
+}
+
+static int add_indexed(struct packstate *ps, const struct dbc *db,
+		       const char *fmt, unsigned n, enum ps_role role)
+{
+	char name[128];
+
+	if (!fmt || !*fmt)
+		return BENCH_OK;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), fmt, i + 1);
+		TRY(add_sig(ps, db, name, role, i));
+	}
+	return BENCH_OK;
+}
+
+static int cmp_msg(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ps_msg *)a)->id;
+	uint32_t y = ((const struct ps_msg *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+static int build(struct packstate *ps, const struct dbc *db,
+		 const struct packstate_map *map)
+{
+	TRY(add_indexed(ps, db, map->cell_voltage_fmt, map->series,
+			ROLE_CELL_V));
+	TRY(add_indexed(ps, db, map->temperature_fmt, map->n_probes,
+			ROLE_TEMP));
+	TRY(add_opt(ps, db, map->pack_voltage, ROLE_PACK_V));
+	TRY(add_opt(ps, db, map->pack_current, ROLE_PACK_I));
+	TRY(add_opt(ps, db, map->soc, ROLE_SOC));
+	TRY(add_opt(ps, db, map->ccl, ROLE_CCL));
+	TRY(add_opt(ps, db, map->dcl, ROLE_DCL));
+	TRY(add_opt(ps, db, map->contactor_state, ROLE_CONTACTOR));
+	for (unsigned i = 0; i < map->n_faults; i++)
+		if (map->fault_signals[i] && *map->fault_signals[i])
+			TRY(add_sig(ps, db, map->fault_signals[i], ROLE_FAULT,
+				    i));
+	qsort(ps->msgs, ps->n_msgs, sizeof(*ps->msgs), cmp_msg);
+	return BENCH_OK;
+}
+
+int packstate_new(const struct dbc *db, const struct packstate_map *map,
+		  struct packstate **out)
+{
+	struct packstate *ps;
+	int rc;
+
+	if (map->series == 0 || map->series > PACKSTATE_MAX_CELLS ||
+	    map->n_probes > PACKSTATE_MAX_PROBES ||
+	    map->n_faults > PACKSTATE_MAX_FAULTS) {
+		log_err("pack map out of range: %u cells (1..%d), %u probes "
+			"(max %d), %u fault signals (max %d)",
+			map->series, PACKSTATE_MAX_CELLS, map->n_probes,
+			PACKSTATE_MAX_PROBES, map->n_faults,
+			PACKSTATE_MAX_FAULTS);
+		return BENCH_ERR_ARG;
+	}
+	ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return BENCH_ERR_MEM;
+	ps->charge_positive = map->current_charge_positive;
+	ps->contactor_closed_value = map->contactor_closed_value;
+	ps->snap.series = map->series;
+	ps->snap.n_probes = map->n_probes;
+	ps->snap.n_faults = map->n_faults;
+	rc = build(ps, db, map);
+	if (rc < 0) {
+		if (rc == BENCH_ERR_MEM)
+			log_err("out of memory building the signal map");
+		packstate_free(ps);
+		return rc;
+	}
+	*out = ps;
+	return BENCH_OK;
+}
+
+void packstate_free(struct packstate *ps)
+{
+	if (!ps)
+		return;
+	for (size_t i = 0; i < ps->n_msgs; i++)
+		free(ps->msgs[i].entries);
+	free(ps->msgs);
+	free(ps);
+}
+
+static int32_t milli(double v)
+{
+	return (int32_t)lround(v * 1000.0);
+}
+
+static unsigned apply(struct packstate *ps, const struct ps_entry *e,
+		      double v, int64_t t_us)
+{
+	struct pack_snap *s = &ps->snap;
+
+	switch (e->role) {
+	case ROLE_CELL_V:
+		if (!s->cell_seen_us[e->index] &&
+		    ++s->cells_seen == s->series)
+			s->have |= PACK_HAVE_CELLS;
+		s->cell_mV[e->index] = milli(v);
+		s->cell_seen_us[e->index] = t_us ? t_us : 1;
+		return PACK_UPD_CELL_V;
+	case ROLE_TEMP:
+		if (!s->temp_seen_us[e->index] &&
+		    ++s->probes_seen == s->n_probes)
+			s->have |= PACK_HAVE_TEMPS;
+		s->temp_ddegC[e->index] = (int32_t)lround(v * 10.0);
+		s->temp_seen_us[e->index] = t_us ? t_us : 1;
+		return PACK_UPD_TEMP;
+	case ROLE_PACK_V:
+		s->pack_mV = milli(v);
+		s->have |= PACK_HAVE_PACK_V;
+		return PACK_UPD_PACK;
+	case ROLE_PACK_I:
+		s->pack_mA = milli(ps->charge_positive ? v : -v);
+		s->have |= PACK_HAVE_PACK_I;
+		return PACK_UPD_PACK;
+	case ROLE_SOC:
+		s->soc_permille = (int32_t)lround(v * 10.0);
+		s->have |= PACK_HAVE_SOC;
+		return PACK_UPD_LIMITS;
+	case ROLE_CCL:
+		s->ccl_mA = milli(fabs(v));
+		s->have |= PACK_HAVE_CCL;
+		return PACK_UPD_LIMITS;
+	case ROLE_DCL:
+		s->dcl_mA = milli(fabs(v));
+		s->have |= PACK_HAVE_DCL;
+		return PACK_UPD_LIMITS;
+	case ROLE_CONTACTOR:
+		s->contactor_raw = (int32_t)lround(v);
+		s->contactor_closed =
+			s->contactor_raw == ps->contactor_closed_value;
+		s->have |= PACK_HAVE_CONTACTOR;
+		return PACK_UPD_STATE;
+	case ROLE_FAULT:
+		if (v != 0.0)
+			s->faults |= 1u << e->index;
+		else
+			s->faults &= ~(1u << e->index);
+		s->have |= PACK_HAVE_FAULTS;
+		return PACK_UPD_STATE;
+	}
+	return 0;
+}
+
+unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
+			    int64_t t_us)
+{
+	struct ps_msg key = {.id = f->id & ~CANFRAME_RTR};
+	const struct ps_msg *m;
+	unsigned upd = 0;
+
+	if (f->id & (CANFRAME_ERR | CANFRAME_RTR))
+		return 0;
+	m = bsearch(&key, ps->msgs, ps->n_msgs, sizeof(*ps->msgs), cmp_msg);
+	if (!m)
+		return 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ps_entry *e = &m->entries[i];
+
+		if (!cansig_active(m->msg, e->sig, f->data, f->len))
+			continue;
+		upd |= apply(ps, e, cansig_decode(e->sig, f->data, f->len),
+			     t_us);
+	}
+	ps->snap.last_frame_us = t_us;
+	ps->snap.frames++;
+	return upd;
+}
+
+const struct pack_snap *packstate_snap(const struct packstate *ps)
+{
+	return &ps->snap;
+}
+
+size_t packstate_ids(const struct packstate *ps, uint32_t *ids, size_t max)
+{
+	size_t n = ps->n_msgs < max ? ps->n_msgs : max;
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = ps->msgs[i].id;
+	return n;
+}
+
+void pack_snap_cell_minmax(const struct pack_snap *s, int *min_i, int *max_i)
+{
+	int lo = -1, hi = -1;
+
+	for (unsigned i = 0; i < s->series; i++) {
+		if (!s->cell_seen_us[i])
+			continue;
+		if (lo < 0 || s->cell_mV[i] < s->cell_mV[lo])
+			lo = (int)i;
+		if (hi < 0 || s->cell_mV[i] > s->cell_mV[hi])
+			hi = (int)i;
+	}
+	*min_i = lo;
+	*max_i = hi;
+}
+
+int pack_snap_temp_max(const struct pack_snap *s)
+{
+	int hi = -1;
+
+	for (unsigned i = 0; i < s->n_probes; i++)
+		if (s->temp_seen_us[i] &&
+		    (hi < 0 || s->temp_ddegC[i] > s->temp_ddegC[hi]))
+			hi = (int)i;
+	return hi;
+}

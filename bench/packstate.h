@@ -1,0 +1,103 @@
+/* packstate.h - the pack as the BMS reports it, decoded from CAN frames.
+ *
+ * The profile says which DBC signals carry what (cell voltages by a printf
+ * pattern with the 1-based cell index, temperatures, pack V/I, SOC, CCL/DCL,
+ * contactor state, fault bits). packstate_new() resolves every name once
+ * into a table id -> list of (signal, role, index); packstate_on_frame()
+ * then decodes a frame with no allocation and no string work.
+ *
+ * Units are integers with the unit in the name: mV, mA, deci-degC,
+ * permille. Current is positive on charge (the map's sign flag converts).
+ */
+#ifndef BENCH_PACKSTATE_H
+#define BENCH_PACKSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "can/canframe.h"
+
+struct dbc;
+
+#define PACKSTATE_MAX_CELLS 256
+#define PACKSTATE_MAX_PROBES 128
+#define PACKSTATE_MAX_FAULTS 16
+
+/* Signal names in the BMS DBC; NULL or "" = the BMS does not send it. */
+struct packstate_map {
+	const char *cell_voltage_fmt; /* "Cell%03u_V", volts */
+	unsigned series;
+	const char *temperature_fmt;  /* "Temp%03u_C", degC */
+	unsigned n_probes;
+	const char *pack_voltage;     /* V */
+	const char *pack_current;     /* A */
+	bool current_charge_positive; /* false: the BMS counts discharge + */
+	const char *soc;              /* % */
+	const char *ccl;              /* allowed charge current, A */
+	const char *dcl;              /* allowed discharge current, A */
+	const char *contactor_state;  /* raw value */
+	int contactor_closed_value;
+	const char *fault_signals[PACKSTATE_MAX_FAULTS];
+	unsigned n_faults;
+};
+
+/* Which scalar roles have been seen at least once (pack_snap.have). */
+#define PACK_HAVE_PACK_V (1u << 0)
+#define PACK_HAVE_PACK_I (1u << 1)
+#define PACK_HAVE_SOC (1u << 2)
+#define PACK_HAVE_CCL (1u << 3)
+#define PACK_HAVE_DCL (1u << 4)
+#define PACK_HAVE_CONTACTOR (1u << 5)
+#define PACK_HAVE_FAULTS (1u << 6)
+#define PACK_HAVE_CELLS (1u << 7)  /* every cell seen at least once */
+#define PACK_HAVE_TEMPS (1u << 8)  /* every probe seen at least once */
+
+/* Bits of packstate_on_frame()'s return: what this frame updated. */
+#define PACK_UPD_CELL_V (1u << 0)
+#define PACK_UPD_TEMP (1u << 1)
+#define PACK_UPD_PACK (1u << 2)  /* pack V or I */
+#define PACK_UPD_LIMITS (1u << 3) /* SOC, CCL, DCL */
+#define PACK_UPD_STATE (1u << 4) /* contactor, faults */
+
+struct pack_snap {
+	unsigned series, n_probes, n_faults;
+	uint32_t have;
+	int32_t cell_mV[PACKSTATE_MAX_CELLS];
+	int64_t cell_seen_us[PACKSTATE_MAX_CELLS]; /* 0 = never */
+	int32_t temp_ddegC[PACKSTATE_MAX_PROBES];
+	int64_t temp_seen_us[PACKSTATE_MAX_PROBES];
+	int32_t pack_mV, pack_mA;
+	int32_t soc_permille;
+	int32_t ccl_mA, dcl_mA;   /* magnitudes */
+	int32_t contactor_raw;
+	bool contactor_closed;
+	uint32_t faults;          /* bit i = fault_signals[i] active */
+	int64_t last_frame_us;    /* any mapped BMS frame; 0 = none yet */
+	uint64_t frames;          /* mapped frames decoded */
+	unsigned cells_seen, probes_seen;
+};
+
+struct packstate;
+
+/* Resolves every name in db. An unknown name is an error naming the
+ * signal and the DBC (a profile that does not match its DBC). */
+int packstate_new(const struct dbc *db, const struct packstate_map *map,
+		  struct packstate **out);
+void packstate_free(struct packstate *ps);
+
+/* Decode one frame received at t_us. Returns the PACK_UPD_* bits it
+ * changed (0: not a BMS frame of the map). Never fails. */
+unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
+			    int64_t t_us);
+const struct pack_snap *packstate_snap(const struct packstate *ps);
+
+/* The ids to let through the kernel filter; returns how many (<= max). */
+size_t packstate_ids(const struct packstate *ps, uint32_t *ids, size_t max);
+
+/* Min/max cell over the cells seen so far; index 0-based, -1 if none. */
+void pack_snap_cell_minmax(const struct pack_snap *s, int *min_i, int *max_i);
+/* Highest temperature seen, -1 if none. */
+int pack_snap_temp_max(const struct pack_snap *s);
+
+#endif
