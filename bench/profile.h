@@ -1,0 +1,116 @@
+/* profile.h - pack profile (DESIGN 3.5): a pack model is a DBC + this INI.
+ *
+ *   [pack]      model, chemistry (nmc|lfp), series, parallel, modules,
+ *               rated_capacity_ah, rated_energy_wh (optional), ref_r0_mohm
+ *   [limits]    three tiers "operating warning hard" per bound:
+ *               cell_voltage_high = 4.20 4.23 4.25      (V)
+ *               cell_voltage_low = 2.50 2.45 2.40
+ *               temperature_high = 50 55 60             (C)
+ *               temperature_low = 0 -5 -10
+ *               charge_current = 1C 1.2C 1.5C           (C-rate or A)
+ *               discharge_current = 2C 2.5C 3C
+ *               cell_spread_mv = 100 200                (warning hard)
+ *               contactor_timeout_ms, cycler_timeout_ms
+ *   [bms]       dbc (relative to the profile's directory),
+ *               cell_voltage = Cell%03u_V (printf pattern, 1-based index),
+ *               temperature = Temp%03u_C, probes, pack_voltage, pack_current,
+ *               current_charge_positive, soc, ccl, dcl, contactor_state,
+ *               contactor_closed (value), contactor_open, contactor_welded,
+ *               fault_signals = Fault_CellOV, Fault_Comm:warn, ...
+ *               fault_reaction = abort (default for names without :warn),
+ *               heartbeat_timeout_ms
+ *   [bench_tx]  message, period_ms, contactor_signal, contactor_open,
+ *               contactor_close, alive_signal
+ *
+ * Unknown sections/keys and bad values are errors "FILE:LINE: key 'k': ...".
+ * Voltages are kept in mV, temperatures in deci-degrees C, currents in mA.
+ */
+#ifndef BENCH_PROFILE_H
+#define BENCH_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench/diag.h"
+
+#define PROFILE_NAME_LEN 64
+#define PROFILE_PATH_LEN 512
+#define PROFILE_MAX_FAULTS 16
+
+enum profile_tier { PROFILE_OP = 0, PROFILE_WARN = 1, PROFILE_HARD = 2 };
+
+struct profile_fault {
+	char signal[PROFILE_NAME_LEN];
+	enum diag_severity reaction;   /* DIAG_SEV_WARN | DIAG_SEV_ABORT */
+};
+
+struct profile {
+	char model[PROFILE_NAME_LEN];  /* [pack] model, else file stem */
+	char chemistry[8];             /* "nmc" | "lfp" */
+	uint32_t series, parallel, modules;
+	double rated_capacity_ah;
+	double rated_energy_wh;        /* 0: not given */
+	double ref_r0_mohm;            /* fresh cell R0, 0: not given */
+
+	/* Tiers indexed by enum profile_tier. Currents are magnitudes. */
+	int32_t cell_high_mV[3], cell_low_mV[3];
+	int32_t temp_high_ddegC[3], temp_low_ddegC[3];
+	int32_t charge_mA[3], discharge_mA[3];
+	int32_t spread_warn_mV, spread_hard_mV;
+	uint32_t contactor_timeout_ms;
+	uint32_t cycler_timeout_ms;
+
+	/* BMS signal mapping. */
+	char dbc_path[PROFILE_PATH_LEN];      /* resolved against the file */
+	char cell_voltage_fmt[PROFILE_NAME_LEN]; /* "Cell%03u_V" */
+	char temperature_fmt[PROFILE_NAME_LEN];
+	uint32_t n_probes;
+	char pack_voltage[PROFILE_NAME_LEN];
+	char pack_current[PROFILE_NAME_LEN];
+	bool current_charge_positive;
+	char soc[PROFILE_NAME_LEN];           /* "" if the BMS has none */
+	char ccl[PROFILE_NAME_LEN], dcl[PROFILE_NAME_LEN];
+	char contactor_state[PROFILE_NAME_LEN];
+	int32_t contactor_open, contactor_closed;
+	int32_t contactor_welded;             /* -1: the BMS cannot tell */
+	struct profile_fault faults[PROFILE_MAX_FAULTS];
+	uint32_t n_faults;
+	uint32_t heartbeat_timeout_ms;
+
+	/* What the bench sends. */
+	char tx_message[PROFILE_NAME_LEN];
+	uint32_t tx_period_ms;
+	char tx_contactor_signal[PROFILE_NAME_LEN];
+	int32_t tx_contactor_open, tx_contactor_close;
+	char tx_alive_signal[PROFILE_NAME_LEN];
+
+	char *text;                    /* owned copy of the INI text, or NULL */
+	char error[256];               /* set when loading fails */
+};
+
+/* Parse INI text; name is used in messages, base_dir resolves the relative
+ * dbc path (NULL: as written). BENCH_ERR_PARSE on error (logged once, kept
+ * in p->error). Release with profile_release(). */
+int profile_parse(const char *text, const char *name, const char *base_dir,
+		  struct profile *p);
+int profile_load_file(const char *path, struct profile *p);
+void profile_release(struct profile *p);
+
+/* Fill a signal name from a pattern with a 1-based index. */
+int profile_cell_signal(const struct profile *p, unsigned cell, char *buf,
+			unsigned len);
+int profile_temp_signal(const struct profile *p, unsigned probe, char *buf,
+			unsigned len);
+
+/* Rated capacity in mAh (for C-rates). */
+uint32_t profile_rated_mAh(const struct profile *p);
+
+/* The profile of the simulated BMS (fixtures/dbc/sim_bms.dbc signal names)
+ * for a simulated pack: limits by chemistry (NMC 2.5-4.2 V operating, LFP
+ * 2.5-3.65 V; warning and hard a little outside), temperatures, currents by
+ * C-rate. text stays NULL. */
+int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
+		    unsigned modules, unsigned n_probes, double rated_ah,
+		    const char *dbc_path, struct profile *out);
+
+#endif
