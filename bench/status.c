@@ -62,7 +62,7 @@ int status_line(const struct run_status *st, char *buf, size_t len)
 		cat(buf, len, &off, " | cell %.3f V (#%d) .. %.3f V (#%d)",
 		    st->min_cell_V, st->min_cell, st->max_cell_V,
 		    st->max_cell);
-	if (st->max_probe)
+	if (st->max_probe && isfinite(st->max_temp_C))
 		cat(buf, len, &off, " | %.0f C (#%d)", st->max_temp_C,
 		    st->max_probe);
 	cat(buf, len, &off, " | +%.2f/-%.2f Ah", st->charge_Ah,
