@@ -1,0 +1,25 @@
+/* ocv.h - open-circuit voltage of NMC and LFP cells versus state of charge.
+ *
+ * Tables from reference/grading.md (d): NMC is the LG MJ1 curve ending at the
+ * 2.5 V cut-off at 0 %; LFP is the A123 curve with its flat plateau, its ends
+ * shaped by the APR18650M1B C/32 curve. Outside 0..100 % the curve does not
+ * clamp: it keeps falling (below 0 %) or rising (above 100 %) at
+ * OCV_EDGE_SLOPE_V_PER_PCT, so a CV hold at the upper limit ends a fraction of
+ * a percent past 100 % and the 0-100 % capacity is the cell's capacity.
+ */
+#ifndef BENCH_SIM_OCV_H
+#define BENCH_SIM_OCV_H
+
+enum ocv_chem { OCV_NMC = 0, OCV_LFP = 1 };
+
+#define OCV_EDGE_SLOPE_V_PER_PCT 0.15
+
+/* soc as a fraction (1.0 = 100 %), any value */
+double ocv_V(enum ocv_chem chem, double soc);
+/* voltage at 0 % and 100 % */
+double ocv_empty_V(enum ocv_chem chem);
+double ocv_full_V(enum ocv_chem chem);
+/* inverse on 0..1 (for tests and the BMS SOC estimate) */
+double ocv_soc(enum ocv_chem chem, double voltage_V);
+
+#endif
