@@ -303,3 +303,44 @@ Test(canbus_mem, state_names)
 	cr_assert_str_eq(canbus_state_name(CANBUS_STOPPED), "stopped");
 	cr_assert_str_eq(canbus_state_name(CANBUS_UNKNOWN), "unknown");
 }
+
+/* Dispatch: anything not "mem:" goes to SocketCAN, whose errors name the
+ * interface (this host has no CAN interfaces at all). */
+Test(canbus_dispatch, missing_interface_is_named)
+{
+	struct canbus *b = NULL;
+
+	logcap_start();
+	cr_assert_lt(canbus_open("nosuchcan7", NULL, &b), 0);
+	cr_assert_null(b);
+	cr_assert(strstr(logcap_text(), "no CAN interface 'nosuchcan7'"), "%s",
+		  logcap_text());
+	logcap_stop();
+}
+
+Test(canbus_dispatch, non_can_interface_is_refused)
+{
+	struct canbus *b = NULL;
+	struct canif_cfg cfg = {.bitrate = 500000};
+	struct canif_status st;
+
+	logcap_start();
+	cr_assert_eq(canbus_open("lo", NULL, &b), BENCH_ERR_ARG);
+	cr_assert(strstr(logcap_text(), "'lo' is not a CAN interface"), "%s",
+		  logcap_text());
+	cr_assert_eq(canif_configure("lo", &cfg), BENCH_ERR_ARG);
+	cr_assert_eq(canif_get_status("lo", &st), BENCH_ERR_ARG);
+	logcap_stop();
+}
+
+Test(canbus_dispatch, mem_only_calls_refuse_other_backends)
+{
+	struct canbus *b = open_bus("mem:only", false, false, false);
+	struct clock clk;
+
+	clock_mono_init(&clk);
+	cr_assert_eq(canbus_mem_set_clock(b, &clk), BENCH_OK);
+	cr_assert_eq(canbus_mem_inject_state(b, (enum canbus_state)42),
+		     BENCH_ERR_ARG);
+	canbus_close(b);
+}
