@@ -33,6 +33,12 @@ struct h5log_cfg {
 	size_t ring_samples;          /* 0: default 65536 */
 	uint32_t flush_interval_ms;   /* 0: default 250 (wall time) */
 	int can_frames;               /* create /can/frames (raw bus log) */
+	/* Simulation on virtual time: a full ring makes the push wait for
+	 * the writer instead of dropping (no real-time loop to protect). */
+	int block_when_full;
+	/* The writer writes nothing until the first h5log_flush/close:
+	 * makes ring overflow deterministic in tests. */
+	int start_paused;
 };
 
 /* Create path (truncating), write the root attributes from meta with

@@ -7,6 +7,7 @@
 #ifndef BENCH_COMMON_RUNSCHEMA_H
 #define BENCH_COMMON_RUNSCHEMA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RUN_SCHEMA "bench-run/1"
@@ -69,6 +70,57 @@ struct run_event {
 	char code[32];
 	char message[200];
 };
+
+/* The /timeseries columns in file order: BDF machine name, storage type,
+ * units attribute and where the value sits in struct run_sample. Writer and
+ * reader both walk this table, so a column is added in one place. */
+enum run_col_type { RUN_COL_F64, RUN_COL_F32, RUN_COL_U32 };
+
+struct run_col {
+	const char *name;
+	enum run_col_type type;
+	const char *units;
+	size_t offset;            /* into struct run_sample */
+};
+
+#define RUN_N_COLS 13
+
+static inline const struct run_col *run_cols(void)
+{
+	static const struct run_col cols[RUN_N_COLS] = {
+		{ "test_time_second", RUN_COL_F64, "s",
+		  offsetof(struct run_sample, test_time_s) },
+		{ "unix_time_second", RUN_COL_F64, "s",
+		  offsetof(struct run_sample, unix_time_s) },
+		{ "voltage_volt", RUN_COL_F32, "V",
+		  offsetof(struct run_sample, voltage_V) },
+		{ "current_ampere", RUN_COL_F32, "A",
+		  offsetof(struct run_sample, current_A) },
+		{ "power_watt", RUN_COL_F32, "W",
+		  offsetof(struct run_sample, power_W) },
+		{ "step_count", RUN_COL_U32, "1",
+		  offsetof(struct run_sample, step_count) },
+		{ "step_index", RUN_COL_U32, "1",
+		  offsetof(struct run_sample, step_index) },
+		{ "cycle_count", RUN_COL_U32, "1",
+		  offsetof(struct run_sample, cycle_count) },
+		{ "charging_capacity_ah", RUN_COL_F64, "Ah",
+		  offsetof(struct run_sample, charge_Ah) },
+		{ "discharging_capacity_ah", RUN_COL_F64, "Ah",
+		  offsetof(struct run_sample, discharge_Ah) },
+		{ "charging_energy_wh", RUN_COL_F64, "Wh",
+		  offsetof(struct run_sample, charge_Wh) },
+		{ "discharging_energy_wh", RUN_COL_F64, "Wh",
+		  offsetof(struct run_sample, discharge_Wh) },
+		{ "ambient_temperature_celsius", RUN_COL_F32, "degC",
+		  offsetof(struct run_sample, ambient_C) },
+	};
+	return cols;
+}
+
+/* Dataset paths of the cells tables and their width source. */
+#define RUN_CELLS_VOLTAGE "/cells/voltage_volt"
+#define RUN_CELLS_TEMPERATURE "/cells/temperature_celsius"
 
 void run_meta_release(struct run_meta *m);
 

@@ -1,0 +1,613 @@
+/* runfile.c - bench-run/1 reader (see runfile.h).
+ *
+ * The only analysis file that includes <hdf5.h>. Opens in SWMR-read mode
+ * first (works on running files and on files whose writer was killed),
+ * then plain read-only (files made by other tools). Every dataset's shape
+ * and type class is checked before use, so a damaged file is an error,
+ * never a wrong read.
+ */
+#define LOG_PREFIX "runfile"
+#include "runfile.h"
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/rc.h"
+
+struct rdset {
+	hid_t id;
+	hsize_t rows;
+	hsize_t width;
+};
+
+struct runfile {
+	char *path;
+	hid_t file;
+	struct run_meta meta;
+	struct rdset ts[RUN_N_COLS];
+	struct rdset cell_v, cell_t, steps, events;
+	size_t rows;
+};
+
+static void quiet_hdf5(void)
+{
+	/* HDF5 prints its error stack on every failure; we log one line. */
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static int attr_str(hid_t obj, const char *name, char *buf, size_t size,
+		    char **dup)
+{
+	hid_t a = -1, ft = -1, mt = -1, sp = -1;
+	int rc = -1;
+
+	if (size)
+		buf[0] = '\0';
+	if (dup)
+		*dup = NULL;
+	if (H5Aexists(obj, name) <= 0)
+		return 0;
+	a = H5Aopen(obj, name, H5P_DEFAULT);
+	ft = a < 0 ? -1 : H5Aget_type(a);
+	sp = a < 0 ? -1 : H5Aget_space(a);
+	if (ft < 0 || sp < 0 || H5Tget_class(ft) != H5T_STRING ||
+	    H5Sget_simple_extent_npoints(sp) != 1)
+		goto out;
+	if (H5Tis_variable_str(ft) > 0) {
+		char *s = NULL;
+
+		mt = H5Tcopy(H5T_C_S1);
+		if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 ||
+		    H5Tset_cset(mt, H5Tget_cset(ft)) < 0 ||
+		    H5Aread(a, mt, &s) < 0)
+			goto out;
+		if (dup)
+			*dup = s ? strdup(s) : NULL;
+		else
+			snprintf(buf, size, "%s", s ? s : "");
+		H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, &s);
+	} else {
+		size_t n = H5Tget_size(ft);
+		char *tmp;
+
+		if (n == 0 || n > (1u << 24))
+			goto out;
+		tmp = calloc(1, n + 1);
+		mt = H5Tcopy(ft);
+		if (!tmp || mt < 0 || H5Aread(a, mt, tmp) < 0) {
+			free(tmp);
+			goto out;
+		}
+		if (dup) {
+			*dup = tmp;
+		} else {
+			snprintf(buf, size, "%s", tmp);
+			free(tmp);
+		}
+	}
+	rc = 0;
+out:
+	if (mt >= 0)
+		H5Tclose(mt);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (ft >= 0)
+		H5Tclose(ft);
+	if (a >= 0)
+		H5Aclose(a);
+	if (rc < 0)
+		log_err("bad attribute '%s'", name);
+	return rc;
+}
+
+static int attr_num(hid_t obj, const char *name, hid_t type, void *v)
+{
+	hid_t a, sp, ft;
+	int ok;
+
+	if (H5Aexists(obj, name) <= 0)
+		return 0;
+	a = H5Aopen(obj, name, H5P_DEFAULT);
+	if (a < 0)
+		return -1;
+	sp = H5Aget_space(a);
+	ft = H5Aget_type(a);
+	ok = sp >= 0 && ft >= 0 && H5Sget_simple_extent_npoints(sp) == 1 &&
+	     (H5Tget_class(ft) == H5T_INTEGER ||
+	      H5Tget_class(ft) == H5T_FLOAT) &&
+	     H5Aread(a, type, v) >= 0;
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (ft >= 0)
+		H5Tclose(ft);
+	H5Aclose(a);
+	if (!ok)
+		log_err("bad attribute '%s'", name);
+	return ok ? 0 : -1;
+}
+
+static int read_meta(hid_t f, struct run_meta *m)
+{
+	char schema[32];
+
+	memset(m, 0, sizeof(*m));
+	if (attr_str(f, "schema", schema, sizeof(schema), NULL) < 0)
+		return -1;
+	if (strcmp(schema, RUN_SCHEMA) != 0) {
+		log_err("schema is '%s', expected '%s'", schema, RUN_SCHEMA);
+		return -1;
+	}
+	if (attr_str(f, "pack_id", m->pack_id, sizeof(m->pack_id), NULL) ||
+	    attr_str(f, "pack_model", m->pack_model, sizeof(m->pack_model),
+		     NULL) ||
+	    attr_str(f, "chemistry", m->chemistry, sizeof(m->chemistry),
+		     NULL) ||
+	    attr_str(f, "software_version", m->software_version,
+		     sizeof(m->software_version), NULL) ||
+	    attr_str(f, "recipe_text", NULL, 0, &m->recipe_text) ||
+	    attr_str(f, "recipe_sha256", m->recipe_sha256,
+		     sizeof(m->recipe_sha256), NULL) ||
+	    attr_str(f, "profile_text", NULL, 0, &m->profile_text) ||
+	    attr_str(f, "dbc_sha256", m->dbc_sha256, sizeof(m->dbc_sha256),
+		     NULL) ||
+	    attr_str(f, "instrument_id", m->instrument_id,
+		     sizeof(m->instrument_id), NULL) ||
+	    attr_str(f, "bench_id", m->bench_id, sizeof(m->bench_id), NULL) ||
+	    attr_str(f, "operator", m->operator_name,
+		     sizeof(m->operator_name), NULL) ||
+	    attr_str(f, "start_time_utc", m->start_time_utc,
+		     sizeof(m->start_time_utc), NULL) ||
+	    attr_str(f, "status", m->status, sizeof(m->status), NULL) ||
+	    attr_str(f, "end_reason", m->end_reason, sizeof(m->end_reason),
+		     NULL) ||
+	    attr_num(f, "series", H5T_NATIVE_UINT32, &m->series) ||
+	    attr_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) ||
+	    attr_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) ||
+	    attr_num(f, "rated_capacity_ah", H5T_NATIVE_DOUBLE,
+		     &m->rated_capacity_ah) ||
+	    attr_num(f, "resumed_times", H5T_NATIVE_UINT32,
+		     &m->resumed_times)) {
+		run_meta_release(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* Open a dataset and check its rank, width and type class. */
+static int rd_open(hid_t f, const char *path, int rank_want, H5T_class_t cls,
+		   struct rdset *d)
+{
+	hsize_t dims[2] = { 0, 0 };
+	hid_t sp = -1, t = -1;
+	int rank, rc = -1;
+
+	d->id = H5Dopen2(f, path, H5P_DEFAULT);
+	if (d->id < 0) {
+		log_err("dataset '%s' missing", path);
+		return -1;
+	}
+	sp = H5Dget_space(d->id);
+	t = H5Dget_type(d->id);
+	rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+	if (rank != rank_want || t < 0 || H5Tget_class(t) != cls ||
+	    H5Sget_simple_extent_dims(sp, dims, NULL) < 0) {
+		log_err("dataset '%s' has the wrong shape or type", path);
+		goto out;
+	}
+	d->rows = dims[0];
+	d->width = rank == 2 ? dims[1] : 0;
+	rc = 0;
+out:
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (t >= 0)
+		H5Tclose(t);
+	return rc;
+}
+
+static int rd_refresh(struct rdset *d)
+{
+	hsize_t dims[2] = { 0, 0 };
+	hid_t sp;
+	int rc = -1;
+
+	if (d->id < 0)
+		return 0;
+	/* H5Drefresh fails on files not opened for SWMR read: keep the old
+	 * extent then (nothing can have changed). */
+	H5Drefresh(d->id);
+	sp = H5Dget_space(d->id);
+	if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) >= 0) {
+		d->rows = dims[0];
+		rc = 0;
+	}
+	if (sp >= 0)
+		H5Sclose(sp);
+	return rc;
+}
+
+static void compute_rows(struct runfile *rf)
+{
+	hsize_t min = rf->ts[0].rows;
+
+	for (int i = 1; i < RUN_N_COLS; i++)
+		if (rf->ts[i].rows < min)
+			min = rf->ts[i].rows;
+	if (rf->cell_v.rows < min)
+		min = rf->cell_v.rows;
+	if (rf->cell_t.width && rf->cell_t.rows < min)
+		min = rf->cell_t.rows;
+	rf->rows = (size_t)min;
+}
+
+static void rd_close(struct rdset *d)
+{
+	if (d->id >= 0)
+		H5Dclose(d->id);
+	d->id = -1;
+}
+
+void runfile_close(struct runfile *rf)
+{
+	if (!rf)
+		return;
+	for (int i = 0; i < RUN_N_COLS; i++)
+		rd_close(&rf->ts[i]);
+	rd_close(&rf->cell_v);
+	rd_close(&rf->cell_t);
+	rd_close(&rf->steps);
+	rd_close(&rf->events);
+	if (rf->file >= 0)
+		H5Fclose(rf->file);
+	run_meta_release(&rf->meta);
+	free(rf->path);
+	free(rf);
+}
+
+static hid_t open_file(const char *path)
+{
+	hid_t f;
+
+	f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+	if (f < 0) /* not a SWMR-capable (v3 superblock) file */
+		f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	return f;
+}
+
+int runfile_open(const char *path, struct runfile **out)
+{
+	const struct run_col *cols = run_cols();
+	struct runfile *rf;
+	char p[96];
+	int rc = BENCH_ERR_PROTO;
+
+	quiet_hdf5();
+	rf = calloc(1, sizeof(*rf));
+	if (!rf) {
+		log_err("out of memory");
+		return BENCH_ERR_MEM;
+	}
+	rf->file = -1;
+	for (int i = 0; i < RUN_N_COLS; i++)
+		rf->ts[i].id = -1;
+	rf->cell_v.id = rf->cell_t.id = rf->steps.id = rf->events.id = -1;
+	rf->path = strdup(path);
+	if (!rf->path) {
+		rc = BENCH_ERR_MEM;
+		goto fail;
+	}
+	if (H5Fis_hdf5(path) <= 0) {
+		log_err("cannot open '%s': not an HDF5 file, or truncated",
+			path);
+		rc = BENCH_ERR_IO;
+		goto fail;
+	}
+	rf->file = open_file(path);
+	if (rf->file < 0) {
+		log_err("cannot open '%s': damaged HDF5 file", path);
+		rc = BENCH_ERR_IO;
+		goto fail;
+	}
+	if (read_meta(rf->file, &rf->meta) < 0)
+		goto bad;
+	for (int i = 0; i < RUN_N_COLS; i++) {
+		H5T_class_t cls = cols[i].type == RUN_COL_U32 ? H5T_INTEGER :
+								H5T_FLOAT;
+
+		snprintf(p, sizeof(p), "/timeseries/%s", cols[i].name);
+		if (rd_open(rf->file, p, 1, cls, &rf->ts[i]) < 0)
+			goto bad;
+	}
+	if (rd_open(rf->file, RUN_CELLS_VOLTAGE, 2, H5T_FLOAT, &rf->cell_v) <
+		    0 ||
+	    rd_open(rf->file, RUN_CELLS_TEMPERATURE, 2, H5T_FLOAT,
+		    &rf->cell_t) < 0 ||
+	    rd_open(rf->file, "/steps", 1, H5T_COMPOUND, &rf->steps) < 0 ||
+	    rd_open(rf->file, "/events", 1, H5T_COMPOUND, &rf->events) < 0)
+		goto bad;
+	if (rf->cell_v.width == 0 || rf->cell_v.width > 100000 ||
+	    rf->cell_t.width > 100000 ||
+	    (rf->meta.series && rf->cell_v.width != rf->meta.series)) {
+		log_err("'%s': %s is %llu wide but series is %u", path,
+			RUN_CELLS_VOLTAGE,
+			(unsigned long long)rf->cell_v.width, rf->meta.series);
+		goto bad;
+	}
+	rf->meta.series = (uint32_t)rf->cell_v.width;
+	rf->meta.n_probes = (uint32_t)rf->cell_t.width;
+	compute_rows(rf);
+	*out = rf;
+	return BENCH_OK;
+bad:
+	log_err("'%s' is not a readable %s run file", path, RUN_SCHEMA);
+fail:
+	runfile_close(rf);
+	return rc;
+}
+
+const struct run_meta *runfile_meta(const struct runfile *rf)
+{
+	return &rf->meta;
+}
+
+size_t runfile_rows(const struct runfile *rf)
+{
+	return rf->rows;
+}
+
+size_t runfile_refresh(struct runfile *rf)
+{
+	char status[sizeof(rf->meta.status)];
+
+	for (int i = 0; i < RUN_N_COLS; i++)
+		rd_refresh(&rf->ts[i]);
+	rd_refresh(&rf->cell_v);
+	rd_refresh(&rf->cell_t);
+	rd_refresh(&rf->steps);
+	rd_refresh(&rf->events);
+	compute_rows(rf);
+	/* The status only changes once the writer has closed the file;
+	 * refresh the root group so a reader sees it then. */
+	{
+		hid_t root = H5Gopen2(rf->file, "/", H5P_DEFAULT);
+
+		if (root >= 0) {
+			H5Orefresh(root);
+			if (attr_str(root, "status", status, sizeof(status),
+				     NULL) == 0 &&
+			    status[0])
+				snprintf(rf->meta.status,
+					 sizeof(rf->meta.status), "%s",
+					 status);
+			H5Gclose(root);
+		}
+	}
+	return rf->rows;
+}
+
+static int read_rows(struct runfile *rf, struct rdset *d, hid_t memtype,
+		     size_t start, size_t n, void *out, const char *name)
+{
+	hsize_t s[2] = { start, 0 };
+	hsize_t c[2] = { n, d->width };
+	int rank = d->width ? 2 : 1;
+	hid_t fsp = -1, msp = -1;
+	int rc = BENCH_ERR_IO;
+
+	if (start > d->rows || n > d->rows - start) {
+		log_err("'%s': rows %zu..%zu of '%s' beyond its %llu rows",
+			rf->path, start, start + n, name,
+			(unsigned long long)d->rows);
+		return BENCH_ERR_ARG;
+	}
+	if (n == 0)
+		return BENCH_OK;
+	fsp = H5Dget_space(d->id);
+	msp = H5Screate_simple(rank, c, NULL);
+	if (fsp < 0 || msp < 0 ||
+	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, s, NULL, c, NULL) < 0 ||
+	    H5Dread(d->id, memtype, msp, fsp, H5P_DEFAULT, out) < 0) {
+		log_err("'%s': cannot read rows %zu..%zu of '%s': damaged file",
+			rf->path, start, start + n, name);
+		goto out;
+	}
+	rc = BENCH_OK;
+out:
+	if (fsp >= 0)
+		H5Sclose(fsp);
+	if (msp >= 0)
+		H5Sclose(msp);
+	return rc;
+}
+
+int runfile_read_col(struct runfile *rf, const char *name, size_t start,
+		     size_t n, double *out)
+{
+	const struct run_col *cols = run_cols();
+
+	for (int i = 0; i < RUN_N_COLS; i++)
+		if (strcmp(cols[i].name, name) == 0)
+			return read_rows(rf, &rf->ts[i], H5T_NATIVE_DOUBLE,
+					 start, n, out, name);
+	log_err("'%s': no timeseries column '%s'", rf->path, name);
+	return BENCH_ERR_ARG;
+}
+
+int runfile_read_cells(struct runfile *rf, const char *name, size_t start,
+		       size_t n, float *out)
+{
+	struct rdset *d = NULL;
+
+	if (strcmp(name, RUN_CELLS_VOLTAGE) == 0 ||
+	    strcmp(name, "voltage_volt") == 0)
+		d = &rf->cell_v;
+	else if (strcmp(name, RUN_CELLS_TEMPERATURE) == 0 ||
+		 strcmp(name, "temperature_celsius") == 0)
+		d = &rf->cell_t;
+	if (!d) {
+		log_err("'%s': no cells table '%s'", rf->path, name);
+		return BENCH_ERR_ARG;
+	}
+	if (d->width == 0)
+		return n == 0 ? BENCH_OK : BENCH_ERR_ARG;
+	return read_rows(rf, d, H5T_NATIVE_FLOAT, start, n, out, name);
+}
+
+static hid_t str_t(size_t n)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+
+	if (t >= 0 && (H5Tset_size(t, n) < 0 ||
+		       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
+		H5Tclose(t);
+		t = -1;
+	}
+	return t;
+}
+
+/* Insert a string member; on failure the whole type is unusable. */
+static int ins_str(hid_t ct, const char *name, size_t off, size_t n)
+{
+	hid_t t = str_t(n);
+	herr_t e = t < 0 ? -1 : H5Tinsert(ct, name, off, t);
+
+	if (t >= 0)
+		H5Tclose(t);
+	return e < 0 ? -1 : 0;
+}
+
+static hid_t step_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_step));
+
+	if (t < 0 ||
+	    H5Tinsert(t, "step_count", HOFFSET(struct run_step, step_count),
+		      H5T_NATIVE_UINT32) < 0 ||
+	    H5Tinsert(t, "step_index", HOFFSET(struct run_step, step_index),
+		      H5T_NATIVE_UINT32) < 0 ||
+	    ins_str(t, "kind", HOFFSET(struct run_step, kind),
+		    sizeof(((struct run_step *)0)->kind)) < 0 ||
+	    ins_str(t, "tag", HOFFSET(struct run_step, tag),
+		    sizeof(((struct run_step *)0)->tag)) < 0 ||
+	    H5Tinsert(t, "start_test_time_second",
+		      HOFFSET(struct run_step, start_s), H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "end_test_time_second",
+		      HOFFSET(struct run_step, end_s), H5T_NATIVE_DOUBLE) < 0 ||
+	    ins_str(t, "end_reason", HOFFSET(struct run_step, end_reason),
+		    sizeof(((struct run_step *)0)->end_reason)) < 0 ||
+	    H5Tinsert(t, "charging_capacity_ah",
+		      HOFFSET(struct run_step, charge_Ah), H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "discharging_capacity_ah",
+		      HOFFSET(struct run_step, discharge_Ah),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "charging_energy_wh",
+		      HOFFSET(struct run_step, charge_Wh), H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "discharging_energy_wh",
+		      HOFFSET(struct run_step, discharge_Wh),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "start_voltage_volt", HOFFSET(struct run_step, start_V),
+		      H5T_NATIVE_FLOAT) < 0 ||
+	    H5Tinsert(t, "end_voltage_volt", HOFFSET(struct run_step, end_V),
+		      H5T_NATIVE_FLOAT) < 0) {
+		if (t >= 0)
+			H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+static hid_t event_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_event));
+
+	if (t < 0 ||
+	    H5Tinsert(t, "test_time_second", HOFFSET(struct run_event, t_s),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    ins_str(t, "severity", HOFFSET(struct run_event, severity),
+		    sizeof(((struct run_event *)0)->severity)) < 0 ||
+	    ins_str(t, "code", HOFFSET(struct run_event, code),
+		    sizeof(((struct run_event *)0)->code)) < 0 ||
+	    ins_str(t, "message", HOFFSET(struct run_event, message),
+		    sizeof(((struct run_event *)0)->message)) < 0) {
+		if (t >= 0)
+			H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+/* Read a whole small table; strings are forced to end in NUL. */
+static int read_table(struct runfile *rf, struct rdset *d, hid_t memtype,
+		      size_t rec_size, void **out, size_t *n, const char *name)
+{
+	void *buf = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (memtype < 0) {
+		log_err("cannot build the '%s' record type", name);
+		return BENCH_ERR_MEM;
+	}
+	rd_refresh(d);
+	if (d->rows > (1u << 24)) {
+		log_err("'%s': '%s' has %llu rows: damaged file", rf->path,
+			name, (unsigned long long)d->rows);
+		H5Tclose(memtype);
+		return BENCH_ERR_PROTO;
+	}
+	if (d->rows) {
+		buf = calloc((size_t)d->rows, rec_size);
+		if (!buf) {
+			log_err("out of memory reading '%s'", name);
+			H5Tclose(memtype);
+			return BENCH_ERR_MEM;
+		}
+	}
+	rc = read_rows(rf, d, memtype, 0, (size_t)d->rows, buf, name);
+	H5Tclose(memtype);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	*n = (size_t)d->rows;
+	return BENCH_OK;
+}
+
+int runfile_steps(struct runfile *rf, struct run_step **out, size_t *n)
+{
+	struct run_step *st;
+	int rc = read_table(rf, &rf->steps, step_type(), sizeof(*st),
+			    (void **)&st, n, "/steps");
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < *n; i++) {
+		st[i].kind[sizeof(st[i].kind) - 1] = '\0';
+		st[i].tag[sizeof(st[i].tag) - 1] = '\0';
+		st[i].end_reason[sizeof(st[i].end_reason) - 1] = '\0';
+	}
+	*out = st;
+	return BENCH_OK;
+}
+
+int runfile_events(struct runfile *rf, struct run_event **out, size_t *n)
+{
+	struct run_event *ev;
+	int rc = read_table(rf, &rf->events, event_type(), sizeof(*ev),
+			    (void **)&ev, n, "/events");
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < *n; i++) {
+		ev[i].severity[sizeof(ev[i].severity) - 1] = '\0';
+		ev[i].code[sizeof(ev[i].code) - 1] = '\0';
+		ev[i].message[sizeof(ev[i].message) - 1] = '\0';
+	}
+	*out = ev;
+	return BENCH_OK;
+}

@@ -1,0 +1,1538 @@
+/* h5log.c - bench-run/1 writer: ring -> writer thread -> HDF5 in SWMR mode.
+ *
+ * The only bench file that includes <hdf5.h>. Debian's libhdf5 is built
+ * thread-safe, and only one thread touches a given file at a time anyway:
+ * the caller before the thread starts and after it is joined, the writer
+ * thread in between.
+ */
+#define LOG_PREFIX "h5log"
+#include "h5log.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/ring.h"
+#include "common/log.h"
+#include "common/rc.h"
+
+#define DEFAULT_RING_SAMPLES 65536
+#define DEFAULT_FLUSH_MS 250
+#define BATCH_ROWS 256
+#define TS_CHUNK_ROWS 1024
+#define CELLS_CHUNK_BYTES 65536
+#define TABLE_CHUNK_ROWS 64
+#define FRAME_CHUNK_ROWS 1024
+#define DEFLATE_LEVEL 4
+
+enum rec_type { REC_SAMPLE = 1, REC_STEP, REC_EVENT, REC_FRAME };
+
+/* Raw CAN frame as stored in /can/frames. */
+struct frame_row {
+	double t_s;
+	uint32_t id;
+	uint8_t flags;
+	uint8_t len;
+	uint8_t data[CANFRAME_MAX_LEN];
+};
+
+/* One ring slot. A sample's cell voltages then temperatures follow in
+ * cells[] (the slot is sized for them). */
+struct rec {
+	uint32_t type;
+	union {
+		struct run_sample s;
+		struct run_step st;
+		struct run_event ev;
+		struct frame_row fr;
+	} u;
+	float cells[];
+};
+
+/* An appendable dataset and its current length in rows. */
+struct dset {
+	hid_t id;
+	hsize_t rows;
+	hsize_t width; /* 0: 1-D */
+};
+
+struct h5types {
+	hid_t str_vlen;  /* attribute strings */
+	hid_t step_mem, step_file;
+	hid_t event_mem, event_file;
+	hid_t frame_mem, frame_file;
+};
+
+struct h5log {
+	char *path;
+	hid_t file;
+	struct h5types ty;
+	struct dset ts[RUN_N_COLS];
+	struct dset cell_v, cell_t, steps, events, frames;
+	uint32_t series, n_probes;
+	int can_frames;
+	int block_when_full;
+
+	struct ring *ring;
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;     /* producer -> writer */
+	pthread_cond_t done_cv;  /* writer -> producer (flushed, space) */
+	uint64_t pushed;         /* records committed (producer) */
+	uint64_t done;           /* records written and flushed (writer) */
+	uint64_t flush_req;      /* flush everything up to this record */
+	int stop;
+	int paused;
+	uint32_t flush_ms;
+	atomic_int failed;
+
+	uint64_t dropped_pending; /* producer only: not yet evented */
+	double last_t_s;          /* producer only: newest test time seen */
+	_Atomic uint64_t samples_written, samples_dropped, flushes;
+
+	/* writer-thread batch buffers */
+	size_t batch_n;
+	void *col_buf[RUN_N_COLS];
+	float *cell_v_buf, *cell_t_buf;
+};
+
+/* ---------- HDF5 helpers (shared by create, resume, recover, close) ---- */
+
+static hid_t fapl_latest(int clear_flags)
+{
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+	hbool_t clear = 1;
+
+	if (fapl < 0)
+		return -1;
+	if (H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) <
+	    0)
+		goto fail;
+	/* What h5clear -s does: the library's file-access property that
+	 * clears the superblock status flags a killed SWMR writer left. */
+	if (clear_flags && H5Pset(fapl, "clear_status_flags", &clear) < 0)
+		goto fail;
+	return fapl;
+fail:
+	H5Pclose(fapl);
+	return -1;
+}
+
+static hid_t str_type(size_t n)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+
+	if (t < 0)
+		return -1;
+	if (H5Tset_size(t, n) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0) {
+		H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+static int insert_str(hid_t ct, const char *name, size_t off, size_t n)
+{
+	hid_t t = str_type(n);
+	herr_t e;
+
+	if (t < 0)
+		return -1;
+	e = H5Tinsert(ct, name, off, t);
+	H5Tclose(t);
+	return e < 0 ? -1 : 0;
+}
+
+static int types_build(struct h5types *ty)
+{
+	hid_t t;
+	hsize_t n64 = CANFRAME_MAX_LEN;
+
+	memset(ty, 0xff, sizeof(*ty)); /* all -1 */
+	ty->str_vlen = H5Tcopy(H5T_C_S1);
+	if (ty->str_vlen < 0 || H5Tset_size(ty->str_vlen, H5T_VARIABLE) < 0 ||
+	    H5Tset_cset(ty->str_vlen, H5T_CSET_UTF8) < 0)
+		return -1;
+
+	t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_step));
+	ty->step_mem = t;
+	if (t < 0 ||
+	    H5Tinsert(t, "step_count", HOFFSET(struct run_step, step_count),
+		      H5T_NATIVE_UINT32) < 0 ||
+	    H5Tinsert(t, "step_index", HOFFSET(struct run_step, step_index),
+		      H5T_NATIVE_UINT32) < 0 ||
+	    insert_str(t, "kind", HOFFSET(struct run_step, kind),
+		       sizeof(((struct run_step *)0)->kind)) < 0 ||
+	    insert_str(t, "tag", HOFFSET(struct run_step, tag),
+		       sizeof(((struct run_step *)0)->tag)) < 0 ||
+	    H5Tinsert(t, "start_test_time_second",
+		      HOFFSET(struct run_step, start_s), H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "end_test_time_second",
+		      HOFFSET(struct run_step, end_s), H5T_NATIVE_DOUBLE) < 0 ||
+	    insert_str(t, "end_reason", HOFFSET(struct run_step, end_reason),
+		       sizeof(((struct run_step *)0)->end_reason)) < 0 ||
+	    H5Tinsert(t, "charging_capacity_ah",
+		      HOFFSET(struct run_step, charge_Ah), H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "discharging_capacity_ah",
+		      HOFFSET(struct run_step, discharge_Ah),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "charging_energy_wh",
+		      HOFFSET(struct run_step, charge_Wh), H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "discharging_energy_wh",
+		      HOFFSET(struct run_step, discharge_Wh),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "start_voltage_volt", HOFFSET(struct run_step, start_V),
+		      H5T_NATIVE_FLOAT) < 0 ||
+	    H5Tinsert(t, "end_voltage_volt", HOFFSET(struct run_step, end_V),
+		      H5T_NATIVE_FLOAT) < 0)
+		return -1;
+
+	t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_event));
+	ty->event_mem = t;
+	if (t < 0 ||
+	    H5Tinsert(t, "test_time_second", HOFFSET(struct run_event, t_s),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    insert_str(t, "severity", HOFFSET(struct run_event, severity),
+		       sizeof(((struct run_event *)0)->severity)) < 0 ||
+	    insert_str(t, "code", HOFFSET(struct run_event, code),
+		       sizeof(((struct run_event *)0)->code)) < 0 ||
+	    insert_str(t, "message", HOFFSET(struct run_event, message),
+		       sizeof(((struct run_event *)0)->message)) < 0)
+		return -1;
+
+	t = H5Tcreate(H5T_COMPOUND, sizeof(struct frame_row));
+	ty->frame_mem = t;
+	if (t < 0 ||
+	    H5Tinsert(t, "test_time_second", HOFFSET(struct frame_row, t_s),
+		      H5T_NATIVE_DOUBLE) < 0 ||
+	    H5Tinsert(t, "id", HOFFSET(struct frame_row, id),
+		      H5T_NATIVE_UINT32) < 0 ||
+	    H5Tinsert(t, "flags", HOFFSET(struct frame_row, flags),
+		      H5T_NATIVE_UINT8) < 0 ||
+	    H5Tinsert(t, "len", HOFFSET(struct frame_row, len),
+		      H5T_NATIVE_UINT8) < 0)
+		return -1;
+	{
+		hid_t arr = H5Tarray_create2(H5T_NATIVE_UINT8, 1, &n64);
+		herr_t e;
+
+		if (arr < 0)
+			return -1;
+		e = H5Tinsert(t, "data", HOFFSET(struct frame_row, data), arr);
+		H5Tclose(arr);
+		if (e < 0)
+			return -1;
+	}
+
+	/* On disk without the compiler's padding. */
+	ty->step_file = H5Tcopy(ty->step_mem);
+	ty->event_file = H5Tcopy(ty->event_mem);
+	ty->frame_file = H5Tcopy(ty->frame_mem);
+	if (ty->step_file < 0 || ty->event_file < 0 || ty->frame_file < 0 ||
+	    H5Tpack(ty->step_file) < 0 || H5Tpack(ty->event_file) < 0 ||
+	    H5Tpack(ty->frame_file) < 0)
+		return -1;
+	return 0;
+}
+
+static void types_close(struct h5types *ty)
+{
+	hid_t *all[] = { &ty->str_vlen,   &ty->step_mem,  &ty->step_file,
+			 &ty->event_mem,  &ty->event_file, &ty->frame_mem,
+			 &ty->frame_file };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (*all[i] >= 0)
+			H5Tclose(*all[i]);
+		*all[i] = -1;
+	}
+}
+
+static hid_t col_h5type(enum run_col_type t)
+{
+	switch (t) {
+	case RUN_COL_F64:
+		return H5T_NATIVE_DOUBLE;
+	case RUN_COL_F32:
+		return H5T_NATIVE_FLOAT;
+	case RUN_COL_U32:
+		return H5T_NATIVE_UINT32;
+	}
+	return H5T_NATIVE_DOUBLE;
+}
+
+static size_t col_size(enum run_col_type t)
+{
+	return t == RUN_COL_F64 ? 8 : 4;
+}
+
+static int attr_set_str(hid_t obj, const char *name, const char *value,
+			hid_t str_vlen)
+{
+	hid_t sp = -1, a = -1;
+	int rc = -1;
+
+	if (!value)
+		value = "";
+	if (H5Aexists(obj, name) > 0) {
+		a = H5Aopen(obj, name, H5P_DEFAULT);
+	} else {
+		sp = H5Screate(H5S_SCALAR);
+		if (sp < 0)
+			goto out;
+		a = H5Acreate2(obj, name, str_vlen, sp, H5P_DEFAULT,
+			       H5P_DEFAULT);
+	}
+	if (a < 0)
+		goto out;
+	if (H5Awrite(a, str_vlen, &value) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (a >= 0)
+		H5Aclose(a);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (rc < 0)
+		log_err("cannot write attribute '%s'", name);
+	return rc;
+}
+
+static int attr_set_num(hid_t obj, const char *name, hid_t type,
+			const void *value)
+{
+	hid_t sp = -1, a = -1;
+	int rc = -1;
+
+	if (H5Aexists(obj, name) > 0) {
+		a = H5Aopen(obj, name, H5P_DEFAULT);
+	} else {
+		sp = H5Screate(H5S_SCALAR);
+		if (sp < 0)
+			goto out;
+		a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+	}
+	if (a < 0 || H5Awrite(a, type, value) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (a >= 0)
+		H5Aclose(a);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (rc < 0)
+		log_err("cannot write attribute '%s'", name);
+	return rc;
+}
+
+/* Read a string attribute, fixed or variable length, into buf. */
+static int attr_get_str(hid_t obj, const char *name, char *buf, size_t size,
+			char **dup)
+{
+	hid_t a = -1, ft = -1, mt = -1, sp = -1;
+	int rc = -1;
+
+	if (size)
+		buf[0] = '\0';
+	if (dup)
+		*dup = NULL;
+	if (H5Aexists(obj, name) <= 0)
+		return 0; /* optional: empty */
+	a = H5Aopen(obj, name, H5P_DEFAULT);
+	if (a < 0)
+		goto out;
+	ft = H5Aget_type(a);
+	if (ft < 0 || H5Tget_class(ft) != H5T_STRING)
+		goto out;
+	if (H5Tis_variable_str(ft) > 0) {
+		char *s = NULL;
+
+		mt = H5Tcopy(H5T_C_S1);
+		H5Tset_size(mt, H5T_VARIABLE);
+		H5Tset_cset(mt, H5Tget_cset(ft));
+		if (H5Aread(a, mt, &s) < 0)
+			goto out;
+		if (dup) {
+			*dup = s ? strdup(s) : NULL;
+		} else if (size) {
+			snprintf(buf, size, "%s", s ? s : "");
+		}
+		sp = H5Aget_space(a);
+		H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, &s);
+	} else {
+		size_t n = H5Tget_size(ft);
+		char *tmp = calloc(1, n + 1);
+
+		if (!tmp)
+			goto out;
+		mt = H5Tcopy(ft);
+		if (H5Aread(a, mt, tmp) < 0) {
+			free(tmp);
+			goto out;
+		}
+		if (dup) {
+			*dup = tmp;
+			tmp = NULL;
+		} else if (size) {
+			snprintf(buf, size, "%s", tmp);
+		}
+		free(tmp);
+	}
+	rc = 0;
+out:
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (mt >= 0)
+		H5Tclose(mt);
+	if (ft >= 0)
+		H5Tclose(ft);
+	if (a >= 0)
+		H5Aclose(a);
+	if (rc < 0)
+		log_err("cannot read attribute '%s'", name);
+	return rc;
+}
+
+static int attr_get_num(hid_t obj, const char *name, hid_t type, void *v)
+{
+	hid_t a;
+	herr_t e;
+
+	if (H5Aexists(obj, name) <= 0)
+		return 0;
+	a = H5Aopen(obj, name, H5P_DEFAULT);
+	if (a < 0)
+		return -1;
+	e = H5Aread(a, type, v);
+	H5Aclose(a);
+	if (e < 0)
+		log_err("cannot read attribute '%s'", name);
+	return e < 0 ? -1 : 0;
+}
+
+static int meta_write(hid_t f, const struct run_meta *m, hid_t sv)
+{
+	const struct {
+		const char *name, *value;
+	} strs[] = {
+		{ "schema", RUN_SCHEMA },
+		{ "pack_id", m->pack_id },
+		{ "pack_model", m->pack_model },
+		{ "chemistry", m->chemistry },
+		{ "software_version", m->software_version },
+		{ "recipe_text", m->recipe_text },
+		{ "recipe_sha256", m->recipe_sha256 },
+		{ "profile_text", m->profile_text },
+		{ "dbc_sha256", m->dbc_sha256 },
+		{ "instrument_id", m->instrument_id },
+		{ "bench_id", m->bench_id },
+		{ "operator", m->operator_name },
+		{ "start_time_utc", m->start_time_utc },
+		{ "status", m->status },
+		{ "end_reason", m->end_reason },
+	};
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (attr_set_str(f, strs[i].name, strs[i].value, sv) < 0)
+			return -1;
+	if (attr_set_num(f, "series", H5T_NATIVE_UINT32, &m->series) < 0 ||
+	    attr_set_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) < 0 ||
+	    attr_set_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) < 0 ||
+	    attr_set_num(f, "rated_capacity_ah", H5T_NATIVE_DOUBLE,
+			 &m->rated_capacity_ah) < 0 ||
+	    attr_set_num(f, "resumed_times", H5T_NATIVE_UINT32,
+			 &m->resumed_times) < 0)
+		return -1;
+	return 0;
+}
+
+static int meta_read(hid_t f, struct run_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (attr_get_str(f, "pack_id", m->pack_id, sizeof(m->pack_id), NULL) ||
+	    attr_get_str(f, "pack_model", m->pack_model,
+			 sizeof(m->pack_model), NULL) ||
+	    attr_get_str(f, "chemistry", m->chemistry, sizeof(m->chemistry),
+			 NULL) ||
+	    attr_get_str(f, "software_version", m->software_version,
+			 sizeof(m->software_version), NULL) ||
+	    attr_get_str(f, "recipe_text", NULL, 0, &m->recipe_text) ||
+	    attr_get_str(f, "recipe_sha256", m->recipe_sha256,
+			 sizeof(m->recipe_sha256), NULL) ||
+	    attr_get_str(f, "profile_text", NULL, 0, &m->profile_text) ||
+	    attr_get_str(f, "dbc_sha256", m->dbc_sha256,
+			 sizeof(m->dbc_sha256), NULL) ||
+	    attr_get_str(f, "instrument_id", m->instrument_id,
+			 sizeof(m->instrument_id), NULL) ||
+	    attr_get_str(f, "bench_id", m->bench_id, sizeof(m->bench_id),
+			 NULL) ||
+	    attr_get_str(f, "operator", m->operator_name,
+			 sizeof(m->operator_name), NULL) ||
+	    attr_get_str(f, "start_time_utc", m->start_time_utc,
+			 sizeof(m->start_time_utc), NULL) ||
+	    attr_get_str(f, "status", m->status, sizeof(m->status), NULL) ||
+	    attr_get_str(f, "end_reason", m->end_reason, sizeof(m->end_reason),
+			 NULL) ||
+	    attr_get_num(f, "series", H5T_NATIVE_UINT32, &m->series) ||
+	    attr_get_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) ||
+	    attr_get_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) ||
+	    attr_get_num(f, "rated_capacity_ah", H5T_NATIVE_DOUBLE,
+			 &m->rated_capacity_ah) ||
+	    attr_get_num(f, "resumed_times", H5T_NATIVE_UINT32,
+			 &m->resumed_times)) {
+		run_meta_release(m);
+		return -1;
+	}
+	return 0;
+}
+
+static hid_t dset_create(hid_t loc, const char *name, hid_t type,
+			 hsize_t width, hsize_t chunk_rows, const char *units,
+			 hid_t sv)
+{
+	hsize_t dims[2] = { 0, width };
+	hsize_t maxdims[2] = { H5S_UNLIMITED, width };
+	hsize_t chunk[2] = { chunk_rows, width };
+	int rank = width ? 2 : 1;
+	hid_t sp = -1, dcpl = -1, ds = -1;
+
+	sp = H5Screate_simple(rank, dims, maxdims);
+	dcpl = H5Pcreate(H5P_DATASET_CREATE);
+	if (sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0 ||
+	    H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0)
+		goto out;
+	ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	if (ds >= 0 && units && attr_set_str(ds, "units", units, sv) < 0) {
+		H5Dclose(ds);
+		ds = -1;
+	}
+out:
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (ds < 0)
+		log_err("cannot create dataset '%s'", name);
+	return ds;
+}
+
+static int dset_open(hid_t file, const char *path, struct dset *d)
+{
+	hid_t sp;
+	hsize_t dims[2] = { 0, 0 };
+	int rank;
+
+	d->id = H5Dopen2(file, path, H5P_DEFAULT);
+	if (d->id < 0) {
+		log_err("dataset '%s' missing", path);
+		return -1;
+	}
+	sp = H5Dget_space(d->id);
+	rank = sp < 0 ? -1 : H5Sget_simple_extent_dims(sp, dims, NULL);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (rank < 1 || rank > 2) {
+		log_err("dataset '%s' has a bad shape", path);
+		return -1;
+	}
+	d->rows = dims[0];
+	d->width = rank == 2 ? dims[1] : 0;
+	return 0;
+}
+
+static void dset_close(struct dset *d)
+{
+	if (d->id >= 0)
+		H5Dclose(d->id);
+	d->id = -1;
+}
+
+static int dset_append(struct dset *d, hid_t memtype, hsize_t n,
+		       const void *buf)
+{
+	hsize_t newdims[2] = { d->rows + n, d->width };
+	hsize_t start[2] = { d->rows, 0 };
+	hsize_t count[2] = { n, d->width };
+	int rank = d->width ? 2 : 1;
+	hid_t fsp = -1, msp = -1;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if (H5Dset_extent(d->id, newdims) < 0)
+		goto out;
+	fsp = H5Dget_space(d->id);
+	msp = H5Screate_simple(rank, count, NULL);
+	if (fsp < 0 || msp < 0 ||
+	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count,
+				NULL) < 0 ||
+	    H5Dwrite(d->id, memtype, msp, fsp, H5P_DEFAULT, buf) < 0)
+		goto out;
+	d->rows += n;
+	rc = 0;
+out:
+	if (fsp >= 0)
+		H5Sclose(fsp);
+	if (msp >= 0)
+		H5Sclose(msp);
+	return rc;
+}
+
+static int dset_read_rows(struct dset *d, hid_t memtype, hsize_t start_row,
+			  hsize_t n, void *buf)
+{
+	hsize_t start[2] = { start_row, 0 };
+	hsize_t count[2] = { n, d->width };
+	int rank = d->width ? 2 : 1;
+	hid_t fsp = H5Dget_space(d->id);
+	hid_t msp = H5Screate_simple(rank, count, NULL);
+	int rc = -1;
+
+	if (fsp >= 0 && msp >= 0 &&
+	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count,
+				NULL) >= 0 &&
+	    H5Dread(d->id, memtype, msp, fsp, H5P_DEFAULT, buf) >= 0)
+		rc = 0;
+	if (fsp >= 0)
+		H5Sclose(fsp);
+	if (msp >= 0)
+		H5Sclose(msp);
+	return rc;
+}
+
+/* ---------- object life cycle ---------- */
+
+static void h5log_init_ids(struct h5log *l)
+{
+	l->file = -1;
+	memset(&l->ty, 0xff, sizeof(l->ty));
+	for (int i = 0; i < RUN_N_COLS; i++)
+		l->ts[i].id = -1;
+	l->cell_v.id = l->cell_t.id = l->steps.id = l->events.id = -1;
+	l->frames.id = -1;
+}
+
+static void h5log_close_objects(struct h5log *l)
+{
+	for (int i = 0; i < RUN_N_COLS; i++)
+		dset_close(&l->ts[i]);
+	dset_close(&l->cell_v);
+	dset_close(&l->cell_t);
+	dset_close(&l->steps);
+	dset_close(&l->events);
+	dset_close(&l->frames);
+	if (l->file >= 0)
+		H5Fclose(l->file);
+	l->file = -1;
+}
+
+static void h5log_free(struct h5log *l)
+{
+	if (!l)
+		return;
+	h5log_close_objects(l);
+	types_close(&l->ty);
+	ring_free(l->ring);
+	for (int i = 0; i < RUN_N_COLS; i++)
+		free(l->col_buf[i]);
+	free(l->cell_v_buf);
+	free(l->cell_t_buf);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->wake);
+	pthread_cond_destroy(&l->done_cv);
+	free(l->path);
+	free(l);
+}
+
+static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
+		       const struct h5log_cfg *cfg, struct h5log **out)
+{
+	struct h5log *l = calloc(1, sizeof(*l));
+	pthread_condattr_t ca;
+	size_t slot, n_slots;
+
+	if (!l) {
+		log_err("out of memory");
+		return BENCH_ERR_MEM;
+	}
+	h5log_init_ids(l);
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->wake, &ca);
+	pthread_cond_init(&l->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&l->failed, 0);
+	atomic_init(&l->samples_written, 0);
+	atomic_init(&l->samples_dropped, 0);
+	atomic_init(&l->flushes, 0);
+	l->series = series;
+	l->n_probes = n_probes;
+	l->path = strdup(path);
+	n_slots = cfg && cfg->ring_samples ? cfg->ring_samples :
+					     DEFAULT_RING_SAMPLES;
+	l->flush_ms = cfg && cfg->flush_interval_ms ? cfg->flush_interval_ms :
+						      DEFAULT_FLUSH_MS;
+	l->block_when_full = cfg ? cfg->block_when_full : 0;
+	l->paused = cfg ? cfg->start_paused : 0;
+	slot = sizeof(struct rec) + (size_t)(series + n_probes) * sizeof(float);
+	for (int i = 0; i < RUN_N_COLS; i++)
+		l->col_buf[i] = malloc(BATCH_ROWS * 8);
+	l->cell_v_buf = malloc(BATCH_ROWS * (size_t)(series ? series : 1) *
+			       sizeof(float));
+	l->cell_t_buf = malloc(BATCH_ROWS * (size_t)(n_probes ? n_probes : 1) *
+			       sizeof(float));
+	if (!l->path || !l->cell_v_buf || !l->cell_t_buf) {
+		log_err("out of memory");
+		h5log_free(l);
+		return BENCH_ERR_MEM;
+	}
+	for (int i = 0; i < RUN_N_COLS; i++) {
+		if (!l->col_buf[i]) {
+			log_err("out of memory");
+			h5log_free(l);
+			return BENCH_ERR_MEM;
+		}
+	}
+	if (ring_new(n_slots, slot, &l->ring) < 0 || types_build(&l->ty) < 0) {
+		log_err("cannot set up the writer for '%s'", path);
+		h5log_free(l);
+		return BENCH_ERR_MEM;
+	}
+	*out = l;
+	return BENCH_OK;
+}
+
+static int open_all(struct h5log *l)
+{
+	char p[96];
+	const struct run_col *cols = run_cols();
+
+	for (int i = 0; i < RUN_N_COLS; i++) {
+		snprintf(p, sizeof(p), "/timeseries/%s", cols[i].name);
+		if (dset_open(l->file, p, &l->ts[i]) < 0)
+			return -1;
+	}
+	if (dset_open(l->file, RUN_CELLS_VOLTAGE, &l->cell_v) < 0 ||
+	    dset_open(l->file, RUN_CELLS_TEMPERATURE, &l->cell_t) < 0 ||
+	    dset_open(l->file, "/steps", &l->steps) < 0 ||
+	    dset_open(l->file, "/events", &l->events) < 0)
+		return -1;
+	if (l->can_frames && dset_open(l->file, "/can/frames", &l->frames) < 0)
+		return -1;
+	if (l->cell_v.width != l->series || l->cell_t.width != l->n_probes) {
+		log_err("'%s': cells tables are %llu and %llu wide, expected "
+			"%u and %u",
+			l->path, (unsigned long long)l->cell_v.width,
+			(unsigned long long)l->cell_t.width, l->series,
+			l->n_probes);
+		return -1;
+	}
+	return 0;
+}
+
+static int create_layout(struct h5log *l)
+{
+	const struct run_col *cols = run_cols();
+	hid_t g = -1, sv = l->ty.str_vlen;
+	hsize_t cw = CELLS_CHUNK_BYTES / (4 * (l->series ? l->series : 1));
+	hsize_t tw = CELLS_CHUNK_BYTES / (4 * (l->n_probes ? l->n_probes : 1));
+	int rc = -1;
+
+	if (cw < 16)
+		cw = 16;
+	if (tw > TS_CHUNK_ROWS)
+		tw = TS_CHUNK_ROWS;
+	g = H5Gcreate2(l->file, "/timeseries", H5P_DEFAULT, H5P_DEFAULT,
+		       H5P_DEFAULT);
+	if (g < 0)
+		goto out;
+	for (int i = 0; i < RUN_N_COLS; i++) {
+		l->ts[i].id = dset_create(g, cols[i].name,
+					  col_h5type(cols[i].type), 0,
+					  TS_CHUNK_ROWS, cols[i].units, sv);
+		if (l->ts[i].id < 0)
+			goto out;
+	}
+	H5Gclose(g);
+	g = H5Gcreate2(l->file, "/cells", H5P_DEFAULT, H5P_DEFAULT,
+		       H5P_DEFAULT);
+	if (g < 0)
+		goto out;
+	l->cell_v.width = l->series;
+	l->cell_t.width = l->n_probes;
+	l->cell_v.id = dset_create(g, "voltage_volt", H5T_IEEE_F32LE,
+				   l->series, cw, "V", sv);
+	l->cell_t.id = dset_create(g, "temperature_celsius", H5T_IEEE_F32LE,
+				   l->n_probes, tw, "degC", sv);
+	if (l->cell_v.id < 0 || l->cell_t.id < 0)
+		goto out;
+	l->steps.id = dset_create(
+		l->file, "steps", l->ty.step_file, 0, TABLE_CHUNK_ROWS,
+		"start_test_time_second,end_test_time_second=s; "
+		"charging_capacity_ah,discharging_capacity_ah=Ah; "
+		"charging_energy_wh,discharging_energy_wh=Wh; "
+		"start_voltage_volt,end_voltage_volt=V; step_count,step_index=1",
+		sv);
+	l->events.id = dset_create(l->file, "events", l->ty.event_file, 0,
+				   TABLE_CHUNK_ROWS, "test_time_second=s", sv);
+	if (l->steps.id < 0 || l->events.id < 0)
+		goto out;
+	if (l->can_frames) {
+		H5Gclose(g);
+		g = H5Gcreate2(l->file, "/can", H5P_DEFAULT, H5P_DEFAULT,
+			       H5P_DEFAULT);
+		if (g < 0)
+			goto out;
+		l->frames.id = dset_create(g, "frames", l->ty.frame_file, 0,
+					   FRAME_CHUNK_ROWS,
+					   "test_time_second=s; id,flags,len=1; "
+					   "data=bytes",
+					   sv);
+		if (l->frames.id < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (g >= 0)
+		H5Gclose(g);
+	return rc;
+}
+
+static void *writer_main(void *arg);
+
+static int start_thread(struct h5log *l)
+{
+	int e = pthread_create(&l->thread, NULL, writer_main, l);
+
+	if (e) {
+		log_err("cannot start the writer thread: %s", strerror(e));
+		return BENCH_ERR_IO;
+	}
+	l->thread_started = 1;
+	return BENCH_OK;
+}
+
+int h5log_create(const char *path, const struct run_meta *meta,
+		 const struct h5log_cfg *cfg, struct h5log **out)
+{
+	struct h5log *l = NULL;
+	struct run_meta m;
+	char *tmp = NULL;
+	hid_t fapl = -1;
+	int rc;
+
+	if (!path || !meta || meta->series == 0) {
+		log_err("h5log_create: bad arguments");
+		return BENCH_ERR_ARG;
+	}
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	TRY(h5log_alloc(path, meta->series, meta->n_probes, cfg, &l));
+	l->can_frames = cfg ? cfg->can_frames : 0;
+	rc = BENCH_ERR_IO;
+	/* Build under a temporary name and rename once SWMR writing has
+	 * started: a kill during creation never leaves a half-made file at
+	 * the run's path. */
+	if (asprintf(&tmp, "%s.creating", path) < 0) {
+		tmp = NULL;
+		rc = BENCH_ERR_MEM;
+		goto fail;
+	}
+	fapl = fapl_latest(0);
+	if (fapl < 0)
+		goto fail;
+	l->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+	if (l->file < 0) {
+		log_err("cannot create '%s': %s", tmp, strerror(errno));
+		goto fail;
+	}
+	m = *meta;
+	snprintf(m.status, sizeof(m.status), "running");
+	m.end_reason[0] = '\0';
+	m.resumed_times = 0;
+	if (meta_write(l->file, &m, l->ty.str_vlen) < 0 ||
+	    create_layout(l) < 0) {
+		log_err("cannot lay out '%s'", tmp);
+		goto fail;
+	}
+	if (H5Fstart_swmr_write(l->file) < 0) {
+		log_err("cannot start SWMR writing on '%s'", tmp);
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		log_err("cannot rename '%s' to '%s': %s", tmp, path,
+			strerror(errno));
+		goto fail;
+	}
+	rc = start_thread(l);
+	if (rc < 0)
+		goto fail;
+	H5Pclose(fapl);
+	free(tmp);
+	*out = l;
+	return BENCH_OK;
+fail:
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	h5log_free(l);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* ---------- producer side ---------- */
+
+static int writer_failed(struct h5log *l)
+{
+	return atomic_load(&l->failed);
+}
+
+/* Next free slot; blocks only with block_when_full (simulation). */
+static struct rec *slot_get(struct h5log *l)
+{
+	struct rec *r = ring_reserve(l->ring);
+
+	if (r || !l->block_when_full)
+		return r;
+	pthread_mutex_lock(&l->mu);
+	while (!(r = ring_reserve(l->ring)) && !writer_failed(l)) {
+		pthread_cond_signal(&l->wake);
+		pthread_cond_wait(&l->done_cv, &l->mu);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return r;
+}
+
+static void slot_commit(struct h5log *l)
+{
+	ring_commit(l->ring);
+	/* Wake the writer early when a quarter of the ring is used, so a
+	 * burst does not wait for the flush timer. */
+	pthread_mutex_lock(&l->mu);
+	l->pushed++;
+	if (ring_count(l->ring) >= ring_capacity(l->ring) / 4)
+		pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static int push_event_raw(struct h5log *l, const struct run_event *ev)
+{
+	struct rec *r = slot_get(l);
+
+	if (!r)
+		return BENCH_ERR_IO;
+	r->type = REC_EVENT;
+	r->u.ev = *ev;
+	slot_commit(l);
+	return BENCH_OK;
+}
+
+/* Record dropped samples as an event as soon as a slot is free. */
+static void overflow_event(struct h5log *l)
+{
+	struct run_event ev = { .t_s = l->last_t_s };
+
+	if (!l->dropped_pending)
+		return;
+	snprintf(ev.severity, sizeof(ev.severity), "warning");
+	snprintf(ev.code, sizeof(ev.code), "ring_overflow");
+	snprintf(ev.message, sizeof(ev.message),
+		 "ring overflow: %llu samples dropped",
+		 (unsigned long long)l->dropped_pending);
+	if (push_event_raw(l, &ev) == BENCH_OK) {
+		log_warn("'%s': %s", l->path, ev.message);
+		l->dropped_pending = 0;
+	}
+}
+
+int h5log_push_sample(struct h5log *l, const struct run_sample *s)
+{
+	struct rec *r;
+
+	if (writer_failed(l))
+		return BENCH_ERR_IO;
+	l->last_t_s = s->test_time_s;
+	overflow_event(l);
+	r = slot_get(l);
+	if (!r) {
+		l->dropped_pending++;
+		atomic_fetch_add(&l->samples_dropped, 1);
+		return BENCH_OK;
+	}
+	r->type = REC_SAMPLE;
+	r->u.s = *s;
+	r->u.s.cell_voltage_V = NULL;
+	r->u.s.cell_temperature_C = NULL;
+	if (l->series)
+		memcpy(r->cells, s->cell_voltage_V,
+		       l->series * sizeof(float));
+	if (l->n_probes)
+		memcpy(r->cells + l->series, s->cell_temperature_C,
+		       l->n_probes * sizeof(float));
+	slot_commit(l);
+	return BENCH_OK;
+}
+
+int h5log_push_step(struct h5log *l, const struct run_step *st)
+{
+	struct rec *r;
+
+	if (writer_failed(l))
+		return BENCH_ERR_IO;
+	overflow_event(l);
+	r = slot_get(l);
+	if (!r) {
+		log_err("'%s': ring full, step %u lost", l->path,
+			st->step_count);
+		return BENCH_ERR_IO;
+	}
+	r->type = REC_STEP;
+	r->u.st = *st;
+	slot_commit(l);
+	return BENCH_OK;
+}
+
+int h5log_push_event(struct h5log *l, const struct run_event *ev)
+{
+	if (writer_failed(l))
+		return BENCH_ERR_IO;
+	overflow_event(l);
+	if (push_event_raw(l, ev) < 0) {
+		log_err("'%s': ring full, event '%s' lost", l->path, ev->code);
+		return BENCH_ERR_IO;
+	}
+	return BENCH_OK;
+}
+
+int h5log_push_frame(struct h5log *l, double t_s, const struct canframe *f)
+{
+	struct rec *r;
+
+	if (writer_failed(l))
+		return BENCH_ERR_IO;
+	if (!l->can_frames)
+		return BENCH_OK;
+	r = slot_get(l);
+	if (!r) {
+		/* Raw frames are a debugging aid: count them with samples. */
+		l->dropped_pending++;
+		atomic_fetch_add(&l->samples_dropped, 1);
+		return BENCH_OK;
+	}
+	r->type = REC_FRAME;
+	memset(&r->u.fr, 0, sizeof(r->u.fr));
+	r->u.fr.t_s = t_s;
+	r->u.fr.id = f->id;
+	r->u.fr.flags = f->flags | (f->fd ? CANFRAME_FD_FDF : 0);
+	r->u.fr.len = f->len > CANFRAME_MAX_LEN ? CANFRAME_MAX_LEN : f->len;
+	memcpy(r->u.fr.data, f->data, r->u.fr.len);
+	slot_commit(l);
+	return BENCH_OK;
+}
+
+/* Wait until every record pushed so far is written and flushed. */
+static int flush_wait(struct h5log *l)
+{
+	uint64_t want;
+	int rc;
+
+	pthread_mutex_lock(&l->mu);
+	l->paused = 0;
+	want = l->pushed;
+	l->flush_req = want;
+	pthread_cond_signal(&l->wake);
+	while (l->done < want && !writer_failed(l))
+		pthread_cond_wait(&l->done_cv, &l->mu);
+	rc = writer_failed(l) ? BENCH_ERR_IO : BENCH_OK;
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+int h5log_flush(struct h5log *l)
+{
+	if (writer_failed(l))
+		return BENCH_ERR_IO;
+	overflow_event(l);
+	TRY(flush_wait(l));
+	if (!l->dropped_pending)
+		return BENCH_OK;
+	/* The ring was too full to take the overflow event: it has room
+	 * now. */
+	overflow_event(l);
+	return flush_wait(l);
+}
+
+void h5log_get_stats(struct h5log *l, struct h5log_stats *st)
+{
+	st->samples_written = atomic_load(&l->samples_written);
+	st->samples_dropped = atomic_load(&l->samples_dropped);
+	st->flushes = atomic_load(&l->flushes);
+}
+
+/* ---------- writer thread ---------- */
+
+static int write_batch(struct h5log *l)
+{
+	const struct run_col *cols = run_cols();
+	hsize_t n = l->batch_n;
+
+	if (n == 0)
+		return 0;
+	/* Cells last: a kill between the extends leaves the cells shorter,
+	 * and readers take the minimum length. */
+	for (int i = 0; i < RUN_N_COLS; i++)
+		if (dset_append(&l->ts[i], col_h5type(cols[i].type), n,
+				l->col_buf[i]) < 0)
+			return -1;
+	if (dset_append(&l->cell_v, H5T_NATIVE_FLOAT, n, l->cell_v_buf) < 0)
+		return -1;
+	if (l->n_probes &&
+	    dset_append(&l->cell_t, H5T_NATIVE_FLOAT, n, l->cell_t_buf) < 0)
+		return -1;
+	if (!l->n_probes)
+		l->cell_t.rows += n;
+	atomic_fetch_add(&l->samples_written, n);
+	l->batch_n = 0;
+	return 0;
+}
+
+static void batch_add(struct h5log *l, const struct rec *r)
+{
+	const struct run_col *cols = run_cols();
+	size_t k = l->batch_n++;
+
+	for (int i = 0; i < RUN_N_COLS; i++) {
+		size_t sz = col_size(cols[i].type);
+
+		memcpy((char *)l->col_buf[i] + k * sz,
+		       (const char *)&r->u.s + cols[i].offset, sz);
+	}
+	memcpy(l->cell_v_buf + k * l->series, r->cells,
+	       l->series * sizeof(float));
+	memcpy(l->cell_t_buf + k * l->n_probes, r->cells + l->series,
+	       l->n_probes * sizeof(float));
+}
+
+/* Write everything the ring holds now; returns records consumed or -1. */
+static long drain(struct h5log *l)
+{
+	const struct rec *r;
+	long n = 0;
+
+	while ((r = ring_front(l->ring))) {
+		int e = 0;
+
+		if (!writer_failed(l)) {
+			switch (r->type) {
+			case REC_SAMPLE:
+				batch_add(l, r);
+				if (l->batch_n == BATCH_ROWS)
+					e = write_batch(l);
+				break;
+			case REC_STEP:
+				e = dset_append(&l->steps, l->ty.step_mem, 1,
+						&r->u.st);
+				break;
+			case REC_EVENT:
+				e = dset_append(&l->events, l->ty.event_mem, 1,
+						&r->u.ev);
+				break;
+			case REC_FRAME:
+				e = dset_append(&l->frames, l->ty.frame_mem, 1,
+						&r->u.fr);
+				break;
+			}
+		}
+		ring_pop(l->ring);
+		n++;
+		if (e < 0)
+			return -1;
+	}
+	if (!writer_failed(l) && write_batch(l) < 0)
+		return -1;
+	return n;
+}
+
+static void deadline_after(struct timespec *ts, uint32_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static int past(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static void writer_fail(struct h5log *l, const char *what)
+{
+	if (atomic_exchange(&l->failed, 1))
+		return;
+	log_err("'%s': cannot %s (disk full or I/O error): %s; data up to "
+		"the last flush is kept",
+		l->path, what, errno ? strerror(errno) : "HDF5 error");
+}
+
+static void *writer_main(void *arg)
+{
+	struct h5log *l = arg;
+	struct timespec next;
+	uint64_t consumed = 0, unflushed = 0;
+	int stop;
+
+	deadline_after(&next, l->flush_ms);
+	for (;;) {
+		uint64_t req;
+		long n;
+
+		pthread_mutex_lock(&l->mu);
+		while (!l->stop && (l->paused || (l->flush_req <= l->done &&
+						  !past(&next) &&
+						  ring_count(l->ring) <
+							  ring_capacity(l->ring) /
+								  4)))
+			if (pthread_cond_timedwait(&l->wake, &l->mu, &next) ==
+				    ETIMEDOUT &&
+			    !l->paused)
+				break;
+		stop = l->stop;
+		req = l->flush_req;
+		pthread_mutex_unlock(&l->mu);
+
+		errno = 0;
+		n = drain(l);
+		if (n < 0) {
+			writer_fail(l, "append to the file");
+			n = 0;
+		}
+		consumed += (uint64_t)n;
+		unflushed += (uint64_t)n;
+		if (unflushed && !writer_failed(l) &&
+		    (past(&next) || req > l->done || stop)) {
+			errno = 0;
+			if (H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0)
+				writer_fail(l, "flush the file");
+			atomic_fetch_add(&l->flushes, 1);
+			unflushed = 0;
+		}
+		if (past(&next))
+			deadline_after(&next, l->flush_ms);
+
+		pthread_mutex_lock(&l->mu);
+		if (!unflushed || writer_failed(l))
+			l->done = consumed;
+		pthread_cond_broadcast(&l->done_cv);
+		if (stop && ring_count(l->ring) == 0) {
+			pthread_mutex_unlock(&l->mu);
+			break;
+		}
+		pthread_mutex_unlock(&l->mu);
+	}
+	return NULL;
+}
+
+/* ---------- close, resume, recover ---------- */
+
+/* Open a closed run file normally and set status/end_reason. */
+static int set_final_status(const char *path, const char *status,
+			    const char *end_reason, int only_if_running)
+{
+	hid_t fapl = fapl_latest(1), f = -1, sv = -1;
+	char cur[16] = "";
+	int rc = BENCH_ERR_IO;
+
+	if (fapl < 0)
+		goto out;
+	f = H5Fopen(path, H5F_ACC_RDWR, fapl);
+	if (f < 0) {
+		log_err("cannot reopen '%s' to set its status", path);
+		goto out;
+	}
+	sv = H5Tcopy(H5T_C_S1);
+	if (sv < 0 || H5Tset_size(sv, H5T_VARIABLE) < 0 ||
+	    H5Tset_cset(sv, H5T_CSET_UTF8) < 0)
+		goto out;
+	if (attr_get_str(f, "status", cur, sizeof(cur), NULL) < 0)
+		goto out;
+	if (!only_if_running || strcmp(cur, "running") == 0) {
+		if (attr_set_str(f, "status", status, sv) < 0 ||
+		    attr_set_str(f, "end_reason", end_reason, sv) < 0)
+			goto out;
+	}
+	rc = BENCH_OK;
+out:
+	if (sv >= 0)
+		H5Tclose(sv);
+	if (f >= 0 && H5Fclose(f) < 0 && rc == BENCH_OK) {
+		log_err("cannot close '%s'", path);
+		rc = BENCH_ERR_IO;
+	}
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	return rc;
+}
+
+int h5log_close(struct h5log *l, const char *status, const char *end_reason)
+{
+	int rc = BENCH_OK;
+
+	if (!l)
+		return BENCH_OK;
+	if (!writer_failed(l))
+		overflow_event(l);
+	pthread_mutex_lock(&l->mu);
+	l->stop = 1;
+	l->paused = 0;
+	pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->mu);
+	if (l->thread_started)
+		pthread_join(l->thread, NULL);
+	if (writer_failed(l))
+		rc = BENCH_ERR_IO;
+	h5log_close_objects(l);
+	if (set_final_status(l->path, status, end_reason, 0) < 0)
+		rc = BENCH_ERR_IO;
+	h5log_free(l);
+	return rc;
+}
+
+/* Cut every row-aligned dataset back to the shortest, so a kill between
+ * two extends leaves no half row. Returns the common length. */
+static hsize_t trim_rows(struct h5log *l)
+{
+	hsize_t min = l->ts[0].rows;
+	struct dset *all[RUN_N_COLS + 2];
+	int n = 0;
+
+	for (int i = 0; i < RUN_N_COLS; i++)
+		all[n++] = &l->ts[i];
+	all[n++] = &l->cell_v;
+	if (l->n_probes)
+		all[n++] = &l->cell_t;
+	for (int i = 0; i < n; i++)
+		if (all[i]->rows < min)
+			min = all[i]->rows;
+	for (int i = 0; i < n; i++) {
+		hsize_t dims[2] = { min, all[i]->width };
+
+		if (all[i]->rows == min)
+			continue;
+		log_warn("'%s': cutting a half-written row (%llu -> %llu)",
+			 l->path, (unsigned long long)all[i]->rows,
+			 (unsigned long long)min);
+		if (H5Dset_extent(all[i]->id, dims) < 0)
+			return (hsize_t)-1;
+		all[i]->rows = min;
+	}
+	if (!l->n_probes)
+		l->cell_t.rows = min;
+	return min;
+}
+
+static int read_tail(struct h5log *l, hsize_t rows, struct h5log_tail *t)
+{
+	const struct run_col *cols = run_cols();
+
+	memset(t, 0, sizeof(*t));
+	t->rows = rows;
+	t->n_steps = l->steps.rows;
+	t->n_events = l->events.rows;
+	t->last.cell_voltage_V = calloc(l->series ? l->series : 1,
+					sizeof(float));
+	t->last.cell_temperature_C = calloc(l->n_probes ? l->n_probes : 1,
+					    sizeof(float));
+	if (!t->last.cell_voltage_V || !t->last.cell_temperature_C)
+		return BENCH_ERR_MEM;
+	if (rows) {
+		for (int i = 0; i < RUN_N_COLS; i++)
+			if (dset_read_rows(&l->ts[i], col_h5type(cols[i].type),
+					   rows - 1, 1,
+					   (char *)&t->last + cols[i].offset) <
+			    0)
+				return BENCH_ERR_IO;
+		if (dset_read_rows(&l->cell_v, H5T_NATIVE_FLOAT, rows - 1, 1,
+				   t->last.cell_voltage_V) < 0 ||
+		    (l->n_probes &&
+		     dset_read_rows(&l->cell_t, H5T_NATIVE_FLOAT, rows - 1, 1,
+				    t->last.cell_temperature_C) < 0))
+			return BENCH_ERR_IO;
+		t->has_last = 1;
+	}
+	if (t->n_steps) {
+		if (dset_read_rows(&l->steps, l->ty.step_mem, t->n_steps - 1, 1,
+				   &t->last_step) < 0)
+			return BENCH_ERR_IO;
+		t->has_step = 1;
+	}
+	return BENCH_OK;
+}
+
+void h5log_tail_release(struct h5log_tail *t)
+{
+	free(t->last.cell_voltage_V);
+	free(t->last.cell_temperature_C);
+	t->last.cell_voltage_V = NULL;
+	t->last.cell_temperature_C = NULL;
+}
+
+/* Open path for writing with the flags cleared and read what is needed
+ * to continue: shape, meta. */
+static int open_existing(const char *path, const struct h5log_cfg *cfg,
+			 struct run_meta *meta, struct h5log **out)
+{
+	struct h5log *l = NULL;
+	hid_t fapl = -1, f = -1, ds;
+	hsize_t dims[2] = { 0, 0 };
+	uint32_t series = 0, probes = 0;
+	int frames, rc = BENCH_ERR_PROTO;
+
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	fapl = fapl_latest(1);
+	if (fapl < 0)
+		return BENCH_ERR_IO;
+	f = H5Fopen(path, H5F_ACC_RDWR, fapl);
+	H5Pclose(fapl);
+	if (f < 0) {
+		log_err("cannot open '%s' for writing: not a readable HDF5 run "
+			"file",
+			path);
+		return BENCH_ERR_IO;
+	}
+	ds = H5Dopen2(f, RUN_CELLS_VOLTAGE, H5P_DEFAULT);
+	if (ds >= 0) {
+		hid_t sp = H5Dget_space(ds);
+		if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) == 2)
+			series = (uint32_t)dims[1];
+		if (sp >= 0)
+			H5Sclose(sp);
+		H5Dclose(ds);
+	}
+	ds = H5Dopen2(f, RUN_CELLS_TEMPERATURE, H5P_DEFAULT);
+	if (ds >= 0) {
+		hid_t sp = H5Dget_space(ds);
+		if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) == 2)
+			probes = (uint32_t)dims[1];
+		if (sp >= 0)
+			H5Sclose(sp);
+		H5Dclose(ds);
+	}
+	if (series == 0) {
+		log_err("'%s': no %s table: not a %s file", path,
+			RUN_CELLS_VOLTAGE, RUN_SCHEMA);
+		H5Fclose(f);
+		return BENCH_ERR_PROTO;
+	}
+	frames = H5Lexists(f, "/can", H5P_DEFAULT) > 0 &&
+		 H5Lexists(f, "/can/frames", H5P_DEFAULT) > 0;
+	rc = h5log_alloc(path, series, probes, cfg, &l);
+	if (rc < 0) {
+		H5Fclose(f);
+		return rc;
+	}
+	l->file = f;
+	l->can_frames = frames;
+	if (meta_read(f, meta) < 0) {
+		h5log_free(l);
+		return BENCH_ERR_PROTO;
+	}
+	meta->n_probes = probes;
+	if (open_all(l) < 0) {
+		run_meta_release(meta);
+		h5log_free(l);
+		return BENCH_ERR_PROTO;
+	}
+	*out = l;
+	return BENCH_OK;
+}
+
+int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
+		      struct run_meta *meta, struct h5log_tail *tail,
+		      struct h5log **out)
+{
+	struct h5log *l = NULL;
+	hsize_t rows;
+	uint32_t resumed;
+	int rc;
+
+	TRY(open_existing(path, cfg, meta, &l));
+	memset(tail, 0, sizeof(*tail));
+	rc = BENCH_ERR_IO;
+	rows = trim_rows(l);
+	if (rows == (hsize_t)-1) {
+		log_err("'%s': cannot cut the datasets to equal length", path);
+		goto fail;
+	}
+	rc = read_tail(l, rows, tail);
+	if (rc < 0) {
+		log_err("'%s': cannot read the last row", path);
+		goto fail;
+	}
+	rc = BENCH_ERR_IO;
+	resumed = meta->resumed_times + 1;
+	if (attr_set_str(l->file, "status", "running", l->ty.str_vlen) < 0 ||
+	    attr_set_str(l->file, "end_reason", "", l->ty.str_vlen) < 0 ||
+	    attr_set_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
+			 &resumed) < 0)
+		goto fail;
+	meta->resumed_times = resumed;
+	snprintf(meta->status, sizeof(meta->status), "running");
+	meta->end_reason[0] = '\0';
+	if (H5Fstart_swmr_write(l->file) < 0) {
+		log_err("cannot start SWMR writing on '%s'", path);
+		goto fail;
+	}
+	rc = start_thread(l);
+	if (rc < 0)
+		goto fail;
+	*out = l;
+	return BENCH_OK;
+fail:
+	h5log_tail_release(tail);
+	run_meta_release(meta);
+	h5log_free(l);
+	return rc;
+}
+
+int h5log_recover(const char *path, const char *new_status)
+{
+	struct h5log *l = NULL;
+	struct run_meta meta;
+	char reason[160];
+	hsize_t rows;
+	int rc;
+
+	TRY(open_existing(path, NULL, &meta, &l));
+	rows = trim_rows(l);
+	h5log_free(l); /* closing it clears the consistency flags */
+	if (rows == (hsize_t)-1) {
+		log_err("'%s': cannot cut the datasets to equal length", path);
+		run_meta_release(&meta);
+		return BENCH_ERR_IO;
+	}
+	snprintf(reason, sizeof(reason), "%s",
+		 meta.end_reason[0] ? meta.end_reason :
+				      "writer stopped without closing the file");
+	run_meta_release(&meta);
+	rc = set_final_status(path, new_status, reason, 1);
+	if (rc == BENCH_OK)
+		log_info("'%s': %llu rows, consistency flags cleared", path,
+			 (unsigned long long)rows);
+	return rc;
+}
