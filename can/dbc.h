@@ -52,6 +52,7 @@ struct dbc_sig {
 	size_t n_vals;
 	/* private precomputed codec fields may follow */
 	uint16_t bitpos_;     /* network bit number of the first bit */
+	uint16_t need_len_;   /* payload bytes the signal reaches into */
 };
 
 struct dbc_msg {
