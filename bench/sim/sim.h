@@ -30,7 +30,7 @@ struct sim_pack_info {
 	char chemistry[8];      /* "nmc" | "lfp" */
 	unsigned series, parallel, modules, n_probes;
 	double rated_capacity_ah;
-	double v_min_cell_V, v_max_cell_V; /* chemistry's 0 % and 100 % OCV */
+	double v_min_cell_V, v_max_cell_V; /* discharge cut-off, charge limit */
 	double ambient_C;
 };
 
@@ -71,5 +71,17 @@ struct sim_plant {
 	bool contactors_closed;
 };
 void sim_plant_read(const struct sim *s, struct sim_plant *p);
+/* An outside supply (the SCPI personality) imposes the pack current from
+ * now on, instead of the built-in cycler. Flows only with the contactors
+ * closed. */
+void sim_plant_set_current(struct sim *s, double current_A);
+
+/* True state of one series element (0-based), for tests and tools. */
+struct sim_cell {
+	double soc, voltage_V, ocv_V, temp_C, capacity_Ah, r0_ohm;
+};
+void sim_cell_read(const struct sim *s, unsigned index, struct sim_cell *c);
+/* Sensor noise on (default) or off, for tests that compare quantisation. */
+void sim_set_noise(struct sim *s, bool on);
 
 #endif
