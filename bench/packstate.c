@@ -43,8 +43,25 @@ struct packstate {
 	size_t n_msgs;
 	bool charge_positive;
 	int contactor_closed_value;
+	/* Set tracking: a reading belongs to the set in progress when its
+	 * generation equals the current one. */
+	uint32_t cell_gen[PACKSTATE_MAX_CELLS], temp_gen[PACKSTATE_MAX_PROBES];
+	unsigned cell_fresh, temp_fresh;
 	struct pack_snap snap;
 };
+
+/* Count reading i into the set in progress; complete sets bump *seq. */
+static void set_mark(uint32_t *gen, unsigned i, unsigned *fresh, unsigned n,
+		     uint32_t *seq)
+{
+	if (gen[i] == *seq + 1)
+		return;
+	gen[i] = *seq + 1;
+	if (++*fresh == n) {
+		*fresh = 0;
+		++*seq;
+	}
+}
 
 static struct ps_msg *msg_slot(struct packstate *ps, const struct dbc_msg *m)
 {
@@ -202,6 +219,8 @@ static unsigned apply(struct packstate *ps, const struct ps_entry *e,
 			s->have |= PACK_HAVE_CELLS;
 		s->cell_mV[e->index] = milli(v);
 		s->cell_seen_us[e->index] = t_us ? t_us : 1;
+		set_mark(ps->cell_gen, e->index, &ps->cell_fresh, s->series,
+			 &s->cell_set_seq);
 		return PACK_UPD_CELL_V;
 	case ROLE_TEMP:
 		if (!s->temp_seen_us[e->index] &&
@@ -209,6 +228,8 @@ static unsigned apply(struct packstate *ps, const struct ps_entry *e,
 			s->have |= PACK_HAVE_TEMPS;
 		s->temp_ddegC[e->index] = (int32_t)lround(v * 10.0);
 		s->temp_seen_us[e->index] = t_us ? t_us : 1;
+		set_mark(ps->temp_gen, e->index, &ps->temp_fresh, s->n_probes,
+			 &s->temp_set_seq);
 		return PACK_UPD_TEMP;
 	case ROLE_PACK_V:
 		s->pack_mV = milli(v);

@@ -76,6 +76,9 @@ struct pack_snap {
 	int64_t last_frame_us;    /* any mapped BMS frame; 0 = none yet */
 	uint64_t frames;          /* mapped frames decoded */
 	unsigned cells_seen, probes_seen;
+	/* Complete sets: incremented each time every cell (probe) has been
+	 * refreshed since the last increment (one BMS burst). */
+	uint32_t cell_set_seq, temp_set_seq;
 };
 
 struct packstate;

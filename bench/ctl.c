@@ -1,0 +1,554 @@
+/* ctl.c - the controller core: phases, inputs, safety, step engine. */
+#define LOG_PREFIX "ctl"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bms_tx.h"
+#include "bench/ctl_priv.h"
+#include "bench/h5log.h"
+#include "bench/recipe.h"
+#include "common/log.h"
+#include "common/rc.h"
+
+static void map_from_profile(const struct profile *p, struct packstate_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->cell_voltage_fmt = p->cell_voltage_fmt;
+	m->series = p->series;
+	m->temperature_fmt = p->temperature_fmt;
+	m->n_probes = p->n_probes;
+	m->pack_voltage = p->pack_voltage;
+	m->pack_current = p->pack_current;
+	m->current_charge_positive = p->current_charge_positive;
+	m->soc = p->soc;
+	m->ccl = p->ccl;
+	m->dcl = p->dcl;
+	m->contactor_state = p->contactor_state;
+	m->contactor_closed_value = p->contactor_closed;
+	m->n_faults = p->n_faults;
+	for (unsigned i = 0; i < p->n_faults && i < PACKSTATE_MAX_FAULTS; i++)
+		m->fault_signals[i] = p->faults[i].signal;
+}
+
+static void step_cfg_from_profile(const struct profile *p,
+				  struct step_cfg *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->rated_capacity_mAh = profile_rated_mAh(p);
+	sc->cell_op_low_mV = p->cell_low_mV[PROFILE_OP];
+	sc->cell_op_high_mV = p->cell_high_mV[PROFILE_OP];
+	sc->charge_max_mA = p->charge_mA[PROFILE_OP];
+	sc->discharge_max_mA = p->discharge_mA[PROFILE_OP];
+	/* The cycler's compliance sits at the pack's warning limits: the
+	 * cells' own limits end steps long before. */
+	sc->pack_high_mV = p->cell_high_mV[PROFILE_WARN] * (int32_t)p->series;
+	sc->pack_low_mV = p->cell_low_mV[PROFILE_WARN] * (int32_t)p->series;
+}
+
+int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
+{
+	const struct recipe_limits *extra[2];
+	struct packstate_map map;
+	struct step_cfg sc;
+	struct ctl *c;
+	unsigned n_extra = 0;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return BENCH_ERR_MEM;
+	c->cfg = *cfg;
+	map_from_profile(cfg->profile, &map);
+	rc = packstate_new(cfg->bms_dbc, &map, &c->ps);
+	if (rc < 0)
+		goto fail;
+	c->cell_V = calloc(cfg->profile->series, sizeof(float));
+	c->temp_C = calloc(cfg->profile->n_probes + 1, sizeof(float));
+	if (!c->cell_V || !c->temp_C) {
+		rc = BENCH_ERR_MEM;
+		log_err("out of memory");
+		goto fail;
+	}
+	extra[n_extra++] = &cfg->recipe->limits;
+	if (cfg->bench_limits)
+		extra[n_extra++] = cfg->bench_limits;
+	soa_limits_build(&c->lim, cfg->profile, extra, n_extra);
+	soa_init(&c->soa, &c->lim, cfg->profile);
+	step_cfg_from_profile(cfg->profile, &sc);
+	rc = step_init(&c->eng, cfg->recipe, &sc);
+	if (rc < 0)
+		goto fail;
+	c->measure_every_us =
+		(int64_t)(cfg->measure_every_ms ? cfg->measure_every_ms : 100) *
+		1000;
+	c->cycler_last_us = -1;
+	c->start_us = -1;
+	c->zero_cmd_us = -1;
+	c->contactor_req_us = 0;
+	c->bus_state = CANBUS_ACTIVE;
+	c->unix_start_s = NAN;
+	*out = c;
+	return BENCH_OK;
+fail:
+	ctl_free(c);
+	return rc;
+}
+
+void ctl_free(struct ctl *c)
+{
+	if (!c)
+		return;
+	packstate_free(c->ps);
+	free(c->cell_V);
+	free(c->temp_C);
+	free(c);
+}
+
+void ctl_set_log(struct ctl *c, struct h5log *log)
+{
+	c->cfg.log = log;
+}
+
+void ctl_set_unix_start(struct ctl *c, double unix_start_s)
+{
+	c->unix_start_s = unix_start_s;
+}
+
+/* The recipe line of a step, without tags and comments, for people. */
+static void step_line_text(const struct recipe *r, uint32_t line, char *buf,
+			   size_t len)
+{
+	const char *p = r->text;
+	size_t n;
+
+	buf[0] = '\0';
+	for (uint32_t l = 1; p && l < line; l++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return;
+	p += strspn(p, " \t");
+	n = strcspn(p, "[#\r\n");
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+static enum soa_contactor contactor_of(const struct ctl *c)
+{
+	const struct pack_snap *s = packstate_snap(c->ps);
+	const struct profile *p = c->cfg.profile;
+
+	if (!(s->have & PACK_HAVE_CONTACTOR))
+		return SOA_CONTACTOR_UNKNOWN;
+	if (s->contactor_raw == p->contactor_closed)
+		return SOA_CONTACTOR_CLOSED;
+	if (s->contactor_raw == p->contactor_open)
+		return SOA_CONTACTOR_OPEN;
+	if (p->contactor_welded >= 0 && s->contactor_raw == p->contactor_welded)
+		return SOA_CONTACTOR_WELDED;
+	return SOA_CONTACTOR_PRECHARGE;
+}
+
+static void snapshot(struct ctl *c, int64_t t_us, struct soa_snapshot *n)
+{
+	const struct pack_snap *s = packstate_snap(c->ps);
+	int32_t v;
+
+	memset(n, 0, sizeof(*n));
+	n->cells_seq = s->cell_set_seq;
+	n->n_cells = (s->have & PACK_HAVE_CELLS) ? s->series : 0;
+	n->cell_mV = s->cell_mV;
+	n->temps_seq = s->temp_set_seq;
+	n->n_temps = (s->have & PACK_HAVE_TEMPS) ? s->n_probes : 0;
+	n->temp_ddegC = s->temp_ddegC;
+	n->pack_seq = c->pack_seq;
+	n->pack_mV_valid = ctl_pack_mV(c, t_us, &v);
+	n->pack_mV = v;
+	n->current_valid = ctl_current_mA(c, t_us, &v);
+	n->current_mA = v;
+	n->bms_limits_valid = (s->have & PACK_HAVE_CCL) &&
+			      (s->have & PACK_HAVE_DCL);
+	n->ccl_mA = s->ccl_mA;
+	n->dcl_mA = s->dcl_mA;
+	n->bms_last_us = s->frames ? s->last_frame_us : -1;
+	n->cycler_last_us = c->cycler_last_us;
+	n->start_us = c->start_us;
+	n->output_on = c->cmd.output_on;
+	n->setpoint_mA = c->cmd.current_mA;
+	n->setpoint_t_us = c->cmd.changed_us;
+	n->cv_mode = c->cmd.mode == STEP_MODE_CV_PACK ||
+		     (c->out.step && c->out.step->kind == RECIPE_HOLD_CELL);
+	n->contactor_close_req = bms_tx_contactor_requested(c->cfg.bms_tx);
+	n->contactor_req_t_us = c->contactor_req_us;
+	n->contactor = contactor_of(c);
+	for (unsigned i = 0; i < s->n_faults; i++)
+		c->fault_active[i] = s->faults & (1u << i);
+	n->n_faults = s->n_faults;
+	n->fault_active = c->fault_active;
+	n->operator_stop = c->operator_stop;
+	n->signal_stop = c->signal_stop;
+}
+
+/* Run the checks; record warnings, start the abort sequence on an abort. */
+static void check(struct ctl *c, int64_t t_us)
+{
+	struct soa_snapshot snap;
+	struct soa_result res;
+
+	if (c->phase >= CTL_SAFING)
+		return;
+	snapshot(c, t_us, &snap);
+	soa_check(&c->soa, &snap, t_us, &res);
+	for (unsigned i = 0; i < res.n_events; i++) {
+		const struct diag_event *ev = &res.events[i];
+
+		if (ev->severity == DIAG_SEV_ABORT)
+			continue;
+		ctl_event(c, t_us, "warning", ev->full_code, "%s",
+			  ev->message);
+	}
+	if (res.reaction == DIAG_REACT_ABORT)
+		ctl_abort(c, t_us, diag_abort_event(&c->soa.diag));
+}
+
+void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
+{
+	int32_t mV = 0;
+
+	if (c->phase >= CTL_SAFING)
+		return;
+	/* The order matters: no current, no output, contactors open; only
+	 * then the paperwork. */
+	ctl_cmd_safe_off(c, t_us);
+	bms_tx_set_contactor(c->cfg.bms_tx, false, t_us);
+	c->contactor_req_us = t_us;
+	c->phase = CTL_SAFING;
+	c->safing_start_us = t_us;
+	c->end = CTL_END_ABORTED;
+	snprintf(c->end_code, sizeof(c->end_code), "%s", ev->full_code);
+	snprintf(c->end_reason, sizeof(c->end_reason), "%s: %s",
+		 ev->full_code, ev->message);
+	ctl_event(c, t_us, "abort", ev->full_code, "%s", ev->message);
+	if (c->eng_started && c->out.step) {
+		ctl_pack_mV(c, t_us, &mV);
+		step_stop(&c->eng, t_us, mV, ev->full_code, &c->out);
+		if (c->out.ended)
+			ctl_log_step(c, &c->out.ended_step);
+	}
+}
+
+static void finish(struct ctl *c, int64_t t_us)
+{
+	ctl_cmd_safe_off(c, t_us);
+	bms_tx_set_contactor(c->cfg.bms_tx, false, t_us);
+	c->contactor_req_us = t_us;
+	c->phase = CTL_SAFING;
+	c->safing_start_us = t_us;
+	c->end = CTL_END_COMPLETE;
+	snprintf(c->end_reason, sizeof(c->end_reason),
+		 "recipe complete after %u steps",
+		 step_get_state(&c->eng)->step_count);
+	ctl_event(c, t_us, "info", "bench:COMPLETE", "%s", c->end_reason);
+	ctl_note(c, "%s", c->end_reason);
+}
+
+void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
+{
+	unsigned upd;
+
+	if (c->start_us < 0)
+		c->start_us = t_us;
+	c->now_us = t_us;
+	if (c->cfg.cycler->ops->rx_frame &&
+	    instr_rx_frame(c->cfg.cycler, f, t_us) > 0)
+		return;
+	upd = packstate_on_frame(c->ps, f, t_us);
+	if (!upd)
+		return;
+	if (upd & PACK_UPD_PACK)
+		c->pack_seq++;
+	if (packstate_snap(c->ps)->cell_set_seq != c->last_cell_set) {
+		c->last_cell_set = packstate_snap(c->ps)->cell_set_seq;
+		c->cells_t_us = t_us;
+	}
+	check(c, t_us);
+}
+
+void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
+{
+	if (s == c->bus_state)
+		return;
+	c->bus_state = s;
+	ctl_event(c, t_us, s == CANBUS_ACTIVE ? "info" : "warning",
+		  s == CANBUS_ACTIVE ? "bench:BUS_RESTARTED" : "bench:BUS_STATE",
+		  "BMS bus %s", canbus_state_name(s));
+}
+
+void ctl_request_stop(struct ctl *c, bool from_signal)
+{
+	if (from_signal)
+		c->signal_stop = true;
+	else
+		c->operator_stop = true;
+}
+
+static void fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m)
+{
+	const struct pack_snap *s = packstate_snap(c->ps);
+	int lo, hi, tmax;
+	int32_t v;
+
+	memset(m, 0, sizeof(*m));
+	ctl_pack_mV(c, t_us, &v);
+	m->pack_mV = v;
+	v = 0;
+	ctl_current_mA(c, t_us, &v);
+	m->current_mA = v;
+	pack_snap_cell_minmax(s, &lo, &hi);
+	m->cells_valid = (s->have & PACK_HAVE_CELLS) && lo >= 0;
+	if (m->cells_valid) {
+		m->min_cell_mV = s->cell_mV[lo];
+		m->max_cell_mV = s->cell_mV[hi];
+		m->min_cell = (uint16_t)(lo + 1);
+		m->max_cell = (uint16_t)(hi + 1);
+		m->cells_t_us = c->cells_t_us;
+	}
+	tmax = pack_snap_temp_max(s);
+	m->temps_valid = tmax >= 0;
+	if (tmax >= 0) {
+		m->max_temp_ddegC = s->temp_ddegC[tmax];
+		m->max_temp_probe = (uint16_t)(tmax + 1);
+	}
+	m->bms_limits_valid = (s->have & PACK_HAVE_CCL) &&
+			      (s->have & PACK_HAVE_DCL);
+	m->ccl_mA = s->ccl_mA;
+	m->dcl_mA = s->dcl_mA;
+}
+
+static void run_step_engine(struct ctl *c, int64_t t_us)
+{
+	struct step_meas m;
+	const struct step_out *o = &c->out;
+	bool log_now;
+
+	fill_meas(c, t_us, &m);
+	if (step_tick(&c->eng, t_us, &m, &c->out) < 0)
+		return;
+	c->eng_started = true;
+	if (o->ended) {
+		ctl_log_step(c, &o->ended_step);
+		ctl_note(c, "step %u (line %u) ended: %s",
+			 o->ended_step.step_count, o->ended_step.step_index,
+			 o->ended_step.end_reason);
+	}
+	if (o->complete) {
+		ctl_log_sample(c, t_us);
+		finish(c, t_us);
+		return;
+	}
+	if (o->started) {
+		step_line_text(c->cfg.recipe, o->step_index, c->step_text,
+			       sizeof(c->step_text));
+		ctl_note(c, "step %u (line %u): %s", o->step_count,
+			 o->step_index, c->step_text);
+	}
+	if (o->clamp_started)
+		ctl_event(c, t_us, "info", "bench:CURRENT_CLAMPED",
+			  "setpoint %.1f A clamped to %.1f A (BMS limit or "
+			  "profile operating current)",
+			  o->cmd.requested_mA / 1000.0,
+			  o->cmd.current_mA / 1000.0);
+	ctl_cmd_apply(c, &o->cmd, t_us);
+	log_now = o->started || o->ended || t_us >= c->next_log_us;
+	if (log_now) {
+		ctl_log_sample(c, t_us);
+		c->next_log_us = t_us + (int64_t)o->log_interval_ms * 1000;
+	}
+}
+
+static bool bms_ready(const struct ctl *c)
+{
+	const struct pack_snap *s = packstate_snap(c->ps);
+	const struct profile *p = c->cfg.profile;
+
+	if (!(s->have & PACK_HAVE_CELLS))
+		return false;
+	if (p->pack_current[0] && !(s->have & PACK_HAVE_PACK_I))
+		return false;
+	if (p->contactor_state[0] && !(s->have & PACK_HAVE_CONTACTOR))
+		return false;
+	return true;
+}
+
+static void safing_tick(struct ctl *c, int64_t t_us)
+{
+	int32_t mA;
+	bool zero = ctl_current_mA(c, t_us, &mA) && labs(mA) <= CTL_ZERO_mA;
+
+	if (!zero && t_us - c->safing_start_us < CTL_SAFING_MAX_US)
+		return;
+	if (!zero)
+		ctl_event(c, t_us, "warning", "bench:CURRENT_NOT_ZERO",
+			  "current did not read zero within %lld s after the "
+			  "output was switched off",
+			  (long long)(CTL_SAFING_MAX_US / 1000000));
+	ctl_log_sample(c, t_us);
+	if (c->cfg.log && !c->log_failed)
+		h5log_flush(c->cfg.log);
+	c->phase = CTL_DONE;
+}
+
+void ctl_tick(struct ctl *c, int64_t t_us)
+{
+	if (c->phase == CTL_DONE)
+		return;
+	if (c->start_us < 0)
+		c->start_us = t_us;
+	c->now_us = t_us;
+	ctl_measure(c, t_us, c->phase == CTL_SAFING);
+	bms_tx_poll(c->cfg.bms_tx, t_us);
+	check(c, t_us);
+	switch (c->phase) {
+	case CTL_WAIT_BMS:
+		if (!bms_ready(c))
+			break;
+		if (c->cfg.bms_tx && c->cfg.profile->contactor_state[0]) {
+			ctl_note(c, "BMS ready: closing contactors");
+			bms_tx_set_contactor(c->cfg.bms_tx, true, t_us);
+			c->contactor_req_us = t_us;
+			c->phase = CTL_CLOSING;
+		} else {
+			c->phase = CTL_RUNNING;
+		}
+		break;
+	case CTL_CLOSING:
+		if (contactor_of(c) == SOA_CONTACTOR_CLOSED) {
+			ctl_note(c, "contactors closed");
+			c->phase = CTL_RUNNING;
+		}
+		break;
+	case CTL_RUNNING:
+		run_step_engine(c, t_us);
+		break;
+	case CTL_SAFING:
+		safing_tick(c, t_us);
+		break;
+	case CTL_DONE:
+		break;
+	}
+}
+
+int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
+		  double step_start_s, double step_charge_Ah,
+		  double step_discharge_Ah, double step_charge_Wh,
+		  double step_discharge_Wh, double charge_Ah,
+		  double discharge_Ah, double charge_Wh, double discharge_Wh,
+		  int64_t t_us)
+{
+	struct step_state saved = *step_get_state(&c->eng);
+
+	saved.step_start_us = (int64_t)(step_start_s * 1e6);
+	saved.step_elapsed_us = t_us - saved.step_start_us;
+	saved.step_charge_Ah = step_charge_Ah;
+	saved.step_discharge_Ah = step_discharge_Ah;
+	saved.step_charge_Wh = step_charge_Wh;
+	saved.step_discharge_Wh = step_discharge_Wh;
+	saved.charge_Ah = charge_Ah;
+	saved.discharge_Ah = discharge_Ah;
+	saved.charge_Wh = charge_Wh;
+	saved.discharge_Wh = discharge_Wh;
+	TRY(step_resume(&c->eng, step_count, step_index, &saved, t_us));
+	c->eng_started = true;
+	c->out.step_index = step_index;
+	step_line_text(c->cfg.recipe, step_index, c->step_text,
+		       sizeof(c->step_text));
+	return BENCH_OK;
+}
+
+enum ctl_phase ctl_phase(const struct ctl *c)
+{
+	return c->phase;
+}
+
+bool ctl_done(const struct ctl *c)
+{
+	return c->phase == CTL_DONE;
+}
+
+enum ctl_end ctl_end(const struct ctl *c)
+{
+	return c->end;
+}
+
+const char *ctl_end_status(const struct ctl *c)
+{
+	return c->end == CTL_END_COMPLETE ? "complete" : "aborted";
+}
+
+const char *ctl_end_reason(const struct ctl *c)
+{
+	return c->end_reason;
+}
+
+const char *ctl_end_code(const struct ctl *c)
+{
+	return c->end_code;
+}
+
+uint64_t ctl_samples(const struct ctl *c)
+{
+	return c->samples;
+}
+
+int64_t ctl_zero_cmd_us(const struct ctl *c)
+{
+	return c->zero_cmd_us;
+}
+
+void ctl_status(const struct ctl *c, struct run_status *st)
+{
+	static const char *const phase_names[] = {
+		"waiting_bms", "closing", "running", "stopping", "",
+	};
+	const struct pack_snap *s = packstate_snap(c->ps);
+	const struct step_state *ss = step_get_state(&c->eng);
+	int lo, hi, tmax;
+	int32_t v;
+	int64_t t = c->now_us;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->pack_id, sizeof(st->pack_id), "%s", c->cfg.pack_id);
+	snprintf(st->state, sizeof(st->state), "%s",
+		 c->phase == CTL_DONE ? ctl_end_status(c)
+				      : phase_names[c->phase]);
+	st->step_line = c->out.step ? c->out.step_index : 0;
+	snprintf(st->step_text, sizeof(st->step_text), "%s", c->step_text);
+	st->step_count = ss->step_count;
+	st->cycle_count = ss->cycle_count;
+	st->test_s = t / 1e6;
+	st->pack_V = ctl_pack_mV(c, t, &v) ? v / 1000.0 : NAN;
+	st->pack_A = ctl_current_mA(c, t, &v) ? v / 1000.0 : NAN;
+	st->have_soc = s->have & PACK_HAVE_SOC;
+	st->soc_pct = s->soc_permille / 10.0;
+	pack_snap_cell_minmax(s, &lo, &hi);
+	if (lo >= 0) {
+		st->min_cell = lo + 1;
+		st->max_cell = hi + 1;
+		st->min_cell_V = s->cell_mV[lo] / 1000.0;
+		st->max_cell_V = s->cell_mV[hi] / 1000.0;
+	}
+	tmax = pack_snap_temp_max(s);
+	st->max_probe = tmax + 1;
+	st->max_temp_C = tmax >= 0 ? s->temp_ddegC[tmax] / 10.0 : NAN;
+	st->charge_Ah = ss->charge_Ah;
+	st->discharge_Ah = ss->discharge_Ah;
+}

@@ -1,0 +1,116 @@
+/* ctl.h - the controller core of one bench channel.
+ *
+ * Takes decoded BMS frames and cycler measurements, keeps the pack state,
+ * runs the safety checks (soa/diag) on every incoming measurement, drives
+ * the step engine, commands the cycler and the BMS contactors, and logs.
+ * It never blocks and never reads a clock: every entry point gets the test
+ * time t_us (microseconds since the run started, continuous across
+ * resumes). The event loops (loop_sim.c, loop_real.c) own the clocks and
+ * the file descriptors.
+ *
+ * Phases: WAIT_BMS (all cells and the pack status seen) -> CLOSING
+ * (contactors requested closed, feedback awaited) -> RUNNING (recipe) ->
+ * SAFING (current 0, output off, contactors open, waiting for the current
+ * to read zero) -> DONE.
+ *
+ * Abort order, exactly: current setpoint 0, cycler output off, contactors
+ * open request, event recorded with the triggering values, the interrupted
+ * step's row, then (once the current reads zero or after SAFING_MAX) the
+ * safe state logged as a last sample; the caller then closes the file with
+ * ctl_end_status() ("aborted") and exits non-zero.
+ */
+#ifndef BENCH_CTL_H
+#define BENCH_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench/status.h"
+#include "can/canbus.h"
+#include "can/canframe.h"
+
+struct bms_tx;
+struct dbc;
+struct h5log;
+struct instr;
+struct profile;
+struct recipe;
+struct recipe_limits;
+
+enum ctl_phase {
+	CTL_WAIT_BMS = 0,
+	CTL_CLOSING,
+	CTL_RUNNING,
+	CTL_SAFING,
+	CTL_DONE,
+};
+
+/* How the run ended (valid in CTL_DONE). */
+enum ctl_end { CTL_END_NONE = 0, CTL_END_COMPLETE, CTL_END_ABORTED };
+
+struct ctl_cfg {
+	const struct recipe *recipe;
+	const struct profile *profile;
+	const struct recipe_limits *bench_limits; /* may be NULL */
+	const struct dbc *bms_dbc;
+	struct instr *cycler;
+	struct bms_tx *bms_tx;            /* may be NULL (no contactor/tx) */
+	struct h5log *log;                /* may be NULL (benchmarks, replay) */
+	const char *pack_id;
+	double ambient_C;                 /* NaN if unknown */
+	uint32_t measure_every_ms;        /* cycler measurement, 0: 100 */
+	/* Optional: operator notes (step started/ended, warnings, abort). */
+	void (*note)(void *ctx, const char *msg);
+	void *note_ctx;
+};
+
+struct ctl;
+
+int ctl_new(const struct ctl_cfg *cfg, struct ctl **out);
+void ctl_free(struct ctl *c);
+
+/* A frame from the BMS bus (or a shared cycler bus) at test time t_us:
+ * decoded into the pack state and checked at once. */
+void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us);
+/* Bus state change (error frames): warning/passive are events, bus-off a
+ * fault the heartbeat check turns into a safe stop. */
+void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us);
+/* The control tick: cycler measurement, checks, step engine, commands,
+ * heartbeat frame, log sample. */
+void ctl_tick(struct ctl *c, int64_t t_us);
+/* Safe stop request: from the control socket (operator) or a signal. */
+void ctl_request_stop(struct ctl *c, bool from_signal);
+
+/* Resume: continue at executed step step_count of the recipe (its line
+ * step_index) with the run's cumulative values from the file's last row
+ * (real benches; simulated runs replay instead, see docs/architecture.md).
+ * Call before the first tick. */
+int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
+		  double step_start_s, double step_charge_Ah,
+		  double step_discharge_Ah, double step_charge_Wh,
+		  double step_discharge_Wh, double charge_Ah,
+		  double discharge_Ah, double charge_Wh, double discharge_Wh,
+		  int64_t t_us);
+/* Attach (or detach with NULL) the log; replay runs without it. */
+void ctl_set_log(struct ctl *c, struct h5log *log);
+/* Wall-clock time (UTC s) of test time 0, for unix_time_second. */
+void ctl_set_unix_start(struct ctl *c, double unix_start_s);
+
+enum ctl_phase ctl_phase(const struct ctl *c);
+bool ctl_done(const struct ctl *c);
+enum ctl_end ctl_end(const struct ctl *c);
+/* "complete" | "aborted" and the end reason in words, for the file. */
+const char *ctl_end_status(const struct ctl *c);
+const char *ctl_end_reason(const struct ctl *c);
+/* The abort event code ("safety:CELL_OV_HARD"), "" if none. */
+const char *ctl_end_code(const struct ctl *c);
+
+/* Live view for the status line and the control socket. */
+void ctl_status(const struct ctl *c, struct run_status *st);
+/* Samples logged, and the time of the last one (s); for replay. */
+uint64_t ctl_samples(const struct ctl *c);
+
+/* Benchmark hook: test time of the last zero-current command, -1 if none. */
+int64_t ctl_zero_cmd_us(const struct ctl *c);
+
+#endif

@@ -1,0 +1,93 @@
+/* ctl_priv.h - the controller's state, shared by ctl.c (phases, inputs,
+ * safety) and ctl_out.c (cycler commands, contactors, log records). */
+#ifndef BENCH_CTL_PRIV_H
+#define BENCH_CTL_PRIV_H
+
+#include "bench/ctl.h"
+#include "bench/packstate.h"
+#include "bench/profile.h"
+#include "bench/soa.h"
+#include "bench/step.h"
+#include "bench/instr.h"
+#include "common/runschema.h"
+
+/* The current reads zero below this (mA) once the output is off. */
+#define CTL_ZERO_mA 500
+/* Longest wait for the current to read zero in SAFING. */
+#define CTL_SAFING_MAX_US (10 * 1000000LL)
+/* A source is fresh when heard from within this. */
+#define CTL_FRESH_US (1500 * 1000LL)
+
+struct ctl_cmd_state {
+	bool valid;               /* something was commanded yet */
+	bool output_on;
+	enum step_mode mode;
+	int32_t current_mA, cv_mV, volt_high_mV, volt_low_mV;
+	int64_t changed_us;       /* setpoint or output last changed */
+	bool failed;              /* last command failed (logged once) */
+};
+
+struct ctl {
+	struct ctl_cfg cfg;
+	struct packstate *ps;
+	struct soa_limits lim;
+	struct soa soa;
+	struct step_engine eng;
+	struct step_out out;      /* last step engine output */
+	bool eng_started;
+	enum ctl_phase phase;
+	enum ctl_end end;
+	char end_reason[256];
+	char end_code[40];
+
+	/* Cycler. */
+	struct instr_state meas;
+	int64_t cycler_last_us;   /* last good measurement, -1 none */
+	int64_t next_measure_us;
+	int64_t measure_every_us;
+	struct ctl_cmd_state cmd;
+	int64_t zero_cmd_us;
+
+	int64_t now_us;           /* latest input or tick */
+
+	/* Safety inputs. */
+	int64_t start_us;         /* monitoring start, -1 before first input */
+	uint32_t pack_seq;
+	int64_t contactor_req_us;
+	bool fault_active[PROFILE_MAX_FAULTS];
+	bool operator_stop, signal_stop;
+	int64_t cells_t_us;       /* newest complete cell set */
+	uint32_t last_cell_set;
+	enum canbus_state bus_state;
+
+	/* Logging. */
+	int64_t next_log_us;
+	float *cell_V, *temp_C;
+	uint64_t samples;
+	bool log_failed;
+	int64_t safing_start_us;
+
+	/* Operator view. */
+	char step_text[80];
+	double unix_start_s;
+};
+
+/* ctl.c */
+void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev);
+
+/* ctl_out.c */
+void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us);
+void ctl_cmd_safe_off(struct ctl *c, int64_t t_us);
+void ctl_measure(struct ctl *c, int64_t t_us, bool force);
+/* Best pack voltage/current: the cycler's when fresh, else the BMS's. */
+bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV);
+bool ctl_current_mA(const struct ctl *c, int64_t t_us, int32_t *mA);
+void ctl_event(struct ctl *c, int64_t t_us, const char *severity,
+	       const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void ctl_log_sample(struct ctl *c, int64_t t_us);
+void ctl_log_step(struct ctl *c, const struct run_step *st);
+void ctl_note(struct ctl *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
