@@ -41,6 +41,7 @@ enum diag_id {
 	DIAG_CONTACTOR_MISMATCH, /* opened/closed by itself, or welded */
 	DIAG_BMS_FAULT_WARN,     /* a BMS fault signal with reaction warn */
 	DIAG_BMS_FAULT,          /* a BMS fault signal with reaction abort */
+	DIAG_BMS_FAULT_BENCH,    /* same, the profile classes it as bench */
 	DIAG_OPERATOR_STOP,      /* `bench stop` / control socket */
 	DIAG_SIGNAL_STOP,        /* SIGINT / SIGTERM */
 	DIAG_N

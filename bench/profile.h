@@ -16,8 +16,11 @@
  *               temperature = Temp%03u_C, probes, pack_voltage, pack_current,
  *               current_charge_positive, soc, ccl, dcl, contactor_state,
  *               contactor_closed (value), contactor_open, contactor_welded,
- *               fault_signals = Fault_CellOV, Fault_Comm:warn, ...
- *               fault_reaction = abort (default for names without :warn),
+ *               fault_signals = Fault_CellOV, Fault_Comm:bench,
+ *                               Fault_Internal:warn, ...
+ *               (":warn" warns, ":bench" aborts as a bench fault, the
+ *               rest abort as safety faults; fault_reaction = warn makes
+ *               warn the default),
  *               heartbeat_timeout_ms
  *   [bench_tx]  message, period_ms, contactor_signal, contactor_open,
  *               contactor_close, alive_signal
@@ -42,6 +45,7 @@ enum profile_tier { PROFILE_OP = 0, PROFILE_WARN = 1, PROFILE_HARD = 2 };
 struct profile_fault {
 	char signal[PROFILE_NAME_LEN];
 	enum diag_severity reaction;   /* DIAG_SEV_WARN | DIAG_SEV_ABORT */
+	enum diag_cause cause;         /* safety (default) | bench */
 };
 
 struct profile {
