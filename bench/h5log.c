@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "bench/ring.h"
@@ -30,6 +33,7 @@
 #define TABLE_CHUNK_ROWS 64
 #define FRAME_CHUNK_ROWS 1024
 #define DEFLATE_LEVEL 4
+#define DEFAULT_MIN_FREE_BYTES (16u << 20)
 
 enum rec_type { REC_SAMPLE = 1, REC_STEP, REC_EVENT, REC_FRAME };
 
@@ -91,6 +95,7 @@ struct h5log {
 	int stop;
 	int paused;
 	uint32_t flush_ms;
+	uint64_t min_free_bytes;
 	atomic_int failed;
 
 	uint64_t dropped_pending; /* producer only: not yet evented */
@@ -108,7 +113,7 @@ struct h5log {
 static hid_t fapl_latest(int clear_flags)
 {
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-	hbool_t clear = 1;
+	hbool_t yes = 1;
 
 	if (fapl < 0)
 		return -1;
@@ -117,7 +122,11 @@ static hid_t fapl_latest(int clear_flags)
 		goto fail;
 	/* What h5clear -s does: the library's file-access property that
 	 * clears the superblock status flags a killed SWMR writer left. */
-	if (clear_flags && H5Pset(fapl, "clear_status_flags", &clear) < 0)
+	if (clear_flags && H5Pset(fapl, "clear_status_flags", &yes) < 0)
+		goto fail;
+	/* And what h5clear --increment needs: open a file that a write
+	 * failing half way (disk full) left shorter than its recorded end. */
+	if (clear_flags > 1 && H5Pset(fapl, "skip_eof_check", &yes) < 0)
 		goto fail;
 	return fapl;
 fail:
@@ -680,6 +689,8 @@ static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
 					     DEFAULT_RING_SAMPLES;
 	l->flush_ms = cfg && cfg->flush_interval_ms ? cfg->flush_interval_ms :
 						      DEFAULT_FLUSH_MS;
+	l->min_free_bytes = cfg && cfg->min_free_bytes ? cfg->min_free_bytes :
+						       DEFAULT_MIN_FREE_BYTES;
 	l->block_when_full = cfg ? cfg->block_when_full : 0;
 	l->paused = cfg ? cfg->start_paused : 0;
 	slot = sizeof(struct rec) + (size_t)(series + n_probes) * sizeof(float);
@@ -1190,6 +1201,45 @@ static void writer_fail(struct h5log *l, const char *what)
 		l->path, what, errno ? strerror(errno) : "HDF5 error");
 }
 
+/* Bytes the file may still grow by: free space on its file system and
+ * the process's file-size limit, whichever is less. */
+static uint64_t headroom_bytes(const struct h5log *l)
+{
+	uint64_t room = UINT64_MAX;
+	struct statvfs vfs;
+	struct rlimit rl;
+	struct stat st;
+
+	if (statvfs(l->path, &vfs) == 0)
+		room = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    stat(l->path, &st) == 0) {
+		uint64_t left = rl.rlim_cur > (rlim_t)st.st_size ?
+					(uint64_t)(rl.rlim_cur - st.st_size) :
+					0;
+		if (left < room)
+			room = left;
+	}
+	return room;
+}
+
+/* Stop writing while there is still room to close the file cleanly: a
+ * write that fails half way leaves a file only h5clear can half mend. */
+static int headroom_ok(struct h5log *l)
+{
+	uint64_t room = headroom_bytes(l);
+
+	if (room >= l->min_free_bytes)
+		return 1;
+	if (!atomic_exchange(&l->failed, 1))
+		log_err("'%s': disk nearly full (%llu kB left, %llu kB kept "
+			"to close the file): writing stopped, data up to the "
+			"last flush is kept",
+			l->path, (unsigned long long)(room >> 10),
+			(unsigned long long)(l->min_free_bytes >> 10));
+	return 0;
+}
+
 static void *writer_main(void *arg)
 {
 	struct h5log *l = arg;
@@ -1197,6 +1247,8 @@ static void *writer_main(void *arg)
 	uint64_t consumed = 0, unflushed = 0;
 	int stop;
 
+	/* The error-stack switch is per thread in thread-safe HDF5. */
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	deadline_after(&next, l->flush_ms);
 	for (;;) {
 		uint64_t req;
@@ -1216,6 +1268,8 @@ static void *writer_main(void *arg)
 		req = l->flush_req;
 		pthread_mutex_unlock(&l->mu);
 
+		if (!writer_failed(l))
+			headroom_ok(l);
 		errno = 0;
 		n = drain(l);
 		if (n < 0) {
@@ -1409,6 +1463,21 @@ static int open_existing(const char *path, const struct h5log_cfg *cfg,
 		return BENCH_ERR_IO;
 	f = H5Fopen(path, H5F_ACC_RDWR, fapl);
 	H5Pclose(fapl);
+	if (f < 0 && H5Fis_hdf5(path) > 0) {
+		fapl = fapl_latest(2);
+		f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
+		if (fapl >= 0)
+			H5Pclose(fapl);
+		if (f >= 0 && H5Fincrement_filesize(f, 0) < 0) {
+			H5Fclose(f);
+			f = -1;
+		}
+		if (f >= 0)
+			log_warn("'%s' was cut short (disk full?): its end is "
+				 "restored, rows written after the last good "
+				 "flush may read as damaged",
+				 path);
+	}
 	if (f < 0) {
 		log_err("cannot open '%s' for writing: not a readable HDF5 run "
 			"file",

@@ -39,6 +39,10 @@ struct h5log_cfg {
 	/* The writer writes nothing until the first h5log_flush/close:
 	 * makes ring overflow deterministic in tests. */
 	int start_paused;
+	/* Stop writing (BENCH_ERR_IO) when the file system, or the process's
+	 * file-size limit, leaves less than this: the file is then closed
+	 * cleanly instead of cut mid-write. 0: default 16 MiB. */
+	uint64_t min_free_bytes;
 };
 
 /* Create path (truncating), write the root attributes from meta with
