@@ -386,17 +386,125 @@ static const struct canbus_ops sc_ops = {
 
 /* ---- interface control ------------------------------------------------ */
 
-static bool is_virtual(const char *iface)
-{
-	struct can_bittiming bt;
-
-	/* vcan/vxcan carry no IFLA_CAN_* data, so libsocketcan finds none */
-	return can_get_bittiming(iface, &bt) != 0;
-}
-
 static const char *errno_text(void)
 {
 	return errno ? strerror(errno) : "rejected by the driver";
+}
+
+struct nl_req {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[256];
+};
+
+static struct rtattr *nl_tail(struct nl_req *r)
+{
+	return (struct rtattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
+}
+
+/* Append an attribute; with len 0 it opens a nest for nl_end(). */
+static struct rtattr *nl_add(struct nl_req *r, unsigned short type,
+			     const void *data, size_t len)
+{
+	struct rtattr *a = nl_tail(r);
+
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+static void nl_end(struct nl_req *r, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((char *)nl_tail(r) - (char *)nest);
+}
+
+static void nl_init(struct nl_req *r, unsigned short type,
+		    unsigned short flags, unsigned idx)
+{
+	memset(r, 0, sizeof(*r));
+	r->nh.nlmsg_type = type;
+	r->nh.nlmsg_flags = NLM_F_REQUEST | flags;
+	r->nh.nlmsg_len = NLMSG_LENGTH(sizeof(r->ifi));
+	r->ifi.ifi_family = AF_UNSPEC;
+	r->ifi.ifi_index = (int)idx;
+}
+
+/* One rtnetlink request and its answer in ans: BENCH_OK or a logged
+ * error. */
+static int nl_talk(const char *iface, struct nl_req *r, char *ans,
+		   size_t anslen)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	int s, rc = BENCH_ERR_IO;
+	ssize_t n;
+
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0) {
+		log_err("'%s': netlink socket: %s", iface, strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	if (sendto(s, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		log_err("'%s': netlink send: %s", iface, strerror(errno));
+		goto out;
+	}
+	n = recv(s, ans, anslen, 0);
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+		log_err("'%s': no netlink answer: %s", iface,
+			n < 0 ? strerror(errno) : "too short");
+		goto out;
+	}
+	rc = BENCH_OK;
+out:
+	close(s);
+	return rc;
+}
+
+/* The link kind ("can", "vcan", "vxcan", ...) from IFLA_INFO_KIND. */
+static int link_kind(const char *iface, unsigned idx, char *kind, size_t len)
+{
+	char ans[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nh = (struct nlmsghdr *)ans;
+	struct rtattr *a, *li;
+	struct nl_req req;
+	int alen, llen;
+
+	nl_init(&req, RTM_GETLINK, 0, idx);
+	TRY(nl_talk(iface, &req, ans, sizeof(ans)));
+	if (nh->nlmsg_type != RTM_NEWLINK) {
+		log_err("'%s': unexpected netlink answer %u to a link query",
+			iface, nh->nlmsg_type);
+		return BENCH_ERR_PROTO;
+	}
+	kind[0] = '\0';
+	alen = (int)IFLA_PAYLOAD(nh);
+	for (a = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(a, alen);
+	     a = RTA_NEXT(a, alen)) {
+		if (a->rta_type != IFLA_LINKINFO)
+			continue;
+		llen = (int)RTA_PAYLOAD(a);
+		for (li = RTA_DATA(a); RTA_OK(li, llen);
+		     li = RTA_NEXT(li, llen))
+			if (li->rta_type == IFLA_INFO_KIND)
+				snprintf(kind, len, "%.*s",
+					 (int)RTA_PAYLOAD(li),
+					 (const char *)RTA_DATA(li));
+	}
+	return BENCH_OK;
+}
+
+/* vcan/vxcan have no controller: no bit timing, state or counters. Every
+ * real driver's link kind is "can". */
+static int is_virtual(const char *iface, unsigned idx, bool *virt)
+{
+	char kind[32];
+
+	TRY(link_kind(iface, idx, kind, sizeof(kind)));
+	*virt = strcmp(kind, "vcan") == 0 || strcmp(kind, "vxcan") == 0;
+	return BENCH_OK;
 }
 
 /* libsocketcan has no call for the FD data phase: one RTM_NEWLINK request
@@ -404,83 +512,38 @@ static const char *errno_text(void)
 static int nl_set_data_bittiming(const char *iface, unsigned idx,
 				 uint32_t dbitrate, uint32_t dsp)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		char attrs[256];
-	} req;
-	char ack[1024];
-	struct rtattr *linkinfo, *data, *a;
+	char ans[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nh = (struct nlmsghdr *)ans;
 	struct can_ctrlmode cm = {.mask = CAN_CTRLMODE_FD,
 				  .flags = CAN_CTRLMODE_FD};
 	struct can_bittiming bt = {.bitrate = dbitrate, .sample_point = dsp};
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	struct nlmsghdr *nh;
-	int s, rc = BENCH_ERR_IO;
-	ssize_t n;
+	struct rtattr *linkinfo, *data;
+	struct nl_req req;
+	int err;
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = (int)idx;
-
-#define NLA_TAIL() ((struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len)))
-#define NLA_ADD(type, ptr, len)                                               \
-	do {                                                                  \
-		a = NLA_TAIL();                                               \
-		a->rta_type = (type);                                         \
-		a->rta_len = RTA_LENGTH(len);                                 \
-		memcpy(RTA_DATA(a), (ptr), (len));                            \
-		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) +           \
-				   RTA_ALIGN(a->rta_len);                     \
-	} while (0)
-
-	linkinfo = NLA_TAIL();
-	NLA_ADD(IFLA_LINKINFO, "", 0);
-	NLA_ADD(IFLA_INFO_KIND, "can", 3);
-	data = NLA_TAIL();
-	NLA_ADD(IFLA_INFO_DATA, "", 0);
-	NLA_ADD(IFLA_CAN_CTRLMODE, &cm, sizeof(cm));
-	NLA_ADD(IFLA_CAN_DATA_BITTIMING, &bt, sizeof(bt));
-	data->rta_len = (unsigned short)((char *)NLA_TAIL() - (char *)data);
-	linkinfo->rta_len =
-		(unsigned short)((char *)NLA_TAIL() - (char *)linkinfo);
-#undef NLA_ADD
-#undef NLA_TAIL
-
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0) {
-		log_err("'%s': netlink socket: %s", iface, strerror(errno));
-		return BENCH_ERR_IO;
+	nl_init(&req, RTM_NEWLINK, NLM_F_ACK, idx);
+	linkinfo = nl_add(&req, IFLA_LINKINFO, NULL, 0);
+	nl_add(&req, IFLA_INFO_KIND, "can", 3);
+	data = nl_add(&req, IFLA_INFO_DATA, NULL, 0);
+	nl_add(&req, IFLA_CAN_CTRLMODE, &cm, sizeof(cm));
+	nl_add(&req, IFLA_CAN_DATA_BITTIMING, &bt, sizeof(bt));
+	nl_end(&req, data);
+	nl_end(&req, linkinfo);
+	TRY(nl_talk(iface, &req, ans, sizeof(ans)));
+	if (nh->nlmsg_type != NLMSG_ERROR) {
+		log_err("'%s': unexpected netlink answer %u to the FD data "
+			"bitrate",
+			iface, nh->nlmsg_type);
+		return BENCH_ERR_PROTO;
 	}
-	if (sendto(s, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		log_err("'%s': netlink send: %s", iface, strerror(errno));
-		goto out;
-	}
-	n = recv(s, ack, sizeof(ack), 0);
-	nh = (struct nlmsghdr *)ack;
-	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
-	    nh->nlmsg_type != NLMSG_ERROR) {
-		log_err("'%s': no netlink answer to the FD data bitrate",
-			iface);
-		goto out;
-	}
-	errno = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-	if (errno) {
-		log_err("cannot set CAN FD data bitrate %u on '%s': %s",
-			dbitrate, iface,
-			errno == EOPNOTSUPP ? "controller has no CAN FD"
-					    : strerror(errno));
-		rc = errno == EOPNOTSUPP ? BENCH_ERR_SUPP : BENCH_ERR_ARG;
-		goto out;
-	}
-	rc = BENCH_OK;
-out:
-	close(s);
-	return rc;
+	err = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+	if (err == 0)
+		return BENCH_OK;
+	log_err("cannot set CAN FD data bitrate %u bit/s on '%s': %s",
+		dbitrate, iface,
+		err == EOPNOTSUPP ? "the controller has no CAN FD"
+				  : strerror(err));
+	return err == EOPNOTSUPP ? BENCH_ERR_SUPP : BENCH_ERR_ARG;
 }
 
 static int set_bit_timing(const char *iface, unsigned idx,
@@ -496,8 +559,22 @@ static int set_bit_timing(const char *iface, unsigned idx,
 							  cfg->sample_point)
 			    : can_set_bitrate(iface, cfg->bitrate);
 		if (r != 0) {
-			log_err("cannot set bitrate %u bit/s on '%s': %s",
-				cfg->bitrate, iface, errno_text());
+			struct can_clock clk = {0};
+			int e = errno;
+
+			/* the kernel says EDOM/EINVAL when no prescaler and
+			 * segment split of the clock gives this bitrate */
+			if ((e == EDOM || e == EINVAL) &&
+			    can_get_clock(iface, &clk) == 0 && clk.freq)
+				log_err("cannot set bitrate %u bit/s on '%s': "
+					"the controller cannot time it from "
+					"its %u Hz clock (%s)",
+					cfg->bitrate, iface, clk.freq,
+					strerror(e));
+			else
+				log_err("cannot set bitrate %u bit/s on '%s': "
+					"%s",
+					cfg->bitrate, iface, errno_text());
 			return BENCH_ERR_ARG;
 		}
 		if (can_get_bittiming(iface, &bt) == 0 &&
@@ -521,10 +598,12 @@ static int set_bit_timing(const char *iface, unsigned idx,
 int canif_configure(const char *iface, const struct canif_cfg *cfg)
 {
 	unsigned idx;
+	bool virt;
 	int rc;
 
 	TRY(can_ifindex(iface, &idx));
-	if (is_virtual(iface)) {
+	TRY(is_virtual(iface, idx, &virt));
+	if (virt) {
 		if (cfg->bitrate || cfg->dbitrate || cfg->restart_ms)
 			log_info("'%s' is a virtual CAN interface: no bit "
 				 "timing or restart, settings skipped",
@@ -588,11 +667,13 @@ int canif_get_status(const char *iface, struct canif_status *st)
 	struct can_berr_counter bc;
 	struct can_bittiming bt;
 	unsigned idx;
+	bool virt;
 	int state;
 
 	memset(st, 0, sizeof(*st));
 	TRY(can_ifindex(iface, &idx));
-	if (is_virtual(iface)) {
+	TRY(is_virtual(iface, idx, &virt));
+	if (virt) {
 		st->is_virtual = true;
 		st->state = link_is_up(iface) ? CANBUS_ACTIVE : CANBUS_STOPPED;
 		return BENCH_OK;

@@ -1,0 +1,89 @@
+#!/bin/sh
+# check-kernel.sh - our SocketCAN, libsocketcan and libserialport code on a
+# real Linux kernel: Debian's kernel in a QEMU guest with two emulated
+# Kvaser PCI (SJA1000) controllers on one QEMU CAN bus (can0, can1), vcan,
+# two 16550 UARTs wired to each other (ttyS1 <-> ttyS2) and a 9p folder
+# (build/qemu/out) for results. Run by `make check-kernel` after bin/bench.
+# Exit 0 only if every guest scenario passed and the host-side checks on
+# what the guest left in the shared folder pass too.
+set -eu
+cd "$(dirname "$0")/../.."
+t_start=$(date +%s)
+
+die() { echo "check-kernel: $*" >&2; exit 1; }
+
+for tool in qemu-system-x86_64 cpio gzip modinfo depmod apt-get dpkg \
+	candump cansend cangen canplayer busybox ip; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "'$tool' is missing: run tools/deps.sh (qemu-system-x86," \
+			"busybox-static, cpio, kmod, can-utils, iproute2)"
+done
+file -L "$(command -v busybox)" | grep -q 'statically linked' ||
+	die "busybox is not static: install busybox-static"
+
+BUILD=${BUILD:-build}
+work=$BUILD/qemu
+out=$work/out
+mkdir -p "$work"
+
+kdir=$(tools/qemu/fetch-kernel.sh .cache/kernel) ||
+	die "cannot fetch the Debian kernel package"
+kernel=$(ls "$kdir"/boot/vmlinuz-*)
+
+# the guest test binaries, built with the same rule as every other test
+hw_tests=$(ls tests/hw/test_*.c | sed "s|^tests/|$BUILD/tests/|; s|\.c\$||")
+make -s bin/bench $hw_tests || die "build failed"
+
+tools/qemu/mkinitramfs.sh "$kdir" "$work/initramfs.cpio.gz" ||
+	die "cannot build the initramfs"
+
+rm -rf "$out"
+mkdir -p "$out"
+# two UDP ports per run for the null-modem UART pair
+port=$((20000 + $$ % 20000 * 2))
+t_boot=$(date +%s)
+set +e
+timeout "${QEMU_TIMEOUT:-540}" qemu-system-x86_64 \
+	-accel tcg -m 512M -smp 1 -nodefaults -no-user-config \
+	-display none -no-reboot \
+	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
+	-append "console=ttyS0 quiet panic=-1 8250.nr_uarts=4" \
+	-serial mon:stdio \
+	-chardev udp,id=s1,host=127.0.0.1,port=$((port + 1)),localaddr=127.0.0.1,localport=$port \
+	-serial chardev:s1 \
+	-chardev udp,id=s2,host=127.0.0.1,port=$port,localaddr=127.0.0.1,localport=$((port + 1)) \
+	-serial chardev:s2 \
+	-object can-bus,id=canbus0 \
+	-device kvaser_pci,canbus=canbus0 \
+	-device kvaser_pci,canbus=canbus0 \
+	-virtfs local,path="$out",mount_tag=out,security_model=none,id=out \
+	</dev/null >"$work/console.log" 2>&1
+qemu_rc=$?
+set -e
+t_end=$(date +%s)
+
+[ $qemu_rc -eq 0 ] || {
+	tail -n 40 "$work/console.log"
+	die "qemu exited with status $qemu_rc (124 = timed out)"
+}
+[ -f "$out/done" ] || {
+	tail -n 40 "$work/console.log"
+	die "the guest did not finish its scenarios (see $work/console.log)"
+}
+
+fail=0
+if [ -x tools/qemu/host-checks.sh ]; then
+	tools/qemu/host-checks.sh "$out" || fail=1
+fi
+echo "---- guest scenarios ($out/logs/NAME.log)"
+cat "$out/results"
+grep -q '^FAIL' "$out/results" && fail=1
+grep -q '^PASS' "$out/results" || fail=1
+echo "---- times: guest boot $(awk '/^boot_s/ { print $2 }' "$out/guest-times") s" \
+	"(kernel to init), guest total $(awk '/^total_s/ { print $2 }' "$out/guest-times") s," \
+	"qemu $((t_end - t_boot)) s, check-kernel $((t_end - t_start)) s"
+if [ $fail -ne 0 ]; then
+	echo "check-kernel: FAILED"
+	exit 1
+fi
+echo "check-kernel: all guest scenarios passed"

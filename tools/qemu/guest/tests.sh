@@ -1,0 +1,88 @@
+# tests.sh - the guest scenarios, sourced by init.sh (busybox sh).
+#
+# Each scenario runs in its own subshell with its output in
+# /out/logs/NAME.log and leaves one line in /out/results:
+#   PASS NAME SECONDS   or   FAIL NAME SECONDS (why)
+# A scenario whose tools are missing FAILS: nothing is skipped silently.
+
+scenario() { # NAME FUNCTION
+	name=$1
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	echo "== $name"
+	if ( set -e; "$2" ) >"/out/logs/$name.log" 2>&1; then
+		verdict=PASS
+	else
+		verdict=FAIL
+	fi
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	echo "$verdict $name $secs" >>/out/results
+	echo "$verdict $name ${secs}s"
+	[ $verdict = PASS ] || tail -n 30 "/out/logs/$name.log"
+}
+
+need() { # FILE...: fail the scenario loudly when a piece is missing
+	for f in "$@"; do
+		if [ ! -e "$f" ]; then
+			echo "missing $f: this scenario cannot run"
+			return 1
+		fi
+	done
+}
+
+criterion() { # BINARY [env...]: a Criterion binary, one test at a time
+	need "$1"
+	"$1" --jobs 1 --verbose
+}
+
+setup_interfaces() {
+	ip2 link add dev vcan0 type vcan
+	ip2 link set vcan0 mtu 72
+	ip2 link set vcan0 up
+	ip2 link add dev vcan1 type vcan
+	ip2 link set vcan1 mtu 16
+	ip2 link set vcan1 up
+	ip2 -details link show
+	[ -e /sys/class/net/can0 ] && [ -e /sys/class/net/can1 ]
+	[ -e /dev/ttyS1 ] && [ -e /dev/ttyS2 ]
+}
+
+t_socketcan() { criterion /tests/test_canbus_socketcan; }
+t_canif() { criterion /tests/test_canif; }
+t_xport_libsp() {
+	BENCH_TTY_A=/dev/ttyS1 BENCH_TTY_B=/dev/ttyS2 \
+		criterion /tests/test_xport_libsp
+}
+
+# can-utils sees what our backend puts on a real controller, and the
+# reverse: cansend on can1 reaches candump on can0.
+t_canutils_cross() {
+	for i in can0 can1; do
+		ip2 link set $i down
+		ip2 link set $i type can bitrate 500000
+		ip2 link set $i up
+	done
+	candump -L -n 3 can0 >/tmp/cross.log &
+	pid=$!
+	sleep 1
+	cansend can1 123#DEADBEEF
+	cansend can1 18FF50E5#0102
+	cansend can1 7FF#R
+	wait $pid
+	cat /tmp/cross.log
+	grep -q ' can0 123#DEADBEEF$' /tmp/cross.log
+	grep -q ' can0 18FF50E5#0102$' /tmp/cross.log
+	grep -q ' can0 7FF#R$' /tmp/cross.log
+}
+
+run_all() {
+	mkdir -p /out/logs
+	: >/out/results
+	scenario interfaces setup_interfaces
+	scenario socketcan_vcan t_socketcan
+	scenario canif_sja1000 t_canif
+	scenario canutils_cross t_canutils_cross
+	scenario xport_libsp_uart t_xport_libsp
+	[ -f /guest/e2e.sh ] && . /guest/e2e.sh && run_e2e
+	cat /out/results
+}
