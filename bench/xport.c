@@ -269,11 +269,8 @@ int xport_read_line(struct xport *x, char *line, size_t cap, int timeout_ms)
 		if (rc == 1)
 			return (int)strlen(line);
 		left = deadline - mono_ms();
-		if (left <= 0) {
-			log_err("%s: no reply within %d ms", x->conn,
-				timeout_ms);
+		if (left <= 0)
 			return BENCH_ERR_TIMEOUT;
-		}
 		rc = x->ops->read(x, x->rx + x->rx_len,
 				  sizeof(x->rx) - x->rx_len, (int)left);
 		if (rc < 0)

@@ -91,7 +91,8 @@ int xport_read(struct xport *x, void *buf, size_t len, int timeout_ms);
  * (NUL-terminated, without the terminator) within timeout_ms overall.
  * Returns its length, BENCH_ERR_TIMEOUT, BENCH_ERR_IO, or BENCH_ERR_PROTO
  * for a line longer than cap - 1 or containing a NUL byte. Bytes after the
- * line are kept for the next call. */
+ * line are kept for the next call. A timeout is not logged here: the
+ * caller knows what it asked and logs that. */
 int xport_read_line(struct xport *x, char *line, size_t cap, int timeout_ms);
 /* Discard buffered and pending input (before a query, so a late reply to
  * an earlier, timed-out query cannot be taken for this one's). */

@@ -182,7 +182,8 @@ int scpi_query(struct xport *x, const char *cmd, char *reply, size_t cap,
 	TRY(scpi_send(x, cmd, timeout_ms));
 	rc = xport_read_line(x, reply, cap, timeout_ms);
 	if (rc == BENCH_ERR_TIMEOUT)
-		log_err("%s: no answer to '%s'", xport_name(x), cmd);
+		log_err("%s: no answer to '%s' within %d ms", xport_name(x),
+			cmd, timeout_ms);
 	if (rc < 0)
 		return rc;
 	log_dbg("%s -> %s", xport_name(x), reply);
