@@ -237,15 +237,10 @@ static void fire_fault(struct sim *s, const struct pack_fault *f)
 	}
 }
 
-static int step(struct sim *s)
+/* A fault due at time T holds from T on: it fires at the end of the step
+ * that reaches T, before that instant's measurements and frames. */
+static void fire_due_faults(struct sim *s)
 {
-	bool closed;
-	double I;
-
-	if (s->bms.bus)
-		TRY(drain(s, s->bms.bus));
-	if (s->cyc.bus && s->cyc.bus != s->bms.bus)
-		TRY(drain(s, s->cyc.bus));
 	while (s->next_fault < s->cfg.n_faults &&
 	       s->cfg.faults[s->next_fault].at_us <= s->t_us)
 		fire_fault(s, &s->cfg.faults[s->next_fault++]);
@@ -256,6 +251,17 @@ static int step(struct sim *s)
 		log_info("%s: bus_off ends at %.1f s", s->cfg.path,
 			 s->t_us * 1e-6);
 	}
+}
+
+static int step(struct sim *s)
+{
+	bool closed;
+	double I;
+
+	if (s->bms.bus)
+		TRY(drain(s, s->bms.bus));
+	if (s->cyc.bus && s->cyc.bus != s->bms.bus)
+		TRY(drain(s, s->cyc.bus));
 
 	closed = sim_bms_closed(s);
 	I = sim_cyc_current(s, closed);
@@ -270,6 +276,7 @@ static int step(struct sim *s)
 	s->t_us += SIM_STEP_US;
 	clock_virt_set(&s->vclk, s->t_us);
 	s->pack_V = sim_terminal_V(s);
+	fire_due_faults(s);
 	sim_bms_step(s);
 	sim_cyc_publish(s);
 	return BENCH_OK;
