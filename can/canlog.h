@@ -1,0 +1,68 @@
+/* canlog.h - can-utils log lines (candump -l / -L, canplayer, log2asc).
+ *
+ * Grammar (one frame per line):
+ *   (<sec>.<frac>) <iface> <frame>[ R|T]
+ *   sec   decimal seconds (candump pads to 10 digits; "000.000000" with -tz)
+ *   frac  6 digits (microseconds) or 9 (nanoseconds, candump -N)
+ *   iface any non-blank name; several blanks may precede it (right-aligned
+ *         names when candump logs several interfaces)
+ *   R|T   receive/transmit direction (candump -x)
+ * Frame:
+ *   123#11223344            standard id (3 hex digits), 0..8 data bytes
+ *   12345678#11.22.33       extended id (8 hex digits), '.' separators
+ *   20000004#0000000000000000  error frame (0x20000000 set in 8 digits)
+ *   123#R  123#R7           remote frame, optional length 0..8
+ *   123#1122334455667788_E  8 data bytes with raw DLC 9..F
+ *   123##4112233            CAN FD, one flag nibble (BRS 1, ESI 2, FDF 4)
+ * Lines that are empty or start with '#' are skipped by the reader.
+ */
+#ifndef BENCH_CAN_CANLOG_H
+#define BENCH_CAN_CANLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "canframe.h"
+
+#define CANLOG_IFACE_MAX 32
+/* longest line canlog_format writes: FD, 64 bytes, 20-digit seconds */
+#define CANLOG_LINE_MAX 256
+
+struct canlog_rec {
+	uint64_t t_sec;
+	uint32_t t_frac;           /* fraction as written, t_digits digits */
+	uint8_t t_digits;          /* 1..9; candump writes 6 or 9 */
+	char iface[CANLOG_IFACE_MAX];
+	char dir;                  /* 0, 'R' or 'T' */
+	struct canframe frame;
+};
+
+/* Parse one line (no newline needed; a trailing "\r" is allowed).
+ * BENCH_OK, or BENCH_ERR_PARSE with *err set to a static description and
+ * *col to the 1-based column of the problem. Does not log. */
+int canlog_parse(const char *line, size_t len, struct canlog_rec *rec,
+		 const char **err, unsigned *col);
+
+/* Write rec as one line with '\n' into buf (size >= CANLOG_LINE_MAX is
+ * always enough); returns the length, or BENCH_ERR_ARG if it does not fit
+ * or the frame is invalid (logged). */
+int canlog_format(const struct canlog_rec *rec, char *buf, size_t size);
+
+/* Fill a record from a time in microseconds (6 decimals), an interface
+ * name and a frame. */
+void canlog_rec_set(struct canlog_rec *rec, int64_t t_us, const char *iface,
+		    const struct canframe *f);
+/* Time as microseconds (digits beyond 6 are truncated). */
+int64_t canlog_t_us(const struct canlog_rec *rec);
+
+/* Buffered reader; path "-" reads stdin. */
+struct canlog_reader;
+int canlog_reader_open(const char *path, struct canlog_reader **out);
+/* 1 = record read, 0 = end of file, <0 = error, logged as FILE:LINE:COL. */
+int canlog_reader_next(struct canlog_reader *r, struct canlog_rec *rec);
+unsigned canlog_reader_line(const struct canlog_reader *r);
+void canlog_reader_close(struct canlog_reader *r);
+
+#endif
