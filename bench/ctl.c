@@ -107,9 +107,12 @@ void ctl_free(struct ctl *c)
 	free(c);
 }
 
-void ctl_set_log(struct ctl *c, struct h5log *log)
+void ctl_attach_log(struct ctl *c, struct h5log *log, uint32_t file_steps)
 {
 	c->cfg.log = log;
+	c->skip_steps = file_steps > c->steps_logged
+				? file_steps - (uint32_t)c->steps_logged
+				: 0;
 }
 
 void ctl_set_unix_start(struct ctl *c, double unix_start_s)

@@ -91,8 +91,10 @@ int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
 		  double step_discharge_Wh, double charge_Ah,
 		  double discharge_Ah, double charge_Wh, double discharge_Wh,
 		  int64_t t_us);
-/* Attach (or detach with NULL) the log; replay runs without it. */
-void ctl_set_log(struct ctl *c, struct h5log *log);
+/* Attach the log after a replay that ran without one. file_steps: /steps
+ * rows already in the file; step rows the replay counted beyond those are
+ * not written twice. */
+void ctl_attach_log(struct ctl *c, struct h5log *log, uint32_t file_steps);
 /* Wall-clock time (UTC s) of test time 0, for unix_time_second. */
 void ctl_set_unix_start(struct ctl *c, double unix_start_s);
 

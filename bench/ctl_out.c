@@ -65,6 +65,11 @@ void ctl_event(struct ctl *c, int64_t t_us, const char *severity,
 
 void ctl_log_step(struct ctl *c, const struct run_step *st)
 {
+	c->steps_logged++;
+	if (c->skip_steps) {
+		c->skip_steps--;
+		return;
+	}
 	if (c->cfg.log && !c->log_failed)
 		log_rc(c, h5log_push_step(c->cfg.log, st),
 		       (int64_t)(st->end_s * 1e6));

@@ -64,6 +64,8 @@ struct ctl {
 	int64_t next_log_us;
 	float *cell_V, *temp_C;
 	uint64_t samples;
+	uint64_t steps_logged;    /* step rows, counted also without a log */
+	uint32_t skip_steps;      /* rows a killed run already wrote */
 	bool log_failed;
 	int64_t safing_start_us;
 

@@ -1,0 +1,252 @@
+/* ctl_resume.c - `bench resume RUN.h5`: rebuild a run from its file and
+ * continue it.
+ *
+ * Everything comes from the file: recipe_text, profile_text, and the
+ * "bench:CONFIG" events a run writes at its start (simulator pack and
+ * seed, bench file, buses, speed). A simulated run replays the simulation
+ * from the start without logging (same pack, seed and recipe give the same
+ * run, bit for bit) up to the file's last sample, then logs on: the pack is
+ * exactly where the killed run left it. A real bench cannot replay: the
+ * step engine is put back at the recorded step with its Ah/Wh and the pack
+ * is checked (cells, BMS faults) before the contactors close again.
+ */
+#define LOG_PREFIX "resume"
+
+#include "bench/ctl_run.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/runfile.h"
+#include "bench/ctl.h"
+#include "bench/ctl_run_priv.h"
+#include "bench/ctlsock.h"
+#include "bench/h5log.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/rc.h"
+
+struct resume_cfg {
+	char sim[PATH_MAX];
+	char profile[PATH_MAX];
+	char bench[PATH_MAX];
+	char bms_bus[64], cycler_bus[64];
+	unsigned long long seed;
+	int seeded;
+	double speed;
+};
+
+/* What the killed run's file says about itself. */
+struct resume_file {
+	struct resume_cfg cfg;
+	char status[16];
+	char pack_id[64];
+	char *recipe_text, *profile_text;
+	/* Sums of the /steps rows, for a real bench's step Ah/Wh. */
+	double steps_charge_Ah, steps_discharge_Ah;
+	double steps_charge_Wh, steps_discharge_Wh;
+	double last_step_end_s;
+};
+
+static void parse_config(struct resume_cfg *c, const char *msg)
+{
+	const char *eq = strchr(msg, '=');
+	const char *v = eq ? eq + 1 : "";
+	size_t k = eq ? (size_t)(eq - msg) : 0;
+
+#define KEY(s) (k == sizeof(s) - 1 && !strncmp(msg, s, k))
+	if (KEY("sim"))
+		snprintf(c->sim, sizeof(c->sim), "%s", v);
+	else if (KEY("profile"))
+		snprintf(c->profile, sizeof(c->profile), "%s", v);
+	else if (KEY("bench"))
+		snprintf(c->bench, sizeof(c->bench), "%s", v);
+	else if (KEY("bms_bus"))
+		snprintf(c->bms_bus, sizeof(c->bms_bus), "%s", v);
+	else if (KEY("cycler_bus"))
+		snprintf(c->cycler_bus, sizeof(c->cycler_bus), "%s", v);
+	else if (KEY("seed"))
+		c->seed = strtoull(v, NULL, 10);
+	else if (KEY("seeded"))
+		c->seeded = atoi(v);
+	else if (KEY("speed"))
+		c->speed = strtod(v, NULL);
+#undef KEY
+}
+
+static int read_file(const char *path, struct resume_file *f)
+{
+	struct runfile *rf = NULL;
+	struct run_event *ev = NULL;
+	struct run_step *st = NULL;
+	const struct run_meta *m;
+	size_t n_ev = 0, n_st = 0;
+	int rc;
+
+	TRY(runfile_open(path, &rf));
+	m = runfile_meta(rf);
+	snprintf(f->status, sizeof(f->status), "%s", m->status);
+	snprintf(f->pack_id, sizeof(f->pack_id), "%s", m->pack_id);
+	f->recipe_text = m->recipe_text ? strdup(m->recipe_text) : NULL;
+	f->profile_text = m->profile_text ? strdup(m->profile_text) : NULL;
+	rc = runfile_events(rf, &ev, &n_ev);
+	if (rc == BENCH_OK)
+		rc = runfile_steps(rf, &st, &n_st);
+	for (size_t i = 0; rc == BENCH_OK && i < n_ev; i++)
+		if (!strcmp(ev[i].code, "bench:CONFIG"))
+			parse_config(&f->cfg, ev[i].message);
+	for (size_t i = 0; i < n_st; i++) {
+		f->steps_charge_Ah += st[i].charge_Ah;
+		f->steps_discharge_Ah += st[i].discharge_Ah;
+		f->steps_charge_Wh += st[i].charge_Wh;
+		f->steps_discharge_Wh += st[i].discharge_Wh;
+		f->last_step_end_s = st[i].end_s;
+	}
+	free(ev);
+	free(st);
+	runfile_close(rf);
+	if (rc == BENCH_OK && !f->recipe_text) {
+		log_err("'%s' has no recipe_text: cannot resume", path);
+		rc = BENCH_ERR_PROTO;
+	}
+	return rc;
+}
+
+static int check_status(const char *path, const char *status)
+{
+	if (!strcmp(status, "running") || !strcmp(status, "interrupted"))
+		return BENCH_OK;
+	log_err("'%s' is %s: only a running or interrupted run resumes "
+		"(start a new run instead)", path, status);
+	return BENCH_ERR_STATE;
+}
+
+static int load_setup(struct run_ctx *r, const struct resume_file *f,
+		      const char *path)
+{
+	const struct resume_cfg *c = &f->cfg;
+	char dir[PATH_MAX];
+
+	if (recipe_parse(f->recipe_text, path, &r->recipe) < 0)
+		return BENCH_ERR_PARSE;
+	r->have_recipe = true;
+	if (c->sim[0])
+		TRY(run_open_sim(r, c->sim, c->seeded, c->seed));
+	if (c->profile[0] && f->profile_text) {
+		snprintf(dir, sizeof(dir), "%s", c->profile);
+		if (profile_parse(f->profile_text, c->profile, dirname(dir),
+				  &r->profile) < 0)
+			return BENCH_ERR_PARSE;
+		r->have_profile = true;
+	} else if (r->sim) {
+		TRY(run_load_profile(r, NULL));
+	} else {
+		log_err("'%s' names neither a profile nor a simulated pack",
+			path);
+		return BENCH_ERR_PROTO;
+	}
+	if (c->bench[0]) {
+		if (benchcfg_load_file(c->bench, &r->bench) < 0)
+			return BENCH_ERR_ARG;
+	} else {
+		benchcfg_defaults(&r->bench);
+	}
+	r->have_bench = true;
+	if (c->bms_bus[0])
+		snprintf(r->bench.bms_bus, sizeof(r->bench.bms_bus), "%s",
+			 c->bms_bus);
+	if (c->cycler_bus[0])
+		snprintf(r->bench.cycler_bus, sizeof(r->bench.cycler_bus),
+			 "%s", c->cycler_bus);
+	return BENCH_OK;
+}
+
+/* A real bench: put the step engine back at the recorded step. */
+static int position_real(struct run_ctx *r, const struct resume_file *f,
+			 const struct h5log_tail *t, int64_t t_us)
+{
+	const struct run_sample *l = &t->last;
+
+	if (!t->has_last || l->step_count == 0)
+		return BENCH_OK; /* killed before the first step: start over */
+	return ctl_resume_at(r->ctl, l->step_count, l->step_index,
+			     f->last_step_end_s,
+			     l->charge_Ah - f->steps_charge_Ah,
+			     l->discharge_Ah - f->steps_discharge_Ah,
+			     l->charge_Wh - f->steps_charge_Wh,
+			     l->discharge_Wh - f->steps_discharge_Wh,
+			     l->charge_Ah, l->discharge_Ah, l->charge_Wh,
+			     l->discharge_Wh, t_us);
+}
+
+int ctl_run_resume(const char *path)
+{
+	struct run_ctx r = {.sig_fd = -1};
+	struct resume_file f = {0};
+	struct h5log_tail tail = {0};
+	struct run_meta meta = {0};
+	int64_t t0 = 0, t_last = 0;
+	int rc;
+
+	status_out_init(&r.out, stdout, 10.0);
+	rc = read_file(path, &f);
+	if (rc == BENCH_OK)
+		rc = check_status(path, f.status);
+	if (rc == BENCH_OK)
+		rc = load_setup(&r, &f, path);
+	if (rc == BENCH_OK)
+		rc = run_signals_setup(&r);
+	if (rc == BENCH_OK)
+		rc = ctlsock_open(f.pack_id, &r.sock);
+	if (rc == BENCH_OK)
+		rc = run_ctx_build(&r, f.pack_id);
+	if (rc == BENCH_OK)
+		rc = h5log_open_resume(path, NULL, &meta, &tail, &r.log);
+	if (rc < 0)
+		goto out;
+	if (tail.has_last)
+		t_last = (int64_t)(tail.last.test_time_s * 1e6);
+	log_info("resuming '%s' at test time %.1f s (resume %u)", path,
+		 t_last / 1e6, meta.resumed_times);
+	{
+		struct run_event ev = {.t_s = t_last / 1e6};
+
+		snprintf(ev.severity, sizeof(ev.severity), "info");
+		snprintf(ev.code, sizeof(ev.code), "bench:RESUMED");
+		snprintf(ev.message, sizeof(ev.message),
+			 "resumed at test time %.3f s (resume %u)",
+			 t_last / 1e6, meta.resumed_times);
+		h5log_push_event(r.log, &ev);
+	}
+	ctl_set_unix_start(r.ctl, clock_wall_s() - t_last / 1e6);
+	if (r.sim) {
+		r.replay_until_us = t_last;
+		r.file_steps = (uint32_t)tail.n_steps;
+		r.quiet = t_last > 0;
+		if (!t_last)
+			ctl_attach_log(r.ctl, r.log, r.file_steps);
+	} else {
+		t0 = t_last;
+		rc = position_real(&r, &f, &tail, t0);
+		if (rc < 0)
+			goto out;
+		ctl_attach_log(r.ctl, r.log, 0);
+	}
+	rc = run_ctx_finish(&r, run_ctx_loop(&r, t0, f.cfg.speed));
+	goto done;
+out:
+	if (r.log)
+		h5log_close(r.log, "interrupted", "resume failed");
+	r.log = NULL;
+	rc = 1;
+done:
+	h5log_tail_release(&tail);
+	run_meta_release(&meta);
+	free(f.recipe_text);
+	free(f.profile_text);
+	run_ctx_release(&r);
+	return rc;
+}

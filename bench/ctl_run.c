@@ -1,0 +1,467 @@
+/* ctl_run.c - wire one run: recipe, profile, bench file, buses, cycler,
+ * simulator, run file, control socket, loop. */
+#define LOG_PREFIX "run"
+
+#include "bench/ctl_run.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/benchcfg.h"
+#include "bench/bms_tx.h"
+#include "bench/ctl.h"
+#include "bench/ctlsock.h"
+#include "bench/h5log.h"
+#include "bench/instr.h"
+#include "bench/loop.h"
+#include "bench/profile.h"
+#include "bench/recipe.h"
+#include "bench/sim/sim.h"
+#include "bench/status.h"
+#include "can/canbus.h"
+#include "can/dbc.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/rc.h"
+#include "common/sha256.h"
+
+#include "bench/ctl_run_priv.h"
+
+/* Real benches tick at 10 ms: the BMS sends every 100 ms, safety runs on
+ * every frame anyway, the tick drives the step engine and heartbeat. */
+#define REAL_TICK_US 10000
+
+void run_note(void *ctx, const char *msg)
+{
+	struct run_ctx *r = ctx;
+
+	if (r->quiet)
+		return;
+	status_out_note(&r->out, msg);
+}
+
+/* Resolve a path for the config record (resume may run elsewhere). */
+static void abs_path(const char *p, char *buf, size_t len)
+{
+	char *rp = realpath(p, NULL);
+
+	snprintf(buf, len, "%s", rp ? rp : p);
+	free(rp);
+}
+
+int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
+		    uint64_t seed)
+{
+	struct sim_opts so = {.seed_override = seed,
+			      .has_seed_override = has_seed};
+
+	TRY(sim_load(path, &so, &r->sim));
+	r->info = sim_info(r->sim);
+	return BENCH_OK;
+}
+
+int run_load_profile(struct run_ctx *r, const char *path)
+{
+	const struct sim_pack_info *in = r->info;
+	char *dbc;
+	int rc;
+
+	if (path) {
+		if (profile_load_file(path, &r->profile) < 0)
+			return BENCH_ERR_ARG;
+		r->have_profile = true;
+		return BENCH_OK;
+	}
+	dbc = sim_fixture_path("fixtures/dbc/sim_bms.dbc");
+	if (!dbc)
+		return BENCH_ERR_ARG;
+	rc = profile_for_sim(in->chemistry, in->series, in->parallel,
+			     in->modules, in->n_probes, in->rated_capacity_ah,
+			     dbc, &r->profile);
+	free(dbc);
+	if (rc < 0)
+		return rc;
+	r->have_profile = true;
+	return BENCH_OK;
+}
+
+/* The BMS bus: in-process for "sim", else a SocketCAN interface whose
+ * bitrate the bench file may set (only while it is down; vcan has none). */
+static int open_bms_bus(struct run_ctx *r)
+{
+	struct canbus_opts bo = {.err_frames = true};
+	const char *bus = r->bench.bms_bus;
+	char name[64];
+
+	if (!strcmp(bus, "sim")) {
+		if (!r->sim) {
+			log_err("bench file: [bms] bus = sim needs --sim "
+				"PACK.ini");
+			return BENCH_ERR_ARG;
+		}
+		snprintf(name, sizeof(name), "mem:bms-%d", (int)getpid());
+		TRY(canbus_open(name, &bo, &r->sim_bms_bus));
+		TRY(canbus_open(name, &bo, &r->bms_bus));
+		return sim_attach_bms(r->sim, r->sim_bms_bus);
+	}
+	if (r->bench.bms_bitrate) {
+		struct canif_status st;
+		struct canif_cfg cc = {.bitrate = r->bench.bms_bitrate,
+				       .restart_ms = r->bench.bms_restart_ms};
+
+		if (canif_get_status(bus, &st) < 0)
+			return BENCH_ERR_IO;
+		if (!st.is_virtual && st.state == CANBUS_STOPPED)
+			TRY(canif_configure(bus, &cc));
+		else if (!st.is_virtual && st.bitrate != cc.bitrate)
+			log_warn("'%s' is up at %u bit/s, bench file says %u: "
+				 "left as is (set it down to reconfigure)",
+				 bus, st.bitrate, cc.bitrate);
+	}
+	TRY(canbus_open(bus, &bo, &r->bms_bus));
+	if (r->sim)
+		TRY(sim_attach_bms(r->sim, r->bms_bus));
+	return BENCH_OK;
+}
+
+static int open_cycler(struct run_ctx *r)
+{
+	struct instr_cfg ic = {0};
+	struct canbus_opts bo = {.err_frames = true};
+	char name[64];
+	char *dbc = NULL;
+	int rc;
+
+	switch (r->bench.cycler) {
+	case BENCHCFG_CYCLER_SIM:
+		if (!r->sim) {
+			log_err("cycler kind sim needs --sim PACK.ini");
+			return BENCH_ERR_ARG;
+		}
+		r->cycler = sim_instr(r->sim);
+		return BENCH_OK;
+	case BENCHCFG_CYCLER_SCPI:
+		ic.kind = "scpi";
+		ic.port = r->bench.scpi_port;
+		ic.serial = r->bench.scpi_serial[0] ? r->bench.scpi_serial
+						    : NULL;
+		ic.model = r->bench.scpi_model[0] ? r->bench.scpi_model : NULL;
+		return instr_open(&ic, &r->cycler);
+	case BENCHCFG_CYCLER_CAN:
+		break;
+	}
+	ic.kind = "can";
+	if (!strcmp(r->bench.cycler_bus, "sim") || !r->bench.cycler_bus[0]) {
+		if (!r->sim) {
+			log_err("cycler bus sim needs --sim PACK.ini");
+			return BENCH_ERR_ARG;
+		}
+		snprintf(name, sizeof(name), "mem:cyc-%d", (int)getpid());
+		TRY(canbus_open(name, &bo, &r->sim_cyc_bus));
+		TRY(canbus_open(name, &bo, &r->cyc_bus));
+		TRY(sim_attach_cycler_can(r->sim, r->sim_cyc_bus));
+		ic.bus = r->cyc_bus;
+	} else if (!strcmp(r->bench.cycler_bus, r->bench.bms_bus)) {
+		ic.bus = r->bms_bus;
+		ic.bus_shared = true;
+	} else {
+		TRY(canbus_open(r->bench.cycler_bus, &bo, &r->cyc_bus));
+		if (r->sim)
+			TRY(sim_attach_cycler_can(r->sim, r->cyc_bus));
+		ic.bus = r->cyc_bus;
+	}
+	if (r->bench.cycler_dbc[0]) {
+		ic.dbc_path = r->bench.cycler_dbc;
+	} else {
+		dbc = sim_fixture_path("fixtures/dbc/sim_cycler.dbc");
+		ic.dbc_path = dbc;
+	}
+	/* The loop reads the cycler's bus and routes its frames. */
+	ic.bus_shared = true;
+	rc = instr_open(&ic, &r->cycler);
+	free(dbc);
+	return rc;
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int fill_meta(struct run_ctx *r, const char *pack_id,
+		     struct run_meta *m)
+{
+	const struct profile *p = &r->profile;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->pack_id, sizeof(m->pack_id), "%s", pack_id);
+	snprintf(m->pack_model, sizeof(m->pack_model), "%s",
+		 r->info ? r->info->name : p->model);
+	snprintf(m->chemistry, sizeof(m->chemistry), "%s", p->chemistry);
+	m->series = p->series;
+	m->parallel = p->parallel;
+	m->modules = p->modules;
+	m->n_probes = p->n_probes;
+	m->rated_capacity_ah = p->rated_capacity_ah;
+	snprintf(m->software_version, sizeof(m->software_version), "%s",
+		 BENCH_VERSION);
+	m->recipe_text = strdup(r->recipe.text);
+	sha256_hex(r->recipe.text, strlen(r->recipe.text), m->recipe_sha256);
+	m->profile_text = p->text ? strdup(p->text) : NULL;
+	if (sha256_file_hex(p->dbc_path, m->dbc_sha256) < 0)
+		return BENCH_ERR_IO;
+	snprintf(m->instrument_id, sizeof(m->instrument_id), "%s",
+		 r->cycler->idn);
+	snprintf(m->bench_id, sizeof(m->bench_id), "%s", r->bench.id);
+	snprintf(m->operator_name, sizeof(m->operator_name), "%s",
+		 r->bench.operator_name);
+	iso_now(m->start_time_utc, sizeof(m->start_time_utc));
+	snprintf(m->status, sizeof(m->status), "running");
+	if (!m->recipe_text || (p->text && !m->profile_text)) {
+		log_err("out of memory");
+		return BENCH_ERR_MEM;
+	}
+	return BENCH_OK;
+}
+
+/* One "bench:CONFIG" info row per setting resume needs (kept as events:
+ * the root attributes are fixed by the schema, and SWMR forbids adding
+ * any later). */
+void run_config_event(struct run_ctx *r, const char *fmt, ...)
+{
+	struct run_event ev = {.t_s = 0};
+	va_list ap;
+
+	snprintf(ev.severity, sizeof(ev.severity), "info");
+	snprintf(ev.code, sizeof(ev.code), "bench:CONFIG");
+	va_start(ap, fmt);
+	vsnprintf(ev.message, sizeof(ev.message), fmt, ap);
+	va_end(ap);
+	h5log_push_event(r->log, &ev);
+}
+
+/* SIGINT/SIGTERM blocked before any thread starts (the writer thread
+ * inherits the mask) and read through a signalfd by the loop. */
+int run_signals_setup(struct run_ctx *r)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
+		log_err("sigprocmask: %s", strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	r->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r->sig_fd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	return BENCH_OK;
+}
+
+void run_ctx_release(struct run_ctx *r)
+{
+	ctl_free(r->ctl);
+	bms_tx_free(r->tx);
+	if (r->cycler && (!r->sim || r->cycler != sim_instr(r->sim)))
+		instr_close(r->cycler);
+	canbus_close(r->bms_bus);
+	canbus_close(r->cyc_bus);
+	canbus_close(r->sim_bms_bus);
+	canbus_close(r->sim_cyc_bus);
+	sim_free(r->sim);
+	dbc_free(r->dbc);
+	if (r->have_profile)
+		profile_release(&r->profile);
+	if (r->have_recipe)
+		recipe_release(&r->recipe);
+	if (r->have_bench)
+		benchcfg_release(&r->bench);
+	ctlsock_close(r->sock);
+	if (r->sig_fd >= 0)
+		close(r->sig_fd);
+}
+
+/* Everything but the run file: buses, cycler, controller. */
+int run_ctx_build(struct run_ctx *r, const char *pack_id)
+{
+	struct ctl_cfg cc = {0};
+	struct dbc_opts dopts = {.quiet = true};
+
+	TRY(dbc_load_file(r->profile.dbc_path, &dopts, &r->dbc));
+	TRY(open_bms_bus(r));
+	TRY(open_cycler(r));
+	if (r->cycler->ops->identify &&
+	    r->cycler->ops->identify(r->cycler, r->cycler->idn,
+				     sizeof(r->cycler->idn)) < 0)
+		log_warn("cycler did not identify itself");
+	TRY(bms_tx_new(r->dbc, &r->profile, r->bms_bus, &r->tx));
+	cc.recipe = &r->recipe;
+	cc.profile = &r->profile;
+	cc.bench_limits = &r->bench.limits;
+	cc.bms_dbc = r->dbc;
+	cc.cycler = r->cycler;
+	cc.bms_tx = r->tx;
+	cc.pack_id = pack_id;
+	cc.ambient_C = r->info ? r->info->ambient_C : NAN;
+	cc.note = run_note;
+	cc.note_ctx = r;
+	return ctl_new(&cc, &r->ctl);
+}
+
+int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
+{
+	struct loop_io io = {
+		.ctl = r->ctl,
+		.bms_bus = r->bms_bus,
+		.cyc_bus = r->cyc_bus,
+		.sock = r->sock,
+		.out = &r->out,
+		.sig_fd = r->sig_fd,
+		.t0_us = t0_us,
+		.replay_until_us = r->replay_until_us,
+		.log = r->log,
+		.log_skip_steps = r->file_steps,
+		.quiet = &r->quiet,
+	};
+	int rc;
+
+	if (r->sim)
+		rc = loop_sim_run(&io, r->sim, speed);
+	else
+		rc = loop_real_run(&io, REAL_TICK_US);
+	r->stop_signal = io.stop_signal;
+	status_out_end(&r->out);
+	return rc;
+}
+
+/* Close the file with the controller's verdict; the exit status. */
+int run_ctx_finish(struct run_ctx *r, int loop_rc)
+{
+	const char *status = "aborted";
+	const char *reason = "controller error";
+	int rc;
+
+	if (loop_rc >= 0 && ctl_done(r->ctl)) {
+		status = ctl_end_status(r->ctl);
+		reason = ctl_end_reason(r->ctl);
+	}
+	rc = h5log_close(r->log, status, reason);
+	r->log = NULL;
+	if (rc < 0)
+		log_err("run file not closed cleanly: %s", bench_strerror(rc));
+	if (!strcmp(status, "complete") && rc >= 0) {
+		log_info("run complete: %s", reason);
+		return 0;
+	}
+	log_err("run %s: %s", status, reason);
+	if (r->stop_signal)
+		return 128 + r->stop_signal;
+	return 1;
+}
+
+int ctl_run_new(const struct run_opts *o)
+{
+	struct run_ctx r = {.sig_fd = -1};
+	struct run_meta meta = {0};
+	const char *pack_id = o->pack_id;
+	char path[PATH_MAX];
+	int rc;
+
+	status_out_init(&r.out, stdout, 10.0);
+	if (recipe_load_file(o->recipe_path, &r.recipe) < 0)
+		return 1;
+	r.have_recipe = true;
+	rc = BENCH_ERR_ARG;
+	if (o->sim_path && run_open_sim(&r, o->sim_path, o->has_seed, o->seed) < 0)
+		goto out;
+	if (!o->sim_path && (!o->profile_path || !o->pack_id)) {
+		log_err("--profile and --pack-id are required without --sim");
+		goto out;
+	}
+	if (run_load_profile(&r, o->profile_path) < 0)
+		goto out;
+	if (!pack_id)
+		pack_id = r.info->name;
+	if (o->bench_path) {
+		if (benchcfg_load_file(o->bench_path, &r.bench) < 0)
+			goto out;
+	} else {
+		benchcfg_defaults(&r.bench);
+	}
+	r.have_bench = true;
+	if (o->can_iface)
+		snprintf(r.bench.bms_bus, sizeof(r.bench.bms_bus), "%s",
+			 o->can_iface);
+	if (o->cycler_can)
+		snprintf(r.bench.cycler_bus, sizeof(r.bench.cycler_bus), "%s",
+			 o->cycler_can);
+	rc = run_signals_setup(&r);
+	if (rc < 0)
+		goto out;
+	/* The socket first: a pack already on a bench must not lose its
+	 * run file to a second start. */
+	rc = ctlsock_open(pack_id, &r.sock);
+	if (rc < 0)
+		goto out;
+	rc = run_ctx_build(&r, pack_id);
+	if (rc < 0)
+		goto out;
+	if (o->truth_path && r.sim) {
+		rc = sim_write_truth(r.sim, o->truth_path);
+		if (rc < 0)
+			goto out;
+	}
+	rc = fill_meta(&r, pack_id, &meta);
+	if (rc < 0)
+		goto out;
+	rc = h5log_create(o->out_path, &meta, NULL, &r.log);
+	if (rc < 0)
+		goto out;
+	if (r.sim) {
+		abs_path(o->sim_path, path, sizeof(path));
+		run_config_event(&r, "sim=%s", path);
+		run_config_event(&r, "seed=%llu", (unsigned long long)o->seed);
+		run_config_event(&r, "seeded=%d", o->has_seed ? 1 : 0);
+	}
+	if (o->profile_path) {
+		abs_path(o->profile_path, path, sizeof(path));
+		run_config_event(&r, "profile=%s", path);
+	}
+	if (o->bench_path) {
+		abs_path(o->bench_path, path, sizeof(path));
+		run_config_event(&r, "bench=%s", path);
+	}
+	run_config_event(&r, "bms_bus=%s", r.bench.bms_bus);
+	run_config_event(&r, "cycler_bus=%s", r.bench.cycler_bus);
+	run_config_event(&r, "speed=%g", o->speed);
+	ctl_attach_log(r.ctl, r.log, 0);
+	ctl_set_unix_start(r.ctl, clock_wall_s());
+	log_info("run of pack '%s' to '%s'; control socket '%s'", pack_id,
+		 o->out_path, ctlsock_name(r.sock));
+	rc = run_ctx_finish(&r, run_ctx_loop(&r, 0, o->speed));
+	run_meta_release(&meta);
+	run_ctx_release(&r);
+	return rc;
+out:
+	if (r.log)
+		h5log_close(r.log, "aborted", "setup failed");
+	run_meta_release(&meta);
+	run_ctx_release(&r);
+	return 1;
+}

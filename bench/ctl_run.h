@@ -1,0 +1,29 @@
+/* ctl_run.h - `bench run` and `bench resume`: build the backends a bench
+ * file (or --sim) names, open the run file, run the loop, close. */
+#ifndef BENCH_CTL_RUN_H
+#define BENCH_CTL_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct run_opts {
+	const char *recipe_path;
+	const char *profile_path;   /* NULL with --sim: derived */
+	const char *pack_id;        /* NULL with --sim: the pack's name */
+	const char *out_path;
+	const char *bench_path;     /* NULL: everything in-process */
+	const char *can_iface;      /* overrides [bms] bus */
+	const char *cycler_can;     /* overrides [cycler] bus */
+	const char *sim_path;
+	const char *truth_path;
+	double speed;               /* 0 = max (no pacing) */
+	bool has_seed;
+	uint64_t seed;
+};
+
+/* Both return the process exit status: 0 complete, 1 aborted or failed,
+ * 128 + signo after a SIGINT/SIGTERM safe stop. */
+int ctl_run_new(const struct run_opts *o);
+int ctl_run_resume(const char *path);
+
+#endif

@@ -1,0 +1,53 @@
+/* ctl_run_priv.h - one run's resources, shared by ctl_run.c (new runs)
+ * and ctl_resume.c (resumed runs). */
+#ifndef BENCH_CTL_RUN_PRIV_H
+#define BENCH_CTL_RUN_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench/benchcfg.h"
+#include "bench/profile.h"
+#include "bench/recipe.h"
+#include "bench/status.h"
+
+struct run_ctx {
+	struct recipe recipe;
+	bool have_recipe;
+	struct profile profile;
+	bool have_profile;
+	struct benchcfg bench;
+	bool have_bench;
+	struct sim *sim;
+	const struct sim_pack_info *info;
+	struct dbc *dbc;
+	struct canbus *bms_bus, *cyc_bus;         /* the controller's */
+	struct canbus *sim_bms_bus, *sim_cyc_bus; /* the simulator's */
+	struct instr *cycler;
+	struct bms_tx *tx;
+	struct ctl *ctl;
+	struct h5log *log;
+	struct ctlsock *sock;
+	struct status_out out;
+	int sig_fd;
+	int stop_signal;
+	bool quiet;                 /* replaying: no operator notes */
+	int64_t replay_until_us;
+	uint32_t file_steps;
+};
+
+void run_note(void *ctx, const char *msg);
+int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
+		 uint64_t seed);
+/* path NULL: the simulated BMS's profile (needs the sim). */
+int run_load_profile(struct run_ctx *r, const char *path);
+int run_signals_setup(struct run_ctx *r);
+/* One "bench:CONFIG" info event: what resume needs to rebuild the run. */
+void run_config_event(struct run_ctx *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int run_ctx_build(struct run_ctx *r, const char *pack_id);
+int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed);
+int run_ctx_finish(struct run_ctx *r, int loop_rc);
+void run_ctx_release(struct run_ctx *r);
+
+#endif

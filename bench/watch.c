@@ -1,0 +1,236 @@
+/* watch.c - the live status line of a run in another process. */
+#define LOG_PREFIX "watch"
+
+#include "bench/watch.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analysis/runfile.h"
+#include "bench/ctlsock.h"
+#include "bench/status.h"
+#include "common/log.h"
+#include "common/rc.h"
+
+#define WATCH_PERIOD_US 1000000
+
+int watch_only_socket(char *path, size_t len)
+{
+	char dir[200], found[256] = "";
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d;
+
+	TRY(ctlsock_dir(dir, sizeof(dir)));
+	d = opendir(dir);
+	if (!d) {
+		log_err("cannot read runtime directory '%s'", dir);
+		return BENCH_ERR_IO;
+	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l > 5 && !strcmp(de->d_name + l - 5, ".sock")) {
+			snprintf(found, sizeof(found), "%s/%s", dir,
+				 de->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	if (n != 1) {
+		log_err("%s run in '%s': name the pack id or socket",
+			n ? "more than one" : "no", dir);
+		return BENCH_ERR_ARG;
+	}
+	snprintf(path, len, "%s", found);
+	return BENCH_OK;
+}
+
+/* The value of "key":"..." in our own status JSON (no escapes in it). */
+static void json_str(const char *js, const char *key, char *out, size_t len)
+{
+	char pat[40];
+	const char *p;
+	size_t n;
+
+	out[0] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	p = strstr(js, pat);
+	if (!p)
+		return;
+	p += strlen(pat);
+	n = strcspn(p, "\"");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+static int watch_socket(const char *path, bool once)
+{
+	struct status_out o;
+	char reply[4096], line[512], state[32];
+
+	status_out_init(&o, stdout, 1.0);
+	for (;;) {
+		if (ctlsock_request(path, "status", reply, sizeof(reply),
+				    3000) < 0) {
+			status_out_end(&o);
+			return once ? 1 : 0;
+		}
+		json_str(reply, "line", line, sizeof(line));
+		json_str(reply, "state", state, sizeof(state));
+		if (o.tty) {
+			printf("\r[%s] %s\033[K", state, line);
+			o.line_open = true;
+		} else {
+			printf("[%s] %s\n", state, line);
+		}
+		fflush(stdout);
+		if (once)
+			break;
+		usleep(WATCH_PERIOD_US);
+	}
+	status_out_end(&o);
+	return 0;
+}
+
+static double col_last(struct runfile *rf, const char *name, size_t row)
+{
+	double v = NAN;
+
+	if (runfile_read_col(rf, name, row, 1, &v) < 0)
+		return NAN;
+	return v;
+}
+
+/* The recipe line as text, for the status line. */
+static void recipe_line(const char *text, unsigned line, char *buf,
+			size_t len)
+{
+	const char *p = text;
+	size_t n;
+
+	buf[0] = '\0';
+	for (unsigned l = 1; p && l < line; l++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return;
+	p += strspn(p, " \t");
+	n = strcspn(p, "[#\r\n");
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+static int file_status(struct runfile *rf, size_t rows, struct run_status *st)
+{
+	const struct run_meta *m = runfile_meta(rf);
+	size_t r = rows - 1;
+	unsigned nc = m->series, np = m->n_probes;
+	float *cells = calloc(nc + np + 1, sizeof(float));
+	int rc = BENCH_OK;
+
+	if (!cells)
+		return BENCH_ERR_MEM;
+	memset(st, 0, sizeof(*st));
+	snprintf(st->pack_id, sizeof(st->pack_id), "%s", m->pack_id);
+	snprintf(st->state, sizeof(st->state), "%s", m->status);
+	st->test_s = col_last(rf, "test_time_second", r);
+	st->pack_V = col_last(rf, "voltage_volt", r);
+	st->pack_A = col_last(rf, "current_ampere", r);
+	st->step_line = (unsigned)col_last(rf, "step_index", r);
+	st->step_count = (uint32_t)col_last(rf, "step_count", r);
+	st->cycle_count = (uint32_t)col_last(rf, "cycle_count", r);
+	st->charge_Ah = col_last(rf, "charging_capacity_ah", r);
+	st->discharge_Ah = col_last(rf, "discharging_capacity_ah", r);
+	if (m->recipe_text)
+		recipe_line(m->recipe_text, st->step_line, st->step_text,
+			    sizeof(st->step_text));
+	if (nc && runfile_read_cells(rf, "voltage_volt", r, 1, cells) == 0) {
+		for (unsigned i = 0; i < nc; i++) {
+			if (isnan(cells[i]))
+				continue;
+			if (!st->min_cell || cells[i] < st->min_cell_V)
+				st->min_cell = (int)i + 1,
+				st->min_cell_V = cells[i];
+			if (!st->max_cell || cells[i] > st->max_cell_V)
+				st->max_cell = (int)i + 1,
+				st->max_cell_V = cells[i];
+		}
+	}
+	if (np &&
+	    runfile_read_cells(rf, "temperature_celsius", r, 1, cells) == 0) {
+		for (unsigned i = 0; i < np; i++)
+			if (!isnan(cells[i]) &&
+			    (!st->max_probe || cells[i] > st->max_temp_C))
+				st->max_probe = (int)i + 1,
+				st->max_temp_C = cells[i];
+	}
+	free(cells);
+	return rc;
+}
+
+static int watch_file(const char *path, bool once)
+{
+	struct runfile *rf = NULL;
+	struct status_out o;
+	struct run_status st;
+	char line[512];
+
+	if (runfile_open(path, &rf) < 0)
+		return 1;
+	status_out_init(&o, stdout, 1.0);
+	for (;;) {
+		size_t rows = runfile_refresh(rf);
+		const struct run_meta *m = runfile_meta(rf);
+		bool running = !strcmp(m->status, "running");
+
+		if (rows && file_status(rf, rows, &st) == BENCH_OK) {
+			status_line(&st, line, sizeof(line));
+			if (o.tty && running && !once) {
+				printf("\r[%s] %s\033[K", m->status, line);
+				o.line_open = true;
+			} else {
+				printf("[%s] %s\n", m->status, line);
+			}
+			fflush(stdout);
+		}
+		if (once || !running)
+			break;
+		usleep(WATCH_PERIOD_US);
+	}
+	status_out_end(&o);
+	if (strcmp(runfile_meta(rf)->status, "running"))
+		printf("%s: %s%s%s\n", path, runfile_meta(rf)->status,
+		       runfile_meta(rf)->end_reason[0] ? ": " : "",
+		       runfile_meta(rf)->end_reason);
+	runfile_close(rf);
+	return 0;
+}
+
+int watch_main(const char *what, bool once)
+{
+	char path[256];
+	struct stat sb;
+	size_t n = what ? strlen(what) : 0;
+
+	if (what && ((n > 3 && !strcmp(what + n - 3, ".h5")) ||
+		     (stat(what, &sb) == 0 && S_ISREG(sb.st_mode))))
+		return watch_file(what, once);
+	if (what ? ctlsock_resolve(what, path, sizeof(path)) < 0
+		 : watch_only_socket(path, sizeof(path)) < 0)
+		return 1;
+	return watch_socket(path, once);
+}
