@@ -7,7 +7,8 @@
  * A row trips when it has been NOT_OK for at least debounce_samples
  * consecutive reports AND for at least debounce_ms since the first of them.
  * A warning is reported once when it trips and re-arms after an OK report;
- * an abort latches (diag_aborted()) and is reported once.
+ * an abort latches (diag_aborted()) and is reported once. diag logs each
+ * decided event (warning or error); callers record it, not log it again.
  */
 #ifndef BENCH_DIAG_H
 #define BENCH_DIAG_H

@@ -54,10 +54,12 @@ enum soa_contactor {
 	SOA_CONTACTOR_WELDED,
 };
 
-#define SOA_MAX_FAULT_SIGNALS 16
+/* A cell or probe not read yet: skipped by the checks. */
+#define SOA_UNKNOWN INT32_MIN
 
 struct soa_snapshot {
-	/* Cells, 1-based in messages; arrays owned by the caller. */
+	/* Cells, 1-based in messages; arrays owned by the caller; entries
+	 * SOA_UNKNOWN are skipped (not read yet). */
 	uint32_t cells_seq;
 	unsigned n_cells;
 	const int32_t *cell_mV;
@@ -108,6 +110,8 @@ struct soa {
 	struct diag diag;
 	uint32_t last_cells_seq, last_temps_seq, last_pack_seq;
 	bool seen_cells, seen_temps, seen_pack;
+	bool contactor_was_closed;    /* closed since the close request */
+	bool prev_close_req;
 };
 
 /* Merge the profile with extra hard limits (recipe `limit` lines, a bench

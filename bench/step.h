@@ -114,11 +114,15 @@ struct step_engine {
 	struct step_state st;
 	bool running;                    /* a step is active */
 	bool was_clamped;
-	/* Integration and CV loop memory (not needed for resume). */
+	/* Integration, end and CV loop memory (not needed for resume). */
 	bool have_prev;
 	int64_t prev_t_us;
 	int32_t prev_mA, prev_mV;
+	int64_t below_since_us;          /* current end: below since, or -1 */
+	bool resumed;                    /* continue without "started" */
+	bool announce;                   /* restarted: report "started" */
 	int64_t cv_prev_cells_t_us;
+	bool cv_have_err;
 	int32_t cv_prev_err_mV;
 	double cv_current_mA;
 };

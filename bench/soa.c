@@ -1,0 +1,442 @@
+/* soa.c - safe-operating-area checks: each reports OK / NOT_OK with the
+ * triggering values to diag, which debounces and decides (diag_cfg.c). */
+#define LOG_PREFIX "soa"
+
+#include "bench/soa.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/recipe.h"
+
+#define DETAIL_LEN 160
+
+static int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
+static int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+
+/* Tighten band b with [lo, hi]. */
+static void tighten(struct soa_band *b, int32_t lo, int32_t hi)
+{
+	b->low = max32(b->low, lo);
+	b->high = min32(b->high, hi);
+}
+
+static void tighten_pack(struct soa_band *b, int32_t lo, int32_t hi)
+{
+	if (b->high == 0 && b->low == 0) {
+		b->low = lo;
+		b->high = hi;
+		return;
+	}
+	tighten(b, lo, hi);
+}
+
+/* Pull the warning band inside the hard one. */
+static void inside(struct soa_band *warn, const struct soa_band *hard)
+{
+	warn->low = max32(warn->low, hard->low);
+	warn->high = min32(warn->high, hard->high);
+}
+
+void soa_limits_build(struct soa_limits *out, const struct profile *p,
+		      const struct recipe_limits *const *extra,
+		      unsigned n_extra)
+{
+	uint32_t mAh = profile_rated_mAh(p);
+	struct soa_limits *l = out;
+
+	memset(l, 0, sizeof(*l));
+	l->cell_warn_mV = (struct soa_band){p->cell_low_mV[PROFILE_WARN],
+					    p->cell_high_mV[PROFILE_WARN]};
+	l->cell_hard_mV = (struct soa_band){p->cell_low_mV[PROFILE_HARD],
+					    p->cell_high_mV[PROFILE_HARD]};
+	l->temp_warn_ddegC = (struct soa_band){p->temp_low_ddegC[PROFILE_WARN],
+					       p->temp_high_ddegC[PROFILE_WARN]};
+	l->temp_hard_ddegC = (struct soa_band){p->temp_low_ddegC[PROFILE_HARD],
+					       p->temp_high_ddegC[PROFILE_HARD]};
+	l->charge_warn_mA = p->charge_mA[PROFILE_WARN];
+	l->charge_hard_mA = p->charge_mA[PROFILE_HARD];
+	l->discharge_warn_mA = p->discharge_mA[PROFILE_WARN];
+	l->discharge_hard_mA = p->discharge_mA[PROFILE_HARD];
+	for (unsigned i = 0; i < n_extra; i++) {
+		const struct recipe_limits *x = extra[i];
+
+		if (!x)
+			continue;
+		if (x->has_cell_mV)
+			tighten(&l->cell_hard_mV, x->cell_low_mV,
+				x->cell_high_mV);
+		if (x->has_temp)
+			tighten(&l->temp_hard_ddegC, x->temp_low_ddegC,
+				x->temp_high_ddegC);
+		if (x->has_pack_mV)
+			tighten_pack(&l->pack_hard_mV, x->pack_low_mV,
+				     x->pack_high_mV);
+		if (x->has_current) {
+			l->charge_hard_mA = min32(
+				l->charge_hard_mA,
+				recipe_current_mA(&x->charge_max, mAh));
+			l->discharge_hard_mA = min32(
+				l->discharge_hard_mA,
+				recipe_current_mA(&x->discharge_max, mAh));
+		}
+	}
+	inside(&l->cell_warn_mV, &l->cell_hard_mV);
+	inside(&l->temp_warn_ddegC, &l->temp_hard_ddegC);
+	l->charge_warn_mA = min32(l->charge_warn_mA, l->charge_hard_mA);
+	l->discharge_warn_mA = min32(l->discharge_warn_mA, l->discharge_hard_mA);
+	l->spread_warn_mV = p->spread_warn_mV;
+	l->spread_hard_mV = p->spread_hard_mV;
+	/* measurement noise and the BMS's own rounding: C/50, at least 1 A */
+	l->bms_limit_margin_mA = max32(1000, (int32_t)(mAh / 50));
+	l->bms_timeout_ms = p->heartbeat_timeout_ms;
+	l->cycler_timeout_ms = p->cycler_timeout_ms;
+	/* a cycler slews (~100 A/s): C/20 at least 2 A, after 3 s */
+	l->mismatch_mA = max32(2000, (int32_t)(mAh / 20));
+	l->mismatch_settle_ms = 3000;
+	l->contactor_timeout_ms = p->contactor_timeout_ms;
+}
+
+void soa_init(struct soa *s, const struct soa_limits *lim,
+	      const struct profile *p)
+{
+	memset(s, 0, sizeof(*s));
+	s->lim = *lim;
+	s->profile = p;
+	diag_init(&s->diag);
+}
+
+static void rep(struct soa *s, struct soa_result *res, enum diag_id id,
+		bool ok, int64_t now, const char *detail)
+{
+	struct diag_event ev;
+	enum diag_reaction r = diag_report(&s->diag, id, ok, now, detail, &ev);
+
+	if (r == DIAG_REACT_NONE)
+		return;
+	if (r > res->reaction)
+		res->reaction = r;
+	if (res->n_events < SOA_MAX_EVENTS)
+		res->events[res->n_events++] = ev;
+	else
+		res->dropped++;
+}
+
+static double V(int32_t mV) { return mV / 1000.0; }
+static double A(int32_t mA) { return mA / 1000.0; }
+static double C(int32_t ddegC) { return ddegC / 10.0; }
+
+/* Highest and lowest known value, 1-based index; false if none known. */
+static bool extremes(const int32_t *v, unsigned n, unsigned *imax,
+		     unsigned *imin)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (v[i] == SOA_UNKNOWN)
+			continue;
+		if (!any || v[i] > v[*imax - 1])
+			*imax = i + 1;
+		if (!any || v[i] < v[*imin - 1])
+			*imin = i + 1;
+		any = true;
+	}
+	return any;
+}
+
+static void check_cells(struct soa *s, const struct soa_snapshot *x,
+			int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	char d[DETAIL_LEN];
+	unsigned hi = 0, lo = 0;
+	int32_t vmax, vmin;
+
+	if (!x->cell_mV || !extremes(x->cell_mV, x->n_cells, &hi, &lo))
+		return;
+	vmax = x->cell_mV[hi - 1];
+	vmin = x->cell_mV[lo - 1];
+	snprintf(d, sizeof(d), "cell %u voltage %.3f V above hard limit %.3f V",
+		 hi, V(vmax), V(l->cell_hard_mV.high));
+	rep(s, res, DIAG_CELL_OV_HARD, vmax <= l->cell_hard_mV.high, now, d);
+	snprintf(d, sizeof(d),
+		 "cell %u voltage %.3f V above warning limit %.3f V", hi,
+		 V(vmax), V(l->cell_warn_mV.high));
+	rep(s, res, DIAG_CELL_OV_WARN, vmax <= l->cell_warn_mV.high, now, d);
+	snprintf(d, sizeof(d), "cell %u voltage %.3f V below hard limit %.3f V",
+		 lo, V(vmin), V(l->cell_hard_mV.low));
+	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now, d);
+	snprintf(d, sizeof(d),
+		 "cell %u voltage %.3f V below warning limit %.3f V", lo,
+		 V(vmin), V(l->cell_warn_mV.low));
+	rep(s, res, DIAG_CELL_UV_WARN, vmin >= l->cell_warn_mV.low, now, d);
+	if (l->spread_hard_mV > 0) {
+		snprintf(d, sizeof(d),
+			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
+			 "above hard limit %d mV",
+			 vmax - vmin, hi, V(vmax), lo, V(vmin),
+			 l->spread_hard_mV);
+		rep(s, res, DIAG_CELL_SPREAD_HARD,
+		    vmax - vmin <= l->spread_hard_mV, now, d);
+	}
+	if (l->spread_warn_mV > 0) {
+		snprintf(d, sizeof(d),
+			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
+			 "above warning limit %d mV",
+			 vmax - vmin, hi, V(vmax), lo, V(vmin),
+			 l->spread_warn_mV);
+		rep(s, res, DIAG_CELL_SPREAD_WARN,
+		    vmax - vmin <= l->spread_warn_mV, now, d);
+	}
+}
+
+static void check_temps(struct soa *s, const struct soa_snapshot *x,
+			int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	char d[DETAIL_LEN];
+	unsigned hi = 0, lo = 0;
+	int32_t tmax, tmin;
+
+	if (!x->temp_ddegC || !extremes(x->temp_ddegC, x->n_temps, &hi, &lo))
+		return;
+	tmax = x->temp_ddegC[hi - 1];
+	tmin = x->temp_ddegC[lo - 1];
+	snprintf(d, sizeof(d),
+		 "probe %u temperature %.1f C above hard limit %.1f C", hi,
+		 C(tmax), C(l->temp_hard_ddegC.high));
+	rep(s, res, DIAG_TEMP_HIGH_HARD, tmax <= l->temp_hard_ddegC.high, now,
+	    d);
+	snprintf(d, sizeof(d),
+		 "probe %u temperature %.1f C above warning limit %.1f C", hi,
+		 C(tmax), C(l->temp_warn_ddegC.high));
+	rep(s, res, DIAG_TEMP_HIGH_WARN, tmax <= l->temp_warn_ddegC.high, now,
+	    d);
+	snprintf(d, sizeof(d),
+		 "probe %u temperature %.1f C below hard limit %.1f C", lo,
+		 C(tmin), C(l->temp_hard_ddegC.low));
+	rep(s, res, DIAG_TEMP_LOW_HARD, tmin >= l->temp_hard_ddegC.low, now,
+	    d);
+	snprintf(d, sizeof(d),
+		 "probe %u temperature %.1f C below warning limit %.1f C", lo,
+		 C(tmin), C(l->temp_warn_ddegC.low));
+	rep(s, res, DIAG_TEMP_LOW_WARN, tmin >= l->temp_warn_ddegC.low, now,
+	    d);
+}
+
+static void check_current(struct soa *s, const struct soa_snapshot *x,
+			  int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	char d[DETAIL_LEN];
+	int32_t i = x->current_mA;
+	int32_t ch = i > 0 ? i : 0, dis = i < 0 ? -i : 0;
+
+	snprintf(d, sizeof(d), "charge current %.1f A above hard limit %.1f A",
+		 A(ch), A(l->charge_hard_mA));
+	rep(s, res, DIAG_CHARGE_CURRENT_HARD, ch <= l->charge_hard_mA, now, d);
+	snprintf(d, sizeof(d),
+		 "charge current %.1f A above warning limit %.1f A", A(ch),
+		 A(l->charge_warn_mA));
+	rep(s, res, DIAG_CHARGE_CURRENT_WARN, ch <= l->charge_warn_mA, now, d);
+	snprintf(d, sizeof(d),
+		 "discharge current %.1f A above hard limit %.1f A", A(dis),
+		 A(l->discharge_hard_mA));
+	rep(s, res, DIAG_DISCHARGE_CURRENT_HARD, dis <= l->discharge_hard_mA,
+	    now, d);
+	snprintf(d, sizeof(d),
+		 "discharge current %.1f A above warning limit %.1f A", A(dis),
+		 A(l->discharge_warn_mA));
+	rep(s, res, DIAG_DISCHARGE_CURRENT_WARN, dis <= l->discharge_warn_mA,
+	    now, d);
+	if (x->bms_limits_valid) {
+		snprintf(d, sizeof(d),
+			 "charge current %.1f A above BMS CCL %.1f A", A(ch),
+			 A(x->ccl_mA));
+		rep(s, res, DIAG_CCL_EXCEEDED,
+		    ch <= x->ccl_mA + l->bms_limit_margin_mA, now, d);
+		snprintf(d, sizeof(d),
+			 "discharge current %.1f A above BMS DCL %.1f A",
+			 A(dis), A(x->dcl_mA));
+		rep(s, res, DIAG_DCL_EXCEEDED,
+		    dis <= x->dcl_mA + l->bms_limit_margin_mA, now, d);
+	}
+	if (l->mismatch_mA > 0 && !x->cv_mode &&
+	    now - x->setpoint_t_us >= (int64_t)l->mismatch_settle_ms * 1000) {
+		int32_t want = x->output_on ? x->setpoint_mA : 0;
+
+		if (x->output_on)
+			snprintf(d, sizeof(d),
+				 "current %.1f A while the setpoint is %.1f A "
+				 "(tolerance %.1f A)",
+				 A(i), A(want), A(l->mismatch_mA));
+		else
+			snprintf(d, sizeof(d),
+				 "current %.1f A with the cycler output off "
+				 "(tolerance %.1f A)",
+				 A(i), A(l->mismatch_mA));
+		rep(s, res, DIAG_CURRENT_MISMATCH,
+		    abs(i - want) <= l->mismatch_mA, now, d);
+	}
+}
+
+static void check_pack(struct soa *s, const struct soa_snapshot *x,
+		       int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	char d[DETAIL_LEN];
+
+	if (x->pack_mV_valid && l->pack_hard_mV.high > 0) {
+		snprintf(d, sizeof(d),
+			 "pack voltage %.1f V above hard limit %.1f V",
+			 V(x->pack_mV), V(l->pack_hard_mV.high));
+		rep(s, res, DIAG_PACK_OV_HARD,
+		    x->pack_mV <= l->pack_hard_mV.high, now, d);
+		snprintf(d, sizeof(d),
+			 "pack voltage %.1f V below hard limit %.1f V",
+			 V(x->pack_mV), V(l->pack_hard_mV.low));
+		rep(s, res, DIAG_PACK_UV_HARD,
+		    x->pack_mV >= l->pack_hard_mV.low, now, d);
+	}
+	if (x->current_valid)
+		check_current(s, x, now, res);
+}
+
+static void check_timeout(struct soa *s, struct soa_result *res,
+			  enum diag_id id, const char *what, int64_t last,
+			  int64_t start, uint32_t limit_ms, int64_t now)
+{
+	char d[DETAIL_LEN];
+	int64_t ref = last >= 0 ? last : start;
+	int64_t quiet_ms = (now - ref) / 1000;
+
+	if (limit_ms == 0)
+		return;
+	snprintf(d, sizeof(d), "no %s for %lld ms (limit %u ms)", what,
+		 (long long)quiet_ms, limit_ms);
+	rep(s, res, id, quiet_ms <= limit_ms, now, d);
+}
+
+static const char *contactor_name(enum soa_contactor c)
+{
+	static const char *const n[] = {"unknown", "open", "precharge",
+					"closed", "welded"};
+
+	return (unsigned)c < 5 ? n[c] : "?";
+}
+
+static void check_contactor(struct soa *s, const struct soa_snapshot *x,
+			    int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	char d[DETAIL_LEN];
+	int64_t since_ms = (now - x->contactor_req_t_us) / 1000;
+	bool late, dropped;
+
+	if (x->contactor == SOA_CONTACTOR_UNKNOWN)
+		return;
+	if (x->contactor_close_req != s->prev_close_req)
+		s->contactor_was_closed = false;
+	s->prev_close_req = x->contactor_close_req;
+	if (x->contactor_close_req) {
+		late = x->contactor != SOA_CONTACTOR_CLOSED &&
+		       !s->contactor_was_closed &&
+		       since_ms > (int64_t)l->contactor_timeout_ms;
+		snprintf(d, sizeof(d),
+			 "contactors %s %lld ms after the close request "
+			 "(limit %u ms)",
+			 contactor_name(x->contactor), (long long)since_ms,
+			 l->contactor_timeout_ms);
+	} else {
+		late = (x->contactor == SOA_CONTACTOR_CLOSED ||
+			x->contactor == SOA_CONTACTOR_PRECHARGE) &&
+		       since_ms > (int64_t)l->contactor_timeout_ms;
+		snprintf(d, sizeof(d),
+			 "contactors %s %lld ms after the open request "
+			 "(limit %u ms)",
+			 contactor_name(x->contactor), (long long)since_ms,
+			 l->contactor_timeout_ms);
+	}
+	rep(s, res, DIAG_CONTACTOR_TIMEOUT, !late, now, d);
+	dropped = x->contactor_close_req && s->contactor_was_closed &&
+		  x->contactor != SOA_CONTACTOR_CLOSED;
+	if (x->contactor == SOA_CONTACTOR_CLOSED)
+		s->contactor_was_closed = true;
+	if (x->contactor == SOA_CONTACTOR_WELDED)
+		snprintf(d, sizeof(d), "contactors welded (BMS reports %s)",
+			 contactor_name(x->contactor));
+	else
+		snprintf(d, sizeof(d),
+			 "contactors went %s without an open request",
+			 contactor_name(x->contactor));
+	rep(s, res, DIAG_CONTACTOR_MISMATCH,
+	    !dropped && x->contactor != SOA_CONTACTOR_WELDED, now, d);
+}
+
+static void check_faults(struct soa *s, const struct soa_snapshot *x,
+			 int64_t now, struct soa_result *res)
+{
+	static const enum diag_id ids[] = {DIAG_BMS_FAULT_WARN, DIAG_BMS_FAULT,
+					   DIAG_BMS_FAULT_BENCH};
+	char d[3][DETAIL_LEN] = {"", "", ""};
+
+	if (!x->fault_active)
+		return;
+	for (unsigned i = 0; i < x->n_faults; i++) {
+		const struct profile_fault *f =
+			s->profile && i < s->profile->n_faults
+				? &s->profile->faults[i]
+				: NULL;
+		unsigned k = !f || f->reaction == DIAG_SEV_ABORT
+				     ? (f && f->cause == DIAG_CAUSE_BENCH ? 2
+									  : 1)
+				     : 0;
+		size_t len = strlen(d[k]);
+
+		if (!x->fault_active[i])
+			continue;
+		if (len == 0)
+			snprintf(d[k], sizeof(d[k]), "BMS fault signal %s%s",
+				 f ? f->signal : "", f ? "" : "(unnamed)");
+		else
+			snprintf(d[k] + len, sizeof(d[k]) - len, ", %s",
+				 f ? f->signal : "(unnamed)");
+	}
+	for (unsigned k = 0; k < 3; k++)
+		rep(s, res, ids[k], d[k][0] == '\0', now, d[k]);
+}
+
+void soa_check(struct soa *s, const struct soa_snapshot *x, int64_t now_us,
+	       struct soa_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (x->operator_stop)
+		rep(s, res, DIAG_OPERATOR_STOP, false, now_us,
+		    "stop requested by the operator");
+	if (x->signal_stop)
+		rep(s, res, DIAG_SIGNAL_STOP, false, now_us,
+		    "stopped by a signal (SIGINT/SIGTERM)");
+	if (!s->seen_cells || x->cells_seq != s->last_cells_seq) {
+		s->seen_cells = true;
+		s->last_cells_seq = x->cells_seq;
+		check_cells(s, x, now_us, res);
+	}
+	if (!s->seen_temps || x->temps_seq != s->last_temps_seq) {
+		s->seen_temps = true;
+		s->last_temps_seq = x->temps_seq;
+		check_temps(s, x, now_us, res);
+	}
+	if (!s->seen_pack || x->pack_seq != s->last_pack_seq) {
+		s->seen_pack = true;
+		s->last_pack_seq = x->pack_seq;
+		check_pack(s, x, now_us, res);
+	}
+	check_timeout(s, res, DIAG_BMS_TIMEOUT, "BMS frame", x->bms_last_us,
+		      x->start_us, s->lim.bms_timeout_ms, now_us);
+	check_timeout(s, res, DIAG_CYCLER_TIMEOUT, "cycler answer",
+		      x->cycler_last_us, x->start_us, s->lim.cycler_timeout_ms,
+		      now_us);
+	check_contactor(s, x, now_us, res);
+	check_faults(s, x, now_us, res);
+}
