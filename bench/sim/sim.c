@@ -314,6 +314,12 @@ void sim_plant_read(const struct sim *s, struct sim_plant *p)
 	p->voltage_V = s->pack_V;
 	p->current_A = s->current_A;
 	p->contactors_closed = sim_bms_closed(s);
+	p->cycler_silent = s->cyc.comm_dead;
+}
+
+const struct clock *sim_clock(const struct sim *s)
+{
+	return &s->clk;
 }
 
 void sim_plant_set_current(struct sim *s, double current_A)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct canbus;
+struct clock;
 struct instr;
 struct sim;
 
@@ -69,12 +70,16 @@ struct sim_plant {
 	double voltage_V;     /* pack terminal voltage */
 	double current_A;     /* actual pack current, + charge */
 	bool contactors_closed;
+	bool cycler_silent;   /* a cycler_timeout fault has fired */
 };
 void sim_plant_read(const struct sim *s, struct sim_plant *p);
 /* An outside supply (the SCPI personality) imposes the pack current from
  * now on, instead of the built-in cycler. Flows only with the contactors
  * closed. */
 void sim_plant_set_current(struct sim *s, double current_A);
+
+/* The simulator's virtual clock (for servers that need "now"). */
+const struct clock *sim_clock(const struct sim *s);
 
 /* True state of one series element (0-based), for tests and tools. */
 struct sim_cell {
