@@ -24,18 +24,30 @@ enum ps_role {
 	ROLE_FAULT,
 };
 
+/* Mux keys: a plain signal, one selected by anything but a single value
+ * of the message's one multiplexor (checked with cansig_active), or the
+ * multiplexor value that selects it. */
+#define KEY_PLAIN (-2)
+#define KEY_COMPLEX (-1)
+
 struct ps_entry {
 	const struct dbc_sig *sig;
 	enum ps_role role;
 	unsigned index; /* cell, probe or fault index, 0-based */
+	int64_t key;
 };
 
-/* One BMS message and its mapped signals; sorted by id for bsearch. */
+/* One BMS message and its mapped signals; sorted by id for bsearch.
+ * Entries are sorted by key: plain and complex ones first (n_first), then
+ * by multiplexor value, so a frame of a 64-block cell message visits only
+ * its own block's signals. */
 struct ps_msg {
 	uint32_t id;
 	const struct dbc_msg *msg;
 	struct ps_entry *entries;
 	size_t n;
+	size_t n_first;
+	const struct dbc_sig *mux; /* the multiplexor, NULL if none */
 };
 
 struct packstate {
@@ -98,7 +110,7 @@ static int add_sig(struct packstate *ps, const struct dbc *db,
 		if (!grown)
 			return BENCH_ERR_MEM;
 		slot->entries = grown;
-		grown[slot->n++] = (struct ps_entry){s, role, index};
+		grown[slot->n++] = (struct ps_entry){s, role, index, KEY_PLAIN};
 		return BENCH_OK;
 	}
 	log_err("signal '%s' not found in '%s' (profile and DBC disagree)",
@@ -136,6 +148,45 @@ static int cmp_msg(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct ps_entry *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Give each entry its key; one multiplexor per message is indexed. */
+static void index_mux(struct ps_msg *m)
+{
+	const struct dbc_sig *mux = NULL;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct dbc_sig *s = m->entries[i].sig;
+		const struct dbc_sig *parent =
+			s->mux_parent >= 0 ? &m->msg->sigs[s->mux_parent]
+					   : NULL;
+
+		m->entries[i].key = KEY_PLAIN;
+		if (s->mux == DBC_MUX_NONE || s->mux == DBC_MUX_SWITCH)
+			continue;
+		m->entries[i].key = KEY_COMPLEX;
+		if (s->mux != DBC_MUX_VALUE || !parent ||
+		    parent->mux != DBC_MUX_SWITCH || s->n_mux_ranges != 1 ||
+		    s->mux_ranges[0].lo != s->mux_ranges[0].hi ||
+		    s->mux_ranges[0].lo > INT32_MAX || (mux && mux != parent))
+			continue;
+		mux = parent;
+		m->entries[i].key = (int64_t)s->mux_ranges[0].lo;
+	}
+	m->mux = mux;
+	qsort(m->entries, m->n, sizeof(*m->entries), cmp_entry);
+	m->n_first = 0;
+	while (m->n_first < m->n && m->entries[m->n_first].key < 0)
+		m->n_first++;
+}
+
 static int build(struct packstate *ps, const struct dbc *db,
 		 const struct packstate_map *map)
 {
@@ -153,6 +204,8 @@ static int build(struct packstate *ps, const struct dbc *db,
 		if (map->fault_signals[i] && *map->fault_signals[i])
 			TRY(add_sig(ps, db, map->fault_signals[i], ROLE_FAULT,
 				    i));
+	for (size_t i = 0; i < ps->n_msgs; i++)
+		index_mux(&ps->msgs[i]);
 	qsort(ps->msgs, ps->n_msgs, sizeof(*ps->msgs), cmp_msg);
 	return BENCH_OK;
 }
@@ -268,6 +321,29 @@ static unsigned apply(struct packstate *ps, const struct ps_entry *e,
 	return 0;
 }
 
+/* The entries the frame's multiplexor value selects (binary search). */
+static unsigned apply_block(struct packstate *ps, const struct ps_msg *m,
+			    const struct canframe *f, int64_t t_us)
+{
+	int64_t v = (int64_t)cansig_get_raw(m->mux, f->data, f->len);
+	size_t lo = m->n_first, hi = m->n;
+	unsigned upd = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->entries[mid].key < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->n && m->entries[lo].key == v; lo++)
+		upd |= apply(ps, &m->entries[lo],
+			     cansig_decode(m->entries[lo].sig, f->data, f->len),
+			     t_us);
+	return upd;
+}
+
 unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
 			    int64_t t_us)
 {
@@ -280,14 +356,17 @@ unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
 	m = bsearch(&key, ps->msgs, ps->n_msgs, sizeof(*ps->msgs), cmp_msg);
 	if (!m)
 		return 0;
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = 0; i < m->n_first; i++) {
 		const struct ps_entry *e = &m->entries[i];
 
-		if (!cansig_active(m->msg, e->sig, f->data, f->len))
+		if (e->key == KEY_COMPLEX &&
+		    !cansig_active(m->msg, e->sig, f->data, f->len))
 			continue;
 		upd |= apply(ps, e, cansig_decode(e->sig, f->data, f->len),
 			     t_us);
 	}
+	if (m->mux)
+		upd |= apply_block(ps, m, f, t_us);
 	ps->snap.last_frame_us = t_us;
 	ps->snap.frames++;
 	return upd;
