@@ -1,0 +1,381 @@
+/* analyze.c - turn a rundata into measured pack and cell results. */
+#define LOG_PREFIX "analyze"
+#include "analyze.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/rc.h"
+
+unsigned analyze_module_of(unsigned cell, unsigned series, unsigned modules)
+{
+	if (!modules || !series)
+		return 1;
+	return (unsigned)(((unsigned long)(cell - 1) * modules) / series) + 1;
+}
+
+/* "key = value" anywhere in an INI text (the profile), NaN if absent. */
+static double ini_text_number(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, key, kl))
+			continue;
+		p += kl;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=')
+			continue;
+		return strtod(p + 1, NULL);
+	}
+	return NAN;
+}
+
+static unsigned cell_named_in(const char *msg)
+{
+	for (const char *p = msg; (p = strstr(p, "cell")); p += 4) {
+		const char *q = p + 4;
+
+		while (*q == ' ' || *q == '#')
+			q++;
+		if (isdigit((unsigned char)*q))
+			return (unsigned)strtoul(q, NULL, 10);
+	}
+	return 0;
+}
+
+static void classify_end(const struct rundata *rd, struct pack_result *pr)
+{
+	const struct run_event *ab = NULL;
+
+	for (size_t k = 0; k < rd->n_events; k++) {
+		const struct run_event *e = &rd->events[k];
+
+		if (!strcmp(e->severity, "fault") || !strcmp(e->severity, "abort"))
+			pr->n_negative_events++;
+		if (!strcmp(e->severity, "abort"))
+			ab = e;
+	}
+	const char *code = ab ? ab->code : pr->end_reason;
+
+	if (!strcmp(pr->status, "aborted") || ab) {
+		if (!strncmp(code, "safety", 6))
+			pr->abort_class = ABORT_SAFETY;
+		else if (!strncmp(code, "operator", 8))
+			pr->abort_class = ABORT_OPERATOR;
+		else
+			pr->abort_class = ABORT_BENCH;
+	}
+	if (ab) {
+		snprintf(pr->abort_code, sizeof(pr->abort_code), "%s", ab->code);
+		snprintf(pr->abort_message, sizeof(pr->abort_message), "%s",
+			 ab->message);
+		pr->abort_cell = cell_named_in(ab->message);
+	} else if (pr->abort_class) {
+		snprintf(pr->abort_message, sizeof(pr->abort_message), "%s",
+			 pr->end_reason);
+		pr->abort_cell = cell_named_in(pr->end_reason);
+	}
+	if (pr->abort_cell > pr->series)
+		pr->abort_cell = 0;
+}
+
+static double median_soc(const struct rundata *rd, const float *v, double *tmp)
+{
+	for (size_t c = 0; c < rd->series; c++)
+		tmp[c] = ocvcurve_soc(rd->chem, v[c]);
+	return metrics_median(tmp, rd->series);
+}
+
+/* Rests bracketing the capacity discharge (top: before, bot: after), or
+ * the widest pair of rests by Ah when there is no capacity step. */
+static void pick_rest_pair(const struct rundata *rd, long *top, long *bot,
+			   double *tmp)
+{
+	*top = *bot = -1;
+	if (rd->cap_step >= 0) {
+		double t0 = rd->steps[rd->cap_step].start_s;
+		double t1 = rd->steps[rd->cap_step].end_s;
+
+		for (size_t k = 0; k < rd->n_rests; k++) {
+			if (rd->rests[k].t_s <= t0 + 1e-6)
+				*top = (long)k;
+			if (rd->rests[k].t_s >= t1 && *bot < 0)
+				*bot = (long)k;
+		}
+		if (*top >= 0 && *bot >= 0)
+			return;
+	}
+	double best = 0;
+
+	for (size_t a = 0; a < rd->n_rests; a++)
+		for (size_t b = a + 1; b < rd->n_rests; b++) {
+			double d = fabs(rd->rests[b].ah_net - rd->rests[a].ah_net);
+			double sa = median_soc(rd, rd->rests[a].cell_V, tmp);
+			double sb = median_soc(rd, rd->rests[b].cell_V, tmp);
+
+			if (d > best && ocvcurve_soc_reliable(rd->chem, sa) &&
+			    ocvcurve_soc_reliable(rd->chem, sb)) {
+				best = d;
+				*top = (long)(sa > sb ? a : b);
+				*bot = (long)(sa > sb ? b : a);
+			}
+		}
+}
+
+static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
+			    double *tmp)
+{
+	long top, bot;
+
+	pick_rest_pair(rd, &top, &bot, tmp);
+	for (size_t c = 0; c < rd->series; c++) {
+		struct cell_result *cr = &pr->cells[c];
+
+		if (top >= 0)
+			cr->soc_top = ocvcurve_soc(rd->chem, rd->rests[top].cell_V[c]);
+		if (bot >= 0)
+			cr->soc_bot = ocvcurve_soc(rd->chem, rd->rests[bot].cell_V[c]);
+		if (top < 0 || bot < 0 ||
+		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top) ||
+		    !ocvcurve_soc_reliable(rd->chem, cr->soc_bot))
+			continue;
+		double ah = rd->rests[bot].ah_net - rd->rests[top].ah_net;
+		double before = cr->soc_top, after = cr->soc_bot;
+
+		if (rd->rests[bot].t_s < rd->rests[top].t_s) {
+			ah = -ah;
+			before = cr->soc_bot;
+			after = cr->soc_top;
+		}
+		cr->capacity_ah = metrics_cell_capacity_ah(ah, before, after);
+	}
+	/* offset: where each cell sits in its window against the others */
+	for (size_t c = 0; c < rd->series; c++)
+		tmp[c] = top >= 0 ? pr->cells[c].soc_top : pr->cells[c].soc_bot;
+	double med = metrics_median(tmp, rd->series);
+
+	for (size_t c = 0; c < rd->series; c++)
+		pr->cells[c].offset_soc = tmp[c] - med;
+	double lo = metrics_min(tmp, rd->series, NULL);
+	double hi = metrics_max(tmp, rd->series, NULL);
+
+	pr->soc_spread = hi - lo;
+}
+
+static void rest_spread(const struct rundata *rd, struct pack_result *pr,
+			double *tmp)
+{
+	long best = -1;
+	double best_d = 2;
+
+	for (size_t k = 0; k < rd->n_rests; k++) {
+		double s = median_soc(rd, rd->rests[k].cell_V, tmp);
+		double d = fabs(s - 0.5);
+
+		if (d < best_d) {
+			best_d = d;
+			best = (long)k;
+			pr->rest_soc = s;
+		}
+	}
+	if (best < 0)
+		return;
+	for (size_t c = 0; c < rd->series; c++) {
+		pr->cells[c].rest_V = rd->rests[best].cell_V[c];
+		tmp[c] = rd->rests[best].cell_V[c];
+	}
+	for (size_t c = 0; c < rd->series; c++)
+		for (size_t k = 0; k < rd->n_rests; k++)
+			if (isnan(pr->cells[c].min_rest_V) ||
+			    rd->rests[k].cell_V[c] < pr->cells[c].min_rest_V)
+				pr->cells[c].min_rest_V = rd->rests[k].cell_V[c];
+	pr->rest_spread_mV = 1000.0 * (metrics_max(tmp, rd->series, NULL) -
+				       metrics_min(tmp, rd->series, NULL));
+}
+
+static void pulse_resistance(const struct rundata *rd, struct pack_result *pr)
+{
+	long best = -1;
+	double best_d = 1e9;
+
+	pr->n_pulses = (unsigned)rd->n_pulses;
+	/* the discharge pulse nearest 50 % SOC; a charge pulse only if no
+	 * discharge pulse exists */
+	for (int pass = 0; pass < 2 && best < 0; pass++)
+		for (size_t k = 0; k < rd->n_pulses; k++) {
+			const struct rd_pulse *p = &rd->pulses[k];
+			double d = isnan(p->soc) ? 1.0 : fabs(p->soc - 0.5);
+
+			if ((pass == 0 && p->di_A >= 0) || d >= best_d)
+				continue;
+			best_d = d;
+			best = (long)k;
+		}
+	if (best < 0)
+		return;
+	const struct rd_pulse *p = &rd->pulses[best];
+
+	pr->dcir_mohm = p->pack.r_0s1_mohm;
+	pr->r10_mohm = p->pack.r_10s_mohm;
+	pr->dcir_soc = p->soc;
+	pr->pulse_temp_C = p->temp_C;
+	for (size_t c = 0; c < rd->series; c++) {
+		pr->cells[c].r_0s1_mohm = p->cell[c].r_0s1_mohm;
+		pr->cells[c].r_2s_mohm = p->cell[c].r_2s_mohm;
+		pr->cells[c].r_10s_mohm = p->cell[c].r_10s_mohm;
+	}
+}
+
+static void self_discharge(const struct rundata *rd, struct pack_result *pr,
+			   double *tmp)
+{
+	if (!rd->sd_mv_per_day)
+		return;
+	pr->sd_fit_h = rd->sd_fit_s / 3600.0;
+	pr->sd_soc = median_soc(rd, rd->sd_start_V, tmp);
+	for (size_t c = 0; c < rd->series; c++) {
+		struct cell_result *cr = &pr->cells[c];
+		double soc = ocvcurve_soc(rd->chem, rd->sd_start_V[c]);
+		double cap = isnan(cr->capacity_ah) ? pr->rated_ah : cr->capacity_ah;
+
+		/* report the loss as a positive number */
+		cr->sd_mv_per_day = -rd->sd_mv_per_day[c];
+		cr->leak_ma = metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c], soc,
+					      cap);
+	}
+}
+
+static void spreads(const struct rundata *rd, struct pack_result *pr,
+		    double *tmp)
+{
+	size_t n = rd->series;
+
+	for (size_t c = 0; c < n; c++)
+		tmp[c] = pr->cells[c].capacity_ah;
+	pr->cap_median_ah = metrics_median(tmp, n);
+	pr->cap_spread_rel = (metrics_max(tmp, n, NULL) - metrics_min(tmp, n, NULL)) /
+			     pr->cap_median_ah;
+	/* a balanced pack delivers what its smallest cell holds */
+	pr->rebalance_gain_ah = metrics_min(tmp, n, NULL) - pr->capacity_ah;
+	for (size_t c = 0; c < n; c++)
+		tmp[c] = pr->cells[c].r_0s1_mohm;
+	pr->r_median_mohm = metrics_median(tmp, n);
+	pr->r_spread_ratio = metrics_max(tmp, n, NULL) / pr->r_median_mohm;
+}
+
+static void limit_enders(const struct rundata *rd, struct pack_result *pr)
+{
+	double *tmp = malloc(rd->series * sizeof(double));
+	size_t at = 0;
+
+	if (!tmp)
+		return;
+	if (rd->cap_end_V) {
+		for (size_t c = 0; c < rd->series; c++)
+			tmp[c] = rd->cap_end_V[c];
+		metrics_min(tmp, rd->series, &at);
+		pr->discharge_end_cell = (unsigned)at + 1;
+	}
+	if (rd->chg_end_V) {
+		for (size_t c = 0; c < rd->series; c++)
+			tmp[c] = rd->chg_end_V[c];
+		metrics_max(tmp, rd->series, &at);
+		pr->charge_end_cell = (unsigned)at + 1;
+	}
+	free(tmp);
+}
+
+int analyze_run(const struct rundata *rd, struct pack_result *pr)
+{
+	double *tmp;
+	const struct run_meta *m = &rd->meta;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->cells = calloc(rd->series, sizeof(*pr->cells));
+	tmp = calloc(rd->series, sizeof(double));
+	if (!pr->cells || !tmp) {
+		free(tmp);
+		free(pr->cells);
+		pr->cells = NULL;
+		log_err("out of memory for %u cells", rd->series);
+		return BENCH_ERR_MEM;
+	}
+	snprintf(pr->pack_id, sizeof(pr->pack_id), "%s", m->pack_id);
+	snprintf(pr->chemistry, sizeof(pr->chemistry), "%s", m->chemistry);
+	snprintf(pr->status, sizeof(pr->status), "%s", m->status);
+	snprintf(pr->end_reason, sizeof(pr->end_reason), "%s", m->end_reason);
+	pr->chem = rd->chem;
+	pr->series = rd->series;
+	pr->parallel = m->parallel ? m->parallel : 1;
+	pr->modules = m->modules ? m->modules : 1;
+	pr->rated_ah = m->rated_capacity_ah;
+	/* no rated energy in bench-run/1: rated Ah x nominal cell V x series */
+	pr->rated_wh = pr->rated_ah * ocvcurve_nominal_V(rd->chem) * rd->series;
+	pr->ref_r0_mohm = ini_text_number(m->profile_text, "ref_r0_mohm");
+
+	double *nan_fields[] = {
+		&pr->capacity_ah, &pr->energy_wh, &pr->soh_capacity,
+		&pr->soh_energy, &pr->charge_ah, &pr->charge_wh,
+		&pr->round_trip_eff, &pr->coulombic_eff, &pr->dcir_mohm,
+		&pr->r10_mohm, &pr->dcir_soc, &pr->pulse_temp_C,
+		&pr->rest_spread_mV, &pr->rest_soc, &pr->soc_spread,
+		&pr->cap_spread_rel, &pr->r_spread_ratio, &pr->cap_median_ah,
+		&pr->r_median_mohm, &pr->rebalance_gain_ah, &pr->sd_fit_h,
+		&pr->sd_soc,
+	};
+	for (size_t k = 0; k < sizeof(nan_fields) / sizeof(nan_fields[0]); k++)
+		*nan_fields[k] = NAN;
+	for (size_t c = 0; c < rd->series; c++) {
+		struct cell_result *cr = &pr->cells[c];
+
+		cr->module = analyze_module_of((unsigned)c + 1, rd->series,
+					       pr->modules);
+		cr->capacity_ah = cr->soc_top = cr->soc_bot = NAN;
+		cr->offset_soc = cr->r_0s1_mohm = cr->r_2s_mohm = NAN;
+		cr->r_10s_mohm = cr->rest_V = cr->sd_mv_per_day = NAN;
+		cr->leak_ma = cr->min_rest_V = NAN;
+	}
+	classify_end(rd, pr);
+
+	if (rd->cap_step >= 0) {
+		pr->capacity_ah = rd->cap.discharge_Ah;
+		pr->energy_wh = rd->cap.discharge_Wh;
+		if (pr->rated_ah > 0)
+			pr->soh_capacity = pr->capacity_ah / pr->rated_ah;
+		if (pr->rated_wh > 0)
+			pr->soh_energy = pr->energy_wh / pr->rated_wh;
+		if (rd->chg.charge_Ah > 0) {
+			pr->charge_ah = rd->chg.charge_Ah;
+			pr->charge_wh = rd->chg.charge_Wh;
+			pr->coulombic_eff = pr->capacity_ah / pr->charge_ah;
+			pr->round_trip_eff = pr->energy_wh / pr->charge_wh;
+		}
+	}
+	cell_capacities(rd, pr, tmp);
+	rest_spread(rd, pr, tmp);
+	pulse_resistance(rd, pr);
+	self_discharge(rd, pr, tmp);
+	spreads(rd, pr, tmp);
+	limit_enders(rd, pr);
+	pr->temp_start_C = rd->temp_start_C;
+	pr->temp_max_C = rd->temp_max_C;
+	pr->temp_rise_C = rd->temp_max_C - rd->temp_start_C;
+	pr->temp_spread_C = rd->temp_spread_max_C;
+	pr->temp_max_probe = rd->temp_max_probe + 1;
+	free(tmp);
+	return BENCH_OK;
+}
+
+void pack_result_release(struct pack_result *pr)
+{
+	free(pr->cells);
+	pr->cells = NULL;
+}

@@ -1,0 +1,69 @@
+/* analyze.h - per-pack and per-cell results computed from a rundata.
+ *
+ * Everything here is measured; nothing is judged (grade.c applies the
+ * rules). Unknown values are NaN. Cells and modules are 1-based in the
+ * output, as in series order.
+ */
+#ifndef BENCH_ANALYSIS_ANALYZE_H
+#define BENCH_ANALYSIS_ANALYZE_H
+
+#include "analysis/rundata.h"
+
+enum abort_class { ABORT_NONE = 0, ABORT_SAFETY, ABORT_BENCH, ABORT_OPERATOR };
+
+struct cell_result {
+	unsigned module;          /* 1-based */
+	double capacity_ah;       /* OCV method, NaN if no usable rest pair */
+	double soc_top, soc_bot;  /* rested SOC before/after the capacity step */
+	double offset_soc;        /* SOC at the top minus the pack median */
+	double r_0s1_mohm, r_2s_mohm, r_10s_mohm; /* pulse nearest 50 % SOC */
+	double rest_V;            /* rested OCV at the rest nearest 50 % SOC */
+	double min_rest_V;        /* lowest rested OCV of the run (S3) */
+	double sd_mv_per_day;     /* positive = voltage falling */
+	double leak_ma;
+};
+
+struct pack_result {
+	char pack_id[64];
+	char chemistry[8];
+	enum cell_chem chem;
+	unsigned series, parallel, modules;
+	double rated_ah, rated_wh;
+	char status[16];
+	char end_reason[160];
+	enum abort_class abort_class;
+	char abort_code[32];
+	char abort_message[200];
+	unsigned abort_cell;      /* named in the abort event, 0 if none */
+
+	double capacity_ah, energy_wh, soh_capacity, soh_energy;
+	double charge_ah, charge_wh; /* the charge before the capacity step */
+	double round_trip_eff, coulombic_eff;
+	double dcir_mohm;         /* pack, ohmic (0.1 s) at dcir_soc */
+	double r10_mohm;          /* pack, 10 s, same pulse */
+	double dcir_soc;
+	double pulse_temp_C;
+	double ref_r0_mohm;       /* fresh cell R0 from the profile, else NaN */
+	double rest_spread_mV;    /* max-min rested OCV at rest_soc */
+	double rest_soc;
+	double soc_spread;        /* max-min per-cell SOC offset */
+	double cap_spread_rel;    /* (max-min)/median capacity */
+	double r_spread_ratio;    /* max/median ohmic resistance */
+	double cap_median_ah, r_median_mohm;
+	unsigned charge_end_cell, discharge_end_cell; /* 1-based, 0 unknown */
+	double rebalance_gain_ah; /* capacity a rebalance would recover */
+	double temp_start_C, temp_max_C, temp_rise_C, temp_spread_C;
+	unsigned temp_max_probe;  /* 1-based */
+	double sd_fit_h;
+	double sd_soc;            /* median SOC during the self-discharge rest */
+	unsigned n_negative_events;
+	unsigned n_pulses;
+	struct cell_result *cells; /* series */
+};
+
+int analyze_run(const struct rundata *rd, struct pack_result *pr);
+void pack_result_release(struct pack_result *pr);
+/* 1-based module of 1-based cell index in a pack of series cells. */
+unsigned analyze_module_of(unsigned cell, unsigned series, unsigned modules);
+
+#endif

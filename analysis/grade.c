@@ -1,0 +1,411 @@
+/* grade.c - reference/grading.md (a) applied to a pack_result. */
+#define LOG_PREFIX "grade"
+#include "grade.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/rc.h"
+
+#define MAX_REASONS 64
+
+const char *grade_name(enum grade g)
+{
+	switch (g) {
+	case GRADE_REUSE: return "REUSE";
+	case GRADE_REMANUFACTURE: return "REMANUFACTURE";
+	case GRADE_RECYCLE: return "RECYCLE";
+	case GRADE_INCOMPLETE: return "INCOMPLETE";
+	}
+	return "?";
+}
+
+const char *cell_flag_name(enum cell_flag f)
+{
+	switch (f) {
+	case CELL_WEAK: return "weak";
+	case CELL_HIGH_R: return "high_resistance";
+	case CELL_SELF_DISCHARGE: return "self_discharge";
+	case CELL_OFFSET: return "offset";
+	case CELL_UNSAFE: return "unsafe";
+	}
+	return "?";
+}
+
+static void reason(struct grade_result *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void reason(struct grade_result *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g->n_reasons >= MAX_REASONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(g->reasons[g->n_reasons++], sizeof(g->reasons[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void worse(struct grade_result *g, enum grade x)
+{
+	if (x > g->grade)
+		g->grade = x;
+}
+
+void sd_stats_of(const double *mv_per_day, size_t n, struct sd_stats *st)
+{
+	st->mean = metrics_mean(mv_per_day, n);
+	st->sd = metrics_stddev(mv_per_day, n);
+	st->median = metrics_median(mv_per_day, n);
+	st->n = n;
+}
+
+static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
+{
+	if (pr->abort_class == ABORT_SAFETY) {
+		g->grade = GRADE_RECYCLE;
+		reason(g, "run aborted for a safety cause: %s%s%s",
+		       pr->abort_code[0] ? pr->abort_code : "safety",
+		       pr->abort_message[0] ? ": " : "", pr->abort_message);
+		if (pr->abort_cell)
+			g->cell_flags[pr->abort_cell - 1] |= CELL_UNSAFE;
+		return true;
+	}
+	if (pr->abort_class == ABORT_BENCH || pr->abort_class == ABORT_OPERATOR) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g, "run aborted by the %s (%s%s%s): not a pack fault, "
+			  "re-run the test to grade",
+		       pr->abort_class == ABORT_BENCH ? "bench" : "operator",
+		       pr->abort_code[0] ? pr->abort_code : pr->end_reason,
+		       pr->abort_message[0] ? ": " : "", pr->abort_message);
+		return true;
+	}
+	if (strcmp(pr->status, "complete")) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g, "run is %s, not complete%s%s: resume or re-run it to grade",
+		       pr->status[0] ? pr->status : "of unknown status",
+		       pr->end_reason[0] ? ": " : "", pr->end_reason);
+		return true;
+	}
+	if (isnan(pr->capacity_ah)) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g, "the run has no capacity discharge (no step tagged "
+			  "'capacity', no full discharge): nothing to grade on");
+		return true;
+	}
+	return false;
+}
+
+static void flag_cells(const struct pack_result *pr, const struct rules *r,
+		       const struct sd_stats *lot, struct grade_result *g)
+{
+	double ocv_min = pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
+	double fit_days = pr->sd_fit_h / 24.0;
+
+	g->sd_floor_mv_per_day = fit_days > 0
+					 ? r->sd_floor_steps * r->sd_quant_mv / fit_days
+					 : NAN;
+	for (unsigned c = 0; c < pr->series; c++) {
+		const struct cell_result *cr = &pr->cells[c];
+		unsigned *f = &g->cell_flags[c];
+
+		if (pr->rated_ah > 0 && !isnan(cr->capacity_ah) &&
+		    (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah >
+			    r->weak_below_median) {
+			*f |= CELL_WEAK;
+			reason(g, "cell %u (module %u) is weak: capacity %.2f Ah, "
+				  "%.1f points of SOH below the pack median %.2f Ah "
+				  "(limit %.0f points)",
+			       c + 1, cr->module, cr->capacity_ah,
+			       100 * (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah,
+			       pr->cap_median_ah, 100 * r->weak_below_median);
+		}
+		if (!isnan(cr->r_0s1_mohm) &&
+		    cr->r_0s1_mohm > r->high_r_over_median * pr->r_median_mohm) {
+			*f |= CELL_HIGH_R;
+			reason(g, "cell %u (module %u) has high resistance: %.3f mOhm, "
+				  "%.2f x the pack median %.3f mOhm (limit %.2f x)",
+			       c + 1, cr->module, cr->r_0s1_mohm,
+			       cr->r_0s1_mohm / pr->r_median_mohm, pr->r_median_mohm,
+			       r->high_r_over_median);
+		}
+		if (!isnan(cr->sd_mv_per_day) && lot && lot->n > 1) {
+			double k = cr->sd_mv_per_day;
+			bool outlier = k > lot->mean + r->sd_sigma * lot->sd &&
+				       k > r->sd_median_factor * fabs(lot->median);
+			bool real = k > g->sd_floor_mv_per_day ||
+				    cr->leak_ma >= r->sd_leak_ma_max;
+
+			if (outlier && real) {
+				*f |= CELL_SELF_DISCHARGE;
+				reason(g, "cell %u (module %u) self-discharges: "
+					  "%.2f mV/day (about %.1f mA), above the "
+					  "lot mean + %.0f sigma (%.2f mV/day) and the "
+					  "floor (%.2f mV/day or %.1f mA)",
+				       c + 1, cr->module, k, cr->leak_ma, r->sd_sigma,
+				       lot->mean + r->sd_sigma * lot->sd,
+				       g->sd_floor_mv_per_day, r->sd_leak_ma_max);
+			}
+		}
+		if (!isnan(cr->min_rest_V) && cr->min_rest_V < ocv_min) {
+			*f |= CELL_UNSAFE;
+			reason(g, "cell %u (module %u) is unsafe: rested at %.3f V, "
+				  "below %.2f V",
+			       c + 1, cr->module, cr->min_rest_V, ocv_min);
+		}
+		if (!(*f & CELL_WEAK) && !isnan(cr->offset_soc) &&
+		    fabs(cr->offset_soc) > r->offset_soc_min) {
+			*f |= CELL_OFFSET;
+			reason(g, "cell %u (module %u) is unbalanced, not weak: its "
+				  "SOC sits %+.1f %% from the others (limit %.1f %%)%s",
+			       c + 1, cr->module, 100 * cr->offset_soc,
+			       100 * r->offset_soc_min,
+			       c + 1 == pr->discharge_end_cell &&
+					       c + 1 != pr->charge_end_cell
+				       ? "; it ends the discharge but not the charge"
+			       : c + 1 == pr->charge_end_cell &&
+					       c + 1 != pr->discharge_end_cell
+				       ? "; it ends the charge but not the discharge"
+				       : "");
+		}
+	}
+}
+
+#define MODULE_BAD (CELL_WEAK | CELL_HIGH_R | CELL_SELF_DISCHARGE | CELL_UNSAFE)
+
+/* G4: weak modules, replaceable or not. Returns the SOH of the rest. */
+static double weak_modules(const struct pack_result *pr, const struct rules *r,
+			   struct grade_result *g)
+{
+	unsigned nm = pr->modules;
+	bool *bad = calloc(nm + 1, sizeof(bool));
+	double rest_min = NAN;
+
+	if (!bad)
+		return NAN;
+	for (unsigned c = 0; c < pr->series; c++)
+		if (g->cell_flags[c] & MODULE_BAD)
+			bad[pr->cells[c].module] = true;
+	for (unsigned m = 1; m <= nm; m++)
+		if (bad[m])
+			g->replace_modules[g->n_replace++] = m;
+	for (unsigned c = 0; c < pr->series; c++)
+		if (!bad[pr->cells[c].module] && !isnan(pr->cells[c].capacity_ah) &&
+		    (isnan(rest_min) || pr->cells[c].capacity_ah < rest_min))
+			rest_min = pr->cells[c].capacity_ah;
+	free(bad);
+	if (!g->n_replace)
+		return pr->soh_capacity;
+	double rest_soh = pr->rated_ah > 0 ? rest_min / pr->rated_ah : NAN;
+	bool few = g->n_replace <= r->module_max_weak_fraction * nm + 1e-9 ||
+		   (r->module_single_ok && g->n_replace == 1);
+
+	if (few && !(rest_soh < r->module_rest_min_soh) && g->n_replace < nm) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "replace %zu of %u modules; the rest of the pack holds "
+			  "%.1f %% SOH (minimum %.0f %%)",
+		       g->n_replace, nm, 100 * rest_soh,
+		       100 * r->module_rest_min_soh);
+		return isnan(rest_soh) ? pr->soh_capacity : rest_soh;
+	}
+	worse(g, GRADE_RECYCLE);
+	if (!few)
+		reason(g, "%zu of %u modules are weak: more than %.0f %% of the "
+			  "modules%s",
+		       g->n_replace, nm, 100 * r->module_max_weak_fraction,
+		       r->module_single_ok ? " and more than one" : "");
+	else
+		reason(g, "the modules left after replacement hold %.1f %% SOH, "
+			  "below %.0f %%",
+		       100 * rest_soh, 100 * r->module_rest_min_soh);
+	g->n_replace = 0;
+	return pr->soh_capacity;
+}
+
+static void soh_gates(const struct pack_result *pr, const struct rules *r,
+		      struct grade_result *g)
+{
+	double soh = g->soh_graded;
+
+	if (isnan(soh)) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "pack SOH unknown (no rated capacity): cannot be reused "
+			  "as-is");
+		return;
+	}
+	if (soh < r->soh_recycle_below) {
+		worse(g, GRADE_RECYCLE);
+		reason(g, "pack SOH %.1f %% (%.2f Ah of %.2f Ah rated) is below "
+			  "%.0f %%",
+		       100 * soh, soh * pr->rated_ah, pr->rated_ah,
+		       100 * r->soh_recycle_below);
+	} else if (soh < r->soh_reuse_min) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "pack SOH %.1f %% is between %.0f %% and %.0f %%: "
+			  "regroup or repurpose to storage",
+		       100 * soh, 100 * r->soh_recycle_below,
+		       100 * r->soh_reuse_min);
+	}
+}
+
+static void resistance_gate(const struct pack_result *pr, const struct rules *r,
+			    struct grade_result *g)
+{
+	double *x = malloc(pr->series * sizeof(double));
+	size_t n = 0;
+	bool r10 = r->r_measure == R_MEASURE_10S;
+	double fresh = !isnan(pr->ref_r0_mohm) && pr->ref_r0_mohm > 0
+			       ? pr->ref_r0_mohm
+			       : r->ref_r0_mohm_ah / pr->rated_ah;
+
+	if (!x)
+		return;
+	/* the cells that stay in the pack */
+	for (unsigned c = 0; c < pr->series; c++) {
+		bool replaced = false;
+
+		for (size_t k = 0; k < g->n_replace; k++)
+			replaced |= g->replace_modules[k] == pr->cells[c].module;
+		if (!replaced)
+			x[n++] = r10 ? pr->cells[c].r_10s_mohm : pr->cells[c].r_0s1_mohm;
+	}
+	double med = metrics_median(x, n);
+
+	free(x);
+	g->r_ref_mohm = r10 ? fresh * r->r10_factor : fresh;
+	g->r_ratio = med / g->r_ref_mohm;
+	if (isnan(g->r_ratio)) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "no pulse resistance measured (no step tagged 'pulse'): "
+			  "cannot be reused as-is");
+		return;
+	}
+	const char *what = r10 ? "10 s" : "ohmic (0.1 s)";
+
+	if (g->r_ratio > r->r_recycle_above_ratio) {
+		worse(g, GRADE_RECYCLE);
+		reason(g, "median cell %s resistance %.3f mOhm is %.2f x the fresh "
+			  "%.3f mOhm (limit %.2f x)",
+		       what, med, g->r_ratio, g->r_ref_mohm, r->r_recycle_above_ratio);
+	} else if (g->r_ratio > r->r_reuse_max_ratio) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "median cell %s resistance %.3f mOhm is %.2f x the fresh "
+			  "%.3f mOhm (REUSE up to %.2f x)",
+		       what, med, g->r_ratio, g->r_ref_mohm, r->r_reuse_max_ratio);
+	}
+}
+
+static void dispersion_gate(const struct pack_result *pr, const struct rules *r,
+			    struct grade_result *g)
+{
+	bool any_offset = false;
+
+	for (unsigned c = 0; c < pr->series; c++)
+		any_offset |= (g->cell_flags[c] & CELL_OFFSET) != 0;
+	if (pr->chem == CHEM_LFP) {
+		if (pr->soc_spread > r->soc_spread_max) {
+			worse(g, GRADE_REMANUFACTURE);
+			reason(g, "cell SOC windows spread %.1f %% (limit %.1f %%): "
+				  "rebalance",
+			       100 * pr->soc_spread, 100 * r->soc_spread_max);
+		}
+	} else if (pr->rest_spread_mV > r->rest_spread_max_mv) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "rested cell voltages spread %.0f mV at %.0f %% SOC "
+			  "(limit %.0f mV): rebalance",
+		       pr->rest_spread_mV, 100 * pr->rest_soc, r->rest_spread_max_mv);
+	}
+	if (any_offset) {
+		worse(g, GRADE_REMANUFACTURE);
+		if (pr->rebalance_gain_ah > 0)
+			reason(g, "rebalancing would recover about %.1f Ah "
+				  "(%.1f %% SOH)",
+			       pr->rebalance_gain_ah,
+			       100 * pr->rebalance_gain_ah / pr->rated_ah);
+	}
+	if (pr->cap_spread_rel > r->capacity_spread_max && !g->n_replace) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "cell capacities spread %.1f %% of the median "
+			  "(limit %.1f %%)",
+		       100 * pr->cap_spread_rel, 100 * r->capacity_spread_max);
+	}
+	if (pr->r_spread_ratio > r->r_spread_max && !g->n_replace) {
+		worse(g, GRADE_REMANUFACTURE);
+		reason(g, "highest cell resistance is %.2f x the median "
+			  "(limit %.2f x)",
+		       pr->r_spread_ratio, r->r_spread_max);
+	}
+}
+
+static void thermal_gate(const struct pack_result *pr, const struct rules *r,
+			 struct grade_result *g)
+{
+	if (pr->temp_max_C > r->temp_max_c) {
+		worse(g, GRADE_RECYCLE);
+		reason(g, "probe %u reached %.1f C (limit %.0f C)",
+		       pr->temp_max_probe, pr->temp_max_C, r->temp_max_c);
+	}
+	if (pr->temp_spread_C > r->temp_spread_max_c) {
+		worse(g, GRADE_RECYCLE);
+		reason(g, "temperature probes spread %.1f C (limit %.0f C)",
+		       pr->temp_spread_C, r->temp_spread_max_c);
+	}
+}
+
+int grade_pack(const struct pack_result *pr, const struct rules *r,
+	       const struct sd_stats *lot, struct grade_result *g)
+{
+	struct sd_stats own;
+
+	memset(g, 0, sizeof(*g));
+	g->reasons = calloc(MAX_REASONS, sizeof(*g->reasons));
+	g->cell_flags = calloc(pr->series ? pr->series : 1, sizeof(unsigned));
+	g->replace_modules = calloc(pr->modules + 1, sizeof(unsigned));
+	if (!g->reasons || !g->cell_flags || !g->replace_modules) {
+		grade_result_release(g);
+		log_err("out of memory grading '%s'", pr->pack_id);
+		return BENCH_ERR_MEM;
+	}
+	g->r_ratio = g->r_ref_mohm = g->soh_graded = NAN;
+	g->sd_floor_mv_per_day = NAN;
+	snprintf(g->rules_sha256, sizeof(g->rules_sha256), "%s", r->sha256);
+	if (run_unfinished(pr, g))
+		return BENCH_OK;
+	if (!lot) {
+		double *k = malloc(pr->series * sizeof(double));
+
+		if (!k) {
+			grade_result_release(g);
+			return BENCH_ERR_MEM;
+		}
+		for (unsigned c = 0; c < pr->series; c++)
+			k[c] = pr->cells[c].sd_mv_per_day;
+		sd_stats_of(k, pr->series, &own);
+		free(k);
+		lot = &own;
+	}
+	flag_cells(pr, r, lot, g);
+	g->soh_graded = weak_modules(pr, r, g);
+	soh_gates(pr, r, g);
+	resistance_gate(pr, r, g);
+	dispersion_gate(pr, r, g);
+	thermal_gate(pr, r, g);
+	if (g->grade == GRADE_REUSE)
+		reason(g, "pack SOH %.1f %%, resistance %.2f x fresh, cells "
+			  "balanced and alike: reuse as-is",
+		       100 * g->soh_graded, g->r_ratio);
+	return BENCH_OK;
+}
+
+void grade_result_release(struct grade_result *g)
+{
+	free(g->reasons);
+	free(g->cell_flags);
+	free(g->replace_modules);
+	g->reasons = NULL;
+	g->cell_flags = NULL;
+	g->replace_modules = NULL;
+}

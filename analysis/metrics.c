@@ -1,0 +1,259 @@
+/* metrics.c - pure metric functions (see metrics.h). */
+#define LOG_PREFIX "metrics"
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/rc.h"
+
+void metrics_integrate(const double *t_s, const float *i_A, const float *v_V,
+		       size_t n, struct ahwh *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 1; k < n; k++) {
+		double dt_h = (t_s[k] - t_s[k - 1]) / 3600.0;
+		double i = 0.5 * ((double)i_A[k] + i_A[k - 1]);
+		double p = 0.5 * ((double)i_A[k] * v_V[k] +
+				  (double)i_A[k - 1] * v_V[k - 1]);
+
+		if (!(dt_h > 0))
+			continue;
+		if (i >= 0) {
+			out->charge_Ah += i * dt_h;
+			out->charge_Wh += p * dt_h;
+		} else {
+			out->discharge_Ah -= i * dt_h;
+			out->discharge_Wh -= p * dt_h;
+		}
+	}
+}
+
+/* Pre-edge reference: mean of up to the last 5 samples before the edge. */
+#define PULSE_PRE_N 5
+/* Window of the ohmic fit after the edge. */
+#define PULSE_FIT_S 1.0
+
+static size_t nearest(const double *t_s, size_t from, size_t n, double t)
+{
+	size_t best = from;
+
+	for (size_t k = from; k < n; k++)
+		if (fabs(t_s[k] - t) < fabs(t_s[best] - t))
+			best = k;
+	return best;
+}
+
+int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
+		    size_t n, double t_edge_s, struct pulse_r *out)
+{
+	size_t first = 0, n_pre;
+	double v0 = 0, i0 = 0;
+	double s11 = 0, s12 = 0, s22 = 0, b1 = 0, b2 = 0, q = 0;
+	int n_fit = 0;
+
+	out->r_0s1_mohm = out->r_2s_mohm = out->r_10s_mohm = NAN;
+	while (first < n && t_s[first] < t_edge_s)
+		first++;
+	if (first == 0 || first == n)
+		return BENCH_ERR_ARG;
+	n_pre = first < PULSE_PRE_N ? first : PULSE_PRE_N;
+	for (size_t k = first - n_pre; k < first; k++) {
+		v0 += v_V[k];
+		i0 += i_A[k];
+	}
+	v0 /= (double)n_pre;
+	i0 /= (double)n_pre;
+
+	/* dV = R*dI + c*Q by least squares; Q integrates dI from the edge */
+	for (size_t k = first; k < n; k++) {
+		double dt = t_s[k] - (k == first ? t_edge_s : t_s[k - 1]);
+		double di = i_A[k] - i0, dv = v_V[k] - v0;
+		double di_prev = k == first ? di : i_A[k - 1] - i0;
+
+		if (t_s[k] - t_edge_s > PULSE_FIT_S && n_fit >= 3)
+			break;
+		q += 0.5 * (di + di_prev) * dt;
+		s11 += di * di;
+		s12 += di * q;
+		s22 += q * q;
+		b1 += di * dv;
+		b2 += q * dv;
+		n_fit++;
+	}
+	double det = s11 * s22 - s12 * s12;
+
+	if (n_fit >= 3 && fabs(det) > 1e-12 * s11 * s22)
+		out->r_0s1_mohm = 1000.0 * (b1 * s22 - b2 * s12) / det;
+	else if (fabs(i_A[first] - i0) > 1e-9)
+		out->r_0s1_mohm = 1000.0 * (v_V[first] - v0) / (i_A[first] - i0);
+	else
+		return BENCH_ERR_ARG;
+
+	static const double at_s[2] = {2.0, 10.0};
+	double *dst[2] = {&out->r_2s_mohm, &out->r_10s_mohm};
+
+	for (int j = 0; j < 2; j++) {
+		size_t k = nearest(t_s, first, n, t_edge_s + at_s[j]);
+		double di = i_A[k] - i0;
+
+		/* the sample must really be that far in (within 10 %) */
+		if (fabs(t_s[k] - t_edge_s - at_s[j]) <= 0.1 * at_s[j] &&
+		    fabs(di) > 1e-9)
+			*dst[j] = 1000.0 * (v_V[k] - v0) / di;
+	}
+	return BENCH_OK;
+}
+
+double metrics_cell_capacity_ah(double ah_net, double soc_before,
+				double soc_after)
+{
+	double dsoc = soc_after - soc_before;
+
+	if (!(fabs(dsoc) >= 0.05))
+		return NAN;
+	return ah_net / dsoc;
+}
+
+double linacc_slope(const struct linacc *a)
+{
+	double den = a->n * a->sxx - a->sx * a->sx;
+
+	if (a->n < 3 || !(den > 0))
+		return NAN;
+	return (a->n * a->sxy - a->sx * a->sy) / den;
+}
+
+double metrics_leak_ma(enum cell_chem chem, double k_mv_per_day, double soc,
+		       double capacity_ah)
+{
+	double slope_mv = ocvcurve_slope_V(chem, soc) * 1000.0; /* mV per 1.0 SOC */
+
+	if (!(slope_mv > 0) || !isfinite(capacity_ah))
+		return NAN;
+	/* SOC lost per day times Ah, per 24 h, in mA; a falling voltage leaks */
+	return -k_mv_per_day / slope_mv * capacity_ah / 24.0 * 1000.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double metrics_median(const double *x, size_t n)
+{
+	double *tmp = malloc((n ? n : 1) * sizeof(*tmp)), m;
+	size_t k = 0;
+
+	if (!tmp)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i]))
+			tmp[k++] = x[i];
+	if (!k) {
+		free(tmp);
+		return NAN;
+	}
+	qsort(tmp, k, sizeof(*tmp), cmp_double);
+	m = k % 2 ? tmp[k / 2] : 0.5 * (tmp[k / 2 - 1] + tmp[k / 2]);
+	free(tmp);
+	return m;
+}
+
+double metrics_mean(const double *x, size_t n)
+{
+	double s = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i])) {
+			s += x[i];
+			k++;
+		}
+	return k ? s / (double)k : NAN;
+}
+
+double metrics_stddev(const double *x, size_t n)
+{
+	double m = metrics_mean(x, n), s = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i])) {
+			s += (x[i] - m) * (x[i] - m);
+			k++;
+		}
+	return k ? sqrt(s / (double)k) : NAN;
+}
+
+double metrics_min(const double *x, size_t n, size_t *at)
+{
+	double m = NAN;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i]) && (isnan(m) || x[i] < m)) {
+			m = x[i];
+			if (at)
+				*at = i;
+		}
+	return m;
+}
+
+double metrics_max(const double *x, size_t n, size_t *at)
+{
+	double m = NAN;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i]) && (isnan(m) || x[i] > m)) {
+			m = x[i];
+			if (at)
+				*at = i;
+		}
+	return m;
+}
+
+int ica_init(struct ica *c, double v0_V, double v1_V, double bin_V)
+{
+	c->v0_V = v0_V;
+	c->bin_V = bin_V;
+	c->n_bins = (int)ceil((v1_V - v0_V) / bin_V);
+	c->ah = calloc((size_t)(c->n_bins > 0 ? c->n_bins : 1), sizeof(double));
+	if (!c->ah) {
+		log_err("cannot allocate %d dQ/dV bins", c->n_bins);
+		return BENCH_ERR_MEM;
+	}
+	return BENCH_OK;
+}
+
+void ica_release(struct ica *c)
+{
+	free(c->ah);
+	c->ah = NULL;
+}
+
+void ica_add(struct ica *c, double voltage_V, double dah)
+{
+	double x = (voltage_V - c->v0_V) / c->bin_V;
+
+	if (x >= 0 && x < c->n_bins)
+		c->ah[(int)x] += dah;
+}
+
+void ica_dqdv(const struct ica *c, int half, double *out)
+{
+	for (int b = 0; b < c->n_bins; b++) {
+		double s = 0;
+		int k = 0;
+
+		for (int j = b - half; j <= b + half; j++)
+			if (j >= 0 && j < c->n_bins) {
+				s += c->ah[j];
+				k++;
+			}
+		out[b] = s / k / c->bin_V;
+	}
+}
