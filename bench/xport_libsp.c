@@ -79,8 +79,14 @@ static int libsp_open(struct xport *x, const char *path,
 	int rc;
 
 	r = sp_get_port_by_name(path, &port);
-	if (r != SP_OK)
-		return sp_fail(x, "no such serial port", r);
+	if (r != SP_OK) {
+		/* libserialport answers SP_ERR_ARG for a missing device and
+		 * for a pty alike: to the bench both are a port not there. */
+		log_err("no serial port '%s' (libserialport looks ports up "
+			"in sysfs; a pseudo-terminal needs 'pty:%s')",
+			path, path);
+		return BENCH_ERR_IO;
+	}
 	r = sp_open(port, SP_MODE_READ_WRITE);
 	if (r != SP_OK) {
 		rc = sp_fail(x, "cannot open", r);
