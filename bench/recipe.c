@@ -435,10 +435,17 @@ static int parse_hold(struct parser *p, struct recipe_step *s)
 		TRY(rlex_quantity(&p->lx, RQ_VOLT, false,
 				  "a pack voltage (V, mV)", &q));
 		TRY(positive(p, &q, 2000.0, "a pack voltage up to 2000 V"));
+	} else if (rtok_is(&t, "max")) {
+		rlex_next(&p->lx, &t);
+		TRY(expect_word(p, "cell", "'cell'"));
+		s->kind = RECIPE_HOLD_CELL;
+		s->hold_mV = 0; /* the profile's operating high, at run time */
+		return parse_ends(p, s);
 	} else {
 		s->kind = RECIPE_HOLD_CELL;
 		TRY(rlex_quantity(&p->lx, RQ_VOLT, false,
-				  "a cell voltage (V, mV) or 'pack'", &q));
+				  "a cell voltage (V, mV), 'max cell' or 'pack'",
+				  &q));
 		TRY(positive(p, &q, CELL_V_MAX,
 			     "a cell voltage below 10 V (write 'Hold at pack "
 			     "403 V' for the pack)"));

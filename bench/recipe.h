@@ -10,6 +10,7 @@
  *   Discharge at C/3 until 2.5 V               CC; A, mA, 1C, C/3, 0.5C, W, kW
  *   Charge at 10 A for 90 minutes or until max cell
  *   Hold at 4.2 V until C/20                   CV on the highest cell (own loop)
+ *   Hold at max cell until C/20                same, at the profile's limit
  *   Hold at pack 403 V until 5 A               CV through the cycler
  *   Rest for 1 hour                            [tag ocv] [log every 100 ms]
  *   Repeat 2 times ... End                     nested
@@ -86,7 +87,8 @@ struct recipe_step {
 	enum recipe_setpoint_kind set_kind;
 	struct recipe_current current; /* RECIPE_SET_CURRENT (magnitude) */
 	int32_t power_mW;              /* RECIPE_SET_POWER (magnitude) */
-	int32_t hold_mV;               /* holds: cell or pack voltage */
+	int32_t hold_mV;               /* holds: cell or pack voltage; 0 on
+					  a cell hold: `max cell` */
 	struct recipe_end ends[RECIPE_MAX_ENDS];
 	unsigned n_ends;               /* any one reached ends the step */
 	char tag[RECIPE_TAG_LEN];      /* "" when untagged */

@@ -69,7 +69,8 @@ int32_t step_cv_update(struct step_engine *e, int64_t t_us,
 
 	if (!m->cells_valid || seen == e->cv_prev_cells_t_us)
 		goto out;
-	err = s->hold_mV - m->max_cell_mV;
+	err = (s->hold_mV ? s->hold_mV : e->cfg.cell_op_high_mV) -
+	      m->max_cell_mV;
 	raw = e->cv_current_mA;
 	if (e->cv_have_err) {
 		dt_s = (double)(seen - e->cv_prev_cells_t_us) / 1e6;
