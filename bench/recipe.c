@@ -743,6 +743,7 @@ static int parse_all(struct parser *p, const char *text)
 				      "'End' closing this 'Repeat'",
 				      "end of file");
 	}
+	p->lx.line = 1;
 	if (p->r->n_steps == 0)
 		return rlex_fail_text(&p->lx, 1, "at least one step",
 				      "end of file");

@@ -213,6 +213,9 @@ int rlex_quantity(struct rlex *lx, unsigned allowed, bool allow_negative,
 	n = scan_number(t.p, t.len, &v);
 	if (n == 0)
 		return rlex_fail(lx, t.col, what, &t);
+	if (n < t.len && (t.p[n] == '.' || (t.p[n] >= '0' && t.p[n] <= '9') ||
+			  t.p[n] == '-'))
+		return rlex_fail(lx, t.col, "a number", &t);
 	if (v < 0 && !allow_negative)
 		return rlex_fail(lx, t.col, "a positive number", &t);
 	if (n < t.len) {
