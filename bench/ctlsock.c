@@ -106,6 +106,14 @@ static bool path_live(const char *path)
 	return live;
 }
 
+bool ctlsock_live(const char *pack_id)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	return ctlsock_path(pack_id, path, sizeof(path)) == BENCH_OK &&
+	       path_live(path);
+}
+
 int ctlsock_open(const char *pack_id, struct ctlsock **out)
 {
 	struct ctlsock *cs = NULL;

@@ -28,6 +28,8 @@ int ctlsock_path(const char *pack_id, char *buf, size_t len);
 /* Listen; a live socket of the same pack id is an error (that pack is
  * already on a bench), a stale one is replaced. */
 int ctlsock_open(const char *pack_id, struct ctlsock **out);
+/* Is a run of this pack id answering on its socket? */
+bool ctlsock_live(const char *pack_id);
 int ctlsock_fd(const struct ctlsock *cs);
 const char *ctlsock_name(const struct ctlsock *cs);
 /* Answer the clients waiting on the socket; never blocks long (a client
