@@ -257,16 +257,24 @@ static void supervise(struct sim *s, int32_t vmax_mV, int32_t vmin_mV,
 	if (b->heartbeat_seen &&
 	    s->t_us - b->last_cmd_us > BMS_HEARTBEAT_TIMEOUT_US)
 		b->faults |= BMS_F_COMM;
-	if (b->faults != before)
-		log_info("fault flags 0x%02x at %.1f s: contactors open",
-			 b->faults, s->t_us * 1e-6);
+	if (b->faults & ~before)
+		log_info("fault flags 0x%02x at %.1f s%s", b->faults,
+			 s->t_us * 1e-6,
+			 b->contactor != BMS_OPEN ? ": contactors open" : "");
 
 	/* a latched fault holds the contactors open until the bench asks
-	 * for them open and the cause is gone */
+	 * for them open and the cause is gone, with some hysteresis so a
+	 * noisy reading at the threshold does not toggle it */
 	if (!b->req_close && b->faults) {
+		bool present[4] = {
+			vmax_mV > (hard_ov_V(s) - 0.05) * 1000,
+			vmin_mV < (hard_uv_V(s) + 0.10) * 1000,
+			tmax_C > BMS_OVER_TEMP_C - 5,
+			b->debounce[3] > 0,
+		};
 		unsigned keep = 0;
 		for (int i = 0; i < 4; i++)
-			if (b->debounce[i])
+			if (present[i])
 				keep |= 1u << i;
 		if (b->faults & BMS_F_COMM &&
 		    s->t_us - b->last_cmd_us > BMS_HEARTBEAT_TIMEOUT_US)
