@@ -47,10 +47,10 @@ static int parse_frame(const char *line, const char *p, const char *end,
 	while (p < end && *p != '#') {
 		if ((v = hexval(*p)) > 15)
 			FAIL("expected a hex CAN id before '#'");
+		if (p - id0 == 8)
+			FAIL("CAN id longer than 8 hex digits");
 		id = id << 4 | v;
 		p++;
-		if (p - id0 > 8)
-			FAIL("CAN id longer than 8 hex digits");
 	}
 	if (p == end)
 		FAIL("expected '#' after the CAN id");
@@ -94,6 +94,7 @@ static int parse_frame(const char *line, const char *p, const char *end,
 		p++;
 		if (p < end && *p >= '0' && *p <= '8')
 			f->len = (uint8_t)(*p++ - '0');
+		memset(f->data, 0, f->len); /* a remote frame carries no data */
 		goto raw_dlc;
 	}
 	while (p < end) {
@@ -107,9 +108,11 @@ static int parse_frame(const char *line, const char *p, const char *end,
 			break;
 		if ((hi = hexval(*p)) > 15)
 			FAIL("expected hex data bytes");
-		if (p + 1 == end || (lo = hexval(p[1])) > 15) {
-			p++;
+		if (p + 1 == end)
 			FAIL("odd number of hex digits in the data");
+		if ((lo = hexval(p[1])) > 15) {
+			p++;
+			FAIL("expected hex data bytes");
 		}
 		if (f->len >= max)
 			FAIL(max == 8 ? "more than 8 data bytes in a classic frame"

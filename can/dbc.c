@@ -651,6 +651,14 @@ out:
 	return rc;
 }
 
+static bool span_is_number(const struct dbc_span *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->p[i] < '0' || w->p[i] > '9')
+			return false;
+	return w->n > 0;
+}
+
 static int parse_val(struct parser *p)
 {
 	struct dbc_span w1, w2;
@@ -665,7 +673,7 @@ static int parse_val(struct parser *p)
 
 	pos = (dbc_lex_peek(&p->lx), p->lx.pos);
 	TRY(dbc_lex_expect_word(&p->lx, &w1, "message id or variable name"));
-	if (strspn(w1.p, "0123456789") < w1.n || !dbc_lex_word(&p->lx, &w2) ||
+	if (!span_is_number(&w1) || !dbc_lex_word(&p->lx, &w2) ||
 	    dbc_lex_peek(&p->lx) == '"') {
 		/* VAL_ <envvar> ...: environment variables are not used */
 		dbc_lex_skip_statement(&p->lx, NULL);
