@@ -33,8 +33,11 @@ void metrics_integrate(const double *t_s, const float *i_A, const float *v_V,
 
 /* Pre-edge reference: mean of up to the last 5 samples before the edge. */
 #define PULSE_PRE_N 5
-/* Window of the ohmic fit after the edge. */
-#define PULSE_FIT_S 1.0
+/* Window of the ohmic fit after the edge: long enough that the current
+ * plateau decorrelates R from the RC creep on a slewed edge, short enough
+ * that a second-order creep term still describes the RC pairs (checked
+ * against a R0 + 2 RC model with 100 A/s slew, 10 Hz, 1 mV: bias < 0.5 %). */
+#define PULSE_FIT_S 4.0
 
 static size_t nearest(const double *t_s, size_t from, size_t n, double t)
 {
@@ -46,12 +49,36 @@ static size_t nearest(const double *t_s, size_t from, size_t n, double t)
 	return best;
 }
 
+/* Solve the 3x3 normal equations a x = b (Cramer); false if singular. */
+static bool solve3(double a[3][3], const double b[3], double x[3])
+{
+	double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+		     a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+		     a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+	double scale = a[0][0] * a[1][1] * a[2][2];
+
+	if (!(fabs(det) > 1e-12 * fabs(scale)))
+		return false;
+	for (int c = 0; c < 3; c++) {
+		double m[3][3];
+
+		memcpy(m, a, sizeof(m));
+		for (int r = 0; r < 3; r++)
+			m[r][c] = b[r];
+		x[c] = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+			m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+			m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])) /
+		       det;
+	}
+	return true;
+}
+
 int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 		    size_t n, double t_edge_s, struct pulse_r *out)
 {
 	size_t first = 0, n_pre;
-	double v0 = 0, i0 = 0;
-	double s11 = 0, s12 = 0, s22 = 0, b1 = 0, b2 = 0, q = 0;
+	double v0 = 0, i0 = 0, q = 0, q2 = 0, di_prev = 0, q_prev = 0;
+	double a[3][3] = {{0}}, b[3] = {0}, x[3];
 	int n_fit = 0;
 
 	out->r_0s1_mohm = out->r_2s_mohm = out->r_10s_mohm = NAN;
@@ -67,26 +94,31 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 	v0 /= (double)n_pre;
 	i0 /= (double)n_pre;
 
-	/* dV = R*dI + c*Q by least squares; Q integrates dI from the edge */
+	/* dV = R*dI + c1*Q + c2*Q2, Q = integral of dI from the edge and Q2
+	 * its integral: the RC pairs' creep to second order */
 	for (size_t k = first; k < n; k++) {
 		double dt = t_s[k] - (k == first ? t_edge_s : t_s[k - 1]);
 		double di = i_A[k] - i0, dv = v_V[k] - v0;
-		double di_prev = k == first ? di : i_A[k - 1] - i0;
 
-		if (t_s[k] - t_edge_s > PULSE_FIT_S && n_fit >= 3)
+		if (t_s[k] - t_edge_s > PULSE_FIT_S && n_fit >= 4)
 			break;
+		if (k == first)
+			di_prev = di;
+		q_prev = q;
 		q += 0.5 * (di + di_prev) * dt;
-		s11 += di * di;
-		s12 += di * q;
-		s22 += q * q;
-		b1 += di * dv;
-		b2 += q * dv;
+		q2 += 0.5 * (q + q_prev) * dt;
+		di_prev = di;
+		double r[3] = {di, q, q2};
+
+		for (int u = 0; u < 3; u++) {
+			for (int w = 0; w < 3; w++)
+				a[u][w] += r[u] * r[w];
+			b[u] += r[u] * dv;
+		}
 		n_fit++;
 	}
-	double det = s11 * s22 - s12 * s12;
-
-	if (n_fit >= 3 && fabs(det) > 1e-12 * s11 * s22)
-		out->r_0s1_mohm = 1000.0 * (b1 * s22 - b2 * s12) / det;
+	if (n_fit >= 4 && solve3(a, b, x))
+		out->r_0s1_mohm = 1000.0 * x[0];
 	else if (fabs(i_A[first] - i0) > 1e-9)
 		out->r_0s1_mohm = 1000.0 * (v_V[first] - v0) / (i_A[first] - i0);
 	else

@@ -21,12 +21,13 @@ void metrics_integrate(const double *t_s, const float *i_A, const float *v_V,
 		       size_t n, struct ahwh *out);
 
 /* Resistance of one pulse edge, R = dV/dI against the last rested samples
- * before the edge. r_0s1 is the ohmic part: dV = R*dI + k*Q fitted over
- * the first second after the edge (Q = charge passed since the edge), so a
- * cycler's current slew and the first RC pair do not bias it; the value is
- * the resistance 0.1 s after an ideal step, less the ~1 % RC creep. r_2s
- * and r_10s are dV/dI at the samples nearest 2 s and 10 s after the edge
- * (NaN if the pulse is shorter). */
+ * before the edge. r_0s1 is the ohmic part: dV = R*dI + c1*Q + c2*Q2
+ * fitted over the first 4 s after the edge (Q = charge passed since the
+ * edge, Q2 its integral), so a cycler's current slew and the RC pairs'
+ * creep do not bias it; the value is the resistance an ideal step shows
+ * at once (0.1 s after it, less the ~1 % RC creep). r_2s and r_10s are
+ * dV/dI at the samples nearest 2 s and 10 s after the edge (NaN if the
+ * pulse is shorter). */
 struct pulse_r {
 	double r_0s1_mohm, r_2s_mohm, r_10s_mohm;
 };
