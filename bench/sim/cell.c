@@ -31,7 +31,8 @@ void cell_init(struct cell_state *st, enum ocv_chem chem, double soc,
 	st->v1_V = 0;
 	st->v2_V = 0;
 	st->temp_C = temp_C;
-	st->voltage_V = ocv_V(chem, soc);
+	st->ocv_V = ocv_V(chem, soc);
+	st->voltage_V = st->ocv_V;
 	st->short_ohm = 0;
 	st->heating_C_per_s = 0;
 }
@@ -42,7 +43,7 @@ void cell_step(const struct cell_param *p, struct cell_state *st,
 {
 	double r0 = p->r0_ohm * cell_r_factor(st->temp_C);
 	double r1 = CELL_R1_FRAC * r0, r2 = CELL_R2_FRAC * r0;
-	double ocv = ocv_V(chem, st->soc);
+	double ocv = st->ocv_V;
 	double leak_A = p->self_discharge_A;
 	double heat_W;
 
@@ -54,8 +55,8 @@ void cell_step(const struct cell_param *p, struct cell_state *st,
 	st->soc += (I_A - leak_A) * k->dt_s / p->capacity_As;
 	st->v1_V = st->v1_V * k->e1 + r1 * I_A * (1 - k->e1);
 	st->v2_V = st->v2_V * k->e2 + r2 * I_A * (1 - k->e2);
-	st->voltage_V = ocv_V(chem, st->soc) + I_A * r0 + st->v1_V +
-			st->v2_V;
+	st->ocv_V = ocv_V(chem, st->soc);
+	st->voltage_V = st->ocv_V + I_A * r0 + st->v1_V + st->v2_V;
 
 	heat_W = I_A * I_A * r0 + st->v1_V * st->v1_V / r1 +
 		 st->v2_V * st->v2_V / r2;

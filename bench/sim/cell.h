@@ -32,6 +32,7 @@ struct cell_state {
 	double v1_V, v2_V;      /* RC pair voltages */
 	double temp_C;
 	double voltage_V;       /* terminal voltage after the last step */
+	double ocv_V;           /* OCV at the present SOC */
 	double short_ohm;       /* internal short, 0 = none */
 	double heating_C_per_s; /* fault: runaway precursor */
 };

@@ -148,6 +148,12 @@ void sim_bms_rx(struct sim *s, const struct canframe *f)
 	b->req_close = cansig_decode(b->s_req, f->data, f->len) >= 0.5;
 }
 
+/* lround() without the libm call: this runs for every cell every 100 ms */
+static inline int64_t round_i64(double x)
+{
+	return x >= 0 ? (int64_t)(x + 0.5) : -(int64_t)(-x + 0.5);
+}
+
 /* Intel signals on byte boundaries are written bytewise: the BMS sends a
  * few thousand of them per simulated second. */
 static void put_raw(const struct dbc_sig *sig, uint8_t *data, uint64_t raw)
@@ -170,8 +176,8 @@ static void put_phys(const struct dbc_sig *sig, uint8_t *data, double phys)
 		if (phys > sig->max)
 			phys = sig->max;
 	}
-	put_raw(sig, data, (uint64_t)llround((phys - sig->offset) /
-					     sig->factor));
+	put_raw(sig, data,
+		(uint64_t)round_i64((phys - sig->offset) / sig->factor));
 }
 
 static double noise(struct sim *s, double sigma)
@@ -187,7 +193,7 @@ static void measure(struct sim *s)
 		if (b->stuck[i])
 			continue; /* the reading freezes at its last value */
 		double v = s->st[i].voltage_V + noise(s, BMS_NOISE_CELL_V);
-		b->cell_mV[i] = (int32_t)lround(v * 1000.0);
+		b->cell_mV[i] = (int32_t)round_i64(v * 1000.0);
 	}
 	for (unsigned p = 0; p < s->n_probes; p++) {
 		/* each probe sits in one zone of its module and reads the
