@@ -157,29 +157,21 @@ static void check_cells(struct soa *s, const struct soa_snapshot *x,
 		return;
 	vmax = x->cell_mV[hi - 1];
 	vmin = x->cell_mV[lo - 1];
-	snprintf(d, sizeof(d), "cell %u voltage %.3f V above hard limit %.3f V",
-		 hi, V(vmax), V(l->cell_hard_mV.high));
-	rep(s, res, DIAG_CELL_OV_HARD, vmax <= l->cell_hard_mV.high, now, d);
+	/* warnings first: a reading past both tiers reports both */
 	snprintf(d, sizeof(d),
 		 "cell %u voltage %.3f V above warning limit %.3f V", hi,
 		 V(vmax), V(l->cell_warn_mV.high));
 	rep(s, res, DIAG_CELL_OV_WARN, vmax <= l->cell_warn_mV.high, now, d);
-	snprintf(d, sizeof(d), "cell %u voltage %.3f V below hard limit %.3f V",
-		 lo, V(vmin), V(l->cell_hard_mV.low));
-	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now, d);
+	snprintf(d, sizeof(d), "cell %u voltage %.3f V above hard limit %.3f V",
+		 hi, V(vmax), V(l->cell_hard_mV.high));
+	rep(s, res, DIAG_CELL_OV_HARD, vmax <= l->cell_hard_mV.high, now, d);
 	snprintf(d, sizeof(d),
 		 "cell %u voltage %.3f V below warning limit %.3f V", lo,
 		 V(vmin), V(l->cell_warn_mV.low));
 	rep(s, res, DIAG_CELL_UV_WARN, vmin >= l->cell_warn_mV.low, now, d);
-	if (l->spread_hard_mV > 0) {
-		snprintf(d, sizeof(d),
-			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
-			 "above hard limit %d mV",
-			 vmax - vmin, hi, V(vmax), lo, V(vmin),
-			 l->spread_hard_mV);
-		rep(s, res, DIAG_CELL_SPREAD_HARD,
-		    vmax - vmin <= l->spread_hard_mV, now, d);
-	}
+	snprintf(d, sizeof(d), "cell %u voltage %.3f V below hard limit %.3f V",
+		 lo, V(vmin), V(l->cell_hard_mV.low));
+	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now, d);
 	if (l->spread_warn_mV > 0) {
 		snprintf(d, sizeof(d),
 			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
@@ -188,6 +180,15 @@ static void check_cells(struct soa *s, const struct soa_snapshot *x,
 			 l->spread_warn_mV);
 		rep(s, res, DIAG_CELL_SPREAD_WARN,
 		    vmax - vmin <= l->spread_warn_mV, now, d);
+	}
+	if (l->spread_hard_mV > 0) {
+		snprintf(d, sizeof(d),
+			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
+			 "above hard limit %d mV",
+			 vmax - vmin, hi, V(vmax), lo, V(vmin),
+			 l->spread_hard_mV);
+		rep(s, res, DIAG_CELL_SPREAD_HARD,
+		    vmax - vmin <= l->spread_hard_mV, now, d);
 	}
 }
 
@@ -204,24 +205,24 @@ static void check_temps(struct soa *s, const struct soa_snapshot *x,
 	tmax = x->temp_ddegC[hi - 1];
 	tmin = x->temp_ddegC[lo - 1];
 	snprintf(d, sizeof(d),
-		 "probe %u temperature %.1f C above hard limit %.1f C", hi,
-		 C(tmax), C(l->temp_hard_ddegC.high));
-	rep(s, res, DIAG_TEMP_HIGH_HARD, tmax <= l->temp_hard_ddegC.high, now,
-	    d);
-	snprintf(d, sizeof(d),
 		 "probe %u temperature %.1f C above warning limit %.1f C", hi,
 		 C(tmax), C(l->temp_warn_ddegC.high));
 	rep(s, res, DIAG_TEMP_HIGH_WARN, tmax <= l->temp_warn_ddegC.high, now,
 	    d);
 	snprintf(d, sizeof(d),
-		 "probe %u temperature %.1f C below hard limit %.1f C", lo,
-		 C(tmin), C(l->temp_hard_ddegC.low));
-	rep(s, res, DIAG_TEMP_LOW_HARD, tmin >= l->temp_hard_ddegC.low, now,
+		 "probe %u temperature %.1f C above hard limit %.1f C", hi,
+		 C(tmax), C(l->temp_hard_ddegC.high));
+	rep(s, res, DIAG_TEMP_HIGH_HARD, tmax <= l->temp_hard_ddegC.high, now,
 	    d);
 	snprintf(d, sizeof(d),
 		 "probe %u temperature %.1f C below warning limit %.1f C", lo,
 		 C(tmin), C(l->temp_warn_ddegC.low));
 	rep(s, res, DIAG_TEMP_LOW_WARN, tmin >= l->temp_warn_ddegC.low, now,
+	    d);
+	snprintf(d, sizeof(d),
+		 "probe %u temperature %.1f C below hard limit %.1f C", lo,
+		 C(tmin), C(l->temp_hard_ddegC.low));
+	rep(s, res, DIAG_TEMP_LOW_HARD, tmin >= l->temp_hard_ddegC.low, now,
 	    d);
 }
 
@@ -233,22 +234,22 @@ static void check_current(struct soa *s, const struct soa_snapshot *x,
 	int32_t i = x->current_mA;
 	int32_t ch = i > 0 ? i : 0, dis = i < 0 ? -i : 0;
 
-	snprintf(d, sizeof(d), "charge current %.1f A above hard limit %.1f A",
-		 A(ch), A(l->charge_hard_mA));
-	rep(s, res, DIAG_CHARGE_CURRENT_HARD, ch <= l->charge_hard_mA, now, d);
 	snprintf(d, sizeof(d),
 		 "charge current %.1f A above warning limit %.1f A", A(ch),
 		 A(l->charge_warn_mA));
 	rep(s, res, DIAG_CHARGE_CURRENT_WARN, ch <= l->charge_warn_mA, now, d);
-	snprintf(d, sizeof(d),
-		 "discharge current %.1f A above hard limit %.1f A", A(dis),
-		 A(l->discharge_hard_mA));
-	rep(s, res, DIAG_DISCHARGE_CURRENT_HARD, dis <= l->discharge_hard_mA,
-	    now, d);
+	snprintf(d, sizeof(d), "charge current %.1f A above hard limit %.1f A",
+		 A(ch), A(l->charge_hard_mA));
+	rep(s, res, DIAG_CHARGE_CURRENT_HARD, ch <= l->charge_hard_mA, now, d);
 	snprintf(d, sizeof(d),
 		 "discharge current %.1f A above warning limit %.1f A", A(dis),
 		 A(l->discharge_warn_mA));
 	rep(s, res, DIAG_DISCHARGE_CURRENT_WARN, dis <= l->discharge_warn_mA,
+	    now, d);
+	snprintf(d, sizeof(d),
+		 "discharge current %.1f A above hard limit %.1f A", A(dis),
+		 A(l->discharge_hard_mA));
+	rep(s, res, DIAG_DISCHARGE_CURRENT_HARD, dis <= l->discharge_hard_mA,
 	    now, d);
 	if (x->bms_limits_valid) {
 		snprintf(d, sizeof(d),

@@ -1,0 +1,135 @@
+/* test_diag_table.c - the fault table and its debouncing. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "bench/diag.h"
+#include "support.h"
+
+#define MS 1000LL
+
+static struct diag d;
+static struct diag_event ev;
+
+static void init(void)
+{
+	diag_init(&d);
+	logcap_start();
+}
+
+static void fini(void) { logcap_stop(); }
+
+TestSuite(diag, .init = init, .fini = fini);
+
+Test(diag, table_is_complete_and_indexed)
+{
+	for (unsigned i = 0; i < DIAG_N; i++) {
+		cr_assert_eq(diag_table[i].id, (enum diag_id)i, "row %u", i);
+		cr_assert_not_null(diag_table[i].code, "row %u", i);
+		cr_assert_geq(diag_table[i].debounce_samples, 1, "row %u", i);
+	}
+	cr_assert_str_eq(diag_table[DIAG_CELL_OV_HARD].code, "CELL_OV_HARD");
+	cr_assert_eq(diag_table[DIAG_CELL_OV_HARD].severity, DIAG_SEV_ABORT);
+	cr_assert_eq(diag_table[DIAG_CELL_OV_WARN].severity, DIAG_SEV_WARN);
+	cr_assert_eq(diag_table[DIAG_BMS_TIMEOUT].cause, DIAG_CAUSE_BENCH);
+	cr_assert_eq(diag_table[DIAG_CYCLER_TIMEOUT].cause, DIAG_CAUSE_BENCH);
+	cr_assert_eq(diag_table[DIAG_OPERATOR_STOP].cause, DIAG_CAUSE_OPERATOR);
+	cr_assert_eq(diag_table[DIAG_SIGNAL_STOP].cause, DIAG_CAUSE_OPERATOR);
+	cr_assert_eq(diag_table[DIAG_TEMP_HIGH_HARD].cause, DIAG_CAUSE_SAFETY);
+}
+
+Test(diag, abort_after_consecutive_samples)
+{
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 0, "x", &ev),
+		     DIAG_REACT_NONE);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 100 * MS, "x",
+				 &ev),
+		     DIAG_REACT_NONE);
+	cr_assert_not(diag_aborted(&d));
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 200 * MS,
+				 "cell 17 voltage 4.262 V above hard limit "
+				 "4.250 V",
+				 &ev),
+		     DIAG_REACT_ABORT);
+	cr_assert_str_eq(ev.message, "cell 17 voltage 4.262 V above hard limit "
+				     "4.250 V for 3 samples (200 ms)");
+	cr_assert_str_eq(ev.full_code, "safety:CELL_OV_HARD");
+	cr_assert_str_eq(ev.code, "CELL_OV_HARD");
+	cr_assert_eq(ev.cause, DIAG_CAUSE_SAFETY);
+	cr_assert_eq(ev.t_us, 200 * MS);
+	cr_assert(diag_aborted(&d));
+	cr_assert_str_eq(diag_abort_event(&d)->full_code, "safety:CELL_OV_HARD");
+	cr_assert(strstr(logcap_text(), "safety:CELL_OV_HARD: cell 17"));
+}
+
+Test(diag, one_good_sample_resets_the_count)
+{
+	diag_report(&d, DIAG_CELL_OV_HARD, false, 0, "x", &ev);
+	diag_report(&d, DIAG_CELL_OV_HARD, false, 1, "x", &ev);
+	diag_report(&d, DIAG_CELL_OV_HARD, true, 2, NULL, &ev);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 3, "x", &ev),
+		     DIAG_REACT_NONE);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 4, "x", &ev),
+		     DIAG_REACT_NONE);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 5, "x", &ev),
+		     DIAG_REACT_ABORT);
+}
+
+Test(diag, time_debounce_needs_samples_and_time)
+{
+	/* CCL_EXCEEDED: 2 samples and 2000 ms */
+	cr_assert_eq(diag_report(&d, DIAG_CCL_EXCEEDED, false, 0, "x", &ev),
+		     DIAG_REACT_NONE);
+	cr_assert_eq(diag_report(&d, DIAG_CCL_EXCEEDED, false, 1999 * MS, "x",
+				 &ev),
+		     DIAG_REACT_NONE);
+	cr_assert_eq(diag_report(&d, DIAG_CCL_EXCEEDED, false, 2000 * MS, "x",
+				 &ev),
+		     DIAG_REACT_ABORT);
+	cr_assert_str_eq(ev.message, "x for 3 samples (2000 ms)");
+}
+
+Test(diag, warning_reported_once_and_rearmed)
+{
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, i, "w",
+					 &ev),
+			     DIAG_REACT_NONE);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 2, "w", &ev),
+		     DIAG_REACT_WARN);
+	cr_assert_str_eq(ev.full_code, "safety:CELL_OV_WARN");
+	cr_assert_eq(ev.severity, DIAG_SEV_WARN);
+	cr_assert(diag_active(&d, DIAG_CELL_OV_WARN));
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 3, "w", &ev),
+		     DIAG_REACT_NONE, "still active: not again");
+	cr_assert_not(diag_aborted(&d));
+	diag_report(&d, DIAG_CELL_OV_WARN, true, 4, NULL, &ev);
+	cr_assert_not(diag_active(&d, DIAG_CELL_OV_WARN));
+	for (int i = 5; i < 7; i++)
+		diag_report(&d, DIAG_CELL_OV_WARN, false, i, "w", &ev);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 7, "w", &ev),
+		     DIAG_REACT_WARN, "re-armed after OK");
+}
+
+Test(diag, abort_latches_and_first_wins)
+{
+	cr_assert_eq(diag_report(&d, DIAG_OPERATOR_STOP, false, 10, "stop", &ev),
+		     DIAG_REACT_ABORT);
+	cr_assert_str_eq(ev.message, "stop");
+	cr_assert_str_eq(ev.full_code, "operator:OPERATOR_STOP");
+	diag_report(&d, DIAG_OPERATOR_STOP, true, 11, NULL, &ev);
+	cr_assert(diag_aborted(&d), "an abort does not clear");
+	cr_assert(diag_active(&d, DIAG_OPERATOR_STOP));
+	cr_assert_eq(diag_report(&d, DIAG_BMS_TIMEOUT, false, 12, "t", &ev),
+		     DIAG_REACT_NONE, "nothing new after an abort");
+	cr_assert_str_eq(diag_abort_event(&d)->code, "OPERATOR_STOP");
+}
+
+Test(diag, names)
+{
+	cr_assert_str_eq(diag_cause_name(DIAG_CAUSE_SAFETY), "safety");
+	cr_assert_str_eq(diag_cause_name(DIAG_CAUSE_BENCH), "bench");
+	cr_assert_str_eq(diag_cause_name(DIAG_CAUSE_OPERATOR), "operator");
+	cr_assert_str_eq(diag_severity_name(DIAG_SEV_WARN), "warning");
+	cr_assert_str_eq(diag_severity_name(DIAG_SEV_ABORT), "abort");
+	cr_assert_null(diag_abort_event(&d));
+}
