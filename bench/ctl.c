@@ -266,6 +266,8 @@ static void finish(struct ctl *c, int64_t t_us)
 
 void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 {
+	const struct pack_snap *s = packstate_snap(c->ps);
+	bool fresh = false;
 	unsigned upd;
 
 	if (c->start_us < 0)
@@ -279,11 +281,19 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 		return;
 	if (upd & PACK_UPD_PACK)
 		c->pack_seq++;
-	if (packstate_snap(c->ps)->cell_set_seq != c->last_cell_set) {
-		c->last_cell_set = packstate_snap(c->ps)->cell_set_seq;
+	if (s->cell_set_seq != c->last_cell_set) {
+		c->last_cell_set = s->cell_set_seq;
 		c->cells_t_us = t_us;
+		fresh = true;
 	}
-	check(c, t_us);
+	if (s->temp_set_seq != c->last_temp_set) {
+		c->last_temp_set = s->temp_set_seq;
+		fresh = true;
+	}
+	/* A cell or probe reading is checked with its complete set (one
+	 * BMS burst): the frames before it change nothing the checks see. */
+	if (fresh || (upd & ~(PACK_UPD_CELL_V | PACK_UPD_TEMP)))
+		check(c, t_us);
 }
 
 void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)

@@ -57,7 +57,7 @@ struct ctl {
 	bool fault_active[PROFILE_MAX_FAULTS];
 	bool operator_stop, signal_stop;
 	int64_t cells_t_us;       /* newest complete cell set */
-	uint32_t last_cell_set;
+	uint32_t last_cell_set, last_temp_set;
 	enum canbus_state bus_state;
 
 	/* Logging. */
