@@ -280,6 +280,14 @@ static double plant_voltage(struct scpi_server *s)
 				       : 0.0;
 }
 
+static double measured_current(struct scpi_server *s)
+{
+	if (!s->output_on)
+		return 0.0;
+	return s->plant.pack_current_A ? s->plant.pack_current_A(s->plant.ctx)
+				       : s->i_act_A;
+}
+
 /* ---------- command execution ---------- */
 
 struct reply {
@@ -424,11 +432,12 @@ static void exec_query(struct scpi_server *s, enum srv_op op, struct reply *r)
 			  plant_voltage(s) + noise(s, s->cfg.noise_V));
 		break;
 	case OP_MEAS_I:
-		reply_add(r, "%.3f", s->i_act_A + noise(s, s->cfg.noise_A));
+		reply_add(r, "%.3f",
+			  measured_current(s) + noise(s, s->cfg.noise_A));
 		break;
 	case OP_MEAS_P:
 		v = plant_voltage(s);
-		reply_add(r, "%.2f", v * s->i_act_A);
+		reply_add(r, "%.2f", v * measured_current(s));
 		break;
 	default: push_err(s, -113, "Undefined header"); break;
 	}

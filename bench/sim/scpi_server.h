@@ -43,11 +43,14 @@ struct clock;
 
 /* The pack as the supply sees it. pack_voltage_V returns the terminal
  * voltage with the last applied current flowing; apply_current_A sets the
- * current (+ charge) the plant carries from now on. */
+ * current (+ charge) the plant carries from now on. pack_current_A, if
+ * set, is the current that really flows (0 with the pack's contactors
+ * open): MEAS:CURR? and MEAS:POW? report it instead of the output's. */
 struct scpi_plant {
 	void *ctx;
 	double (*pack_voltage_V)(void *ctx);
 	void (*apply_current_A)(void *ctx, double current_A);
+	double (*pack_current_A)(void *ctx);
 };
 
 struct scpi_server_cfg {

@@ -94,7 +94,7 @@ static void driver(const uint8_t *data, size_t size, const char *model)
 
 static void server(const uint8_t *data, size_t size)
 {
-	struct scpi_plant plant = {NULL, plant_v, NULL};
+	struct scpi_plant plant = {NULL, plant_v, NULL, NULL};
 	struct scpi_server *s;
 	struct clock clk;
 	struct clock_virt vt;

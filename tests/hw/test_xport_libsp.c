@@ -98,7 +98,7 @@ static void *serve(void *arg)
 
 static void setup(void)
 {
-	struct scpi_plant pl = {&h.plant, plant_v, plant_i};
+	struct scpi_plant pl = {&h.plant, plant_v, plant_i, NULL};
 	struct scpi_server_cfg cfg = {.watchdog_us = 1000000};
 	struct instr_cfg ic = {.kind = "scpi", .serial = "115200/8n1",
 			       .model = "ea-psb", .timeout_ms = 2000};

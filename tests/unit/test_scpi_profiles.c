@@ -330,7 +330,7 @@ static double lb_v(void *ctx)
 
 Test(scpi_profiles, every_model_drives_the_simulated_supply)
 {
-	struct scpi_plant plant = {NULL, lb_v, NULL};
+	struct scpi_plant plant = {NULL, lb_v, NULL, NULL};
 	struct clock clk;
 	struct clock_virt vt;
 

@@ -70,7 +70,7 @@ static void stop_server(void)
 
 static void setup(void)
 {
-	struct scpi_plant pl = {&t.plant, plant_v, plant_i};
+	struct scpi_plant pl = {&t.plant, plant_v, plant_i, NULL};
 	struct instr_cfg cfg = {.kind = "scpi", .model = "generic",
 				.timeout_ms = 1000};
 

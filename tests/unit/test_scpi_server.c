@@ -31,7 +31,7 @@ static char reply[512];
 
 static void setup(void)
 {
-	struct scpi_plant p = {&pl, plant_v, plant_i};
+	struct scpi_plant p = {&pl, plant_v, plant_i, NULL};
 	struct scpi_server_cfg cfg = {.voltage_max_V = 100,
 				      .current_max_A = 50};
 
@@ -235,6 +235,30 @@ Test(scpi_server, cc_priority_takes_signed_current)
 	/* back in CV priority a negative CURR is out of range */
 	ex("FUNC VOLT;CURR -1");
 	cr_assert_str_eq(ex("SYST:ERR?"), "-222,\"Data out of range\"\n");
+}
+
+static double open_circuit(void *ctx)
+{
+	(void)ctx;
+	return 0.0;
+}
+
+Test(scpi_server, measures_what_the_plant_really_carries)
+{
+	struct scpi_plant p = {&pl, plant_v, plant_i, open_circuit};
+	struct scpi_server *open_srv;
+	char r[64];
+
+	/* contactors open: the output drives, nothing flows */
+	cr_assert_eq(scpi_server_new(NULL, &p, &clk, &open_srv), BENCH_OK);
+	scpi_server_exec_line(open_srv, "SYST:REM;VOLT 60;CURR 20;OUTP ON",
+			      r, sizeof(r));
+	scpi_server_step(open_srv);
+	clock_virt_set(&vt, 500000);
+	scpi_server_step(open_srv);
+	scpi_server_exec_line(open_srv, "MEAS:CURR?;MEAS:POW?", r, sizeof(r));
+	cr_assert_str_eq(r, "0.000;0.00\n");
+	scpi_server_free(open_srv);
 }
 
 Test(scpi_server, output_off_drops_current_at_once)
