@@ -1,0 +1,313 @@
+/* test_profile_ini.c - pack profile: the simulated BMS fixture, defaults,
+ * every error with file, line and key, and profile_for_sim(). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/profile.h"
+#include "common/rc.h"
+#include "support.h"
+
+static struct profile p;
+
+static void init(void) { logcap_start(); }
+
+static void fini(void)
+{
+	logcap_stop();
+	profile_release(&p);
+}
+
+TestSuite(profile, .init = init, .fini = fini);
+
+static const char minimal[] = "[pack]\n"
+			      "chemistry = lfp\n"
+			      "series = 30\n"
+			      "rated_capacity_ah = 100\n"
+			      "[bms]\n"
+			      "dbc = pack.dbc\n"
+			      "cell_voltage = V_%02u\n"
+			      "pack_voltage = PackV\n"
+			      "pack_current = PackI\n";
+
+Test(profile, sim_bms_fixture)
+{
+	char sig[32];
+
+	cr_assert_eq(profile_load_file("fixtures/profiles/sim_bms.ini", &p),
+		     BENCH_OK, "%s", p.error);
+	cr_assert_str_eq(p.model, "sim-nmc96");
+	cr_assert_str_eq(p.chemistry, "nmc");
+	cr_assert_eq(p.series, 96);
+	cr_assert_eq(p.parallel, 1);
+	cr_assert_eq(p.modules, 8);
+	cr_assert_float_eq(p.rated_capacity_ah, 94.0, 1e-9);
+	cr_assert_float_eq(p.ref_r0_mohm, 0.65, 1e-9);
+	cr_assert_eq(p.cell_high_mV[PROFILE_OP], 4200);
+	cr_assert_eq(p.cell_high_mV[PROFILE_WARN], 4230);
+	cr_assert_eq(p.cell_high_mV[PROFILE_HARD], 4250);
+	cr_assert_eq(p.cell_low_mV[PROFILE_HARD], 2400);
+	cr_assert_eq(p.temp_high_ddegC[PROFILE_HARD], 600);
+	cr_assert_eq(p.temp_low_ddegC[PROFILE_HARD], -200);
+	cr_assert_eq(p.charge_mA[PROFILE_OP], 94000);
+	cr_assert_eq(p.discharge_mA[PROFILE_HARD], 376000);
+	cr_assert_eq(p.spread_warn_mV, 300);
+	cr_assert_eq(p.spread_hard_mV, 0);
+	cr_assert_str_eq(p.dbc_path, "fixtures/profiles/../dbc/sim_bms.dbc");
+	cr_assert_eq(profile_cell_signal(&p, 17, sig, sizeof(sig)), BENCH_OK);
+	cr_assert_str_eq(sig, "Cell017_V");
+	cr_assert_eq(profile_temp_signal(&p, 3, sig, sizeof(sig)), BENCH_OK);
+	cr_assert_str_eq(sig, "Temp003_C");
+	cr_assert_eq(p.n_probes, 16);
+	cr_assert_str_eq(p.pack_current, "Pack_Current");
+	cr_assert(p.current_charge_positive);
+	cr_assert_str_eq(p.ccl, "BMS_CCL");
+	cr_assert_str_eq(p.contactor_state, "Contactor_State");
+	cr_assert_eq(p.contactor_closed, 2);
+	cr_assert_eq(p.contactor_welded, 3);
+	cr_assert_eq(p.n_faults, 6);
+	cr_assert_str_eq(p.faults[0].signal, "Fault_CellOV");
+	cr_assert_eq(p.faults[0].reaction, DIAG_SEV_ABORT);
+	cr_assert_eq(p.faults[0].cause, DIAG_CAUSE_SAFETY);
+	cr_assert_str_eq(p.faults[4].signal, "Fault_Comm");
+	cr_assert_eq(p.faults[4].cause, DIAG_CAUSE_BENCH);
+	cr_assert_eq(p.heartbeat_timeout_ms, 1000);
+	cr_assert_str_eq(p.tx_message, "BENCH_Command");
+	cr_assert_eq(p.tx_period_ms, 100);
+	cr_assert_str_eq(p.tx_contactor_signal, "Bench_ContactorReq");
+	cr_assert_eq(p.tx_contactor_close, 1);
+	cr_assert_str_eq(p.tx_alive_signal, "Bench_Alive");
+	cr_assert_not_null(p.text);
+	cr_assert(strstr(p.text, "[bench_tx]"));
+	cr_assert_eq(profile_rated_mAh(&p), 94000);
+}
+
+Test(profile, the_fixture_matches_profile_for_sim)
+{
+	struct profile q;
+
+	cr_assert_eq(profile_load_file("fixtures/profiles/sim_bms.ini", &p),
+		     BENCH_OK);
+	cr_assert_eq(profile_for_sim("nmc", 96, 1, 8, 16, 94.0,
+				     "fixtures/dbc/sim_bms.dbc", &q),
+		     BENCH_OK);
+	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV, sizeof(q.cell_high_mV));
+	cr_assert_arr_eq(p.cell_low_mV, q.cell_low_mV, sizeof(q.cell_low_mV));
+	cr_assert_arr_eq(p.charge_mA, q.charge_mA, sizeof(q.charge_mA));
+	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA, sizeof(q.discharge_mA));
+	cr_assert_str_eq(p.cell_voltage_fmt, q.cell_voltage_fmt);
+	cr_assert_str_eq(p.temperature_fmt, q.temperature_fmt);
+	cr_assert_str_eq(p.soc, q.soc);
+	cr_assert_str_eq(p.dcl, q.dcl);
+	cr_assert_eq(p.n_faults, q.n_faults);
+	for (unsigned i = 0; i < q.n_faults; i++) {
+		cr_assert_str_eq(p.faults[i].signal, q.faults[i].signal);
+		cr_assert_eq(p.faults[i].cause, q.faults[i].cause);
+	}
+	cr_assert_str_eq(p.tx_message, q.tx_message);
+	profile_release(&q);
+}
+
+Test(profile, defaults_by_chemistry_and_file_stem)
+{
+	cr_assert_eq(profile_parse(minimal, "dir/lfp30.ini", "dir", &p),
+		     BENCH_OK, "%s", p.error);
+	cr_assert_str_eq(p.model, "lfp30");
+	cr_assert_eq(p.cell_high_mV[PROFILE_OP], 3650);
+	cr_assert_eq(p.cell_low_mV[PROFILE_OP], 2500);
+	cr_assert_gt(p.cell_high_mV[PROFILE_HARD], 3650);
+	cr_assert_eq(p.charge_mA[PROFILE_OP], 100000);
+	cr_assert_eq(p.parallel, 1);
+	cr_assert_str_eq(p.dbc_path, "dir/pack.dbc");
+	cr_assert_eq(p.n_faults, 0);
+	cr_assert_str_eq(p.temperature_fmt, "");
+	cr_assert_eq(p.contactor_welded, -1);
+}
+
+Test(profile, currents_in_amperes_and_fault_reactions)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "%s[limits]\ncharge_current = 50 60A C/1\n"
+		 "discharge_current = 0.5C 1C 200\n"
+		 "[bms]\nfault_reaction = warn\n"
+		 "fault_signals = F_A , F_B:abort,F_C:bench\n",
+		 minimal);
+	cr_assert_eq(profile_parse(text, "x.ini", NULL, &p), BENCH_OK, "%s",
+		     p.error);
+	cr_assert_eq(p.charge_mA[0], 50000);
+	cr_assert_eq(p.charge_mA[1], 60000);
+	cr_assert_eq(p.charge_mA[2], 100000);
+	cr_assert_eq(p.discharge_mA[0], 50000);
+	cr_assert_eq(p.discharge_mA[2], 200000);
+	cr_assert_eq(p.n_faults, 3);
+	cr_assert_str_eq(p.faults[0].signal, "F_A");
+	cr_assert_eq(p.faults[0].reaction, DIAG_SEV_WARN);
+	cr_assert_eq(p.faults[1].reaction, DIAG_SEV_ABORT);
+	cr_assert_eq(p.faults[2].reaction, DIAG_SEV_ABORT);
+	cr_assert_eq(p.faults[2].cause, DIAG_CAUSE_BENCH);
+	cr_assert_str_eq(p.dbc_path, "pack.dbc");
+}
+
+struct bad {
+	const char *extra; /* appended to minimal */
+	const char *error;
+};
+
+static const struct bad bads[] = {
+	{"[pack]\ncolour = red\n", "p.ini:11: key 'colour': unknown key in [pack]"},
+	{"[bms]\nspeed = 1\n", "p.ini:11: key 'speed': unknown key in [bms]"},
+	{"[limits]\nvolts = 1\n",
+	 "p.ini:11: key 'volts': unknown key in [limits]"},
+	{"[bench_tx]\nrate = 1\n",
+	 "p.ini:11: key 'rate': unknown key in [bench_tx]"},
+	{"[cells]\nx = 1\n",
+	 "p.ini:11: unknown section [cells] (expected pack, limits, bms, "
+	 "bench_tx)"},
+	{"[pack]\nchemistry = nca\n",
+	 "p.ini:11: key 'chemistry': expected nmc or lfp, found 'nca'"},
+	{"[pack]\nseries = 0\n",
+	 "p.ini:11: key 'series': expected a whole number from 1 to 1000, "
+	 "found '0'"},
+	{"[pack]\nseries = 9x\n",
+	 "p.ini:11: key 'series': expected a whole number, found '9x'"},
+	{"[pack]\nrated_capacity_ah = lots\n",
+	 "p.ini:11: key 'rated_capacity_ah': expected a number, found 'lots'"},
+	{"[pack]\nrated_capacity_ah = -5\n",
+	 "p.ini:11: key 'rated_capacity_ah': expected a number from 0.001 to "
+	 "100000, found '-5'"},
+	{"[limits]\ncell_voltage_high = 4.2 4.25\n",
+	 "p.ini:11: key 'cell_voltage_high': expected three numbers "
+	 "(operating warning hard), found '4.2 4.25'"},
+	{"[limits]\ncell_voltage_high = 4.25 4.2 4.3\n",
+	 "p.ini:11: key 'cell_voltage_high': expected operating, warning, "
+	 "hard ascending, found '4.25 4.2 4.3'"},
+	{"[limits]\ncell_voltage_low = 2.4 2.5 2.6\n",
+	 "p.ini:11: key 'cell_voltage_low': expected operating, warning, hard "
+	 "descending, found '2.4 2.5 2.6'"},
+	{"[limits]\ncharge_current = 1C 2X 3C\n",
+	 "p.ini:11: key 'charge_current': expected three currents (operating "
+	 "warning hard; A or C-rate like 1C, C/2), found '1C 2X 3C'"},
+	{"[limits]\ncell_spread_mv = 200 100\n",
+	 "p.ini:11: key 'cell_spread_mv': expected 'warning hard' in mV (hard "
+	 "0 = off, else >= warning), found '200 100'"},
+	{"[bms]\ncell_voltage = Cell_V\n",
+	 "p.ini:11: key 'cell_voltage': expected a signal pattern with one %u "
+	 "(like Cell%03u_V), found 'Cell_V'"},
+	{"[bms]\ncell_voltage = Cell%s_%u\n",
+	 "p.ini:11: key 'cell_voltage': expected a signal pattern with one %u "
+	 "(like Cell%03u_V), found 'Cell%s_%u'"},
+	{"[bms]\npack_current = Pack Current\n",
+	 "p.ini:11: key 'pack_current': expected a DBC signal name, found "
+	 "'Pack Current'"},
+	{"[bms]\ncurrent_charge_positive = maybe\n",
+	 "p.ini:11: key 'current_charge_positive': expected true or false, "
+	 "found 'maybe'"},
+	{"[bms]\nfault_signals = A:explode\n",
+	 "p.ini:11: key 'fault_signals': expected ':warn', ':abort' or "
+	 "':bench' after 'A', found ':explode'"},
+	{"[bms]\nfault_reaction = panic\n",
+	 "p.ini:11: key 'fault_reaction': expected abort or warn, found "
+	 "'panic'"},
+	{"[bms]\ntemperature = T%u\n",
+	 "p.ini: temperature pattern given but probes is 0"},
+	{"[pack]\nmodules = 31\n", "p.ini: modules (31) above series (30)"},
+	{"[limits]\ncell_voltage_low = 3.7 3.6 3.5\ncell_voltage_high = 3.6 3.7 "
+	 "3.8\n",
+	 "p.ini: cell_voltage_low must be below cell_voltage_high"},
+	{"[limits]\ncharge_current = 3C 2C 1C\n",
+	 "p.ini: current tiers must ascend (operating warning hard)"},
+	{"this is not ini\n",
+	 "p.ini:10: expected '[section]' or 'key = value'"},
+};
+
+Test(profile, every_error_names_file_line_key)
+{
+	for (unsigned i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		char text[2048];
+
+		snprintf(text, sizeof(text), "%s%s", minimal, bads[i].extra);
+		cr_expect_eq(profile_parse(text, "p.ini", NULL, &p),
+			     BENCH_ERR_PARSE, "case %u", i);
+		cr_expect_str_eq(p.error, bads[i].error, "case %u", i);
+		cr_expect_null(p.text);
+		profile_release(&p);
+	}
+	cr_assert(strstr(logcap_text(), "p.ini:11: key 'colour'"));
+}
+
+Test(profile, missing_keys_are_named)
+{
+	static const char *const need[][2] = {
+		{"chemistry = lfp\n", "p.ini: missing key chemistry in [pack]"},
+		{"series = 30\n", "p.ini: missing key series in [pack]"},
+		{"rated_capacity_ah = 100\n",
+		 "p.ini: missing key rated_capacity_ah in [pack]"},
+		{"dbc = pack.dbc\n", "p.ini: missing key dbc in [bms]"},
+		{"cell_voltage = V_%02u\n",
+		 "p.ini: missing key cell_voltage in [bms]"},
+		{"pack_voltage = PackV\n",
+		 "p.ini: missing key pack_voltage in [bms]"},
+		{"pack_current = PackI\n",
+		 "p.ini: missing key pack_current in [bms]"},
+	};
+
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		char text[1024];
+		const char *at = strstr(minimal, need[i][0]);
+		size_t pre = (size_t)(at - minimal);
+
+		snprintf(text, sizeof(text), "%.*s%s", (int)pre, minimal,
+			 at + strlen(need[i][0]));
+		cr_expect_eq(profile_parse(text, "p.ini", NULL, &p),
+			     BENCH_ERR_PARSE, "case %u", i);
+		cr_expect_str_eq(p.error, need[i][1]);
+		profile_release(&p);
+	}
+}
+
+Test(profile, long_line_and_missing_file)
+{
+	char text[1024];
+
+	memset(text, 'x', 600);
+	snprintf(text + 600, sizeof(text) - 600, " = 1\n");
+	cr_assert_eq(profile_parse(text, "p.ini", NULL, &p), BENCH_ERR_PARSE);
+	cr_assert_str_eq(p.error, "p.ini:1: line longer than 198 characters");
+	cr_assert_eq(profile_load_file("/nonexistent.ini", &p), BENCH_ERR_IO);
+	cr_assert(strstr(p.error, "cannot open '/nonexistent.ini'"));
+}
+
+Test(profile, for_sim_nmc_and_lfp)
+{
+	char sig[32];
+
+	cr_assert_eq(profile_for_sim("lfp", 30, 1, 2, 4, 100.0, "b.dbc", &p),
+		     BENCH_OK);
+	cr_assert_str_eq(p.chemistry, "lfp");
+	cr_assert_eq(p.cell_high_mV[PROFILE_OP], 3650);
+	cr_assert_eq(p.cell_low_mV[PROFILE_OP], 2500);
+	cr_assert_gt(p.cell_high_mV[PROFILE_HARD], p.cell_high_mV[PROFILE_WARN]);
+	cr_assert_lt(p.cell_low_mV[PROFILE_HARD], p.cell_low_mV[PROFILE_WARN]);
+	cr_assert_eq(p.charge_mA[PROFILE_OP], 100000);
+	cr_assert_eq(p.discharge_mA[PROFILE_OP], 200000);
+	cr_assert_eq(p.n_probes, 4);
+	cr_assert_str_eq(p.dbc_path, "b.dbc");
+	cr_assert_eq(profile_cell_signal(&p, 30, sig, sizeof(sig)), 0);
+	cr_assert_str_eq(sig, "Cell030_V");
+	cr_assert_null(p.text);
+	profile_release(&p);
+	cr_assert_eq(profile_for_sim("NMC", 96, 2, 48, 0, 65.0, "b.dbc", &p),
+		     BENCH_OK);
+	cr_assert_eq(p.cell_high_mV[PROFILE_OP], 4200);
+	cr_assert_str_eq(p.temperature_fmt, "", "no probes: no pattern");
+	cr_assert_eq(profile_temp_signal(&p, 1, sig, sizeof(sig)),
+		     BENCH_ERR_ARG);
+	profile_release(&p);
+	cr_assert_eq(profile_for_sim("nca", 96, 1, 8, 4, 94.0, "b.dbc", &p),
+		     BENCH_ERR_ARG);
+	cr_assert_eq(profile_for_sim("nmc", 200, 1, 8, 4, 94.0, "b.dbc", &p),
+		     BENCH_ERR_ARG, "the sim DBC carries 192 cells");
+}
