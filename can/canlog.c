@@ -175,7 +175,8 @@ int canlog_parse(const char *line, size_t len, struct canlog_rec *rec,
 	while (p < end && is_blank(*p))
 		p++;
 	for (q = p; p < end && !is_blank(*p); p++)
-		;
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			FAIL("control character in the interface name");
 	if (p == q)
 		FAIL("expected an interface name");
 	n = (unsigned)(p - q);

@@ -458,13 +458,14 @@ static int parse_ba_def(struct parser *p)
 {
 	struct attr_def d;
 	struct dbc_span w;
-	size_t cap = 0;
+	size_t cap = 0, name_pos;
 	char *e;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
 	if (dbc_lex_peek(&p->lx) != '"')
 		TRY(dbc_lex_expect_word(&p->lx, &w, "attribute object (BU_, BO_, SG_, EV_)"));
+	name_pos = (dbc_lex_peek(&p->lx), p->lx.pos);
 	TRY(dbc_lex_string(&p->lx, &d.name, "attribute name"));
 	if ((rc = dbc_lex_expect_word(&p->lx, &w, "attribute type (INT, HEX, FLOAT, STRING, ENUM)")) < 0)
 		goto fail;
@@ -500,7 +501,7 @@ static int parse_ba_def(struct parser *p)
 	/* INT/HEX/FLOAT limits are not needed */
 	dbc_lex_skip_statement(&p->lx, NULL);
 	if (find_def(p, d.name)) {
-		dbc_lex_warn(&p->lx, "attribute '%s' defined twice; the first definition is kept", d.name);
+		dbc_lex_warn_at(&p->lx, name_pos, "attribute '%s' defined twice; the first definition is kept", d.name);
 		attr_def_release(&d);
 		return BENCH_OK;
 	}
@@ -528,6 +529,7 @@ static int parse_ba_def_def(struct parser *p)
 {
 	struct attr_def *d;
 	char *name = NULL, *str;
+	size_t name_pos = (dbc_lex_peek(&p->lx), p->lx.pos);
 	double num;
 	int rc;
 
@@ -539,7 +541,7 @@ static int parse_ba_def_def(struct parser *p)
 	end_statement(p);
 	d = find_def(p, name);
 	if (!d) {
-		dbc_lex_warn(&p->lx, "default for undefined attribute '%s' ignored", name);
+		dbc_lex_warn_at(&p->lx, name_pos, "default for undefined attribute '%s' ignored", name);
 		free(str);
 	} else {
 		free(d->def_str);
@@ -747,9 +749,9 @@ static int parse_sg_mul_val(struct parser *p)
 	long m, si;
 	int rc;
 
-	pos = (dbc_lex_peek(&p->lx), p->lx.pos);
 	TRY(ref_sig(p, "SG_MUL_VAL_", &m, &si));
 	TRY(dbc_lex_expect_word(&p->lx, &w, "multiplexor signal name"));
+	pos = (size_t)(w.p - p->lx.s);
 	do {
 		if ((rc = dbc_lex_uint(&p->lx, UINT64_MAX, &lo, "range start")) < 0 ||
 		    (rc = dbc_lex_expect(&p->lx, '-', "in the value range")) < 0 ||

@@ -171,7 +171,7 @@ int dbc_lex_uint(struct dbc_lex *lx, uint64_t max, uint64_t *v,
 	int c;
 
 	while ((c = cur(lx)) >= '0' && c <= '9') {
-		if (x > (max - (uint64_t)(c - '0')) / 10) {
+		if (x > max / 10 || (x == max / 10 && (uint64_t)(c - '0') > max % 10)) {
 			lx->pos = start;
 			return dbc_lex_error(lx, "%s out of range 0..%llu",
 					     what, (unsigned long long)max);

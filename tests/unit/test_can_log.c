@@ -184,6 +184,7 @@ static struct bad_line bad_lines[] = {
 	{"(1.0) ", "expected a blank after the timestamp", 6},
 	{"(1.0) can0", "expected a frame after the interface name", 11},
 	{"(1.0) abcdefghijabcdefghijabcdefghijXX 123#", "interface name too long", 7},
+	{"(1.0) ca\x01n0 123#11", "control character in the interface name", 9},
 	{"(1.0) can0 12#11", "CAN id must have 3 (standard) or 8 (extended) hex digits", 12},
 	{"(1.0) can0 123456789#11", "CAN id longer than 8 hex digits", 20},
 	{"(1.0) can0 1G3#11", "expected a hex CAN id before '#'", 13},
