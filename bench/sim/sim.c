@@ -121,8 +121,9 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	s->noise_on = true;
 	build_cells(s);
 	s->pack_V = sim_terminal_V(s);
-	qsort(s->cfg.faults, s->cfg.n_faults, sizeof(s->cfg.faults[0]),
-	      fault_cmp);
+	if (s->cfg.n_faults)
+		qsort(s->cfg.faults, s->cfg.n_faults,
+		      sizeof(s->cfg.faults[0]), fault_cmp);
 
 	struct sim_pack_info *in = &s->info;
 	snprintf(in->name, sizeof(in->name), "%s", s->cfg.name);

@@ -258,6 +258,7 @@ Test(sim_pack, truth_file_is_deterministic_and_true)
 	free(b);
 	free(d);
 	free(pack);
+	free(dir);
 }
 
 Test(sim_pack, every_fixture_pack_runs)
