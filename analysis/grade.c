@@ -114,24 +114,11 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 
 		if (pr->rated_ah > 0 && !isnan(cr->capacity_ah) &&
 		    (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah >
-			    r->weak_below_median) {
+			    r->weak_below_median)
 			*f |= CELL_WEAK;
-			reason(g, "cell %u (module %u) is weak: capacity %.2f Ah, "
-				  "%.1f points of SOH below the pack median %.2f Ah "
-				  "(limit %.0f points)",
-			       c + 1, cr->module, cr->capacity_ah,
-			       100 * (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah,
-			       pr->cap_median_ah, 100 * r->weak_below_median);
-		}
 		if (!isnan(cr->r_0s1_mohm) &&
-		    cr->r_0s1_mohm > r->high_r_over_median * pr->r_median_mohm) {
+		    cr->r_0s1_mohm > r->high_r_over_median * pr->r_median_mohm)
 			*f |= CELL_HIGH_R;
-			reason(g, "cell %u (module %u) has high resistance: %.3f mOhm, "
-				  "%.2f x the pack median %.3f mOhm (limit %.2f x)",
-			       c + 1, cr->module, cr->r_0s1_mohm,
-			       cr->r_0s1_mohm / pr->r_median_mohm, pr->r_median_mohm,
-			       r->high_r_over_median);
-		}
 		if (!isnan(cr->sd_mv_per_day) && lot && lot->n > 1) {
 			double k = cr->sd_mv_per_day;
 			bool outlier = k > lot->mean + r->sd_sigma * lot->sd &&
@@ -139,37 +126,127 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 			bool real = k > g->sd_floor_mv_per_day ||
 				    cr->leak_ma >= r->sd_leak_ma_max;
 
-			if (outlier && real) {
+			if (outlier && real)
 				*f |= CELL_SELF_DISCHARGE;
-				reason(g, "cell %u (module %u) self-discharges: "
-					  "%.2f mV/day (about %.1f mA), above the "
-					  "lot mean + %.0f sigma (%.2f mV/day) and the "
-					  "floor (%.2f mV/day or %.1f mA)",
-				       c + 1, cr->module, k, cr->leak_ma, r->sd_sigma,
-				       lot->mean + r->sd_sigma * lot->sd,
-				       g->sd_floor_mv_per_day, r->sd_leak_ma_max);
-			}
 		}
-		if (!isnan(cr->min_rest_V) && cr->min_rest_V < ocv_min) {
+		if (!isnan(cr->min_rest_V) && cr->min_rest_V < ocv_min)
 			*f |= CELL_UNSAFE;
-			reason(g, "cell %u (module %u) is unsafe: rested at %.3f V, "
-				  "below %.2f V",
-			       c + 1, cr->module, cr->min_rest_V, ocv_min);
-		}
 		if (!(*f & CELL_WEAK) && !isnan(cr->offset_soc) &&
-		    fabs(cr->offset_soc) > r->offset_soc_min) {
+		    fabs(cr->offset_soc) > r->offset_soc_min)
 			*f |= CELL_OFFSET;
-			reason(g, "cell %u (module %u) is unbalanced, not weak: its "
-				  "SOC sits %+.1f %% from the others (limit %.1f %%)%s",
-			       c + 1, cr->module, 100 * cr->offset_soc,
-			       100 * r->offset_soc_min,
-			       c + 1 == pr->discharge_end_cell &&
-					       c + 1 != pr->charge_end_cell
-				       ? "; it ends the discharge but not the charge"
-			       : c + 1 == pr->charge_end_cell &&
-					       c + 1 != pr->discharge_end_cell
-				       ? "; it ends the charge but not the discharge"
-				       : "");
+	}
+}
+
+/* The measured value a flag is about, for reasons and module summaries. */
+static double flag_value(const struct cell_result *cr, unsigned f)
+{
+	switch (f) {
+	case CELL_WEAK: return cr->capacity_ah;
+	case CELL_HIGH_R: return cr->r_0s1_mohm;
+	case CELL_SELF_DISCHARGE: return cr->sd_mv_per_day;
+	case CELL_UNSAFE: return cr->min_rest_V;
+	case CELL_OFFSET: return 100 * cr->offset_soc;
+	}
+	return NAN;
+}
+
+static void cell_reason(const struct pack_result *pr, const struct rules *r,
+			const struct sd_stats *lot, struct grade_result *g,
+			unsigned c, unsigned f)
+{
+	const struct cell_result *cr = &pr->cells[c];
+	double ocv_min = pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
+
+	switch (f) {
+	case CELL_WEAK:
+		reason(g, "cell %u (module %u) is weak: capacity %.2f Ah, %.1f "
+			  "points of SOH below the pack median %.2f Ah (limit %.0f "
+			  "points)",
+		       c + 1, cr->module, cr->capacity_ah,
+		       100 * (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah,
+		       pr->cap_median_ah, 100 * r->weak_below_median);
+		break;
+	case CELL_HIGH_R:
+		reason(g, "cell %u (module %u) has high resistance: %.3f mOhm, "
+			  "%.2f x the pack median %.3f mOhm (limit %.2f x)",
+		       c + 1, cr->module, cr->r_0s1_mohm,
+		       cr->r_0s1_mohm / pr->r_median_mohm, pr->r_median_mohm,
+		       r->high_r_over_median);
+		break;
+	case CELL_SELF_DISCHARGE:
+		reason(g, "cell %u (module %u) self-discharges: %.2f mV/day (about "
+			  "%.1f mA), above the lot mean + %.0f sigma (%.2f mV/day) "
+			  "and the floor (%.2f mV/day or %.1f mA)",
+		       c + 1, cr->module, cr->sd_mv_per_day, cr->leak_ma,
+		       r->sd_sigma, lot->mean + r->sd_sigma * lot->sd,
+		       g->sd_floor_mv_per_day, r->sd_leak_ma_max);
+		break;
+	case CELL_UNSAFE:
+		if (isnan(cr->min_rest_V) || cr->min_rest_V >= ocv_min)
+			break; /* flagged by the abort: its reason is given */
+		reason(g, "cell %u (module %u) is unsafe: rested at %.3f V, below "
+			  "%.2f V",
+		       c + 1, cr->module, cr->min_rest_V, ocv_min);
+		break;
+	case CELL_OFFSET:
+		reason(g, "cell %u (module %u) is unbalanced, not weak: its SOC "
+			  "sits %+.1f %% from the others (limit %.1f %%)%s",
+		       c + 1, cr->module, 100 * cr->offset_soc,
+		       100 * r->offset_soc_min,
+		       c + 1 == pr->discharge_end_cell && c + 1 != pr->charge_end_cell
+			       ? "; it ends the discharge but not the charge"
+		       : c + 1 == pr->charge_end_cell && c + 1 != pr->discharge_end_cell
+			       ? "; it ends the charge but not the discharge"
+			       : "");
+		break;
+	}
+}
+
+/* Per-cell reasons; a module with many cells flagged alike gets one line. */
+#define CELLS_PER_LINE_MAX 3
+
+static void explain_flags(const struct pack_result *pr, const struct rules *r,
+			  const struct sd_stats *lot, struct grade_result *g)
+{
+	static const unsigned order[] = {CELL_UNSAFE, CELL_WEAK, CELL_HIGH_R,
+					 CELL_SELF_DISCHARGE, CELL_OFFSET};
+	static const char *unit[] = {"V rested", "Ah", "mOhm", "mV/day",
+				     "% SOC offset"};
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		unsigned f = order[k];
+
+		for (unsigned m = 1; m <= pr->modules; m++) {
+			unsigned n = 0, first = 0, last = 0;
+			double lo = NAN, hi = NAN;
+
+			for (unsigned c = 0; c < pr->series; c++) {
+				if (pr->cells[c].module != m || !(g->cell_flags[c] & f))
+					continue;
+				double v = flag_value(&pr->cells[c], f);
+
+				if (!n)
+					first = c + 1;
+				last = c + 1;
+				n++;
+				if (isnan(lo) || v < lo)
+					lo = v;
+				if (isnan(hi) || v > hi)
+					hi = v;
+			}
+			if (!n)
+				continue;
+			if (n <= CELLS_PER_LINE_MAX) {
+				for (unsigned c = 0; c < pr->series; c++)
+					if (pr->cells[c].module == m &&
+					    (g->cell_flags[c] & f))
+						cell_reason(pr, r, lot, g, c, f);
+				continue;
+			}
+			reason(g, "module %u: %u cells (of cells %u-%u) flagged %s: "
+				  "%.3g to %.3g %s (pack median %.3g Ah, %.3g mOhm)",
+			       m, n, first, last, cell_flag_name(f), lo, hi, unit[k],
+			       pr->cap_median_ah, pr->r_median_mohm);
 		}
 	}
 }
@@ -298,25 +375,50 @@ static void resistance_gate(const struct pack_result *pr, const struct rules *r,
 	}
 }
 
+static bool replaced(const struct grade_result *g, unsigned module)
+{
+	for (size_t k = 0; k < g->n_replace; k++)
+		if (g->replace_modules[k] == module)
+			return true;
+	return false;
+}
+
+/* G3 over the cells that stay: replaced modules leave with their spread. */
 static void dispersion_gate(const struct pack_result *pr, const struct rules *r,
 			    struct grade_result *g)
 {
 	bool any_offset = false;
+	double vlo = NAN, vhi = NAN, slo = NAN, shi = NAN;
 
-	for (unsigned c = 0; c < pr->series; c++)
+	for (unsigned c = 0; c < pr->series; c++) {
+		const struct cell_result *cr = &pr->cells[c];
+
 		any_offset |= (g->cell_flags[c] & CELL_OFFSET) != 0;
+		if (replaced(g, cr->module))
+			continue;
+		if (!isnan(cr->rest_V)) {
+			vlo = isnan(vlo) || cr->rest_V < vlo ? cr->rest_V : vlo;
+			vhi = isnan(vhi) || cr->rest_V > vhi ? cr->rest_V : vhi;
+		}
+		if (!isnan(cr->offset_soc)) {
+			slo = isnan(slo) || cr->offset_soc < slo ? cr->offset_soc : slo;
+			shi = isnan(shi) || cr->offset_soc > shi ? cr->offset_soc : shi;
+		}
+	}
+	double v_spread_mV = 1000 * (vhi - vlo), soc_spread = shi - slo;
+
 	if (pr->chem == CHEM_LFP) {
-		if (pr->soc_spread > r->soc_spread_max) {
+		if (soc_spread > r->soc_spread_max) {
 			worse(g, GRADE_REMANUFACTURE);
 			reason(g, "cell SOC windows spread %.1f %% (limit %.1f %%): "
 				  "rebalance",
-			       100 * pr->soc_spread, 100 * r->soc_spread_max);
+			       100 * soc_spread, 100 * r->soc_spread_max);
 		}
-	} else if (pr->rest_spread_mV > r->rest_spread_max_mv) {
+	} else if (v_spread_mV > r->rest_spread_max_mv) {
 		worse(g, GRADE_REMANUFACTURE);
 		reason(g, "rested cell voltages spread %.0f mV at %.0f %% SOC "
 			  "(limit %.0f mV): rebalance",
-		       pr->rest_spread_mV, 100 * pr->rest_soc, r->rest_spread_max_mv);
+		       v_spread_mV, 100 * pr->rest_soc, r->rest_spread_max_mv);
 	}
 	if (any_offset) {
 		worse(g, GRADE_REMANUFACTURE);
@@ -388,6 +490,7 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 		lot = &own;
 	}
 	flag_cells(pr, r, lot, g);
+	explain_flags(pr, r, lot, g);
 	g->soh_graded = weak_modules(pr, r, g);
 	soh_gates(pr, r, g);
 	resistance_gate(pr, r, g);

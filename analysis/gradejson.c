@@ -202,10 +202,10 @@ void grade_summary_write(FILE *o, const char *path,
 	fprintf(o, "  capacity %.2f Ah (SOH %s), energy %.0f Wh (SOCE %s)\n",
 		pr->capacity_ah, pct(a, sizeof(a), pr->soh_capacity),
 		pr->energy_wh, pct(b, sizeof(b), pr->soh_energy));
-	fprintf(o, "  round-trip %s, coulombic %s, pack DCIR %.2f mOhm at %s SOC\n",
+	fprintf(o, "  round-trip %s, coulombic %s, pack DCIR %.2f mOhm "
+		   "(ohmic, mean of %u pulses)\n",
 		pct(a, sizeof(a), pr->round_trip_eff),
-		pct(b, sizeof(b), pr->coulombic_eff), pr->dcir_mohm,
-		pct((char[32]){0}, 32, pr->dcir_soc));
+		pct(b, sizeof(b), pr->coulombic_eff), pr->dcir_mohm, pr->n_pulses);
 	fprintf(o, "  resistance %.2f x fresh; rested spread %.0f mV; "
 		   "max temperature %.1f C (rise %.1f C)\n",
 		g->r_ratio, pr->rest_spread_mV, pr->temp_max_C, pr->temp_rise_C);

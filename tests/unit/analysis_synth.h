@@ -30,7 +30,7 @@ struct synth {
 	double now;
 };
 
-static void sy_row(struct synth *s, double i_A)
+static inline void sy_row(struct synth *s, double i_A)
 {
 	if (s->rows == s->cap_rows) {
 		s->cap_rows = s->cap_rows ? 2 * s->cap_rows : 4096;
@@ -63,7 +63,7 @@ enum sy_until { SY_FOR, SY_FULL, SY_EMPTY };
 
 /* One constant-current step (i_A > 0 charges) for dur_s or until the
  * first cell is full (SOC 1) / empty (SOC 0), logged every log_s. */
-static void sy_step(struct synth *s, const char *kind, const char *tag,
+static inline void sy_step(struct synth *s, const char *kind, const char *tag,
 		    double i_A, double dur_s, enum sy_until until, double log_s)
 {
 	struct run_step *st = &s->steps[s->n_steps];
@@ -107,7 +107,7 @@ static void sy_step(struct synth *s, const char *kind, const char *tag,
 
 /* The overnight shape: precondition, full charge, capacity discharge,
  * pulses at ~50 %, 24 h self-discharge rest at ~40 %. */
-static void sy_overnight(struct synth *s, double rated_ah)
+static inline void sy_overnight(struct synth *s, double rated_ah)
 {
 	double c3 = rated_ah / 3;
 
@@ -129,7 +129,7 @@ static void sy_overnight(struct synth *s, double rated_ah)
 	sy_step(s, "rest", "self-discharge", 0, 24 * 3600.0, SY_FOR, 60);
 }
 
-static void sy_init(struct synth *s, unsigned n, double cap_ah, double r0)
+static inline void sy_init(struct synth *s, unsigned n, double cap_ah, double r0)
 {
 	memset(s, 0, sizeof(*s));
 	s->n = n;
@@ -149,7 +149,7 @@ static void sy_init(struct synth *s, unsigned n, double cap_ah, double r0)
 	}
 }
 
-static int sy_col(void *ctx, const char *name, size_t start, size_t n,
+static inline int sy_col(void *ctx, const char *name, size_t start, size_t n,
 		  double *out)
 {
 	struct synth *s = ctx;
@@ -165,7 +165,7 @@ static int sy_col(void *ctx, const char *name, size_t start, size_t n,
 	return 0;
 }
 
-static int sy_cells(void *ctx, const char *name, size_t start, size_t n,
+static inline int sy_cells(void *ctx, const char *name, size_t start, size_t n,
 		    float *out)
 {
 	struct synth *s = ctx;
@@ -178,7 +178,7 @@ static int sy_cells(void *ctx, const char *name, size_t start, size_t n,
 	return 0;
 }
 
-static int sy_build(struct synth *s, unsigned flags, struct rundata **out)
+static inline int sy_build(struct synth *s, unsigned flags, struct rundata **out)
 {
 	struct rd_source src = {
 		.ctx = s, .read_col = sy_col, .read_cells = sy_cells,
@@ -193,7 +193,48 @@ static int sy_build(struct synth *s, unsigned flags, struct rundata **out)
 	return rundata_build(&src, &o, out);
 }
 
-static void sy_free(struct synth *s)
+#ifdef SY_WITH_H5LOG
+#include "bench/h5log.h"
+
+/* Write the synthetic run as a bench-run/1 file through the real writer. */
+static inline int sy_write_h5(struct synth *s, const char *path)
+{
+	struct h5log_cfg cfg = {.block_when_full = 1};
+	struct h5log *l;
+	size_t st = 0;
+	int rc;
+
+	rc = h5log_create(path, &s->meta, &cfg, &l);
+	if (rc < 0)
+		return rc;
+	for (size_t r = 0; r < s->rows && rc >= 0; r++) {
+		struct run_sample x = {
+			.test_time_s = s->t[r], .unix_time_s = 1.7e9 + s->t[r],
+			.voltage_V = (float)s->v[r], .current_A = (float)s->i[r],
+			.power_W = (float)(s->v[r] * s->i[r]),
+			.step_count = (uint32_t)s->sc[r],
+			.step_index = (uint32_t)s->sc[r],
+			.ambient_C = 25.0f,
+			.cell_voltage_V = s->cells + r * s->n,
+			.cell_temperature_C = s->temps + r * 2,
+		};
+		/* a step's record goes in once its last row is written */
+		while (st < s->n_steps && s->steps[st].end_s < s->t[r] - 1e-9)
+			rc = h5log_push_step(l, &s->steps[st++]);
+		if (rc >= 0)
+			rc = h5log_push_sample(l, &x);
+	}
+	while (rc >= 0 && st < s->n_steps)
+		rc = h5log_push_step(l, &s->steps[st++]);
+	for (size_t e = 0; rc >= 0 && e < s->n_events; e++)
+		rc = h5log_push_event(l, &s->events[e]);
+	int rc2 = h5log_close(l, s->meta.status, s->meta.end_reason);
+
+	return rc < 0 ? rc : rc2;
+}
+#endif
+
+static inline void sy_free(struct synth *s)
 {
 	free(s->t);
 	free(s->v);

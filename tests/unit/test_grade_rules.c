@@ -156,10 +156,10 @@ Test(grade_rules, g3_dispersion_blocks_reuse, .init = healthy)
 {
 	struct grade_result g;
 
-	P.rest_spread_mV = 45;
+	cells[0].rest_V = 3.63 + 0.045;
 	cr_assert_eq(run(&g), GRADE_REMANUFACTURE);
 	grade_result_release(&g);
-	P.rest_spread_mV = 8;
+	cells[0].rest_V = 3.63;
 	P.cap_spread_rel = 0.07;
 	cr_assert_eq(run(&g), GRADE_REMANUFACTURE);
 	grade_result_release(&g);
@@ -170,11 +170,13 @@ Test(grade_rules, g3_dispersion_blocks_reuse, .init = healthy)
 	/* LFP is judged by SOC windows, not rested volts */
 	P.r_spread_ratio = 1.05;
 	P.chem = CHEM_LFP;
-	P.rest_spread_mV = 45;
+	cells[0].rest_V = 3.63 + 0.045;
 	cr_assert_eq(run(&g), GRADE_REUSE);
 	grade_result_release(&g);
-	P.soc_spread = 0.06;
+	cells[0].offset_soc = 0.025; /* each below the offset flag ... */
+	cells[1].offset_soc = -0.025; /* ... but 5 % apart */
 	cr_assert_eq(run(&g), GRADE_REMANUFACTURE);
+	cr_assert_eq(g.cell_flags[0], 0);
 	grade_result_release(&g);
 }
 
