@@ -1,0 +1,164 @@
+# e2e.sh - controller and simulator as two processes on a real kernel bus,
+# sourced by tests.sh. `bench sim` serves the pack (BMS and CAN cycler),
+# `bench run` drives it. Run files, captures and the truth land in /out;
+# the host checks them afterwards (tests/hw/test_e2e_files.c), the guest
+# checks exit statuses and timing here.
+
+PACK=/fixtures/packs/nmc96-healthy.ini
+PROFILE=/fixtures/profiles/sim_bms.ini
+
+can_down() { for i in "$@"; do ip2 link set "$i" down; done; }
+can_up_500k() {
+	for i in "$@"; do
+		ip2 link set "$i" down
+		ip2 link set "$i" type can bitrate 500000 restart-ms 100
+		ip2 link set "$i" up
+	done
+}
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# capture_when_up IFACE NAME: candump -l of IFACE into /out/capture-NAME
+# once IFACE is up (the controller may be the one bringing it up); $dump_pid
+capture_when_up() {
+	n=0
+	until ip2 link show "$1" | grep -q '[<,]UP[,>]'; do
+		n=$((n + 1))
+		[ $n -lt 300 ] || { echo "$1 never came up"; return 1; }
+		sleep 0.05
+	done
+	mkdir -p "/out/capture-$2"
+	(cd "/out/capture-$2" && exec candump -l "$1") &
+	dump_pid=$!
+}
+
+# sim_start IFACE ARGS...: bench sim in the background, $sim_pid
+sim_start() {
+	iface=$1
+	shift
+	bench sim "$PACK" --profile "$PROFILE" --can "$iface" \
+		--cycler-can "$iface" --speed 1 "$@" &
+	sim_pid=$!
+	sleep 1
+	kill -0 $sim_pid
+}
+
+# run_start BENCH RUN.h5 [RECIPE]: bench run in the background, $run_pid
+run_start() {
+	bench run "${3:-/guest/pulse.txt}" --profile "$PROFILE" \
+		--pack-id QEMU-PACK-1 --bench "$1" -o "$2" &
+	run_pid=$!
+}
+
+# run_wait: bench run's exit status in $rc
+run_wait() {
+	rc=0
+	wait $run_pid || rc=$?
+	echo "bench run exit status $rc"
+}
+
+stop_bg() { # PID...: stop helpers, ignore those already gone
+	for p in "$@"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# Controller on can0 (bit rate set by the controller through libsocketcan
+# from the bench file), simulated pack on can1, candump -l on can0.
+t_e2e_run() {
+	need /bin/bench /bin/candump "$PACK" "$PROFILE"
+	can_down can0
+	can_up_500k can1
+	sim_start can1 --truth /out/truth.json
+	run_start /guest/bench-can.ini /out/run.h5
+	capture_when_up can0 run
+	run_wait
+	stop_bg $sim_pid $dump_pid
+	ip2 -details -statistics link show can0
+	[ $rc -eq 0 ]
+}
+
+# The pack goes silent mid-run: the controller must stop safely, with the
+# run file marked aborted (host check: abort within the heartbeat timeout
+# of the last BMS frame in the capture).
+t_e2e_silent() {
+	need /bin/bench /bin/candump
+	can_up_500k can0 can1
+	sim_start can1
+	run_start /guest/bench-can.ini /out/run-silent.h5
+	capture_when_up can0 silent
+	sleep 15
+	kill -9 $sim_pid
+	t_kill=$(uptime_s)
+	run_wait
+	t_exit=$(uptime_s)
+	stop_bg $dump_pid
+	echo "controller exit $(awk -v a="$t_kill" -v b="$t_exit" \
+		'BEGIN { print b - a }') s after the pack went silent"
+	[ $rc -ne 0 ]
+	# heartbeat timeout 1 s + safing at most 10 s + margin
+	awk -v a="$t_kill" -v b="$t_exit" 'BEGIN { exit !(b - a < 15) }'
+}
+
+# err_frames ID#DATA...: inject error frames on vcan0, 1 s apart
+err_frames() {
+	for f in "$@"; do
+		cansend vcan0 "$f"
+		echo "$(uptime_s) injected $f"
+		sleep 1
+	done
+}
+
+# Error-warning and error-passive: warnings, the run goes on.
+t_e2e_bus_warning() {
+	need /bin/bench /bin/cansend
+	sim_start vcan0
+	run_start /guest/bench-vcan.ini /out/run-warning.h5
+	sleep 12
+	err_frames 20000004#0004000000000000 20000004#0010000000000000 \
+		20000004#0040000000000000
+	run_wait
+	stop_bg $sim_pid
+	[ $rc -eq 0 ]
+}
+
+# Bus-off without restart-ms: the run stops safely.
+t_e2e_bus_off() {
+	need /bin/bench /bin/cansend
+	sim_start vcan0
+	run_start /guest/bench-vcan.ini /out/run-busoff.h5
+	sleep 12
+	t0=$(uptime_s)
+	err_frames 20000040#0000000000000000
+	run_wait
+	t1=$(uptime_s)
+	stop_bg $sim_pid
+	echo "controller exit $(awk -v a="$t0" -v b="$t1" \
+		'BEGIN { print b - a }') s after the bus-off frame"
+	[ $rc -ne 0 ]
+}
+
+# Bus-off with restart-ms: the controller waits, says so, and carries on
+# when the controller reports "restarted".
+t_e2e_bus_off_restart() {
+	need /bin/bench /bin/cansend
+	sim_start vcan0
+	run_start /guest/bench-vcan-restart.ini /out/run-busoff-restart.h5 \
+		>/tmp/busoff-restart.out 2>&1
+	sleep 12
+	err_frames 20000040#0000000000000000 20000100#0000000000000000
+	run_wait
+	stop_bg $sim_pid
+	cat /tmp/busoff-restart.out
+	[ $rc -eq 0 ]
+	grep -i 'bus-off' /tmp/busoff-restart.out | grep -i 'wait'
+}
+
+run_e2e() {
+	scenario e2e_run_can t_e2e_run
+	scenario e2e_silent_pack t_e2e_silent
+	scenario e2e_bus_warning t_e2e_bus_warning
+	scenario e2e_bus_off t_e2e_bus_off
+	scenario e2e_bus_off_restart t_e2e_bus_off_restart
+}
