@@ -1,7 +1,7 @@
 /* dbc_fmt.c - decoded frames as JSON lines or readable text.
  *
  * Number printing is the hot spot of `bench can decode --json`: printf's
- * %.17g costs more than the whole decode. A double a in [1e-7, 1e15) is
+ * %.17g costs more than the whole decode. A double a in [1e-5, 1e15) is
  * printed as the integer m = round(a * 10^k) with k decimals, taking the
  * fewest significant digits D in 15, 16, 17 that read back exactly:
  *  - for D <= 16 this is checked exactly: m < 2^53 and 10^k (k <= 22) are
@@ -119,7 +119,7 @@ size_t dbc_fmt_double(char *out, double v)
 	}
 	if (a == 0.0)
 		return put_fixed(out, neg, 0, 0);
-	if (a < 1e-7 || a >= 1e15)
+	if (a < 1e-5 || a >= 1e15)
 		return fmt_slow(out, v);
 	/* decimal exponent: 10^e <= a < 10^(e+1) */
 	e = (int)floor(log10(a));
