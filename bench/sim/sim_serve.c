@@ -28,12 +28,14 @@ struct serve {
 	bool scpi_silenced;
 };
 
+/* The supply's terminals are behind the pack's contactors: open, it sees
+ * no pack (0 V), as the in-process cycler does. */
 static double plant_voltage(void *ctx)
 {
 	struct sim_plant p;
 
 	sim_plant_read(ctx, &p);
-	return p.voltage_V;
+	return p.contactors_closed ? p.voltage_V : 0;
 }
 
 static void plant_current(void *ctx, double current_A)
