@@ -68,10 +68,15 @@ enum diag_reaction diag_report(struct diag *d, enum diag_id id, bool ok,
 	en = &d->e[id];
 	if (ok) {
 		en->count = 0;
-		if (row->severity == DIAG_SEV_WARN)
+		if (row->severity != DIAG_SEV_WARN || !en->tripped)
+			return DIAG_REACT_NONE;
+		if (en->ok_since_us < 0)
+			en->ok_since_us = t_us;
+		if (t_us - en->ok_since_us >= (int64_t)diag_warn_rearm_ms * 1000)
 			en->tripped = false;
 		return DIAG_REACT_NONE;
 	}
+	en->ok_since_us = -1;
 	if (en->count == 0)
 		en->first_us = t_us;
 	if (en->count < UINT32_MAX)

@@ -6,7 +6,9 @@
  *
  * A row trips when it has been NOT_OK for at least debounce_samples
  * consecutive reports AND for at least debounce_ms since the first of them.
- * A warning is reported once when it trips and re-arms after an OK report;
+ * A warning is reported once when it trips and re-arms after OK reports
+ * for diag_warn_rearm_ms (so a value hovering at a limit does not flood
+ * the log);
  * an abort latches (diag_aborted()) and is reported once. diag logs each
  * decided event (warning or error); callers record it, not log it again.
  */
@@ -68,6 +70,8 @@ struct diag_row {
 
 /* The table, indexed by enum diag_id (bench/diag_cfg.c). */
 extern const struct diag_row diag_table[DIAG_N];
+/* How long a tripped warning must read OK before it can warn again. */
+extern const uint32_t diag_warn_rearm_ms;
 
 #define DIAG_MSG_LEN 200
 
@@ -85,6 +89,7 @@ struct diag_event {
 struct diag_entry {
 	uint32_t count;              /* consecutive NOT_OK reports */
 	int64_t first_us;            /* time of the first of them */
+	int64_t ok_since_us;         /* first OK report after a trip, or -1 */
 	bool tripped;
 };
 

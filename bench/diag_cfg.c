@@ -13,7 +13,9 @@
  *   BMS limit that drops in one step;
  * - time-outs measure their own time (soa.c), so they trip on one report;
  * - BMS fault bits: 2 frames, guarding against one corrupted frame;
- * - stop requests act at once.
+ * - stop requests act at once;
+ * - a warning warns again only after reading OK for a minute: a cell
+ *   spread hovering at its limit gives one event, not one per burst.
  * Cause classes: safety (the pack misbehaved: graded RECYCLE), bench (our
  * cycler, cables, bus: the test is incomplete), operator (stopped on
  * purpose: incomplete).
@@ -55,3 +57,5 @@ const struct diag_row diag_table[DIAG_N] = {
 	ROW(OPERATOR_STOP,         ABORT, OPERATOR, 1,    0),
 	ROW(SIGNAL_STOP,           ABORT, OPERATOR, 1,    0),
 };
+
+const uint32_t diag_warn_rearm_ms = 60000;

@@ -102,12 +102,24 @@ Test(diag, warning_reported_once_and_rearmed)
 	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 3, "w", &ev),
 		     DIAG_REACT_NONE, "still active: not again");
 	cr_assert_not(diag_aborted(&d));
+	/* OK for less than the re-arm time: hovering, still one event */
 	diag_report(&d, DIAG_CELL_OV_WARN, true, 4, NULL, &ev);
+	diag_report(&d, DIAG_CELL_OV_WARN, true, 59999 * MS, NULL, &ev);
+	cr_assert(diag_active(&d, DIAG_CELL_OV_WARN));
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false,
+					 60000 * MS + i, "w", &ev),
+			     DIAG_REACT_NONE);
+	/* OK for a whole minute: re-armed */
+	diag_report(&d, DIAG_CELL_OV_WARN, true, 70000 * MS, NULL, &ev);
+	diag_report(&d, DIAG_CELL_OV_WARN, true, 130000 * MS, NULL, &ev);
 	cr_assert_not(diag_active(&d, DIAG_CELL_OV_WARN));
-	for (int i = 5; i < 7; i++)
-		diag_report(&d, DIAG_CELL_OV_WARN, false, i, "w", &ev);
-	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 7, "w", &ev),
-		     DIAG_REACT_WARN, "re-armed after OK");
+	for (int i = 0; i < 2; i++)
+		diag_report(&d, DIAG_CELL_OV_WARN, false, 130001 * MS + i, "w",
+			    &ev);
+	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 130010 * MS,
+				 "w", &ev),
+		     DIAG_REACT_WARN, "re-armed after a minute OK");
 }
 
 Test(diag, abort_latches_and_first_wins)
