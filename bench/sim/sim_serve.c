@@ -38,9 +38,18 @@ static double plant_voltage(void *ctx)
 	return p.contactors_closed ? p.voltage_V : 0;
 }
 
-static void plant_current(void *ctx, double current_A)
+static void plant_apply(void *ctx, double current_A)
 {
 	sim_plant_set_current(ctx, current_A);
+}
+
+/* what really flows: nothing while the contactors are open */
+static double plant_current(void *ctx)
+{
+	struct sim_plant p;
+
+	sim_plant_read(ctx, &p);
+	return p.current_A;
 }
 
 /* A real UART, raw 115200 8N1 (the QEMU guest's /dev/ttyS2). */
@@ -74,7 +83,8 @@ static int open_scpi(struct serve *v, const struct sim_serve_opts *o)
 	struct scpi_plant plant = {
 		.ctx = v->s,
 		.pack_voltage_V = plant_voltage,
-		.apply_current_A = plant_current,
+		.apply_current_A = plant_apply,
+		.pack_current_A = plant_current,
 	};
 	struct scpi_server_cfg cfg = {
 		.voltage_max_V = 1000,
