@@ -67,7 +67,6 @@ struct dset {
 };
 
 struct h5types {
-	hid_t str_vlen;  /* attribute strings */
 	hid_t step_mem, step_file;
 	hid_t event_mem, event_file;
 	hid_t frame_mem, frame_file;
@@ -165,11 +164,6 @@ static int types_build(struct h5types *ty)
 	hsize_t n64 = CANFRAME_MAX_LEN;
 
 	memset(ty, 0xff, sizeof(*ty)); /* all -1 */
-	ty->str_vlen = H5Tcopy(H5T_C_S1);
-	if (ty->str_vlen < 0 || H5Tset_size(ty->str_vlen, H5T_VARIABLE) < 0 ||
-	    H5Tset_cset(ty->str_vlen, H5T_CSET_UTF8) < 0)
-		return -1;
-
 	t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_step));
 	ty->step_mem = t;
 	if (t < 0 ||
@@ -253,9 +247,8 @@ static int types_build(struct h5types *ty)
 
 static void types_close(struct h5types *ty)
 {
-	hid_t *all[] = { &ty->str_vlen,   &ty->step_mem,  &ty->step_file,
-			 &ty->event_mem,  &ty->event_file, &ty->frame_mem,
-			 &ty->frame_file };
+	hid_t *all[] = { &ty->step_mem,  &ty->step_file, &ty->event_mem,
+			 &ty->event_file, &ty->frame_mem, &ty->frame_file };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (*all[i] >= 0)
@@ -282,26 +275,25 @@ static size_t col_size(enum run_col_type t)
 	return t == RUN_COL_F64 ? 8 : 4;
 }
 
-static int attr_set_str(hid_t obj, const char *name, const char *value,
-			hid_t str_vlen)
+/* Strings are fixed-length (sized to the value, NUL-terminated, UTF-8),
+ * never variable-length: those live in the file's global heap, which
+ * libhdf5 1.10 reads without bounds checks, so a reader of a damaged
+ * file could crash. Readers therefore refuse variable-length strings. */
+static int attr_set_str(hid_t obj, const char *name, const char *value)
 {
-	hid_t sp = -1, a = -1;
+	hid_t sp = -1, a = -1, t = -1;
 	int rc = -1;
 
 	if (!value)
 		value = "";
-	if (H5Aexists(obj, name) > 0) {
-		a = H5Aopen(obj, name, H5P_DEFAULT);
-	} else {
-		sp = H5Screate(H5S_SCALAR);
-		if (sp < 0)
-			goto out;
-		a = H5Acreate2(obj, name, str_vlen, sp, H5P_DEFAULT,
-			       H5P_DEFAULT);
-	}
-	if (a < 0)
+	if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
 		goto out;
-	if (H5Awrite(a, str_vlen, &value) < 0)
+	t = str_type(strlen(value) + 1);
+	sp = H5Screate(H5S_SCALAR);
+	if (t < 0 || sp < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
+		goto out;
+	a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+	if (a < 0 || H5Awrite(a, t, value) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -309,6 +301,8 @@ out:
 		H5Aclose(a);
 	if (sp >= 0)
 		H5Sclose(sp);
+	if (t >= 0)
+		H5Tclose(t);
 	if (rc < 0)
 		log_err("cannot write attribute '%s'", name);
 	return rc;
@@ -341,11 +335,13 @@ out:
 	return rc;
 }
 
-/* Read a string attribute, fixed or variable length, into buf. */
+/* Read a fixed-length string attribute into buf (or a malloc'd *dup). */
 static int attr_get_str(hid_t obj, const char *name, char *buf, size_t size,
 			char **dup)
 {
-	hid_t a = -1, ft = -1, mt = -1, sp = -1;
+	hid_t a = -1, ft = -1, sp = -1;
+	char *tmp = NULL;
+	size_t n;
 	int rc = -1;
 
 	if (size)
@@ -355,57 +351,37 @@ static int attr_get_str(hid_t obj, const char *name, char *buf, size_t size,
 	if (H5Aexists(obj, name) <= 0)
 		return 0; /* optional: empty */
 	a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
+	ft = a < 0 ? -1 : H5Aget_type(a);
+	sp = a < 0 ? -1 : H5Aget_space(a);
+	if (ft < 0 || sp < 0 || H5Tget_class(ft) != H5T_STRING ||
+	    H5Tis_variable_str(ft) != 0 ||
+	    H5Sget_simple_extent_npoints(sp) != 1)
 		goto out;
-	ft = H5Aget_type(a);
-	if (ft < 0 || H5Tget_class(ft) != H5T_STRING)
+	n = H5Tget_size(ft);
+	if (n == 0 || n > (1u << 24))
 		goto out;
-	if (H5Tis_variable_str(ft) > 0) {
-		char *s = NULL;
-
-		mt = H5Tcopy(H5T_C_S1);
-		H5Tset_size(mt, H5T_VARIABLE);
-		H5Tset_cset(mt, H5Tget_cset(ft));
-		if (H5Aread(a, mt, &s) < 0)
-			goto out;
-		if (dup) {
-			*dup = s ? strdup(s) : NULL;
-		} else if (size) {
-			snprintf(buf, size, "%s", s ? s : "");
-		}
-		sp = H5Aget_space(a);
-		H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, &s);
-	} else {
-		size_t n = H5Tget_size(ft);
-		char *tmp = calloc(1, n + 1);
-
-		if (!tmp)
-			goto out;
-		mt = H5Tcopy(ft);
-		if (H5Aread(a, mt, tmp) < 0) {
-			free(tmp);
-			goto out;
-		}
-		if (dup) {
-			*dup = tmp;
-			tmp = NULL;
-		} else if (size) {
-			snprintf(buf, size, "%s", tmp);
-		}
-		free(tmp);
+	tmp = calloc(1, n + 1);
+	if (!tmp || H5Aread(a, ft, tmp) < 0)
+		goto out;
+	if (dup) {
+		*dup = tmp;
+		tmp = NULL;
+	} else if (size) {
+		snprintf(buf, size, "%s", tmp);
 	}
 	rc = 0;
 out:
+	free(tmp);
 	if (sp >= 0)
 		H5Sclose(sp);
-	if (mt >= 0)
-		H5Tclose(mt);
 	if (ft >= 0)
 		H5Tclose(ft);
 	if (a >= 0)
 		H5Aclose(a);
 	if (rc < 0)
-		log_err("cannot read attribute '%s'", name);
+		log_err("cannot read attribute '%s' (expected a fixed-length "
+			"string)",
+			name);
 	return rc;
 }
 
@@ -426,7 +402,7 @@ static int attr_get_num(hid_t obj, const char *name, hid_t type, void *v)
 	return e < 0 ? -1 : 0;
 }
 
-static int meta_write(hid_t f, const struct run_meta *m, hid_t sv)
+static int meta_write(hid_t f, const struct run_meta *m)
 {
 	const struct {
 		const char *name, *value;
@@ -449,7 +425,7 @@ static int meta_write(hid_t f, const struct run_meta *m, hid_t sv)
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (attr_set_str(f, strs[i].name, strs[i].value, sv) < 0)
+		if (attr_set_str(f, strs[i].name, strs[i].value) < 0)
 			return -1;
 	if (attr_set_num(f, "series", H5T_NATIVE_UINT32, &m->series) < 0 ||
 	    attr_set_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) < 0 ||
@@ -503,8 +479,7 @@ static int meta_read(hid_t f, struct run_meta *m)
 }
 
 static hid_t dset_create(hid_t loc, const char *name, hid_t type,
-			 hsize_t width, hsize_t chunk_rows, const char *units,
-			 hid_t sv)
+			 hsize_t width, hsize_t chunk_rows, const char *units)
 {
 	hsize_t dims[2] = { 0, width };
 	hsize_t maxdims[2] = { H5S_UNLIMITED, width };
@@ -518,7 +493,7 @@ static hid_t dset_create(hid_t loc, const char *name, hid_t type,
 	    H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0)
 		goto out;
 	ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-	if (ds >= 0 && units && attr_set_str(ds, "units", units, sv) < 0) {
+	if (ds >= 0 && units && attr_set_str(ds, "units", units) < 0) {
 		H5Dclose(ds);
 		ds = -1;
 	}
@@ -752,7 +727,7 @@ static int open_all(struct h5log *l)
 static int create_layout(struct h5log *l)
 {
 	const struct run_col *cols = run_cols();
-	hid_t g = -1, sv = l->ty.str_vlen;
+	hid_t g = -1;
 	hsize_t cw = CELLS_CHUNK_BYTES / (4 * (l->series ? l->series : 1));
 	hsize_t tw = CELLS_CHUNK_BYTES / (4 * (l->n_probes ? l->n_probes : 1));
 	int rc = -1;
@@ -768,7 +743,7 @@ static int create_layout(struct h5log *l)
 	for (int i = 0; i < RUN_N_COLS; i++) {
 		l->ts[i].id = dset_create(g, cols[i].name,
 					  col_h5type(cols[i].type), 0,
-					  TS_CHUNK_ROWS, cols[i].units, sv);
+					  TS_CHUNK_ROWS, cols[i].units);
 		if (l->ts[i].id < 0)
 			goto out;
 	}
@@ -780,9 +755,9 @@ static int create_layout(struct h5log *l)
 	l->cell_v.width = l->series;
 	l->cell_t.width = l->n_probes;
 	l->cell_v.id = dset_create(g, "voltage_volt", H5T_IEEE_F32LE,
-				   l->series, cw, "V", sv);
+				   l->series, cw, "V");
 	l->cell_t.id = dset_create(g, "temperature_celsius", H5T_IEEE_F32LE,
-				   l->n_probes, tw, "degC", sv);
+				   l->n_probes, tw, "degC");
 	if (l->cell_v.id < 0 || l->cell_t.id < 0)
 		goto out;
 	l->steps.id = dset_create(
@@ -790,10 +765,9 @@ static int create_layout(struct h5log *l)
 		"start_test_time_second,end_test_time_second=s; "
 		"charging_capacity_ah,discharging_capacity_ah=Ah; "
 		"charging_energy_wh,discharging_energy_wh=Wh; "
-		"start_voltage_volt,end_voltage_volt=V; step_count,step_index=1",
-		sv);
+		"start_voltage_volt,end_voltage_volt=V; step_count,step_index=1");
 	l->events.id = dset_create(l->file, "events", l->ty.event_file, 0,
-				   TABLE_CHUNK_ROWS, "test_time_second=s", sv);
+				   TABLE_CHUNK_ROWS, "test_time_second=s");
 	if (l->steps.id < 0 || l->events.id < 0)
 		goto out;
 	if (l->can_frames) {
@@ -805,8 +779,7 @@ static int create_layout(struct h5log *l)
 		l->frames.id = dset_create(g, "frames", l->ty.frame_file, 0,
 					   FRAME_CHUNK_ROWS,
 					   "test_time_second=s; id,flags,len=1; "
-					   "data=bytes",
-					   sv);
+					   "data=bytes");
 		if (l->frames.id < 0)
 			goto out;
 	}
@@ -868,7 +841,7 @@ int h5log_create(const char *path, const struct run_meta *meta,
 	snprintf(m.status, sizeof(m.status), "running");
 	m.end_reason[0] = '\0';
 	m.resumed_times = 0;
-	if (meta_write(l->file, &m, l->ty.str_vlen) < 0 ||
+	if (meta_write(l->file, &m) < 0 ||
 	    create_layout(l) < 0) {
 		log_err("cannot lay out '%s'", tmp);
 		goto fail;
@@ -1308,7 +1281,7 @@ static void *writer_main(void *arg)
 static int set_final_status(const char *path, const char *status,
 			    const char *end_reason, int only_if_running)
 {
-	hid_t fapl = fapl_latest(1), f = -1, sv = -1;
+	hid_t fapl = fapl_latest(1), f = -1;
 	char cur[16] = "";
 	int rc = BENCH_ERR_IO;
 
@@ -1319,21 +1292,15 @@ static int set_final_status(const char *path, const char *status,
 		log_err("cannot reopen '%s' to set its status", path);
 		goto out;
 	}
-	sv = H5Tcopy(H5T_C_S1);
-	if (sv < 0 || H5Tset_size(sv, H5T_VARIABLE) < 0 ||
-	    H5Tset_cset(sv, H5T_CSET_UTF8) < 0)
-		goto out;
 	if (attr_get_str(f, "status", cur, sizeof(cur), NULL) < 0)
 		goto out;
 	if (!only_if_running || strcmp(cur, "running") == 0) {
-		if (attr_set_str(f, "status", status, sv) < 0 ||
-		    attr_set_str(f, "end_reason", end_reason, sv) < 0)
+		if (attr_set_str(f, "status", status) < 0 ||
+		    attr_set_str(f, "end_reason", end_reason) < 0)
 			goto out;
 	}
 	rc = BENCH_OK;
 out:
-	if (sv >= 0)
-		H5Tclose(sv);
 	if (f >= 0 && H5Fclose(f) < 0 && rc == BENCH_OK) {
 		log_err("cannot close '%s'", path);
 		rc = BENCH_ERR_IO;
@@ -1555,8 +1522,8 @@ int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
 	}
 	rc = BENCH_ERR_IO;
 	resumed = meta->resumed_times + 1;
-	if (attr_set_str(l->file, "status", "running", l->ty.str_vlen) < 0 ||
-	    attr_set_str(l->file, "end_reason", "", l->ty.str_vlen) < 0 ||
+	if (attr_set_str(l->file, "status", "running") < 0 ||
+	    attr_set_str(l->file, "end_reason", "") < 0 ||
 	    attr_set_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
 			 &resumed) < 0)
 		goto fail;

@@ -77,14 +77,12 @@ static char *units_of(const char *path, const char *dset)
 	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
 	hid_t d = H5Dopen2(f, dset, H5P_DEFAULT);
 	hid_t a = H5Aopen(d, "units", H5P_DEFAULT);
-	hid_t t = H5Tcopy(H5T_C_S1);
-	char *s = NULL, *ret;
+	hid_t t = H5Aget_type(a);
+	char *ret;
 
-	H5Tset_size(t, H5T_VARIABLE);
-	H5Tset_cset(t, H5T_CSET_UTF8);
-	cr_assert_geq(H5Aread(a, t, &s), 0, "units of %s", dset);
-	ret = strdup(s);
-	H5free_memory(s);
+	cr_assert_eq(H5Tis_variable_str(t), 0, "fixed-length strings only");
+	ret = calloc(1, H5Tget_size(t) + 1);
+	cr_assert_geq(H5Aread(a, t, ret), 0, "units of %s", dset);
 	H5Tclose(t);
 	H5Aclose(a);
 	H5Dclose(d);
