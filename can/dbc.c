@@ -317,9 +317,6 @@ static int parse_sg_body(struct parser *p, struct dbc_sig *s)
 	TRY(dbc_lex_uint(&p->lx, 65535, &start, "start bit"));
 	TRY(dbc_lex_expect(&p->lx, '|', "between start bit and length"));
 	TRY(dbc_lex_uint(&p->lx, 65535, &len, "signal length"));
-	if (len < 1 || len > 64)
-		return dbc_lex_error_at(&p->lx, pos, "signal '%s' length %llu is outside 1..64",
-					s->name, (unsigned long long)len);
 	s->start = (uint16_t)start;
 	s->len = (uint16_t)len;
 	TRY(dbc_lex_expect(&p->lx, '@', "after the signal length"));
@@ -376,6 +373,17 @@ static int parse_sg(struct parser *p)
 		goto drop;
 	m = &p->db->msgs[p->cur];
 	x = &p->mx[p->cur];
+	if (s.len < 1 || s.len > 64) {
+		/* J1939 DBCs describe whole TP payloads as one long signal */
+		if (p->strict) {
+			rc = dbc_lex_error_at(&p->lx, pos, "signal '%s' length %u is outside 1..64",
+					      s.name, s.len);
+			goto drop;
+		}
+		dbc_lex_warn_at(&p->lx, pos, "signal '%s' length %u is outside 1..64; dropped",
+				s.name, s.len);
+		goto drop;
+	}
 	if (!sig_fits_max(&s)) {
 		if (p->strict) {
 			rc = dbc_lex_error_at(&p->lx, pos, "signal '%s' (start %u, length %u) lies beyond a %d-byte payload",

@@ -2,7 +2,7 @@
 #define LOG_PREFIX "dbc"
 #include "dbc_lex.h"
 
-#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,15 +147,18 @@ static size_t number_token(struct dbc_lex *lx, char *buf, size_t size)
 
 int dbc_lex_double(struct dbc_lex *lx, double *v, const char *what)
 {
-	char buf[64], got[48], *end;
+	char buf[128], got[48], *end;
 	size_t start = (dbc_lex_peek(lx), lx->pos);
 	size_t n = number_token(lx, buf, sizeof(buf));
 
 	if (n > 0) {
-		errno = 0;
 		*v = strtod(buf, &end);
-		if (*end == '\0' && end != buf && isfinite(*v))
+		if (*end == '\0' && end != buf) {
+			/* J1939 DBCs write maxima like 4.4E+481: saturate */
+			if (isinf(*v))
+				*v = *v > 0 ? DBL_MAX : -DBL_MAX;
 			return BENCH_OK;
+		}
 	}
 	describe(lx, start, got, sizeof(got));
 	lx->pos = start;
