@@ -206,6 +206,34 @@ static int drain(struct sim *s, struct canbus *bus)
 	return rc < 0 ? rc : BENCH_OK;
 }
 
+/* <linux/can/error.h> classes, for the error frame on a vcan bus */
+#define SIM_CAN_ERR_BUSOFF 0x00000040u
+#define SIM_CAN_ERR_RESTARTED 0x00000100u
+
+/* Make the bus_off fault visible as a real node's would be: a state event
+ * on the in-process bus, an error frame on vcan (as `cansend vcan0
+ * 20000040#...` does). On real hardware the node just falls silent: an
+ * error frame cannot be sent there. */
+static void bus_state(struct sim *s, enum canbus_state st)
+{
+	struct canbus *bus = s->bms.bus;
+	struct canframe f;
+
+	if (!bus)
+		return;
+	if (s->bms.is_mem) {
+		canbus_mem_inject_state(bus, st);
+		return;
+	}
+	if (strncmp(canbus_name(bus), "vcan", 4))
+		return;
+	memset(&f, 0, sizeof(f));
+	f.id = CANFRAME_ERR | (st == CANBUS_OFF ? SIM_CAN_ERR_BUSOFF
+						: SIM_CAN_ERR_RESTARTED);
+	f.len = 8;
+	canbus_send(bus, &f);
+}
+
 static void fire_fault(struct sim *s, const struct pack_fault *f)
 {
 	unsigned c = f->cell - 1;
@@ -230,8 +258,7 @@ static void fire_fault(struct sim *s, const struct pack_fault *f)
 		break;
 	case SIM_FAULT_BUS_OFF:
 		s->bms.bus_off_until_us = s->t_us + f->duration_us;
-		if (s->bms.bus && s->bms.is_mem)
-			canbus_mem_inject_state(s->bms.bus, CANBUS_OFF);
+		bus_state(s, CANBUS_OFF);
 		break;
 	case SIM_FAULT_N_KINDS:
 		break;
@@ -247,8 +274,7 @@ static void fire_due_faults(struct sim *s)
 		fire_fault(s, &s->cfg.faults[s->next_fault++]);
 	if (s->bms.bus_off_until_us && s->t_us >= s->bms.bus_off_until_us) {
 		s->bms.bus_off_until_us = 0;
-		if (s->bms.bus && s->bms.is_mem)
-			canbus_mem_inject_state(s->bms.bus, CANBUS_ACTIVE);
+		bus_state(s, CANBUS_ACTIVE);
 		log_info("%s: bus_off ends at %.1f s", s->cfg.path,
 			 s->t_us * 1e-6);
 	}

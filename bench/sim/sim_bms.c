@@ -198,12 +198,14 @@ static void measure(struct sim *s)
 	for (unsigned p = 0; p < s->n_probes; p++) {
 		/* each probe sits in one zone of its module and reads the
 		 * hottest cell there */
-		unsigned per = s->n / s->n_probes;
-		unsigned first = p * per, last = first + per;
+		/* n_probes is modules x probes_per_module, or one per cell */
+		unsigned ppm = s->n_probes / s->cfg.modules;
+		unsigned cpm = s->cells_per_module;
+		unsigned m = p / ppm, z = p % ppm;
+		unsigned first = m * cpm + z * cpm / ppm;
+		unsigned last = m * cpm + (z + 1) * cpm / ppm;
 		double t = -273;
 
-		if (p == s->n_probes - 1)
-			last = s->n;
 		for (unsigned i = first; i < last; i++)
 			if (s->st[i].temp_C > t)
 				t = s->st[i].temp_C;
