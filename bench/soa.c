@@ -4,6 +4,7 @@
 
 #include "bench/soa.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,12 +108,26 @@ void soa_init(struct soa *s, const struct soa_limits *lim,
 	diag_init(&s->diag);
 }
 
+/* Report one check; the detail is formatted only when it failed (the
+ * checks run on every frame: an OK report must cost next to nothing). */
 static void rep(struct soa *s, struct soa_result *res, enum diag_id id,
-		bool ok, int64_t now, const char *detail)
-{
-	struct diag_event ev;
-	enum diag_reaction r = diag_report(&s->diag, id, ok, now, detail, &ev);
+		bool ok, int64_t now, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
+static void rep(struct soa *s, struct soa_result *res, enum diag_id id,
+		bool ok, int64_t now, const char *fmt, ...)
+{
+	char detail[DETAIL_LEN] = "";
+	struct diag_event ev;
+	enum diag_reaction r;
+	va_list ap;
+
+	if (!ok) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	r = diag_report(&s->diag, id, ok, now, detail, &ev);
 	if (r == DIAG_REACT_NONE)
 		return;
 	if (r > res->reaction)
@@ -145,58 +160,49 @@ static bool extremes(const int32_t *v, unsigned n, unsigned *imax,
 	return any;
 }
 
+/* Warnings before their hard tier: a reading past both reports both. */
 static void check_cells(struct soa *s, const struct soa_snapshot *x,
 			int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
-	char d[DETAIL_LEN];
 	unsigned hi = 0, lo = 0;
-	int32_t vmax, vmin;
+	int32_t vmax, vmin, spread;
 
 	if (!x->cell_mV || !extremes(x->cell_mV, x->n_cells, &hi, &lo))
 		return;
 	vmax = x->cell_mV[hi - 1];
 	vmin = x->cell_mV[lo - 1];
-	/* warnings first: a reading past both tiers reports both */
-	snprintf(d, sizeof(d),
-		 "cell %u voltage %.3f V above warning limit %.3f V", hi,
-		 V(vmax), V(l->cell_warn_mV.high));
-	rep(s, res, DIAG_CELL_OV_WARN, vmax <= l->cell_warn_mV.high, now, d);
-	snprintf(d, sizeof(d), "cell %u voltage %.3f V above hard limit %.3f V",
-		 hi, V(vmax), V(l->cell_hard_mV.high));
-	rep(s, res, DIAG_CELL_OV_HARD, vmax <= l->cell_hard_mV.high, now, d);
-	snprintf(d, sizeof(d),
-		 "cell %u voltage %.3f V below warning limit %.3f V", lo,
-		 V(vmin), V(l->cell_warn_mV.low));
-	rep(s, res, DIAG_CELL_UV_WARN, vmin >= l->cell_warn_mV.low, now, d);
-	snprintf(d, sizeof(d), "cell %u voltage %.3f V below hard limit %.3f V",
-		 lo, V(vmin), V(l->cell_hard_mV.low));
-	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now, d);
-	if (l->spread_warn_mV > 0) {
-		snprintf(d, sizeof(d),
-			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
-			 "above warning limit %d mV",
-			 vmax - vmin, hi, V(vmax), lo, V(vmin),
-			 l->spread_warn_mV);
-		rep(s, res, DIAG_CELL_SPREAD_WARN,
-		    vmax - vmin <= l->spread_warn_mV, now, d);
-	}
-	if (l->spread_hard_mV > 0) {
-		snprintf(d, sizeof(d),
-			 "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) "
-			 "above hard limit %d mV",
-			 vmax - vmin, hi, V(vmax), lo, V(vmin),
-			 l->spread_hard_mV);
-		rep(s, res, DIAG_CELL_SPREAD_HARD,
-		    vmax - vmin <= l->spread_hard_mV, now, d);
-	}
+	spread = vmax - vmin;
+	rep(s, res, DIAG_CELL_OV_WARN, vmax <= l->cell_warn_mV.high, now,
+	    "cell %u voltage %.3f V above warning limit %.3f V", hi, V(vmax),
+	    V(l->cell_warn_mV.high));
+	rep(s, res, DIAG_CELL_OV_HARD, vmax <= l->cell_hard_mV.high, now,
+	    "cell %u voltage %.3f V above hard limit %.3f V", hi, V(vmax),
+	    V(l->cell_hard_mV.high));
+	rep(s, res, DIAG_CELL_UV_WARN, vmin >= l->cell_warn_mV.low, now,
+	    "cell %u voltage %.3f V below warning limit %.3f V", lo, V(vmin),
+	    V(l->cell_warn_mV.low));
+	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now,
+	    "cell %u voltage %.3f V below hard limit %.3f V", lo, V(vmin),
+	    V(l->cell_hard_mV.low));
+	if (l->spread_warn_mV > 0)
+		rep(s, res, DIAG_CELL_SPREAD_WARN, spread <= l->spread_warn_mV,
+		    now,
+		    "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) above "
+		    "warning limit %d mV",
+		    spread, hi, V(vmax), lo, V(vmin), l->spread_warn_mV);
+	if (l->spread_hard_mV > 0)
+		rep(s, res, DIAG_CELL_SPREAD_HARD, spread <= l->spread_hard_mV,
+		    now,
+		    "cell spread %d mV (cell %u %.3f V, cell %u %.3f V) above "
+		    "hard limit %d mV",
+		    spread, hi, V(vmax), lo, V(vmin), l->spread_hard_mV);
 }
 
 static void check_temps(struct soa *s, const struct soa_snapshot *x,
 			int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
-	char d[DETAIL_LEN];
 	unsigned hi = 0, lo = 0;
 	int32_t tmax, tmin;
 
@@ -204,101 +210,89 @@ static void check_temps(struct soa *s, const struct soa_snapshot *x,
 		return;
 	tmax = x->temp_ddegC[hi - 1];
 	tmin = x->temp_ddegC[lo - 1];
-	snprintf(d, sizeof(d),
-		 "probe %u temperature %.1f C above warning limit %.1f C", hi,
-		 C(tmax), C(l->temp_warn_ddegC.high));
 	rep(s, res, DIAG_TEMP_HIGH_WARN, tmax <= l->temp_warn_ddegC.high, now,
-	    d);
-	snprintf(d, sizeof(d),
-		 "probe %u temperature %.1f C above hard limit %.1f C", hi,
-		 C(tmax), C(l->temp_hard_ddegC.high));
+	    "probe %u temperature %.1f C above warning limit %.1f C", hi,
+	    C(tmax), C(l->temp_warn_ddegC.high));
 	rep(s, res, DIAG_TEMP_HIGH_HARD, tmax <= l->temp_hard_ddegC.high, now,
-	    d);
-	snprintf(d, sizeof(d),
-		 "probe %u temperature %.1f C below warning limit %.1f C", lo,
-		 C(tmin), C(l->temp_warn_ddegC.low));
+	    "probe %u temperature %.1f C above hard limit %.1f C", hi, C(tmax),
+	    C(l->temp_hard_ddegC.high));
 	rep(s, res, DIAG_TEMP_LOW_WARN, tmin >= l->temp_warn_ddegC.low, now,
-	    d);
-	snprintf(d, sizeof(d),
-		 "probe %u temperature %.1f C below hard limit %.1f C", lo,
-		 C(tmin), C(l->temp_hard_ddegC.low));
+	    "probe %u temperature %.1f C below warning limit %.1f C", lo,
+	    C(tmin), C(l->temp_warn_ddegC.low));
 	rep(s, res, DIAG_TEMP_LOW_HARD, tmin >= l->temp_hard_ddegC.low, now,
-	    d);
+	    "probe %u temperature %.1f C below hard limit %.1f C", lo, C(tmin),
+	    C(l->temp_hard_ddegC.low));
+}
+
+static void check_mismatch(struct soa *s, const struct soa_snapshot *x,
+			   int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	int32_t i = x->current_mA;
+	int32_t want = x->output_on ? x->setpoint_mA : 0;
+	bool ok = abs(i - want) <= l->mismatch_mA;
+
+	if (l->mismatch_mA <= 0 || x->cv_mode ||
+	    now - x->setpoint_t_us < (int64_t)l->mismatch_settle_ms * 1000)
+		return;
+	if (x->output_on)
+		rep(s, res, DIAG_CURRENT_MISMATCH, ok, now,
+		    "current %.1f A while the setpoint is %.1f A (tolerance "
+		    "%.1f A)",
+		    A(i), A(want), A(l->mismatch_mA));
+	else
+		rep(s, res, DIAG_CURRENT_MISMATCH, ok, now,
+		    "current %.1f A with the cycler output off (tolerance "
+		    "%.1f A)",
+		    A(i), A(l->mismatch_mA));
 }
 
 static void check_current(struct soa *s, const struct soa_snapshot *x,
 			  int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
-	char d[DETAIL_LEN];
 	int32_t i = x->current_mA;
 	int32_t ch = i > 0 ? i : 0, dis = i < 0 ? -i : 0;
 
-	snprintf(d, sizeof(d),
-		 "charge current %.1f A above warning limit %.1f A", A(ch),
-		 A(l->charge_warn_mA));
-	rep(s, res, DIAG_CHARGE_CURRENT_WARN, ch <= l->charge_warn_mA, now, d);
-	snprintf(d, sizeof(d), "charge current %.1f A above hard limit %.1f A",
-		 A(ch), A(l->charge_hard_mA));
-	rep(s, res, DIAG_CHARGE_CURRENT_HARD, ch <= l->charge_hard_mA, now, d);
-	snprintf(d, sizeof(d),
-		 "discharge current %.1f A above warning limit %.1f A", A(dis),
-		 A(l->discharge_warn_mA));
+	rep(s, res, DIAG_CHARGE_CURRENT_WARN, ch <= l->charge_warn_mA, now,
+	    "charge current %.1f A above warning limit %.1f A", A(ch),
+	    A(l->charge_warn_mA));
+	rep(s, res, DIAG_CHARGE_CURRENT_HARD, ch <= l->charge_hard_mA, now,
+	    "charge current %.1f A above hard limit %.1f A", A(ch),
+	    A(l->charge_hard_mA));
 	rep(s, res, DIAG_DISCHARGE_CURRENT_WARN, dis <= l->discharge_warn_mA,
-	    now, d);
-	snprintf(d, sizeof(d),
-		 "discharge current %.1f A above hard limit %.1f A", A(dis),
-		 A(l->discharge_hard_mA));
+	    now, "discharge current %.1f A above warning limit %.1f A", A(dis),
+	    A(l->discharge_warn_mA));
 	rep(s, res, DIAG_DISCHARGE_CURRENT_HARD, dis <= l->discharge_hard_mA,
-	    now, d);
+	    now, "discharge current %.1f A above hard limit %.1f A", A(dis),
+	    A(l->discharge_hard_mA));
 	if (x->bms_limits_valid) {
-		snprintf(d, sizeof(d),
-			 "charge current %.1f A above BMS CCL %.1f A", A(ch),
-			 A(x->ccl_mA));
 		rep(s, res, DIAG_CCL_EXCEEDED,
-		    ch <= x->ccl_mA + l->bms_limit_margin_mA, now, d);
-		snprintf(d, sizeof(d),
-			 "discharge current %.1f A above BMS DCL %.1f A",
-			 A(dis), A(x->dcl_mA));
+		    ch <= x->ccl_mA + l->bms_limit_margin_mA, now,
+		    "charge current %.1f A above BMS CCL %.1f A", A(ch),
+		    A(x->ccl_mA));
 		rep(s, res, DIAG_DCL_EXCEEDED,
-		    dis <= x->dcl_mA + l->bms_limit_margin_mA, now, d);
+		    dis <= x->dcl_mA + l->bms_limit_margin_mA, now,
+		    "discharge current %.1f A above BMS DCL %.1f A", A(dis),
+		    A(x->dcl_mA));
 	}
-	if (l->mismatch_mA > 0 && !x->cv_mode &&
-	    now - x->setpoint_t_us >= (int64_t)l->mismatch_settle_ms * 1000) {
-		int32_t want = x->output_on ? x->setpoint_mA : 0;
-
-		if (x->output_on)
-			snprintf(d, sizeof(d),
-				 "current %.1f A while the setpoint is %.1f A "
-				 "(tolerance %.1f A)",
-				 A(i), A(want), A(l->mismatch_mA));
-		else
-			snprintf(d, sizeof(d),
-				 "current %.1f A with the cycler output off "
-				 "(tolerance %.1f A)",
-				 A(i), A(l->mismatch_mA));
-		rep(s, res, DIAG_CURRENT_MISMATCH,
-		    abs(i - want) <= l->mismatch_mA, now, d);
-	}
+	check_mismatch(s, x, now, res);
 }
 
 static void check_pack(struct soa *s, const struct soa_snapshot *x,
 		       int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
-	char d[DETAIL_LEN];
 
 	if (x->pack_mV_valid && l->pack_hard_mV.high > 0) {
-		snprintf(d, sizeof(d),
-			 "pack voltage %.1f V above hard limit %.1f V",
-			 V(x->pack_mV), V(l->pack_hard_mV.high));
 		rep(s, res, DIAG_PACK_OV_HARD,
-		    x->pack_mV <= l->pack_hard_mV.high, now, d);
-		snprintf(d, sizeof(d),
-			 "pack voltage %.1f V below hard limit %.1f V",
-			 V(x->pack_mV), V(l->pack_hard_mV.low));
+		    x->pack_mV <= l->pack_hard_mV.high, now,
+		    "pack voltage %.1f V above hard limit %.1f V",
+		    V(x->pack_mV), V(l->pack_hard_mV.high));
 		rep(s, res, DIAG_PACK_UV_HARD,
-		    x->pack_mV >= l->pack_hard_mV.low, now, d);
+		    x->pack_mV >= l->pack_hard_mV.low, now,
+		    "pack voltage %.1f V below hard limit %.1f V",
+		    V(x->pack_mV), V(l->pack_hard_mV.low));
 	}
 	if (x->current_valid)
 		check_current(s, x, now, res);
@@ -308,15 +302,14 @@ static void check_timeout(struct soa *s, struct soa_result *res,
 			  enum diag_id id, const char *what, int64_t last,
 			  int64_t start, uint32_t limit_ms, int64_t now)
 {
-	char d[DETAIL_LEN];
 	int64_t ref = last >= 0 ? last : start;
 	int64_t quiet_ms = (now - ref) / 1000;
 
 	if (limit_ms == 0)
 		return;
-	snprintf(d, sizeof(d), "no %s for %lld ms (limit %u ms)", what,
-		 (long long)quiet_ms, limit_ms);
-	rep(s, res, id, quiet_ms <= limit_ms, now, d);
+	rep(s, res, id, quiet_ms <= limit_ms, now,
+	    "no %s for %lld ms (limit %u ms)", what, (long long)quiet_ms,
+	    limit_ms);
 }
 
 static const char *contactor_name(enum soa_contactor c)
@@ -331,8 +324,8 @@ static void check_contactor(struct soa *s, const struct soa_snapshot *x,
 			    int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
-	char d[DETAIL_LEN];
 	int64_t since_ms = (now - x->contactor_req_t_us) / 1000;
+	const char *state = contactor_name(x->contactor);
 	bool late, dropped;
 
 	if (x->contactor == SOA_CONTACTOR_UNKNOWN)
@@ -340,39 +333,28 @@ static void check_contactor(struct soa *s, const struct soa_snapshot *x,
 	if (x->contactor_close_req != s->prev_close_req)
 		s->contactor_was_closed = false;
 	s->prev_close_req = x->contactor_close_req;
-	if (x->contactor_close_req) {
+	if (x->contactor_close_req)
 		late = x->contactor != SOA_CONTACTOR_CLOSED &&
 		       !s->contactor_was_closed &&
 		       since_ms > (int64_t)l->contactor_timeout_ms;
-		snprintf(d, sizeof(d),
-			 "contactors %s %lld ms after the close request "
-			 "(limit %u ms)",
-			 contactor_name(x->contactor), (long long)since_ms,
-			 l->contactor_timeout_ms);
-	} else {
+	else
 		late = (x->contactor == SOA_CONTACTOR_CLOSED ||
 			x->contactor == SOA_CONTACTOR_PRECHARGE) &&
 		       since_ms > (int64_t)l->contactor_timeout_ms;
-		snprintf(d, sizeof(d),
-			 "contactors %s %lld ms after the open request "
-			 "(limit %u ms)",
-			 contactor_name(x->contactor), (long long)since_ms,
-			 l->contactor_timeout_ms);
-	}
-	rep(s, res, DIAG_CONTACTOR_TIMEOUT, !late, now, d);
+	rep(s, res, DIAG_CONTACTOR_TIMEOUT, !late, now,
+	    "contactors %s %lld ms after the %s request (limit %u ms)", state,
+	    (long long)since_ms, x->contactor_close_req ? "close" : "open",
+	    l->contactor_timeout_ms);
 	dropped = x->contactor_close_req && s->contactor_was_closed &&
 		  x->contactor != SOA_CONTACTOR_CLOSED;
 	if (x->contactor == SOA_CONTACTOR_CLOSED)
 		s->contactor_was_closed = true;
 	if (x->contactor == SOA_CONTACTOR_WELDED)
-		snprintf(d, sizeof(d), "contactors welded (BMS reports %s)",
-			 contactor_name(x->contactor));
+		rep(s, res, DIAG_CONTACTOR_MISMATCH, false, now,
+		    "contactors welded (BMS reports %s)", state);
 	else
-		snprintf(d, sizeof(d),
-			 "contactors went %s without an open request",
-			 contactor_name(x->contactor));
-	rep(s, res, DIAG_CONTACTOR_MISMATCH,
-	    !dropped && x->contactor != SOA_CONTACTOR_WELDED, now, d);
+		rep(s, res, DIAG_CONTACTOR_MISMATCH, !dropped, now,
+		    "contactors went %s without an open request", state);
 }
 
 static void check_faults(struct soa *s, const struct soa_snapshot *x,
@@ -405,7 +387,7 @@ static void check_faults(struct soa *s, const struct soa_snapshot *x,
 				 f ? f->signal : "(unnamed)");
 	}
 	for (unsigned k = 0; k < 3; k++)
-		rep(s, res, ids[k], d[k][0] == '\0', now, d[k]);
+		rep(s, res, ids[k], d[k][0] == '\0', now, "%s", d[k]);
 }
 
 void soa_check(struct soa *s, const struct soa_snapshot *x, int64_t now_us,
