@@ -99,12 +99,6 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	rc = packini_load(pack_ini, &s->cfg);
 	if (rc < 0)
 		goto fail;
-	if (s->cfg.series > SIM_MAX_CELLS) {
-		log_err("%s: series %u: the simulated BMS carries at most %d "
-			"cells", pack_ini, s->cfg.series, SIM_MAX_CELLS);
-		rc = BENCH_ERR_ARG;
-		goto fail;
-	}
 	if (opts && opts->has_seed_override)
 		s->cfg.seed = opts->seed_override;
 	s->chem = s->cfg.chem;
