@@ -243,7 +243,7 @@ Test(recipe_parse, every_fixture_recipe_parses)
 	static const char *const files[] = {
 		"capacity_c3.txt", "capacity_c5.txt", "hppc.txt",
 		"selfdischarge.txt", "quick.txt", "acceptance.txt",
-		"overnight.txt",
+		"overnight.txt", "overnight_lfp.txt", "selfdischarge_lfp.txt",
 	};
 
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -258,7 +258,7 @@ Test(recipe_parse, every_fixture_recipe_parses)
 			    !strcmp(r.ops[k].step.tag, "capacity"))
 				has_capacity = true;
 		if (!strncmp(files[i], "capacity", 8) ||
-		    !strcmp(files[i], "overnight.txt"))
+		    !strncmp(files[i], "overnight", 9))
 			cr_assert(has_capacity, "%s has no capacity step", path);
 		recipe_release(&r);
 	}
