@@ -43,8 +43,7 @@ struct pack_key {
 	{n, t, offsetof(struct pack_cfg, f), lo, hi, req}
 
 static const struct pack_key pack_keys[] = {
-	/* 192: the simulated BMS's 64 blocks of 3 cells (SIM_MAX_CELLS) */
-	PK("series", V_UINT, series, 1, 192, true),
+	PK("series", V_UINT, series, 1, PACKINI_MAX_SERIES, true),
 	PK("parallel", V_UINT, parallel, 1, 16, false),
 	PK("modules", V_UINT, modules, 1, 192, false),
 	PK("probes_per_module", V_UINT, probes_per_module, 1, 8, false),

@@ -12,6 +12,9 @@
 
 #include "ocv.h"
 
+/* the simulated BMS's 64 blocks of 3 cell voltages */
+#define PACKINI_MAX_SERIES 192
+
 enum sim_fault_kind {
 	SIM_FAULT_CELL_HEATING = 0,
 	SIM_FAULT_CELL_SHORT,

@@ -18,7 +18,7 @@ struct dbc;
 struct dbc_msg;
 struct dbc_sig;
 
-#define SIM_MAX_CELLS 192
+#define SIM_MAX_CELLS PACKINI_MAX_SERIES
 #define SIM_MAX_PROBES 64
 
 enum bms_contactor { BMS_OPEN = 0, BMS_PRECHARGE = 1, BMS_CLOSED = 2 };
