@@ -302,14 +302,16 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 {
 	struct ctl_cfg cc = {0};
 	struct dbc_opts dopts = {.quiet = true};
+	char idn[sizeof(r->cycler->idn)] = "";
 
 	TRY(dbc_load_file(r->profile.dbc_path, &dopts, &r->dbc));
 	TRY(open_bms_bus(r));
 	TRY(open_cycler(r));
 	if (r->cycler->ops->identify &&
-	    r->cycler->ops->identify(r->cycler, r->cycler->idn,
-				     sizeof(r->cycler->idn)) < 0)
+	    r->cycler->ops->identify(r->cycler, idn, sizeof(idn)) < 0)
 		log_warn("cycler did not identify itself");
+	else if (idn[0])
+		snprintf(r->cycler->idn, sizeof(r->cycler->idn), "%s", idn);
 	TRY(bms_tx_new(r->dbc, &r->profile, r->bms_bus, &r->tx));
 	cc.recipe = &r->recipe;
 	cc.profile = &r->profile;
