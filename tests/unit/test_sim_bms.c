@@ -222,6 +222,9 @@ Test(sim_bms, frames_at_real_rates)
 
 	rig_open(&r, "", "mem:rates");
 	rig_run(&r, 10);
+	/* 50 Ah element: 1C charge, 2C discharge at rest mid-SOC */
+	cr_assert_float_eq(r.ccl, 50, 1e-9);
+	cr_assert_float_eq(r.dcl, 100, 1e-9);
 	/* 4 cell blocks per 100 ms burst, 3 status frames, 1 temperature
 	 * frame per second */
 	cr_assert_eq(r.n_cellv, 100 * 4);
@@ -413,6 +416,9 @@ Test(sim_faults, cell_heating_at_its_time)
 	rig_run(&r, 120);
 	cr_assert_eq(r.fault[2], 1, "Fault_OverTemp");
 	cr_assert_eq(r.contactor, 0);
+	/* allowed currents derate to nothing past 55 C */
+	cr_assert_eq(r.ccl, 0);
+	cr_assert_eq(r.dcl, 0);
 	rig_close(&r);
 }
 
