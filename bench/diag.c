@@ -89,12 +89,12 @@ enum diag_reaction diag_report(struct diag *d, enum diag_id id, bool ok,
 	en->tripped = true;
 	fill_event(row, en, t_us, detail ? detail : row->code, ev);
 	if (row->severity == DIAG_SEV_WARN) {
-		log_warn("%s: %s", ev->full_code, ev->message);
+		log_dbg("%s: %s", ev->full_code, ev->message);
 		return DIAG_REACT_WARN;
 	}
 	d->aborted = true;
 	d->abort_event = *ev;
-	log_err("%s: %s", ev->full_code, ev->message);
+	log_dbg("%s: %s", ev->full_code, ev->message);
 	return DIAG_REACT_ABORT;
 }
 

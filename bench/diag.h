@@ -9,8 +9,9 @@
  * A warning is reported once when it trips and re-arms after OK reports
  * for diag_warn_rearm_ms (so a value hovering at a limit does not flood
  * the log);
- * an abort latches (diag_aborted()) and is reported once. diag logs each
- * decided event (warning or error); callers record it, not log it again.
+ * an abort latches (diag_aborted()) and is reported once. diag only
+ * debug-logs; the caller records each returned event (it is the one place
+ * an operator sees it: /events and the status line).
  */
 #ifndef BENCH_DIAG_H
 #define BENCH_DIAG_H
