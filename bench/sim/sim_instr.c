@@ -20,7 +20,11 @@ static struct sim *to_sim(struct instr *in)
 static int alive(struct sim *s)
 {
 	if (s->cyc.comm_dead) {
-		log_err("simulated cycler: no answer (cycler_timeout fault)");
+		/* logged once: the controller polls every tick */
+		if (!s->cyc.timeout_logged)
+			log_err("simulated cycler: no answer (cycler_timeout "
+				"fault)");
+		s->cyc.timeout_logged = true;
 		return BENCH_ERR_TIMEOUT;
 	}
 	sim_cyc_touch(s);

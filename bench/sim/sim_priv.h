@@ -77,6 +77,7 @@ struct sim_cyc {
 	bool output_on;
 	bool fault;               /* watchdog tripped; cleared by output on */
 	bool comm_dead;           /* cycler_timeout fault */
+	bool timeout_logged;
 	double set_A;             /* + charge */
 	double vmax_V, vmin_V;
 	double actual_A;
