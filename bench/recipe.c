@@ -721,6 +721,9 @@ static int parse_all(struct parser *p, const char *text)
 	const char *s = text;
 	uint32_t line = 0;
 
+	if (!strncmp(s, "\xef\xbb\xbf", 3)) /* a UTF-8 BOM from Windows editors */
+		s += 3;
+
 	while (*s) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);

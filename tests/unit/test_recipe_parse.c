@@ -229,6 +229,14 @@ Test(recipe_parse, flags_case_comments_blank_lines)
 	cr_assert_eq(r.log_interval_ms, 1000, "default log interval");
 }
 
+Test(recipe_parse, bom_crlf_and_degree_sign)
+{
+	parse_ok("\xef\xbb\xbfRest for 1 s\r\n"
+		 "limit cell temperature -10 \xc2\xb0" "C to 55 \xc2\xb0" "C\r\n");
+	cr_assert_eq(r.n_steps, 1);
+	cr_assert_eq(r.limits.temp_high_ddegC, 550);
+}
+
 Test(recipe_parse, current_limits_in_amperes_and_columns)
 {
 	parse_ok("limit current -150 A to 100 A\nRest for 1 s\n");
@@ -288,7 +296,9 @@ Test(recipe_parse, overnight_has_the_tags_analysis_needs)
 
 Test(recipe_parse, load_missing_file_is_io_error)
 {
+	logcap_start();
 	cr_assert_eq(recipe_load_file("/nonexistent/x.txt", &r),
 		     BENCH_ERR_IO);
+	logcap_stop();
 	cr_assert(strstr(r.error, "cannot open '/nonexistent/x.txt'"));
 }
