@@ -589,6 +589,8 @@ size_t scpi_server_output(struct scpi_server *s, char *buf, size_t cap)
 {
 	size_t n = s->out_len < cap ? s->out_len : cap;
 
+	if (n == 0)
+		return 0;
 	memcpy(buf, s->out, n);
 	memmove(s->out, s->out + n, s->out_len - n);
 	s->out_len -= n;

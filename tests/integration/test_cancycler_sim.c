@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench/instr.h"
 #include "bench/sim/sim.h"
@@ -36,6 +37,10 @@ static void setup_pack(const char *extra)
 		 extra);
 	pack = tmpfile_write(dir, "p.ini", text);
 	cr_assert_eq(sim_load(pack, NULL, &s), BENCH_OK);
+	unlink(pack);
+	rmdir(dir);
+	free(pack);
+	free(dir);
 	cr_assert_eq(canbus_open("mem:cs-bms", NULL, &bms_sim), BENCH_OK);
 	cr_assert_eq(canbus_open("mem:cs-bms", NULL, &bms_bench), BENCH_OK);
 	cr_assert_eq(canbus_open("mem:cs-cyc", NULL, &cyc_sim), BENCH_OK);

@@ -83,6 +83,8 @@ Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty,
 	snprintf(link, sizeof(link), "%s/scpi", dir);
 	snprintf(conn, sizeof(conn), "pty:%s", link);
 	cr_assert_eq(sim_load(pack, NULL, &v.s), BENCH_OK);
+	unlink(pack);
+	free(pack);
 	cr_assert_eq(canbus_open("mem:scpisim", NULL, &hb_bus), BENCH_OK);
 	v.o.can = "mem:scpisim";
 	v.o.scpi_link = link;
@@ -145,4 +147,6 @@ Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty,
 	instr_close(in);
 	canbus_close(hb_bus);
 	sim_free(v.s);
+	rmdir(dir);
+	free(dir);
 }
