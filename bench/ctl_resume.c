@@ -43,6 +43,7 @@ struct resume_cfg {
 struct resume_file {
 	struct resume_cfg cfg;
 	char status[16];
+	char end_reason[160];
 	char pack_id[64];
 	char *recipe_text, *profile_text;
 	/* Sums of the /steps rows, for a real bench's step Ah/Wh. */
@@ -89,6 +90,7 @@ static int read_file(const char *path, struct resume_file *f)
 	TRY(runfile_open(path, &rf));
 	m = runfile_meta(rf);
 	snprintf(f->status, sizeof(f->status), "%s", m->status);
+	snprintf(f->end_reason, sizeof(f->end_reason), "%s", m->end_reason);
 	snprintf(f->pack_id, sizeof(f->pack_id), "%s", m->pack_id);
 	f->recipe_text = m->recipe_text ? strdup(m->recipe_text) : NULL;
 	f->profile_text = m->profile_text ? strdup(m->profile_text) : NULL;
@@ -115,12 +117,18 @@ static int read_file(const char *path, struct resume_file *f)
 	return rc;
 }
 
-static int check_status(const char *path, const char *status)
+/* Running (killed) and interrupted runs resume; so does a run aborted
+ * for a bench cause (a cable, the cycler, the BMS link: fixed, then
+ * resumed, e.g. by systemd). Safety and operator stops are final. */
+static int check_status(const char *path, const char *status,
+			const char *end_reason)
 {
-	if (!strcmp(status, "running") || !strcmp(status, "interrupted"))
+	if (!strcmp(status, "running") || !strcmp(status, "interrupted") ||
+	    (!strcmp(status, "aborted") &&
+	     !strncmp(end_reason, "bench:", 6)))
 		return BENCH_OK;
-	log_err("'%s' is %s: only a running or interrupted run resumes "
-		"(start a new run instead)", path, status);
+	log_err("'%s' is %s%s%s: it does not resume (start a new run)", path,
+		status, end_reason[0] ? ": " : "", end_reason);
 	return BENCH_ERR_STATE;
 }
 
@@ -194,7 +202,7 @@ int ctl_run_resume(const char *path)
 	status_out_init(&r.out, stdout, 10.0);
 	rc = read_file(path, &f);
 	if (rc == BENCH_OK)
-		rc = check_status(path, f.status);
+		rc = check_status(path, f.status, f.end_reason);
 	if (rc == BENCH_OK)
 		rc = load_setup(&r, &f, path);
 	if (rc == BENCH_OK)
@@ -241,7 +249,7 @@ out:
 	if (r.log)
 		h5log_close(r.log, "interrupted", "resume failed");
 	r.log = NULL;
-	rc = 1;
+	rc = rc == BENCH_ERR_STATE ? CTL_EXIT_FINAL : 1;
 done:
 	h5log_tail_release(&tail);
 	run_meta_release(&meta);

@@ -374,6 +374,9 @@ int run_ctx_finish(struct run_ctx *r, int loop_rc)
 	log_err("run %s: %s", status, reason);
 	if (r->stop_signal)
 		return 128 + r->stop_signal;
+	/* A safety abort must not be restarted by a supervisor. */
+	if (loop_rc >= 0 && !strncmp(ctl_end_code(r->ctl), "safety:", 7))
+		return CTL_EXIT_FINAL;
 	return 1;
 }
 

@@ -21,8 +21,12 @@ struct run_opts {
 	uint64_t seed;
 };
 
-/* Both return the process exit status: 0 complete, 1 aborted or failed,
- * 128 + signo after a SIGINT/SIGTERM safe stop. */
+/* Both return the process exit status: 0 complete, 1 aborted for a bench
+ * cause (cycler, BMS link, disk) or failed, CTL_EXIT_FINAL after a safety
+ * abort or when a file cannot be resumed (a supervisor must not restart:
+ * bench@.service has RestartPreventExitStatus=3), 128 + signo after a
+ * SIGINT/SIGTERM safe stop. */
+#define CTL_EXIT_FINAL 3
 int ctl_run_new(const struct run_opts *o);
 int ctl_run_resume(const char *path);
 

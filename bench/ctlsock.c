@@ -30,25 +30,60 @@ static int mkdir_0770(const char *dir)
 	return BENCH_ERR_IO;
 }
 
-int ctlsock_dir(char *buf, size_t len)
+/* Candidate runtime directories, most specific first. */
+static int dir_candidate(unsigned i, char *buf, size_t len)
 {
 	const char *env = getenv("BENCH_RUNTIME_DIR");
+	const char *sd = getenv("RUNTIME_DIRECTORY");
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n;
+	int n = -1;
 
-	if (env && *env) {
-		n = snprintf(buf, len, "%s", env);
-	} else if (xdg && *xdg) {
-		n = snprintf(buf, len, "%s/bench", xdg);
-	} else if (access("/run/bench", W_OK) == 0) {
-		n = snprintf(buf, len, "/run/bench");
-	} else {
+	switch (i) {
+	case 0:
+		if (env && *env)
+			n = snprintf(buf, len, "%s", env);
+		break;
+	case 1: /* systemd's RuntimeDirectory= (bench@.service) */
+		if (sd && *sd)
+			n = snprintf(buf, len, "%.*s", (int)strcspn(sd, ":"),
+				     sd);
+		break;
+	case 2:
+		if (xdg && *xdg)
+			n = snprintf(buf, len, "%s/bench", xdg);
+		break;
+	case 3:
+		if (access("/run/bench", W_OK) == 0)
+			n = snprintf(buf, len, "/run/bench");
+		break;
+	case 4:
 		n = snprintf(buf, len, "/tmp/bench-%u", (unsigned)getuid());
+		break;
+	default:
+		return BENCH_ERR_ARG;
 	}
-	if (n < 0 || (size_t)n >= len) {
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= len) {
 		log_err("runtime directory name too long");
 		return BENCH_ERR_ARG;
 	}
+	return 1;
+}
+
+int ctlsock_dir_at(unsigned i, char *buf, size_t len)
+{
+	return dir_candidate(i, buf, len);
+}
+
+int ctlsock_dir(char *buf, size_t len)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; rc == 0; i++)
+		rc = dir_candidate(i, buf, len);
+	if (rc < 0)
+		return rc;
 	if (mkdir_0770(buf) < 0) {
 		log_err("cannot create runtime directory '%s': %s", buf,
 			strerror(errno));
@@ -304,6 +339,21 @@ int ctlsock_resolve(const char *id_or_path, char *buf, size_t len)
 		}
 		memcpy(buf, id_or_path, n + 1);
 		return BENCH_OK;
+	}
+	/* The run may be a service (systemd's runtime directory) while the
+	 * operator's shell has another: the first directory holding it. */
+	for (unsigned i = 0;; i++) {
+		char dir[200];
+		int rc = dir_candidate(i, dir, sizeof(dir));
+
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		if ((size_t)snprintf(buf, len, "%s/%s.sock", dir, id_or_path) <
+			    len &&
+		    access(buf, F_OK) == 0)
+			return BENCH_OK;
 	}
 	return ctlsock_path(id_or_path, buf, len);
 }

@@ -1,8 +1,9 @@
 /* ctlsock.h - the run's local control socket (status, stop).
  *
  * One Unix stream socket per run, named after the pack id, in the runtime
- * directory: $BENCH_RUNTIME_DIR, else $XDG_RUNTIME_DIR/bench, else
- * /run/bench when writable, else /tmp/bench-<uid>. The socket is mode 0660
+ * directory: $BENCH_RUNTIME_DIR, else systemd's $RUNTIME_DIRECTORY, else
+ * $XDG_RUNTIME_DIR/bench, else /run/bench when writable, else
+ * /tmp/bench-<uid>. The socket is mode 0660
  * (owner and group, e.g. the lab's operators), nothing listens on the
  * network. Protocol: the client sends one line, the run answers one line
  * and closes:
@@ -22,6 +23,9 @@ typedef void (*ctlsock_status_fn)(void *ctx, char *buf, size_t len);
 
 /* The runtime directory (created 0770 if missing) into buf. */
 int ctlsock_dir(char *buf, size_t len);
+/* Candidate i of the search order (0..4): 1 = filled, 0 = not set here,
+ * < 0 past the last. Clients look for a run in each. */
+int ctlsock_dir_at(unsigned i, char *buf, size_t len);
 /* dir/<pack_id>.sock into buf (pack_id must be a plain name). */
 int ctlsock_path(const char *pack_id, char *buf, size_t len);
 

@@ -19,32 +19,41 @@
 
 #define WATCH_PERIOD_US 1000000
 
-int watch_only_socket(char *path, size_t len)
+/* Count the *.sock files in dir; remember the last in found. */
+static unsigned scan_dir(const char *dir, char *found, size_t len)
 {
-	char dir[200], found[256] = "";
 	struct dirent *de;
 	unsigned n = 0;
-	DIR *d;
+	DIR *d = opendir(dir);
 
-	TRY(ctlsock_dir(dir, sizeof(dir)));
-	d = opendir(dir);
-	if (!d) {
-		log_err("cannot read runtime directory '%s'", dir);
-		return BENCH_ERR_IO;
-	}
+	if (!d)
+		return 0;
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 
 		if (l > 5 && !strcmp(de->d_name + l - 5, ".sock")) {
-			snprintf(found, sizeof(found), "%s/%s", dir,
-				 de->d_name);
+			snprintf(found, len, "%s/%s", dir, de->d_name);
 			n++;
 		}
 	}
 	closedir(d);
+	return n;
+}
+
+int watch_only_socket(char *path, size_t len)
+{
+	char dir[200], found[256] = "";
+	unsigned n = 0;
+	int rc;
+
+	for (unsigned i = 0; (rc = ctlsock_dir_at(i, dir, sizeof(dir))) >= 0;
+	     i++)
+		if (rc > 0)
+			n += scan_dir(dir, found, sizeof(found));
 	if (n != 1) {
-		log_err("%s run in '%s': name the pack id or socket",
-			n ? "more than one" : "no", dir);
+		log_err("%s: name the pack id or the socket",
+			n ? "more than one run is going"
+			  : "no run found in the runtime directories");
 		return BENCH_ERR_ARG;
 	}
 	snprintf(path, len, "%s", found);

@@ -107,7 +107,7 @@ Test(ctl_faults, cell_heating_is_a_safety_abort, .timeout = 60)
 	run_case(&(struct fault_case){
 		"nmc96-healthy",
 		"[fault cell_heating]\nat = 60 s\ncell = 7\nrate_c_per_min = 20",
-		DISCHARGE, 1, "abort", "safety:", NULL, 150});
+		DISCHARGE, 3, "abort", "safety:", NULL, 150});
 }
 
 Test(ctl_faults, cell_short_is_a_safety_abort, .timeout = 60)
@@ -115,7 +115,7 @@ Test(ctl_faults, cell_short_is_a_safety_abort, .timeout = 60)
 	run_case(&(struct fault_case){
 		"nmc96-healthy",
 		"[fault cell_short]\nat = 60 s\ncell = 7\nohm = 0.01",
-		DISCHARGE, 1, "abort", "safety:", NULL, 150});
+		DISCHARGE, 3, "abort", "safety:", NULL, 150});
 }
 
 Test(ctl_faults, stuck_sensor_warns_through_the_cell_spread, .timeout = 60)
