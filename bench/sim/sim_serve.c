@@ -26,6 +26,7 @@ struct serve {
 	int scpi_fd, keep_fd;
 	bool linked;
 	bool scpi_silenced;
+	volatile int *stop;
 };
 
 /* The supply's terminals are behind the pack's contactors: open, it sees
@@ -123,6 +124,25 @@ static double mono_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Serve the SCPI line (if any) until wall time `due` (0 = just once). */
+static int wait_until(struct serve *v, double due)
+{
+	do {
+		double left = due > 0 ? due - mono_s() : 0;
+		int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+
+		if (v->scpi) {
+			if (scpi_server_serve_fd(v->scpi, v->scpi_fd, ms)) {
+				log_err("SCPI line closed");
+				return BENCH_ERR_IO;
+			}
+		} else if (ms > 0) {
+			poll(NULL, 0, ms);
+		}
+	} while (due > 0 && mono_s() < due && !*v->stop);
+	return BENCH_OK;
+}
+
 static int serve_loop(struct serve *v, const struct sim_serve_opts *o)
 {
 	double t0 = mono_s();
@@ -130,31 +150,12 @@ static int serve_loop(struct serve *v, const struct sim_serve_opts *o)
 
 	while (!*o->stop) {
 		struct sim_plant p;
-		int wait_ms = 0;
 
 		t_us += SIM_STEP_US;
 		if (o->duration_us && t_us > o->duration_us)
 			break;
-		if (o->speed > 0) {
-			double due = t0 + t_us * 1e-6 / o->speed;
-			double left = due - mono_s();
-			wait_ms = left > 0 ? (int)(left * 1000) : 0;
-		}
-		if (v->scpi) {
-			/* serving the line is also the wait until the next
-			 * step is due */
-			if (scpi_server_serve_fd(v->scpi, v->scpi_fd, wait_ms)) {
-				log_err("SCPI line closed");
-				return BENCH_ERR_IO;
-			}
-		} else if (wait_ms > 0) {
-			poll(NULL, 0, wait_ms);
-		}
-		if (o->speed > 0) {
-			double due = t0 + t_us * 1e-6 / o->speed;
-			while (mono_s() < due && !*o->stop)
-				poll(NULL, 0, 1);
-		}
+		TRY(wait_until(v, o->speed > 0 ? t0 + t_us * 1e-6 / o->speed
+					       : 0));
 		TRY(sim_advance(v->s, t_us));
 		sim_plant_read(v->s, &p);
 		if (v->scpi && p.cycler_silent && !v->scpi_silenced) {
@@ -167,7 +168,7 @@ static int serve_loop(struct serve *v, const struct sim_serve_opts *o)
 
 int sim_serve(struct sim *s, const struct sim_serve_opts *o)
 {
-	struct serve v = {.s = s, .scpi_fd = -1, .keep_fd = -1};
+	struct serve v = {.s = s, .scpi_fd = -1, .keep_fd = -1, .stop = o->stop};
 	int rc;
 
 	rc = canbus_open(o->can, NULL, &v.bms_bus);
