@@ -112,33 +112,6 @@ int cyc_encode_command(const struct cyc_db *c, const struct cyc_cmd *cmd,
 	return BENCH_OK;
 }
 
-int cyc_decode_command(const struct cyc_db *c, const struct canframe *f,
-		       struct cyc_cmd *cmd)
-{
-	if (!is_msg(c->cmd, f))
-		return 0;
-	cmd->enable = uval(c->enable, f) != 0;
-	cmd->current_mA = milli(c->current_set, f);
-	cmd->voltage_max_mV = milli(c->voltage_max, f);
-	cmd->voltage_min_mV = milli(c->voltage_min, f);
-	cmd->alive = (uint8_t)uval(c->alive, f);
-	return 1;
-}
-
-int cyc_encode_status(const struct cyc_db *c, const struct cyc_status *st,
-		      struct canframe *f)
-{
-	const struct dbc_msg *m = c->status;
-
-	frame_init(m, f);
-	TRY(put(m, c->voltage_meas, f, st->voltage_mV / 1000.0));
-	TRY(put(m, c->current_meas, f, st->current_mA / 1000.0));
-	TRY(put(m, c->output_on, f, st->output_on ? 1 : 0));
-	TRY(put(m, c->fault, f, st->fault ? 1 : 0));
-	TRY(put(m, c->mode, f, st->mode));
-	return BENCH_OK;
-}
-
 int cyc_decode_status(const struct cyc_db *c, const struct canframe *f,
 		      struct cyc_status *st)
 {

@@ -74,10 +74,6 @@ int cyc_db_bind(const struct dbc *db, struct cyc_db *out);
 int cyc_encode_command(const struct cyc_db *c, const struct cyc_cmd *cmd,
 		       struct canframe *f);
 /* 1 = decoded, 0 = the frame is not that message. */
-int cyc_decode_command(const struct cyc_db *c, const struct canframe *f,
-		       struct cyc_cmd *cmd);
-int cyc_encode_status(const struct cyc_db *c, const struct cyc_status *st,
-		      struct canframe *f);
 int cyc_decode_status(const struct cyc_db *c, const struct canframe *f,
 		      struct cyc_status *st);
 int cyc_decode_ident(const struct cyc_db *c, const struct canframe *f,
