@@ -1,0 +1,241 @@
+/* test_analysis_e2e.c - end to end on the simulator: every fixture pack
+ * runs the overnight recipe (bin/bench run --sim ... --truth), is graded
+ * (bin/bench grade --json), and the grade is checked against the variant's
+ * intent and the simulator's truth: per-cell capacity within 3 %, per-cell
+ * ohmic resistance within 5 %, the special cells flagged and no healthy
+ * cell flagged. The analysis never reads the truth; only this test does.
+ *
+ * Slow (about a minute of CPU per pack): BENCH_E2E_PACKS="nmc96-healthy
+ * lfp30-weakmodule" narrows the set; run files stay in build/e2e/.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Values of "key": inside the "cells" array, in order (null -> NaN). */
+static int cell_values(const char *js, const char *key, double *out, int max)
+{
+	char pat[64];
+	const char *p = strstr(js, "\"cells\":[");
+	int n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	while (p && n < max && (p = strstr(p, pat))) {
+		p += strlen(pat);
+		out[n++] = strncmp(p, "null", 4) ? strtod(p, NULL) : NAN;
+	}
+	return n;
+}
+
+/* Per-cell flags of a grade JSON: bitmask per cell, 1-based index. */
+static int cell_flags(const char *js, const char *flag, int *out, int max)
+{
+	const char *p = strstr(js, "\"cells\":[");
+	int n = 0;
+
+	while (p && n < max && (p = strstr(p, "\"flags\":["))) {
+		const char *e = strchr(p, ']');
+		char pat[40];
+
+		snprintf(pat, sizeof(pat), "\"%s\"", flag);
+		const char *hit = strstr(p, pat);
+
+		out[n++] = hit && hit < e;
+		p = e;
+	}
+	return n;
+}
+
+struct e2e_case {
+	char pack[40];
+};
+
+static const char *const all_packs[] = {
+	"nmc96-healthy", "nmc96-aged", "nmc96-weakmodule", "nmc96-unbalanced",
+	"nmc96-selfdischarge", "nmc96-worn", "nmc96-unsafe",
+	"nmc96-aged-weakmodule",
+	"lfp30-healthy", "lfp30-aged", "lfp30-weakmodule", "lfp30-unbalanced",
+	"lfp30-selfdischarge", "lfp30-worn", "lfp30-unsafe",
+	"leaf96s2p-healthy", "leaf96s2p-aged", "leaf96s2p-weakmodule",
+	"leaf96s2p-unbalanced", "leaf96s2p-selfdischarge", "leaf96s2p-worn",
+	"leaf96s2p-unsafe",
+	"lfp106-healthy", "lfp106-aged", "lfp106-weakmodule",
+	"lfp106-unbalanced", "lfp106-selfdischarge", "lfp106-worn",
+	"lfp106-unsafe",
+};
+
+ParameterizedTestParameters(analysis_e2e, pack)
+{
+	static struct e2e_case cases[sizeof(all_packs) / sizeof(all_packs[0])];
+	const char *only = getenv("BENCH_E2E_PACKS");
+	size_t n = 0;
+
+	for (size_t k = 0; k < sizeof(all_packs) / sizeof(all_packs[0]); k++) {
+		if (only && !strstr(only, all_packs[k]))
+			continue;
+		snprintf(cases[n++].pack, sizeof(cases[0].pack), "%s", all_packs[k]);
+	}
+	return cr_make_param_array(struct e2e_case, cases, n);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+#define MAXC 128
+
+ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
+{
+	char cmd[1024], h5[256], truth[256], out[256];
+	char *tj, *gj;
+	double cap_t[MAXC], r0_t[MAXC], off_t[MAXC], sd_t[MAXC];
+	double cap_m[MAXC], r_m[MAXC];
+	int nt, nm;
+
+	mkdir("build", 0755);
+	mkdir("build/e2e", 0755);
+	snprintf(h5, sizeof(h5), "build/e2e/%s.h5", c->pack);
+	snprintf(truth, sizeof(truth), "build/e2e/%s.truth.json", c->pack);
+	snprintf(out, sizeof(out), "build/e2e/%s.grade.json", c->pack);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench run fixtures/recipes/overnight.txt --sim "
+		 "fixtures/packs/%s.ini --speed max -o %s --truth %s "
+		 ">build/e2e/%s.log 2>&1",
+		 c->pack, h5, truth, c->pack);
+	int rc = system(cmd);
+
+	/* the unsafe packs abort (non-zero exit) by design */
+	if (!ends_with(c->pack, "unsafe"))
+		cr_assert_eq(rc, 0, "%s: bench run failed (build/e2e/%s.log)",
+			     c->pack, c->pack);
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --json %s >%s", h5, out);
+	cr_assert_eq(system(cmd), 0, "%s: bench grade failed", c->pack);
+	tj = slurp(truth);
+	gj = slurp(out);
+	cr_assert(tj && gj);
+	const char *grade = strstr(gj, "\"grade\":\"") + 9;
+
+	cr_log_info("%s: %.60s", c->pack, grade);
+	if (ends_with(c->pack, "unsafe")) {
+		cr_assert(!strncmp(grade, "RECYCLE", 7), "%s: %.200s", c->pack, gj);
+		cr_assert(strstr(gj, "\"unsafe\""), "%s: no unsafe cell", c->pack);
+		goto out;
+	}
+	nt = cell_values(tj, "capacity_ah", cap_t, MAXC);
+	cell_values(tj, "r0_mohm", r0_t, MAXC);
+	cell_values(tj, "soc_offset", off_t, MAXC);
+	cell_values(tj, "self_discharge_ma", sd_t, MAXC);
+	nm = cell_values(gj, "capacity_ah", cap_m, MAXC);
+	cell_values(gj, "dcir_mohm", r_m, MAXC);
+	cr_assert_eq(nt, nm, "%s: cell count", c->pack);
+	double worst_c = 0, worst_r = 0;
+
+	for (int k = 0; k < nt; k++) {
+		double ec = fabs(cap_m[k] / cap_t[k] - 1);
+		double er = fabs(r_m[k] / r0_t[k] - 1);
+
+		worst_c = ec > worst_c ? ec : worst_c;
+		worst_r = er > worst_r ? er : worst_r;
+	}
+	cr_log_info("%s: worst cell capacity error %.2f %%, resistance %.2f %%",
+		    c->pack, 100 * worst_c, 100 * worst_r);
+	/* LFP: a cell left on the plateau has no capacity (NaN fails here) */
+	cr_expect_leq(worst_c, 0.03, "%s: cell capacity off by %.2f %%", c->pack,
+		      100 * worst_c);
+	cr_expect_leq(worst_r, 0.05, "%s: cell resistance off by %.2f %%",
+		      c->pack, 100 * worst_r);
+
+	/* which cells are special in the truth */
+	double med_cap = 0, med_r = 0, med_sd = 0;
+	double tmp[MAXC];
+
+	memcpy(tmp, cap_t, sizeof(double) * (size_t)nt);
+	for (int a = 0; a < nt; a++)
+		for (int b = a + 1; b < nt; b++)
+			if (tmp[b] < tmp[a]) {
+				double x = tmp[a];
+
+				tmp[a] = tmp[b];
+				tmp[b] = x;
+			}
+	med_cap = tmp[nt / 2];
+	for (int k = 0; k < nt; k++) {
+		med_r += r0_t[k] / nt;
+		med_sd += sd_t[k] / nt;
+	}
+	int weak[MAXC], hr[MAXC], sdf[MAXC], off[MAXC];
+
+	cell_flags(gj, "weak", weak, MAXC);
+	cell_flags(gj, "high_resistance", hr, MAXC);
+	cell_flags(gj, "self_discharge", sdf, MAXC);
+	cell_flags(gj, "offset", off, MAXC);
+	for (int k = 0; k < nt; k++) {
+		bool t_weak = cap_t[k] < 0.9 * med_cap;
+		bool t_leak = sd_t[k] > 3.0;
+		bool t_off = fabs(off_t[k]) > 0.045;
+
+		if (t_weak)
+			cr_expect(weak[k], "%s: weak cell %d not found", c->pack, k + 1);
+		if (t_leak)
+			cr_expect(sdf[k], "%s: leaking cell %d not found", c->pack,
+				  k + 1);
+		if (t_off)
+			cr_expect(off[k], "%s: offset cell %d not found", c->pack,
+				  k + 1);
+		if (!t_weak)
+			cr_expect(!weak[k], "%s: healthy cell %d flagged weak",
+				  c->pack, k + 1);
+		if (!t_leak)
+			cr_expect(!sdf[k], "%s: healthy cell %d flagged "
+					   "self_discharge", c->pack, k + 1);
+		if (!t_weak && r0_t[k] < 1.2 * med_r)
+			cr_expect(!hr[k], "%s: healthy cell %d flagged "
+					  "high_resistance", c->pack, k + 1);
+	}
+
+	/* the variant's intended grade */
+	if (ends_with(c->pack, "-healthy"))
+		cr_expect(!strncmp(grade, "REUSE", 5), "%s: %.300s", c->pack, grade);
+	else if (ends_with(c->pack, "-aged"))
+		cr_expect(!strncmp(grade, "REUSE", 5) ||
+				  !strncmp(grade, "REMANUFACTURE", 13),
+			  "%s: %.300s", c->pack, grade);
+	else if (ends_with(c->pack, "worn"))
+		cr_expect(!strncmp(grade, "RECYCLE", 7), "%s: %.300s", c->pack, grade);
+	else /* weakmodule, unbalanced, selfdischarge, aged-weakmodule */
+		cr_expect(!strncmp(grade, "REMANUFACTURE", 13), "%s: %.300s",
+			  c->pack, grade);
+	if (ends_with(c->pack, "weakmodule"))
+		cr_expect(!strstr(gj, "\"replace_modules\":[]"),
+			  "%s: no module to replace", c->pack);
+out:
+	free(tj);
+	free(gj);
+}
