@@ -68,32 +68,3 @@ double ocv_V(enum ocv_chem chem, double soc)
 	double f = x - k;
 	return g[k] + f * (g[k + 1] - g[k]);
 }
-
-double ocv_empty_V(enum ocv_chem chem)
-{
-	return ocv_V(chem, 0);
-}
-
-double ocv_full_V(enum ocv_chem chem)
-{
-	return ocv_V(chem, 1);
-}
-
-double ocv_soc(enum ocv_chem chem, double voltage_V)
-{
-	double lo = 0, hi = 1;
-
-	if (voltage_V <= ocv_V(chem, 0))
-		return 0;
-	if (voltage_V >= ocv_V(chem, 1))
-		return 1;
-	for (int i = 0; i < 40; i++) {
-		double mid = 0.5 * (lo + hi);
-
-		if (ocv_V(chem, mid) < voltage_V)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return 0.5 * (lo + hi);
-}

@@ -16,10 +16,5 @@ enum ocv_chem { OCV_NMC = 0, OCV_LFP = 1 };
 
 /* soc as a fraction (1.0 = 100 %), any value */
 double ocv_V(enum ocv_chem chem, double soc);
-/* voltage at 0 % and 100 % */
-double ocv_empty_V(enum ocv_chem chem);
-double ocv_full_V(enum ocv_chem chem);
-/* inverse on 0..1 (for tests and the BMS SOC estimate) */
-double ocv_soc(enum ocv_chem chem, double voltage_V);
 
 #endif
