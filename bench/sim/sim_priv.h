@@ -61,7 +61,6 @@ struct sim_bms {
 	int8_t probe_C[SIM_MAX_PROBES];
 	double ccl_A, dcl_A;
 	unsigned steps;           /* for the 1 s temperature period */
-	uint64_t frames_sent;
 };
 
 struct sim_cyc {
