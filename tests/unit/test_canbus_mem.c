@@ -1,7 +1,9 @@
 /* test_canbus_mem.c - the in-process bus: fan-out, order, filters, FD,
  * overflow, state injection, error frames, sender clock. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "can/canbus.h"
 #include "common/clock.h"
@@ -282,6 +284,33 @@ Test(canbus_mem, recv_timeout_returns_zero_when_idle)
 	canbus_close(a);
 }
 
+static void *send_later(void *arg)
+{
+	struct canframe f = frame(0x77, 1, 9);
+	struct timespec ts = {.tv_nsec = 20 * 1000000L};
+
+	nanosleep(&ts, NULL);
+	canbus_send(arg, &f);
+	return NULL;
+}
+
+/* A receiver blocked with a timeout wakes when another thread sends (the
+ * simulator may run in its own thread). */
+Test(canbus_mem, blocked_recv_wakes_on_send_from_another_thread)
+{
+	struct canbus *a = open_bus("mem:thr", false, false, false);
+	struct canbus *b = open_bus("mem:thr", false, false, false);
+	struct canbus_ev ev;
+	pthread_t th;
+
+	cr_assert_eq(pthread_create(&th, NULL, send_later, a), 0);
+	cr_assert_eq(canbus_recv(b, &ev, 60000), 1);
+	cr_assert_eq(ev.frame.id, 0x77);
+	pthread_join(th, NULL);
+	canbus_close(a);
+	canbus_close(b);
+}
+
 Test(canbus_mem, bad_connection_strings_are_clear_errors)
 {
 	struct canbus *b = (struct canbus *)1;
@@ -340,7 +369,11 @@ Test(canbus_dispatch, mem_only_calls_refuse_other_backends)
 
 	clock_mono_init(&clk);
 	cr_assert_eq(canbus_mem_set_clock(b, &clk), BENCH_OK);
+	logcap_start();
 	cr_assert_eq(canbus_mem_inject_state(b, (enum canbus_state)42),
 		     BENCH_ERR_ARG);
+	cr_assert(strstr(logcap_text(), "'mem:only': cannot inject state 42"),
+		  "%s", logcap_text());
+	logcap_stop();
 	canbus_close(b);
 }
