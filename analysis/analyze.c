@@ -38,10 +38,13 @@ static double ini_text_number(const char *text, const char *key)
 	return NAN;
 }
 
-static unsigned cell_named_in(const char *msg)
+/* The number after a word ("cell 17", "probe #3") in a message, 0 if none. */
+static unsigned number_after(const char *msg, const char *word)
 {
-	for (const char *p = msg; (p = strstr(p, "cell")); p += 4) {
-		const char *q = p + 4;
+	size_t wl = strlen(word);
+
+	for (const char *p = msg; (p = strstr(p, word)); p += wl) {
+		const char *q = p + wl;
 
 		while (*q == ' ' || *q == '#')
 			q++;
@@ -77,14 +80,18 @@ static void classify_end(const struct rundata *rd, struct pack_result *pr)
 		snprintf(pr->abort_code, sizeof(pr->abort_code), "%s", ab->code);
 		snprintf(pr->abort_message, sizeof(pr->abort_message), "%s",
 			 ab->message);
-		pr->abort_cell = cell_named_in(ab->message);
+		pr->abort_cell = number_after(ab->message, "cell");
+		pr->abort_probe = number_after(ab->message, "probe");
 	} else if (pr->abort_class) {
 		snprintf(pr->abort_message, sizeof(pr->abort_message), "%s",
 			 pr->end_reason);
-		pr->abort_cell = cell_named_in(pr->end_reason);
+		pr->abort_cell = number_after(pr->end_reason, "cell");
+		pr->abort_probe = number_after(pr->end_reason, "probe");
 	}
 	if (pr->abort_cell > pr->series)
 		pr->abort_cell = 0;
+	if (pr->abort_probe > pr->n_probes)
+		pr->abort_probe = 0;
 }
 
 static double median_soc(const struct rundata *rd, const float *v, double *tmp)
@@ -336,6 +343,7 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 	snprintf(pr->end_reason, sizeof(pr->end_reason), "%s", m->end_reason);
 	pr->chem = rd->chem;
 	pr->series = rd->series;
+	pr->n_probes = rd->n_probes;
 	pr->parallel = m->parallel ? m->parallel : 1;
 	pr->modules = m->modules ? m->modules : 1;
 	pr->rated_ah = m->rated_capacity_ah;

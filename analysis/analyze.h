@@ -35,6 +35,8 @@ struct pack_result {
 	char abort_code[32];
 	char abort_message[200];
 	unsigned abort_cell;      /* named in the abort event, 0 if none */
+	unsigned abort_probe;     /* temperature probe named there, 0 if none */
+	unsigned n_probes;
 
 	double capacity_ah, energy_wh, soh_capacity, soh_energy;
 	double charge_ah, charge_wh; /* the charge before the capacity step */

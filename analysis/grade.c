@@ -70,8 +70,20 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 		reason(g, "run aborted for a safety cause: %s%s%s",
 		       pr->abort_code[0] ? pr->abort_code : "safety",
 		       pr->abort_message[0] ? ": " : "", pr->abort_message);
-		if (pr->abort_cell)
+		if (pr->abort_cell) {
 			g->cell_flags[pr->abort_cell - 1] |= CELL_UNSAFE;
+		} else if (pr->abort_probe && pr->n_probes) {
+			/* probes sit in order along the string, one zone each;
+			 * the hot cell is one of its zone's */
+			unsigned a = (pr->abort_probe - 1) * pr->series / pr->n_probes;
+			unsigned b = pr->abort_probe * pr->series / pr->n_probes;
+
+			for (unsigned c = a; c < b; c++)
+				g->cell_flags[c] |= CELL_UNSAFE;
+			reason(g, "probe %u watches cells %u-%u: they are flagged "
+				  "unsafe, check which one heated",
+			       pr->abort_probe, a + 1, b);
+		}
 		return true;
 	}
 	if (pr->abort_class == ABORT_BENCH || pr->abort_class == ABORT_OPERATOR) {

@@ -181,6 +181,15 @@ char *grade_json_string(const struct pack_result *pr,
 	return buf;
 }
 
+static const char *num(char *b, size_t n, const char *fmt, double x)
+{
+	if (isfinite(x))
+		snprintf(b, n, fmt, x);
+	else
+		snprintf(b, n, "n/a");
+	return b;
+}
+
 static const char *pct(char *b, size_t n, double x)
 {
 	if (isfinite(x))
@@ -199,16 +208,24 @@ void grade_summary_write(FILE *o, const char *path,
 	fprintf(o, "%s: pack %s (%s %us%up, %u modules): %s\n", path,
 		pr->pack_id, pr->chemistry, pr->series, pr->parallel, pr->modules,
 		grade_name(g->grade));
-	fprintf(o, "  capacity %.2f Ah (SOH %s), energy %.0f Wh (SOCE %s)\n",
-		pr->capacity_ah, pct(a, sizeof(a), pr->soh_capacity),
-		pr->energy_wh, pct(b, sizeof(b), pr->soh_energy));
-	fprintf(o, "  round-trip %s, coulombic %s, pack DCIR %.2f mOhm "
+	char c[32], d[32];
+
+	fprintf(o, "  capacity %s Ah (SOH %s), energy %s Wh (SOCE %s)\n",
+		num(c, sizeof(c), "%.2f", pr->capacity_ah),
+		pct(a, sizeof(a), pr->soh_capacity),
+		num(d, sizeof(d), "%.0f", pr->energy_wh),
+		pct(b, sizeof(b), pr->soh_energy));
+	fprintf(o, "  round-trip %s, coulombic %s, pack DCIR %s mOhm "
 		   "(ohmic, mean of %u pulses)\n",
 		pct(a, sizeof(a), pr->round_trip_eff),
-		pct(b, sizeof(b), pr->coulombic_eff), pr->dcir_mohm, pr->n_pulses);
-	fprintf(o, "  resistance %.2f x fresh; rested spread %.0f mV; "
-		   "max temperature %.1f C (rise %.1f C)\n",
-		g->r_ratio, pr->rest_spread_mV, pr->temp_max_C, pr->temp_rise_C);
+		pct(b, sizeof(b), pr->coulombic_eff),
+		num(c, sizeof(c), "%.2f", pr->dcir_mohm), pr->n_pulses);
+	fprintf(o, "  resistance %s x fresh; rested spread %s mV; "
+		   "max temperature %s C (rise %s C)\n",
+		num(a, sizeof(a), "%.2f", g->r_ratio),
+		num(b, sizeof(b), "%.0f", pr->rest_spread_mV),
+		num(c, sizeof(c), "%.1f", pr->temp_max_C),
+		num(d, sizeof(d), "%.1f", pr->temp_rise_C));
 	for (size_t k = 0; k < g->n_reasons; k++)
 		fprintf(o, "  - %s\n", g->reasons[k]);
 	if (g->n_replace) {
