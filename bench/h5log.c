@@ -74,6 +74,11 @@ struct h5types {
 
 struct h5log {
 	char *path;
+	/* Until the first flush the file lives under this name: a run
+	 * killed before its first records (the settings resume needs) are
+	 * on disk leaves no file at path, so it is started afresh rather
+	 * than resumed from nothing. NULL once published. */
+	char *creating;
 	hid_t file;
 	struct h5types ty;
 	struct dset ts[RUN_N_COLS];
@@ -631,6 +636,9 @@ static void h5log_free(struct h5log *l)
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->wake);
 	pthread_cond_destroy(&l->done_cv);
+	if (l->creating)
+		unlink(l->creating);
+	free(l->creating);
 	free(l->path);
 	free(l);
 }
@@ -821,9 +829,6 @@ int h5log_create(const char *path, const struct run_meta *meta,
 	TRY(h5log_alloc(path, meta->series, meta->n_probes, cfg, &l));
 	l->can_frames = cfg ? cfg->can_frames : 0;
 	rc = BENCH_ERR_IO;
-	/* Build under a temporary name and rename once SWMR writing has
-	 * started: a kill during creation never leaves a half-made file at
-	 * the run's path. */
 	if (asprintf(&tmp, "%s.creating", path) < 0) {
 		tmp = NULL;
 		rc = BENCH_ERR_MEM;
@@ -850,26 +855,37 @@ int h5log_create(const char *path, const struct run_meta *meta,
 		log_err("cannot start SWMR writing on '%s'", tmp);
 		goto fail;
 	}
-	if (rename(tmp, path) < 0) {
-		log_err("cannot rename '%s' to '%s': %s", tmp, path,
-			strerror(errno));
-		goto fail;
-	}
+	l->creating = tmp;
+	tmp = NULL;
 	rc = start_thread(l);
 	if (rc < 0)
 		goto fail;
 	H5Pclose(fapl);
-	free(tmp);
 	*out = l;
 	return BENCH_OK;
 fail:
 	if (fapl >= 0)
 		H5Pclose(fapl);
-	h5log_free(l);
+	h5log_free(l); /* removes the half-made file */
 	if (tmp)
 		unlink(tmp);
 	free(tmp);
 	return rc;
+}
+
+/* Give the file its real name (after its first flush, or at close). */
+static int publish(struct h5log *l)
+{
+	if (!l->creating)
+		return 0;
+	if (rename(l->creating, l->path) < 0) {
+		log_err("cannot rename '%s' to '%s': %s", l->creating, l->path,
+			strerror(errno));
+		return -1;
+	}
+	free(l->creating);
+	l->creating = NULL;
+	return 0;
 }
 
 /* ---------- producer side ---------- */
@@ -1256,6 +1272,8 @@ static void *writer_main(void *arg)
 			errno = 0;
 			if (H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0)
 				writer_fail(l, "flush the file");
+			else if (publish(l) < 0)
+				writer_fail(l, "name the file");
 			atomic_fetch_add(&l->flushes, 1);
 			unflushed = 0;
 		}
@@ -1326,6 +1344,8 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 	if (l->thread_started)
 		pthread_join(l->thread, NULL);
 	if (writer_failed(l))
+		rc = BENCH_ERR_IO;
+	if (publish(l) < 0)
 		rc = BENCH_ERR_IO;
 	h5log_close_objects(l);
 	if (set_final_status(l->path, status, end_reason, 0) < 0)

@@ -45,9 +45,12 @@ struct h5log_cfg {
 	uint64_t min_free_bytes;
 };
 
-/* Create path (truncating), write the root attributes from meta with
- * status "running", create every dataset, start SWMR write and the writer
- * thread. cfg may be NULL for the defaults. */
+/* Create the run file, write the root attributes from meta with status
+ * "running", create every dataset, start SWMR write and the writer
+ * thread. cfg may be NULL for the defaults. The file is built as
+ * "path.creating" and renamed to path (replacing any old file) by its
+ * first flush: push what `bench resume` needs first, then h5log_flush,
+ * and a kill before that leaves no file at path to resume from. */
 int h5log_create(const char *path, const struct run_meta *meta,
 		 const struct h5log_cfg *cfg, struct h5log **out);
 

@@ -1,0 +1,118 @@
+#!/bin/bash
+# make check-crash (issue 7 item 1): SIGKILL a simulated run at seeded
+# random moments, check the file after every kill as a QA engineer's
+# h5py.File(p, "r", swmr=True) would see it, `bench resume` it, and at the
+# end compare the finished run with an uninterrupted one. Then the writer
+# alone in real time (h5kill) measures the data a kill costs.
+#
+# Knobs: CRASH_SEED (42), CRASH_SPEED (2000x), CRASH_MIN_KILLS (30).
+set -u
+cd "$(dirname "$0")/../.."
+seed=${CRASH_SEED:-42}
+speed=${CRASH_SPEED:-2000}
+min_kills=${CRASH_MIN_KILLS:-30}
+recipe=fixtures/recipes/capacity_c3.txt
+pack=fixtures/packs/nmc96-healthy.ini
+out=build/crash
+run=$out/run.h5
+hdf="-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5"
+libs="$(pkg-config --libs libsocketcan libserialport inih) -lpthread -lm"
+
+fail() { echo "check-crash: FAIL: $*"; exit 1; }
+
+rm -rf "$out" && mkdir -p "$out"
+# Our own copy: a rebuild of bin/bench mid-loop must not change (or make
+# "text file busy") the binary being killed.
+cp bin/bench "$out/bench" || fail "no bin/bench: run make first"
+bench=$out/bench
+for t in h5check h5kill; do
+	gcc -O2 -g -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. \
+		-o "$out/$t" "tools/crash/$t.c" build/libbench.a $hdf $libs ||
+		fail "cannot build tools/crash/$t.c"
+done
+
+field() { # key line
+	sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<<" $2"
+}
+
+echo "== reference: uninterrupted run at ${speed}x"
+"$bench" run $recipe --sim $pack --speed "$speed" -o "$out/ref.h5" \
+	>"$out/ref.log" 2>&1 || fail "reference run failed (see $out/ref.log)"
+ref=$("$out/h5check" --final "$out/ref.h5") || fail "reference file: $ref"
+ref_cap=$(field capacity_ah "$ref")
+echo "reference: $ref"
+
+echo "== kill loop: seed $seed, at least $min_kills kills"
+RANDOM=$seed
+kills=0 before_file=0 step_changes=0 runs=0 resumes=0 prev_step=0
+max_kills=$((min_kills * 10))
+while :; do
+	if [ -e "$run" ]; then
+		cmd=("$bench" resume "$run")
+		resumes=$((resumes + 1))
+	else
+		rm -f "$run.creating"
+		cmd=("$bench" run $recipe --sim $pack --speed "$speed" -o "$run")
+		runs=$((runs + 1))
+	fi
+	"${cmd[@]}" >>"$out/loop.log" 2>&1 &
+	pid=$!
+	# Mostly 50 ms - 2.5 s, one kill in six within the first 50 ms
+	# (file creation, resume start-up). Stop killing once enough kills
+	# landed and the run should be allowed to finish.
+	if [ $kills -ge $max_kills ]; then
+		wait $pid
+		rc=$?
+		[ $rc -eq 0 ] || fail "final resume exited $rc"
+		break
+	fi
+	if [ $((RANDOM % 6)) -eq 0 ]; then
+		delay=$(printf '0.%03d' $((RANDOM % 50)))
+	else
+		ms=$((50 + RANDOM % 2450))
+		delay=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
+	fi
+	sleep "$delay"
+	if ! kill -0 $pid 2>/dev/null; then
+		wait $pid
+		rc=$?
+		[ $rc -eq 0 ] || fail "${cmd[*]} exited $rc (see $out/loop.log)"
+		[ $kills -ge $min_kills ] && break
+		fail "run finished after only $kills kills: lower CRASH_SPEED"
+	fi
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	kills=$((kills + 1))
+	if [ ! -e "$run" ]; then
+		before_file=$((before_file + 1))
+		echo "kill $kills after ${delay}s: no run file yet"
+		continue
+	fi
+	line=$("$out/h5check" "$run")
+	rc=$?
+	[ $rc -eq 0 ] || fail "after kill $kills: $line"
+	step=$(field step "$line")
+	[ "$step" != "$prev_step" ] && step_changes=$((step_changes + 1))
+	prev_step=$step
+	echo "kill $kills after ${delay}s: $(field rows "$line") rows," \
+		"lengths $(field lengths "$line"), step $step, t $(field t_last "$line") s"
+done
+
+final=$("$out/h5check" --final "$run") || fail "final file: $final"
+echo "final: $final"
+h5dump -H "$run" >/dev/null || fail "h5dump cannot open the final file"
+cap=$(field capacity_ah "$final")
+awk -v a="$cap" -v b="$ref_cap" 'BEGIN {
+	d = (a - b) / b * 100; if (d < 0) d = -d
+	printf "capacity: %.4f Ah after kills, %.4f Ah uninterrupted, %.3f %% apart (limit 0.5 %%)\n", a, b, d
+	exit d > 0.5 }' || fail "capacity differs by more than 0.5 %"
+echo "kills: $kills ($before_file before the file existed, $step_changes" \
+	"landing in a new step), runs started: $runs, resumes: $resumes"
+
+echo "== data lost per kill: the writer alone, 30 kills at 10 Hz real time"
+"$out/h5kill" "$out/kill.h5" "$seed" 30 10 >"$out/h5kill.txt" 2>"$out/h5kill.log"
+rc=$?
+tail -1 "$out/h5kill.txt"
+[ $rc -eq 0 ] || fail "h5kill: a kill lost more than 1 s or left a bad file" \
+	"(see $out/h5kill.txt, $out/h5kill.log)"
+echo "check-crash: ok"
