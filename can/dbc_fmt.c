@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/rc.h"
+#include "dbc_priv.h"
 
 int dbc_outbuf_reserve(struct dbc_outbuf *o, size_t n)
 {
@@ -55,14 +56,12 @@ static const double pow10_d[23] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-static long double pow10_ld(int k)
-{
-	long double p = 1.0L;
-
-	while (k-- > 0)
-		p *= 10.0L; /* exact up to 10^27 */
-	return p;
-}
+/* exact: 10^k = 2^k * 5^k and 5^27 < 2^64 */
+static const long double pow10_ld[28] = {
+	1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L,
+	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+};
 
 /* m with k decimals, trailing fraction zeros dropped, at least ".0" */
 static size_t put_fixed(char *out, bool neg, uint64_t m, int k)
@@ -107,11 +106,18 @@ static size_t fmt_slow(char *out, double v)
 	return (size_t)n;
 }
 
+/* round(a * 10^k) for a > 0 */
+static uint64_t scaled(double a, int k)
+{
+	return (uint64_t)((long double)a * pow10_ld[k] + 0.5L);
+}
+
 size_t dbc_fmt_double(char *out, double v)
 {
 	bool neg = signbit(v);
 	double a = fabs(v);
-	int e;
+	uint64_t bits, m;
+	int e, k;
 
 	if (!isfinite(v)) {
 		memcpy(out, "null", 4);
@@ -121,24 +127,28 @@ size_t dbc_fmt_double(char *out, double v)
 		return put_fixed(out, neg, 0, 0);
 	if (a < 1e-5 || a >= 1e15)
 		return fmt_slow(out, v);
-	/* decimal exponent: 10^e <= a < 10^(e+1) */
-	e = (int)floor(log10(a));
-	if (e >= 0 ? a < pow10_d[e] : a * pow10_d[-e] < 1.0)
-		e--;
-	else if (e + 1 >= 0 ? a >= pow10_d[e + 1] : a * pow10_d[-e - 1] >= 1.0)
+	/* decimal exponent from the binary one: 10^e <= a < 10^(e+1), give
+	 * or take one near powers of ten (the checks below make that safe) */
+	memcpy(&bits, &a, sizeof(bits));
+	e = (int)floor(((int)(bits >> 52) - 1022 - 1) * 0.30102999566398120);
+	if (e + 1 >= 0 ? a >= pow10_d[e + 1] : a * pow10_d[-e - 1] >= 1.0)
 		e++;
-	for (int digits = 15; digits <= 17; digits++) {
-		int k = digits - 1 - e;
-		long double x = (long double)a * pow10_ld(k);
-		uint64_t m = (uint64_t)llroundl(x);
-
-		if (digits == 17)
-			return put_fixed(out, neg, m, k);
-		if (k <= 22 && m < (UINT64_C(1) << 53) &&
-		    (double)m / pow10_d[k] == a)
+	for (int digits = 15; digits <= 16; digits++) {
+		k = digits - 1 - e;
+		if (k < 0 || k > 22)
+			continue;
+		m = scaled(a, k);
+		if (m < (UINT64_C(1) << 53) && (double)m / pow10_d[k] == a)
 			return put_fixed(out, neg, m, k);
 	}
-	return fmt_slow(out, v); /* not reached */
+	/* 17 significant digits always read back; make sure there are 17 */
+	k = 16 - e;
+	m = scaled(a, k);
+	if (m < UINT64_C(10000000000000000))
+		m = scaled(a, ++k);
+	else if (m >= UINT64_C(100000000000000000))
+		m = scaled(a, --k);
+	return put_fixed(out, neg, m, k);
 }
 
 /* JSON string body: escape quote, backslash and control characters */
@@ -187,9 +197,118 @@ static char *put_time(char *o, const struct canlog_rec *rec)
 	return put_u64(o, rec->t_frac, rec->t_digits);
 }
 
-int dbc_fmt_json(struct dbc_outbuf *o, const struct canlog_rec *rec,
-		 const struct dbc_msg *m)
+/* Multiplexor values of the frame being formatted, each read once: a
+ * 96-cell block message has one multiplexor and ~100 signals under it. */
+#define MUXC_MAX 8
+
+struct muxc {
+	int n;
+	int idx[MUXC_MAX];
+	bool on[MUXC_MAX];
+	uint64_t raw[MUXC_MAX];
+};
+
+static bool in_ranges(const struct dbc_sig *s, uint64_t raw)
 {
+	for (size_t i = 0; i < s->n_mux_ranges; i++)
+		if (raw >= s->mux_ranges[i].lo && raw <= s->mux_ranges[i].hi)
+			return true;
+	return false;
+}
+
+/* cansig_active() with the multiplexor reads cached; the parser
+ * guarantees multiplexor chains end. */
+static bool sig_on(const struct dbc_msg *m, const struct dbc_sig *s,
+		   const struct canframe *f, struct muxc *c)
+{
+	const struct dbc_sig *par;
+	uint64_t raw;
+	bool on;
+	int i;
+
+	if (s->need_len_ > f->len)
+		return false;
+	if (s->mux_parent < 0)
+		return true;
+	for (i = 0; i < c->n; i++)
+		if (c->idx[i] == s->mux_parent)
+			return c->on[i] && in_ranges(s, c->raw[i]);
+	par = &m->sigs[s->mux_parent];
+	on = sig_on(m, par, f, c);
+	raw = on ? cansig_get_raw(par, f->data, f->len) : 0;
+	if (c->n < MUXC_MAX) {
+		c->idx[c->n] = s->mux_parent;
+		c->on[c->n] = on;
+		c->raw[c->n++] = raw;
+	}
+	return on && in_ranges(s, raw);
+}
+
+/* Walks the signals present in a frame, in DBC order: the message's
+ * "generic" signals are tested one by one, the ones its top-level
+ * multiplexor selects come from the plan's table. */
+struct sig_iter {
+	const struct dbc_msg *m;
+	const struct canframe *f;
+	const struct dbc_plan *pl;
+	const uint32_t *tbl;
+	uint32_t n_tbl, ti, gi;
+	struct muxc mc;
+};
+
+static void iter_init(struct sig_iter *it, const struct dbc *db,
+		      const struct dbc_msg *m, const struct canframe *f)
+{
+	const struct dbc_plan *pl = dbc_plan_of(db, m);
+	const struct dbc_sig *sw;
+	uint64_t raw;
+
+	memset(it, 0, sizeof(*it));
+	it->m = m;
+	it->f = f;
+	it->pl = pl;
+	if (pl->sw < 0)
+		return;
+	sw = &m->sigs[pl->sw];
+	it->mc.n = 1;
+	it->mc.idx[0] = pl->sw;
+	it->mc.on[0] = sw->need_len_ <= f->len;
+	if (!it->mc.on[0])
+		return;
+	raw = cansig_get_raw(sw, f->data, f->len);
+	it->mc.raw[0] = raw;
+	if (raw < pl->n_vals) {
+		it->tbl = pl->idx + pl->off[raw];
+		it->n_tbl = pl->off[raw + 1] - pl->off[raw];
+	}
+}
+
+static const struct dbc_sig *iter_next(struct sig_iter *it)
+{
+	const struct dbc_sig *s;
+
+	for (;;) {
+		if (it->ti < it->n_tbl &&
+		    (it->gi >= it->pl->n_gen || it->tbl[it->ti] < it->pl->gen[it->gi])) {
+			/* selected by the multiplexor already read */
+			s = &it->m->sigs[it->tbl[it->ti++]];
+			if (s->need_len_ <= it->f->len)
+				return s;
+		} else if (it->gi < it->pl->n_gen) {
+			s = &it->m->sigs[it->pl->gen[it->gi++]];
+			if (sig_on(it->m, s, it->f, &it->mc))
+				return s;
+		} else {
+			return NULL;
+		}
+	}
+}
+
+int dbc_fmt_json(struct dbc_outbuf *o, const struct dbc *db,
+		 const struct canlog_rec *rec, const struct dbc_msg *m)
+{
+	const struct dbc_sig *s;
+	struct sig_iter it;
 	const struct canframe *f = &rec->frame;
 	uint32_t id = f->id & (f->id & CANFRAME_EFF ? CANFRAME_EFF_MASK
 						    : CANFRAME_SFF_MASK);
@@ -210,11 +329,8 @@ int dbc_fmt_json(struct dbc_outbuf *o, const struct canlog_rec *rec,
 	memcpy(p, "\",\"signals\":{", 13);
 	p += 13;
 	o->len = (size_t)(p - o->p);
-	for (size_t i = 0; i < m->n_sigs; i++) {
-		const struct dbc_sig *s = &m->sigs[i];
-
-		if (!cansig_active(m, s, f->data, f->len))
-			continue;
+	iter_init(&it, db, m, f);
+	while ((s = iter_next(&it))) {
 		TRY(dbc_outbuf_reserve(o, 8 + 6 * strlen(s->name) + DBC_FMT_DOUBLE_MAX));
 		p = o->p + o->len;
 		if (!first)
@@ -245,9 +361,11 @@ static const char *val_text(const struct dbc_sig *s, uint64_t raw)
 	return NULL;
 }
 
-int dbc_fmt_text(struct dbc_outbuf *o, const struct canlog_rec *rec,
-		 const struct dbc_msg *m)
+int dbc_fmt_text(struct dbc_outbuf *o, const struct dbc *db,
+		 const struct canlog_rec *rec, const struct dbc_msg *m)
 {
+	const struct dbc_sig *s;
+	struct sig_iter it;
 	const struct canframe *f = &rec->frame;
 	const char *vt;
 	char *p;
@@ -262,11 +380,8 @@ int dbc_fmt_text(struct dbc_outbuf *o, const struct canlog_rec *rec,
 	*p++ = ' ';
 	p = stpcpy(p, m->name);
 	o->len = (size_t)(p - o->p);
-	for (size_t i = 0; i < m->n_sigs; i++) {
-		const struct dbc_sig *s = &m->sigs[i];
-
-		if (!cansig_active(m, s, f->data, f->len))
-			continue;
+	iter_init(&it, db, m, f);
+	while ((s = iter_next(&it))) {
 		vt = s->n_vals ? val_text(s, cansig_get_raw(s, f->data, f->len)) : NULL;
 		TRY(dbc_outbuf_reserve(o, 8 + strlen(s->name) + DBC_FMT_DOUBLE_MAX +
 					  strlen(s->unit ? s->unit : "") +

@@ -30,9 +30,10 @@ void dbc_outbuf_free(struct dbc_outbuf *o);
  * NaN and infinities, which JSON lacks). Writes no NUL; returns length. */
 size_t dbc_fmt_double(char *out, double v);
 
-int dbc_fmt_json(struct dbc_outbuf *o, const struct canlog_rec *rec,
-		 const struct dbc_msg *m);
-int dbc_fmt_text(struct dbc_outbuf *o, const struct canlog_rec *rec,
-		 const struct dbc_msg *m);
+/* Append one line for frame rec->frame of message m (from db). */
+int dbc_fmt_json(struct dbc_outbuf *o, const struct dbc *db,
+		 const struct canlog_rec *rec, const struct dbc_msg *m);
+int dbc_fmt_text(struct dbc_outbuf *o, const struct dbc *db,
+		 const struct canlog_rec *rec, const struct dbc_msg *m);
 
 #endif

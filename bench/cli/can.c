@@ -107,7 +107,7 @@ static int decode_one(const struct dbc *db, const struct canlog_rec *rec,
 		return BENCH_OK;
 	}
 	st->decoded++;
-	return json ? dbc_fmt_json(out, rec, m) : dbc_fmt_text(out, rec, m);
+	return json ? dbc_fmt_json(out, db, rec, m) : dbc_fmt_text(out, db, rec, m);
 }
 
 static void print_stats(const char *src, const struct decode_stats *st)
