@@ -137,6 +137,46 @@ static void pick_rest_pair(const struct rundata *rd, long *top, long *bot,
 		}
 }
 
+/* Offset: each cell's SOC carried back to the charge state the pack
+ * arrived in, SOC at a rested point minus the Ah passed since the start
+ * over the cell's capacity. Cells of different capacity drift apart as
+ * charge passes (a small cell is fuller at the top and emptier at the
+ * bottom) but keep their starting SOC; an unbalanced cell does not. The
+ * rest used is the one nearest the starting charge state where that
+ * cell's SOC is readable (not on an LFP plateau). */
+static void cell_offsets(const struct rundata *rd, struct pack_result *pr,
+			 double *tmp)
+{
+	for (size_t c = 0; c < rd->series; c++)
+		tmp[c] = pr->cells[c].capacity_ah;
+	double med_cap = metrics_median(tmp, rd->series);
+
+	if (isnan(med_cap))
+		med_cap = pr->rated_ah;
+	for (size_t c = 0; c < rd->series; c++) {
+		double cap = isnan(pr->cells[c].capacity_ah) ? med_cap
+							     : pr->cells[c].capacity_ah;
+		double best = INFINITY;
+
+		tmp[c] = NAN;
+		for (size_t k = 0; k < rd->n_rests; k++) {
+			double soc = ocvcurve_soc(rd->chem, rd->rests[k].cell_V[c]);
+
+			if (!ocvcurve_soc_reliable(rd->chem, soc) ||
+			    fabs(rd->rests[k].ah_net) >= best)
+				continue;
+			best = fabs(rd->rests[k].ah_net);
+			tmp[c] = soc - rd->rests[k].ah_net / cap;
+		}
+	}
+	double med = metrics_median(tmp, rd->series);
+
+	for (size_t c = 0; c < rd->series; c++)
+		pr->cells[c].offset_soc = tmp[c] - med;
+	pr->soc_spread = metrics_max(tmp, rd->series, NULL) -
+			 metrics_min(tmp, rd->series, NULL);
+}
+
 static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 			    double *tmp)
 {
@@ -164,17 +204,7 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 		}
 		cr->capacity_ah = metrics_cell_capacity_ah(ah, before, after);
 	}
-	/* offset: where each cell sits in its window against the others */
-	for (size_t c = 0; c < rd->series; c++)
-		tmp[c] = top >= 0 ? pr->cells[c].soc_top : pr->cells[c].soc_bot;
-	double med = metrics_median(tmp, rd->series);
-
-	for (size_t c = 0; c < rd->series; c++)
-		pr->cells[c].offset_soc = tmp[c] - med;
-	double lo = metrics_min(tmp, rd->series, NULL);
-	double hi = metrics_max(tmp, rd->series, NULL);
-
-	pr->soc_spread = hi - lo;
+	cell_offsets(rd, pr, tmp);
 }
 
 static void rest_spread(const struct rundata *rd, struct pack_result *pr,
@@ -208,23 +238,17 @@ static void rest_spread(const struct rundata *rd, struct pack_result *pr,
 				       metrics_min(tmp, rd->series, NULL));
 }
 
-/* Mean ohmic resistance over all pulses: the pack's (cell NULL) or one
- * cell's. */
-static double mean_ohmic(const struct rundata *rd, const size_t *cell)
+/* Median ohmic resistance over all pulses: the pack's (cell NULL) or one
+ * cell's. A pulse cut short by a limit gives none (NaN, skipped). */
+static double median_ohmic(const struct rundata *rd, const size_t *cell)
 {
-	double s = 0;
-	int n = 0;
+	double r[64];
+	size_t n = 0;
 
-	for (size_t k = 0; k < rd->n_pulses; k++) {
-		double r = cell ? rd->pulses[k].cell[*cell].r_0s1_mohm
-				: rd->pulses[k].pack.r_0s1_mohm;
-
-		if (isfinite(r)) {
-			s += r;
-			n++;
-		}
-	}
-	return n ? s / n : NAN;
+	for (size_t k = 0; k < rd->n_pulses && n < 64; k++)
+		r[n++] = cell ? rd->pulses[k].cell[*cell].r_0s1_mohm
+			      : rd->pulses[k].pack.r_0s1_mohm;
+	return metrics_median(r, n);
 }
 
 static void pulse_resistance(const struct rundata *rd, struct pack_result *pr)
@@ -256,11 +280,12 @@ static void pulse_resistance(const struct rundata *rd, struct pack_result *pr)
 		pr->cells[c].r_2s_mohm = p->cell[c].r_2s_mohm;
 		pr->cells[c].r_10s_mohm = p->cell[c].r_10s_mohm;
 	}
-	/* the ohmic part barely depends on SOC or direction: the mean over
-	 * every pulse edge halves the 1 mV quantisation noise of one edge */
-	pr->dcir_mohm = mean_ohmic(rd, NULL);
+	/* the ohmic part barely depends on SOC or direction: the median over
+	 * every pulse edge beats the 1 mV quantisation noise of one edge and
+	 * ignores a pulse a limit cut short */
+	pr->dcir_mohm = median_ohmic(rd, NULL);
 	for (size_t c = 0; c < rd->series; c++)
-		pr->cells[c].r_0s1_mohm = mean_ohmic(rd, &c);
+		pr->cells[c].r_0s1_mohm = median_ohmic(rd, &c);
 }
 
 static void self_discharge(const struct rundata *rd, struct pack_result *pr,

@@ -216,7 +216,7 @@ void grade_summary_write(FILE *o, const char *path,
 		num(d, sizeof(d), "%.0f", pr->energy_wh),
 		pct(b, sizeof(b), pr->soh_energy));
 	fprintf(o, "  round-trip %s, coulombic %s, pack DCIR %s mOhm "
-		   "(ohmic, mean of %u pulses)\n",
+		   "(ohmic, median of %u pulses)\n",
 		pct(a, sizeof(a), pr->round_trip_eff),
 		pct(b, sizeof(b), pr->coulombic_eff),
 		num(c, sizeof(c), "%.2f", pr->dcir_mohm), pr->n_pulses);

@@ -38,6 +38,8 @@ void metrics_integrate(const double *t_s, const float *i_A, const float *v_V,
  * that a second-order creep term still describes the RC pairs (checked
  * against a R0 + 2 RC model with 100 A/s slew, 10 Hz, 1 mV: bias < 0.5 %). */
 #define PULSE_FIT_S 4.0
+/* Smallest current step that is a pulse (BMS current resolution 0.1 A). */
+#define PULSE_MIN_STEP_A 0.5
 
 static size_t nearest(const double *t_s, size_t from, size_t n, double t)
 {
@@ -78,7 +80,7 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 {
 	size_t first = 0, n_pre;
 	double v0 = 0, i0 = 0, q = 0, q2 = 0, di_prev = 0, q_prev = 0;
-	double a[3][3] = {{0}}, b[3] = {0}, x[3];
+	double a[3][3] = {{0}}, b[3] = {0}, x[3], di_max = 0;
 	int n_fit = 0;
 
 	out->r_0s1_mohm = out->r_2s_mohm = out->r_10s_mohm = NAN;
@@ -108,6 +110,8 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 		q += 0.5 * (di + di_prev) * dt;
 		q2 += 0.5 * (q + q_prev) * dt;
 		di_prev = di;
+		if (fabs(di) > di_max)
+			di_max = fabs(di);
 		double r[3] = {di, q, q2};
 
 		for (int u = 0; u < 3; u++) {
@@ -117,12 +121,14 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 		}
 		n_fit++;
 	}
+	/* a pulse cut short at a voltage limit never steps the current:
+	 * dividing by sensor noise would make up a resistance */
+	if (di_max < PULSE_MIN_STEP_A)
+		return BENCH_ERR_ARG;
 	if (n_fit >= 4 && solve3(a, b, x))
 		out->r_0s1_mohm = 1000.0 * x[0];
-	else if (fabs(i_A[first] - i0) > 1e-9)
-		out->r_0s1_mohm = 1000.0 * (v_V[first] - v0) / (i_A[first] - i0);
 	else
-		return BENCH_ERR_ARG;
+		out->r_0s1_mohm = 1000.0 * (v_V[first] - v0) / (i_A[first] - i0);
 
 	static const double at_s[2] = {2.0, 10.0};
 	double *dst[2] = {&out->r_2s_mohm, &out->r_10s_mohm};
@@ -133,7 +139,7 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 
 		/* the sample must really be that far in (within 10 %) */
 		if (fabs(t_s[k] - t_edge_s - at_s[j]) <= 0.1 * at_s[j] &&
-		    fabs(di) > 1e-9)
+		    fabs(di) >= PULSE_MIN_STEP_A)
 			*dst[j] = 1000.0 * (v_V[k] - v0) / di;
 	}
 	return BENCH_OK;

@@ -199,7 +199,8 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 	for (int k = 0; k < nt; k++) {
 		bool t_weak = cap_t[k] < 0.9 * med_cap;
 		bool t_leak = sd_t[k] > 3.0;
-		bool t_off = fabs(off_t[k]) > 0.045;
+		bool t_off = fabs(off_t[k]) > 0.04;
+		bool t_bal = fabs(off_t[k]) < 0.02; /* between: either */
 
 		if (t_weak)
 			cr_expect(weak[k], "%s: weak cell %d not found", c->pack, k + 1);
@@ -211,6 +212,9 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 				  k + 1);
 		if (!t_weak)
 			cr_expect(!weak[k], "%s: healthy cell %d flagged weak",
+				  c->pack, k + 1);
+		if (t_bal && !t_weak)
+			cr_expect(!off[k], "%s: balanced cell %d flagged offset",
 				  c->pack, k + 1);
 		if (!t_leak)
 			cr_expect(!sdf[k], "%s: healthy cell %d flagged "

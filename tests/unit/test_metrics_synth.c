@@ -121,6 +121,22 @@ Test(metrics, pulse_fit_survives_a_slewed_edge)
 	cr_assert(isnan(r.r_10s_mohm)); /* window too short */
 }
 
+Test(metrics, pulse_cut_short_gives_no_resistance)
+{
+	/* a charge pulse that hit the voltage limit at once: the current
+	 * never steps; 0.05 A of sensor noise must not become a resistance */
+	double t[30], i[30], v[30];
+	struct pulse_r r;
+
+	for (int k = 0; k < 30; k++) {
+		t[k] = -1.0 + 0.1 * k;
+		i[k] = k % 2 ? 0.05 : 0.0;
+		v[k] = 4.19 + (k % 3) * 0.001;
+	}
+	cr_assert_lt(metrics_pulse_r(t, i, v, 30, 0.0, &r), 0);
+	cr_assert(isnan(r.r_0s1_mohm));
+}
+
 Test(metrics, integrate_and_stats)
 {
 	double t[3] = {0, 1800, 3600};
