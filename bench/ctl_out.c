@@ -78,7 +78,15 @@ void ctl_log_step(struct ctl *c, const struct run_step *st)
 bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV)
 {
 	const struct pack_snap *s = packstate_snap(c->ps);
+	/* With the contactors open the cycler sees its own terminals, not
+	 * the pack: the BMS measures inside. */
+	bool cycler_sees_pack = !(s->have & PACK_HAVE_CONTACTOR) ||
+				s->contactor_closed;
 
+	if (!cycler_sees_pack && (s->have & PACK_HAVE_PACK_V)) {
+		*mV = s->pack_mV;
+		return true;
+	}
 	if (c->cycler_last_us >= 0 && t_us - c->cycler_last_us < CTL_FRESH_US &&
 	    (c->meas.mask & INSTR_VOLTAGE)) {
 		*mV = c->meas.voltage_mV;

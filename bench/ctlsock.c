@@ -38,6 +38,9 @@ static int dir_candidate(unsigned i, char *buf, size_t len)
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	int n = -1;
 
+	/* An explicit directory is the only one. */
+	if (env && *env && i > 0)
+		return BENCH_ERR_ARG;
 	switch (i) {
 	case 0:
 		if (env && *env)
@@ -124,8 +127,7 @@ static int addr_of(const char *path, struct sockaddr_un *sa)
 	return BENCH_OK;
 }
 
-/* Is a run listening at path? */
-static bool path_live(const char *path)
+bool ctlsock_path_live(const char *path)
 {
 	struct sockaddr_un sa;
 	bool live;
@@ -146,7 +148,7 @@ bool ctlsock_live(const char *pack_id)
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 	return ctlsock_path(pack_id, path, sizeof(path)) == BENCH_OK &&
-	       path_live(path);
+	       ctlsock_path_live(path);
 }
 
 int ctlsock_open(const char *pack_id, struct ctlsock **out)
@@ -166,7 +168,7 @@ int ctlsock_open(const char *pack_id, struct ctlsock **out)
 	rc = addr_of(cs->path, &sa);
 	if (rc < 0)
 		goto out;
-	if (path_live(cs->path)) {
+	if (ctlsock_path_live(cs->path)) {
 		log_err("pack '%s' is already running (control socket '%s' "
 			"answers)", pack_id, cs->path);
 		rc = BENCH_ERR_STATE;

@@ -23,8 +23,9 @@ typedef void (*ctlsock_status_fn)(void *ctx, char *buf, size_t len);
 
 /* The runtime directory (created 0770 if missing) into buf. */
 int ctlsock_dir(char *buf, size_t len);
-/* Candidate i of the search order (0..4): 1 = filled, 0 = not set here,
- * < 0 past the last. Clients look for a run in each. */
+/* Candidate i of the search order (0..4; only 0 when BENCH_RUNTIME_DIR is
+ * set): 1 = filled, 0 = not set here, < 0 past the last. Clients look for
+ * a run in each. */
 int ctlsock_dir_at(unsigned i, char *buf, size_t len);
 /* dir/<pack_id>.sock into buf (pack_id must be a plain name). */
 int ctlsock_path(const char *pack_id, char *buf, size_t len);
@@ -34,6 +35,9 @@ int ctlsock_path(const char *pack_id, char *buf, size_t len);
 int ctlsock_open(const char *pack_id, struct ctlsock **out);
 /* Is a run of this pack id answering on its socket? */
 bool ctlsock_live(const char *pack_id);
+/* Is a run answering on the socket at path? (A killed run leaves a stale
+ * socket file behind.) */
+bool ctlsock_path_live(const char *path);
 int ctlsock_fd(const struct ctlsock *cs);
 const char *ctlsock_name(const struct ctlsock *cs);
 /* Answer the clients waiting on the socket; never blocks long (a client

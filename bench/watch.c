@@ -19,7 +19,7 @@
 
 #define WATCH_PERIOD_US 1000000
 
-/* Count the *.sock files in dir; remember the last in found. */
+/* Count the live sockets in dir; remember the last in found. */
 static unsigned scan_dir(const char *dir, char *found, size_t len)
 {
 	struct dirent *de;
@@ -31,10 +31,15 @@ static unsigned scan_dir(const char *dir, char *found, size_t len)
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 
-		if (l > 5 && !strcmp(de->d_name + l - 5, ".sock")) {
-			snprintf(found, len, "%s/%s", dir, de->d_name);
-			n++;
-		}
+		char path[512];
+
+		if (l <= 5 || strcmp(de->d_name + l - 5, ".sock"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!ctlsock_path_live(path))
+			continue; /* left behind by a killed run */
+		snprintf(found, len, "%s", path);
+		n++;
 	}
 	closedir(d);
 	return n;
@@ -42,7 +47,7 @@ static unsigned scan_dir(const char *dir, char *found, size_t len)
 
 int watch_only_socket(char *path, size_t len)
 {
-	char dir[200], found[256] = "";
+	char dir[200], found[512] = "";
 	unsigned n = 0;
 	int rc;
 
