@@ -180,3 +180,18 @@ Test(sim_cell, internal_short_drains_charge)
 			   0.5 - st.soc);
 	cr_assert_gt(st.temp_C, 27);
 }
+
+Test(sim_cell, self_discharge_drains_at_its_current)
+{
+	struct cell_param p = fresh(94, 0.65);
+	struct cell_state st;
+	struct cell_stepk k;
+
+	p.self_discharge_A = 9e-3;
+	cell_stepk_init(&k, DT);
+	cell_init(&st, OCV_NMC, 0.5, 25);
+	for (int i = 0; i < 24 * 36000; i++) /* 24 h rest */
+		cell_step(&p, &st, OCV_NMC, &k, 0, 25);
+	cr_assert_float_eq((0.5 - st.soc) * 94, 9e-3 * 24, 1e-6, "%.6f Ah",
+			   (0.5 - st.soc) * 94);
+}
