@@ -315,14 +315,17 @@ static void spreads(const struct rundata *rd, struct pack_result *pr,
 	for (size_t c = 0; c < n; c++)
 		tmp[c] = pr->cells[c].capacity_ah;
 	pr->cap_median_ah = metrics_median(tmp, n);
-	pr->cap_spread_rel = (metrics_max(tmp, n, NULL) - metrics_min(tmp, n, NULL)) /
+	/* spreads of the population: the central 95 %; outliers beyond it
+	 * are judged one by one (weak, high_resistance) */
+	pr->cap_spread_rel = (metrics_percentile(tmp, n, 97.5) -
+			      metrics_percentile(tmp, n, 2.5)) /
 			     pr->cap_median_ah;
 	/* a balanced pack delivers what its smallest cell holds */
 	pr->rebalance_gain_ah = metrics_min(tmp, n, NULL) - pr->capacity_ah;
 	for (size_t c = 0; c < n; c++)
 		tmp[c] = pr->cells[c].r_0s1_mohm;
 	pr->r_median_mohm = metrics_median(tmp, n);
-	pr->r_spread_ratio = metrics_max(tmp, n, NULL) / pr->r_median_mohm;
+	pr->r_spread_ratio = metrics_percentile(tmp, n, 97.5) / pr->r_median_mohm;
 }
 
 static void limit_enders(const struct rundata *rd, struct pack_result *pr)

@@ -182,7 +182,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-double metrics_median(const double *x, size_t n)
+double metrics_percentile(const double *x, size_t n, double p)
 {
 	double *tmp = malloc((n ? n : 1) * sizeof(*tmp)), m;
 	size_t k = 0;
@@ -197,9 +197,18 @@ double metrics_median(const double *x, size_t n)
 		return NAN;
 	}
 	qsort(tmp, k, sizeof(*tmp), cmp_double);
-	m = k % 2 ? tmp[k / 2] : 0.5 * (tmp[k / 2 - 1] + tmp[k / 2]);
+	double pos = p / 100.0 * (double)(k - 1);
+	size_t lo = (size_t)pos;
+
+	m = lo + 1 < k ? tmp[lo] + (pos - (double)lo) * (tmp[lo + 1] - tmp[lo])
+		       : tmp[k - 1];
 	free(tmp);
 	return m;
+}
+
+double metrics_median(const double *x, size_t n)
+{
+	return metrics_percentile(x, n, 50.0);
 }
 
 double metrics_mean(const double *x, size_t n)

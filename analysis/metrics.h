@@ -65,6 +65,8 @@ double metrics_leak_ma(enum cell_chem chem, double k_mv_per_day, double soc,
 
 /* Order statistics over n values, NaNs skipped (return NaN if none). */
 double metrics_median(const double *x, size_t n);
+/* Percentile p (0..100), linear between order statistics. */
+double metrics_percentile(const double *x, size_t n, double p);
 double metrics_mean(const double *x, size_t n);
 double metrics_stddev(const double *x, size_t n); /* population */
 double metrics_min(const double *x, size_t n, size_t *at);
