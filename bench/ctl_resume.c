@@ -23,7 +23,6 @@
 #include "analysis/runfile.h"
 #include "bench/ctl.h"
 #include "bench/ctl_run_priv.h"
-#include "bench/ctlsock.h"
 #include "bench/h5log.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -208,7 +207,7 @@ int ctl_run_resume(const char *path)
 	if (rc == BENCH_OK)
 		rc = run_signals_setup(&r);
 	if (rc == BENCH_OK)
-		rc = ctlsock_open(f.pack_id, &r.sock);
+		rc = run_open_socket(&r, f.pack_id, r.sim != NULL);
 	if (rc == BENCH_OK)
 		rc = run_ctx_build(&r, f.pack_id);
 	if (rc == BENCH_OK)

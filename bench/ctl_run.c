@@ -274,6 +274,23 @@ int run_signals_setup(struct run_ctx *r)
 	return BENCH_OK;
 }
 
+int run_open_socket(struct run_ctx *r, const char *pack_id, bool shareable)
+{
+	char sock_id[96];
+
+	/* A simulated pack is only a name: two runs of one pack file
+	 * (parallel tests) get distinct sockets. */
+	if (shareable && ctlsock_live(pack_id)) {
+		snprintf(sock_id, sizeof(sock_id), "%s-%d", pack_id,
+			 (int)getpid());
+		log_warn("a run of '%s' is already going: this one's control "
+			 "socket is '%s'", pack_id, sock_id);
+	} else {
+		snprintf(sock_id, sizeof(sock_id), "%s", pack_id);
+	}
+	return ctlsock_open(sock_id, &r->sock);
+}
+
 void run_ctx_release(struct run_ctx *r)
 {
 	ctl_free(r->ctl);
@@ -385,7 +402,7 @@ int ctl_run_new(const struct run_opts *o)
 	struct run_ctx r = {.sig_fd = -1};
 	struct run_meta meta = {0};
 	const char *pack_id = o->pack_id;
-	char path[PATH_MAX], sock_id[96];
+	char path[PATH_MAX];
 	int rc;
 
 	status_out_init(&r.out, stdout, 10.0);
@@ -420,17 +437,8 @@ int ctl_run_new(const struct run_opts *o)
 	if (rc < 0)
 		goto out;
 	/* The socket first: a pack already on a bench must not lose its
-	 * run file to a second start. Simulated packs are only names: two
-	 * runs of one pack file (parallel tests) get distinct sockets. */
-	if (r.sim && !o->pack_id && ctlsock_live(pack_id)) {
-		snprintf(sock_id, sizeof(sock_id), "%s-%d", pack_id,
-			 (int)getpid());
-		log_warn("a run of '%s' is already going: this one's control "
-			 "socket is '%s'", pack_id, sock_id);
-	} else {
-		snprintf(sock_id, sizeof(sock_id), "%s", pack_id);
-	}
-	rc = ctlsock_open(sock_id, &r.sock);
+	 * run file to a second start. */
+	rc = run_open_socket(&r, pack_id, r.sim && !o->pack_id);
 	if (rc < 0)
 		goto out;
 	rc = run_ctx_build(&r, pack_id);

@@ -42,6 +42,9 @@ int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
 /* path NULL: the simulated BMS's profile (needs the sim). */
 int run_load_profile(struct run_ctx *r, const char *path);
 int run_signals_setup(struct run_ctx *r);
+/* The control socket named by the pack id; shareable (simulated packs):
+ * a live run of the same id gets "<id>-<pid>" instead of a refusal. */
+int run_open_socket(struct run_ctx *r, const char *pack_id, bool shareable);
 /* One "bench:CONFIG" info event: what resume needs to rebuild the run. */
 void run_config_event(struct run_ctx *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
