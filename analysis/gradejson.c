@@ -244,6 +244,14 @@ void grade_csv_header(FILE *o)
 	      o);
 }
 
+/* CSV number: empty when unknown. */
+static void csv_num(FILE *o, const char *fmt, double x)
+{
+	fputc(',', o);
+	if (isfinite(x))
+		fprintf(o, fmt, x);
+}
+
 void grade_csv_row(FILE *o, const char *path, const struct pack_result *pr,
 		   const struct grade_result *g)
 {
@@ -257,10 +265,14 @@ void grade_csv_row(FILE *o, const char *path, const struct pack_result *pr,
 			mx = k;
 		flagged += g->cell_flags[c] != 0;
 	}
-	fprintf(o, "\"%s\",\"%s\",%s,%.4f,%.3f,%.1f,%.3f,%.3f,%.3f,%u,\"", path,
-		pr->pack_id, grade_name(g->grade), pr->soh_capacity,
-		pr->capacity_ah, pr->energy_wh, pr->dcir_mohm, g->r_ratio, mx,
-		flagged);
+	fprintf(o, "\"%s\",\"%s\",%s", path, pr->pack_id, grade_name(g->grade));
+	csv_num(o, "%.4f", pr->soh_capacity);
+	csv_num(o, "%.3f", pr->capacity_ah);
+	csv_num(o, "%.1f", pr->energy_wh);
+	csv_num(o, "%.3f", pr->dcir_mohm);
+	csv_num(o, "%.3f", g->r_ratio);
+	csv_num(o, "%.3f", mx);
+	fprintf(o, ",%u,\"", flagged);
 	for (size_t k = 0; k < g->n_replace; k++)
 		fprintf(o, k ? " %u" : "%u", g->replace_modules[k]);
 	fprintf(o, "\",%s\n", g->rules_sha256);

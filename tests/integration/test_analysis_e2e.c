@@ -51,6 +51,16 @@ static int cell_values(const char *js, const char *key, double *out, int max)
 	return n;
 }
 
+static double top_value(const char *js, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(js, pat);
+	return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
 /* Per-cell flags of a grade JSON: bitmask per cell, 1-based index. */
 static int cell_flags(const char *js, const char *flag, int *out, int max)
 {
@@ -171,6 +181,20 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 		      100 * worst_c);
 	cr_expect_leq(worst_r, 0.05, "%s: cell resistance off by %.2f %%",
 		      c->pack, 100 * worst_r);
+
+	/* pack SOH: the usable capacity the capacity step measured, against
+	 * the smallest true cell capacity (what a balanced pack holds); the
+	 * unbalanced packs lose their offsets on top, by design */
+	double min_cap = INFINITY, rated = top_value(tj, "rated_capacity_ah");
+
+	for (int k = 0; k < nt; k++)
+		min_cap = cap_t[k] < min_cap ? cap_t[k] : min_cap;
+	double soh = top_value(gj, "soh_capacity"), soh_t = min_cap / rated;
+
+	cr_log_info("%s: SOH %.4f, smallest true cell %.4f", c->pack, soh, soh_t);
+	if (!ends_with(c->pack, "unbalanced"))
+		cr_expect(fabs(soh - soh_t) <= 0.015, "%s: SOH %.4f vs truth %.4f",
+			  c->pack, soh, soh_t);
 
 	/* which cells are special in the truth */
 	double med_cap = 0, med_r = 0, med_sd = 0;
