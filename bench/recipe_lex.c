@@ -37,13 +37,6 @@ bool rlex_next(struct rlex *lx, struct rtok *t)
 	return ok;
 }
 
-bool rlex_at_end(const struct rlex *lx)
-{
-	struct rtok t;
-
-	return !rlex_peek(lx, &t);
-}
-
 bool rtok_is(const struct rtok *t, const char *word)
 {
 	return strlen(word) == t->len && strncasecmp(t->p, word, t->len) == 0;

@@ -48,7 +48,6 @@ struct rquant {
 /* Next token; false at the end (t->col is then the end column). */
 bool rlex_next(struct rlex *lx, struct rtok *t);
 bool rlex_peek(const struct rlex *lx, struct rtok *t);
-bool rlex_at_end(const struct rlex *lx);
 uint32_t rlex_col(const struct rlex *lx);
 
 /* Case-insensitive whole-token match. */
