@@ -429,7 +429,8 @@ static int key_bms(struct pctx *x, struct cfgini *c, const char *k,
 		return signal_name(c, k, v, p->pack_current,
 				   sizeof(p->pack_current));
 	}
-	if (!strcmp(k, "current_charge_positive"))
+	if (!strcmp(k, "current_charge_positive") ||
+	    !strcmp(k, "charge_positive"))
 		return cfgini_bool(c, k, v, &p->current_charge_positive);
 	if (!strcmp(k, "soc"))
 		return signal_name(c, k, v, p->soc, sizeof(p->soc));

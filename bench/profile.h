@@ -14,7 +14,8 @@
  *   [bms]       dbc (relative to the profile's directory),
  *               cell_voltage = Cell%03u_V (printf pattern, 1-based index),
  *               temperature = Temp%03u_C, probes, pack_voltage, pack_current,
- *               current_charge_positive, soc, ccl, dcl, contactor_state,
+ *               current_charge_positive (alias charge_positive), soc,
+ *               ccl, dcl, contactor_state,
  *               contactor_closed (value), contactor_open, contactor_welded,
  *               fault_signals = Fault_CellOV, Fault_Comm:bench,
  *                               Fault_Internal:warn, ...

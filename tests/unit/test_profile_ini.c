@@ -132,7 +132,7 @@ Test(profile, currents_in_amperes_and_fault_reactions)
 	snprintf(text, sizeof(text),
 		 "%s[limits]\ncharge_current = 50 60A C/1\n"
 		 "discharge_current = 0.5C 1C 200\n"
-		 "[bms]\nfault_reaction = warn\n"
+		 "[bms]\nfault_reaction = warn\ncharge_positive = false\n"
 		 "fault_signals = F_A , F_B:abort,F_C:bench\n",
 		 minimal);
 	cr_assert_eq(profile_parse(text, "x.ini", NULL, &p), BENCH_OK, "%s",
@@ -142,6 +142,7 @@ Test(profile, currents_in_amperes_and_fault_reactions)
 	cr_assert_eq(p.charge_mA[2], 100000);
 	cr_assert_eq(p.discharge_mA[0], 50000);
 	cr_assert_eq(p.discharge_mA[2], 200000);
+	cr_assert_not(p.current_charge_positive);
 	cr_assert_eq(p.n_faults, 3);
 	cr_assert_str_eq(p.faults[0].signal, "F_A");
 	cr_assert_eq(p.faults[0].reaction, DIAG_SEV_WARN);
