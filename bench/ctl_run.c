@@ -128,9 +128,12 @@ static int open_bms_bus(struct run_ctx *r)
 				 bus, st.bitrate, cc.bitrate);
 	}
 	TRY(canbus_open(bus, &bo, &r->bms_bus));
-	if (r->sim)
-		TRY(sim_attach_bms(r->sim, r->bms_bus));
-	return BENCH_OK;
+	if (!r->sim)
+		return BENCH_OK;
+	/* The simulated BMS on a real interface: its own socket (a socket
+	 * does not receive what it sends itself). */
+	TRY(canbus_open(bus, &bo, &r->sim_bms_bus));
+	return sim_attach_bms(r->sim, r->sim_bms_bus);
 }
 
 static int open_cycler(struct run_ctx *r)
@@ -172,11 +175,15 @@ static int open_cycler(struct run_ctx *r)
 		ic.bus = r->cyc_bus;
 	} else if (!strcmp(r->bench.cycler_bus, r->bench.bms_bus)) {
 		ic.bus = r->bms_bus;
-		ic.bus_shared = true;
+		if (r->sim)
+			TRY(sim_attach_cycler_can(r->sim, r->sim_bms_bus));
 	} else {
 		TRY(canbus_open(r->bench.cycler_bus, &bo, &r->cyc_bus));
-		if (r->sim)
-			TRY(sim_attach_cycler_can(r->sim, r->cyc_bus));
+		if (r->sim) {
+			TRY(canbus_open(r->bench.cycler_bus, &bo,
+					&r->sim_cyc_bus));
+			TRY(sim_attach_cycler_can(r->sim, r->sim_cyc_bus));
+		}
 		ic.bus = r->cyc_bus;
 	}
 	if (r->bench.cycler_dbc[0]) {

@@ -116,3 +116,35 @@ Test(ctl_sim, bad_recipe_is_one_line_naming_file_line_column)
 		  ctl_log(log));
 	cr_expect_neq(access(out, F_OK), 0, "no run file for bad input");
 }
+
+Test(ctl_sim, can_cycler_through_a_bench_file, .timeout = 60)
+{
+	char *dir = tmpdir_new("ctlcancyc");
+	char *bench;
+	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
+	char cwd[512], ini[1024];
+	struct ctl_file f;
+
+	/* the bench file names the DBC relative to itself: use an
+	 * absolute path instead of guessing where the tree is */
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(ini, sizeof(ini),
+		 "[bench]\nid = bay-7\noperator = ci\n[bms]\nbus = sim\n"
+		 "[cycler]\nkind = can\nbus = sim\n"
+		 "dbc = %s/fixtures/dbc/sim_cycler.dbc\n", cwd);
+	bench = tmpfile_write(dir, "bench.ini", ini);
+	{
+		const char *args[] = {"run", "fixtures/recipes/quick.txt",
+				      "--bench", bench, "--sim",
+				      "fixtures/packs/lfp30-healthy.ini", "-o",
+				      out, NULL};
+
+		cr_assert_eq(ctl_bench(log, args), 0, "%s", ctl_log(log));
+	}
+	ctl_file_read(out, &f);
+	cr_expect_str_eq(f.meta.status, "complete");
+	cr_expect_str_eq(f.meta.bench_id, "bay-7");
+	cr_expect_str_eq(f.meta.operator_name, "ci");
+	cr_expect_eq(f.n_steps, 8);
+	ctl_file_free(&f);
+}
