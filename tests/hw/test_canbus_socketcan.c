@@ -277,3 +277,16 @@ Test(socketcan, vcan_has_no_bit_timing_and_that_is_fine)
 	cr_assert_eq(st.state, CANBUS_ACTIVE);
 	cr_assert_eq(st.bitrate, 0);
 }
+
+Test(socketcan, mem_only_calls_refuse_a_socketcan_bus)
+{
+	struct canbus *b = open_if(FD_IF, false, false);
+	struct clock *none = NULL;
+
+	logcap_start();
+	cr_assert_eq(canbus_mem_inject_state(b, CANBUS_OFF), BENCH_ERR_SUPP);
+	cr_assert_eq(canbus_mem_set_clock(b, none), BENCH_ERR_SUPP);
+	cr_assert(strstr(logcap_text(), "'" FD_IF "'"), "%s", logcap_text());
+	logcap_stop();
+	canbus_close(b);
+}

@@ -362,7 +362,7 @@ Test(canbus_dispatch, non_can_interface_is_refused)
 	logcap_stop();
 }
 
-Test(canbus_dispatch, mem_only_calls_refuse_other_backends)
+Test(canbus_dispatch, mem_only_calls_check_their_arguments)
 {
 	struct canbus *b = open_bus("mem:only", false, false, false);
 	struct clock clk;
