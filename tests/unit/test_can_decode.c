@@ -199,3 +199,56 @@ Test(can_decode, numbers_read_back_exactly)
 		cr_assert_leq(strlen(buf), 25, "%s", buf);
 	}
 }
+
+/* The decode plan (multiplexor table) must pick exactly the signals that
+ * cansig_active() says are present, in DBC order. */
+static void plan_matches_active(const char *path)
+{
+	struct dbc_opts o = {.quiet = true};
+	struct dbc_outbuf got = {0};
+	struct dbc *db;
+
+	cr_assert_eq(dbc_load_file(path, &o, &db), 0, "%s", path);
+	srand48(3);
+	for (size_t i = 0; i < db->n_msgs; i++) {
+		const struct dbc_msg *m = &db->msgs[i];
+
+		for (int n = 0; n < 300; n++) {
+			struct canlog_rec rec = {.t_sec = 1, .t_digits = 6, .iface = "c"};
+			char want[1 << 14], *w = want;
+
+			rec.frame.id = m->id;
+			rec.frame.len = (uint8_t)(n % 7 == 0 ? m->size / 2 : m->size);
+			for (int b = 0; b < CANFRAME_MAX_LEN; b++)
+				rec.frame.data[b] = (uint8_t)(n % 3 ? lrand48() : lrand48() % 4);
+			got.len = 0;
+			cr_assert_eq(dbc_fmt_json(&got, db, &rec, m), 0);
+			w += sprintf(w, "{\"t\":1.000000,\"bus\":\"c\",\"id\":%u,\"name\":\"%s\",\"signals\":{",
+				     (unsigned)(m->id & CANFRAME_EFF_MASK), m->name);
+			for (size_t k = 0, first = 1; k < m->n_sigs; k++) {
+				const struct dbc_sig *s = &m->sigs[k];
+
+				if (!cansig_active(m, s, rec.frame.data, rec.frame.len))
+					continue;
+				w += sprintf(w, "%s\"%s\":", first ? "" : ",", s->name);
+				w += dbc_fmt_double(w, cansig_decode(s, rec.frame.data, rec.frame.len));
+				first = 0;
+			}
+			w += sprintf(w, "}}\n");
+			cr_assert_eq(got.len, (size_t)(w - want), "%s %s", path, m->name);
+			cr_assert(!memcmp(got.p, want, got.len), "%s:\n%.*s\n%s", path,
+				  (int)got.len, got.p, want);
+		}
+	}
+	dbc_outbuf_free(&got);
+	dbc_free(db);
+}
+
+Test(can_decode, plan_picks_the_active_signals)
+{
+	plan_matches_active("fixtures/dbc/test/bms_mux.dbc");
+	plan_matches_active("fixtures/dbc/test/bms_extmux.dbc");
+	plan_matches_active("fixtures/dbc/test/bms_fd.dbc");
+	plan_matches_active("fixtures/dbc/test/bms_crlf_cp1252.dbc");
+	plan_matches_active("fixtures/dbc/sim_bms.dbc");
+}
