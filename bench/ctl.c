@@ -249,6 +249,24 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 	}
 }
 
+void ctl_fail(struct ctl *c, const char *code, const char *message)
+{
+	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
+				.cause = DIAG_CAUSE_BENCH,
+				.t_us = c->now_us};
+
+	snprintf(ev.full_code, sizeof(ev.full_code), "%s", code);
+	snprintf(ev.message, sizeof(ev.message), "%s", message);
+	ctl_abort(c, c->now_us, &ev);
+	if (c->phase == CTL_DONE)
+		return;
+	ctl_measure(c, c->now_us, true);
+	ctl_log_sample(c, c->now_us);
+	if (c->cfg.log && !c->log_failed)
+		h5log_flush(c->cfg.log);
+	c->phase = CTL_DONE;
+}
+
 static void finish(struct ctl *c, int64_t t_us)
 {
 	ctl_cmd_safe_off(c, t_us);

@@ -372,6 +372,14 @@ int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 	else
 		rc = loop_real_run(&io, REAL_TICK_US);
 	r->stop_signal = io.stop_signal;
+	if (rc < 0 && !ctl_done(r->ctl)) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "control loop failed (%s): "
+			 "stopped safely", bench_strerror(rc));
+		ctl_fail(r->ctl, "bench:LOOP_ERROR", msg);
+		rc = BENCH_OK;
+	}
 	status_out_end(&r->out);
 	return rc;
 }

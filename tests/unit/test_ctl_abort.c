@@ -354,3 +354,17 @@ Test(ctl_abort, dead_cycler_stops_and_still_logs_zero, .init = setup,
 	/* the cycler cannot answer: the BMS's current is logged */
 	cr_expect_lt(fabs(last_current()), 0.001);
 }
+
+Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)
+{
+	start_running();
+	calls[0] = '\0';
+	ctl_fail(c, "bench:LOOP_ERROR", "CAN interface 'can0' went away");
+	cr_expect(strstr(calls, "zero;off;event(open_sent=1);"), "%s", calls);
+	cr_assert(ctl_done(c), "no ticks needed after a loop failure");
+	cr_expect_str_eq(ctl_end_code(c), "bench:LOOP_ERROR");
+	cr_expect(strstr(ctl_end_reason(c), "can0"));
+	cr_assert_eq(h5log_close(log5, ctl_end_status(c), ctl_end_reason(c)),
+		     BENCH_OK);
+	cr_expect_lt(fabs(last_current()), 0.001);
+}
