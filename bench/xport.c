@@ -23,6 +23,8 @@ struct xport {
 	char *conn;
 	char rx[XPORT_RXBUF];
 	size_t rx_len;
+	bool skip_line;  /* drop input up to the next "\n": the tail of an
+			  * overlong line is not a reply */
 };
 
 static int parse_uint(const char **p, unsigned *out)
@@ -213,17 +215,33 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void consume(struct xport *x, size_t used)
+{
+	memmove(x->rx, x->rx + used, x->rx_len - used);
+	x->rx_len -= used;
+}
+
 /* Move a complete line from x->rx into line; 0 if none buffered yet. */
 static int take_line(struct xport *x, char *line, size_t cap)
 {
 	char *nl = memchr(x->rx, '\n', x->rx_len);
 	size_t n, used;
 
+	if (x->skip_line) {
+		if (!nl) {
+			x->rx_len = 0;
+			return 0;
+		}
+		consume(x, (size_t)(nl - x->rx) + 1);
+		x->skip_line = false;
+		nl = memchr(x->rx, '\n', x->rx_len);
+	}
 	if (!nl) {
 		if (x->rx_len >= cap || x->rx_len == sizeof(x->rx)) {
 			log_err("%s: reply longer than %zu bytes", x->conn,
 				cap - 1);
 			x->rx_len = 0;
+			x->skip_line = true;
 			return BENCH_ERR_PROTO;
 		}
 		return 0;
@@ -234,20 +252,17 @@ static int take_line(struct xport *x, char *line, size_t cap)
 		n--;
 	if (n >= cap) {
 		log_err("%s: reply longer than %zu bytes", x->conn, cap - 1);
-		memmove(x->rx, x->rx + used, x->rx_len - used);
-		x->rx_len -= used;
+		consume(x, used);
 		return BENCH_ERR_PROTO;
 	}
 	if (memchr(x->rx, '\0', n)) {
 		log_err("%s: NUL byte in reply", x->conn);
-		memmove(x->rx, x->rx + used, x->rx_len - used);
-		x->rx_len -= used;
+		consume(x, used);
 		return BENCH_ERR_PROTO;
 	}
 	memcpy(line, x->rx, n);
 	line[n] = '\0';
-	memmove(x->rx, x->rx + used, x->rx_len - used);
-	x->rx_len -= used;
+	consume(x, used);
 	return 1;
 }
 
@@ -282,5 +297,6 @@ int xport_read_line(struct xport *x, char *line, size_t cap, int timeout_ms)
 int xport_flush(struct xport *x)
 {
 	x->rx_len = 0;
+	x->skip_line = false;
 	return x->ops->flush ? x->ops->flush(x) : BENCH_OK;
 }

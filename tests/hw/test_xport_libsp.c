@@ -179,6 +179,8 @@ Test(libsp, setpoints_and_measurements)
 		sleep_ms(20);
 	}
 	cr_assert_eq(m.current_mA, -10000);
+	/* again, so the voltage (queried first) was read at that current */
+	cr_assert_eq(h.in->ops->measure(h.in, &m), BENCH_OK);
 	cr_assert_eq(m.voltage_mV, 44500);
 	cr_assert(m.output_on);
 	cr_assert_eq(instr_safe_off(h.in), BENCH_OK);

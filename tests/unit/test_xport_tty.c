@@ -2,6 +2,7 @@
  * termios transport on a real pty: line framing, timeout, vanished port. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,15 @@ static void close_pair(void)
 	logcap_stop();
 }
 
+/* The pty line discipline hands data over asynchronously: wait for it
+ * (an upper bound only). */
+static void wait_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	cr_assert_eq(poll(&p, 1, 5000), 1);
+}
+
 static void peer_send(const char *s)
 {
 	cr_assert_eq(write(master, s, strlen(s)), (ssize_t)strlen(s));
@@ -103,7 +113,7 @@ Test(xport_tty, slave_is_raw_and_writes_arrive)
 	ssize_t n;
 
 	cr_assert_eq(xport_write_line(x, "*IDN?", 1000), BENCH_OK);
-	usleep(10000);
+	wait_readable(master);
 	n = read(master, buf, sizeof(buf) - 1);
 	/* raw: no echo, no CR inserted before LF */
 	cr_assert_eq(n, 6);
@@ -148,6 +158,13 @@ Test(xport_tty, overlong_and_nul_lines_are_proto)
 		     BENCH_ERR_PROTO);
 	cr_assert_eq(xport_read_line(x, line, sizeof(line), 1000), 2);
 	cr_assert_str_eq(line, "ok");
+	/* an overlong line arriving in pieces: its tail is no reply */
+	peer_send("01234567");
+	cr_assert_eq(xport_read_line(x, line, sizeof(line), 1000),
+		     BENCH_ERR_PROTO);
+	peer_send("89\nok\n");
+	cr_assert_eq(xport_read_line(x, line, sizeof(line), 1000), 2);
+	cr_assert_str_eq(line, "ok");
 	cr_assert_eq(write(master, "a\0b\n", 4), 4);
 	cr_assert_eq(xport_read_line(x, line, sizeof(line), 1000),
 		     BENCH_ERR_PROTO);
@@ -158,7 +175,7 @@ Test(xport_tty, flush_drops_stale_input)
 	char line[64];
 
 	peer_send("stale\n");
-	usleep(10000);
+	wait_readable(xport_fd(x));
 	cr_assert_eq(xport_flush(x), BENCH_OK);
 	peer_send("fresh\n");
 	cr_assert_eq(xport_read_line(x, line, sizeof(line), 1000), 5);
