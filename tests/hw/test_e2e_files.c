@@ -381,3 +381,25 @@ Test(e2e, bus_off_with_restart_ms_waits_and_goes_on)
 		  "no event for the bus coming back");
 	runfile_close(rf);
 }
+
+/* tests/hw/test_canif.c's read-back of can0 and can1 through libsocketcan,
+ * kept by the guest in can-status.txt. */
+Test(e2e, controller_state_and_error_counters_recorded)
+{
+	FILE *f = fopen(out_path("can-status.txt"), "r");
+	char line[256];
+	int can0 = 0, can1 = 0;
+
+	cr_assert_not_null(f, "no can-status.txt");
+	while (fgets(line, sizeof(line), f)) {
+		if (strcmp(line, "can0: state=error-active bitrate=500000 "
+				 "txerr=0 rxerr=0\n") == 0)
+			can0++;
+		if (strcmp(line, "can1: state=error-active bitrate=500000 "
+				 "txerr=0 rxerr=0\n") == 0)
+			can1++;
+	}
+	fclose(f);
+	cr_assert_gt(can0, 0, "no error-active 500 kbit/s read-back of can0");
+	cr_assert_gt(can1, 0, "no error-active 500 kbit/s read-back of can1");
+}
