@@ -295,6 +295,9 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 		return;
 	pr->sd_fit_h = rd->sd_fit_s / 3600.0;
 	pr->sd_soc = median_soc(rd, rd->sd_start_V, tmp);
+	/* on LFP's plateau a day's leak moves the voltage less than the
+	 * 1 mV readings resolve: the slope is reported, not judged */
+	pr->sd_unjudged = !ocvcurve_soc_reliable(rd->chem, pr->sd_soc);
 	for (size_t c = 0; c < rd->series; c++) {
 		struct cell_result *cr = &pr->cells[c];
 		double soc = ocvcurve_soc(rd->chem, rd->sd_start_V[c]);
@@ -302,8 +305,10 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 
 		/* report the loss as a positive number */
 		cr->sd_mv_per_day = -rd->sd_mv_per_day[c];
-		cr->leak_ma = metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c], soc,
-					      cap);
+		cr->leak_ma = pr->sd_unjudged
+				      ? NAN
+				      : metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c],
+							soc, cap);
 	}
 }
 

@@ -58,6 +58,7 @@ struct pack_result {
 	unsigned temp_max_probe;  /* 1-based */
 	double sd_fit_h;
 	double sd_soc;            /* median SOC during the self-discharge rest */
+	bool sd_unjudged;         /* rest on a plateau: slope too small to judge */
 	unsigned n_negative_events;
 	unsigned n_pulses;
 	struct cell_result *cells; /* series */

@@ -131,7 +131,8 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 		if (!isnan(cr->r_0s1_mohm) &&
 		    cr->r_0s1_mohm > r->high_r_over_median * pr->r_median_mohm)
 			*f |= CELL_HIGH_R;
-		if (!isnan(cr->sd_mv_per_day) && lot && lot->n > 1) {
+		if (!isnan(cr->sd_mv_per_day) && lot && lot->n > 1 &&
+		    !pr->sd_unjudged) {
 			double k = cr->sd_mv_per_day;
 			bool outlier = k > lot->mean + r->sd_sigma * lot->sd &&
 				       k > r->sd_median_factor * fabs(lot->median);
@@ -503,6 +504,11 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 	}
 	flag_cells(pr, r, lot, g);
 	explain_flags(pr, r, lot, g);
+	if (pr->sd_unjudged)
+		reason(g, "self-discharge not judged: the rest sat at %.0f %% SOC on "
+			  "the LFP plateau, where a day's leak moves the voltage less "
+			  "than the readings resolve; rest LFP packs near 10 %% SOC",
+		       100 * pr->sd_soc);
 	g->soh_graded = weak_modules(pr, r, g);
 	soh_gates(pr, r, g);
 	resistance_gate(pr, r, g);

@@ -247,6 +247,37 @@ Test(grade_rules, s4_self_discharge_needs_outlier_and_floor, .init = healthy)
 	grade_result_release(&g);
 }
 
+Test(grade_rules, s4_not_judged_on_a_plateau, .init = healthy)
+{
+	struct grade_result g;
+
+	P.chem = CHEM_LFP;
+	P.sd_unjudged = true;
+	P.sd_soc = 0.45;
+	cells[9].sd_mv_per_day = 1.4;
+	cells[9].leak_ma = 8;
+	cr_assert_eq(run(&g), GRADE_REUSE);
+	cr_assert_eq(g.cell_flags[9], 0);
+	cr_assert(strstr(g.reasons[0], "not judged"), "%s", g.reasons[0]);
+	grade_result_release(&g);
+}
+
+Test(grade_rules, lot_statistics_judge_self_discharge, .init = healthy)
+{
+	struct grade_result g;
+	/* a lot whose cells all drift ~1.4 mV/day: this pack's 1.4 is normal */
+	struct sd_stats lot = {.mean = 1.3, .sd = 0.2, .median = 1.3, .n = 960};
+
+	cells[9].sd_mv_per_day = 1.4;
+	cells[9].leak_ma = 8;
+	cr_assert_eq(grade_pack(&P, &R, &lot, &g), 0);
+	cr_assert_eq(g.cell_flags[9], 0);
+	grade_result_release(&g);
+	cr_assert_eq(grade_pack(&P, &R, NULL, &g), 0);
+	cr_assert_eq(g.cell_flags[9], CELL_SELF_DISCHARGE);
+	grade_result_release(&g);
+}
+
 Test(grade_rules, s3_low_rested_voltage_is_unsafe, .init = healthy)
 {
 	struct grade_result g;
