@@ -3,12 +3,16 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench/cli/cli.h"
+#include "can/canbus.h"
 #include "can/dbc_fmt.h"
 #include "support.h"
 
@@ -251,4 +255,58 @@ Test(can_decode, plan_picks_the_active_signals)
 	plan_matches_active("fixtures/dbc/test/bms_fd.dbc");
 	plan_matches_active("fixtures/dbc/test/bms_crlf_cp1252.dbc");
 	plan_matches_active("fixtures/dbc/sim_bms.dbc");
+}
+
+struct dump_feed {
+	int out_fd;   /* dump's stdout: stop once something was decoded */
+};
+
+static void *feed_bus(void *arg)
+{
+	struct dump_feed *fd = arg;
+	struct canframe f = {.id = 0x1DB, .len = 8, .data = {0xFF, 0x40, 0x19}};
+	struct canbus *bus;
+	struct stat st;
+
+	if (canbus_open("mem:dumptest", NULL, &bus) < 0)
+		return NULL;
+	for (int i = 0; i < 2000; i++) { /* up to 20 s on a very slow machine */
+		canbus_send(bus, &f);
+		usleep(10000);
+		if (fstat(fd->out_fd, &st) == 0 && st.st_size > 0)
+			break;
+	}
+	canbus_close(bus);
+	kill(getpid(), SIGINT);
+	return NULL;
+}
+
+Test(can_decode, dump_decodes_a_live_bus_until_sigint)
+{
+	char *argv[] = {"can", "dump", "mem:dumptest", "--dbc",
+			"fixtures/dbc/test/bms_mux.dbc", "--json", NULL};
+	char *dir = tmpdir_new("dump"), path[512], buf[4096];
+	struct dump_feed feed;
+	pthread_t th;
+	int saved, status;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/out", dir);
+	feed.out_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fflush(stdout);
+	saved = dup(1);
+	dup2(feed.out_fd, 1);
+	pthread_create(&th, NULL, feed_bus, &feed);
+	status = cli_can(6, argv);
+	pthread_join(th, NULL);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	n = pread(feed.out_fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(feed.out_fd);
+	cr_expect_eq(status, 128 + SIGINT);
+	cr_expect(strstr(buf, "\"bus\":\"mem:dumptest\",\"id\":475,\"name\":\"x1DB\",\"signals\":{\"LB_Current\":-3.0,\"LB_Total_Voltage\":400.0") != NULL,
+		  "%s", buf);
+	free(dir);
 }
