@@ -863,6 +863,11 @@ static int parse_statements(struct parser *p)
 	struct dbc_span w;
 
 	while (dbc_lex_peek(&p->lx) != -1) {
+		if (p->lx.pos + 1 < p->lx.len && p->lx.s[p->lx.pos] == '/' &&
+		    p->lx.s[p->lx.pos + 1] == '/') {
+			dbc_lex_skip_line(&p->lx); /* hand-edited files: // comments */
+			continue;
+		}
 		if (!dbc_lex_word(&p->lx, &w))
 			return dbc_lex_error(&p->lx, "expected a DBC keyword (BO_, SG_, CM_, BA_, VAL_, ...)");
 		st = find_stmt(&w);

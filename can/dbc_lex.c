@@ -196,18 +196,34 @@ int dbc_lex_int(struct dbc_lex *lx, int64_t *v, const char *what)
 {
 	size_t start = (dbc_lex_peek(lx), lx->pos);
 	bool neg = false;
-	uint64_t u;
+	uint64_t x = 0;
+	double d;
+	int c;
 
 	if (cur(lx) == '-' || cur(lx) == '+') {
 		neg = cur(lx) == '-';
 		lx->pos++;
 	}
-	if (dbc_lex_uint(lx, neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX, &u,
-			 what) < 0) {
-		lx->pos = start;
-		return BENCH_ERR_PARSE;
+	while ((c = cur(lx)) >= '0' && c <= '9') {
+		if (x > (UINT64_MAX - (uint64_t)(c - '0')) / 10)
+			break; /* too long for 64 bits: read it as a double */
+		x = x * 10 + (uint64_t)(c - '0');
+		lx->pos++;
 	}
-	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	c = cur(lx);
+	if (lx->pos > start + neg && !is_word(c) && c != '.' && !(c >= '0' && c <= '9')) {
+		/* two's complement: 18446744073709551615 and -1 are one value */
+		*v = (int64_t)(neg ? 0 - x : x);
+		return BENCH_OK;
+	}
+	/* "1.0", "1e3": value tables written by tools that print floats */
+	lx->pos = start;
+	TRY(dbc_lex_double(lx, &d, what));
+	if (d != floor(d) || d < -0x1p63 || d >= 0x1p64) {
+		lx->pos = start;
+		return dbc_lex_error(lx, "%s must be an integer", what);
+	}
+	*v = d < 0 ? (int64_t)d : (int64_t)(uint64_t)d;
 	return BENCH_OK;
 }
 

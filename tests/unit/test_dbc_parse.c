@@ -210,7 +210,8 @@ Test(dbc_parse, attribute_forms)
 		"BA_ \"VFrameFormat\" BO_ 101 0;\n"
 		"BA_ \"GenMsgCycleTime\" BO_ 101 250;\n"
 		"BA_ \"SystemSignalLongSymbol\" SG_ 102 sig_with_a_short_name \"Signal_With_A_Name_Longer_Than_32_Chars\";\n"
-		"VAL_ 102 sig_with_a_short_name -1 \"minus\" 0 \"zero\";\n"
+		"// a hand-written comment line\n"
+		"VAL_ 102 sig_with_a_short_name -1 \"minus\" 0 \"zero\" 2.0 \"two\" 18446744073709551614 \"big\";\n"
 		"CM_ SG_ 102 sig_with_a_short_name \"commented before the rename is applied\";\n";
 	struct dbc_opts o = {.quiet = true};
 	struct dbc *db;
@@ -223,8 +224,10 @@ Test(dbc_parse, attribute_forms)
 	const struct dbc_sig *s = dbc_sig_by_name(dbc_msg_by_id(db, 102),
 						  "Signal_With_A_Name_Longer_Than_32_Chars");
 	cr_assert_not_null(s);
-	cr_expect_eq(s->n_vals, 2);
+	cr_expect_eq(s->n_vals, 4);
 	cr_expect_eq(s->vals[0].raw, -1);
+	cr_expect_eq(s->vals[2].raw, 2);
+	cr_expect_eq(s->vals[3].raw, -2); /* 2^64 - 2, two's complement */
 	cr_expect_str_eq(s->comment, "commented before the rename is applied");
 	dbc_free(db);
 }
