@@ -431,6 +431,11 @@ int ctl_run_new(const struct run_opts *o)
 		log_err("--profile and --pack-id are required without --sim");
 		goto out;
 	}
+	if (!o->sim_path && !o->bench_path) {
+		log_err("a real bench needs --bench BENCH.ini (its BMS bus and "
+			"cycler); without hardware use --sim PACK.ini");
+		goto out;
+	}
 	if (run_load_profile(&r, o->profile_path) < 0)
 		goto out;
 	if (!pack_id)
