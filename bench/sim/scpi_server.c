@@ -30,7 +30,7 @@
 enum srv_op {
 	OP_IDN, OP_RST, OP_CLS, OP_OPC, OP_ERR, OP_REM, OP_LOC, OP_LOCK,
 	OP_VOLT, OP_CURR, OP_SINK, OP_OUTP, OP_MEAS_V, OP_MEAS_I, OP_MEAS_P,
-	OP_FUNC, OP_VLIM_HIGH, OP_VLIM_LOW,
+	OP_FUNC, OP_VLIM_HIGH, OP_VLIM_LOW, OP_CLIM_POS, OP_CLIM_NEG,
 };
 
 /* Nodes separated by blanks; [NODE] is optional; upper case = short form. */
@@ -53,6 +53,8 @@ static const struct srv_cmd srv_cmds[] = {
 	{"[SOURce] VOLTage LIMit [HIGH]", OP_VLIM_HIGH, true, true},
 	{"[SOURce] VOLTage [LEVel] [IMMediate] [AMPLitude]", OP_VOLT, true,
 	 true},
+	{"[SOURce] CURRent LIMit NEGative", OP_CLIM_NEG, true, true},
+	{"[SOURce] CURRent LIMit [POSitive]", OP_CLIM_POS, true, true},
 	{"[SOURce] CURRent [LEVel] [IMMediate] [AMPLitude]", OP_CURR, true,
 	 true},
 	{"SINK [SOURce] CURRent [LEVel] [IMMediate] [AMPLitude]", OP_SINK,
@@ -347,6 +349,7 @@ static int set_value(struct scpi_server *s, const char *arg, char unit,
 static void exec_set(struct scpi_server *s, enum srv_op op, const char *arg)
 {
 	double vmax = s->cfg.voltage_max_V, imax = s->cfg.current_max_A;
+	double v;
 	bool on;
 
 	switch (op) {
@@ -377,6 +380,16 @@ static void exec_set(struct scpi_server *s, enum srv_op op, const char *arg)
 			  &s->curr_set_A);
 		break;
 	case OP_SINK: set_value(s, arg, 'A', 0, imax, &s->sink_set_A); break;
+	case OP_CLIM_POS:
+	case OP_CLIM_NEG:
+		/* ITECH-style limits of the CV-priority output */
+		if (s->cc_priority)
+			push_err(s, -221, "Settings conflict; CC priority");
+		else if (op == OP_CLIM_POS)
+			set_value(s, arg, 'A', 0, imax, &s->curr_set_A);
+		else if (set_value(s, arg, 'A', -imax, 0, &v) == 0)
+			s->sink_set_A = -v;
+		break;
 	case OP_OUTP:
 		if (parse_onoff(arg, &on) < 0) {
 			push_err(s, -104, "Data type error");
@@ -423,8 +436,10 @@ static void exec_query(struct scpi_server *s, enum srv_op op, struct reply *r)
 	case OP_VOLT:
 	case OP_VLIM_HIGH: reply_add(r, "%.3f", s->volt_set_V); break;
 	case OP_VLIM_LOW: reply_add(r, "%.3f", s->vlim_low_V); break;
-	case OP_CURR: reply_add(r, "%.3f", s->curr_set_A); break;
+	case OP_CURR:
+	case OP_CLIM_POS: reply_add(r, "%.3f", s->curr_set_A); break;
 	case OP_SINK: reply_add(r, "%.3f", s->sink_set_A); break;
+	case OP_CLIM_NEG: reply_add(r, "%.3f", -s->sink_set_A); break;
 	case OP_OUTP: reply_add(r, "%d", s->output_on ? 1 : 0); break;
 	case OP_FUNC: reply_add(r, "%s", s->cc_priority ? "CURR" : "VOLT"); break;
 	case OP_MEAS_V:

@@ -12,8 +12,9 @@
  *   *IDN?  *RST  *CLS  *OPC?  SYST:ERR?  SYST:REM  SYST:LOC  SYST:LOCK ON|OFF
  *   VOLT <V>  CURR <A>  SINK:CURR <A>  VOLT?  CURR?  SINK:CURR?
  *   OUTP ON|OFF|1|0  OUTP?  MEAS:VOLT?  MEAS:CURR?  MEAS:POW?
- *   FUNC VOLT|CURR, VOLT:LIM <V>, VOLT:LIM:LOW <V> (ITECH IT6000-like
- *   CC priority: CURR is then signed, negative = sink)
+ *   CURR:LIM <A>, CURR:LIM:NEG <-A> (ITECH IT6000-like source and sink
+ *   limits, the sink one negative), FUNC VOLT|CURR, VOLT:LIM <V>,
+ *   VOLT:LIM:LOW <V> (CC priority: CURR is then signed, negative = sink)
  * Unknown or malformed commands queue an error (-113 "Undefined header",
  * -102 "Syntax error", -222 "Data out of range", ...) read by SYST:ERR?.
  *

@@ -179,16 +179,18 @@ Test(scpi_profiles, itech_it6000_strings)
 	struct instr *in = open_model("itech-it6000");
 	int at = 0;
 
-	expect_sent(&at, (const char *[]){"SYST:REM", "FUNC CURR", "*CLS",
+	expect_sent(&at, (const char *[]){"SYST:REM", "FUNC VOLT", "*CLS",
 					  "*IDN?", "SYST:ERR?", NULL});
 	cr_assert_eq(in->ops->set_voltage(in, 403200, 288000), BENCH_OK);
-	expect_sent(&at, (const char *[]){"VOLT:LIM 403.200",
-					  "VOLT:LIM:LOW 288.000", "SYST:ERR?",
-					  NULL});
+	expect_sent(&at, (const char *[]){"VOLT 403.200", "SYST:ERR?", NULL});
+	/* the sink limit goes out as a negative number */
 	cr_assert_eq(in->ops->set_current(in, -31333), BENCH_OK);
-	expect_sent(&at, (const char *[]){"CURR -31.333", "SYST:ERR?", NULL});
+	expect_sent(&at, (const char *[]){"CURR:LIM 0.000", "VOLT 288.000",
+					  "CURR:LIM:NEG -31.333", "SYST:ERR?",
+					  NULL});
 	cr_assert_eq(in->ops->set_current(in, 2000), BENCH_OK);
-	expect_sent(&at, (const char *[]){"CURR 2.000", "SYST:ERR?", NULL});
+	expect_sent(&at, (const char *[]){"CURR:LIM:NEG 0.000", "VOLT 403.200",
+					  "CURR:LIM 2.000", "SYST:ERR?", NULL});
 	instr_close(in);
 	expect_sent(&at, (const char *[]){"SYST:LOC", NULL});
 }
@@ -280,7 +282,8 @@ Test(scpi_profiles, every_model_has_the_commands_the_driver_needs)
 {
 	static const enum scpi_cmd need[] = {
 		SCPI_CMD_REMOTE,       SCPI_CMD_IDN,        SCPI_CMD_ERROR,
-		SCPI_CMD_SET_VOLTAGE,  SCPI_CMD_SET_CURRENT, SCPI_CMD_OUTPUT_ON,
+		SCPI_CMD_SET_VOLTAGE,  SCPI_CMD_SET_CURRENT,
+		SCPI_CMD_SET_SINK_CURRENT, SCPI_CMD_OUTPUT_ON,
 		SCPI_CMD_OUTPUT_OFF,   SCPI_CMD_MEAS_VOLTAGE,
 		SCPI_CMD_MEAS_CURRENT,
 	};
@@ -292,10 +295,6 @@ Test(scpi_profiles, every_model_has_the_commands_the_driver_needs)
 			cr_assert_not_null(scpi_profile_cmd(p, need[i]),
 					   "%s lacks command %d", p->model,
 					   need[i]);
-		/* a way to sink: a sink setpoint or a lower voltage limit */
-		cr_assert(scpi_profile_cmd(p, SCPI_CMD_SET_SINK_CURRENT) ||
-				  scpi_profile_cmd(p, SCPI_CMD_SET_VOLTAGE_LOW),
-			  "%s cannot discharge", p->model);
 		cr_assert_eq(scpi_profile_find(p->model), p);
 	}
 }

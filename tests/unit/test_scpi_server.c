@@ -101,6 +101,10 @@ ParameterizedTestParameters(scpi_server, forms)
 		{"VOLT?;CURR?", "12.500;3.000\n"},
 		{"  VOLT?  ", "12.500\n"},
 		{"FUNC?", "VOLT\n"},
+		{"CURR:LIM?", "3.000\n"},
+		{"SOUR:CURR:LIM:POS?", "3.000\n"},
+		{"CURR:LIM:NEG?", "-2.000\n"},
+		{"CURRent:LIMit:NEGative?", "-2.000\n"},
 	};
 	return cr_make_param_array(struct form, f, sizeof(f) / sizeof(f[0]));
 }
@@ -138,6 +142,8 @@ ParameterizedTestParameters(scpi_server, errors)
 		{"VO$LT 1", "-102,\"Syntax error\"\n"},
 		{"MEAS::VOLT?", "-102,\"Syntax error\"\n"},
 		{"FUNC POWER", "-224,\"Illegal parameter value\"\n"},
+		{"CURR:LIM:NEG 5", "-222,\"Data out of range\"\n"},
+		{"CURR:LIM -5", "-222,\"Data out of range\"\n"},
 	};
 	return cr_make_param_array(struct bad, b, sizeof(b) / sizeof(b[0]));
 }
@@ -218,6 +224,19 @@ Test(scpi_server, sink_discharges_to_the_low_voltage)
 	ex("VOLT 46");
 	run_to_ms(2900); /* inside the 3 s watchdog */
 	cr_assert_float_eq(st().current_A, -20.0, 0.05);
+}
+
+Test(scpi_server, itech_limits_are_source_and_negative_sink)
+{
+	ex("SYST:REM;VOLT 40;CURR:LIM 0;CURR:LIM:NEG -30;OUTP ON");
+	cr_assert_str_eq(ex("SYST:ERR?"), "0,\"No error\"\n");
+	cr_assert_float_eq(st().sink_current_set_A, 30.0, 1e-9);
+	scpi_server_step(srv);
+	run_to_ms(1000);
+	cr_assert_float_eq(st().current_A, -30.0, 1e-6);
+	ex("FUNC CURR;CURR:LIM 5");
+	cr_assert_str_eq(ex("SYST:ERR?"),
+			 "-221,\"Settings conflict; CC priority\"\n");
 }
 
 Test(scpi_server, cc_priority_takes_signed_current)

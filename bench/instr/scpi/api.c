@@ -27,7 +27,7 @@ struct scpi_dev {
 	int32_t charge_mV, discharge_mV;
 	int32_t current_mA;
 	/* last value sent per setter, to send only changes */
-	int32_t sent_volt_mV, sent_volt_low_mV, sent_curr_mA, sent_sink_mA;
+	int32_t sent_volt_mV, sent_curr_mA, sent_sink_mA;
 	bool active;              /* a command went out since the last poll */
 	int64_t last_active_us;
 };
@@ -72,7 +72,7 @@ static int check(struct scpi_dev *d, const char *what)
 	if (rc < 0) {
 		/* Which setter the instrument refused is unknown: send all
 		 * of them again next time. */
-		d->sent_volt_mV = d->sent_volt_low_mV = UNSENT;
+		d->sent_volt_mV = UNSENT;
 		d->sent_curr_mA = d->sent_sink_mA = UNSENT;
 	}
 	return rc;
@@ -127,28 +127,30 @@ static int32_t cv_voltage_mV(const struct scpi_dev *d, int32_t current_mA)
 	return current_mA < 0 ? d->discharge_mV : d->charge_mV;
 }
 
-static int program_cv_priority(struct scpi_dev *d, int32_t mA)
+/* The sink limit as the model wants it: a magnitude, or negative. */
+static int send_sink(struct scpi_dev *d, int32_t sink_mA)
+{
+	return send_set(d, SCPI_CMD_SET_SINK_CURRENT,
+			d->prof->sink_negative ? -sink_mA : sink_mA,
+			&d->sent_sink_mA);
+}
+
+static int program(struct scpi_dev *d, int32_t mA)
 {
 	int32_t src = mA > 0 ? mA : 0, sink = mA < 0 ? -mA : 0;
 
 	/* Take the old direction down first, then move the voltage, then
 	 * open the new direction: never both sides at once. */
 	if (mA >= 0)
-		TRY(send_set(d, SCPI_CMD_SET_SINK_CURRENT, 0,
-			     &d->sent_sink_mA));
+		TRY(send_sink(d, 0));
 	if (mA <= 0)
 		TRY(send_set(d, SCPI_CMD_SET_CURRENT, 0, &d->sent_curr_mA));
 	if (d->have_voltage)
 		TRY(send_set(d, SCPI_CMD_SET_VOLTAGE, cv_voltage_mV(d, mA),
 			     &d->sent_volt_mV));
 	TRY(send_set(d, SCPI_CMD_SET_CURRENT, src, &d->sent_curr_mA));
-	TRY(send_set(d, SCPI_CMD_SET_SINK_CURRENT, sink, &d->sent_sink_mA));
+	TRY(send_sink(d, sink));
 	return BENCH_OK;
-}
-
-static bool cc_priority(const struct scpi_dev *d)
-{
-	return scpi_profile_cmd(d->prof, SCPI_CMD_SET_VOLTAGE_LOW) != NULL;
 }
 
 static int scpi_set_current(struct instr *in, int32_t current_mA)
@@ -168,11 +170,7 @@ static int scpi_set_current(struct instr *in, int32_t current_mA)
 		return BENCH_ERR_ARG;
 	}
 	d->current_mA = current_mA;
-	if (cc_priority(d))
-		TRY(send_set(d, SCPI_CMD_SET_CURRENT, current_mA,
-			     &d->sent_curr_mA));
-	else
-		TRY(program_cv_priority(d, current_mA));
+	TRY(program(d, current_mA));
 	snprintf(what, sizeof(what), "current %d mA", current_mA);
 	return check(d, what);
 }
@@ -192,16 +190,8 @@ static int scpi_set_voltage(struct instr *in, int32_t charge_mV,
 	d->charge_mV = charge_mV;
 	d->discharge_mV = discharge_mV;
 	d->have_voltage = true;
-	if (cc_priority(d)) {
-		TRY(send_set(d, SCPI_CMD_SET_VOLTAGE, charge_mV,
-			     &d->sent_volt_mV));
-		TRY(send_set(d, SCPI_CMD_SET_VOLTAGE_LOW, discharge_mV,
-			     &d->sent_volt_low_mV));
-	} else {
-		TRY(send_set(d, SCPI_CMD_SET_VOLTAGE,
-			     cv_voltage_mV(d, d->current_mA),
-			     &d->sent_volt_mV));
-	}
+	TRY(send_set(d, SCPI_CMD_SET_VOLTAGE, cv_voltage_mV(d, d->current_mA),
+		     &d->sent_volt_mV));
 	snprintf(what, sizeof(what), "voltage limits %d/%d mV", charge_mV,
 		 discharge_mV);
 	return check(d, what);
@@ -319,7 +309,7 @@ int scpi_instr_open_xport(struct xport *x, const char *model, int timeout_ms,
 	d->x = x;
 	d->prof = prof;
 	d->timeout_ms = timeout_ms > 0 ? timeout_ms : SCPI_DEFAULT_TIMEOUT_MS;
-	d->sent_volt_mV = d->sent_volt_low_mV = UNSENT;
+	d->sent_volt_mV = UNSENT;
 	d->sent_curr_mA = d->sent_sink_mA = UNSENT;
 	rc = send_plain(d, SCPI_CMD_REMOTE);
 	if (rc == BENCH_OK)

@@ -49,19 +49,20 @@ static const struct scpi_cmd_text ea_psb_cmds[] = {
 	{SCPI_CMD_NONE, NULL},
 };
 
-/* ITECH IT6000-like in CC priority (FUNC CURR): one signed current
- * setpoint (negative = sink) inside upper and lower voltage limits.
+/* ITECH IT6000C-like in CV priority (FUNC VOLT): the voltage setpoint
+ * with a positive (source) and a negative (sink) current limit, the latter
+ * programmed as a negative number, as in third-party IT6000C drivers.
  * Remote over RS-232 needs SYST:REM first. */
 static const struct scpi_cmd_text itech_it6000_cmds[] = {
 	{SCPI_CMD_REMOTE, "SYST:REM"},
-	{SCPI_CMD_MODE, "FUNC CURR"},
+	{SCPI_CMD_MODE, "FUNC VOLT"},
 	{SCPI_CMD_LOCAL, "SYST:LOC"},
 	{SCPI_CMD_CLEAR, "*CLS"},
 	{SCPI_CMD_IDN, "*IDN?"},
 	{SCPI_CMD_ERROR, "SYST:ERR?"},
-	{SCPI_CMD_SET_VOLTAGE, "VOLT:LIM %.3f"},
-	{SCPI_CMD_SET_VOLTAGE_LOW, "VOLT:LIM:LOW %.3f"},
-	{SCPI_CMD_SET_CURRENT, "CURR %.3f"},
+	{SCPI_CMD_SET_VOLTAGE, "VOLT %.3f"},
+	{SCPI_CMD_SET_CURRENT, "CURR:LIM %.3f"},
+	{SCPI_CMD_SET_SINK_CURRENT, "CURR:LIM:NEG %.3f"},
 	{SCPI_CMD_OUTPUT_ON, "OUTP ON"},
 	{SCPI_CMD_OUTPUT_OFF, "OUTP OFF"},
 	{SCPI_CMD_GET_OUTPUT, "OUTP?"},
@@ -72,11 +73,12 @@ static const struct scpi_cmd_text itech_it6000_cmds[] = {
 };
 
 const struct scpi_profile scpi_profiles[] = {
-	{"generic", "generic SCPI bidirectional supply", generic_cmds, 2000,
+	{"generic", "generic SCPI bidirectional supply", generic_cmds, false,
+	 2000, 2000},
+	{"ea-psb", "EA Elektro-Automatik PSB-like", ea_psb_cmds, false, 2000,
 	 2000},
-	{"ea-psb", "EA Elektro-Automatik PSB-like", ea_psb_cmds, 2000, 2000},
-	{"itech-it6000", "ITECH IT6000-like (CC priority)", itech_it6000_cmds,
-	 2250, 2000},
+	{"itech-it6000", "ITECH IT6000C-like", itech_it6000_cmds, true, 2250,
+	 2000},
 };
 
 const size_t scpi_profiles_count =

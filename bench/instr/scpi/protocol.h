@@ -2,14 +2,15 @@
  *
  * A model is a table of command strings (libsigrok scpi-pps profiles.c):
  * each entry maps a wire-independent command to the model's text. Setters
- * take one printf "%.3f" value in V or A. Which entries a model has decides
- * how a signed current is programmed:
+ * take one printf "%.3f" value in V or A. Every model runs in CV priority:
+ * a voltage setpoint with a source and a sink current limit, so a signed
+ * current is programmed as
  *
- *   SCPI_CMD_SET_SINK_CURRENT present (EA PSB-like, CV priority):
  *       charge:    SINK:CURR 0, VOLT <charge V>, CURR <A>
  *       discharge: CURR 0, VOLT <discharge V>, SINK:CURR <A>
- *   SCPI_CMD_SET_VOLTAGE_LOW present (ITECH IT6000-like, CC priority):
- *       VOLT:LIM <charge V>, VOLT:LIM:LOW <discharge V>, CURR <signed A>
+ *
+ * (ITECH IT6000: CURR:LIM and CURR:LIM:NEG, the latter with a negative
+ * value: scpi_profile.sink_negative).
  *
  * Every reply is parsed strictly: garbage is BENCH_ERR_PROTO.
  */
@@ -34,15 +35,14 @@ int scpi_instr_open_xport(struct xport *x, const char *model, int timeout_ms,
 enum scpi_cmd {
 	SCPI_CMD_NONE = 0,        /* table terminator */
 	SCPI_CMD_REMOTE,          /* sent at open, before anything else */
-	SCPI_CMD_MODE,            /* sent at open after REMOTE (FUNC CURR) */
+	SCPI_CMD_MODE,            /* sent at open after REMOTE (FUNC VOLT) */
 	SCPI_CMD_LOCAL,           /* sent at close */
 	SCPI_CMD_CLEAR,           /* clear the error queue */
 	SCPI_CMD_IDN,
 	SCPI_CMD_ERROR,           /* next error: <code>,"<text>" */
-	SCPI_CMD_SET_VOLTAGE,     /* CV setpoint / upper voltage limit */
-	SCPI_CMD_SET_VOLTAGE_LOW, /* lower voltage limit (CC priority) */
-	SCPI_CMD_SET_CURRENT,     /* source current (signed in CC priority) */
-	SCPI_CMD_SET_SINK_CURRENT,/* sink current, a magnitude */
+	SCPI_CMD_SET_VOLTAGE,     /* CV setpoint */
+	SCPI_CMD_SET_CURRENT,     /* source current limit */
+	SCPI_CMD_SET_SINK_CURRENT,/* sink current limit */
 	SCPI_CMD_OUTPUT_ON,
 	SCPI_CMD_OUTPUT_OFF,
 	SCPI_CMD_GET_OUTPUT,
@@ -60,6 +60,8 @@ struct scpi_profile {
 	const char *model;        /* bench-file name: "ea-psb" */
 	const char *desc;
 	const struct scpi_cmd_text *cmds; /* ends with SCPI_CMD_NONE */
+	bool sink_negative;       /* the sink limit is sent as a negative
+				   * number */
 	double voltage_max_V;     /* replies beyond are garbage */
 	double current_max_A;
 };
