@@ -13,13 +13,14 @@ t_start=$(date +%s)
 die() { echo "check-kernel: $*" >&2; exit 1; }
 
 for tool in qemu-system-x86_64 cpio gzip modinfo depmod apt-get dpkg \
-	candump cansend cangen canplayer busybox ip; do
+	candump cansend cangen canplayer ip ldd; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		die "'$tool' is missing: run tools/deps.sh (qemu-system-x86," \
 			"busybox-static, cpio, kmod, can-utils, iproute2)"
 done
-file -L "$(command -v busybox)" | grep -q 'statically linked' ||
-	die "busybox is not static: install busybox-static"
+# the guest has no libc of its own for busybox: it must be the static one
+ldd /bin/busybox 2>&1 | grep -q 'not a dynamic executable' ||
+	die "/bin/busybox is missing or not static: install busybox-static"
 
 BUILD=${BUILD:-build}
 work=$BUILD/qemu
