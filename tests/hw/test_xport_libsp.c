@@ -9,7 +9,7 @@
  *       build/tests/hw/test_xport_libsp
  *
  * Unset variables fail the test: a skipped hardware test looks like a
- * passed one. Tests share the two ports, so each takes a file lock.
+ * passed one. Tests share the two ports, so each locks BENCH_TTY_B.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -44,7 +44,7 @@ static void plant_i(void *ctx, double a) { ((struct plant *)ctx)->current_A = a;
 
 static struct {
 	const char *tty_a, *tty_b;
-	int lock_fd, b_fd;
+	int b_fd;
 	struct scpi_server *srv;
 	struct plant plant;
 	struct clock clk;
@@ -65,12 +65,15 @@ static const char *need_env(const char *name)
 	return v;
 }
 
-static int open_raw(const char *path)
+/* Open the server's UART and take the lock on it first: the tests share
+ * the two ports (Criterion runs them in parallel processes). */
+static int open_raw_locked(const char *path)
 {
 	struct termios t;
 	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 
 	cr_assert(fd >= 0, "cannot open '%s': %s", path, strerror(errno));
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
 	cr_assert_eq(tcgetattr(fd, &t), 0, "'%s' is not a tty", path);
 	cfmakeraw(&t);
 	cfsetispeed(&t, B115200);
@@ -104,16 +107,13 @@ static void setup(void)
 			       .model = "ea-psb", .timeout_ms = 2000};
 
 	memset(&h, 0, sizeof(h));
-	h.b_fd = h.lock_fd = -1;
+	h.b_fd = -1;
 	h.tty_a = need_env("BENCH_TTY_A");
 	h.tty_b = need_env("BENCH_TTY_B");
-	h.lock_fd = open("/tmp/bench-tty-test.lock", O_RDWR | O_CREAT, 0600);
-	cr_assert(h.lock_fd >= 0);
-	cr_assert_eq(flock(h.lock_fd, LOCK_EX), 0);
+	h.b_fd = open_raw_locked(h.tty_b);
 	h.plant = (struct plant){45.0, 0.05, 0.0};
 	pthread_mutex_init(&h.mu, NULL);
 	clock_mono_init(&h.clk);
-	h.b_fd = open_raw(h.tty_b);
 	cr_assert_eq(scpi_server_new(&cfg, &pl, &h.clk, &h.srv), BENCH_OK);
 	cr_assert_eq(pthread_create(&h.th, NULL, serve, NULL), 0);
 	h.running = true;
@@ -132,8 +132,6 @@ static void teardown(void)
 	scpi_server_free(h.srv);
 	if (h.b_fd >= 0)
 		close(h.b_fd);
-	if (h.lock_fd >= 0)
-		close(h.lock_fd);
 }
 
 static void srv_status(struct scpi_server_status *st)
