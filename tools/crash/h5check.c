@@ -6,8 +6,10 @@
  * (SWMR read: works on a file whose writer was just killed), reads every
  * row of the time column by chunks and checks: time strictly increasing,
  * every row-aligned dataset at least as long as the rows the reader
- * reports. --final also wants equal lengths, status "complete" and a
- * plain (non-SWMR) open to work. Prints one key=value line; exit 0 when
+ * reports. swmr_open says whether a bare SWMR-read open worked (it does
+ * not in the milliseconds a resume or close writes attributes outside
+ * SWMR mode; runfile_open reads such a file anyway). --final also wants
+ * equal lengths, status "complete" and a plain (non-SWMR) open to work. Prints one key=value line; exit 0 when
  * consistent, 1 when not, 2 when unreadable.
  */
 #include <hdf5.h>
@@ -19,16 +21,33 @@
 
 #define CHUNK 65536
 
+/* Does the open h5py.File(p, "r", swmr=True) does work? */
+static int swmr_opens(const char *path)
+{
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+
+	if (f < 0)
+		return 0;
+	H5Fclose(f);
+	return 1;
+}
+
 static int lengths(const char *path, unsigned long long *min,
 		   unsigned long long *max)
 {
 	const struct run_col *cols = run_cols();
 	const char *cells[] = { RUN_CELLS_VOLTAGE, RUN_CELLS_TEMPERATURE };
-	hid_t f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+	hbool_t yes = 1;
+	hid_t f;
 	char p[96];
 
+	/* as runfile_open: read-only, also past a non-SWMR writer's flag */
+	H5Pset(fapl, "clear_status_flags", &yes);
+	f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
 	if (f < 0)
-		f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+		f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+	H5Pclose(fapl);
 	if (f < 0)
 		return -1;
 	*min = ~0ull;
@@ -82,7 +101,7 @@ int main(int argc, char **argv)
 	double prev = -1e300, unix_last = 0, step_last = 0;
 	unsigned long long lmin = 0, lmax = 0;
 	size_t rows, bad_at = 0;
-	int bad = 0, plain_ok = 1;
+	int bad = 0, plain_ok = 1, swmr_ok;
 	char status[16];
 	unsigned resumed;
 	double cap;
@@ -91,6 +110,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: h5check [--final] RUN.h5\n");
 		return 2;
 	}
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	swmr_ok = swmr_opens(path);
 	if (runfile_open(path, &rf) < 0) {
 		printf("readable=0\n");
 		return 2;
@@ -136,10 +157,10 @@ int main(int argc, char **argv)
 	}
 	printf("readable=1 rows=%zu lengths=%llu..%llu monotonic=%d%s%zu "
 	       "t_last=%.3f unix_last=%.6f step=%.0f status=%s resumed=%u "
-	       "capacity_ah=%.6f plain_open=%d\n",
+	       "capacity_ah=%.6f plain_open=%d swmr_open=%d\n",
 	       rows, lmin, lmax, !bad, bad ? " bad_at=" : " n=",
 	       bad ? bad_at : rows, rows ? prev : 0.0, unix_last, step_last,
-	       status, resumed, cap, plain_ok);
+	       status, resumed, cap, plain_ok, swmr_ok);
 	free(t);
 	if (bad || lmin < rows)
 		return 1;
