@@ -48,6 +48,10 @@ Test(grade_rules, override_subset_and_errors_name_line_key)
 	cr_assert_lt(rules_load(val, &R), 0);
 	cr_assert(strstr(logcap_text(), "val.ini:2"));
 	logcap_stop();
+	free(ok);
+	free(bad);
+	free(val);
+	free(dir);
 }
 
 /* A healthy 24-cell, 4-module NMC pack at 90 % SOH. */

@@ -1,5 +1,6 @@
 /* test_grade_sha256.c - SHA-256 against FIPS 180-4 / NIST vectors. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/sha256.h"
@@ -66,4 +67,6 @@ Test(sha256, file_matches_buffer)
 	cr_assert_str_eq(a, "5891b5b522d5df086d0ff0b110fbd9d2"
 			    "1bb4fc7163af34d08286a2e846f6be03");
 	cr_assert_lt(sha256_file_hex("/nonexistent/x", a), 0);
+	free(p);
+	free(dir);
 }
