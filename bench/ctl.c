@@ -297,6 +297,8 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 	upd = packstate_on_frame(c->ps, f, t_us);
 	if (!upd)
 		return;
+	if (c->bus_state == CANBUS_OFF)
+		ctl_on_bus_state(c, CANBUS_ACTIVE, t_us);
 	if (upd & PACK_UPD_PACK)
 		c->pack_seq++;
 	if (s->cell_set_seq != c->last_cell_set) {
@@ -316,12 +318,37 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 
 void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 {
+	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
+				.cause = DIAG_CAUSE_BENCH,
+				.full_code = "bench:BUS_OFF",
+				.t_us = t_us};
+
 	if (s == c->bus_state)
 		return;
 	c->bus_state = s;
-	ctl_event(c, t_us, s == CANBUS_ACTIVE ? "info" : "warning",
-		  s == CANBUS_ACTIVE ? "bench:BUS_RESTARTED" : "bench:BUS_STATE",
-		  "BMS bus %s", canbus_state_name(s));
+	switch (s) {
+	case CANBUS_ACTIVE:
+		ctl_event(c, t_us, "info", "bench:BUS_RESTARTED",
+			  "BMS bus active again");
+		break;
+	case CANBUS_OFF:
+		if (!c->cfg.bus_restart_ms) {
+			snprintf(ev.message, sizeof(ev.message),
+				 "BMS bus off and no automatic restart "
+				 "configured (bench file [bms] restart_ms)");
+			ctl_abort(c, t_us, &ev);
+			break;
+		}
+		/* The heartbeat check stops the run if it does not return. */
+		ctl_event(c, t_us, "warning", "bench:BUS_OFF",
+			  "BMS bus off: waiting for the automatic restart "
+			  "(restart_ms %u)", c->cfg.bus_restart_ms);
+		break;
+	default:
+		ctl_event(c, t_us, "warning", "bench:BUS_STATE",
+			  "BMS bus error state: %s", canbus_state_name(s));
+		break;
+	}
 }
 
 void ctl_request_stop(struct ctl *c, bool from_signal)

@@ -59,6 +59,9 @@ struct ctl_cfg {
 	const char *pack_id;
 	double ambient_C;                 /* NaN if unknown */
 	uint32_t measure_every_ms;        /* cycler measurement, 0: 100 */
+	/* The BMS bus restarts by itself after bus-off (restart-ms); 0: a
+	 * bus-off is a safe stop at once. */
+	uint32_t bus_restart_ms;
 	/* Optional: operator notes (step started/ended, warnings, abort). */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
@@ -72,8 +75,10 @@ void ctl_free(struct ctl *c);
 /* A frame from the BMS bus (or a shared cycler bus) at test time t_us:
  * decoded into the pack state and checked at once. */
 void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us);
-/* Bus state change (error frames): warning/passive are events, bus-off a
- * fault the heartbeat check turns into a safe stop. */
+/* Bus state change (error frames): warning/passive are warning events;
+ * bus-off stops safely at once without an automatic restart, otherwise it
+ * is a warning and the heartbeat check stops the run if the BMS does not
+ * come back in time (a frame after bus-off counts as restarted). */
 void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us);
 /* The control tick: cycler measurement, checks, step engine, commands,
  * heartbeat frame, log sample. */

@@ -345,6 +345,10 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	cc.bms_tx = r->tx;
 	cc.pack_id = pack_id;
 	cc.ambient_C = r->info ? r->info->ambient_C : NAN;
+	/* The in-process bus comes back by itself when its fault ends. */
+	cc.bus_restart_ms = strcmp(r->bench.bms_bus, "sim")
+				    ? r->bench.bms_restart_ms
+				    : 100;
 	cc.note = run_note;
 	cc.note_ctx = r;
 	return ctl_new(&cc, &r->ctl);

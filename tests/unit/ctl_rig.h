@@ -97,6 +97,9 @@ static const struct instr_ops fake_ops = {
 static const char *rig_recipe = "log every 1 s\n"
 				"Discharge at C/3 for 10 hours\n";
 
+/* The bench file's [bms] restart_ms the controller is built with. */
+static uint32_t rig_bus_restart_ms;
+
 static struct dbc *db;
 static struct profile prof;
 static struct recipe recipe;
@@ -217,6 +220,7 @@ static inline void setup(void)
 	cc.pack_id = "t";
 	cc.ambient_C = 25;
 	cc.note = note;
+	cc.bus_restart_ms = rig_bus_restart_ms;
 	cr_assert_eq(ctl_new(&cc, &c), BENCH_OK);
 }
 

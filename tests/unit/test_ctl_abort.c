@@ -101,3 +101,41 @@ Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)
 		     BENCH_OK);
 	cr_expect_lt(fabs(last_current()), 0.001);
 }
+
+Test(ctl_abort, bus_off_without_restart_stops_at_once, .init = setup,
+     .fini = teardown)
+{
+	int64_t t = start_running();
+
+	calls[0] = '\0';
+	ctl_on_bus_state(c, CANBUS_OFF, t);
+	cr_expect_str_eq(ctl_end_code(c), "bench:BUS_OFF");
+	cr_expect(strstr(calls, "zero;off;event(open_sent=1);"), "%s", calls);
+	finish(t);
+}
+
+static void setup_restart(void)
+{
+	rig_bus_restart_ms = 100;
+	setup();
+}
+
+Test(ctl_abort, bus_off_with_restart_rides_through, .init = setup_restart,
+     .fini = teardown)
+{
+	int64_t t = start_running();
+
+	ctl_on_bus_state(c, CANBUS_OFF, t);
+	cr_expect_eq(ctl_phase(c), CTL_RUNNING, "waits for the restart");
+	/* the BMS is back 300 ms later: frames again */
+	for (int k = 0; k < 3; k++)
+		ctl_tick(c, t += TICK_US);
+	burst(3.700, t += TICK_US);
+	ctl_tick(c, t);
+	for (int k = 0; k < 20; k++) {
+		burst(3.700, t += TICK_US);
+		ctl_tick(c, t);
+	}
+	cr_expect_eq(ctl_phase(c), CTL_RUNNING, "%s", ctl_end_reason(c));
+	cr_expect(fk.on);
+}
