@@ -207,6 +207,7 @@ static inline void setup(void)
 	cr_assert_not_null(tx);
 	h5path = malloc(strlen(dir) + 10);
 	sprintf(h5path, "%s/r.h5", dir);
+	free(dir);
 	snprintf(meta.pack_id, sizeof(meta.pack_id), "t");
 	snprintf(meta.chemistry, sizeof(meta.chemistry), "nmc");
 	snprintf(meta.status, sizeof(meta.status), "running");
@@ -224,8 +225,22 @@ static inline void setup(void)
 	cr_assert_eq(ctl_new(&cc, &c), BENCH_OK);
 }
 
+/* Close the run file with the controller's verdict (once). */
+static inline int close_log(void)
+{
+	int rc = BENCH_OK;
+
+	if (log5)
+		rc = h5log_close(log5, ctl_end_status(c), ctl_end_reason(c));
+	log5 = NULL;
+	return rc;
+}
+
 static inline void teardown(void)
 {
+	close_log();
+	free(h5path);
+	profile_release(&prof);
 	ctl_free(c);
 	bms_tx_free(tx);
 	canbus_close(bus);
@@ -258,8 +273,7 @@ static inline int64_t finish(int64_t t)
 		ctl_tick(c, t);
 	}
 	cr_assert(ctl_done(c));
-	cr_assert_eq(h5log_close(log5, ctl_end_status(c), ctl_end_reason(c)),
-		     BENCH_OK);
+	cr_assert_eq(close_log(), BENCH_OK);
 	return t;
 }
 

@@ -97,8 +97,7 @@ Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)
 	cr_assert(ctl_done(c), "no ticks needed after a loop failure");
 	cr_expect_str_eq(ctl_end_code(c), "bench:LOOP_ERROR");
 	cr_expect(strstr(ctl_end_reason(c), "can0"));
-	cr_assert_eq(h5log_close(log5, ctl_end_status(c), ctl_end_reason(c)),
-		     BENCH_OK);
+	cr_assert_eq(close_log(), BENCH_OK);
 	cr_expect_lt(fabs(last_current()), 0.001);
 }
 

@@ -171,7 +171,10 @@ Test(ctl_loop_real, runs_on_wall_time_and_stops_on_sigterm, .timeout = 30)
 	struct timespec a, b;
 	struct loop_io io = {.sig_fd = -1};
 
-	setenv("BENCH_RUNTIME_DIR", tmpdir_new("ctlloop"), 1);
+	char *rt = tmpdir_new("ctlloop");
+
+	setenv("BENCH_RUNTIME_DIR", rt, 1);
+	free(rt);
 	cr_assert_eq(dbc_load_file("fixtures/dbc/sim_bms.dbc", &dopts, &db),
 		     BENCH_OK, "run from the repo root");
 	cr_assert_eq(profile_for_sim("nmc", SERIES, 1, 1, PROBES, 10,
@@ -233,4 +236,8 @@ Test(ctl_loop_real, runs_on_wall_time_and_stops_on_sigterm, .timeout = 30)
 	bms_tx_free(tx);
 	canbus_close(bus);
 	canbus_close(peer);
+	close(io.sig_fd);
+	recipe_release(&recipe);
+	profile_release(&prof);
+	dbc_free(db);
 }
