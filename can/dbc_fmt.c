@@ -63,32 +63,58 @@ static const long double pow10_ld[28] = {
 	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
 };
 
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Decimal digits of v, right-aligned ending at end; returns the start. */
+static char *digits_before(char *end, uint64_t v)
+{
+	while (v >= 100) {
+		end -= 2;
+		memcpy(end, digits2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, digits2 + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
+	return end;
+}
+
 /* m with k decimals, trailing fraction zeros dropped, at least ".0" */
 static size_t put_fixed(char *out, bool neg, uint64_t m, int k)
 {
-	char dig[24];
-	int n = 0, i;
+	char buf[48], *end = buf + sizeof(buf), *p;
 	char *o = out;
+	size_t n;
 
-	do {
-		dig[n++] = (char)('0' + m % 10);
+	while (k >= 2 && m % 100 == 0) {
+		m /= 100;
+		k -= 2;
+	}
+	if (k >= 1 && m % 10 == 0) {
 		m /= 10;
-	} while (m);
-	while (n <= k)
-		dig[n++] = '0'; /* leading zeros of 0.000ddd */
-	/* drop trailing zeros of the fraction */
-	i = 0;
-	while (i < k && dig[i] == '0')
-		i++;
+		k--;
+	}
+	p = digits_before(end, m);
+	while (end - p <= k)
+		*--p = '0'; /* leading zeros of 0.000ddd */
 	if (neg)
 		*o++ = '-';
-	for (int j = n - 1; j >= k; j--)
-		*o++ = dig[j];
+	n = (size_t)(end - p) - (size_t)k;
+	memcpy(o, p, n);
+	o += n;
 	*o++ = '.';
-	if (i == k)
+	if (k == 0) {
 		*o++ = '0';
-	for (int j = k - 1; j >= i; j--)
-		*o++ = dig[j];
+	} else {
+		memcpy(o, p + n, (size_t)k);
+		o += k;
+	}
 	return (size_t)(o - out);
 }
 
@@ -112,6 +138,13 @@ static uint64_t scaled(double a, int k)
 	return (uint64_t)((long double)a * pow10_ld[k] + 0.5L);
 }
 
+/* Is m / 10^k exactly a, i.e. does "m e-k" read back as a? */
+static bool reads_back(uint64_t m, int k, double a)
+{
+	return k >= 0 && k <= 22 && m < (UINT64_C(1) << 53) &&
+	       (double)m / pow10_d[k] == a;
+}
+
 size_t dbc_fmt_double(char *out, double v)
 {
 	bool neg = signbit(v);
@@ -127,27 +160,26 @@ size_t dbc_fmt_double(char *out, double v)
 		return put_fixed(out, neg, 0, 0);
 	if (a < 1e-5 || a >= 1e15)
 		return fmt_slow(out, v);
-	/* decimal exponent from the binary one: 10^e <= a < 10^(e+1), give
+	/* decimal exponent from the binary one E (a in [2^(E-1), 2^E)):
+	 * floor((E-1) log10 2) = floor((E-1) 1233 / 4096) for small E,
+	 * kept non-negative for the shift; then 10^e <= a < 10^(e+1), give
 	 * or take one near powers of ten (the checks below make that safe) */
 	memcpy(&bits, &a, sizeof(bits));
-	e = (int)floor(((int)(bits >> 52) - 1022 - 1) * 0.30102999566398120);
+	e = (((int)(bits >> 52) - 1023 + 4096) * 1233 >> 12) - 1233;
 	if (e + 1 >= 0 ? a >= pow10_d[e + 1] : a * pow10_d[-e - 1] >= 1.0)
 		e++;
-	for (int digits = 15; digits <= 16; digits++) {
-		k = digits - 1 - e;
-		if (k < 0 || k > 22)
-			continue;
-		m = scaled(a, k);
-		if (m < (UINT64_C(1) << 53) && (double)m / pow10_d[k] == a)
-			return put_fixed(out, neg, m, k);
-	}
-	/* 17 significant digits always read back; make sure there are 17 */
+	/* the 17-digit rounding always reads back; make sure it has 17 */
 	k = 16 - e;
 	m = scaled(a, k);
 	if (m < UINT64_C(10000000000000000))
 		m = scaled(a, ++k);
 	else if (m >= UINT64_C(100000000000000000))
 		m = scaled(a, --k);
+	/* fewer digits when they read back too (checked exactly) */
+	if (reads_back((m + 50) / 100, k - 2, a))
+		return put_fixed(out, neg, (m + 50) / 100, k - 2);
+	if (reads_back((m + 5) / 10, k - 1, a))
+		return put_fixed(out, neg, (m + 5) / 10, k - 1);
 	return put_fixed(out, neg, m, k);
 }
 
@@ -176,18 +208,12 @@ static char *put_json_str(char *o, const char *s)
 
 static char *put_u64(char *o, uint64_t v, int min_digits)
 {
-	char tmp[24];
-	int n = 0;
+	char tmp[24], *end = tmp + sizeof(tmp), *p = digits_before(end, v);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n < min_digits)
-		tmp[n++] = '0';
-	while (n)
-		*o++ = tmp[--n];
-	return o;
+	while (end - p < min_digits)
+		*--p = '0';
+	memcpy(o, p, (size_t)(end - p));
+	return o + (end - p);
 }
 
 static char *put_time(char *o, const struct canlog_rec *rec)
