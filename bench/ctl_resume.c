@@ -198,7 +198,7 @@ int ctl_run_resume(const char *path)
 	int64_t t0 = 0, t_last = 0;
 	int rc;
 
-	status_out_init(&r.out, stdout, 10.0);
+	run_status_init(&r);
 	rc = read_file(path, &f);
 	if (rc == BENCH_OK)
 		rc = check_status(path, f.status, f.end_reason);

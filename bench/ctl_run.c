@@ -49,6 +49,31 @@ void run_note(void *ctx, const char *msg)
 	status_out_note(&r->out, msg);
 }
 
+/* Log lines go to stderr as usual, but first end the live status line on
+ * the terminal so a warning does not land in the middle of it. */
+static void run_log_sink(void *ctx, enum log_level lvl, const char *prefix,
+			 const char *msg)
+{
+	static const char *const names[] = {"error", "warning", "info",
+					    "debug"};
+	struct status_out *o = ctx;
+
+	if (o->line_open) {
+		fputs("\r\033[K", o->f);
+		fflush(o->f);
+		o->line_open = false;
+		o->last_wall_s = -1e9; /* redraw at the next update */
+	}
+	fprintf(stderr, "bench: %s: %s: %s\n", names[lvl], prefix, msg);
+}
+
+void run_status_init(struct run_ctx *r)
+{
+	status_out_init(&r->out, stdout, 10.0);
+	if (r->out.tty)
+		log_set_sink(run_log_sink, &r->out);
+}
+
 /* Resolve a path for the config record (resume may run elsewhere). */
 static void abs_path(const char *p, char *buf, size_t len)
 {
@@ -319,6 +344,8 @@ void run_ctx_release(struct run_ctx *r)
 	ctlsock_close(r->sock);
 	if (r->sig_fd >= 0)
 		close(r->sig_fd);
+	if (r->out.tty)
+		log_set_sink(NULL, NULL);
 }
 
 /* Everything but the run file: buses, cycler, controller. */
@@ -424,7 +451,7 @@ int ctl_run_new(const struct run_opts *o)
 	char path[PATH_MAX];
 	int rc;
 
-	status_out_init(&r.out, stdout, 10.0);
+	run_status_init(&r);
 	if (recipe_load_file(o->recipe_path, &r.recipe) < 0)
 		return 1;
 	r.have_recipe = true;

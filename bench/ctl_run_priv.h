@@ -37,6 +37,9 @@ struct run_ctx {
 };
 
 void run_note(void *ctx, const char *msg);
+/* The operator's output on stdout; on a terminal log lines end the live
+ * status line first. */
+void run_status_init(struct run_ctx *r);
 int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
 		 uint64_t seed);
 /* path NULL: the simulated BMS's profile (needs the sim). */
