@@ -152,7 +152,7 @@ t_e2e_bus_off_restart() {
 	stop_bg $sim_pid
 	cat /tmp/busoff-restart.out
 	[ $rc -eq 0 ]
-	grep -i 'bus-off' /tmp/busoff-restart.out | grep -i 'wait'
+	grep -iE 'bus[ _-]off' /tmp/busoff-restart.out | grep -i 'wait'
 }
 
 run_e2e() {
