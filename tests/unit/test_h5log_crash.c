@@ -152,6 +152,7 @@ Test(h5log_crash, killed_writer_reads_swmr_then_recover_opens_plainly)
 
 	/* a second recover leaves a non-running status alone */
 	cr_assert_eq(h5log_recover(path, "interrupted"), BENCH_OK);
+	free(dir);
 }
 
 Test(h5log_crash, resume_appends_after_last_row_and_counts)
@@ -249,6 +250,7 @@ Test(h5log_crash, resume_appends_after_last_row_and_counts)
 		cr_assert_eq(runfile_meta(rf)->resumed_times, 3);
 		runfile_close(rf);
 	}
+	free(dir);
 }
 
 Test(h5log_crash, disk_full_surfaces_as_io_error_and_file_stays_readable)
@@ -307,4 +309,5 @@ Test(h5log_crash, disk_full_surfaces_as_io_error_and_file_stays_readable)
 	cr_assert_str_eq(runfile_meta(rf)->status, "aborted");
 	cr_assert_str_eq(runfile_meta(rf)->end_reason, "disk full");
 	runfile_close(rf);
+	free(dir);
 }

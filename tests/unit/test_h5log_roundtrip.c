@@ -215,6 +215,7 @@ Test(h5log, round_trip_every_column_steps_events_units)
 		free(u);
 	}
 	run_meta_release(&m);
+	free(dir);
 }
 
 /* The status is "running" for an SWMR reader while the writer is open,
@@ -286,6 +287,7 @@ Test(h5log, reader_sees_running_then_final_status_while_writing)
 	cr_assert_eq(runfile_rows(rf), 600);
 	runfile_close(rf);
 	run_meta_release(&m);
+	free(dir);
 }
 
 Test(h5log, ring_overflow_is_counted_and_evented)
@@ -320,6 +322,7 @@ Test(h5log, ring_overflow_is_counted_and_evented)
 	free(evs);
 	runfile_close(rf);
 	run_meta_release(&m);
+	free(dir);
 }
 
 Test(h5log, block_when_full_loses_nothing)
@@ -343,4 +346,5 @@ Test(h5log, block_when_full_loses_nothing)
 	cr_assert_eq(runfile_rows(rf), 3000);
 	runfile_close(rf);
 	run_meta_release(&m);
+	free(dir);
 }

@@ -17,6 +17,14 @@
 
 #define SERIES 12
 
+/* `make asan`: libhdf5 1.10 leaks a buffer on an error path for some
+ * corrupted files; that is not ours to fix (see tests/fuzz/fuzz_runfile.c). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libhdf5_serial.so\n";
+}
+
 static char *make_valid(const char *dir)
 {
 	static char path[512];
@@ -109,6 +117,8 @@ Test(runfile_damaged, not_hdf5_and_missing_are_errors)
 	snprintf(missing, sizeof(missing), "%s/none.h5", dir);
 	cr_assert_lt(read_all(p), 0);
 	cr_assert_lt(read_all(missing), 0);
+	free(dir);
+	free(p);
 }
 
 Test(runfile_damaged, truncated_files_are_errors)
@@ -126,6 +136,7 @@ Test(runfile_damaged, truncated_files_are_errors)
 		cr_assert_lt(read_all(cut), 0, "truncated to %d/16 opened", k);
 	}
 	free(buf);
+	free(dir);
 }
 
 Test(runfile_damaged, corrupted_bytes_never_crash)
@@ -159,6 +170,7 @@ Test(runfile_damaged, corrupted_bytes_never_crash)
 	cr_assert_gt(refused, 0, "no corruption was ever detected");
 	free(buf);
 	free(copy);
+	free(dir);
 }
 
 Test(runfile_damaged, wrong_schema_is_refused)
@@ -184,4 +196,5 @@ Test(runfile_damaged, wrong_schema_is_refused)
 	cr_assert_geq(fd, 0);
 	close(fd);
 	cr_assert_eq(read_all(path), BENCH_ERR_PROTO);
+	free(dir);
 }
