@@ -19,6 +19,7 @@ Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file,
 		const char *args[] = {"run", "fixtures/recipes/quick.txt",
 				      "--sim", g.gl_pathv[i], "-o", out, NULL};
 		struct ctl_file f;
+		unsigned steps = 0;
 		int rc = ctl_bench(log, args);
 
 		cr_expect_eq(rc, 0, "%s: exit %d\n%s", g.gl_pathv[i], rc,
@@ -27,11 +28,16 @@ Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file,
 			ctl_file_read(out, &f);
 			cr_expect_str_eq(f.meta.status, "complete", "%s",
 					 g.gl_pathv[i]);
-			cr_expect_str_eq(f.meta.end_reason,
-					 "recipe complete after 8 steps");
 			cr_expect_gt(f.meta.series, 0);
-			cr_expect_eq(f.n_steps, 8, "%s: %zu steps",
+			/* one /steps row per executed step, as the end
+			 * reason counts them */
+			cr_expect_eq(sscanf(f.meta.end_reason,
+					    "recipe complete after %u steps",
+					    &steps),
+				     1, "end_reason '%s'", f.meta.end_reason);
+			cr_expect_eq(f.n_steps, steps, "%s: %zu step rows",
 				     g.gl_pathv[i], f.n_steps);
+			cr_expect_gt(f.n_steps, 3);
 			cr_expect(f.monotonic, "%s: time not monotonic",
 				  g.gl_pathv[i]);
 			cr_expect(f.lengths_equal, "%s", g.gl_pathv[i]);
@@ -145,6 +151,8 @@ Test(ctl_sim, can_cycler_through_a_bench_file, .timeout = 60)
 	cr_expect_str_eq(f.meta.status, "complete");
 	cr_expect_str_eq(f.meta.bench_id, "bay-7");
 	cr_expect_str_eq(f.meta.operator_name, "ci");
-	cr_expect_eq(f.n_steps, 8);
+	cr_expect_gt(f.n_steps, 3);
+	cr_expect(strstr(f.meta.instrument_id, "CAN cycler"), "idn '%s'",
+		  f.meta.instrument_id);
 	ctl_file_free(&f);
 }
