@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis/runfile.h"
+#include "bench/cli/cli.h"
 #include "bench/h5log.h"
 #include "common/rc.h"
 #include "support.h"
@@ -309,5 +310,30 @@ Test(h5log_crash, disk_full_surfaces_as_io_error_and_file_stays_readable)
 	cr_assert_str_eq(runfile_meta(rf)->status, "aborted");
 	cr_assert_str_eq(runfile_meta(rf)->end_reason, "disk full");
 	runfile_close(rf);
+	free(dir);
+}
+
+Test(h5log_crash, bench_recover_command)
+{
+	char *dir = tmpdir_new("h5cli");
+	char path[512], missing[600];
+	char *help[] = { "recover", "--help", NULL };
+	char *none[] = { "recover", NULL };
+	char *bad[] = { "recover", missing, NULL };
+	char *ok[] = { "recover", path, NULL };
+	hid_t f;
+
+	snprintf(path, sizeof(path), "%s/run.h5", dir);
+	snprintf(missing, sizeof(missing), "%s/none.h5", dir);
+	cr_assert_eq(cli_recover(2, help), 0);
+	cr_assert_eq(cli_recover(1, none), 2, "usage error");
+	cr_assert_eq(cli_recover(2, bad), 1, "missing file");
+
+	kill_after_flushes(path, 2);
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	cr_assert_eq(cli_recover(2, ok), 0);
+	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	cr_assert_geq(f, 0, "plain open after bench recover");
+	H5Fclose(f);
 	free(dir);
 }
