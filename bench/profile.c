@@ -27,7 +27,7 @@ struct pctx {
 	const char *base_dir;
 	bool has_chem, has_series, has_rated;
 	bool has_cell_high, has_cell_low, has_temp_high, has_temp_low;
-	bool has_spread;
+	bool has_window;
 	struct tier_current charge, discharge;
 	bool fault_default_warn;
 	char faults_text[512];
@@ -38,13 +38,17 @@ struct pctx {
 struct chem_defaults {
 	const char *name;
 	int32_t cell_high_mV[3], cell_low_mV[3];
+	int32_t spread_window_mV[2];
 };
 
 /* Operating limits are the chemistry's cut-offs; warning and hard sit a
  * little outside so a CV hold's few-mV overshoot never aborts. */
+/* The spread window is where the OCV curve is flat enough that a spread
+ * means imbalance: below ~10 % SOC (and for LFP above ~95 %) a 1 %
+ * capacity difference alone reads as hundreds of mV. */
 static const struct chem_defaults chems[] = {
-	{"nmc", {4200, 4230, 4250}, {2500, 2450, 2400}},
-	{"lfp", {3650, 3680, 3700}, {2500, 2400, 2300}},
+	{"nmc", {4200, 4230, 4250}, {2500, 2450, 2400}, {3300, 4150}},
+	{"lfp", {3650, 3680, 3700}, {2500, 2400, 2300}, {3100, 3400}},
 };
 
 static const struct chem_defaults *chem_find(const char *name)
@@ -248,6 +252,28 @@ bad:
 			   value);
 }
 
+static int spread_window(struct cfgini *c, const char *key,
+			 const char *value, struct profile *p)
+{
+	const char *s = value;
+	double lo, hi;
+
+	if (!cfgini_scan_double(&s, &lo) || !cfgini_scan_double(&s, &hi))
+		goto bad;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s || lo < 0.0 || hi > 10.0 || hi <= lo)
+		goto bad;
+	p->spread_window_low_mV = (int32_t)llround(lo * 1000.0);
+	p->spread_window_high_mV = (int32_t)llround(hi * 1000.0);
+	return 0;
+bad:
+	return cfgini_fail(c, key,
+			   "expected 'low high' cell voltages in V (like 3.3 "
+			   "4.15), found '%s'",
+			   value);
+}
+
 static int key_pack(struct pctx *x, struct cfgini *c, const char *k,
 		    const char *v)
 {
@@ -314,6 +340,10 @@ static int key_limits(struct pctx *x, struct cfgini *c, const char *k,
 		return tier_current(c, k, v, &x->discharge);
 	if (!strcmp(k, "cell_spread_mv"))
 		return spread(c, k, v, p);
+	if (!strcmp(k, "cell_spread_window")) {
+		x->has_window = true;
+		return spread_window(c, k, v, p);
+	}
 	if (!strcmp(k, "contactor_timeout_ms"))
 		return cfgini_uint(c, k, v, 10, 600000,
 				   &p->contactor_timeout_ms);
@@ -548,6 +578,10 @@ static int finish(struct pctx *x, const char *name)
 		memcpy(p->cell_high_mV, ch->cell_high_mV, sizeof(p->cell_high_mV));
 	if (!x->has_cell_low)
 		memcpy(p->cell_low_mV, ch->cell_low_mV, sizeof(p->cell_low_mV));
+	if (!x->has_window) {
+		p->spread_window_low_mV = ch->spread_window_mV[0];
+		p->spread_window_high_mV = ch->spread_window_mV[1];
+	}
 	if (p->cell_low_mV[PROFILE_OP] >= p->cell_high_mV[PROFILE_OP])
 		return cfgini_fail_file(name, p->error, sizeof(p->error),
 					"cell_voltage_low must be below "
@@ -687,6 +721,8 @@ int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 	p->rated_capacity_ah = rated_ah;
 	memcpy(p->cell_high_mV, ch->cell_high_mV, sizeof(p->cell_high_mV));
 	memcpy(p->cell_low_mV, ch->cell_low_mV, sizeof(p->cell_low_mV));
+	p->spread_window_low_mV = ch->spread_window_mV[0];
+	p->spread_window_high_mV = ch->spread_window_mV[1];
 	currents_by_rate(p);
 	snprintf(p->dbc_path, sizeof(p->dbc_path), "%s", dbc_path);
 	snprintf(p->cell_voltage_fmt, sizeof(p->cell_voltage_fmt),

@@ -10,6 +10,8 @@
  *               charge_current = 1C 1.2C 1.5C           (C-rate or A)
  *               discharge_current = 2C 2.5C 3C
  *               cell_spread_mv = 100 200                (warning hard)
+ *               cell_spread_window = 3.3 4.1  (V: spread judged only with
+ *                                   every cell inside; default by chemistry)
  *               contactor_timeout_ms, cycler_timeout_ms
  *   [bms]       dbc (relative to the profile's directory),
  *               cell_voltage = Cell%03u_V (printf pattern, 1-based index),
@@ -62,6 +64,7 @@ struct profile {
 	int32_t temp_high_ddegC[3], temp_low_ddegC[3];
 	int32_t charge_mA[3], discharge_mA[3];
 	int32_t spread_warn_mV, spread_hard_mV;
+	int32_t spread_window_low_mV, spread_window_high_mV; /* 0/0: always */
 	uint32_t contactor_timeout_ms;
 	uint32_t cycler_timeout_ms;
 

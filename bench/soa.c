@@ -89,6 +89,8 @@ void soa_limits_build(struct soa_limits *out, const struct profile *p,
 	l->discharge_warn_mA = min32(l->discharge_warn_mA, l->discharge_hard_mA);
 	l->spread_warn_mV = p->spread_warn_mV;
 	l->spread_hard_mV = p->spread_hard_mV;
+	l->spread_window_mV = (struct soa_band){p->spread_window_low_mV,
+						p->spread_window_high_mV};
 	/* measurement noise and the BMS's own rounding: C/50, at least 1 A */
 	l->bms_limit_margin_mA = max32(1000, (int32_t)(mAh / 50));
 	l->bms_timeout_ms = p->heartbeat_timeout_ms;
@@ -185,6 +187,11 @@ static void check_cells(struct soa *s, const struct soa_snapshot *x,
 	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now,
 	    "cell %u voltage %.3f V below hard limit %.3f V", lo, V(vmin),
 	    V(l->cell_hard_mV.low));
+	/* near empty or full a 1 % capacity spread is hundreds of mV: judge
+	 * the spread only where the curve is flat enough to mean imbalance */
+	if (l->spread_window_mV.high > 0 &&
+	    (vmin < l->spread_window_mV.low || vmax > l->spread_window_mV.high))
+		return;
 	if (l->spread_warn_mV > 0)
 		rep(s, res, DIAG_CELL_SPREAD_WARN, spread <= l->spread_warn_mV,
 		    now,

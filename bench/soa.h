@@ -39,6 +39,8 @@ struct soa_limits {
 	int32_t discharge_warn_mA, discharge_hard_mA;
 	int32_t bms_limit_margin_mA;  /* tolerated excess over CCL/DCL */
 	int32_t spread_warn_mV, spread_hard_mV;       /* max - min cell */
+	struct soa_band spread_window_mV; /* spread checked only with every
+					     cell inside (0/0: always) */
 	uint32_t bms_timeout_ms;      /* heartbeat: no BMS frame */
 	uint32_t cycler_timeout_ms;   /* no cycler answer */
 	int32_t mismatch_mA;          /* |measured - setpoint| tolerated */

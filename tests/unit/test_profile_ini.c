@@ -95,6 +95,8 @@ Test(profile, the_fixture_matches_profile_for_sim)
 	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV, sizeof(q.cell_high_mV));
 	cr_assert_arr_eq(p.cell_low_mV, q.cell_low_mV, sizeof(q.cell_low_mV));
 	cr_assert_arr_eq(p.charge_mA, q.charge_mA, sizeof(q.charge_mA));
+	cr_assert_eq(p.spread_window_low_mV, q.spread_window_low_mV);
+	cr_assert_eq(p.spread_window_high_mV, q.spread_window_high_mV);
 	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA, sizeof(q.discharge_mA));
 	cr_assert_str_eq(p.cell_voltage_fmt, q.cell_voltage_fmt);
 	cr_assert_str_eq(p.temperature_fmt, q.temperature_fmt);
@@ -123,6 +125,8 @@ Test(profile, defaults_by_chemistry_and_file_stem)
 	cr_assert_eq(p.n_faults, 0);
 	cr_assert_str_eq(p.temperature_fmt, "");
 	cr_assert_eq(p.contactor_welded, -1);
+	cr_assert_eq(p.spread_window_low_mV, 3100);
+	cr_assert_eq(p.spread_window_high_mV, 3400);
 }
 
 Test(profile, currents_in_amperes_and_fault_reactions)
@@ -194,6 +198,9 @@ static const struct bad bads[] = {
 	{"[limits]\ncell_spread_mv = 200 100\n",
 	 "p.ini:11: key 'cell_spread_mv': expected 'warning hard' in mV (hard "
 	 "0 = off, else >= warning), found '200 100'"},
+	{"[limits]\ncell_spread_window = 4.1 3.3\n",
+	 "p.ini:11: key 'cell_spread_window': expected 'low high' cell "
+	 "voltages in V (like 3.3 4.15), found '4.1 3.3'"},
 	{"[bms]\ncell_voltage = Cell_V\n",
 	 "p.ini:11: key 'cell_voltage': expected a signal pattern with one %u "
 	 "(like Cell%03u_V), found 'Cell_V'"},

@@ -163,22 +163,47 @@ Test(soa, cell_spread_warns_then_aborts)
 	p.spread_hard_mV = 400;
 	soa_limits_build(&lim, &p, NULL, 0);
 	soa_init(&s, &lim, &p);
-	cells[0] = 3400; /* 300 mV below the others: no warning yet */
+	for (int i = 1; i < NC; i++)
+		cells[i] = 3800;
+	cells[0] = 3500; /* 300 mV below the others: no warning yet */
 	for (int i = 0; i < 3; i++)
 		sample();
 	cr_assert_eq(res.n_events, 0);
-	cells[0] = 3350;
+	cells[0] = 3450;
 	for (int i = 0; i < 3; i++)
 		sample();
 	cr_assert_eq(res.reaction, DIAG_REACT_WARN);
 	cr_assert_str_eq(find("safety:CELL_SPREAD_WARN")->message,
-			 "cell spread 350 mV (cell 2 3.700 V, cell 1 3.350 V) "
+			 "cell spread 350 mV (cell 2 3.800 V, cell 1 3.450 V) "
 			 "above warning limit 300 mV for 3 samples (200 ms)");
-	cells[0] = 3250;
+	cells[0] = 3350;
 	for (int i = 0; i < 3; i++)
 		sample();
 	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
 	cr_assert_not_null(find("safety:CELL_SPREAD_HARD"));
+}
+
+Test(soa, spread_is_not_judged_near_empty_or_full)
+{
+	/* NMC window 3.30-4.15 V: at the knee of the curve a healthy
+	 * cell's 1 % smaller capacity reads as hundreds of mV */
+	cr_assert_eq(lim.spread_window_mV.low, 3300);
+	cr_assert_eq(lim.spread_window_mV.high, 4150);
+	cells[0] = 2600;
+	cells[1] = cells[2] = cells[3] = 2950;
+	for (int i = 0; i < 10; i++)
+		sample();
+	cr_assert_eq(res.reaction, DIAG_REACT_NONE);
+	cells[0] = 4190;
+	cells[1] = cells[2] = cells[3] = 3800;
+	for (int i = 0; i < 10; i++)
+		sample();
+	cr_assert_eq(res.reaction, DIAG_REACT_NONE);
+	cells[0] = 4100; /* inside again: 300+ mV is an imbalance */
+	cells[1] = cells[2] = cells[3] = 3700;
+	for (int i = 0; i < 3; i++)
+		sample();
+	cr_assert_not_null(find("safety:CELL_SPREAD_WARN"));
 }
 
 Test(soa, temperatures_high_and_low)
