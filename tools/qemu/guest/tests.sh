@@ -44,6 +44,11 @@ criterion() { # BINARY [env...]: a Criterion binary, one test at a time
 }
 
 setup_interfaces() {
+	# every module init.sh loaded is there (insmod errors only reach the
+	# console)
+	for m in $(sed 's/\.ko$//; s/-/_/g' /modules.order); do
+		grep -q "^$m " /proc/modules || { echo "module $m not loaded"; return 1; }
+	done
 	ip2 link add dev vcan0 type vcan
 	ip2 link set vcan0 mtu 72
 	ip2 link set vcan0 up
