@@ -346,5 +346,20 @@ Test(h5log, block_when_full_loses_nothing)
 	cr_assert_eq(runfile_rows(rf), 3000);
 	runfile_close(rf);
 	run_meta_release(&m);
+
+	/* the packed file (h5log_close rewrites it) takes appends again */
+	struct h5log_tail tail;
+
+	cr_assert_eq(h5log_open_resume(path, NULL, &m, &tail, &l), BENCH_OK);
+	cr_assert_eq(tail.rows, 3000);
+	cr_assert_float_eq(tail.last.test_time_s, 299.9, 1e-9);
+	push_n(l, 3000, 10);
+	cr_assert_eq(h5log_close(l, "complete", ""), BENCH_OK);
+	h5log_tail_release(&tail);
+	run_meta_release(&m);
+	cr_assert_eq(runfile_open(path, &rf), BENCH_OK);
+	cr_assert_eq(runfile_rows(rf), 3010);
+	cr_assert_eq(runfile_meta(rf)->resumed_times, 1);
+	runfile_close(rf);
 	free(dir);
 }
