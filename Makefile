@@ -13,8 +13,8 @@ CC      ?= gcc
 PKGS    := libsocketcan libserialport hdf5 inih
 BUILD   ?= build
 SAN     ?=
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror \
+OPT     ?= -O2 -g
+CFLAGS  := $(OPT) -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror \
            -D_GNU_SOURCE -DBENCH_VERSION=\"0.1.0\" -MMD -MP -I. $(SAN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
               -I/usr/include/hdf5/serial
