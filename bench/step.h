@@ -53,7 +53,9 @@ struct step_meas {
 	bool cells_valid;
 	int32_t max_cell_mV, min_cell_mV;
 	uint16_t max_cell, min_cell;     /* 1-based cell index */
-	int64_t cells_t_us;              /* time of the newest cell reading */
+	int64_t cells_t_us;              /* time of the newest cell reading:
+					    the cell CV loop acts once per
+					    reading (0: every tick is one) */
 	bool temps_valid;
 	int32_t max_temp_ddegC;          /* deci-degrees C */
 	uint16_t max_temp_probe;         /* 1-based */
