@@ -305,6 +305,7 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 
 		/* report the loss as a positive number */
 		cr->sd_mv_per_day = -rd->sd_mv_per_day[c];
+		cr->sd_se_mv_per_day = rd->sd_se_mv_per_day[c];
 		cr->leak_ma = pr->sd_unjudged
 				      ? NAN
 				      : metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c],
@@ -404,7 +405,7 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 		cr->capacity_ah = cr->soc_top = cr->soc_bot = NAN;
 		cr->offset_soc = cr->r_0s1_mohm = cr->r_2s_mohm = NAN;
 		cr->r_10s_mohm = cr->rest_V = cr->sd_mv_per_day = NAN;
-		cr->leak_ma = cr->min_rest_V = NAN;
+		cr->leak_ma = cr->min_rest_V = cr->sd_se_mv_per_day = NAN;
 	}
 	classify_end(rd, pr);
 

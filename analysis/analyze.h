@@ -20,6 +20,7 @@ struct cell_result {
 	double rest_V;            /* rested OCV at the rest nearest 50 % SOC */
 	double min_rest_V;        /* lowest rested OCV of the run (S3) */
 	double sd_mv_per_day;     /* positive = voltage falling */
+	double sd_se_mv_per_day;  /* its standard error (fit residuals) */
 	double leak_ma;
 };
 

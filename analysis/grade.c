@@ -136,8 +136,9 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 			double k = cr->sd_mv_per_day;
 			bool outlier = k > lot->mean + r->sd_sigma * lot->sd &&
 				       k > r->sd_median_factor * fabs(lot->median);
-			bool real = k > g->sd_floor_mv_per_day ||
-				    cr->leak_ma >= r->sd_leak_ma_max;
+			bool real = (k > g->sd_floor_mv_per_day ||
+				     cr->leak_ma >= r->sd_leak_ma_max) &&
+				    !(k < r->sd_min_t * cr->sd_se_mv_per_day);
 
 			if (outlier && real)
 				*f |= CELL_SELF_DISCHARGE;

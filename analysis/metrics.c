@@ -164,6 +164,19 @@ double linacc_slope(const struct linacc *a)
 	return (a->n * a->sxy - a->sx * a->sy) / den;
 }
 
+double linacc_slope_se(const struct linacc *a)
+{
+	double sxx = a->sxx - a->sx * a->sx / a->n;
+	double sxy = a->sxy - a->sx * a->sy / a->n;
+	double syy = a->syy - a->sy * a->sy / a->n;
+
+	if (a->n < 4 || !(sxx > 0))
+		return NAN;
+	double res = (syy - sxy * sxy / sxx) / (a->n - 2);
+
+	return sqrt(res > 0 ? res / sxx : 0);
+}
+
 double metrics_leak_ma(enum cell_chem chem, double k_mv_per_day, double soc,
 		       double capacity_ah)
 {

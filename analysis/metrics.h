@@ -45,7 +45,7 @@ double metrics_cell_capacity_ah(double ah_net, double soc_before,
 
 /* Streaming least squares of y on x (self-discharge fits). */
 struct linacc {
-	double n, sx, sy, sxx, sxy;
+	double n, sx, sy, sxx, sxy, syy;
 };
 static inline void linacc_add(struct linacc *a, double x, double y)
 {
@@ -54,9 +54,13 @@ static inline void linacc_add(struct linacc *a, double x, double y)
 	a->sy += y;
 	a->sxx += x * x;
 	a->sxy += x * y;
+	a->syy += y * y;
 }
 /* Slope of the fit; NaN with fewer than 3 points or no x spread. */
 double linacc_slope(const struct linacc *a);
+/* Standard error of that slope from the residuals; NaN below 4 points.
+ * (For large offsets in y, center y first: the sums lose precision.) */
+double linacc_slope_se(const struct linacc *a);
 
 /* Leak current (mA) implied by a rested voltage drift (mV/day) at soc on
  * the chemistry's curve for a cell of capacity_ah. */

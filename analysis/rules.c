@@ -52,6 +52,7 @@ static const struct key keys[] = {
 	NUM("self_discharge", "quant_mv", sd_quant_mv),
 	NUM("self_discharge", "floor_steps", sd_floor_steps),
 	NUM("self_discharge", "leak_ma_max", sd_leak_ma_max),
+	NUM("self_discharge", "min_t", sd_min_t),
 	NUM("safety", "temp_max_c", temp_max_c),
 	NUM("safety", "temp_spread_max_c", temp_spread_max_c),
 };

@@ -28,7 +28,7 @@ struct rules {
 	bool module_single_ok;
 	double module_rest_min_soh;
 	double sd_skip_hours, sd_sigma, sd_median_factor, sd_quant_mv,
-		sd_floor_steps, sd_leak_ma_max;
+		sd_floor_steps, sd_leak_ma_max, sd_min_t;
 	double temp_max_c, temp_spread_max_c;
 	char sha256[SHA256_HEX_LEN];
 	char source[256]; /* file path or "built-in" */

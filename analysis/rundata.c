@@ -434,6 +434,7 @@ static int collect_self_discharge(const struct rd_source *src,
 	acc = xcalloc(w, sizeof(*acc), &rc);
 	mean = xcalloc(w, sizeof(float), &rc);
 	rd->sd_mv_per_day = xcalloc(w, sizeof(double), &rc);
+	rd->sd_se_mv_per_day = xcalloc(w, sizeof(double), &rc);
 	rd->sd_start_V = xcalloc(w, sizeof(float), &rc);
 	if (rc < 0)
 		goto out;
@@ -460,13 +461,17 @@ static int collect_self_discharge(const struct rd_source *src,
 		tm = (tm / (double)(e - b) - rd->t_s[a]) / 86400.0;
 		if (r == a)
 			memcpy(rd->sd_start_V, mean, w * sizeof(float));
+		/* y relative to the start keeps the sums of squares exact */
 		for (size_t c = 0; c < w; c++)
-			linacc_add(&acc[c], tm, 1000.0 * mean[c]);
+			linacc_add(&acc[c], tm,
+				   1000.0 * ((double)mean[c] - rd->sd_start_V[c]));
 		if (e == r1)
 			break;
 	}
-	for (size_t c = 0; c < w; c++)
+	for (size_t c = 0; c < w; c++) {
 		rd->sd_mv_per_day[c] = linacc_slope(&acc[c]);
+		rd->sd_se_mv_per_day[c] = linacc_slope_se(&acc[c]);
+	}
 out:
 	free(acc);
 	free(mean);
@@ -645,6 +650,7 @@ void rundata_free(struct rundata *rd)
 	free(rd->cap_end_V);
 	free(rd->chg_end_V);
 	free(rd->sd_mv_per_day);
+	free(rd->sd_se_mv_per_day);
 	free(rd->sd_start_V);
 	free(rd->plot.t_s);
 	free(rd->plot.cell_V);

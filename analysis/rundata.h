@@ -99,6 +99,7 @@ struct rundata {
 	long sd_step;       /* the self-discharge rest, -1 if none */
 	double sd_fit_s;    /* length of the fitted span */
 	double *sd_mv_per_day; /* series, NaN if no fit */
+	double *sd_se_mv_per_day; /* series: standard error of that slope */
 	float *sd_start_V;  /* series: rested voltage at the start of the fit */
 
 	double temp_start_C, temp_max_C, temp_spread_max_C;
