@@ -5,8 +5,9 @@
  * ohmic resistance within 5 %, the special cells flagged and no healthy
  * cell flagged. The analysis never reads the truth; only this test does.
  *
- * Slow (about a minute of CPU per pack): BENCH_E2E_PACKS="nmc96-healthy
- * lfp30-weakmodule" narrows the set; run files stay in build/e2e/.
+ * Slow (about a minute of CPU per pack): by default a quick set of four
+ * packs runs; BENCH_E2E_PACKS=all runs every fixture pack, or name them
+ * ("nmc96-healthy lfp30-weakmodule"). Run files stay in build/e2e/.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -104,8 +105,18 @@ ParameterizedTestParameters(analysis_e2e, pack)
 	const char *only = getenv("BENCH_E2E_PACKS");
 	size_t n = 0;
 
+	if (!only)
+		only = "nmc96-aged-weakmodule lfp30-weakmodule nmc96-selfdischarge "
+		       "lfp30-unsafe";
 	for (size_t k = 0; k < sizeof(all_packs) / sizeof(all_packs[0]); k++) {
-		if (only && !strstr(only, all_packs[k]))
+		char word[48];
+
+		/* whole names only: "nmc96-aged" must not pick nmc96-aged-... */
+		snprintf(word, sizeof(word), "%s ", all_packs[k]);
+		char padded[512];
+
+		snprintf(padded, sizeof(padded), "%s ", only);
+		if (strcmp(only, "all") && !strstr(padded, word))
 			continue;
 		snprintf(cases[n++].pack, sizeof(cases[0].pack), "%s", all_packs[k]);
 	}
