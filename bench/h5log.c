@@ -284,24 +284,56 @@ static size_t col_size(enum run_col_type t)
  * never variable-length: those live in the file's global heap, which
  * libhdf5 1.10 reads without bounds checks, so a reader of a damaged
  * file could crash. Readers therefore refuse variable-length strings. */
-static int attr_set_str(hid_t obj, const char *name, const char *value)
+/* width: the string's storage size, 0 for just the value. status and
+ * end_reason get their full width at creation so they can later be
+ * rewritten in place: an SWMR writer may not delete or add attributes,
+ * but it may overwrite one. */
+static int attr_set_str(hid_t obj, const char *name, const char *value,
+			size_t width)
 {
 	hid_t sp = -1, a = -1, t = -1;
+	size_t need, have = 0;
+	char *buf = NULL;
 	int rc = -1;
 
 	if (!value)
 		value = "";
-	if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
+	need = strlen(value) + 1;
+	if (H5Aexists(obj, name) > 0) {
+		a = H5Aopen(obj, name, H5P_DEFAULT);
+		t = a < 0 ? -1 : H5Aget_type(a);
+		if (t >= 0 && H5Tget_class(t) == H5T_STRING &&
+		    H5Tis_variable_str(t) == 0)
+			have = H5Tget_size(t);
+		if (have < need) {
+			if (t >= 0)
+				H5Tclose(t);
+			if (a >= 0)
+				H5Aclose(a);
+			t = a = -1;
+			if (H5Adelete(obj, name) < 0)
+				goto out;
+		}
+	}
+	if (a < 0) {
+		have = need > width ? need : width;
+		t = str_type(have);
+		sp = H5Screate(H5S_SCALAR);
+		if (t < 0 || sp < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
+			goto out;
+		a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+		if (a < 0)
+			goto out;
+	}
+	buf = calloc(1, have);
+	if (!buf)
 		goto out;
-	t = str_type(strlen(value) + 1);
-	sp = H5Screate(H5S_SCALAR);
-	if (t < 0 || sp < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
-		goto out;
-	a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-	if (a < 0 || H5Awrite(a, t, value) < 0)
+	memcpy(buf, value, need);
+	if (H5Awrite(a, t, buf) < 0)
 		goto out;
 	rc = 0;
 out:
+	free(buf);
 	if (a >= 0)
 		H5Aclose(a);
 	if (sp >= 0)
@@ -311,6 +343,17 @@ out:
 	if (rc < 0)
 		log_err("cannot write attribute '%s'", name);
 	return rc;
+}
+
+/* The attributes that change during a run's life, always full width. */
+static int set_status(hid_t f, const char *status, const char *end_reason)
+{
+	if (attr_set_str(f, "status", status,
+			 sizeof(((struct run_meta *)0)->status)) < 0 ||
+	    attr_set_str(f, "end_reason", end_reason,
+			 sizeof(((struct run_meta *)0)->end_reason)) < 0)
+		return -1;
+	return 0;
 }
 
 static int attr_set_num(hid_t obj, const char *name, hid_t type,
@@ -425,13 +468,13 @@ static int meta_write(hid_t f, const struct run_meta *m)
 		{ "bench_id", m->bench_id },
 		{ "operator", m->operator_name },
 		{ "start_time_utc", m->start_time_utc },
-		{ "status", m->status },
-		{ "end_reason", m->end_reason },
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (attr_set_str(f, strs[i].name, strs[i].value) < 0)
+		if (attr_set_str(f, strs[i].name, strs[i].value, 0) < 0)
 			return -1;
+	if (set_status(f, m->status, m->end_reason) < 0)
+		return -1;
 	if (attr_set_num(f, "series", H5T_NATIVE_UINT32, &m->series) < 0 ||
 	    attr_set_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) < 0 ||
 	    attr_set_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) < 0 ||
@@ -503,7 +546,7 @@ static hid_t dset_create(hid_t loc, const char *name, hid_t type,
 	    H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) < 0)
 		goto out;
 	ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-	if (ds >= 0 && units && attr_set_str(ds, "units", units) < 0) {
+	if (ds >= 0 && units && attr_set_str(ds, "units", units, 0) < 0) {
 		H5Dclose(ds);
 		ds = -1;
 	}
@@ -1300,9 +1343,10 @@ static void *writer_main(void *arg)
 
 /* ---------- close, resume, recover ---------- */
 
-/* Open a closed run file normally and set status/end_reason. */
+/* Open a closed run file normally and, if it says running, set
+ * status/end_reason (bench recover). */
 static int set_final_status(const char *path, const char *status,
-			    const char *end_reason, int only_if_running)
+			    const char *end_reason)
 {
 	hid_t fapl = fapl_latest(1), f = -1;
 	char cur[16] = "";
@@ -1317,11 +1361,9 @@ static int set_final_status(const char *path, const char *status,
 	}
 	if (attr_get_str(f, "status", cur, sizeof(cur), NULL) < 0)
 		goto out;
-	if (!only_if_running || strcmp(cur, "running") == 0) {
-		if (attr_set_str(f, "status", status) < 0 ||
-		    attr_set_str(f, "end_reason", end_reason) < 0)
-			goto out;
-	}
+	if (strcmp(cur, "running") == 0 &&
+	    set_status(f, status, end_reason) < 0)
+		goto out;
 	rc = BENCH_OK;
 out:
 	if (f >= 0 && H5Fclose(f) < 0 && rc == BENCH_OK) {
@@ -1438,9 +1480,18 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 		rc = BENCH_ERR_IO;
 	if (publish(l) < 0)
 		rc = BENCH_ERR_IO;
-	h5log_close_objects(l);
-	if (set_final_status(l->path, status, end_reason, 0) < 0)
+	/* Still in SWMR mode: overwrite status and end_reason in place and
+	 * close. Reopening the file normally to set them, as DESIGN first
+	 * planned, left a window in which a kill made the file unreadable
+	 * to SWMR readers. */
+	if (set_status(l->file, status, end_reason) < 0) {
+		log_err("'%s': cannot set its status to '%s'", l->path,
+			status ? status : "");
 		rc = BENCH_ERR_IO;
+	}
+	if (H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0)
+		rc = BENCH_ERR_IO;
+	h5log_close_objects(l);
 	if (rc == BENCH_OK)
 		compact(l->path);
 	h5log_free(l);
@@ -1528,9 +1579,12 @@ void h5log_tail_release(struct h5log_tail *t)
 
 /* Open path for writing with the flags cleared and read what is needed
  * to continue: shape, meta. */
+/* swmr: open straight into SWMR writing (resume: the flags go from a
+ * killed writer's to ours, never through a state SWMR readers refuse). */
 static int open_existing(const char *path, const struct h5log_cfg *cfg,
-			 struct run_meta *meta, struct h5log **out)
+			 int swmr, struct run_meta *meta, struct h5log **out)
 {
+	unsigned mode = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
 	struct h5log *l = NULL;
 	hid_t fapl = -1, f = -1, ds;
 	hsize_t dims[2] = { 0, 0 };
@@ -1541,11 +1595,11 @@ static int open_existing(const char *path, const struct h5log_cfg *cfg,
 	fapl = fapl_latest(1);
 	if (fapl < 0)
 		return BENCH_ERR_IO;
-	f = H5Fopen(path, H5F_ACC_RDWR, fapl);
+	f = H5Fopen(path, mode, fapl);
 	H5Pclose(fapl);
 	if (f < 0 && H5Fis_hdf5(path) > 0) {
 		fapl = fapl_latest(2);
-		f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
+		f = fapl < 0 ? -1 : H5Fopen(path, mode, fapl);
 		if (fapl >= 0)
 			H5Pclose(fapl);
 		if (f >= 0 && H5Fincrement_filesize(f, 0) < 0) {
@@ -1620,7 +1674,7 @@ int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
 	uint32_t resumed;
 	int rc;
 
-	TRY(open_existing(path, cfg, meta, &l));
+	TRY(open_existing(path, cfg, 1, meta, &l));
 	memset(tail, 0, sizeof(*tail));
 	rc = BENCH_ERR_IO;
 	rows = trim_rows(l);
@@ -1635,18 +1689,17 @@ int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
 	}
 	rc = BENCH_ERR_IO;
 	resumed = meta->resumed_times + 1;
-	if (attr_set_str(l->file, "status", "running") < 0 ||
-	    attr_set_str(l->file, "end_reason", "") < 0 ||
+	/* in place: the file is already in SWMR mode */
+	if (set_status(l->file, "running", "") < 0 ||
 	    attr_set_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
-			 &resumed) < 0)
+			 &resumed) < 0 ||
+	    H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0) {
+		log_err("'%s': cannot mark it running again", path);
 		goto fail;
+	}
 	meta->resumed_times = resumed;
 	snprintf(meta->status, sizeof(meta->status), "running");
 	meta->end_reason[0] = '\0';
-	if (H5Fstart_swmr_write(l->file) < 0) {
-		log_err("cannot start SWMR writing on '%s'", path);
-		goto fail;
-	}
 	rc = start_thread(l);
 	if (rc < 0)
 		goto fail;
@@ -1667,7 +1720,7 @@ int h5log_recover(const char *path, const char *new_status)
 	hsize_t rows;
 	int rc;
 
-	TRY(open_existing(path, NULL, &meta, &l));
+	TRY(open_existing(path, NULL, 0, &meta, &l));
 	rows = trim_rows(l);
 	h5log_free(l); /* closing it clears the consistency flags */
 	if (rows == (hsize_t)-1) {
@@ -1679,7 +1732,7 @@ int h5log_recover(const char *path, const char *new_status)
 		 meta.end_reason[0] ? meta.end_reason :
 				      "writer stopped without closing the file");
 	run_meta_release(&meta);
-	rc = set_final_status(path, new_status, reason, 1);
+	rc = set_final_status(path, new_status, reason);
 	if (rc == BENCH_OK)
 		log_info("'%s': %llu rows, consistency flags cleared", path,
 			 (unsigned long long)rows);

@@ -15,7 +15,7 @@
  * Life cycle:
  *   h5log_create / h5log_open_resume   status "running", SWMR write starts
  *   h5log_push_* ... h5log_flush       (flush at step ends and before abort)
- *   h5log_close(l, "complete"|"aborted", reason)
+ *   h5log_close(l, "complete"|"aborted", reason)    status set in place
  * bench/h5log.c is the only bench file that includes <hdf5.h>.
  */
 #ifndef BENCH_BENCH_H5LOG_H
@@ -64,9 +64,11 @@ int h5log_push_frame(struct h5log *l, double t_s, const struct canframe *f);
 /* Block until everything pushed so far is written and flushed to disk. */
 int h5log_flush(struct h5log *l);
 
-/* Drain, stop the thread, end SWMR, reopen normally, set status and
- * end_reason (NULL: ""), close and free. Returns the first error seen
- * (writer or close); the object is freed either way. */
+/* Drain, stop the thread, set status and end_reason (NULL: "") in place
+ * (the file never leaves SWMR mode while open, so SWMR readers can read it
+ * at every moment), close, then pack the file (a copy without the space
+ * SWMR writing leaves unused, renamed over it). Returns the first error
+ * seen (writer or close); the object is freed either way. */
 int h5log_close(struct h5log *l, const char *status, const char *end_reason);
 
 struct h5log_stats {
@@ -88,10 +90,10 @@ struct h5log_tail {
 };
 void h5log_tail_release(struct h5log_tail *t);
 
-/* Reopen a run file for appending: clear the consistency flags a killed
- * writer left, read meta (caller releases with run_meta_release) and the
- * tail, set status "running", increment resumed_times, start SWMR write
- * and the writer thread. Rows in the cells datasets beyond the timeseries
+/* Reopen a run file for appending, straight in SWMR-write mode: clear the
+ * consistency flags a killed writer left, read meta (caller releases with
+ * run_meta_release) and the tail, set status "running", increment
+ * resumed_times, start the writer thread. Rows in the cells datasets beyond the timeseries
  * length (a kill between the two extends) are cut back so all stay equal.
  * cfg may be NULL; can_frames follows whether the file has /can/frames. */
 int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
