@@ -318,7 +318,9 @@ static void find_capacity_steps(struct rundata *rd)
 	double best = 0;
 
 	rd->cap_step = rundata_step_tagged(rd, "capacity");
-	if (rd->cap_step < 0)
+	/* an unfinished run's longest discharge is only the preconditioning:
+	 * calling it the capacity would be a made-up number */
+	if (rd->cap_step < 0 && !strcmp(rd->meta.status, "complete"))
 		for (size_t s = 0; s < rd->n_steps; s++)
 			if (step_is(&rd->steps[s], "discharge") &&
 			    rd->steps[s].discharge_Ah >= best &&
