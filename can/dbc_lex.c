@@ -308,7 +308,13 @@ int dbc_lex_string(struct dbc_lex *lx, char **out, const char *what)
 				     what, got);
 	}
 	start = lx->pos++;
-	buf = malloc(lx->len - lx->pos + 1);
+	/* size the copy by the string, not by the rest of the file */
+	for (size_t i = lx->pos; i < lx->len && lx->s[i] != '"'; i++, n++)
+		if (lx->s[i] == '\\' && i + 1 < lx->len &&
+		    (lx->s[i + 1] == '"' || lx->s[i + 1] == '\\'))
+			i++; /* exactly the escapes the copy below folds */
+	buf = malloc(n + 1);
+	n = 0;
 	if (!buf)
 		return BENCH_ERR_MEM;
 	for (;;) {

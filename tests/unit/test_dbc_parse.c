@@ -212,7 +212,8 @@ Test(dbc_parse, attribute_forms)
 		"BA_ \"SystemSignalLongSymbol\" SG_ 102 sig_with_a_short_name \"Signal_With_A_Name_Longer_Than_32_Chars\";\n"
 		"// a hand-written comment line\n"
 		"VAL_ 102 sig_with_a_short_name -1 \"minus\" 0 \"zero\" 2.0 \"two\" 18446744073709551614 \"big\";\n"
-		"CM_ SG_ 102 sig_with_a_short_name \"commented before the rename is applied\";\n";
+		"CM_ SG_ 102 sig_with_a_short_name \"commented before the rename is applied\";\n"
+		"CM_ BO_ 100 \"C:\\\\dir \\n \\\"q\\\" end\";\n";
 	struct dbc_opts o = {.quiet = true};
 	struct dbc *db;
 
@@ -229,6 +230,8 @@ Test(dbc_parse, attribute_forms)
 	cr_expect_eq(s->vals[2].raw, 2);
 	cr_expect_eq(s->vals[3].raw, -2); /* 2^64 - 2, two's complement */
 	cr_expect_str_eq(s->comment, "commented before the rename is applied");
+	/* \\ and \" fold, any other backslash stays */
+	cr_expect_str_eq(dbc_msg_by_id(db, 100)->comment, "C:\\dir \\n \"q\" end");
 	dbc_free(db);
 }
 
