@@ -190,6 +190,17 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 			cr->soc_top = ocvcurve_soc(rd->chem, rd->rests[top].cell_V[c]);
 		if (bot >= 0)
 			cr->soc_bot = ocvcurve_soc(rd->chem, rd->rests[bot].cell_V[c]);
+		if (top >= 0 && bot >= 0 && rd->rests[bot].t_s > rd->rests[top].t_s &&
+		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top)) {
+			/* the top reads nothing on a plateau, but SOC_top <= 1:
+			 * C >= Ah / (1 - SOC_bot), with SOC_bot taken 3 points
+			 * low so a rough bottom reading errs safe */
+			double sb = cr->soc_bot - 0.03;
+
+			cr->capacity_lb_ah = (rd->rests[top].ah_net -
+					      rd->rests[bot].ah_net) /
+					     (1 - (sb > 0 ? sb : 0));
+		}
 		if (top < 0 || bot < 0 ||
 		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top) ||
 		    !ocvcurve_soc_reliable(rd->chem, cr->soc_bot))
@@ -318,9 +329,16 @@ static void spreads(const struct rundata *rd, struct pack_result *pr,
 {
 	size_t n = rd->series;
 
+	/* the reference for weak cells: with a cell's capacity unknown its
+	 * lower bound stands in (so the reference errs low, never flags a
+	 * cell falsely); the upper median, so that in a two-module pack with
+	 * one weak module the reference is the good module */
+	for (size_t c = 0; c < n; c++)
+		tmp[c] = isnan(pr->cells[c].capacity_ah) ? pr->cells[c].capacity_lb_ah
+							 : pr->cells[c].capacity_ah;
+	pr->cap_median_ah = metrics_percentile(tmp, n, 50.0 + 50.0 / (double)n);
 	for (size_t c = 0; c < n; c++)
 		tmp[c] = pr->cells[c].capacity_ah;
-	pr->cap_median_ah = metrics_median(tmp, n);
 	/* spreads of the population: the central 95 %; outliers beyond it
 	 * are judged one by one (weak, high_resistance) */
 	pr->cap_spread_rel = (metrics_percentile(tmp, n, 97.5) -
@@ -403,6 +421,7 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 		cr->module = analyze_module_of((unsigned)c + 1, rd->series,
 					       pr->modules);
 		cr->capacity_ah = cr->soc_top = cr->soc_bot = NAN;
+		cr->capacity_lb_ah = NAN;
 		cr->offset_soc = cr->r_0s1_mohm = cr->r_2s_mohm = NAN;
 		cr->r_10s_mohm = cr->rest_V = cr->sd_mv_per_day = NAN;
 		cr->leak_ma = cr->min_rest_V = cr->sd_se_mv_per_day = NAN;

@@ -14,6 +14,8 @@ enum abort_class { ABORT_NONE = 0, ABORT_SAFETY, ABORT_BENCH, ABORT_OPERATOR };
 struct cell_result {
 	unsigned module;          /* 1-based */
 	double capacity_ah;       /* OCV method, NaN if no usable rest pair */
+	double capacity_lb_ah;    /* when capacity_ah is NaN: a lower bound from
+				   * the bottom rest alone, else NaN */
 	double soc_top, soc_bot;  /* rested SOC before/after the capacity step */
 	double offset_soc;        /* SOC at the top minus the pack median */
 	double r_0s1_mohm, r_2s_mohm, r_10s_mohm; /* pulse nearest 50 % SOC */
@@ -52,7 +54,9 @@ struct pack_result {
 	double soc_spread;        /* max-min per-cell SOC offset */
 	double cap_spread_rel;    /* (max-min)/median capacity */
 	double r_spread_ratio;    /* max/median ohmic resistance */
-	double cap_median_ah, r_median_mohm;
+	double cap_median_ah;     /* upper median of capacity, or its lower
+				   * bound where unknown (LFP plateau) */
+	double r_median_mohm;
 	unsigned charge_end_cell, discharge_end_cell; /* 1-based, 0 unknown */
 	double rebalance_gain_ah; /* capacity a rebalance would recover */
 	double temp_start_C, temp_max_C, temp_rise_C, temp_spread_C;

@@ -283,10 +283,15 @@ static double weak_modules(const struct pack_result *pr, const struct rules *r,
 	for (unsigned m = 1; m <= nm; m++)
 		if (bad[m])
 			g->replace_modules[g->n_replace++] = m;
-	for (unsigned c = 0; c < pr->series; c++)
-		if (!bad[pr->cells[c].module] && !isnan(pr->cells[c].capacity_ah) &&
-		    (isnan(rest_min) || pr->cells[c].capacity_ah < rest_min))
-			rest_min = pr->cells[c].capacity_ah;
+	for (unsigned c = 0; c < pr->series; c++) {
+		double cap = isnan(pr->cells[c].capacity_ah)
+				     ? pr->cells[c].capacity_lb_ah
+				     : pr->cells[c].capacity_ah;
+
+		if (!bad[pr->cells[c].module] && !isnan(cap) &&
+		    (isnan(rest_min) || cap < rest_min))
+			rest_min = cap;
+	}
 	free(bad);
 	if (!g->n_replace)
 		return pr->soh_capacity;

@@ -92,7 +92,7 @@ static void healthy(void)
 		cells[c] = (struct cell_result){
 			.module = c / 6 + 1, .capacity_ah = 90.5 + 0.05 * (c % 3),
 			.offset_soc = 0.0, .r_0s1_mohm = 0.7, .r_10s_mohm = 1.0,
-			.rest_V = 3.63, .min_rest_V = 3.0,
+			.rest_V = 3.63, .min_rest_V = 3.0, .capacity_lb_ah = NAN,
 			.sd_mv_per_day = 0.05 + 0.01 * (c % 4), .leak_ma = 0.3,
 		};
 	}
@@ -198,6 +198,30 @@ Test(grade_rules, g4_single_weak_module_is_remanufacture, .init = healthy)
 	for (unsigned c = 0; c < 24; c++)
 		if (c != 13)
 			cr_assert_eq(g.cell_flags[c], 0, "cell %u flagged", c + 1);
+	grade_result_release(&g);
+}
+
+Test(grade_rules, g4_lfp_weak_module_against_lower_bounds, .init = healthy)
+{
+	struct grade_result g;
+
+	/* LFP: module 2's cells hit both ends (capacity known, 70 Ah); the
+	 * others sat on the plateau at the top: only a lower bound (80 Ah) */
+	P.chem = CHEM_LFP;
+	for (unsigned c = 0; c < 24; c++) {
+		bool weak = cells[c].module == 2;
+
+		cells[c].capacity_ah = weak ? 70 : NAN;
+		cells[c].capacity_lb_ah = weak ? NAN : 80;
+	}
+	P.cap_median_ah = 80; /* the upper median analyze computes */
+	P.soh_capacity = 0.70;
+	cr_assert_eq(run(&g), GRADE_REMANUFACTURE);
+	cr_assert_eq(g.n_replace, 1);
+	cr_assert_eq(g.replace_modules[0], 2);
+	cr_assert_eq(g.cell_flags[6], CELL_WEAK);
+	cr_assert_eq(g.cell_flags[0], 0);
+	cr_assert_float_eq(g.soh_graded, 0.80, 1e-9, "rest judged on its bound");
 	grade_result_release(&g);
 }
 
