@@ -337,3 +337,35 @@ Test(h5log_crash, bench_recover_command)
 	H5Fclose(f);
 	free(dir);
 }
+
+Test(h5log_crash, recover_and_resume_refuse_a_file_a_live_writer_has_open)
+{
+	char *dir = tmpdir_new("h5live");
+	char path[512];
+	int p[2];
+	pid_t pid;
+	uint64_t rows;
+	struct run_meta m;
+	struct h5log_tail tail;
+	struct h5log *l = NULL;
+
+	snprintf(path, sizeof(path), "%s/run.h5", dir);
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		close(p[0]);
+		writer_child(path, p[1], 300);
+	}
+	close(p[1]);
+	cr_assert_eq(read(p[0], &rows, sizeof(rows)), sizeof(rows));
+	cr_assert_eq(h5log_recover(path, "interrupted"), BENCH_ERR_STATE);
+	cr_assert_eq(h5log_open_resume(path, NULL, &m, &tail, &l),
+		     BENCH_ERR_STATE);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	cr_assert_eq(h5log_recover(path, "interrupted"), BENCH_OK,
+		     "once the writer is gone");
+	free(dir);
+}
