@@ -447,6 +447,23 @@ static bool bms_ready(const struct ctl *c)
 	return true;
 }
 
+/* The cycler said no (SYST:ERR? reported an error) or answered nonsense to
+ * a command: its output is not what the recipe asked for. */
+static void cycler_refused(struct ctl *c, int64_t t_us)
+{
+	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
+				.cause = DIAG_CAUSE_BENCH,
+				.code = "CYCLER_ERROR",
+				.full_code = "bench:CYCLER_ERROR",
+				.t_us = t_us};
+
+	snprintf(ev.message, sizeof(ev.message),
+		 "cycler refused or garbled the %s command: stopping safely",
+		 c->cmd.refused);
+	log_err("%s", ev.message);
+	ctl_abort(c, t_us, &ev);
+}
+
 static void safing_tick(struct ctl *c, int64_t t_us)
 {
 	int32_t mA;
@@ -475,6 +492,8 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	ctl_measure(c, t_us, c->phase == CTL_SAFING);
 	bms_tx_poll(c->cfg.bms_tx, t_us);
 	check(c, t_us);
+	if (c->cmd.refused && c->phase < CTL_SAFING)
+		cycler_refused(c, t_us);
 	switch (c->phase) {
 	case CTL_WAIT_BMS:
 		if (!bms_ready(c))

@@ -153,12 +153,16 @@ void ctl_log_sample(struct ctl *c, int64_t t_us)
 }
 
 /* Instrument calls: a failure is logged once per streak; the cycler check
- * (no answer for cycler_timeout_ms) turns a dead cycler into a safe stop. */
+ * (no answer for cycler_timeout_ms) turns a dead cycler into a safe stop,
+ * a refused or garbled command stops at the next tick (ctl_tick: not from
+ * here, the abort sequence itself sends commands). */
 static void cmd_rc(struct ctl *c, int rc, const char *what)
 {
 	if (rc < 0 && !c->cmd.failed)
 		log_warn("cycler %s failed: %s", what, bench_strerror(rc));
 	c->cmd.failed = rc < 0;
+	if (rc == BENCH_ERR_PROTO && !c->cmd.refused)
+		c->cmd.refused = what;
 }
 
 void ctl_cmd_safe_off(struct ctl *c, int64_t t_us)

@@ -25,6 +25,10 @@ struct ctl_cmd_state {
 	int32_t current_mA, cv_mV, volt_high_mV, volt_low_mV;
 	int64_t changed_us;       /* setpoint or output last changed */
 	bool failed;              /* last command failed (logged once) */
+	/* The cycler refused a command or garbled the answer to it
+	 * (BENCH_ERR_PROTO): what it drives is unknown, the next tick
+	 * stops the run safely (bench:CYCLER_ERROR). */
+	const char *refused;      /* which command, NULL if none */
 };
 
 struct ctl {

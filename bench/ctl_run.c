@@ -26,6 +26,7 @@
 #include "bench/profile.h"
 #include "bench/recipe.h"
 #include "bench/sim/sim.h"
+#include "bench/sim/sim_scpi.h"
 #include "bench/status.h"
 #include "can/canbus.h"
 #include "can/dbc.h"
@@ -161,6 +162,21 @@ static int open_bms_bus(struct run_ctx *r)
 	return sim_attach_bms(r->sim, r->sim_bms_bus);
 }
 
+/* The simulator's SCPI supply, served on a pty from a thread: the SCPI
+ * driver and the serial seam run as on a real bench. */
+static int open_sim_scpi(struct run_ctx *r)
+{
+	char slave[256];
+
+	if (!r->sim) {
+		log_err("bench file: [cycler] port = sim needs --sim PACK.ini");
+		return BENCH_ERR_ARG;
+	}
+	TRY(sim_scpi_start(r->sim, slave, sizeof(slave), &r->sim_scpi));
+	snprintf(r->sim_scpi_port, sizeof(r->sim_scpi_port), "pty:%s", slave);
+	return BENCH_OK;
+}
+
 static int open_cycler(struct run_ctx *r)
 {
 	struct instr_cfg ic = {0};
@@ -180,6 +196,10 @@ static int open_cycler(struct run_ctx *r)
 	case BENCHCFG_CYCLER_SCPI:
 		ic.kind = "scpi";
 		ic.port = r->bench.scpi_port;
+		if (!strcmp(ic.port, "sim")) {
+			TRY(open_sim_scpi(r));
+			ic.port = r->sim_scpi_port;
+		}
 		ic.serial = r->bench.scpi_serial[0] ? r->bench.scpi_serial
 						    : NULL;
 		ic.model = r->bench.scpi_model[0] ? r->bench.scpi_model : NULL;
@@ -329,6 +349,7 @@ void run_ctx_release(struct run_ctx *r)
 	bms_tx_free(r->tx);
 	if (r->cycler && (!r->sim || r->cycler != sim_instr(r->sim)))
 		instr_close(r->cycler);
+	sim_scpi_stop(r->sim_scpi);
 	canbus_close(r->bms_bus);
 	canbus_close(r->cyc_bus);
 	canbus_close(r->sim_bms_bus);

@@ -14,6 +14,11 @@
 #include "common/rc.h"
 #include "packini.h"
 
+const char *const packini_bms_faults[PACKINI_N_BMS_FAULTS] = {
+	"Fault_CellOV",	     "Fault_CellUV", "Fault_OverTemp",
+	"Fault_OverCurrent", "Fault_Comm",   "Fault_Internal",
+};
+
 static const char *const fault_names[SIM_FAULT_N_KINDS] = {
 	[SIM_FAULT_CELL_HEATING] = "cell_heating",
 	[SIM_FAULT_CELL_SHORT] = "cell_short",
@@ -21,6 +26,10 @@ static const char *const fault_names[SIM_FAULT_N_KINDS] = {
 	[SIM_FAULT_BMS_SILENT] = "bms_silent",
 	[SIM_FAULT_CYCLER_TIMEOUT] = "cycler_timeout",
 	[SIM_FAULT_BUS_OFF] = "bus_off",
+	[SIM_FAULT_BMS_FAULT] = "bms_fault",
+	[SIM_FAULT_CYCLER_GARBAGE] = "cycler_garbage",
+	[SIM_FAULT_CYCLER_ERROR] = "cycler_error",
+	[SIM_FAULT_CYCLER_UNPLUGGED] = "cycler_unplugged",
 };
 
 const char *sim_fault_name(enum sim_fault_kind k)
@@ -293,6 +302,17 @@ static int fault_key(struct pctx *c, struct pack_fault *f, const char *key,
 		if (packini_parse_duration(val, &f->duration_us) ||
 		    f->duration_us <= 0)
 			BAD(c, key, "'%s' is not a duration like '5 s'", val);
+	} else if (!strcmp(key, "signal") && f->kind == SIM_FAULT_BMS_FAULT) {
+		bit = 4;
+		for (u = 0; u < PACKINI_N_BMS_FAULTS; u++)
+			if (!strcmp(val, packini_bms_faults[u]))
+				break;
+		if (u == PACKINI_N_BMS_FAULTS)
+			BAD(c, key, "'%s' is not a fault signal of the "
+				    "simulated BMS (Fault_CellOV, Fault_CellUV, "
+				    "Fault_OverTemp, Fault_OverCurrent, "
+				    "Fault_Comm, Fault_Internal)", val);
+		f->bms_fault_bit = (unsigned)u;
 	} else {
 		BAD(c, key, "unknown key for fault %s",
 		    sim_fault_name(f->kind));
@@ -354,7 +374,8 @@ static struct pack_fault *fault_section(struct pctx *c, const char *section)
 		section_err(c, section,
 			    "unknown fault kind (cell_heating, cell_short, "
 			    "cell_sensor_stuck, bms_silent, cycler_timeout, "
-			    "bus_off)");
+			    "bus_off, bms_fault, cycler_garbage, "
+			    "cycler_error, cycler_unplugged)");
 		return NULL;
 	}
 	/* a repeated [fault KIND] header starts a new fault */
@@ -504,6 +525,8 @@ static int validate(struct pctx *c)
 			return verr(c, f->line, "ohm", msg);
 		if (f->kind == SIM_FAULT_BUS_OFF && !(f->seen & 4))
 			return verr(c, f->line, "duration", msg);
+		if (f->kind == SIM_FAULT_BMS_FAULT && !(f->seen & 4))
+			return verr(c, f->line, "signal", msg);
 		if (is_cell && f->cell > cfg->series) {
 			snprintf(msg, sizeof(msg),
 				 "cell %u out of range 1..%u", f->cell,

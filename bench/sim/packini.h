@@ -22,10 +22,18 @@ enum sim_fault_kind {
 	SIM_FAULT_BMS_SILENT,
 	SIM_FAULT_CYCLER_TIMEOUT,
 	SIM_FAULT_BUS_OFF,
+	SIM_FAULT_BMS_FAULT,
+	SIM_FAULT_CYCLER_GARBAGE,
+	SIM_FAULT_CYCLER_ERROR,
+	SIM_FAULT_CYCLER_UNPLUGGED,
 	SIM_FAULT_N_KINDS,
 };
 
 const char *sim_fault_name(enum sim_fault_kind k);
+
+/* The simulated BMS's fault signals, in bit order (fixtures/dbc/sim_bms.dbc). */
+#define PACKINI_N_BMS_FAULTS 6
+extern const char *const packini_bms_faults[PACKINI_N_BMS_FAULTS];
 
 struct pack_fault {
 	enum sim_fault_kind kind;
@@ -35,6 +43,7 @@ struct pack_fault {
 	double rate_C_per_min;   /* cell_heating */
 	double short_ohm;        /* cell_short */
 	int64_t duration_us;     /* bus_off */
+	unsigned bms_fault_bit;  /* bms_fault: index into PACKINI_BMS_FAULTS */
 	uint32_t seen;           /* keys given (PK_* bits), for validation */
 };
 

@@ -459,6 +459,14 @@ static void exec_query(struct scpi_server *s, enum srv_op op, struct reply *r)
 }
 
 /* One command of a line (between ';'), already trimmed. */
+/* What a supply in a device fault still accepts, besides *CLS. */
+static bool output_off(enum srv_op op, const char *arg)
+{
+	bool on;
+
+	return op == OP_OUTP && parse_onoff(arg, &on) == 0 && !on;
+}
+
 static void exec_one(struct scpi_server *s, const char *cmd, struct reply *r)
 {
 	char nodes[SRV_NODES][SRV_NODE_LEN];
@@ -486,6 +494,11 @@ static void exec_one(struct scpi_server *s, const char *cmd, struct reply *r)
 			push_err(s, -108, "Parameter not allowed");
 		else
 			exec_query(s, c->op, r);
+		return;
+	}
+	if (s->fault == SCPI_FAULT_ERROR && c->op != OP_CLS &&
+	    !output_off(c->op, arg)) {
+		push_err(s, -300, "Device-specific error;output protection");
 		return;
 	}
 	if (!*arg && c->op != OP_RST && c->op != OP_CLS && c->op != OP_REM &&
@@ -774,6 +787,11 @@ void scpi_server_free(struct scpi_server *s)
 void scpi_server_set_fault(struct scpi_server *s, enum scpi_fault f)
 {
 	s->fault = f;
+	/* A device fault trips the output, as its protection would. */
+	if (f == SCPI_FAULT_ERROR) {
+		s->output_on = false;
+		s->i_act_A = s->i_int_A = 0;
+	}
 }
 
 void scpi_server_get_status(const struct scpi_server *s,

@@ -71,6 +71,9 @@ enum scpi_fault {
 	SCPI_FAULT_SILENT,        /* reads commands, answers nothing
 				   * (cycler_timeout) */
 	SCPI_FAULT_GARBAGE,       /* answers every query with junk */
+	SCPI_FAULT_ERROR,         /* device fault (cycler_error): output off,
+				   * every setting but OUTP OFF and *CLS
+				   * refused with -300 in SYST:ERR? */
 };
 
 /* What the supply is doing, for tests and the simulator's log. */

@@ -254,6 +254,21 @@ static void fire_fault(struct sim *s, const struct pack_fault *f)
 		s->bms.bus_off_until_us = s->t_us + f->duration_us;
 		bus_state(s, CANBUS_OFF);
 		break;
+	case SIM_FAULT_BMS_FAULT:
+		s->bms.forced_faults |= 1u << f->bms_fault_bit;
+		break;
+	case SIM_FAULT_CYCLER_GARBAGE:
+		s->cyc.garbage = true;
+		break;
+	case SIM_FAULT_CYCLER_ERROR:
+		/* its protection trips the output */
+		s->cyc.dev_error = true;
+		s->cyc.output_on = false;
+		s->cyc.actual_A = 0;
+		break;
+	case SIM_FAULT_CYCLER_UNPLUGGED:
+		s->cyc.unplugged = true;
+		break;
 	case SIM_FAULT_N_KINDS:
 		break;
 	}
@@ -310,9 +325,15 @@ int sim_advance(struct sim *s, int64_t t_us)
 			(long long)t_us, (long long)s->t_us);
 		return BENCH_ERR_ARG;
 	}
-	while (s->t_us + SIM_STEP_US <= t_us)
-		TRY(step(s));
-	return BENCH_OK;
+	int rc = BENCH_OK;
+
+	if (s->mu)
+		pthread_mutex_lock(s->mu);
+	while (rc == BENCH_OK && s->t_us + SIM_STEP_US <= t_us)
+		rc = step(s);
+	if (s->mu)
+		pthread_mutex_unlock(s->mu);
+	return rc;
 }
 
 int sim_attach_bms(struct sim *s, struct canbus *bus)
@@ -336,6 +357,9 @@ void sim_plant_read(const struct sim *s, struct sim_plant *p)
 	p->current_A = s->current_A;
 	p->contactors_closed = sim_bms_closed(s);
 	p->cycler_silent = s->cyc.comm_dead;
+	p->cycler_garbage = s->cyc.garbage;
+	p->cycler_error = s->cyc.dev_error;
+	p->cycler_unplugged = s->cyc.unplugged;
 }
 
 const struct clock *sim_clock(const struct sim *s)

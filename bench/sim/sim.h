@@ -71,6 +71,9 @@ struct sim_plant {
 	double current_A;     /* actual pack current, + charge */
 	bool contactors_closed;
 	bool cycler_silent;   /* a cycler_timeout fault has fired */
+	bool cycler_garbage;  /* cycler_garbage: the SCPI supply answers junk */
+	bool cycler_error;    /* cycler_error: it reports a device fault */
+	bool cycler_unplugged; /* cycler_unplugged: its serial line is gone */
 };
 void sim_plant_read(const struct sim *s, struct sim_plant *p);
 /* An outside supply (the SCPI personality) imposes the pack current from

@@ -358,7 +358,8 @@ static void publish(struct sim *s, int32_t vmax_mV, int32_t vmin_mV,
 	memset(d, 0, sizeof(d));
 	put_raw(b->s_contactor, d, b->contactor);
 	for (int i = 0; i < 6; i++)
-		put_raw(b->s_fault[i], d, (b->faults >> i) & 1);
+		put_raw(b->s_fault[i], d,
+			((b->faults | b->forced_faults) >> i) & 1);
 	send(s, b->m_state, d);
 	b->alive = (b->alive + 1) & 15;
 }

@@ -1,7 +1,11 @@
 /* sim_instr.c - the in-process cycler personality: bench/instr.h ops on the
  * simulated cycler. Every op is a command that feeds the cycler's
  * watchdog; after a cycler_timeout fault every op times out, as a supply
- * that stopped answering does. */
+ * that stopped answering does; after cycler_unplugged every op fails as a
+ * vanished port (BENCH_ERR_IO), after cycler_garbage as an unreadable
+ * answer (BENCH_ERR_PROTO), and after cycler_error every setting but
+ * "off" is refused (BENCH_ERR_PROTO, what the SCPI driver returns when
+ * SYST:ERR? reports an error). */
 #define LOG_PREFIX "sim-instr"
 
 #include <math.h>
@@ -27,7 +31,29 @@ static int alive(struct sim *s)
 		s->cyc.timeout_logged = true;
 		return BENCH_ERR_TIMEOUT;
 	}
+	if (s->cyc.unplugged || s->cyc.garbage) {
+		if (!s->cyc.timeout_logged)
+			log_err("simulated cycler: %s",
+				s->cyc.unplugged ? "port gone (cycler_unplugged "
+						   "fault)"
+						 : "garbled answer "
+						   "(cycler_garbage fault)");
+		s->cyc.timeout_logged = true;
+		return s->cyc.unplugged ? BENCH_ERR_IO : BENCH_ERR_PROTO;
+	}
 	sim_cyc_touch(s);
+	return BENCH_OK;
+}
+
+/* A setting the cycler takes, or refuses in a device fault. */
+static int accepts(struct sim *s, bool off)
+{
+	TRY(alive(s));
+	if (s->cyc.dev_error && !off) {
+		log_err("simulated cycler: setting refused (cycler_error "
+			"fault)");
+		return BENCH_ERR_PROTO;
+	}
 	return BENCH_OK;
 }
 
@@ -42,7 +68,7 @@ static int sim_set_current(struct instr *in, int32_t current_mA)
 {
 	struct sim *s = to_sim(in);
 
-	TRY(alive(s));
+	TRY(accepts(s, current_mA == 0));
 	if (abs(current_mA) > 600000) {
 		log_err("simulated cycler: %d mA beyond its 600 A rating",
 			current_mA);
@@ -57,7 +83,7 @@ static int sim_set_voltage(struct instr *in, int32_t charge_mV,
 {
 	struct sim *s = to_sim(in);
 
-	TRY(alive(s));
+	TRY(accepts(s, false));
 	if (charge_mV < discharge_mV || discharge_mV < 0 ||
 	    charge_mV > 1000000) {
 		log_err("simulated cycler: bad voltage limits %d / %d mV",
@@ -73,7 +99,7 @@ static int sim_set_output(struct instr *in, bool on)
 {
 	struct sim *s = to_sim(in);
 
-	TRY(alive(s));
+	TRY(accepts(s, !on));
 	if (on && !s->cyc.output_on)
 		s->cyc.fault = false;
 	s->cyc.output_on = on;

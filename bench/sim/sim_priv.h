@@ -2,6 +2,7 @@
 #ifndef BENCH_SIM_SIM_PRIV_H
 #define BENCH_SIM_SIM_PRIV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,7 @@ struct sim_bms {
 	bool heartbeat_seen;
 	int64_t last_cmd_us;
 	unsigned faults;          /* BMS_F_* latched */
+	unsigned forced_faults;   /* BMS_F_* raised by a bms_fault fault */
 	unsigned debounce[4];     /* OV UV OT OC consecutive samples */
 	unsigned alive;
 	bool silent;              /* bms_silent fault */
@@ -76,6 +78,9 @@ struct sim_cyc {
 	bool output_on;
 	bool fault;               /* watchdog tripped; cleared by output on */
 	bool comm_dead;           /* cycler_timeout fault */
+	bool garbage;             /* cycler_garbage fault */
+	bool dev_error;           /* cycler_error fault */
+	bool unplugged;           /* cycler_unplugged fault */
 	bool timeout_logged;
 	double set_A;             /* + charge */
 	double vmax_V, vmin_V;
@@ -115,6 +120,9 @@ struct sim {
 	struct sim_bms bms;
 	struct sim_cyc cyc;
 	struct instr instr;
+	/* Held during sim_advance when a thread serves the SCPI supply on a
+	 * pty (sim_scpi.c), NULL otherwise. */
+	pthread_mutex_t *mu;
 };
 
 /* sim_bms.c */

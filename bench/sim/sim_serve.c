@@ -17,6 +17,7 @@
 #include "common/rc.h"
 #include "scpi_server.h"
 #include "sim.h"
+#include "sim_scpi.h"
 #include "sim_serve.h"
 
 struct serve {
@@ -25,33 +26,8 @@ struct serve {
 	struct scpi_server *scpi;
 	int scpi_fd, keep_fd;
 	bool linked;
-	bool scpi_silenced;
 	volatile int *stop;
 };
-
-/* The supply's terminals are behind the pack's contactors: open, it sees
- * no pack (0 V), as the in-process cycler does. */
-static double plant_voltage(void *ctx)
-{
-	struct sim_plant p;
-
-	sim_plant_read(ctx, &p);
-	return p.contactors_closed ? p.voltage_V : 0;
-}
-
-static void plant_apply(void *ctx, double current_A)
-{
-	sim_plant_set_current(ctx, current_A);
-}
-
-/* what really flows: nothing while the contactors are open */
-static double plant_current(void *ctx)
-{
-	struct sim_plant p;
-
-	sim_plant_read(ctx, &p);
-	return p.current_A;
-}
 
 /* A real UART, raw 115200 8N1 (the QEMU guest's /dev/ttyS2). */
 static int open_uart(const char *path, int *fd_out)
@@ -81,17 +57,6 @@ static int open_uart(const char *path, int *fd_out)
 
 static int open_scpi(struct serve *v, const struct sim_serve_opts *o)
 {
-	struct scpi_plant plant = {
-		.ctx = v->s,
-		.pack_voltage_V = plant_voltage,
-		.apply_current_A = plant_apply,
-		.pack_current_A = plant_current,
-	};
-	struct scpi_server_cfg cfg = {
-		.voltage_max_V = 1000,
-		.current_max_A = 600,
-		.slew_A_per_s = 100,
-	};
 	char slave[256];
 
 	if (o->scpi_link) {
@@ -113,7 +78,7 @@ static int open_scpi(struct serve *v, const struct sim_serve_opts *o)
 		TRY(open_uart(o->scpi_port, &v->scpi_fd));
 		log_info("SCPI supply on %s", o->scpi_port);
 	}
-	return scpi_server_new(&cfg, &plant, sim_clock(v->s), &v->scpi);
+	return sim_scpi_server_new(v->s, &v->scpi);
 }
 
 static double mono_s(void)
@@ -143,25 +108,37 @@ static int wait_until(struct serve *v, double due)
 	return BENCH_OK;
 }
 
+/* cycler_unplugged: the line goes away (the driver sees a hangup); the
+ * BMS goes on. */
+static void unplug(struct serve *v, const struct sim_serve_opts *o)
+{
+	log_info("cycler_unplugged: closing the supply's serial line");
+	scpi_server_free(v->scpi);
+	v->scpi = NULL;
+	close(v->scpi_fd);
+	v->scpi_fd = -1;
+	if (v->keep_fd >= 0)
+		close(v->keep_fd);
+	v->keep_fd = -1;
+	if (v->linked)
+		unlink(o->scpi_link);
+	v->linked = false;
+}
+
 static int serve_loop(struct serve *v, const struct sim_serve_opts *o)
 {
 	double t0 = mono_s();
 	int64_t t_us = 0;
 
 	while (!*o->stop) {
-		struct sim_plant p;
-
 		t_us += SIM_STEP_US;
 		if (o->duration_us && t_us > o->duration_us)
 			break;
 		TRY(wait_until(v, o->speed > 0 ? t0 + t_us * 1e-6 / o->speed
 					       : 0));
 		TRY(sim_advance(v->s, t_us));
-		sim_plant_read(v->s, &p);
-		if (v->scpi && p.cycler_silent && !v->scpi_silenced) {
-			scpi_server_set_fault(v->scpi, SCPI_FAULT_SILENT);
-			v->scpi_silenced = true;
-		}
+		if (v->scpi && sim_scpi_faults(v->scpi, v->s))
+			unplug(v, o);
 	}
 	return BENCH_OK;
 }
