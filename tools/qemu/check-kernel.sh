@@ -34,6 +34,19 @@ kernel=$(ls "$kdir"/boot/vmlinuz-*)
 # the guest test binaries, built with the same rule as every other test
 hw_tests=$(ls tests/hw/test_*.c | sed "s|^tests/|$BUILD/tests/|; s|\.c\$||")
 make -s bin/bench $hw_tests || die "build failed"
+# and the bus backend's guest tests again under ASan+UBSan, linked with only
+# the unit under test (the backend never runs on this host otherwise)
+mkdir -p "$work/asan"
+for t in test_canbus_socketcan test_canif; do
+	${CC:-gcc} -O1 -g -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
+		-Werror -D_GNU_SOURCE -I. -Itests/support \
+		-fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=undefined -o "$work/asan/$t" \
+		"tests/hw/$t.c" tests/support/support.c can/canbus.c \
+		can/canbus_mem.c can/canbus_socketcan.c common/clock.c \
+		common/log.c common/rc.c -lsocketcan -lcriterion -lpthread ||
+		die "cannot build the ASan variant of $t"
+done
 
 tools/qemu/mkinitramfs.sh "$kdir" "$work/initramfs.cpio.gz" ||
 	die "cannot build the initramfs"

@@ -47,6 +47,9 @@ for t in "${BUILD:-build}"/tests/hw/test_*; do
 	case $t in *test_e2e_files) continue ;; esac
 	[ -x "$t" ] && binary "$t" "/tests/$(basename "$t")"
 done
+for t in "$(dirname "$out")"/asan/test_*; do
+	[ -x "$t" ] && binary "$t" "/tests/asan/$(basename "$t")"
+done
 cp tools/qemu/guest/* "$root/guest/"
 cp -r fixtures "$root/fixtures"
 mv "$root/guest/init.sh" "$root/init"

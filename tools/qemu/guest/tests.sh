@@ -63,6 +63,16 @@ setup_interfaces() {
 t_socketcan() { criterion /tests/test_canbus_socketcan; }
 # the state and error counters read back through libsocketcan are kept in
 # /out/can-status.txt
+# the same backend tests built with ASan+UBSan (any report fails them)
+t_socketcan_asan() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		criterion /tests/asan/test_canbus_socketcan
+}
+t_canif_asan() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		criterion /tests/asan/test_canif
+}
+
 t_canif() {
 	rc=0
 	criterion /tests/test_canif >/tmp/canif.out 2>&1 || rc=$?
@@ -102,6 +112,8 @@ run_all() {
 	scenario interfaces setup_interfaces
 	scenario socketcan_vcan t_socketcan
 	scenario canif_sja1000 t_canif
+	scenario socketcan_vcan_asan t_socketcan_asan
+	scenario canif_sja1000_asan t_canif_asan
 	scenario canutils_cross t_canutils_cross
 	scenario xport_libsp_uart t_xport_libsp
 	. /guest/e2e.sh
