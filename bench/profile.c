@@ -98,7 +98,9 @@ uint32_t profile_rated_mAh(const struct profile *p)
 	return mAh > UINT32_MAX ? UINT32_MAX : (uint32_t)llround(mAh);
 }
 
-/* Exactly one %u/%d conversion (flags 0, width) and no other '%'. */
+/* Exactly one %u/%d conversion (optional 0 flag, one-digit width) and no
+ * other '%': the pattern reaches snprintf, so nothing else may pass (a
+ * width like %0377777777u would pad for seconds; found by fuzzing). */
 static bool pattern_ok(const char *fmt)
 {
 	unsigned conv = 0;
@@ -109,7 +111,7 @@ static bool pattern_ok(const char *fmt)
 		s++;
 		if (*s == '0')
 			s++;
-		while (*s >= '1' && *s <= '9')
+		if (*s >= '1' && *s <= '9')
 			s++;
 		if (*s != 'u' && *s != 'd')
 			return false;

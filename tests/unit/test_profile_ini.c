@@ -207,6 +207,9 @@ static const struct bad bads[] = {
 	{"[bms]\ncell_voltage = Cell%s_%u\n",
 	 "p.ini:11: key 'cell_voltage': expected a signal pattern with one %u "
 	 "(like Cell%03u_V), found 'Cell%s_%u'"},
+	{"[bms]\ncell_voltage = Cell%0377777777u_V\n",
+	 "p.ini:11: key 'cell_voltage': expected a signal pattern with one %u "
+	 "(like Cell%03u_V), found 'Cell%0377777777u_V'"},
 	{"[bms]\npack_current = Pack Current\n",
 	 "p.ini:11: key 'pack_current': expected a DBC signal name, found "
 	 "'Pack Current'"},
