@@ -11,6 +11,7 @@
 #include "xport.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 struct tty_priv {
 	int fd;
+	bool gone_logged;   /* a vanished port does not come back: say it once */
 };
 
 static speed_t baud_code(unsigned baud)
@@ -101,7 +103,7 @@ static int tty_open(struct xport *x, const char *path,
 	rc = apply_termios(fd, path, ser);
 	if (rc < 0)
 		goto fail;
-	p = malloc(sizeof(*p));
+	p = calloc(1, sizeof(*p));
 	if (!p) {
 		log_err("out of memory opening '%s'", path);
 		rc = BENCH_ERR_MEM;
@@ -128,7 +130,11 @@ static void tty_close(struct xport *x)
 
 static int vanished(struct xport *x, const char *what)
 {
-	log_err("%s: port gone (%s)", xport_name(x), what);
+	struct tty_priv *p = xport_priv(x);
+
+	if (!p->gone_logged)
+		log_err("%s: port gone (%s)", xport_name(x), what);
+	p->gone_logged = true;
 	return BENCH_ERR_IO;
 }
 

@@ -88,6 +88,8 @@ int sim_scpi_faults(struct scpi_server *srv, const struct sim *s)
 	return 0;
 }
 
+/* The line is gone but the supply is still on: only its own watchdog
+ * turns the output off now. */
 static void unplug(struct sim_scpi *q)
 {
 	log_info("cycler_unplugged: closing the supply's serial line");
@@ -99,22 +101,22 @@ static void unplug(struct sim_scpi *q)
 static void *serve_main(void *arg)
 {
 	struct sim_scpi *q = arg;
+	bool line = true;
 
 	while (!atomic_load(&q->stop)) {
 		struct pollfd p = {.fd = q->master_fd, .events = POLLIN};
-		int rc;
 
-		poll(&p, 1, SERVE_POLL_MS);
+		poll(line ? &p : NULL, line ? 1 : 0, SERVE_POLL_MS);
 		pthread_mutex_lock(&q->mu);
-		if (sim_scpi_faults(q->srv, q->s)) {
+		if (line && sim_scpi_faults(q->srv, q->s)) {
 			unplug(q);
-			pthread_mutex_unlock(&q->mu);
-			break;
+			line = false;
 		}
-		rc = scpi_server_serve_fd(q->srv, q->master_fd, 0);
+		if (line && scpi_server_serve_fd(q->srv, q->master_fd, 0) < 0)
+			line = false;
+		if (!line)
+			scpi_server_step(q->srv);
 		pthread_mutex_unlock(&q->mu);
-		if (rc < 0)
-			break;
 	}
 	return NULL;
 }

@@ -29,6 +29,7 @@ struct scpi_dev {
 	/* last value sent per setter, to send only changes */
 	int32_t sent_volt_mV, sent_curr_mA, sent_sink_mA;
 	bool active;              /* a command went out since the last poll */
+	bool bad_logged;          /* a garbled reply was logged this streak */
 	int64_t last_active_us;
 };
 
@@ -86,16 +87,24 @@ static int query_number(struct scpi_dev *d, enum scpi_cmd c, char unit,
 
 	d->active = true;
 	TRY(scpi_query(d->x, text, reply, sizeof(reply), d->timeout_ms));
+	/* Logged once per streak: a cycler answering garbage is asked
+	 * every 100 ms until the controller's time-out stops the run. */
 	if (scpi_parse_number(reply, unit, out) < 0) {
-		log_err("%s: reply '%.60s' to '%s' is not a number",
-			xport_name(d->x), reply, text);
+		if (!d->bad_logged)
+			log_err("%s: reply '%.60s' to '%s' is not a number",
+				xport_name(d->x), reply, text);
+		d->bad_logged = true;
 		return BENCH_ERR_PROTO;
 	}
 	if (fabs(*out) > limit) {
-		log_err("%s: reply '%s' to '%s' out of range (limit %g %c)",
-			xport_name(d->x), reply, text, limit, unit);
+		if (!d->bad_logged)
+			log_err("%s: reply '%s' to '%s' out of range (limit "
+				"%g %c)",
+				xport_name(d->x), reply, text, limit, unit);
+		d->bad_logged = true;
 		return BENCH_ERR_PROTO;
 	}
+	d->bad_logged = false;
 	return BENCH_OK;
 }
 
