@@ -490,3 +490,74 @@ Test(sim_faults, bus_off_at_its_time_for_its_duration)
 	cr_assert_gt(r.n_frames, n);
 	rig_close(&r);
 }
+
+Test(sim_faults, bms_fault_raises_its_bit_and_keeps_the_contactors)
+{
+	struct rig r;
+
+	rig_open(&r, "[fault bms_fault]\nat = 20 s\nsignal = Fault_Internal\n",
+		 "mem:f6");
+	rig_run(&r, 19.9);
+	cr_assert_eq(r.contactor, 2);
+	cr_assert_eq(r.fault[5], 0, "raised before its time");
+	rig_run(&r, 0.2);
+	cr_assert_eq(r.fault[5], 1, "Fault_Internal");
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(r.fault[i], 0, "other fault bit %d", i);
+	rig_run(&r, 10);
+	cr_assert_eq(r.fault[5], 1, "the bit stays raised");
+	cr_assert_eq(r.contactor, 2, "a diagnostic: contactors stay closed");
+	rig_close(&r);
+}
+
+/* The in-process cycler under the serial-line faults: what the SCPI
+ * driver would return, so a run without a SCPI bench reacts alike. */
+static void instr_fault_case(const char *kind, int meas_rc, int set_rc,
+			     int off_rc, const char *bus)
+{
+	char extra[64];
+	struct instr_state st;
+	struct instr *in;
+	struct rig r;
+
+	snprintf(extra, sizeof(extra), "[fault %s]\nat = 15 s\n", kind);
+	rig_open(&r, extra, bus);
+	in = sim_instr(r.s);
+	start_current(&r, -20);
+	rig_run(&r, 14.9);
+	cr_assert_eq(in->ops->measure(in, &st), 0);
+	rig_step(&r); /* 15.0 s */
+	logcap_start();
+	cr_assert_eq(in->ops->measure(in, &st), meas_rc, "%s measure", kind);
+	cr_assert_eq(in->ops->set_current(in, -30000), set_rc, "%s set", kind);
+	cr_assert_eq(in->ops->set_output(in, false), off_rc, "%s off", kind);
+	logcap_stop();
+	rig_close(&r);
+}
+
+Test(sim_faults, cycler_serial_faults_in_process)
+{
+	instr_fault_case("cycler_unplugged", BENCH_ERR_IO, BENCH_ERR_IO,
+			 BENCH_ERR_IO, "mem:f7");
+	instr_fault_case("cycler_garbage", BENCH_ERR_PROTO, BENCH_ERR_PROTO,
+			 BENCH_ERR_PROTO, "mem:f8");
+	/* a device fault: readings go on, settings but "off" are refused */
+	instr_fault_case("cycler_error", BENCH_OK, BENCH_ERR_PROTO, BENCH_OK,
+			 "mem:f9");
+}
+
+Test(sim_faults, cycler_error_trips_the_output)
+{
+	struct rig r;
+
+	rig_open(&r, "[fault cycler_error]\nat = 15 s\n", "mem:f10");
+	start_current(&r, -20);
+	for (int i = 0; i < 149; i++) {
+		rig_step(&r);
+		keep_cycler(&r);
+	}
+	cr_assert_float_eq(r.pack_I, -20, 0.3);
+	rig_run(&r, 0.3);
+	cr_assert_float_eq(r.pack_I, 0, 0.3, "output still on");
+	rig_close(&r);
+}

@@ -182,3 +182,36 @@ Test(sim_packini, every_fixture_pack_parses)
 	}
 	globfree(&g);
 }
+
+Test(sim_packini, bms_fault_and_cycler_line_faults)
+{
+	struct pack_cfg cfg;
+	char text[1024];
+
+	cr_assert_eq(parse("[fault bms_fault]\nat = 1 min\n"
+			   "signal = Fault_OverTemp\n"
+			   "[fault cycler_garbage]\nat = 2 min\n"
+			   "[fault cycler_error]\nat = 3 min\n"
+			   "[fault cycler_unplugged]\nat = 4 min\n",
+			   &cfg),
+		     BENCH_OK);
+	cr_assert_eq(cfg.n_faults, 4);
+	cr_assert_eq(cfg.faults[0].kind, SIM_FAULT_BMS_FAULT);
+	cr_assert_str_eq(packini_bms_faults[cfg.faults[0].bms_fault_bit],
+			 "Fault_OverTemp");
+	cr_assert_eq(cfg.faults[3].kind, SIM_FAULT_CYCLER_UNPLUGGED);
+	cr_assert_eq(cfg.faults[3].at_us, 240000000);
+	packini_release(&cfg);
+
+	snprintf(text, sizeof(text), "%s[fault bms_fault]\nat = 1 s\n", base);
+	expect_err(text, "p.ini:7: key 'signal': missing in [fault bms_fault]");
+	snprintf(text, sizeof(text),
+		 "%s[fault bms_fault]\nat = 1 s\nsignal = Fault_Smoke\n", base);
+	expect_err(text, "'Fault_Smoke' is not a fault signal");
+	snprintf(text, sizeof(text),
+		 "%s[fault cycler_garbage]\nat = 1 s\nsignal = Fault_Comm\n",
+		 base);
+	expect_err(text, "unknown key for fault cycler_garbage");
+	snprintf(text, sizeof(text), "%s[fault cycler_gone]\nat = 1 s\n", base);
+	expect_err(text, "cycler_unplugged)");
+}
