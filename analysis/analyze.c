@@ -150,15 +150,22 @@ static void cell_offsets(const struct rundata *rd, struct pack_result *pr,
 	for (size_t c = 0; c < rd->series; c++)
 		tmp[c] = pr->cells[c].capacity_ah;
 	double med_cap = metrics_median(tmp, rd->series);
+	/* robust relative sigma of the capacities: a cell whose capacity is
+	 * unknown may sit anywhere in that spread */
+	double sig = 0.5 * (metrics_percentile(tmp, rd->series, 84.1) -
+			    metrics_percentile(tmp, rd->series, 15.9)) / med_cap;
 
 	if (isnan(med_cap))
 		med_cap = pr->rated_ah;
+	if (isnan(sig))
+		sig = 0.05;
 	for (size_t c = 0; c < rd->series; c++) {
-		double cap = isnan(pr->cells[c].capacity_ah) ? med_cap
-							     : pr->cells[c].capacity_ah;
+		bool known = !isnan(pr->cells[c].capacity_ah);
+		double cap = known ? pr->cells[c].capacity_ah : med_cap;
 		double best = INFINITY;
 
 		tmp[c] = NAN;
+		pr->cells[c].offset_se = 0;
 		for (size_t k = 0; k < rd->n_rests; k++) {
 			double soc = ocvcurve_soc(rd->chem, rd->rests[k].cell_V[c]);
 
@@ -167,6 +174,8 @@ static void cell_offsets(const struct rundata *rd, struct pack_result *pr,
 				continue;
 			best = fabs(rd->rests[k].ah_net);
 			tmp[c] = soc - rd->rests[k].ah_net / cap;
+			if (!known)
+				pr->cells[c].offset_se = best / med_cap * sig;
 		}
 	}
 	double med = metrics_median(tmp, rd->series);
@@ -423,6 +432,7 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 		cr->capacity_ah = cr->soc_top = cr->soc_bot = NAN;
 		cr->capacity_lb_ah = NAN;
 		cr->offset_soc = cr->r_0s1_mohm = cr->r_2s_mohm = NAN;
+		cr->offset_se = 0;
 		cr->r_10s_mohm = cr->rest_V = cr->sd_mv_per_day = NAN;
 		cr->leak_ma = cr->min_rest_V = cr->sd_se_mv_per_day = NAN;
 	}

@@ -17,7 +17,8 @@ struct cell_result {
 	double capacity_lb_ah;    /* when capacity_ah is NaN: a lower bound from
 				   * the bottom rest alone, else NaN */
 	double soc_top, soc_bot;  /* rested SOC before/after the capacity step */
-	double offset_soc;        /* SOC at the top minus the pack median */
+	double offset_soc;        /* starting SOC minus the pack median */
+	double offset_se;         /* its uncertainty when the capacity is unknown */
 	double r_0s1_mohm, r_2s_mohm, r_10s_mohm; /* pulse nearest 50 % SOC */
 	double rest_V;            /* rested OCV at the rest nearest 50 % SOC */
 	double min_rest_V;        /* lowest rested OCV of the run (S3) */

@@ -145,8 +145,10 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 		}
 		if (!isnan(cr->min_rest_V) && cr->min_rest_V < ocv_min)
 			*f |= CELL_UNSAFE;
+		/* a cell of unknown capacity (LFP plateau) carries the
+		 * capacity spread into its offset: judge beyond two sigma */
 		if (!(*f & CELL_WEAK) && !isnan(cr->offset_soc) &&
-		    fabs(cr->offset_soc) > r->offset_soc_min)
+		    fabs(cr->offset_soc) > r->offset_soc_min + 2 * cr->offset_se)
 			*f |= CELL_OFFSET;
 	}
 }

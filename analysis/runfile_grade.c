@@ -16,15 +16,18 @@ static int put_str_attr(hid_t obj, const char *name, const char *value)
 	hid_t type = -1, space = -1, attr = -1;
 	int rc = BENCH_ERR_IO;
 
+	/* fixed-length, as every string of the run file (the reader refuses
+	 * variable-length ones) */
 	type = H5Tcopy(H5T_C_S1);
-	if (type < 0 || H5Tset_size(type, H5T_VARIABLE) < 0 ||
+	if (type < 0 || H5Tset_size(type, strlen(value) + 1) < 0 ||
+	    H5Tset_strpad(type, H5T_STR_NULLTERM) < 0 ||
 	    H5Tset_cset(type, H5T_CSET_UTF8) < 0)
 		goto out;
 	space = H5Screate(H5S_SCALAR);
 	if (space < 0)
 		goto out;
 	attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (attr < 0 || H5Awrite(attr, type, &value) < 0)
+	if (attr < 0 || H5Awrite(attr, type, value) < 0)
 		goto out;
 	rc = BENCH_OK;
 out:
