@@ -45,6 +45,7 @@ struct fake {
 	int32_t current_mA;
 	bool on;
 	bool dead;
+	bool refuse;    /* set_current: taken, then reported refused */
 };
 
 static struct fake fk;
@@ -55,7 +56,7 @@ static inline int f_set_current(struct instr *in, int32_t mA)
 	if (mA == 0)
 		rec("zero;");
 	fk.current_mA = mA;
-	return BENCH_OK;
+	return fk.refuse ? BENCH_ERR_PROTO : BENCH_OK;
 }
 
 static inline int f_set_voltage(struct instr *in, int32_t hi, int32_t lo)

@@ -88,6 +88,29 @@ Test(ctl_abort, dead_cycler_stops_and_still_logs_zero, .init = setup,
 	cr_expect_lt(fabs(last_current()), 0.001);
 }
 
+Test(ctl_abort, refused_command_stops_at_the_next_tick, .init = setup,
+     .fini = teardown)
+{
+	int64_t t;
+
+	/* SYST:ERR? reported an error after the setpoint (the SCPI driver's
+	 * BENCH_ERR_PROTO): what the cycler drives is unknown */
+	fk.refuse = true;
+	t = start_running();
+	cr_assert_lt(ctl_phase(c), CTL_SAFING, "not from inside the command");
+	calls[0] = '\0';
+	t += TICK_US;
+	burst(3.700, t);
+	ctl_tick(c, t);
+	cr_expect(strstr(calls, "zero;off;event(open_sent=1);"), "%s", calls);
+	cr_expect_str_eq(ctl_end_code(c), "bench:CYCLER_ERROR");
+	cr_expect(strstr(ctl_end_reason(c), "current setpoint"), "%s",
+		  ctl_end_reason(c));
+	finish(t);
+	cr_expect_str_eq(ctl_end_status(c), "aborted");
+	cr_expect_lt(fabs(last_current()), 0.001);
+}
+
 Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)
 {
 	start_running();
