@@ -1,18 +1,24 @@
 /* test_faults_disk.c - a full disk during a run (issue 7 item 3): the
- * controller stops safely, the run file stays readable and is marked
- * aborted, and the error says the disk is full.
+ * controller stops safely (bench:LOG_WRITE, exit 1), the run file stays
+ * readable and is marked aborted, and the error names the file and the
+ * full disk.
  *
- * A file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored so write() fails with
- * EFBIG instead of killing the process) stands in for the full disk: it
- * needs no privileges, and bench/h5log.c counts it in its headroom like
- * free space.
+ * Two ways to fill the disk:
+ * - a file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored so write() fails with
+ *   EFBIG instead of killing the process): needs no privileges, and
+ *   bench/h5log.c counts it in its headroom like free space. Set in the
+ *   test's own process (Criterion runs each test in a process of its own)
+ *   and inherited by bin/bench;
+ * - a small tmpfs, when running as root (CI): a real file system running
+ *   out of blocks. A root that cannot mount fails the test loudly.
  *
- * Unlike the other fault tests this one cannot see the current back at
- * zero in the file: once writing has stopped the safe state is only in the
- * log and the root attributes. The
- * limit is set in the test's own process (Criterion runs
- * each test in a process of its own) and inherited by bin/bench. */
+ * Unlike the other fault tests these cannot see the current back at zero
+ * in the file: the writer stops before the abort (bench/h5log.c keeps its
+ * 16 MiB reserve for closing the file cleanly), so the abort and the safe
+ * state are in the log and the root attributes only. */
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -24,10 +30,10 @@
 #define RESERVE_KB (16 * 1024)
 #define ALLOWED_KB 1024
 
-Test(faults_disk, full_disk_stops_safely_and_says_so, .timeout = 60)
+static void full_disk_run(const char *dir, const char *out_dir,
+			  off_t max_size)
 {
-	char *dir = tmpdir_new("faultdisk");
-	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
+	char *out = ctl_path(out_dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *recipe = tmpfile_write(dir, "r.txt",
 				     "log every 100 ms\n"
 				     "Rest for 10 seconds\n"
@@ -35,15 +41,10 @@ Test(faults_disk, full_disk_stops_safely_and_says_so, .timeout = 60)
 	const char *args[] = {"run", recipe, "--sim",
 			      "fixtures/packs/nmc96-healthy.ini", "--speed",
 			      "600", "-o", out, NULL};
-	struct rlimit rl = {.rlim_cur = (RESERVE_KB + ALLOWED_KB) * 1024ULL,
-			    .rlim_max = RLIM_INFINITY};
 	struct ctl_file f;
 	struct stat st;
 	int rc;
 
-	signal(SIGXFSZ, SIG_IGN);
-	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0, "setrlimit: %s",
-		     strerror(errno));
 	rc = ctl_bench(log, args);
 	cr_assert_eq(rc, 1, "exit %d (a bench fault is 1)\n%s", rc,
 		     ctl_log(log));
@@ -53,7 +54,7 @@ Test(faults_disk, full_disk_stops_safely_and_says_so, .timeout = 60)
 	cr_expect(strstr(ctl_log(log), out), "the error does not name '%s'",
 		  out);
 	cr_assert_eq(stat(out, &st), 0);
-	cr_expect_leq(st.st_size, (off_t)rl.rlim_cur);
+	cr_expect_leq(st.st_size, max_size);
 
 	ctl_file_read(out, &f);
 	cr_expect_str_eq(f.meta.status, "aborted");
@@ -64,9 +65,48 @@ Test(faults_disk, full_disk_stops_safely_and_says_so, .timeout = 60)
 	cr_expect(f.lengths_equal);
 	/* stopped long before the recipe's 2 hours */
 	cr_expect_lt(f.last_t, 3600, "ran on to %.0f s", f.last_t);
-	/* The writer stops before the abort: no event or safe-state sample
-	 * reaches the file (bench/h5log.c keeps its 16 MiB reserve for the
-	 * close only), so the root attributes are what records the stop. */
 	cr_expect_null(ctl_event_sev(&f, "abort"));
+	cr_log_info("disk full: stopped at %.0f s of test time, %zu rows, "
+		    "file %lld kB",
+		    f.last_t, f.rows, (long long)st.st_size >> 10);
 	ctl_file_free(&f);
+	free(out);
+	free(log);
+	free(recipe);
+}
+
+Test(faults_disk, file_size_limit_stops_safely_and_says_so, .timeout = 60)
+{
+	char *dir = tmpdir_new("faultdisk");
+	struct rlimit rl = {.rlim_cur = (RESERVE_KB + ALLOWED_KB) * 1024ULL,
+			    .rlim_max = RLIM_INFINITY};
+
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0, "setrlimit: %s",
+		     strerror(errno));
+	full_disk_run(dir, dir, (off_t)rl.rlim_cur);
+}
+
+Test(faults_disk, full_tmpfs_stops_safely_and_says_so, .timeout = 60)
+{
+	char *dir = tmpdir_new("faultdisk");
+	char *mnt = ctl_path(dir, "mnt");
+	char opts[64];
+
+	if (geteuid() != 0)
+		cr_skip_test("mounting a tmpfs needs root (CI runs as root); "
+			     "the file-size limit test covers this user");
+	/* a mount namespace of this test's process: the tmpfs goes away
+	 * with it even when an assertion ends the test early */
+	cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0,
+		     "private mounts: %s", strerror(errno));
+	cr_assert_eq(mkdir(mnt, 0755), 0);
+	snprintf(opts, sizeof(opts), "size=%dk", RESERVE_KB + ALLOWED_KB);
+	cr_assert_eq(mount("tmpfs", mnt, "tmpfs", 0, opts), 0,
+		     "running as root but cannot mount a tmpfs on %s: %s", mnt,
+		     strerror(errno));
+	full_disk_run(dir, mnt, (RESERVE_KB + ALLOWED_KB) * 1024LL);
+	cr_expect_eq(umount(mnt), 0, "umount %s: %s", mnt, strerror(errno));
+	free(mnt);
 }
