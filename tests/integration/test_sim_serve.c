@@ -143,3 +143,53 @@ Test(sim_serve, scpi_supply_on_a_pty_drives_the_pack)
 	free(pack);
 	free(dir);
 }
+
+Test(sim_serve, cycler_unplugged_hangs_up_the_line)
+{
+	char *dir = tmpdir_new("serve"), link[512], reply[256], c;
+	char *pack = tmpfile_write(dir, "p.ini",
+				   "[pack]\nchemistry = nmc\nseries = 8\n"
+				   "rated_capacity_ah = 50\n"
+				   "[fault cycler_unplugged]\nat = 20 s\n");
+	struct server v = {0};
+	struct termios tio;
+	pthread_t th;
+	struct pollfd p;
+	int fd = -1;
+
+	snprintf(link, sizeof(link), "%s/scpi", dir);
+	cr_assert_eq(sim_load(pack, NULL, &v.s), 0);
+	v.o.can = "mem:unplug";
+	v.o.scpi_link = link;
+	v.o.speed = 20; /* 20 s virtual = 1 s wall */
+	v.o.stop = &v.stop;
+	cr_assert_eq(pthread_create(&th, NULL, serve_thread, &v), 0);
+	for (double end = mono_s() + 5; fd < 0 && mono_s() < end;) {
+		fd = open(link, O_RDWR | O_NOCTTY);
+		if (fd < 0)
+			poll(NULL, 0, 10);
+	}
+	cr_assert_geq(fd, 0, "no pty linked at %s", link);
+	tcgetattr(fd, &tio);
+	cfmakeraw(&tio);
+	tcsetattr(fd, TCSANOW, &tio);
+	cr_assert_gt(ask(fd, "*IDN?\n", reply, sizeof(reply), 2), 0);
+
+	while (sim_now_us(v.s) < 21000000)
+		poll(NULL, 0, 5);
+	/* the master is closed: the slave hangs up, reads fail */
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	cr_assert_eq(poll(&p, 1, 1000), 1);
+	cr_assert(p.revents & (POLLHUP | POLLERR), "revents 0x%x", p.revents);
+	cr_assert_leq(read(fd, &c, 1), 0, "the line still reads");
+	cr_assert_eq(access(link, F_OK), -1, "link still there");
+
+	/* the BMS goes on: the serve loop keeps running until stopped */
+	v.stop = 1;
+	pthread_join(th, NULL);
+	cr_assert_eq(v.rc, BENCH_OK);
+	close(fd);
+	sim_free(v.s);
+	free(pack);
+	free(dir);
+}
