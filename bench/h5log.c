@@ -953,6 +953,7 @@ static struct rec *slot_get(struct h5log *l)
 	if (r || !l->block_when_full)
 		return r;
 	pthread_mutex_lock(&l->mu);
+	l->paused = 0; /* a paused writer would never make room */
 	while (!(r = ring_reserve(l->ring)) && !writer_failed(l)) {
 		pthread_cond_signal(&l->wake);
 		pthread_cond_wait(&l->done_cv, &l->mu);
