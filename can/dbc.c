@@ -578,11 +578,11 @@ static bool vff_is_fd(const struct attr_def *d, const char *str, double num)
 	return num == 14 || num == 15;
 }
 
-static int attr_to_int(const struct attr_def *d, const char *str, double num)
+/* An INT attribute value; some tools quote numbers ("100"). */
+static int attr_to_int(const char *str, double num)
 {
 	if (str)
 		return atoi(str);
-	(void)d;
 	if (num > INT32_MAX || num < INT32_MIN)
 		return 0;
 	return (int)num;
@@ -642,7 +642,7 @@ static int parse_ba(struct parser *p)
 
 		if (!strcmp(name, "GenMsgCycleTime")) {
 			x->has_cycle = true;
-			x->cycle_ms = attr_to_int(d, str, num);
+			x->cycle_ms = attr_to_int(str, num);
 		} else if (!strcmp(name, "VFrameFormat")) {
 			x->has_vff = true;
 			x->vff_fd = vff_is_fd(d, str, num);
@@ -896,7 +896,7 @@ static void apply_defaults(struct parser *p)
 		if (x->has_cycle)
 			m->cycle_ms = x->cycle_ms;
 		else if (cyc && cyc->has_def)
-			m->cycle_ms = attr_to_int(cyc, cyc->def_str, cyc->def_num);
+			m->cycle_ms = attr_to_int(cyc->def_str, cyc->def_num);
 		if (x->has_vff)
 			m->fd = x->vff_fd;
 		else if (vff && vff->has_def)
