@@ -363,3 +363,54 @@ Test(h5log, block_when_full_loses_nothing)
 	runfile_close(rf);
 	free(dir);
 }
+
+Test(h5log, raw_can_frames_are_stored)
+{
+	char *dir = tmpdir_new("h5can");
+	char path[512];
+	struct run_meta m;
+	struct h5log *l = NULL;
+	struct h5log_cfg cfg = { .can_frames = 1 };
+	struct canframe fr = { .id = CANFRAME_EFF | 0x18FF50E5, .len = 12,
+			       .fd = true, .flags = CANFRAME_FD_BRS };
+	struct {
+		double t;
+		uint32_t id;
+		uint8_t flags, len;
+		uint8_t data[64];
+	} row[3];
+	hid_t f, d, t, arr;
+	hsize_t n64 = 64;
+
+	for (int i = 0; i < 12; i++)
+		fr.data[i] = (uint8_t)(0xA0 + i);
+	snprintf(path, sizeof(path), "%s/run.h5", dir);
+	meta_fill(&m);
+	cr_assert_eq(h5log_create(path, &m, &cfg, &l), BENCH_OK);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(h5log_push_frame(l, 0.5 * i, &fr), BENCH_OK);
+	cr_assert_eq(h5log_close(l, "complete", ""), BENCH_OK);
+
+	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	d = H5Dopen2(f, "/can/frames", H5P_DEFAULT);
+	cr_assert_geq(d, 0, "/can/frames exists");
+	t = H5Tcreate(H5T_COMPOUND, sizeof(row[0]));
+	H5Tinsert(t, "test_time_second", 0, H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "id", 8, H5T_NATIVE_UINT32);
+	H5Tinsert(t, "flags", 12, H5T_NATIVE_UINT8);
+	H5Tinsert(t, "len", 13, H5T_NATIVE_UINT8);
+	arr = H5Tarray_create2(H5T_NATIVE_UINT8, 1, &n64);
+	H5Tinsert(t, "data", 14, arr);
+	cr_assert_geq(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, row), 0);
+	cr_assert_float_eq(row[2].t, 1.0, 1e-12);
+	cr_assert_eq(row[1].id, CANFRAME_EFF | 0x18FF50E5);
+	cr_assert_eq(row[1].flags, CANFRAME_FD_BRS | CANFRAME_FD_FDF);
+	cr_assert_eq(row[1].len, 12);
+	cr_assert_eq(row[1].data[11], 0xAB);
+	H5Tclose(arr);
+	H5Tclose(t);
+	H5Dclose(d);
+	H5Fclose(f);
+	run_meta_release(&m);
+	free(dir);
+}
