@@ -35,6 +35,7 @@ static void rig_open(struct rig *r, const char *fault)
 	path = tmpfile_write(dir, "pack.ini", text);
 	cr_assert_eq(sim_load(path, NULL, &r->s), BENCH_OK);
 	free(path);
+	free(dir);
 	cr_assert_eq(sim_scpi_start(r->s, slave, sizeof(slave), &r->q),
 		     BENCH_OK);
 	snprintf(conn, sizeof(conn), "pty:%s", slave);
