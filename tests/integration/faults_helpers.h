@@ -109,6 +109,7 @@ static inline void faults_run(const struct faults_case *fc,
 	free(pack);
 	free(out);
 	free(log);
+	free(dir);
 }
 
 /* How often a line occurs in a log. */

@@ -81,18 +81,21 @@ Test(faults_bms, fault_bit_aborts_as_safety_by_default, .timeout = 60)
 Test(faults_bms, fault_bit_mapped_bench_aborts_as_bench, .timeout = 60)
 {
 	char *dir = tmpdir_new("faultsbms");
+	char *prof = profile_with(dir, "Fault_Comm:bench", "Fault_Comm:bench");
 
 	/* Fault_Comm: the BMS lost our heartbeat, our cable not the pack */
-	bms_case("Fault_Comm", profile_with(dir, "Fault_Comm:bench",
-					    "Fault_Comm:bench"),
-		 1, "abort", "bench:");
+	bms_case("Fault_Comm", prof, 1, "abort", "bench:");
+	free(prof);
+	free(dir);
 }
 
 Test(faults_bms, fault_bit_mapped_warn_only_warns, .timeout = 60)
 {
 	char *dir = tmpdir_new("faultsbms");
+	char *prof = profile_with(dir, "Fault_Internal", "Fault_Internal:warn");
 
-	bms_case("Fault_Internal",
-		 profile_with(dir, "Fault_Internal", "Fault_Internal:warn"), 0,
-		 "warning", "safety:BMS_FAULT_WARN");
+	bms_case("Fault_Internal", prof, 0, "warning",
+		 "safety:BMS_FAULT_WARN");
+	free(prof);
+	free(dir);
 }

@@ -85,17 +85,19 @@ Test(faults_disk, file_size_limit_stops_safely_and_says_so, .timeout = 60)
 	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0, "setrlimit: %s",
 		     strerror(errno));
 	full_disk_run(dir, dir, (off_t)rl.rlim_cur);
+	free(dir);
 }
 
 Test(faults_disk, full_tmpfs_stops_safely_and_says_so, .timeout = 60)
 {
-	char *dir = tmpdir_new("faultdisk");
-	char *mnt = ctl_path(dir, "mnt");
+	char *dir, *mnt;
 	char opts[64];
 
 	if (geteuid() != 0)
 		cr_skip_test("mounting a tmpfs needs root (CI runs as root); "
 			     "the file-size limit test covers this user");
+	dir = tmpdir_new("faultdisk");
+	mnt = ctl_path(dir, "mnt");
 	/* a mount namespace of this test's process: the tmpfs goes away
 	 * with it even when an assertion ends the test early */
 	cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
@@ -109,4 +111,5 @@ Test(faults_disk, full_tmpfs_stops_safely_and_says_so, .timeout = 60)
 	full_disk_run(dir, mnt, (RESERVE_KB + ALLOWED_KB) * 1024LL);
 	cr_expect_eq(umount(mnt), 0, "umount %s: %s", mnt, strerror(errno));
 	free(mnt);
+	free(dir);
 }
