@@ -101,6 +101,8 @@ static int set_key(struct parse_ctx *pc, const struct key *k, const char *v)
 	}
 	}
 bad:
+	if (pc->err[0])
+		return 0; /* inih reports the first error's line: keep its text */
 	snprintf(pc->err, sizeof(pc->err), "[%s] %s: bad value '%s' (%s)",
 		 k->section, k->name, v,
 		 k->kind == K_FRAC   ? "expected a fraction 0..1"
@@ -119,8 +121,9 @@ static int handler(void *user, const char *section, const char *name,
 		if (!strcmp(keys[i].section, section) &&
 		    !strcmp(keys[i].name, name))
 			return set_key(pc, &keys[i], value);
-	snprintf(pc->err, sizeof(pc->err), "unknown key '%s' in section [%s]",
-		 name, section);
+	if (!pc->err[0])
+		snprintf(pc->err, sizeof(pc->err),
+			 "unknown key '%s' in section [%s]", name, section);
 	return 0;
 }
 

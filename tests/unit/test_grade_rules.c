@@ -36,7 +36,8 @@ Test(grade_rules, override_subset_and_errors_name_line_key)
 	char *dir = tmpdir_new("rules");
 	char *ok = tmpfile_write(dir, "ok.ini", "[soh]\nreuse_min = 0.85\n");
 	char *bad = tmpfile_write(dir, "bad.ini", "[soh]\n\nreuse_mni = 0.85\n");
-	char *val = tmpfile_write(dir, "val.ini", "[soh]\nreuse_min = 1.5\n");
+	char *val = tmpfile_write(dir, "val.ini",
+				  "[soh]\nreuse_min = 1.5\n[nosuch]\nx = 1\n");
 
 	cr_assert_eq(rules_load(ok, &R), 0);
 	cr_assert_float_eq(R.soh_reuse_min, 0.85, 1e-12);
@@ -46,7 +47,8 @@ Test(grade_rules, override_subset_and_errors_name_line_key)
 	cr_assert(strstr(logcap_text(), "bad.ini:3"), "%s", logcap_text());
 	cr_assert(strstr(logcap_text(), "reuse_mni"));
 	cr_assert_lt(rules_load(val, &R), 0);
-	cr_assert(strstr(logcap_text(), "val.ini:2"));
+	cr_assert(strstr(logcap_text(), "val.ini:2: [soh] reuse_min: bad value"),
+		  "the first error, with its own text: %s", logcap_text());
 	logcap_stop();
 	free(ok);
 	free(bad);
