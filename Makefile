@@ -4,6 +4,7 @@
 #   make check      install deps, build, run every test (unit, integration,
 #                   seams, real kernel in QEMU, crash loop, fuzz smoke)
 #   make asan       the unit and integration tests under ASan+UBSan
+#   make valgrind   the unit tests under valgrind memcheck
 #   make bench      benchmarks (print figures, never fail on speed)
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make format     clang-format every source file
@@ -33,7 +34,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check check-unit check-seams check-kernel check-crash \
-        asan bench fuzz format clean
+        asan valgrind bench fuzz format clean
 all: bin/bench
 
 deps:
@@ -75,6 +76,7 @@ check: deps
 	$(MAKE) check-crash
 	$(MAKE) check-kernel
 	$(MAKE) asan
+	$(MAKE) valgrind
 	FUZZ_SECONDS=20 $(MAKE) fuzz
 
 demo: deps
@@ -88,6 +90,10 @@ asan:
 
 check-unit-asan: $(TEST_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 tools/run-tests.sh $(TEST_BIN)
+
+UNIT_BIN := $(filter $(BUILD)/tests/unit/%,$(TEST_BIN))
+valgrind: $(UNIT_BIN)
+	@tools/valgrind.sh $(UNIT_BIN)
 
 bench: bin/bench
 	@tools/bench.sh
