@@ -59,7 +59,9 @@ void ctl_event(struct ctl *c, int64_t t_us, const char *severity,
 	va_end(ap);
 	if (strcmp(severity, "info"))
 		ctl_note(c, "%s %s: %s", severity, code, ev.message);
-	if (c->cfg.log && !c->log_failed)
+	/* after a write failure too: the writer keeps the abort and the
+	 * safe stop's records in its reserve (bench/h5log.c) */
+	if (c->cfg.log)
 		log_rc(c, h5log_push_event(c->cfg.log, &ev), t_us);
 }
 
@@ -70,7 +72,7 @@ void ctl_log_step(struct ctl *c, const struct run_step *st)
 		c->skip_steps--;
 		return;
 	}
-	if (c->cfg.log && !c->log_failed)
+	if (c->cfg.log)
 		log_rc(c, h5log_push_step(c->cfg.log, st),
 		       (int64_t)(st->end_s * 1e6));
 }
@@ -126,7 +128,7 @@ void ctl_log_sample(struct ctl *c, int64_t t_us)
 	bool have_i = ctl_current_mA(c, t_us, &mA);
 
 	c->samples++;
-	if (!c->cfg.log || c->log_failed)
+	if (!c->cfg.log)
 		return;
 	r.test_time_s = t_us / 1e6;
 	r.unix_time_s = c->unix_start_s + r.test_time_s;

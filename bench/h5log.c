@@ -36,6 +36,10 @@
 #define FRAME_CHUNK_ROWS 1024
 #define DEFLATE_LEVEL 4
 #define DEFAULT_MIN_FREE_BYTES (16u << 20)
+/* Records taken after writing stopped at the reserve (the abort, the
+ * steps it ends, the samples of the safe stop): written from the
+ * reserve at close. A few kB per record, far below the reserve. */
+#define TAIL_RECS 256
 
 enum rec_type { REC_SAMPLE = 1, REC_STEP, REC_EVENT, REC_FRAME };
 
@@ -102,7 +106,14 @@ struct h5log {
 	int paused;
 	uint32_t flush_ms;
 	uint64_t min_free_bytes;
-	atomic_int failed;
+	atomic_int failed;       /* writing stopped: pushes fail */
+	atomic_int io_error;     /* ... because a write failed (not reserve) */
+
+	/* After a stop at the reserve (failed, !io_error) pushes still
+	 * fail, so the controller stops safely, but what it pushes then
+	 * lands here (producer only until close) and is written at close. */
+	char *tail;
+	size_t tail_n, slot_size;
 
 	uint64_t dropped_pending; /* producer only: not yet evented */
 	double last_t_s;          /* producer only: newest test time seen */
@@ -683,6 +694,7 @@ static void h5log_free(struct h5log *l)
 		free(l->col_buf[i]);
 	free(l->cell_v_buf);
 	free(l->cell_t_buf);
+	free(l->tail);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->wake);
 	pthread_cond_destroy(&l->done_cv);
@@ -712,6 +724,7 @@ static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
 	pthread_cond_init(&l->done_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&l->failed, 0);
+	atomic_init(&l->io_error, 0);
 	atomic_init(&l->samples_written, 0);
 	atomic_init(&l->samples_dropped, 0);
 	atomic_init(&l->flushes, 0);
@@ -727,13 +740,17 @@ static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
 	l->block_when_full = cfg ? cfg->block_when_full : 0;
 	l->paused = cfg ? cfg->start_paused : 0;
 	slot = sizeof(struct rec) + (size_t)(series + n_probes) * sizeof(float);
+	slot = (slot + _Alignof(struct rec) - 1) / _Alignof(struct rec) *
+	       _Alignof(struct rec);
+	l->slot_size = slot;
+	l->tail = malloc(TAIL_RECS * slot);
 	for (int i = 0; i < RUN_N_COLS; i++)
 		l->col_buf[i] = malloc(BATCH_ROWS * 8);
 	l->cell_v_buf = malloc(BATCH_ROWS * (size_t)(series ? series : 1) *
 			       sizeof(float));
 	l->cell_t_buf = malloc(BATCH_ROWS * (size_t)(n_probes ? n_probes : 1) *
 			       sizeof(float));
-	if (!l->path || !l->cell_v_buf || !l->cell_t_buf) {
+	if (!l->path || !l->cell_v_buf || !l->cell_t_buf || !l->tail) {
 		log_err("out of memory");
 		h5log_free(l);
 		return BENCH_ERR_MEM;
@@ -962,6 +979,27 @@ static struct rec *slot_get(struct h5log *l)
 	return r;
 }
 
+/* A slot for a record pushed after writing stopped, or NULL: only after
+ * a stop at the reserve, and while the tail has room. A full tail keeps
+ * taking samples over its last sample, so the newest (the current back
+ * at zero) is the one the file ends with. */
+static struct rec *tail_slot(struct h5log *l, enum rec_type type)
+{
+	struct rec *last;
+
+	if (atomic_load(&l->io_error))
+		return NULL;
+	if (l->tail_n < TAIL_RECS)
+		return (struct rec *)(l->tail + l->slot_size * l->tail_n++);
+	last = (struct rec *)(l->tail + l->slot_size * (TAIL_RECS - 1));
+	if (type == REC_SAMPLE && last->type == REC_SAMPLE)
+		return last;
+	log_err("'%s': writing stopped and its reserve of %d records is "
+		"used: a record of type %d is lost",
+		l->path, TAIL_RECS, (int)type);
+	return NULL;
+}
+
 static void slot_commit(struct h5log *l)
 {
 	ring_commit(l->ring);
@@ -986,6 +1024,21 @@ static int push_event_raw(struct h5log *l, const struct run_event *ev)
 	return BENCH_OK;
 }
 
+static void fill_sample(struct h5log *l, struct rec *r,
+			const struct run_sample *s)
+{
+	r->type = REC_SAMPLE;
+	r->u.s = *s;
+	r->u.s.cell_voltage_V = NULL;
+	r->u.s.cell_temperature_C = NULL;
+	if (l->series)
+		memcpy(r->cells, s->cell_voltage_V,
+		       l->series * sizeof(float));
+	if (l->n_probes)
+		memcpy(r->cells + l->series, s->cell_temperature_C,
+		       l->n_probes * sizeof(float));
+}
+
 /* Record dropped samples as an event as soon as a slot is free. */
 static void overflow_event(struct h5log *l)
 {
@@ -1008,8 +1061,12 @@ int h5log_push_sample(struct h5log *l, const struct run_sample *s)
 {
 	struct rec *r;
 
-	if (writer_failed(l))
+	if (writer_failed(l)) {
+		r = tail_slot(l, REC_SAMPLE);
+		if (r)
+			fill_sample(l, r, s);
 		return BENCH_ERR_IO;
+	}
 	l->last_t_s = s->test_time_s;
 	overflow_event(l);
 	r = slot_get(l);
@@ -1018,16 +1075,7 @@ int h5log_push_sample(struct h5log *l, const struct run_sample *s)
 		atomic_fetch_add(&l->samples_dropped, 1);
 		return BENCH_OK;
 	}
-	r->type = REC_SAMPLE;
-	r->u.s = *s;
-	r->u.s.cell_voltage_V = NULL;
-	r->u.s.cell_temperature_C = NULL;
-	if (l->series)
-		memcpy(r->cells, s->cell_voltage_V,
-		       l->series * sizeof(float));
-	if (l->n_probes)
-		memcpy(r->cells + l->series, s->cell_temperature_C,
-		       l->n_probes * sizeof(float));
+	fill_sample(l, r, s);
 	slot_commit(l);
 	return BENCH_OK;
 }
@@ -1036,8 +1084,14 @@ int h5log_push_step(struct h5log *l, const struct run_step *st)
 {
 	struct rec *r;
 
-	if (writer_failed(l))
+	if (writer_failed(l)) {
+		r = tail_slot(l, REC_STEP);
+		if (r) {
+			r->type = REC_STEP;
+			r->u.st = *st;
+		}
 		return BENCH_ERR_IO;
+	}
 	overflow_event(l);
 	r = slot_get(l);
 	if (!r) {
@@ -1053,8 +1107,15 @@ int h5log_push_step(struct h5log *l, const struct run_step *st)
 
 int h5log_push_event(struct h5log *l, const struct run_event *ev)
 {
-	if (writer_failed(l))
+	if (writer_failed(l)) {
+		struct rec *r = tail_slot(l, REC_EVENT);
+
+		if (r) {
+			r->type = REC_EVENT;
+			r->u.ev = *ev;
+		}
 		return BENCH_ERR_IO;
+	}
 	overflow_event(l);
 	if (push_event_raw(l, ev) < 0) {
 		log_err("'%s': ring full, event '%s' lost", l->path, ev->code);
@@ -1172,7 +1233,27 @@ static void batch_add(struct h5log *l, const struct rec *r)
 	       l->n_probes * sizeof(float));
 }
 
-/* Write everything the ring holds now; returns records consumed or -1. */
+static int write_rec(struct h5log *l, const struct rec *r)
+{
+	switch (r->type) {
+	case REC_SAMPLE:
+		batch_add(l, r);
+		return l->batch_n == BATCH_ROWS ? write_batch(l) : 0;
+	case REC_STEP:
+		return dset_append(&l->steps, l->ty.step_mem, 1, &r->u.st);
+	case REC_EVENT:
+		return dset_append(&l->events, l->ty.event_mem, 1, &r->u.ev);
+	case REC_FRAME:
+		return dset_append(&l->frames, l->ty.frame_mem, 1, &r->u.fr);
+	}
+	return 0;
+}
+
+static int headroom_ok(struct h5log *l);
+
+/* Write everything the ring holds now; returns records consumed or -1.
+ * The space left is checked again every BATCH_ROWS records: one drain
+ * of a full ring could otherwise write far more than the reserve. */
 static long drain(struct h5log *l)
 {
 	const struct rec *r;
@@ -1181,27 +1262,10 @@ static long drain(struct h5log *l)
 	while ((r = ring_front(l->ring))) {
 		int e = 0;
 
-		if (!writer_failed(l)) {
-			switch (r->type) {
-			case REC_SAMPLE:
-				batch_add(l, r);
-				if (l->batch_n == BATCH_ROWS)
-					e = write_batch(l);
-				break;
-			case REC_STEP:
-				e = dset_append(&l->steps, l->ty.step_mem, 1,
-						&r->u.st);
-				break;
-			case REC_EVENT:
-				e = dset_append(&l->events, l->ty.event_mem, 1,
-						&r->u.ev);
-				break;
-			case REC_FRAME:
-				e = dset_append(&l->frames, l->ty.frame_mem, 1,
-						&r->u.fr);
-				break;
-			}
-		}
+		if (n && n % BATCH_ROWS == 0 && !writer_failed(l))
+			headroom_ok(l);
+		if (!writer_failed(l))
+			e = write_rec(l, r);
 		ring_pop(l->ring);
 		n++;
 		if (e < 0)
@@ -1234,7 +1298,8 @@ static int past(const struct timespec *t)
 
 static void writer_fail(struct h5log *l, const char *what)
 {
-	if (atomic_exchange(&l->failed, 1))
+	atomic_store(&l->failed, 1);
+	if (atomic_exchange(&l->io_error, 1))
 		return;
 	log_err("'%s': cannot %s (disk full or I/O error): %s; data up to "
 		"the last flush is kept",
@@ -1464,6 +1529,28 @@ out:
 	free(tmp);
 }
 
+/* After a stop at the reserve: write what was pushed since (the abort
+ * event, the safe stop's samples) from the reserve. */
+static void write_tail(struct h5log *l)
+{
+	size_t i;
+	int e = 0;
+
+	if (atomic_load(&l->io_error) || !l->tail_n)
+		return;
+	errno = 0;
+	for (i = 0; i < l->tail_n && e == 0; i++)
+		e = write_rec(l, (const struct rec *)(l->tail +
+						      l->slot_size * i));
+	if (e == 0)
+		e = write_batch(l);
+	if (e < 0)
+		writer_fail(l, "write the final records from the reserve");
+	else
+		log_info("'%s': %zu final records written from the reserve",
+			 l->path, l->tail_n);
+}
+
 int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 {
 	int rc = BENCH_OK;
@@ -1479,10 +1566,28 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 	pthread_mutex_unlock(&l->mu);
 	if (l->thread_started)
 		pthread_join(l->thread, NULL);
-	if (writer_failed(l))
+	if (writer_failed(l)) {
 		rc = BENCH_ERR_IO;
+		write_tail(l);
+	}
 	if (publish(l) < 0)
 		rc = BENCH_ERR_IO;
+	/* Everything else reaches the disk before the status does: a flush
+	 * that fails (no space left) leaves "running" for bench recover
+	 * to mark interrupted, and a run whose records did not all reach
+	 * the file is never marked complete. */
+	errno = 0;
+	if (H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0) {
+		writer_fail(l, "flush the file before closing it");
+		rc = BENCH_ERR_IO;
+	}
+	if (rc < 0 && status && strcmp(status, "complete") == 0) {
+		log_err("'%s': not all records reached the file: marked "
+			"aborted, not complete",
+			l->path);
+		status = "aborted";
+		end_reason = "bench:LOG_WRITE run file incomplete";
+	}
 	/* Still in SWMR mode: overwrite status and end_reason in place and
 	 * close. Reopening the file normally to set them, as DESIGN first
 	 * planned, left a window in which a kill made the file unreadable

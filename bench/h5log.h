@@ -10,7 +10,9 @@
  * sample is dropped and counted; the next successful push records an event
  * "ring overflow: N samples dropped". Once the writer thread has failed
  * (disk full, I/O error) every push returns BENCH_ERR_IO so the controller
- * stops safely; what was flushed before stays readable.
+ * stops safely; what was flushed before stays readable. After a stop at
+ * the min_free_bytes reserve the records pushed then (up to 256, the
+ * newest sample kept) are still written, from the reserve, at close.
  *
  * Life cycle:
  *   h5log_create / h5log_open_resume   status "running", SWMR write starts

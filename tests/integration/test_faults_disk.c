@@ -12,10 +12,10 @@
  * - a small tmpfs, when running as root (CI): a real file system running
  *   out of blocks. A root that cannot mount fails the test loudly.
  *
- * Unlike the other fault tests these cannot see the current back at zero
- * in the file: the writer stops before the abort (bench/h5log.c keeps its
- * 16 MiB reserve for closing the file cleanly), so the abort and the safe
- * state are in the log and the root attributes only. */
+ * The writer stops while 16 MiB are left (bench/h5log.c) and writes what
+ * the controller pushes after that (the abort event, the safe stop's
+ * samples) from that reserve at close: like the other fault tests, the
+ * file shows the abort and ends with the current back at zero. */
 #include <errno.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -41,6 +41,7 @@ static void full_disk_run(const char *dir, const char *out_dir,
 	const char *args[] = {"run", recipe, "--sim",
 			      "fixtures/packs/nmc96-healthy.ini", "--speed",
 			      "600", "-o", out, NULL};
+	const struct run_event *ab;
 	struct ctl_file f;
 	struct stat st;
 	int rc;
@@ -65,10 +66,17 @@ static void full_disk_run(const char *dir, const char *out_dir,
 	cr_expect(f.lengths_equal);
 	/* stopped long before the recipe's 2 hours */
 	cr_expect_lt(f.last_t, 3600, "ran on to %.0f s", f.last_t);
-	cr_expect_null(ctl_event_sev(&f, "abort"));
+	ab = ctl_event_sev(&f, "abort");
+	cr_assert_not_null(ab, "no abort event in the file");
+	cr_expect_str_eq(ab->code, "bench:LOG_WRITE");
+	cr_expect_geq(f.last_t, ab->t_s, "no sample after the abort");
+	cr_expect_eq(f.last_current_A, 0.0f,
+		     "the last sample's current is %.3f A, not 0",
+		     f.last_current_A);
 	cr_log_info("disk full: stopped at %.0f s of test time, %zu rows, "
-		    "file %lld kB",
-		    f.last_t, f.rows, (long long)st.st_size >> 10);
+		    "last current %.3f A, file %lld kB",
+		    f.last_t, f.rows, f.last_current_A,
+		    (long long)st.st_size >> 10);
 	ctl_file_free(&f);
 	free(out);
 	free(log);
