@@ -468,6 +468,7 @@ int ctl_run_new(const struct run_opts *o)
 {
 	struct run_ctx r = {.sig_fd = -1};
 	struct run_meta meta = {0};
+	struct h5log_cfg log_cfg = {0};
 	const char *pack_id = o->pack_id;
 	char path[PATH_MAX];
 	int rc;
@@ -524,7 +525,10 @@ int ctl_run_new(const struct run_opts *o)
 	rc = fill_meta(&r, pack_id, &meta);
 	if (rc < 0)
 		goto out;
-	rc = h5log_create(o->out_path, &meta, NULL, &r.log);
+	/* Simulated time waits for the writer rather than drop a sample
+	 * (--speed max outruns any disk); a real-time loop must not wait. */
+	log_cfg.block_when_full = r.sim != NULL;
+	rc = h5log_create(o->out_path, &meta, &log_cfg, &r.log);
 	if (rc < 0)
 		goto out;
 	if (r.sim) {
@@ -544,6 +548,11 @@ int ctl_run_new(const struct run_opts *o)
 	run_config_event(&r, "bms_bus=%s", r.bench.bms_bus);
 	run_config_event(&r, "cycler_bus=%s", r.bench.cycler_bus);
 	run_config_event(&r, "speed=%g", o->speed);
+	/* on disk (and the file published) before the first sample: a kill
+	 * from here on leaves a file resume can read its settings from */
+	rc = h5log_flush(r.log);
+	if (rc < 0)
+		goto out;
 	ctl_attach_log(r.ctl, r.log, 0);
 	ctl_set_unix_start(r.ctl, clock_wall_s());
 	log_info("run of pack '%s' to '%s'; control socket '%s'", pack_id,
