@@ -190,6 +190,7 @@ static void snapshot(struct ctl *c, int64_t t_us, struct soa_snapshot *n)
 	n->setpoint_t_us = c->cmd.changed_us;
 	n->cv_mode = c->cmd.mode == STEP_MODE_CV_PACK ||
 		     (c->out.step && c->out.step->kind == RECIPE_HOLD_CELL);
+	n->state_seq = c->state_seq;
 	n->contactor_close_req = bms_tx_contactor_requested(c->cfg.bms_tx);
 	n->contactor_req_t_us = c->contactor_req_us;
 	n->contactor = contactor_of(c);
@@ -223,11 +224,45 @@ static void check(struct ctl *c, int64_t t_us)
 		ctl_abort(c, t_us, diag_abort_event(&c->soa.diag));
 }
 
+/* An abort the controller raises itself (not from soa_check) is decided by
+ * its row of the fault table too, so every reaction is in diag_cfg.c: the
+ * row gives the cause class and severity. Returns the decided event, or
+ * NULL when the row only warns (the warning is recorded here). */
+static const struct diag_event *decide(struct ctl *c, int64_t t_us,
+				       const struct diag_event *ev,
+				       struct diag_event *out)
+{
+	enum diag_id id = diag_id_of(ev->code ? ev->code : ev->full_code);
+
+	if (ev == diag_abort_event(&c->soa.diag))
+		return ev;
+	if (id == DIAG_N) {
+		log_err("%s: no row in the fault table (bench/diag_cfg.c), "
+			"stopping as given", ev->full_code);
+		return ev;
+	}
+	switch (diag_report(&c->soa.diag, id, false, t_us, ev->message, out)) {
+	case DIAG_REACT_ABORT:
+		return out;
+	case DIAG_REACT_WARN:
+		ctl_event(c, t_us, "warning", out->full_code, "%s",
+			  out->message);
+		return NULL;
+	case DIAG_REACT_NONE:
+		break;
+	}
+	return NULL;
+}
+
 void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 {
+	struct diag_event decided;
 	int32_t mV = 0;
 
 	if (c->phase >= CTL_SAFING)
+		return;
+	ev = decide(c, t_us, ev, &decided);
+	if (!ev)
 		return;
 	/* The order matters: no current, no output, contactors open; only
 	 * then the paperwork. */
@@ -301,6 +336,8 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 		ctl_on_bus_state(c, CANBUS_ACTIVE, t_us);
 	if (upd & PACK_UPD_PACK)
 		c->pack_seq++;
+	if (upd & PACK_UPD_STATE)
+		c->state_seq++;
 	if (s->cell_set_seq != c->last_cell_set) {
 		c->last_cell_set = s->cell_set_seq;
 		c->cells_t_us = t_us;
@@ -318,10 +355,7 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 
 void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 {
-	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
-				.cause = DIAG_CAUSE_BENCH,
-				.full_code = "bench:BUS_OFF",
-				.t_us = t_us};
+	struct diag_event ev = {.code = "BUS_OFF", .t_us = t_us};
 
 	if (s == c->bus_state)
 		return;
@@ -349,6 +383,7 @@ void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 			  "BMS bus error state: %s", canbus_state_name(s));
 		break;
 	}
+	ctl_can_status(c);
 }
 
 void ctl_request_stop(struct ctl *c, bool from_signal)
@@ -451,11 +486,7 @@ static bool bms_ready(const struct ctl *c)
  * a command: its output is not what the recipe asked for. */
 static void cycler_refused(struct ctl *c, int64_t t_us)
 {
-	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
-				.cause = DIAG_CAUSE_BENCH,
-				.code = "CYCLER_ERROR",
-				.full_code = "bench:CYCLER_ERROR",
-				.t_us = t_us};
+	struct diag_event ev = {.code = "CYCLER_ERROR", .t_us = t_us};
 
 	snprintf(ev.message, sizeof(ev.message),
 		 "cycler refused or garbled the %s command: stopping safely",

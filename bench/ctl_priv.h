@@ -57,6 +57,7 @@ struct ctl {
 	/* Safety inputs. */
 	int64_t start_us;         /* monitoring start, -1 before first input */
 	uint32_t pack_seq;
+	uint32_t state_seq;       /* BMS contactor/fault frames received */
 	int64_t contactor_req_us;
 	bool fault_active[PROFILE_MAX_FAULTS];
 	bool operator_stop, signal_stop;

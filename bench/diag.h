@@ -38,6 +38,7 @@ enum diag_id {
 	DIAG_DCL_EXCEEDED,
 	DIAG_CELL_SPREAD_WARN,
 	DIAG_CELL_SPREAD_HARD,
+	DIAG_SENSOR_STUCK,       /* a cell reading frozen while the rest move */
 	DIAG_BMS_TIMEOUT,        /* no BMS frame for heartbeat_timeout_ms */
 	DIAG_CYCLER_TIMEOUT,     /* cycler not answering */
 	DIAG_CURRENT_MISMATCH,   /* measured current far from setpoint */
@@ -48,6 +49,11 @@ enum diag_id {
 	DIAG_BMS_FAULT_BENCH,    /* same, the profile classes it as bench */
 	DIAG_OPERATOR_STOP,      /* `bench stop` / control socket */
 	DIAG_SIGNAL_STOP,        /* SIGINT / SIGTERM */
+	/* Raised by the controller itself (not by soa), decided here too. */
+	DIAG_CYCLER_ERROR,       /* cycler refused or garbled a command */
+	DIAG_LOG_WRITE,          /* run file writer failed (disk full) */
+	DIAG_BUS_OFF,            /* BMS bus off, no automatic restart */
+	DIAG_LOOP_ERROR,         /* the event loop failed (ctl_fail) */
 	DIAG_N
 };
 
@@ -109,6 +115,9 @@ void diag_init(struct diag *d);
 enum diag_reaction diag_report(struct diag *d, enum diag_id id, bool ok,
 			       int64_t t_us, const char *detail,
 			       struct diag_event *ev);
+
+/* The row of code ("LOG_WRITE" or "bench:LOG_WRITE"), DIAG_N if none. */
+enum diag_id diag_id_of(const char *code);
 
 bool diag_aborted(const struct diag *d);
 const struct diag_event *diag_abort_event(const struct diag *d);

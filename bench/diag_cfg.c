@@ -12,7 +12,16 @@
  * - CCL/DCL: 2 s, the time a cycler slewing at 100 A/s needs to follow a
  *   BMS limit that drops in one step;
  * - time-outs measure their own time (soa.c), so they trip on one report;
- * - BMS fault bits: 2 frames, guarding against one corrupted frame;
+ * - BMS fault bits and contactor feedback: 2 distinct BMS_State frames
+ *   (soa.c counts a state report only when a new state frame arrived), so
+ *   one corrupted frame never aborts, a persistent bit does after
+ *   100-200 ms at a 100 ms BMS;
+ * - a stuck cell sensor: judged over tens of seconds by soa.c itself, then
+ *   3 bursts in a row;
+ * - what the controller raises itself (cycler refusing a command, the run
+ *   file writer failing, the BMS bus off without restart, the event loop
+ *   failing) acts at once: there is nothing to debounce, the bench can no
+ *   longer see or command the pack;
  * - stop requests act at once;
  * - a warning warns again only after reading OK for a minute: a cell
  *   spread hovering at its limit gives one event, not one per burst.
@@ -46,6 +55,7 @@ const struct diag_row diag_table[DIAG_N] = {
 	ROW(DCL_EXCEEDED,          ABORT, SAFETY,   2, 2000),
 	ROW(CELL_SPREAD_WARN,      WARN,  SAFETY,   3,    0),
 	ROW(CELL_SPREAD_HARD,      ABORT, SAFETY,   3,    0),
+	ROW(SENSOR_STUCK,          ABORT, SAFETY,   3,    0),
 	ROW(BMS_TIMEOUT,           ABORT, BENCH,    1,    0),
 	ROW(CYCLER_TIMEOUT,        ABORT, BENCH,    1,    0),
 	ROW(CURRENT_MISMATCH,      ABORT, BENCH,    2, 2000),
@@ -56,6 +66,10 @@ const struct diag_row diag_table[DIAG_N] = {
 	ROW(BMS_FAULT_BENCH,       ABORT, BENCH,    2,    0),
 	ROW(OPERATOR_STOP,         ABORT, OPERATOR, 1,    0),
 	ROW(SIGNAL_STOP,           ABORT, OPERATOR, 1,    0),
+	ROW(CYCLER_ERROR,          ABORT, BENCH,    1,    0),
+	ROW(LOG_WRITE,             ABORT, BENCH,    1,    0),
+	ROW(BUS_OFF,               ABORT, BENCH,    1,    0),
+	ROW(LOOP_ERROR,            ABORT, BENCH,    1,    0),
 };
 
 const uint32_t diag_warn_rearm_ms = 60000;

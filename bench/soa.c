@@ -99,6 +99,14 @@ void soa_limits_build(struct soa_limits *out, const struct profile *p,
 	l->mismatch_mA = max32(2000, (int32_t)(mAh / 20));
 	l->mismatch_settle_ms = 3000;
 	l->contactor_timeout_ms = p->contactor_timeout_ms;
+	/* A live cell reading moves by at least a count of the BMS's 1 mV
+	 * resolution (noise, or the current) while the others move 30 mV on
+	 * average: under 1C that is the IR step or a few minutes of the
+	 * curve, and 30 s keeps a cell resting on an LFP plateau from
+	 * being judged before the pack left it. */
+	l->stuck_still_mV = 1;
+	l->stuck_others_mV = 30;
+	l->stuck_min_ms = 30000;
 }
 
 void soa_init(struct soa *s, const struct soa_limits *lim,
@@ -162,6 +170,54 @@ static bool extremes(const int32_t *v, unsigned n, unsigned *imax,
 	return any;
 }
 
+/* A stuck cell sensor: the BMS can no longer protect that cell. Judged
+ * only on a complete set of cells (every one known). */
+static void check_stuck(struct soa *s, const struct soa_snapshot *x,
+			int64_t now, struct soa_result *res)
+{
+	const struct soa_limits *l = &s->lim;
+	unsigned n = x->n_cells, bad = 0;
+	int64_t sum = 0, bad_ms = 0;
+	int32_t bad_moved_mV = 0;
+
+	if (l->stuck_others_mV <= 0 || n < 2 || n > SOA_MAX_CELLS)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		if (x->cell_mV[i] == SOA_UNKNOWN)
+			return;
+		sum += x->cell_mV[i];
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int32_t v = x->cell_mV[i];
+		int64_t others_mV, others_then_mV, still_ms;
+		int32_t moved_mV;
+
+		if (!s->stuck_armed || abs(v - s->still_mV[i]) >= l->stuck_still_mV) {
+			s->still_mV[i] = v;
+			s->still_sum_mV[i] = sum;
+			s->still_us[i] = now;
+			continue;
+		}
+		others_mV = sum - v;
+		others_then_mV = s->still_sum_mV[i] - s->still_mV[i];
+		moved_mV = (int32_t)(llabs(others_mV - others_then_mV) /
+				     (int64_t)(n - 1));
+		still_ms = (now - s->still_us[i]) / 1000;
+		if (!bad && moved_mV >= l->stuck_others_mV &&
+		    still_ms >= (int64_t)l->stuck_min_ms) {
+			bad = i + 1;
+			bad_ms = still_ms;
+			bad_moved_mV = moved_mV;
+		}
+	}
+	s->stuck_armed = true;
+	rep(s, res, DIAG_SENSOR_STUCK, bad == 0, now,
+	    "cell %u voltage sensor stuck at %.3f V for %lld s while the other "
+	    "cells moved %d mV on average",
+	    bad, V(bad ? x->cell_mV[bad - 1] : 0), (long long)(bad_ms / 1000),
+	    bad_moved_mV);
+}
+
 /* Warnings before their hard tier: a reading past both reports both. */
 static void check_cells(struct soa *s, const struct soa_snapshot *x,
 			int64_t now, struct soa_result *res)
@@ -187,6 +243,7 @@ static void check_cells(struct soa *s, const struct soa_snapshot *x,
 	rep(s, res, DIAG_CELL_UV_HARD, vmin >= l->cell_hard_mV.low, now,
 	    "cell %u voltage %.3f V below hard limit %.3f V", lo, V(vmin),
 	    V(l->cell_hard_mV.low));
+	check_stuck(s, x, now, res);
 	/* near empty or full a 1 % capacity spread is hundreds of mV: judge
 	 * the spread only where the curve is flat enough to mean imbalance */
 	if (l->spread_window_mV.high > 0 &&
@@ -327,8 +384,10 @@ static const char *contactor_name(enum soa_contactor c)
 	return (unsigned)c < 5 ? n[c] : "?";
 }
 
+/* The time-out runs on every call (it measures its own time); the
+ * mismatch counts state frames (fresh: a new one arrived). */
 static void check_contactor(struct soa *s, const struct soa_snapshot *x,
-			    int64_t now, struct soa_result *res)
+			    bool fresh, int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
 	int64_t since_ms = (now - x->contactor_req_t_us) / 1000;
@@ -356,12 +415,39 @@ static void check_contactor(struct soa *s, const struct soa_snapshot *x,
 		  x->contactor != SOA_CONTACTOR_CLOSED;
 	if (x->contactor == SOA_CONTACTOR_CLOSED)
 		s->contactor_was_closed = true;
+	if (!fresh)
+		return;
 	if (x->contactor == SOA_CONTACTOR_WELDED)
 		rep(s, res, DIAG_CONTACTOR_MISMATCH, false, now,
 		    "contactors welded (BMS reports %s)", state);
 	else
 		rep(s, res, DIAG_CONTACTOR_MISMATCH, !dropped, now,
 		    "contactors went %s without an open request", state);
+}
+
+/* What the bench itself sees past a warning limit, appended to a BMS
+ * fault: the hot probe or the cell the BMS is acting on. */
+static void fault_context(const struct soa *s, const struct soa_snapshot *x,
+			  char *d, size_t size)
+{
+	const struct soa_limits *l = &s->lim;
+	unsigned hi = 0, lo = 0;
+	size_t len = strlen(d);
+
+	if (x->temp_ddegC && extremes(x->temp_ddegC, x->n_temps, &hi, &lo) &&
+	    x->temp_ddegC[hi - 1] > l->temp_warn_ddegC.high)
+		len += (size_t)snprintf(d + len, size - len,
+					" (probe %u at %.1f C)", hi,
+					C(x->temp_ddegC[hi - 1]));
+	if (len >= size || !x->cell_mV ||
+	    !extremes(x->cell_mV, x->n_cells, &hi, &lo))
+		return;
+	if (x->cell_mV[hi - 1] > l->cell_warn_mV.high)
+		snprintf(d + len, size - len, " (cell %u at %.3f V)", hi,
+			 V(x->cell_mV[hi - 1]));
+	else if (x->cell_mV[lo - 1] < l->cell_warn_mV.low)
+		snprintf(d + len, size - len, " (cell %u at %.3f V)", lo,
+			 V(x->cell_mV[lo - 1]));
 }
 
 static void check_faults(struct soa *s, const struct soa_snapshot *x,
@@ -393,13 +479,18 @@ static void check_faults(struct soa *s, const struct soa_snapshot *x,
 			snprintf(d[k] + len, sizeof(d[k]) - len, ", %s",
 				 f ? f->signal : "(unnamed)");
 	}
-	for (unsigned k = 0; k < 3; k++)
+	for (unsigned k = 0; k < 3; k++) {
+		if (d[k][0])
+			fault_context(s, x, d[k], sizeof(d[k]));
 		rep(s, res, ids[k], d[k][0] == '\0', now, "%s", d[k]);
+	}
 }
 
 void soa_check(struct soa *s, const struct soa_snapshot *x, int64_t now_us,
 	       struct soa_result *res)
 {
+	bool fresh;
+
 	memset(res, 0, sizeof(*res));
 	if (x->operator_stop)
 		rep(s, res, DIAG_OPERATOR_STOP, false, now_us,
@@ -427,6 +518,13 @@ void soa_check(struct soa *s, const struct soa_snapshot *x, int64_t now_us,
 	check_timeout(s, res, DIAG_CYCLER_TIMEOUT, "cycler answer",
 		      x->cycler_last_us, x->start_us, s->lim.cycler_timeout_ms,
 		      now_us);
-	check_contactor(s, x, now_us, res);
-	check_faults(s, x, now_us, res);
+	fresh = !s->seen_state || x->state_seq != s->last_state_seq;
+	s->seen_state = true;
+	s->last_state_seq = x->state_seq;
+	/* A BMS opens its contactors in the frame that raises its fault bit:
+	 * the fault is the cause, the open contactors its consequence, so
+	 * with equal debounce the fault row decides first. */
+	if (fresh)
+		check_faults(s, x, now_us, res);
+	check_contactor(s, x, fresh, now_us, res);
 }

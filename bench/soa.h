@@ -9,8 +9,10 @@
  * last call (cells_seq, temps_seq, pack_seq), so calling soa_check() on
  * every frame and tick never counts one stale reading twice. The controller
  * bumps cells_seq once per complete set of cell readings (the BMS's burst),
- * temps_seq per temperature set, pack_seq per pack-status/current reading.
- * Time-outs, contactor, fault-bit and stop checks run on every call.
+ * temps_seq per temperature set, pack_seq per pack-status/current reading,
+ * state_seq per BMS state frame (contactor feedback, fault bits): one
+ * corrupted state frame is one sample, however often soa_check() runs.
+ * Time-outs and stop checks run on every call.
  *
  * Tiers (foxBMS MOL/RSL/MSL): operating ends a step (step.h), warning
  * warns, hard aborts. soa_limits_build() merges the profile with the recipe's
@@ -46,6 +48,11 @@ struct soa_limits {
 	int32_t mismatch_mA;          /* |measured - setpoint| tolerated */
 	uint32_t mismatch_settle_ms;  /* after a setpoint change */
 	uint32_t contactor_timeout_ms;
+	/* Stuck cell sensor: a reading that moved less than stuck_still_mV
+	 * for stuck_min_ms while the other cells moved stuck_others_mV on
+	 * average (0: not checked). */
+	int32_t stuck_still_mV, stuck_others_mV;
+	uint32_t stuck_min_ms;
 };
 
 enum soa_contactor {
@@ -55,6 +62,9 @@ enum soa_contactor {
 	SOA_CONTACTOR_CLOSED,
 	SOA_CONTACTOR_WELDED,
 };
+
+/* Cells the stuck-sensor check follows (PACKSTATE_MAX_CELLS). */
+#define SOA_MAX_CELLS 256
 
 /* A cell or probe not read yet: skipped by the checks. */
 #define SOA_UNKNOWN INT32_MIN
@@ -85,6 +95,8 @@ struct soa_snapshot {
 	int32_t setpoint_mA;
 	int64_t setpoint_t_us;        /* when setpoint/output last changed */
 	bool cv_mode;                 /* pack CV: current follows the pack */
+	/* BMS state frames (contactor feedback, fault bits) received. */
+	uint32_t state_seq;
 	/* Contactors. */
 	bool contactor_close_req;
 	int64_t contactor_req_t_us;   /* when the request last changed */
@@ -110,8 +122,14 @@ struct soa {
 	struct soa_limits lim;
 	const struct profile *profile; /* fault signal names and reactions */
 	struct diag diag;
-	uint32_t last_cells_seq, last_temps_seq, last_pack_seq;
-	bool seen_cells, seen_temps, seen_pack;
+	uint32_t last_cells_seq, last_temps_seq, last_pack_seq, last_state_seq;
+	bool seen_cells, seen_temps, seen_pack, seen_state;
+	/* Stuck sensor: each cell's last moving reading, the sum of all
+	 * cells then and when. */
+	bool stuck_armed;
+	int32_t still_mV[SOA_MAX_CELLS];
+	int64_t still_sum_mV[SOA_MAX_CELLS];
+	int64_t still_us[SOA_MAX_CELLS];
 	bool contactor_was_closed;    /* closed since the close request */
 	bool prev_close_req;
 };

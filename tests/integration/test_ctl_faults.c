@@ -107,7 +107,8 @@ Test(ctl_faults, cell_heating_is_a_safety_abort, .timeout = 60)
 	run_case(&(struct fault_case){
 		"nmc96-healthy",
 		"[fault cell_heating]\nat = 60 s\ncell = 7\nrate_c_per_min = 20",
-		DISCHARGE, 3, "abort", "safety:", NULL, 150});
+		DISCHARGE, 3, "abort", "safety:BMS_FAULT",
+		"Fault_OverTemp (probe", 150});
 }
 
 Test(ctl_faults, cell_short_is_a_safety_abort, .timeout = 60)
@@ -115,15 +116,16 @@ Test(ctl_faults, cell_short_is_a_safety_abort, .timeout = 60)
 	run_case(&(struct fault_case){
 		"nmc96-healthy",
 		"[fault cell_short]\nat = 60 s\ncell = 7\nohm = 0.01",
-		DISCHARGE, 3, "abort", "safety:", NULL, 150});
+		DISCHARGE, 3, "abort", "safety:BMS_FAULT",
+		"Fault_OverTemp (probe", 150});
 }
 
-Test(ctl_faults, stuck_sensor_warns_through_the_cell_spread, .timeout = 60)
+Test(ctl_faults, stuck_sensor_aborts_naming_the_cell, .timeout = 60)
 {
-	/* The simulated BMS's profile warns on spread and does not abort (a
-	 * weak cell diverges by design): the stuck cell is named. */
+	/* The BMS can no longer protect cell 7: a safety abort once the
+	 * other cells moved and cell 7 did not (30 s at least). */
 	run_case(&(struct fault_case){
 		"nmc96-healthy", "[fault cell_sensor_stuck]\nat = 60 s\ncell = 7",
-		DISCHARGE, 0, "warning", "safety:CELL_SPREAD_WARN", "cell 7",
-		1200});
+		DISCHARGE, 3, "abort", "safety:SENSOR_STUCK",
+		"cell 7 voltage sensor stuck", 60});
 }

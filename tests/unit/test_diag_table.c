@@ -37,6 +37,27 @@ Test(diag, table_is_complete_and_indexed)
 	cr_assert_eq(diag_table[DIAG_TEMP_HIGH_HARD].cause, DIAG_CAUSE_SAFETY);
 }
 
+Test(diag, controller_raised_codes_have_rows)
+{
+	/* what ctl.c/ctl_out.c/ctl_run.c raise outside soa is decided by the
+	 * table too: a bench cause that acts at once */
+	static const char *const codes[] = {"bench:CYCLER_ERROR",
+					    "bench:LOG_WRITE", "bench:BUS_OFF",
+					    "bench:LOOP_ERROR"};
+
+	for (unsigned i = 0; i < 4; i++) {
+		enum diag_id id = diag_id_of(codes[i]);
+
+		cr_assert_neq(id, DIAG_N, "%s has no row", codes[i]);
+		cr_assert_eq(diag_table[id].severity, DIAG_SEV_ABORT);
+		cr_assert_eq(diag_table[id].cause, DIAG_CAUSE_BENCH);
+		cr_assert_eq(diag_table[id].debounce_samples, 1);
+	}
+	cr_assert_eq(diag_id_of("SENSOR_STUCK"), DIAG_SENSOR_STUCK);
+	cr_assert_eq(diag_table[DIAG_SENSOR_STUCK].cause, DIAG_CAUSE_SAFETY);
+	cr_assert_eq(diag_id_of("bench:NO_SUCH_CODE"), DIAG_N);
+}
+
 Test(diag, abort_after_consecutive_samples)
 {
 	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 0, "x", &ev),

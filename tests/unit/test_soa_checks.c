@@ -64,6 +64,7 @@ static void sample(void)
 	x.cells_seq++;
 	x.temps_seq++;
 	x.pack_seq++;
+	x.state_seq++;
 	x.bms_last_us = now;
 	x.cycler_last_us = now;
 	soa_check(&s, &x, now, &res);
@@ -446,6 +447,94 @@ Test(soa, bms_fault_bits_follow_the_profile_reaction)
 	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
 	cr_assert_str_eq(find("safety:BMS_FAULT")->message,
 			 "BMS fault signal Fault_CellOV for 2 samples (100 ms)");
+}
+
+Test(soa, one_corrupted_state_frame_does_not_abort)
+{
+	/* the controller checks on the frame and again on its tick: the
+	 * same frame must count once */
+	faults[0] = true;
+	sample();
+	for (int i = 0; i < 5; i++) {
+		now += 10 * MS;
+		soa_check(&s, &x, now, &res);
+		cr_assert_eq(res.reaction, DIAG_REACT_NONE, "re-check %d", i);
+	}
+	faults[0] = false;
+	for (int i = 0; i < 20; i++) {
+		sample();
+		cr_assert_eq(res.reaction, DIAG_REACT_NONE);
+	}
+	faults[0] = true;
+	sample();
+	cr_assert_eq(res.reaction, DIAG_REACT_NONE);
+	sample();
+	cr_assert_eq(res.reaction, DIAG_REACT_ABORT, "persistent bit");
+}
+
+Test(soa, contactors_opened_by_a_bms_fault_name_the_fault)
+{
+	x.contactor_close_req = true;
+	x.contactor = SOA_CONTACTOR_CLOSED;
+	sample();
+	/* the frame that raises the bit also reports the contactors open */
+	faults[2] = true;
+	temps[1] = 580;
+	x.contactor = SOA_CONTACTOR_OPEN;
+	sample();
+	sample();
+	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
+	cr_assert_str_eq(diag_abort_event(&s.diag)->full_code,
+			 "safety:BMS_FAULT");
+	cr_assert_str_eq(diag_abort_event(&s.diag)->message,
+			 "BMS fault signal Fault_OverTemp (probe 2 at 58.0 C) "
+			 "for 2 samples (100 ms)");
+}
+
+/* Discharge: every cell but cell 2 falls by 1 mV per reading. */
+static void discharge_with_stuck_cell(int readings)
+{
+	for (int i = 0; i < readings; i++) {
+		for (int c = 0; c < NC; c++)
+			if (c != 1)
+				cells[c]--;
+		sample();
+		if (res.reaction == DIAG_REACT_ABORT)
+			return;
+	}
+}
+
+Test(soa, stuck_cell_sensor_aborts_naming_the_cell)
+{
+	cells[1] = 3700;
+	/* 30 mV of the others take 3 s, the check wants 30 s still (from
+	 * the first reading), then 3 readings */
+	discharge_with_stuck_cell(302);
+	cr_assert_eq(res.reaction, DIAG_REACT_NONE, "judged before 30 s");
+	discharge_with_stuck_cell(1);
+	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
+	cr_assert_str_eq(diag_abort_event(&s.diag)->message,
+			 "cell 2 voltage sensor stuck at 3.700 V for 30 s "
+			 "while the other cells moved 302 mV on average for 3 "
+			 "samples (200 ms)");
+	cr_assert_eq(diag_abort_event(&s.diag)->cause, DIAG_CAUSE_SAFETY);
+}
+
+Test(soa, resting_or_moving_cells_are_not_stuck)
+{
+	/* at rest nothing moves: not judged */
+	for (int i = 0; i < 600; i++) {
+		sample();
+		cr_assert_eq(res.reaction, DIAG_REACT_NONE);
+	}
+	/* every cell moving, one five times slower: alive */
+	for (int i = 0; i < 600; i++) {
+		for (int c = 0; c < NC; c++)
+			if (c != 1 ? i % 2 == 0 : i % 10 == 0)
+				cells[c]--;
+		sample();
+		cr_assert_eq(res.reaction, DIAG_REACT_NONE, "reading %d", i);
+	}
 }
 
 Test(soa, bms_comm_fault_is_a_bench_cause)
