@@ -33,19 +33,48 @@ static void map_from_profile(const struct profile *p, struct packstate_map *m)
 		m->fault_signals[i] = p->faults[i].signal;
 }
 
-static void step_cfg_from_profile(const struct profile *p,
-				  struct step_cfg *sc)
+/* Step ends sit this far inside a tighter hard cell limit (a recipe
+ * `limit` line or the bench file's [limits]): a CV hold regulated on 1 mV
+ * readings overshoots by a few mV, and the hard limit watches that. */
+#define STEP_GUARD_mV 10
+
+/* The step engine's operating bounds: the profile's, pulled inside the
+ * merged hard limits where those are tighter (DESIGN 3.3: the tighter
+ * wins), so a step ends before a recipe's own limit aborts the run. */
+static void step_cfg_build(const struct profile *p, const struct soa_limits *l,
+			   struct step_cfg *sc)
 {
+	int32_t hi = l->cell_hard_mV.high - STEP_GUARD_mV;
+	int32_t lo = l->cell_hard_mV.low + STEP_GUARD_mV;
+	int32_t series = (int32_t)p->series;
+
 	memset(sc, 0, sizeof(*sc));
 	sc->rated_capacity_mAh = profile_rated_mAh(p);
-	sc->cell_op_low_mV = p->cell_low_mV[PROFILE_OP];
-	sc->cell_op_high_mV = p->cell_high_mV[PROFILE_OP];
+	sc->cell_op_low_mV = p->cell_low_mV[PROFILE_OP] > lo
+				     ? p->cell_low_mV[PROFILE_OP]
+				     : lo;
+	sc->cell_op_high_mV = p->cell_high_mV[PROFILE_OP] < hi
+				      ? p->cell_high_mV[PROFILE_OP]
+				      : hi;
+	/* a current hard limit below the operating one: 2 % under it, the
+	 * cycler's regulation and the measurement noise */
 	sc->charge_max_mA = p->charge_mA[PROFILE_OP];
+	if (l->charge_hard_mA < sc->charge_max_mA)
+		sc->charge_max_mA = l->charge_hard_mA - l->charge_hard_mA / 50;
 	sc->discharge_max_mA = p->discharge_mA[PROFILE_OP];
-	/* The cycler's compliance sits at the pack's warning limits: the
-	 * cells' own limits end steps long before. */
-	sc->pack_high_mV = p->cell_high_mV[PROFILE_WARN] * (int32_t)p->series;
-	sc->pack_low_mV = p->cell_low_mV[PROFILE_WARN] * (int32_t)p->series;
+	if (l->discharge_hard_mA < sc->discharge_max_mA)
+		sc->discharge_max_mA =
+			l->discharge_hard_mA - l->discharge_hard_mA / 50;
+	/* The cycler's compliance sits at the pack's warning limits (the
+	 * cells' own limits end steps long before), inside a pack limit. */
+	sc->pack_high_mV = l->cell_warn_mV.high * series;
+	sc->pack_low_mV = l->cell_warn_mV.low * series;
+	if (l->pack_hard_mV.high > 0) {
+		if (l->pack_hard_mV.high - STEP_GUARD_mV < sc->pack_high_mV)
+			sc->pack_high_mV = l->pack_hard_mV.high - STEP_GUARD_mV;
+		if (l->pack_hard_mV.low + STEP_GUARD_mV > sc->pack_low_mV)
+			sc->pack_low_mV = l->pack_hard_mV.low + STEP_GUARD_mV;
+	}
 }
 
 int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
@@ -77,7 +106,7 @@ int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 		extra[n_extra++] = cfg->bench_limits;
 	soa_limits_build(&c->lim, cfg->profile, extra, n_extra);
 	soa_init(&c->soa, &c->lim, cfg->profile);
-	step_cfg_from_profile(cfg->profile, &sc);
+	step_cfg_build(cfg->profile, &c->lim, &sc);
 	rc = step_init(&c->eng, cfg->recipe, &sc);
 	if (rc < 0)
 		goto fail;

@@ -129,3 +129,27 @@ Test(ctl_faults, stuck_sensor_aborts_naming_the_cell, .timeout = 60)
 		DISCHARGE, 3, "abort", "safety:SENSOR_STUCK",
 		"cell 7 voltage sensor stuck", 60});
 }
+
+/* DESIGN 3.3: a recipe `limit` tighter than the profile wins, for the step
+ * ends too: `until max cell` stops inside the recipe's 3.9 V, it does not
+ * charge on to the profile's 4.2 V and abort on the recipe's limit. */
+Test(ctl_faults, recipe_cell_limit_tighter_than_profile_ends_the_step,
+     .timeout = 60)
+{
+	run_case(&(struct fault_case){
+		"nmc96-healthy", "",
+		"limit cell voltage 2.5 V to 3.9 V\nlog every 1 s\n"
+		"Charge at 1C until max cell\n",
+		0, "info", "bench:COMPLETE", NULL, 3600});
+}
+
+Test(ctl_faults, recipe_current_limit_tighter_than_profile_clamps,
+     .timeout = 60)
+{
+	run_case(&(struct fault_case){
+		"nmc96-healthy", "",
+		"limit current -0.5C to 0.5C\nlog every 1 s\n"
+		"Rest for 1 minute\nCharge at 1C for 2 minutes\n"
+		"Discharge at 1C for 2 minutes\n",
+		0, "info", "bench:COMPLETE", NULL, 600});
+}
