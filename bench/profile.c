@@ -756,5 +756,5 @@ int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 		 "Bench_ContactorReq");
 	snprintf(p->tx_alive_signal, sizeof(p->tx_alive_signal),
 		 "Bench_Alive");
-	return BENCH_OK;
+	return profile_write_text(p);
 }

@@ -116,9 +116,18 @@ uint32_t profile_rated_mAh(const struct profile *p);
 /* The profile of the simulated BMS (fixtures/dbc/sim_bms.dbc signal names)
  * for a simulated pack: limits by chemistry (NMC 2.5-4.2 V operating, LFP
  * 2.5-3.65 V; warning and hard a little outside), temperatures, currents by
- * C-rate. text stays NULL. */
+ * C-rate. text is the profile written as INI (profile_write_text), so the
+ * run file's profile_text says what the run used. */
 int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 		    unsigned modules, unsigned n_probes, double rated_ah,
 		    const char *dbc_path, struct profile *out);
+
+/* (Re)write p->text as the INI text profile_parse() reads back to the same
+ * profile (bench/profile_text.c). BENCH_ERR_MEM on failure. */
+int profile_write_text(struct profile *p);
+/* Set the fresh element R0 (mOhm, one parallel group: for a simulated pack
+ * the pack file's cell r0_mohm / parallel, sim_pack_info.fresh_r0_mohm)
+ * and rewrite the text: the grading reads ref_r0_mohm from it. */
+int profile_set_ref_r0(struct profile *p, double ref_r0_mohm);
 
 #endif

@@ -131,6 +131,7 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	in->v_min_cell_V = s->v_discharge_min_V;
 	in->v_max_cell_V = s->v_charge_max_V;
 	in->ambient_C = s->cfg.ambient_C;
+	in->fresh_r0_mohm = s->cfg.r0_mohm / s->cfg.parallel;
 
 	s->cyc.vmax_V = s->v_charge_max_V * s->n;
 	s->cyc.vmin_V = s->v_discharge_min_V * s->n;

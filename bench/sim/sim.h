@@ -33,6 +33,9 @@ struct sim_pack_info {
 	double rated_capacity_ah;
 	double v_min_cell_V, v_max_cell_V; /* discharge cut-off, charge limit */
 	double ambient_C;
+	/* R0 of a fresh element (parallel group) at 25 C, mOhm: the pack
+	 * file's cell r0_mohm / parallel (the grading's reference). */
+	double fresh_r0_mohm;
 };
 
 /* Parse PACK.ini (DESIGN 3.2) and build the pack. Errors name file, line

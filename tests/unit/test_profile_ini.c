@@ -111,6 +111,58 @@ Test(profile, the_fixture_matches_profile_for_sim)
 	profile_release(&q);
 }
 
+/* A simulated run stores its profile as text: it must read back to the
+ * same profile, and carry the fresh R0 the grading compares against. */
+Test(profile, for_sim_text_reads_back_with_ref_r0)
+{
+	struct profile q;
+
+	cr_assert_eq(profile_for_sim("lfp", 106, 2, 8, 16, 100.0,
+				     "/x/sim_bms.dbc", &q),
+		     BENCH_OK);
+	cr_assert_eq(profile_set_ref_r0(&q, 0.31), BENCH_OK);
+	cr_assert(strstr(q.text, "\nref_r0_mohm = 0.31\n"), "%s", q.text);
+	cr_assert_eq(profile_parse(q.text, "sim.ini", "/elsewhere", &p),
+		     BENCH_OK, "%s\n%s", p.error, q.text);
+	cr_assert_str_eq(p.model, q.model);
+	cr_assert_str_eq(p.chemistry, "lfp");
+	cr_assert_eq(p.series, 106);
+	cr_assert_eq(p.parallel, 2);
+	cr_assert_eq(p.modules, 8);
+	cr_assert_float_eq(p.rated_capacity_ah, 100.0, 1e-9);
+	cr_assert_float_eq(p.ref_r0_mohm, 0.31, 1e-9);
+	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV, sizeof(q.cell_high_mV));
+	cr_assert_arr_eq(p.cell_low_mV, q.cell_low_mV, sizeof(q.cell_low_mV));
+	cr_assert_arr_eq(p.temp_high_ddegC, q.temp_high_ddegC,
+			 sizeof(q.temp_high_ddegC));
+	cr_assert_arr_eq(p.temp_low_ddegC, q.temp_low_ddegC,
+			 sizeof(q.temp_low_ddegC));
+	cr_assert_arr_eq(p.charge_mA, q.charge_mA, sizeof(q.charge_mA));
+	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA, sizeof(q.discharge_mA));
+	cr_assert_eq(p.spread_warn_mV, q.spread_warn_mV);
+	cr_assert_eq(p.spread_hard_mV, q.spread_hard_mV);
+	cr_assert_eq(p.spread_window_low_mV, q.spread_window_low_mV);
+	cr_assert_eq(p.spread_window_high_mV, q.spread_window_high_mV);
+	cr_assert_eq(p.contactor_timeout_ms, q.contactor_timeout_ms);
+	cr_assert_eq(p.cycler_timeout_ms, q.cycler_timeout_ms);
+	cr_assert_str_eq(p.dbc_path, "/x/sim_bms.dbc", "absolute path kept");
+	cr_assert_str_eq(p.temperature_fmt, q.temperature_fmt);
+	cr_assert_eq(p.n_probes, 16);
+	cr_assert_eq(p.contactor_closed, q.contactor_closed);
+	cr_assert_eq(p.contactor_welded, 3);
+	cr_assert_eq(p.n_faults, q.n_faults);
+	for (unsigned i = 0; i < q.n_faults; i++) {
+		cr_assert_str_eq(p.faults[i].signal, q.faults[i].signal);
+		cr_assert_eq(p.faults[i].cause, q.faults[i].cause);
+		cr_assert_eq(p.faults[i].reaction, q.faults[i].reaction);
+	}
+	cr_assert_eq(p.heartbeat_timeout_ms, q.heartbeat_timeout_ms);
+	cr_assert_str_eq(p.tx_message, q.tx_message);
+	cr_assert_eq(p.tx_period_ms, q.tx_period_ms);
+	cr_assert_str_eq(p.tx_alive_signal, q.tx_alive_signal);
+	profile_release(&q);
+}
+
 Test(profile, defaults_by_chemistry_and_file_stem)
 {
 	cr_assert_eq(profile_parse(minimal, "dir/lfp30.ini", "dir", &p),
@@ -308,7 +360,8 @@ Test(profile, for_sim_nmc_and_lfp)
 	cr_assert_str_eq(p.dbc_path, "b.dbc");
 	cr_assert_eq(profile_cell_signal(&p, 30, sig, sizeof(sig)), 0);
 	cr_assert_str_eq(sig, "Cell030_V");
-	cr_assert_null(p.text);
+	cr_assert_not_null(p.text, "the run file's profile_text");
+	cr_assert_null(strstr(p.text, "ref_r0_mohm"), "not known here");
 	profile_release(&p);
 	cr_assert_eq(profile_for_sim("NMC", 96, 2, 48, 0, 65.0, "b.dbc", &p),
 		     BENCH_OK);

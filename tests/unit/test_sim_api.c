@@ -42,6 +42,8 @@ Test(sim_api, info_of_the_leaf_like_pack)
 	cr_assert_float_eq(in->v_min_cell_V, 2.5, 1e-9);
 	cr_assert_float_eq(in->v_max_cell_V, 4.2, 1e-9);
 	cr_assert_float_eq(in->ambient_C, 25, 1e-9);
+	/* the grading's fresh reference: the element of two 1.90 mOhm cells */
+	cr_assert_float_eq(in->fresh_r0_mohm, 0.95, 1e-9);
 	sim_cell_read(s, 0, &c);
 	cr_assert_float_eq(c.capacity_Ah, 65 * 0.95, 65 * 0.05);
 	cr_assert_float_eq(c.r0_ohm, 1.9e-3 / 2 * 1.1, 1.9e-3 / 2 * 0.3);
