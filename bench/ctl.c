@@ -412,6 +412,7 @@ void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 			  "BMS bus error state: %s", canbus_state_name(s));
 		break;
 	}
+	ctl_can_status(c);
 }
 
 void ctl_request_stop(struct ctl *c, bool from_signal)

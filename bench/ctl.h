@@ -48,6 +48,8 @@ enum ctl_phase {
 /* How the run ended (valid in CTL_DONE). */
 enum ctl_end { CTL_END_NONE = 0, CTL_END_COMPLETE, CTL_END_ABORTED };
 
+#define CTL_MAX_CAN_IFACES 2
+
 struct ctl_cfg {
 	const struct recipe *recipe;
 	const struct profile *profile;
@@ -65,9 +67,19 @@ struct ctl_cfg {
 	/* Optional: operator notes (step started/ended, warnings, abort). */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
+	/* The buses (BMS, cycler) as named in the bench file: those that
+	 * are SocketCAN interfaces get bench:CAN_STATUS events. */
+	const char *can_ifaces[CTL_MAX_CAN_IFACES];
 };
 
 struct ctl;
+
+/* Record each SocketCAN interface's state, bitrate and error counters as
+ * a bench:CAN_STATUS info event (run start and end; bus state changes
+ * record it by themselves). */
+void ctl_can_status(struct ctl *c);
+/* bus names a SocketCAN interface (not "sim", "mem:..." or empty) */
+bool ctl_is_socketcan(const char *bus);
 
 int ctl_new(const struct ctl_cfg *cfg, struct ctl **out);
 void ctl_free(struct ctl *c);

@@ -399,6 +399,10 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 				    : 100;
 	cc.note = run_note;
 	cc.note_ctx = r;
+	cc.can_ifaces[0] = r->bench.bms_bus;
+	if (r->bench.cycler == BENCHCFG_CYCLER_CAN &&
+	    strcmp(r->bench.cycler_bus, r->bench.bms_bus))
+		cc.can_ifaces[1] = r->bench.cycler_bus;
 	return ctl_new(&cc, &r->ctl);
 }
 
@@ -447,6 +451,7 @@ int run_ctx_finish(struct run_ctx *r, int loop_rc)
 		status = ctl_end_status(r->ctl);
 		reason = ctl_end_reason(r->ctl);
 	}
+	ctl_can_status(r->ctl);
 	rc = h5log_close(r->log, status, reason);
 	r->log = NULL;
 	if (rc < 0)
@@ -554,6 +559,7 @@ int ctl_run_new(const struct run_opts *o)
 	if (rc < 0)
 		goto out;
 	ctl_attach_log(r.ctl, r.log, 0);
+	ctl_can_status(r.ctl);
 	ctl_set_unix_start(r.ctl, clock_wall_s());
 	log_info("run of pack '%s' to '%s'; control socket '%s'", pack_id,
 		 o->out_path, ctlsock_name(r.sock));

@@ -168,6 +168,39 @@ static bool has_event(struct runfile *rf, const char *code_part,
 	return hit;
 }
 
+/* bench:CAN_STATUS events whose message holds msg_part: how many, and
+ * the test times of the first and the last. */
+static size_t can_status_events(struct runfile *rf, const char *msg_part,
+				double *first_t, double *last_t)
+{
+	struct run_event *ev = NULL;
+	size_t n = 0, hits = 0;
+
+	*first_t = *last_t = NAN;
+	cr_assert_eq(runfile_events(rf, &ev, &n), BENCH_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(ev[i].code, "bench:CAN_STATUS") ||
+		    !strstr(ev[i].message, msg_part))
+			continue;
+		if (!hits++)
+			*first_t = ev[i].t_s;
+		*last_t = ev[i].t_s;
+	}
+	free(ev);
+	return hits;
+}
+
+static double last_row_t(struct runfile *rf)
+{
+	size_t rows = runfile_rows(rf);
+	double t;
+
+	cr_assert_gt(rows, 0);
+	cr_assert_eq(runfile_read_col(rf, "test_time_second", rows - 1, 1, &t),
+		     0);
+	return t;
+}
+
 static void print_events(struct runfile *rf)
 {
 	struct run_event *ev = NULL;
@@ -218,6 +251,21 @@ Test(e2e, real_bus_run_completes)
 			pulse_rows++;
 	cr_assert_gt(pulse_rows, 20, "only %d rows at -94 A", pulse_rows);
 	free(cur);
+	/* issue 6: can0's state, bit rate and error counters, read back
+	 * through libsocketcan, recorded at the start and at the end */
+	{
+		double t0, t1;
+		size_t n = can_status_events(rf, "can0: state error-active, "
+						 "bitrate 500000 bit/s, txerr ",
+					     &t0, &t1);
+
+		cr_assert_geq(n, 2, "%zu bench:CAN_STATUS events for can0",
+			      n);
+		cr_assert_lt(t0, 1.0, "first CAN_STATUS at %.3f s", t0);
+		cr_assert_geq(t1, last_row_t(rf) - 1.0,
+			      "last CAN_STATUS at %.3f s, run ends at %.3f s",
+			      t1, last_row_t(rf));
+	}
 	runfile_close(rf);
 }
 
@@ -370,6 +418,17 @@ Test(e2e, warning_and_passive_frames_are_warnings)
 	cr_assert_str_eq(m->status, "complete", "end: %s", m->end_reason);
 	cr_assert(has_event(rf, NULL, "error-warning", NULL));
 	cr_assert(has_event(rf, NULL, "error-passive", NULL));
+	/* vcan0's status at the start, at each state change, at the end */
+	{
+		double t0, t1;
+		size_t n = can_status_events(rf, "vcan0: state ", &t0, &t1);
+
+		cr_assert_geq(n, 4, "%zu bench:CAN_STATUS events for vcan0",
+			      n);
+		cr_assert_lt(t0, 1.0, "first CAN_STATUS at %.3f s", t0);
+		cr_assert_geq(t1, last_row_t(rf) - 1.0,
+			      "last CAN_STATUS at %.3f s", t1);
+	}
 	runfile_close(rf);
 }
 
