@@ -161,3 +161,45 @@ Test(ctl_abort, bus_off_with_restart_rides_through, .init = setup_restart,
 	cr_expect_eq(ctl_phase(c), CTL_RUNNING, "%s", ctl_end_reason(c));
 	cr_expect(fk.on);
 }
+
+/* A BMS_State frame with Fault_CellOV set, contactors as requested. */
+static void fault_frame(bool fault, int64_t t)
+{
+	struct canframe f;
+
+	memset(&f, 0, sizeof(f));
+	put("BMS_State", "Contactor_State", &f, 2);
+	put("BMS_State", "Fault_CellOV", &f, fault ? 1 : 0);
+	ctl_on_frame(c, &f, t);
+}
+
+Test(ctl_abort, one_corrupted_fault_frame_is_ridden_through, .init = setup,
+     .fini = teardown)
+{
+	int64_t t = start_running();
+
+	/* checked on the frame and again on each tick: still one frame */
+	t += TICK_US;
+	fault_frame(true, t);
+	ctl_tick(c, t);
+	for (int k = 0; k < 20; k++) {
+		t += TICK_US;
+		burst(3.700, t);
+		ctl_tick(c, t);
+	}
+	cr_assert_eq(ctl_phase(c), CTL_RUNNING, "aborted: %s",
+		     ctl_end_reason(c));
+	/* a persistent bit: two frames, 100 ms */
+	t += TICK_US;
+	fault_frame(true, t);
+	ctl_tick(c, t);
+	cr_assert_eq(ctl_phase(c), CTL_RUNNING);
+	t += TICK_US;
+	fault_frame(true, t);
+	cr_assert_eq(ctl_phase(c), CTL_SAFING);
+	cr_expect_str_eq(ctl_end_code(c), "safety:BMS_FAULT");
+	cr_expect(strstr(ctl_end_reason(c), "Fault_CellOV for 2 samples "
+					    "(100 ms)"),
+		  "%s", ctl_end_reason(c));
+	finish(t);
+}
