@@ -315,22 +315,28 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 		return;
 	pr->sd_fit_h = rd->sd_fit_s / 3600.0;
 	pr->sd_soc = median_soc(rd, rd->sd_start_V, tmp);
-	/* on LFP's plateau a day's leak moves the voltage less than the
-	 * 1 mV readings resolve: the slope is reported, not judged */
-	pr->sd_unjudged = !ocvcurve_soc_reliable(rd->chem, pr->sd_soc);
 	for (size_t c = 0; c < rd->series; c++) {
 		struct cell_result *cr = &pr->cells[c];
 		double soc = ocvcurve_soc(rd->chem, rd->sd_start_V[c]);
 		double cap = isnan(cr->capacity_ah) ? pr->rated_ah : cr->capacity_ah;
 
+		/* on LFP's plateau a day's leak moves the voltage less than the
+		 * 1 mV readings resolve: such a slope is no measurement. Each
+		 * cell on its own: an unbalanced or weak-module pack rests its
+		 * cells at different SOC, some off the plateau, some on it */
+		if (!ocvcurve_soc_reliable(rd->chem, soc)) {
+			cr->sd_mv_per_day = cr->sd_se_mv_per_day = NAN;
+			cr->leak_ma = NAN;
+			pr->sd_unjudged_cells++;
+			continue;
+		}
 		/* report the loss as a positive number */
 		cr->sd_mv_per_day = -rd->sd_mv_per_day[c];
 		cr->sd_se_mv_per_day = rd->sd_se_mv_per_day[c];
-		cr->leak_ma = pr->sd_unjudged
-				      ? NAN
-				      : metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c],
-							soc, cap);
+		cr->leak_ma = metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c], soc,
+					      cap);
 	}
+	pr->sd_unjudged = pr->sd_unjudged_cells == rd->series;
 }
 
 static void spreads(const struct rundata *rd, struct pack_result *pr,

@@ -64,7 +64,8 @@ struct pack_result {
 	unsigned temp_max_probe;  /* 1-based */
 	double sd_fit_h;
 	double sd_soc;            /* median SOC during the self-discharge rest */
-	bool sd_unjudged;         /* rest on a plateau: slope too small to judge */
+	bool sd_unjudged;         /* every cell rested on a plateau: not judged */
+	unsigned sd_unjudged_cells; /* cells on a plateau: no self-discharge */
 	unsigned n_negative_events;
 	unsigned n_pulses;
 	struct cell_result *cells; /* series */

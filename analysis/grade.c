@@ -60,7 +60,23 @@ void sd_stats_of(const double *mv_per_day, size_t n, struct sd_stats *st)
 	st->mean = metrics_mean(mv_per_day, n);
 	st->sd = metrics_stddev(mv_per_day, n);
 	st->median = metrics_median(mv_per_day, n);
-	st->n = n;
+	st->n = 0;
+	for (size_t i = 0; i < n; i++)
+		st->n += !isnan(mv_per_day[i]);
+}
+
+/* The lot's mean + sigma x sd without cell value k (it is one of the lot):
+ * a leaking cell lifts the mean and the sd it is judged against, so much in
+ * a small pack that mean + 3 sd of 10 cells can never be exceeded by one of
+ * them. */
+static double sd_limit_without(const struct sd_stats *lot, double k,
+			       double sigma)
+{
+	double n = (double)lot->n;
+	double mean_o = (n * lot->mean - k) / (n - 1);
+	double m2_o = n * lot->sd * lot->sd - (k - lot->mean) * (k - mean_o);
+
+	return mean_o + sigma * sqrt(m2_o > 0 ? m2_o / (n - 1) : 0);
 }
 
 static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
@@ -111,8 +127,37 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 	return false;
 }
 
+/* S4 for one cell: an outlier among the other cells and a real leak. The
+ * leak current (mA) is what compares cells: mV/day also scales with the
+ * OCV slope where each cell rests, which varies 25-fold between LFP cells
+ * near full. In lot mode the cell must also stand out of the lot's mV/day.
+ * Without a leak (no OCV slope) the mV/day and its resolution floor
+ * judge. */
+static bool self_discharging(const struct cell_result *cr,
+			     const struct rules *r, const struct sd_stats *mv,
+			     bool lot_mode, const struct grade_result *g)
+{
+	double k = cr->sd_mv_per_day, i = cr->leak_ma;
+	const struct sd_stats *leak = &g->sd_leak;
+	bool mv_outlier = mv->n > 2 &&
+			  k > sd_limit_without(mv, k, r->sd_sigma) &&
+			  k > r->sd_median_factor * fabs(mv->median);
+
+	/* noise in one cell's fit is not a leak */
+	if (isnan(k) || k < r->sd_min_t * cr->sd_se_mv_per_day)
+		return false;
+	if (lot_mode && !mv_outlier)
+		return false;
+	if (!isnan(i) && leak->n > 2)
+		return i >= r->sd_leak_ma_max &&
+		       i > sd_limit_without(leak, i, r->sd_sigma) &&
+		       i > r->sd_median_factor * fabs(leak->median);
+	return mv_outlier && k > g->sd_floor_mv_per_day;
+}
+
 static void flag_cells(const struct pack_result *pr, const struct rules *r,
-		       const struct sd_stats *lot, struct grade_result *g)
+		       const struct sd_stats *mv, bool lot_mode,
+		       struct grade_result *g)
 {
 	double ocv_min = pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
 	double fit_days = pr->sd_fit_h / 24.0;
@@ -131,18 +176,8 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 		if (!isnan(cr->r_0s1_mohm) &&
 		    cr->r_0s1_mohm > r->high_r_over_median * pr->r_median_mohm)
 			*f |= CELL_HIGH_R;
-		if (!isnan(cr->sd_mv_per_day) && lot && lot->n > 1 &&
-		    !pr->sd_unjudged) {
-			double k = cr->sd_mv_per_day;
-			bool outlier = k > lot->mean + r->sd_sigma * lot->sd &&
-				       k > r->sd_median_factor * fabs(lot->median);
-			bool real = (k > g->sd_floor_mv_per_day ||
-				     cr->leak_ma >= r->sd_leak_ma_max) &&
-				    !(k < r->sd_min_t * cr->sd_se_mv_per_day);
-
-			if (outlier && real)
-				*f |= CELL_SELF_DISCHARGE;
-		}
+		if (!pr->sd_unjudged && self_discharging(cr, r, mv, lot_mode, g))
+			*f |= CELL_SELF_DISCHARGE;
 		if (!isnan(cr->min_rest_V) && cr->min_rest_V < ocv_min)
 			*f |= CELL_UNSAFE;
 		/* a cell of unknown capacity (LFP plateau) carries the
@@ -190,12 +225,23 @@ static void cell_reason(const struct pack_result *pr, const struct rules *r,
 		       r->high_r_over_median);
 		break;
 	case CELL_SELF_DISCHARGE:
-		reason(g, "cell %u (module %u) self-discharges: %.2f mV/day (about "
-			  "%.1f mA), above the lot mean + %.0f sigma (%.2f mV/day) "
-			  "and the floor (%.2f mV/day or %.1f mA)",
-		       c + 1, cr->module, cr->sd_mv_per_day, cr->leak_ma,
-		       r->sd_sigma, lot->mean + r->sd_sigma * lot->sd,
-		       g->sd_floor_mv_per_day, r->sd_leak_ma_max);
+		if (isnan(cr->leak_ma) || g->sd_leak.n <= 2)
+			reason(g, "cell %u (module %u) self-discharges: %.2f "
+				  "mV/day, above the mean + %.0f sigma of the other "
+				  "cells (%.2f mV/day) and the floor (%.2f mV/day)",
+			       c + 1, cr->module, cr->sd_mv_per_day, r->sd_sigma,
+			       sd_limit_without(lot, cr->sd_mv_per_day, r->sd_sigma),
+			       g->sd_floor_mv_per_day);
+		else
+			reason(g, "cell %u (module %u) self-discharges: %.2f "
+				  "mV/day, a leak of about %.1f mA, above the mean + "
+				  "%.0f sigma of the other cells (%.2f mA) and the "
+				  "limit (%.1f mA)",
+			       c + 1, cr->module, cr->sd_mv_per_day, cr->leak_ma,
+			       r->sd_sigma,
+			       sd_limit_without(&g->sd_leak, cr->leak_ma,
+						r->sd_sigma),
+			       r->sd_leak_ma_max);
 		break;
 	case CELL_UNSAFE:
 		if (isnan(cr->min_rest_V) || cr->min_rest_V >= ocv_min)
@@ -497,26 +543,36 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 	snprintf(g->rules_sha256, sizeof(g->rules_sha256), "%s", r->sha256);
 	if (run_unfinished(pr, g))
 		return BENCH_OK;
-	if (!lot) {
-		double *k = malloc(pr->series * sizeof(double));
+	double *k = malloc((pr->series ? pr->series : 1) * sizeof(double));
 
-		if (!k) {
-			grade_result_release(g);
-			return BENCH_ERR_MEM;
-		}
-		for (unsigned c = 0; c < pr->series; c++)
-			k[c] = pr->cells[c].sd_mv_per_day;
-		sd_stats_of(k, pr->series, &own);
-		free(k);
-		lot = &own;
+	if (!k) {
+		grade_result_release(g);
+		log_err("out of memory grading '%s'", pr->pack_id);
+		return BENCH_ERR_MEM;
 	}
-	flag_cells(pr, r, lot, g);
+	for (unsigned c = 0; c < pr->series; c++)
+		k[c] = pr->cells[c].leak_ma;
+	sd_stats_of(k, pr->series, &g->sd_leak);
+	for (unsigned c = 0; c < pr->series; c++)
+		k[c] = pr->cells[c].sd_mv_per_day;
+	sd_stats_of(k, pr->series, &own);
+	free(k);
+	flag_cells(pr, r, lot ? lot : &own, lot != NULL, g);
+	if (!lot)
+		lot = &own;
 	explain_flags(pr, r, lot, g);
 	if (pr->sd_unjudged)
 		reason(g, "self-discharge not judged: the rest sat at %.0f %% SOC on "
 			  "the LFP plateau, where a day's leak moves the voltage less "
-			  "than the readings resolve; rest LFP packs near 10 %% SOC",
+			  "than the readings resolve; rest LFP packs full or near 10 %% "
+			  "SOC (fixtures/recipes/overnight_lfp.txt)",
 		       100 * pr->sd_soc);
+	else if (pr->sd_unjudged_cells)
+		reason(g, "self-discharge not judged for %u of %u cells: they "
+			  "rested on the LFP plateau (the pack's charge ended on "
+			  "other cells), where a day's leak moves the voltage less "
+			  "than the readings resolve",
+		       pr->sd_unjudged_cells, pr->series);
 	g->soh_graded = weak_modules(pr, r, g);
 	soh_gates(pr, r, g);
 	resistance_gate(pr, r, g);
@@ -524,8 +580,11 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 	thermal_gate(pr, r, g);
 	if (g->grade == GRADE_REUSE)
 		reason(g, "pack SOH %.1f %%, resistance %.2f x fresh, cells "
-			  "balanced and alike: reuse as-is",
-		       100 * g->soh_graded, g->r_ratio);
+			  "balanced and alike: reuse as-is%s",
+		       100 * g->soh_graded, g->r_ratio,
+		       pr->sd_unjudged_cells ? " (self-discharge not judged, see "
+					       "above: re-test it before use)"
+					     : "");
 	return BENCH_OK;
 }
 

@@ -41,6 +41,7 @@ struct grade_result {
 	double r_ref_mohm;           /* fresh reference it was divided by */
 	double soh_graded;           /* SOH the gates used */
 	double sd_floor_mv_per_day;
+	struct sd_stats sd_leak;     /* the pack's own cells' leak currents */
 	char rules_sha256[SHA256_HEX_LEN];
 };
 

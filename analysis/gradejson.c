@@ -70,6 +70,9 @@ static void passport(FILE *o, const struct pack_result *pr,
 		fputc('{', o);
 		jkey(o, "fit_hours", true);
 		jnum(o, pr->sd_fit_h);
+		/* cells off a plateau; the others' values are null */
+		jkey(o, "cells_judged", false);
+		fprintf(o, "%u", pr->series - pr->sd_unjudged_cells);
 		jkey(o, "mean_mv_per_day", false);
 		jnum(o, metrics_mean(k, pr->series));
 		jkey(o, "max_mv_per_day", false);

@@ -12,7 +12,7 @@
 #define COL_CHUNK 65536       /* rows per pack-column read */
 #define REST_TAIL_S 30.0      /* rested OCV = mean over the last 30 s */
 #define REST_TAIL_MAX 300     /* ... at most this many rows */
-#define PULSE_PRE_ROWS 5
+#define PULSE_PRE_ROWS 20 /* metrics.c takes those in its last 5 s */
 #define PULSE_POST_S 10.5
 #define ICA_MAX_SAMPLES 2000  /* capacity-step rows read for dQ/dV */
 #define SD_BLOCKS 1200        /* self-discharge fit points */
@@ -234,7 +234,10 @@ static int collect_pulses(const struct rd_source *src, struct rundata *rd,
 
 		if (strcmp(st->tag, "pulse") || r1 <= r0 || r0 == 0)
 			continue;
+		/* the pre-edge reference comes from the step before only */
 		a = r0 > PULSE_PRE_ROWS ? r0 - PULSE_PRE_ROWS : 0;
+		if (s > 0 && a < rd->step_row0[s - 1])
+			a = rd->step_row0[s - 1];
 		b = r0;
 		while (b < r1 && rd->t_s[b] <= rd->t_s[r0] + PULSE_POST_S)
 			b++;
