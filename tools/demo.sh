@@ -6,8 +6,14 @@
 set -e
 cd "$(dirname "$0")/.."
 
-PACK=fixtures/packs/nmc96-aged-weakmodule.ini
+# PACK=fixtures/packs/lfp30-weakmodule.ini tools/demo.sh grades another
+# pack; LFP packs take overnight_lfp.txt (self-discharge rest full, off the
+# flat middle of the LFP curve)
+PACK=${PACK:-fixtures/packs/nmc96-aged-weakmodule.ini}
 RECIPE=fixtures/recipes/overnight.txt
+if grep -Eq '^chemistry *= *lfp' "$PACK"; then
+	RECIPE=fixtures/recipes/overnight_lfp.txt
+fi
 mkdir -p out
 rm -f out/demo.h5 out/demo.html out/demo-truth.json
 
