@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -466,89 +467,6 @@ int runfile_read_cells(struct runfile *rf, const char *name, size_t start,
 	return read_rows(rf, d, H5T_NATIVE_FLOAT, start, n, out, name);
 }
 
-static hid_t str_t(size_t n)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-
-	if (t >= 0 && (H5Tset_size(t, n) < 0 ||
-		       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
-		H5Tclose(t);
-		t = -1;
-	}
-	return t;
-}
-
-/* Insert a string member; on failure the whole type is unusable. */
-static int ins_str(hid_t ct, const char *name, size_t off, size_t n)
-{
-	hid_t t = str_t(n);
-	herr_t e = t < 0 ? -1 : H5Tinsert(ct, name, off, t);
-
-	if (t >= 0)
-		H5Tclose(t);
-	return e < 0 ? -1 : 0;
-}
-
-static hid_t step_type(void)
-{
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_step));
-
-	if (t < 0 ||
-	    H5Tinsert(t, "step_count", HOFFSET(struct run_step, step_count),
-		      H5T_NATIVE_UINT32) < 0 ||
-	    H5Tinsert(t, "step_index", HOFFSET(struct run_step, step_index),
-		      H5T_NATIVE_UINT32) < 0 ||
-	    ins_str(t, "kind", HOFFSET(struct run_step, kind),
-		    sizeof(((struct run_step *)0)->kind)) < 0 ||
-	    ins_str(t, "tag", HOFFSET(struct run_step, tag),
-		    sizeof(((struct run_step *)0)->tag)) < 0 ||
-	    H5Tinsert(t, "start_test_time_second",
-		      HOFFSET(struct run_step, start_s), H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "end_test_time_second",
-		      HOFFSET(struct run_step, end_s), H5T_NATIVE_DOUBLE) < 0 ||
-	    ins_str(t, "end_reason", HOFFSET(struct run_step, end_reason),
-		    sizeof(((struct run_step *)0)->end_reason)) < 0 ||
-	    H5Tinsert(t, "charging_capacity_ah",
-		      HOFFSET(struct run_step, charge_Ah), H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "discharging_capacity_ah",
-		      HOFFSET(struct run_step, discharge_Ah),
-		      H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "charging_energy_wh",
-		      HOFFSET(struct run_step, charge_Wh), H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "discharging_energy_wh",
-		      HOFFSET(struct run_step, discharge_Wh),
-		      H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "start_voltage_volt", HOFFSET(struct run_step, start_V),
-		      H5T_NATIVE_FLOAT) < 0 ||
-	    H5Tinsert(t, "end_voltage_volt", HOFFSET(struct run_step, end_V),
-		      H5T_NATIVE_FLOAT) < 0) {
-		if (t >= 0)
-			H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
-static hid_t event_type(void)
-{
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_event));
-
-	if (t < 0 ||
-	    H5Tinsert(t, "test_time_second", HOFFSET(struct run_event, t_s),
-		      H5T_NATIVE_DOUBLE) < 0 ||
-	    ins_str(t, "severity", HOFFSET(struct run_event, severity),
-		    sizeof(((struct run_event *)0)->severity)) < 0 ||
-	    ins_str(t, "code", HOFFSET(struct run_event, code),
-		    sizeof(((struct run_event *)0)->code)) < 0 ||
-	    ins_str(t, "message", HOFFSET(struct run_event, message),
-		    sizeof(((struct run_event *)0)->message)) < 0) {
-		if (t >= 0)
-			H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
 /* Read a whole small table; strings are forced to end in NUL. */
 static int read_table(struct runfile *rf, struct rdset *d, hid_t memtype,
 		      size_t rec_size, void **out, size_t *n, const char *name)
@@ -591,7 +509,7 @@ static int read_table(struct runfile *rf, struct rdset *d, hid_t memtype,
 int runfile_steps(struct runfile *rf, struct run_step **out, size_t *n)
 {
 	struct run_step *st;
-	int rc = read_table(rf, &rf->steps, step_type(), sizeof(*st),
+	int rc = read_table(rf, &rf->steps, h5schema_step_type(), sizeof(*st),
 			    (void **)&st, n, "/steps");
 
 	if (rc < 0)
@@ -608,7 +526,7 @@ int runfile_steps(struct runfile *rf, struct run_step **out, size_t *n)
 int runfile_events(struct runfile *rf, struct run_event **out, size_t *n)
 {
 	struct run_event *ev;
-	int rc = read_table(rf, &rf->events, event_type(), sizeof(*ev),
+	int rc = read_table(rf, &rf->events, h5schema_event_type(), sizeof(*ev),
 			    (void **)&ev, n, "/events");
 
 	if (rc < 0)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench/ring.h"
+#include "common/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -151,81 +152,15 @@ fail:
 	return -1;
 }
 
-static hid_t str_type(size_t n)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-
-	if (t < 0)
-		return -1;
-	if (H5Tset_size(t, n) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0) {
-		H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
-static int insert_str(hid_t ct, const char *name, size_t off, size_t n)
-{
-	hid_t t = str_type(n);
-	herr_t e;
-
-	if (t < 0)
-		return -1;
-	e = H5Tinsert(ct, name, off, t);
-	H5Tclose(t);
-	return e < 0 ? -1 : 0;
-}
-
 static int types_build(struct h5types *ty)
 {
 	hid_t t;
 	hsize_t n64 = CANFRAME_MAX_LEN;
 
 	memset(ty, 0xff, sizeof(*ty)); /* all -1 */
-	t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_step));
-	ty->step_mem = t;
-	if (t < 0 ||
-	    H5Tinsert(t, "step_count", HOFFSET(struct run_step, step_count),
-		      H5T_NATIVE_UINT32) < 0 ||
-	    H5Tinsert(t, "step_index", HOFFSET(struct run_step, step_index),
-		      H5T_NATIVE_UINT32) < 0 ||
-	    insert_str(t, "kind", HOFFSET(struct run_step, kind),
-		       sizeof(((struct run_step *)0)->kind)) < 0 ||
-	    insert_str(t, "tag", HOFFSET(struct run_step, tag),
-		       sizeof(((struct run_step *)0)->tag)) < 0 ||
-	    H5Tinsert(t, "start_test_time_second",
-		      HOFFSET(struct run_step, start_s), H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "end_test_time_second",
-		      HOFFSET(struct run_step, end_s), H5T_NATIVE_DOUBLE) < 0 ||
-	    insert_str(t, "end_reason", HOFFSET(struct run_step, end_reason),
-		       sizeof(((struct run_step *)0)->end_reason)) < 0 ||
-	    H5Tinsert(t, "charging_capacity_ah",
-		      HOFFSET(struct run_step, charge_Ah), H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "discharging_capacity_ah",
-		      HOFFSET(struct run_step, discharge_Ah),
-		      H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "charging_energy_wh",
-		      HOFFSET(struct run_step, charge_Wh), H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "discharging_energy_wh",
-		      HOFFSET(struct run_step, discharge_Wh),
-		      H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "start_voltage_volt", HOFFSET(struct run_step, start_V),
-		      H5T_NATIVE_FLOAT) < 0 ||
-	    H5Tinsert(t, "end_voltage_volt", HOFFSET(struct run_step, end_V),
-		      H5T_NATIVE_FLOAT) < 0)
-		return -1;
-
-	t = H5Tcreate(H5T_COMPOUND, sizeof(struct run_event));
-	ty->event_mem = t;
-	if (t < 0 ||
-	    H5Tinsert(t, "test_time_second", HOFFSET(struct run_event, t_s),
-		      H5T_NATIVE_DOUBLE) < 0 ||
-	    insert_str(t, "severity", HOFFSET(struct run_event, severity),
-		       sizeof(((struct run_event *)0)->severity)) < 0 ||
-	    insert_str(t, "code", HOFFSET(struct run_event, code),
-		       sizeof(((struct run_event *)0)->code)) < 0 ||
-	    insert_str(t, "message", HOFFSET(struct run_event, message),
-		       sizeof(((struct run_event *)0)->message)) < 0)
+	ty->step_mem = h5schema_step_type();
+	ty->event_mem = h5schema_event_type();
+	if (ty->step_mem < 0 || ty->event_mem < 0)
 		return -1;
 
 	t = H5Tcreate(H5T_COMPOUND, sizeof(struct frame_row));
@@ -275,19 +210,6 @@ static void types_close(struct h5types *ty)
 	}
 }
 
-static hid_t col_h5type(enum run_col_type t)
-{
-	switch (t) {
-	case RUN_COL_F64:
-		return H5T_NATIVE_DOUBLE;
-	case RUN_COL_F32:
-		return H5T_NATIVE_FLOAT;
-	case RUN_COL_U32:
-		return H5T_NATIVE_UINT32;
-	}
-	return H5T_NATIVE_DOUBLE;
-}
-
 static size_t col_size(enum run_col_type t)
 {
 	return t == RUN_COL_F64 ? 8 : 4;
@@ -330,7 +252,7 @@ static int attr_set_str(hid_t obj, const char *name, const char *value,
 	}
 	if (a < 0) {
 		have = need > width ? need : width;
-		t = str_type(have);
+		t = h5schema_str_type(have);
 		sp = H5Screate(H5S_SCALAR);
 		if (t < 0 || sp < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
 			goto out;
@@ -817,7 +739,7 @@ static int create_layout(struct h5log *l)
 		goto out;
 	for (int i = 0; i < RUN_N_COLS; i++) {
 		l->ts[i].id = dset_create(g, cols[i].name,
-					  col_h5type(cols[i].type), 0,
+					  h5schema_col_type(cols[i].type), 0,
 					  TS_CHUNK_ROWS, cols[i].units);
 		if (l->ts[i].id < 0)
 			goto out;
@@ -1201,7 +1123,7 @@ static int write_batch(struct h5log *l)
 	/* Cells last: a kill between the extends leaves the cells shorter,
 	 * and readers take the minimum length. */
 	for (int i = 0; i < RUN_N_COLS; i++)
-		if (dset_append(&l->ts[i], col_h5type(cols[i].type), n,
+		if (dset_append(&l->ts[i], h5schema_col_type(cols[i].type), n,
 				l->col_buf[i]) < 0)
 			return -1;
 	if (dset_append(&l->cell_v, H5T_NATIVE_FLOAT, n, l->cell_v_buf) < 0)
@@ -1655,7 +1577,7 @@ static int read_tail(struct h5log *l, hsize_t rows, struct h5log_tail *t)
 		return BENCH_ERR_MEM;
 	if (rows) {
 		for (int i = 0; i < RUN_N_COLS; i++)
-			if (dset_read_rows(&l->ts[i], col_h5type(cols[i].type),
+			if (dset_read_rows(&l->ts[i], h5schema_col_type(cols[i].type),
 					   rows - 1, 1,
 					   (char *)&t->last + cols[i].offset) <
 			    0)

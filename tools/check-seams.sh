@@ -15,7 +15,7 @@ check() { # header allowed-files...
 check libsocketcan.h can/canbus_socketcan.c
 check 'linux/can[^>]*' can/canbus_socketcan.c
 check libserialport.h bench/xport_libsp.c
-check hdf5.h bench/h5log.c analysis/runfile.c analysis/runfile_grade.c
-check 'H5[A-Za-z]*\.h' bench/h5log.c analysis/runfile.c analysis/runfile_grade.c
+check hdf5.h bench/h5log.c analysis/runfile.c analysis/runfile_grade.c common/h5schema.h common/h5schema.c
+check 'H5[A-Za-z]*\.h' bench/h5log.c analysis/runfile.c analysis/runfile_grade.c common/h5schema.h common/h5schema.c
 [ $fail -eq 0 ] && echo "seams: ok"
 exit $fail
