@@ -36,6 +36,32 @@ struct faults_seen {
 	char log[8192];
 };
 
+/* The file after the reaction to fault ev: well formed; for an abort,
+ * marked aborted for ev's cause with the safe state (zero current) logged
+ * after it; otherwise complete with no abort at all. */
+static inline void faults_expect_end(const struct ctl_file *f,
+				     const struct run_event *ev,
+				     const char *fault, const char *severity)
+{
+	cr_expect(f->monotonic);
+	cr_expect(f->lengths_equal);
+	if (!strcmp(severity, "abort")) {
+		cr_expect_str_eq(f->meta.status, "aborted");
+		cr_expect(!strncmp(f->meta.end_reason, ev->code,
+				   strlen(ev->code)),
+			  "end_reason '%s' does not name %s", f->meta.end_reason,
+			  ev->code);
+		cr_expect_lt(fabs(f->last_current_A), 0.5,
+			     "%s: last sample %.2f A", fault,
+			     f->last_current_A);
+		cr_expect_geq(f->last_t, ev->t_s,
+			      "the safe state is logged after the event");
+	} else {
+		cr_expect_str_eq(f->meta.status, "complete");
+		cr_expect_null(ctl_event_sev(f, "abort"));
+	}
+}
+
 static inline void faults_run(const struct faults_case *fc,
 			      struct faults_seen *seen)
 {
@@ -86,23 +112,7 @@ static inline void faults_run(const struct faults_case *fc,
 	cr_expect_leq(seen->delay_s, fc->max_delay_s,
 		      "%s: reacted %.2f s after the fault (limit %.2f s)",
 		      fc->fault, seen->delay_s, fc->max_delay_s);
-	cr_expect(f.monotonic);
-	cr_expect(f.lengths_equal);
-	if (!strcmp(fc->severity, "abort")) {
-		cr_expect_str_eq(f.meta.status, "aborted");
-		cr_expect(!strncmp(f.meta.end_reason, ev->code,
-				   strlen(ev->code)),
-			  "end_reason '%s' does not name %s", f.meta.end_reason,
-			  ev->code);
-		cr_expect_lt(fabs(f.last_current_A), 0.5,
-			     "%s: last sample %.2f A", fc->fault,
-			     f.last_current_A);
-		cr_expect_geq(f.last_t, ev->t_s,
-			      "the safe state is logged after the event");
-	} else {
-		cr_expect_str_eq(f.meta.status, "complete");
-		cr_expect_null(ctl_event_sev(&f, "abort"));
-	}
+	faults_expect_end(&f, ev, fc->fault, fc->severity);
 	ctl_file_free(&f);
 	free(recipe);
 	free(bench);

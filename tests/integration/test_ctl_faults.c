@@ -3,7 +3,7 @@
  * abort event naming the cause class, the last sample back at zero current
  * (or, for faults the profile only warns about, a warning and a complete
  * run). */
-#include "ctl_helpers.h"
+#include "faults_helpers.h"
 
 struct fault_case {
 	const char *fixture;
@@ -49,23 +49,7 @@ static void run_case(const struct fault_case *fc)
 	cr_expect_leq(ev->t_s - FAULT_AT_S, fc->max_delay_s,
 		      "%s: reacted %.1f s after the fault", fc->fault,
 		      ev->t_s - FAULT_AT_S);
-	cr_expect(f.monotonic);
-	cr_expect(f.lengths_equal);
-	if (!strcmp(fc->severity, "abort")) {
-		cr_expect_str_eq(f.meta.status, "aborted");
-		cr_expect(!strncmp(f.meta.end_reason, ev->code,
-				   strlen(ev->code)),
-			  "end_reason '%s' does not name %s", f.meta.end_reason,
-			  ev->code);
-		cr_expect_lt(fabs(f.last_current_A), 0.5,
-			     "%s: last sample %.2f A", fc->fault,
-			     f.last_current_A);
-		cr_expect_geq(f.last_t, ev->t_s,
-			      "the safe state is logged after the event");
-	} else {
-		cr_expect_str_eq(f.meta.status, "complete");
-		cr_expect_null(ctl_event_sev(&f, "abort"));
-	}
+	faults_expect_end(&f, ev, fc->fault, fc->severity);
 	ctl_file_free(&f);
 }
 
