@@ -16,39 +16,22 @@
 #include "bench/cli/cli.h"
 #include "bench/h5log.h"
 #include "common/rc.h"
+#include "h5log_pack.h"
 #include "support.h"
-
-#define SERIES 96
-#define PROBES 8
 
 static void meta_fill(struct run_meta *m)
 {
-	memset(m, 0, sizeof(*m));
-	snprintf(m->pack_id, sizeof(m->pack_id), "PK-KILL");
-	snprintf(m->chemistry, sizeof(m->chemistry), "nmc");
-	m->series = SERIES;
-	m->parallel = 1;
-	m->modules = 8;
-	m->n_probes = PROBES;
-	m->rated_capacity_ah = 94.0;
+	pack_meta(m, "PK-KILL");
 }
 
 static void sample_at(struct run_sample *s, size_t i, float *cv, float *ct,
 		      unsigned *seed)
 {
-	memset(s, 0, sizeof(*s));
-	s->test_time_s = (double)i * 0.1;
-	s->voltage_V = 360.0f;
-	s->current_A = -30.0f;
+	pack_sample(s, i, -30.0f, cv, ct, seed);
 	s->discharge_Ah = (double)i * 0.1 * 30.0 / 3600.0;
 	s->step_count = 1 + (uint32_t)(i / 1000);
-	/* noisy cells: compress like real data, not like zeros */
-	for (int c = 0; c < SERIES; c++)
-		cv[c] = 3.7f + (float)(rand_r(seed) % 1000) * 1e-6f;
 	for (int p = 0; p < PROBES; p++)
 		ct[p] = 25.0f + (float)(rand_r(seed) % 10) * 0.1f;
-	s->cell_voltage_V = cv;
-	s->cell_temperature_C = ct;
 }
 
 /* Child: write forever, report each flushed row count on fd. */
