@@ -333,8 +333,9 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 		/* report the loss as a positive number */
 		cr->sd_mv_per_day = -rd->sd_mv_per_day[c];
 		cr->sd_se_mv_per_day = rd->sd_se_mv_per_day[c];
-		cr->leak_ma = metrics_leak_ma(rd->chem, rd->sd_mv_per_day[c], soc,
-					      cap);
+		cr->leak_ma = metrics_leak_ma(rd->chem, rd->sd_start_V[c],
+					      rd->sd_mv_per_day[c],
+					      rd->sd_fit_s / 86400.0, cap);
 	}
 	pr->sd_unjudged = pr->sd_unjudged_cells == rd->series;
 }

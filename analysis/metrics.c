@@ -187,15 +187,29 @@ double linacc_slope_se(const struct linacc *a)
 	return sqrt(res > 0 ? res / sxx : 0);
 }
 
-double metrics_leak_ma(enum cell_chem chem, double k_mv_per_day, double soc,
-		       double capacity_ah)
+/* SOC of a rested voltage, carried on linearly beyond the curve's ends. */
+static double soc_extrapolated(enum cell_chem chem, double voltage_V)
 {
-	double slope_mv = ocvcurve_slope_V(chem, soc) * 1000.0; /* mV per 1.0 SOC */
+	double top_V = ocvcurve_V(chem, 1.0), bot_V = ocvcurve_V(chem, 0.0);
 
-	if (!(slope_mv > 0) || !isfinite(capacity_ah))
+	if (voltage_V > top_V)
+		return 1.0 + (voltage_V - top_V) / ocvcurve_slope_V(chem, 1.0);
+	if (voltage_V < bot_V)
+		return (voltage_V - bot_V) / ocvcurve_slope_V(chem, 0.0);
+	return ocvcurve_soc(chem, voltage_V);
+}
+
+double metrics_leak_ma(enum cell_chem chem, double v_start_V,
+		       double k_mv_per_day, double fit_days, double capacity_ah)
+{
+	double v_end_V = v_start_V + k_mv_per_day / 1000.0 * fit_days;
+	double lost = soc_extrapolated(chem, v_start_V) -
+		      soc_extrapolated(chem, v_end_V);
+
+	if (!(fit_days > 0) || !isfinite(capacity_ah) || !isfinite(lost))
 		return NAN;
-	/* SOC lost per day times Ah, per 24 h, in mA; a falling voltage leaks */
-	return -k_mv_per_day / slope_mv * capacity_ah / 24.0 * 1000.0;
+	/* SOC lost per day times Ah, per 24 h, in mA */
+	return lost / fit_days * capacity_ah / 24.0 * 1000.0;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -62,10 +62,13 @@ double linacc_slope(const struct linacc *a);
  * (For large offsets in y, center y first: the sums lose precision.) */
 double linacc_slope_se(const struct linacc *a);
 
-/* Leak current (mA) implied by a rested voltage drift (mV/day) at soc on
- * the chemistry's curve for a cell of capacity_ah. */
-double metrics_leak_ma(enum cell_chem chem, double k_mv_per_day, double soc,
-		       double capacity_ah);
+/* Leak current (mA) implied by a rested voltage drift (mV/day, negative
+ * = falling) over fit_days from v_start_V, for a cell of capacity_ah: the
+ * SOC lost along the chemistry's curve between the start and end voltage
+ * (the curve's slope can change several-fold within the drift, at LFP's
+ * knees), extrapolated with the end segments' slopes beyond the table. */
+double metrics_leak_ma(enum cell_chem chem, double v_start_V,
+		       double k_mv_per_day, double fit_days, double capacity_ah);
 
 /* Order statistics over n values, NaNs skipped (return NaN if none). */
 double metrics_median(const double *x, size_t n);
