@@ -14,8 +14,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -28,30 +26,15 @@
 #include "bench/xport.h"
 #include "common/clock.h"
 #include "common/rc.h"
-
-struct plant {
-	double ocv_V, r_ohm, current_A;
-};
-
-static double plant_v(void *ctx)
-{
-	struct plant *p = ctx;
-
-	return p->ocv_V + p->r_ohm * p->current_A;
-}
-
-static void plant_i(void *ctx, double a) { ((struct plant *)ctx)->current_A = a; }
+#include "scpi_thread.h"
 
 static struct {
 	const char *tty_a, *tty_b;
 	int b_fd;
 	struct scpi_server *srv;
-	struct plant plant;
+	struct scpi_rplant plant;
 	struct clock clk;
-	pthread_mutex_t mu;
-	pthread_t th;
-	atomic_bool stop;
-	bool running;
+	struct scpi_thread serving;
 	struct instr *in;
 } h;
 
@@ -84,24 +67,9 @@ static int open_raw_locked(const char *path)
 	return fd;
 }
 
-static void *serve(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&h.stop)) {
-		int rc;
-
-		pthread_mutex_lock(&h.mu);
-		rc = scpi_server_serve_fd(h.srv, h.b_fd, 5);
-		pthread_mutex_unlock(&h.mu);
-		if (rc < 0)
-			break;
-	}
-	return NULL;
-}
-
 static void setup(void)
 {
-	struct scpi_plant pl = {&h.plant, plant_v, plant_i, NULL};
+	struct scpi_plant pl = {&h.plant, scpi_rplant_v, scpi_rplant_i, NULL};
 	struct scpi_server_cfg cfg = {.watchdog_us = 1000000};
 	struct instr_cfg ic = {.kind = "scpi", .serial = "115200/8n1",
 			       .model = "ea-psb", .timeout_ms = 2000};
@@ -111,12 +79,10 @@ static void setup(void)
 	h.tty_a = need_env("BENCH_TTY_A");
 	h.tty_b = need_env("BENCH_TTY_B");
 	h.b_fd = open_raw_locked(h.tty_b);
-	h.plant = (struct plant){45.0, 0.05, 0.0};
-	pthread_mutex_init(&h.mu, NULL);
+	h.plant = (struct scpi_rplant){45.0, 0.05, 0.0};
 	clock_mono_init(&h.clk);
 	cr_assert_eq(scpi_server_new(&cfg, &pl, &h.clk, &h.srv), BENCH_OK);
-	cr_assert_eq(pthread_create(&h.th, NULL, serve, NULL), 0);
-	h.running = true;
+	scpi_thread_start(&h.serving, h.srv, h.b_fd);
 	ic.port = h.tty_a; /* no prefix: the libserialport backend */
 	cr_assert_eq(instr_open(&ic, &h.in), BENCH_OK,
 		     "libserialport could not drive %s", h.tty_a);
@@ -125,10 +91,7 @@ static void setup(void)
 static void teardown(void)
 {
 	instr_close(h.in);
-	if (h.running) {
-		atomic_store(&h.stop, true);
-		pthread_join(h.th, NULL);
-	}
+	scpi_thread_stop(&h.serving);
 	scpi_server_free(h.srv);
 	if (h.b_fd >= 0)
 		close(h.b_fd);
@@ -136,9 +99,7 @@ static void teardown(void)
 
 static void srv_status(struct scpi_server_status *st)
 {
-	pthread_mutex_lock(&h.mu);
-	scpi_server_get_status(h.srv, st);
-	pthread_mutex_unlock(&h.mu);
+	scpi_thread_status(&h.serving, st);
 }
 
 static void sleep_ms(int ms)
@@ -194,9 +155,7 @@ Test(libsp, safe_stop_when_the_instrument_stops_answering)
 	cr_assert_eq(h.in->ops->set_voltage(h.in, 50000, 40000), BENCH_OK);
 	cr_assert_eq(h.in->ops->set_current(h.in, 5000), BENCH_OK);
 	cr_assert_eq(h.in->ops->set_output(h.in, true), BENCH_OK);
-	pthread_mutex_lock(&h.mu);
-	scpi_server_set_fault(h.srv, SCPI_FAULT_SILENT);
-	pthread_mutex_unlock(&h.mu);
+	scpi_thread_fault(&h.serving, SCPI_FAULT_SILENT);
 	/* the controller sees a timeout and stops safely... */
 	cr_assert_eq(h.in->ops->measure(h.in, &m), BENCH_ERR_TIMEOUT);
 	cr_assert_eq(instr_safe_off(h.in), BENCH_ERR_TIMEOUT);

@@ -3,8 +3,6 @@
  * slave, scpi_server on the master in a thread (libserialport cannot open
  * ptys: DESIGN 6). Timeouts here are only upper bounds, never speed. */
 #include <criterion/criterion.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,76 +12,34 @@
 #include "bench/sim/scpi_server.h"
 #include "common/clock.h"
 #include "common/rc.h"
+#include "scpi_thread.h"
 #include "support.h"
-
-/* A resistive pack: terminal voltage = ocv + r * current. */
-struct plant {
-	double ocv_V, r_ohm, current_A;
-};
-
-static double plant_v(void *ctx)
-{
-	struct plant *p = ctx;
-
-	return p->ocv_V + p->r_ohm * p->current_A;
-}
-
-static void plant_i(void *ctx, double a) { ((struct plant *)ctx)->current_A = a; }
 
 static struct {
 	struct scpi_server *srv;
-	struct plant plant;
+	struct scpi_rplant plant;
 	struct clock clk;
-	pthread_mutex_t lock;
-	pthread_t th;
-	atomic_bool stop;
-	bool running;
+	struct scpi_thread serving;
 	int master, keep;
 	char path[64];
 	char conn[80];
 	struct instr *in;
 } t;
 
-static void *serve(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&t.stop)) {
-		int rc;
-
-		pthread_mutex_lock(&t.lock);
-		rc = scpi_server_serve_fd(t.srv, t.master, 5);
-		pthread_mutex_unlock(&t.lock);
-		if (rc < 0)
-			break;
-	}
-	return NULL;
-}
-
-static void stop_server(void)
-{
-	if (!t.running)
-		return;
-	atomic_store(&t.stop, true);
-	pthread_join(t.th, NULL);
-	t.running = false;
-}
-
 static void setup(void)
 {
-	struct scpi_plant pl = {&t.plant, plant_v, plant_i, NULL};
+	struct scpi_plant pl = {&t.plant, scpi_rplant_v, scpi_rplant_i, NULL};
 	struct instr_cfg cfg = {.kind = "scpi", .model = "generic",
 				.timeout_ms = 1000};
 
 	memset(&t, 0, sizeof(t));
-	t.plant = (struct plant){45.0, 0.05, 0.0};
-	pthread_mutex_init(&t.lock, NULL);
+	t.plant = (struct scpi_rplant){45.0, 0.05, 0.0};
 	clock_mono_init(&t.clk);
 	cr_assert_eq(scpi_server_new(NULL, &pl, &t.clk, &t.srv), BENCH_OK);
 	cr_assert_eq(scpi_server_open_pty(t.path, sizeof(t.path), &t.master,
 					  &t.keep),
 		     BENCH_OK);
-	cr_assert_eq(pthread_create(&t.th, NULL, serve, NULL), 0);
-	t.running = true;
+	scpi_thread_start(&t.serving, t.srv, t.master);
 	snprintf(t.conn, sizeof(t.conn), "pty:%s", t.path);
 	cfg.port = t.conn;
 	cr_assert_eq(instr_open(&cfg, &t.in), BENCH_OK);
@@ -92,7 +48,7 @@ static void setup(void)
 static void teardown(void)
 {
 	instr_close(t.in);
-	stop_server();
+	scpi_thread_stop(&t.serving);
 	if (t.master >= 0)
 		close(t.master);
 	if (t.keep >= 0)
@@ -103,16 +59,12 @@ static void teardown(void)
 
 static void status(struct scpi_server_status *st)
 {
-	pthread_mutex_lock(&t.lock);
-	scpi_server_get_status(t.srv, st);
-	pthread_mutex_unlock(&t.lock);
+	scpi_thread_status(&t.serving, st);
 }
 
 static void set_fault(enum scpi_fault f)
 {
-	pthread_mutex_lock(&t.lock);
-	scpi_server_set_fault(t.srv, f);
-	pthread_mutex_unlock(&t.lock);
+	scpi_thread_fault(&t.serving, f);
 }
 
 /* Measure until the current reaches want_mA (the supply slews), at most
@@ -258,7 +210,7 @@ Test(scpi_pty, closed_pty_is_io)
 {
 	struct instr_state st;
 
-	stop_server();
+	scpi_thread_stop(&t.serving);
 	close(t.master);
 	close(t.keep);
 	t.master = t.keep = -1;
