@@ -32,20 +32,6 @@ static int watch(int ep, int fd, int src)
 	return BENCH_OK;
 }
 
-static int drain(struct ctl *ctl, struct canbus *bus, int64_t t_us)
-{
-	struct canbus_ev ev;
-	int rc;
-
-	while ((rc = canbus_recv(bus, &ev, 0)) == 1) {
-		if (ev.kind == CANBUS_EV_FRAME)
-			ctl_on_frame(ctl, &ev.frame, t_us);
-		else
-			ctl_on_bus_state(ctl, ev.state, t_us);
-	}
-	return rc;
-}
-
 static int setup(struct loop_io *io, int ep, int tfd, int64_t tick_us)
 {
 	struct itimerspec its = {
@@ -102,10 +88,10 @@ int loop_real_run(struct loop_io *io, int64_t tick_us)
 
 			switch (evs[i].data.u32) {
 			case SRC_BMS:
-				rc = drain(io->ctl, io->bms_bus, t);
+				rc = loop_drain(io->ctl, io->bms_bus, t);
 				break;
 			case SRC_CYC:
-				rc = drain(io->ctl, io->cyc_bus, t);
+				rc = loop_drain(io->ctl, io->cyc_bus, t);
 				break;
 			case SRC_TIMER:
 				if (read(tfd, &expirations,
@@ -113,12 +99,12 @@ int loop_real_run(struct loop_io *io, int64_t tick_us)
 					/* A bus without an fd (in-process) is
 					 * polled on the tick. */
 					if (canbus_fd(io->bms_bus) < 0)
-						rc = drain(io->ctl, io->bms_bus,
-							   t);
+						rc = loop_drain(io->ctl, io->bms_bus,
+								t);
 					if (io->cyc_bus &&
 					    canbus_fd(io->cyc_bus) < 0)
-						rc = drain(io->ctl, io->cyc_bus,
-							   t);
+						rc = loop_drain(io->ctl, io->cyc_bus,
+								t);
 					ctl_tick(io->ctl, t);
 					loop_housekeeping(io);
 				}

@@ -53,8 +53,7 @@ void loop_housekeeping(struct loop_io *io)
 	}
 }
 
-/* Drain every event queued on a bus into the controller. */
-static int drain(struct ctl *ctl, struct canbus *bus, int64_t t_us)
+int loop_drain(struct ctl *ctl, struct canbus *bus, int64_t t_us)
 {
 	struct canbus_ev ev;
 	int rc;
@@ -92,9 +91,9 @@ int loop_sim_run(struct loop_io *io, struct sim *sim, double speed)
 	while (!ctl_done(io->ctl)) {
 		t += SIM_STEP_US;
 		TRY(sim_advance(sim, t));
-		TRY(drain(io->ctl, io->bms_bus, t));
+		TRY(loop_drain(io->ctl, io->bms_bus, t));
 		if (io->cyc_bus)
-			TRY(drain(io->ctl, io->cyc_bus, t));
+			TRY(loop_drain(io->ctl, io->cyc_bus, t));
 		ctl_tick(io->ctl, t);
 		if (replaying && t >= io->replay_until_us) {
 			replaying = false;
