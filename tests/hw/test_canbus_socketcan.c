@@ -12,6 +12,7 @@
 #include "can/canbus.h"
 #include "common/rc.h"
 #include "support.h"
+#include "test_frame.h"
 
 #define FD_IF "vcan0"
 #define CLASSIC_IF "vcan1"
@@ -24,17 +25,6 @@ static struct canbus *open_if(const char *iface, bool fd, bool err)
 	cr_assert_eq(canbus_open(iface, &o, &b), BENCH_OK,
 		     "cannot open '%s' (guest setup missing?)", iface);
 	return b;
-}
-
-static struct canframe frame(uint32_t id, uint8_t len, uint8_t fill)
-{
-	struct canframe f;
-
-	memset(&f, 0, sizeof(f));
-	f.id = id;
-	f.len = len;
-	memset(f.data, fill, len);
-	return f;
 }
 
 static int64_t realtime_us(void)
@@ -67,7 +57,7 @@ Test(socketcan, classic_frames_cross_with_kernel_timestamps)
 {
 	struct canbus *tx = open_if(FD_IF, false, false);
 	struct canbus *rx = open_if(FD_IF, false, false);
-	struct canframe f = frame(0x1DB, 8, 0x11);
+	struct canframe f = test_frame(0x1DB, 8, 0x11);
 	struct canbus_ev ev;
 	int64_t before, after;
 
@@ -95,11 +85,11 @@ Test(socketcan, extended_and_rtr_ids_keep_their_flags)
 {
 	struct canbus *tx = open_if(FD_IF, false, false);
 	struct canbus *rx = open_if(FD_IF, false, false);
-	struct canframe f = frame(CANFRAME_EFF | 0x18FF50E5, 3, 7);
+	struct canframe f = test_frame(CANFRAME_EFF | 0x18FF50E5, 3, 7);
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_send(tx, &f), BENCH_OK);
-	f = frame(CANFRAME_RTR | 0x123, 0, 0);
+	f = test_frame(CANFRAME_RTR | 0x123, 0, 0);
 	cr_assert_eq(canbus_send(tx, &f), BENCH_OK);
 	expect_ev(rx, &ev);
 	cr_assert_eq(ev.frame.id, CANFRAME_EFF | 0x18FF50E5);
@@ -115,7 +105,7 @@ Test(socketcan, fd_frames_on_an_fd_interface)
 	struct canbus *tx = open_if(FD_IF, true, false);
 	struct canbus *rx = open_if(FD_IF, true, false);
 	struct canbus *classic_rx = open_if(FD_IF, false, false);
-	struct canframe f = frame(0x321, 64, 0);
+	struct canframe f = test_frame(0x321, 64, 0);
 	struct canbus_ev ev;
 	int i;
 
@@ -138,14 +128,14 @@ Test(socketcan, fd_frames_on_an_fd_interface)
 Test(socketcan, fd_is_refused_cleanly_on_a_classic_interface)
 {
 	struct canbus *b = open_if(CLASSIC_IF, true, false);
-	struct canframe f = frame(0x321, 12, 1);
+	struct canframe f = test_frame(0x321, 12, 1);
 
 	f.fd = true;
 	logcap_start();
 	cr_assert_eq(canbus_send(b, &f), BENCH_ERR_SUPP);
 	cr_assert(strstr(logcap_text(), CLASSIC_IF), "%s", logcap_text());
 	logcap_stop();
-	f = frame(0x321, 8, 1);
+	f = test_frame(0x321, 8, 1);
 	cr_assert_eq(canbus_send(b, &f), BENCH_OK, "classic still works");
 	canbus_close(b);
 }
@@ -159,17 +149,17 @@ Test(socketcan, kernel_filter_passes_exact_ids_only)
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_set_filter(rx, ids, 2), BENCH_OK);
-	f = frame(0x124, 1, 1);
+	f = test_frame(0x124, 1, 1);
 	canbus_send(tx, &f);
-	f = frame(0x0E5, 1, 2);
+	f = test_frame(0x0E5, 1, 2);
 	canbus_send(tx, &f);
-	f = frame(CANFRAME_EFF | 0x123, 1, 3); /* same number, extended */
+	f = test_frame(CANFRAME_EFF | 0x123, 1, 3); /* same number, extended */
 	canbus_send(tx, &f);
-	f = frame(CANFRAME_RTR | 0x123, 0, 0); /* remote request */
+	f = test_frame(CANFRAME_RTR | 0x123, 0, 0); /* remote request */
 	canbus_send(tx, &f);
-	f = frame(0x123, 1, 4);
+	f = test_frame(0x123, 1, 4);
 	canbus_send(tx, &f);
-	f = frame(CANFRAME_EFF | 0x18FF50E5, 1, 5);
+	f = test_frame(CANFRAME_EFF | 0x18FF50E5, 1, 5);
 	canbus_send(tx, &f);
 	expect_ev(rx, &ev);
 	cr_assert_eq(ev.frame.id, 0x123);
@@ -179,7 +169,7 @@ Test(socketcan, kernel_filter_passes_exact_ids_only)
 	expect_none(rx);
 
 	cr_assert_eq(canbus_set_filter(rx, NULL, 0), BENCH_OK);
-	f = frame(0x124, 1, 6);
+	f = test_frame(0x124, 1, 6);
 	canbus_send(tx, &f);
 	expect_ev(rx, &ev);
 	cr_assert_eq(ev.frame.id, 0x124, "n = 0 passes everything again");
@@ -202,7 +192,7 @@ Test(socketcan, too_many_filter_ids_is_a_clear_error)
 
 static void send_err(struct canbus *tx, uint32_t cls, uint8_t crtl)
 {
-	struct canframe f = frame(CANFRAME_ERR | cls, 8, 0);
+	struct canframe f = test_frame(CANFRAME_ERR | cls, 8, 0);
 
 	f.data[1] = crtl;
 	cr_assert_eq(canbus_send(tx, &f), BENCH_OK);
@@ -249,7 +239,7 @@ Test(socketcan, fd_is_pollable_and_timeout_returns_zero)
 {
 	struct canbus *tx = open_if(FD_IF, false, false);
 	struct canbus *rx = open_if(FD_IF, false, false);
-	struct canframe f = frame(0x42, 1, 0);
+	struct canframe f = test_frame(0x42, 1, 0);
 	struct pollfd p = {.events = POLLIN};
 	struct canbus_ev ev;
 

@@ -9,17 +9,7 @@
 #include "common/clock.h"
 #include "common/rc.h"
 #include "support.h"
-
-static struct canframe frame(uint32_t id, uint8_t len, uint8_t fill)
-{
-	struct canframe f;
-
-	memset(&f, 0, sizeof(f));
-	f.id = id;
-	f.len = len;
-	memset(f.data, fill, len);
-	return f;
-}
+#include "test_frame.h"
 
 static struct canbus *open_bus(const char *conn, bool fd, bool own, bool err)
 {
@@ -40,7 +30,7 @@ Test(canbus_mem, every_other_endpoint_receives_in_order)
 	uint32_t i;
 
 	for (i = 0; i < 10; i++) {
-		struct canframe f = frame(0x100 + i, 8, (uint8_t)i);
+		struct canframe f = test_frame(0x100 + i, 8, (uint8_t)i);
 		cr_assert_eq(canbus_send(a, &f), BENCH_OK);
 	}
 	for (i = 0; i < 10; i++) {
@@ -64,7 +54,7 @@ Test(canbus_mem, buses_with_other_names_are_separate)
 {
 	struct canbus *a = open_bus("mem:x", false, false, false);
 	struct canbus *b = open_bus("mem:y", false, false, false);
-	struct canframe f = frame(0x1, 1, 0);
+	struct canframe f = test_frame(0x1, 1, 0);
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_send(a, &f), BENCH_OK);
@@ -76,7 +66,7 @@ Test(canbus_mem, buses_with_other_names_are_separate)
 Test(canbus_mem, recv_own_delivers_to_sender)
 {
 	struct canbus *a = open_bus("mem:own", false, true, false);
-	struct canframe f = frame(0x7FF, 2, 0xAA);
+	struct canframe f = test_frame(0x7FF, 2, 0xAA);
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_send(a, &f), BENCH_OK);
@@ -94,13 +84,13 @@ Test(canbus_mem, filter_passes_exact_ids_only)
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_set_filter(rx, ids, 2), BENCH_OK);
-	f = frame(0x1DB, 8, 1);
+	f = test_frame(0x1DB, 8, 1);
 	canbus_send(tx, &f);
-	f = frame(0x1DC, 8, 2);
+	f = test_frame(0x1DC, 8, 2);
 	canbus_send(tx, &f);
-	f = frame(0x18FF50E5, 8, 3); /* same number, standard: no match */
+	f = test_frame(0x18FF50E5, 8, 3); /* same number, standard: no match */
 	canbus_send(tx, &f);
-	f = frame(CANFRAME_EFF | 0x18FF50E5, 8, 4);
+	f = test_frame(CANFRAME_EFF | 0x18FF50E5, 8, 4);
 	canbus_send(tx, &f);
 	cr_assert_eq(canbus_recv(rx, &ev, 0), 1);
 	cr_assert_eq(ev.frame.data[0], 1);
@@ -110,7 +100,7 @@ Test(canbus_mem, filter_passes_exact_ids_only)
 
 	/* n = 0 opens the filter again */
 	cr_assert_eq(canbus_set_filter(rx, NULL, 0), BENCH_OK);
-	f = frame(0x1DC, 8, 5);
+	f = test_frame(0x1DC, 8, 5);
 	canbus_send(tx, &f);
 	cr_assert_eq(canbus_recv(rx, &ev, 0), 1);
 	canbus_close(tx);
@@ -122,7 +112,7 @@ Test(canbus_mem, fd_frames_need_fd_on_both_ends)
 	struct canbus *fdtx = open_bus("mem:fd", true, false, false);
 	struct canbus *fdrx = open_bus("mem:fd", true, false, false);
 	struct canbus *classic = open_bus("mem:fd", false, false, false);
-	struct canframe f = frame(0x123, 64, 0x5A);
+	struct canframe f = test_frame(0x123, 64, 0x5A);
 	struct canbus_ev ev;
 
 	f.fd = true;
@@ -155,7 +145,7 @@ Test(canbus_mem, full_queue_drops_newest_and_says_so)
 
 	logcap_start();
 	for (i = 0; i < 5000; i++) {
-		struct canframe f = frame(0x10, 4, 0);
+		struct canframe f = test_frame(0x10, 4, 0);
 		memcpy(f.data, &i, sizeof(i));
 		cr_assert_eq(canbus_send(tx, &f), BENCH_OK);
 	}
@@ -179,7 +169,7 @@ Test(canbus_mem, injected_bus_off_reaches_subscribers_and_silences_bus)
 	struct canbus *sim = open_bus("mem:boff", false, false, false);
 	struct canbus *ctl = open_bus("mem:boff", false, false, true);
 	struct canbus *quiet = open_bus("mem:boff", false, false, false);
-	struct canframe f = frame(0x1DB, 8, 1);
+	struct canframe f = test_frame(0x1DB, 8, 1);
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_mem_inject_state(sim, CANBUS_OFF), BENCH_OK);
@@ -233,7 +223,7 @@ Test(canbus_mem, sent_error_frames_become_state_events)
 {
 	struct canbus *a = open_bus("mem:errf", false, false, false);
 	struct canbus *b = open_bus("mem:errf", false, false, true);
-	struct canframe f = frame(CANFRAME_ERR | 0x40, 8, 0);
+	struct canframe f = test_frame(CANFRAME_ERR | 0x40, 8, 0);
 	struct canbus_ev ev;
 
 	cr_assert_eq(canbus_send(a, &f), BENCH_OK);
@@ -242,12 +232,12 @@ Test(canbus_mem, sent_error_frames_become_state_events)
 	cr_assert_eq(ev.state, CANBUS_OFF);
 
 	/* a protocol-violation frame (class 0x08) keeps the state */
-	f = frame(CANFRAME_ERR | 0x08, 8, 0);
+	f = test_frame(CANFRAME_ERR | 0x08, 8, 0);
 	cr_assert_eq(canbus_send(a, &f), BENCH_OK);
 	cr_assert_eq(canbus_recv(b, &ev, 0), 1);
 	cr_assert_eq(ev.state, CANBUS_OFF);
 
-	f = frame(CANFRAME_ERR | 0x04, 8, 0);
+	f = test_frame(CANFRAME_ERR | 0x04, 8, 0);
 	f.data[1] = 0x10; /* rx passive */
 	canbus_send(a, &f);
 	cr_assert_eq(canbus_recv(b, &ev, 0), 1);
@@ -262,7 +252,7 @@ Test(canbus_mem, sender_clock_stamps_frames)
 	struct canbus *b = open_bus("mem:clk", false, false, false);
 	struct clock clk;
 	struct clock_virt v;
-	struct canframe f = frame(0x5, 1, 0);
+	struct canframe f = test_frame(0x5, 1, 0);
 	struct canbus_ev ev;
 
 	clock_virt_init(&clk, &v);
@@ -286,7 +276,7 @@ Test(canbus_mem, recv_timeout_returns_zero_when_idle)
 
 static void *send_later(void *arg)
 {
-	struct canframe f = frame(0x77, 1, 9);
+	struct canframe f = test_frame(0x77, 1, 9);
 	struct timespec ts = {.tv_nsec = 20 * 1000000L};
 
 	nanosleep(&ts, NULL);
