@@ -89,7 +89,7 @@ asan:
 		check-unit-asan
 
 check-unit-asan: $(TEST_BIN)
-	@ASAN_OPTIONS=detect_leaks=1 tools/run-tests.sh $(TEST_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp tools/run-tests.sh $(TEST_BIN)
 
 UNIT_BIN := $(filter $(BUILD)/tests/unit/%,$(TEST_BIN))
 valgrind: $(UNIT_BIN)

@@ -51,6 +51,7 @@ Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file,
 		free(log);
 	}
 	globfree(&g);
+	free(dir);
 }
 
 /* Pack capacity from the truth file: a healthy pack is limited by its
@@ -104,6 +105,11 @@ Test(ctl_sim, healthy_capacity_within_1_percent_of_truth, .timeout = 120)
 	cr_expect_lt(fabs(got - want) / want, 0.01,
 		     "capacity %.3f Ah, truth %.3f Ah", got, want);
 	ctl_file_free(&f);
+	free(truth);
+	free(log);
+	free(out);
+	free(recipe);
+	free(dir);
 }
 
 Test(ctl_sim, bad_recipe_is_one_line_naming_file_line_column)
@@ -121,6 +127,10 @@ Test(ctl_sim, bad_recipe_is_one_line_naming_file_line_column)
 	cr_expect(strstr(ctl_log(log), "bad.txt:2:18: expected"), "%s",
 		  ctl_log(log));
 	cr_expect_neq(access(out, F_OK), 0, "no run file for bad input");
+	free(log);
+	free(out);
+	free(recipe);
+	free(dir);
 }
 
 Test(ctl_sim, can_cycler_through_a_bench_file, .timeout = 60)
@@ -155,4 +165,8 @@ Test(ctl_sim, can_cycler_through_a_bench_file, .timeout = 60)
 	cr_expect(strstr(f.meta.instrument_id, "CAN cycler"), "idn '%s'",
 		  f.meta.instrument_id);
 	ctl_file_free(&f);
+	free(bench);
+	free(log);
+	free(out);
+	free(dir);
 }

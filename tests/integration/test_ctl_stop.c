@@ -60,6 +60,10 @@ Test(ctl_stop, sigterm_is_a_safe_stop, .timeout = 60)
 	cr_assert_eq(ctl_wait(pid), 128 + SIGTERM, "%s", ctl_log(log));
 	expect_operator_abort(out);
 	cr_expect_neq(access(sock, F_OK), 0, "socket removed at exit");
+	free(sock);
+	free(log);
+	free(out);
+	free(dir);
 }
 
 Test(ctl_stop, control_socket_0660_watch_and_stop, .timeout = 60)
@@ -90,6 +94,12 @@ Test(ctl_stop, control_socket_0660_watch_and_stop, .timeout = 60)
 	cr_expect_eq(ctl_bench(slog, stop), 0, "%s", ctl_log(slog));
 	cr_assert_eq(ctl_wait(pid), 1, "%s", ctl_log(log));
 	expect_operator_abort(out);
+	free(slog);
+	free(wlog);
+	free(sock);
+	free(log);
+	free(out);
+	free(dir);
 }
 
 static const char resume_recipe[] = "log every 10 s\n"
@@ -146,6 +156,12 @@ Test(ctl_stop, sigkill_then_resume_completes_like_an_uninterrupted_run,
 	cr_expect_lt(fabs(b.last_t - a.last_t), 0.2);
 	ctl_file_free(&a);
 	ctl_file_free(&b);
+	free(rlog);
+	free(log);
+	free(out);
+	free(ref);
+	free(recipe);
+	free(dir);
 }
 
 Test(ctl_stop, resume_refuses_a_complete_run, .timeout = 60)
@@ -160,4 +176,7 @@ Test(ctl_stop, resume_refuses_a_complete_run, .timeout = 60)
 	cr_assert_eq(ctl_bench(log, args), 0, "%s", ctl_log(log));
 	cr_expect_eq(ctl_bench(log, res), 3, "final: not restarted");
 	cr_expect(strstr(ctl_log(log), "is complete"), "%s", ctl_log(log));
+	free(log);
+	free(out);
+	free(dir);
 }
