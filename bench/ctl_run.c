@@ -116,6 +116,10 @@ int run_load_profile(struct run_ctx *r, const char *path)
 	free(dbc);
 	if (rc < 0)
 		return rc;
+	/* the fresh-cell resistance the grading compares pulses against */
+	rc = profile_set_ref_r0(&r->profile, in->fresh_r0_mohm);
+	if (rc < 0)
+		return rc;
 	r->have_profile = true;
 	return BENCH_OK;
 }
