@@ -149,31 +149,6 @@ void ctl_set_unix_start(struct ctl *c, double unix_start_s)
 	c->unix_start_s = unix_start_s;
 }
 
-/* The recipe line of a step, without tags and comments, for people. */
-static void step_line_text(const struct recipe *r, uint32_t line, char *buf,
-			   size_t len)
-{
-	const char *p = r->text;
-	size_t n;
-
-	buf[0] = '\0';
-	for (uint32_t l = 1; p && l < line; l++) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return;
-	p += strspn(p, " \t");
-	n = strcspn(p, "[#\r\n");
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-		n--;
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-}
-
 static enum soa_contactor contactor_of(const struct ctl *c)
 {
 	const struct pack_snap *s = packstate_snap(c->ps);
@@ -478,7 +453,7 @@ static void run_step_engine(struct ctl *c, int64_t t_us)
 		return;
 	}
 	if (o->started) {
-		step_line_text(c->cfg.recipe, o->step_index, c->step_text,
+		recipe_line_text(c->cfg.recipe->text, o->step_index, c->step_text,
 			       sizeof(c->step_text));
 		ctl_note(c, "step %u (line %u): %s", o->step_count,
 			 o->step_index, c->step_text);
@@ -606,7 +581,7 @@ int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
 	TRY(step_resume(&c->eng, step_count, step_index, &saved, t_us));
 	c->eng_started = true;
 	c->out.step_index = step_index;
-	step_line_text(c->cfg.recipe, step_index, c->step_text,
+	recipe_line_text(c->cfg.recipe->text, step_index, c->step_text,
 		       sizeof(c->step_text));
 	return BENCH_OK;
 }

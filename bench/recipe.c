@@ -38,6 +38,29 @@ static const char *const kind_names[] = {
 	[RECIPE_HOLD_PACK] = "hold_pack",
 };
 
+void recipe_line_text(const char *text, unsigned line, char *buf, size_t len)
+{
+	const char *p = text;
+	size_t n;
+
+	buf[0] = '\0';
+	for (unsigned l = 1; p && l < line; l++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return;
+	p += strspn(p, " \t");
+	n = strcspn(p, "[#\r\n");
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
 const char *recipe_step_kind_name(enum recipe_step_kind k)
 {
 	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))

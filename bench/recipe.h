@@ -29,6 +29,7 @@
 #ifndef BENCH_RECIPE_H
 #define BENCH_RECIPE_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -143,5 +144,8 @@ int32_t recipe_current_mA(const struct recipe_current *c,
 
 /* "charge", "discharge", "rest", "hold", "hold_pack" (the /steps kind). */
 const char *recipe_step_kind_name(enum recipe_step_kind k);
+/* Source line `line` (1-based) of a recipe text, without indentation, tags
+ * and comments, for people (status line, watch). Empty if out of range. */
+void recipe_line_text(const char *text, unsigned line, char *buf, size_t len);
 
 #endif

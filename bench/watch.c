@@ -1,6 +1,7 @@
 /* watch.c - the live status line of a run in another process. */
 #define LOG_PREFIX "watch"
 
+#include "bench/recipe.h"
 #include "bench/watch.h"
 
 #include <dirent.h>
@@ -123,31 +124,6 @@ static double col_last(struct runfile *rf, const char *name, size_t row)
 	return v;
 }
 
-/* The recipe line as text, for the status line. */
-static void recipe_line(const char *text, unsigned line, char *buf,
-			size_t len)
-{
-	const char *p = text;
-	size_t n;
-
-	buf[0] = '\0';
-	for (unsigned l = 1; p && l < line; l++) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return;
-	p += strspn(p, " \t");
-	n = strcspn(p, "[#\r\n");
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-		n--;
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-}
-
 static int file_status(struct runfile *rf, size_t rows, struct run_status *st)
 {
 	const struct run_meta *m = runfile_meta(rf);
@@ -170,7 +146,7 @@ static int file_status(struct runfile *rf, size_t rows, struct run_status *st)
 	st->charge_Ah = col_last(rf, "charging_capacity_ah", r);
 	st->discharge_Ah = col_last(rf, "discharging_capacity_ah", r);
 	if (m->recipe_text)
-		recipe_line(m->recipe_text, st->step_line, st->step_text,
+		recipe_line_text(m->recipe_text, st->step_line, st->step_text,
 			    sizeof(st->step_text));
 	if (nc && runfile_read_cells(rf, "voltage_volt", r, 1, cells) == 0) {
 		for (unsigned i = 0; i < nc; i++) {
