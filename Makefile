@@ -24,8 +24,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SAN)
 
-LIB_SRC := $(filter-out bench/main.c,$(wildcard common/*.c can/*.c bench/*.c \
-           bench/*/*.c bench/*/*/*.c analysis/*.c))
+LIB_SRC := $(filter-out app/main.c,$(wildcard common/*.c can/*.c serial/*.c runfile/*.c bench/*.c \
+           bench/*/*.c bench/*/*/*.c analysis/*.c app/*.c app/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libbench.a
 
@@ -48,7 +48,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-bin/bench: $(BUILD)/bench/main.o $(LIB)
+bin/bench: $(BUILD)/app/main.o $(LIB)
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -107,4 +107,4 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz bin out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/bench/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d

@@ -16,7 +16,7 @@
 
 #include "analysis/metrics.h"
 #include "analysis/ocv.h"
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 /* Where the rows come from: the run file reader, or a test's arrays. */
 struct rd_source {

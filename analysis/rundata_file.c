@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "analysis/runfile.h"
+#include "runfile/runfile.h"
 #include "common/log.h"
 #include "common/rc.h"
 

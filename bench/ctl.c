@@ -8,7 +8,7 @@
 
 #include "bench/bms_tx.h"
 #include "bench/ctl_priv.h"
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 #include "bench/recipe.h"
 #include "common/log.h"
 #include "common/rc.h"

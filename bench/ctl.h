@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bench/status.h"
+#include "app/status.h"
 #include "can/canbus.h"
 #include "can/canframe.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "bench/ctl_priv.h"
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 #include "common/log.h"
 #include "common/rc.h"
 

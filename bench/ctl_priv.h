@@ -9,7 +9,7 @@
 #include "bench/soa.h"
 #include "bench/step.h"
 #include "bench/instr.h"
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 /* The current reads zero below this (mA) once the output is off. */
 #define CTL_ZERO_mA 500

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "bench/recipe.h"
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 struct step_cfg {
 	uint32_t rated_capacity_mAh;     /* for C-rates */

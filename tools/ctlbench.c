@@ -23,7 +23,7 @@
 
 #include "bench/bms_tx.h"
 #include "bench/ctl.h"
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 #include "bench/instr.h"
 #include "bench/profile.h"
 #include "bench/recipe.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/runfile.h"
+#include "runfile/runfile.h"
 #include "common/rc.h"
 
 #define SERIES 96

@@ -23,7 +23,7 @@
 
 #include "bench/instr.h"
 #include "bench/sim/scpi_server.h"
-#include "bench/xport.h"
+#include "serial/xport.h"
 #include "common/clock.h"
 #include "common/rc.h"
 #include "scpi_thread.h"

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
+#include "runfile/runfile.h"
 #include "common/rc.h"
 #include "support.h"
 

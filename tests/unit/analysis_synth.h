@@ -194,7 +194,7 @@ static inline int sy_build(struct synth *s, unsigned flags, struct rundata **out
 }
 
 #ifdef SY_WITH_H5LOG
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 
 /* Write the synthetic run as a bench-run/1 file through the real writer. */
 static inline int sy_write_h5(struct synth *s, const char *path)

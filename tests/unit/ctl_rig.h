@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
+#include "runfile/runfile.h"
 #include "bench/bms_tx.h"
 #include "bench/ctl.h"
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 #include "bench/instr.h"
 #include "bench/profile.h"
 #include "bench/recipe.h"

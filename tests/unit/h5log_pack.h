@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 #define SERIES 96
 #define PROBES 8

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/cli/cli.h"
+#include "app/cli/cli.h"
 #include "can/canbus.h"
 #include "can/dbc_fmt.h"
 #include "support.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/ctlsock.h"
+#include "app/ctlsock.h"
 #include "common/rc.h"
 #include "support.h"
 

@@ -15,9 +15,9 @@
 
 #include "bench/bms_tx.h"
 #include "bench/ctl.h"
-#include "bench/ctlsock.h"
+#include "app/ctlsock.h"
 #include "bench/instr.h"
-#include "bench/loop.h"
+#include "app/loop.h"
 #include "bench/profile.h"
 #include "bench/recipe.h"
 #include "can/canbus.h"

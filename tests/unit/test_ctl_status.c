@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/status.h"
+#include "app/status.h"
 
 static struct run_status sample(void)
 {

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
-#include "bench/h5log.h"
+#include "runfile/runfile.h"
+#include "runfile/h5log.h"
 #include "common/rc.h"
 #include "support.h"
 

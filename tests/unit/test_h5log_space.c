@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
-#include "bench/h5log.h"
+#include "runfile/runfile.h"
+#include "runfile/h5log.h"
 #include "common/rc.h"
 #include "h5log_pack.h"
 #include "support.h"

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bench/ring.h"
+#include "runfile/ring.h"
 #include "common/rc.h"
 
 Test(ring, rounds_capacity_up_and_aligns_slots)

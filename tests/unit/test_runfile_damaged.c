@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
-#include "bench/h5log.h"
+#include "runfile/runfile.h"
+#include "runfile/h5log.h"
 #include "common/rc.h"
 #include "support.h"
 

@@ -11,7 +11,7 @@
 #include "bench/instr/scpi/protocol.h"
 #include "bench/sim/sim.h"
 #include "bench/sim/sim_scpi.h"
-#include "bench/xport.h"
+#include "serial/xport.h"
 #include "common/rc.h"
 #include "support.h"
 

@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "bench/xport.h"
+#include "serial/xport.h"
 #include "common/rc.h"
 #include "support.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "analysis/ocv.h"
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 
 #define SERIES 192
 #define PROBES 32

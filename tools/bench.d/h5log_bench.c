@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 
 #define PROBES 16
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/runfile.h"
+#include "runfile/runfile.h"
 
 #define CHUNK 65536
 

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
-#include "bench/h5log.h"
+#include "runfile/runfile.h"
+#include "runfile/h5log.h"
 #include "common/clock.h"
 
 #define SERIES 96

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bench/instr.h"
-#include "bench/xport.h"
+#include "serial/xport.h"
 #include "common/log.h"
 #include "common/rc.h"
 #include "protocol.h"

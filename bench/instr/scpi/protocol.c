@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/xport.h"
+#include "serial/xport.h"
 #include "common/log.h"
 #include "common/rc.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/h5log.h"
+#include "runfile/h5log.h"
 #include "cli.h"
 #include "common/log.h"
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/cli/cli.h"
+#include "app/cli/cli.h"
 
 struct subcmd {
 	const char *name;

@@ -12,7 +12,7 @@
 #include "analysis/gradejson.h"
 #include "analysis/report.h"
 #include "analysis/rules.h"
-#include "analysis/runfile_grade.h"
+#include "runfile/runfile_grade.h"
 #include "analysis/rundata.h"
 #include "cli.h"
 #include "common/log.h"

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/cli/cli.h"
-#include "bench/ctl_run.h"
-#include "bench/ctlsock.h"
-#include "bench/watch.h"
+#include "app/cli/cli.h"
+#include "app/ctl_run.h"
+#include "app/ctlsock.h"
+#include "app/watch.h"
 #include "common/log.h"
 #include "common/rc.h"
 

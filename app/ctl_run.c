@@ -2,7 +2,7 @@
  * simulator, run file, control socket, loop. */
 #define LOG_PREFIX "run"
 
-#include "bench/ctl_run.h"
+#include "app/ctl_run.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -19,15 +19,15 @@
 #include "bench/benchcfg.h"
 #include "bench/bms_tx.h"
 #include "bench/ctl.h"
-#include "bench/ctlsock.h"
-#include "bench/h5log.h"
+#include "app/ctlsock.h"
+#include "runfile/h5log.h"
 #include "bench/instr.h"
-#include "bench/loop.h"
+#include "app/loop.h"
 #include "bench/profile.h"
 #include "bench/recipe.h"
 #include "bench/sim/sim.h"
 #include "bench/sim/sim_scpi.h"
-#include "bench/status.h"
+#include "app/status.h"
 #include "can/canbus.h"
 #include "can/dbc.h"
 #include "common/clock.h"
@@ -35,7 +35,7 @@
 #include "common/rc.h"
 #include "common/sha256.h"
 
-#include "bench/ctl_run_priv.h"
+#include "app/ctl_run_priv.h"
 
 /* Real benches tick at 10 ms: the BMS sends every 100 ms, safety runs on
  * every frame anyway, the tick drives the step engine and heartbeat. */

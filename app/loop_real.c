@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "bench/ctl.h"
-#include "bench/ctlsock.h"
-#include "bench/loop.h"
+#include "app/ctlsock.h"
+#include "app/loop.h"
 #include "can/canbus.h"
 #include "common/clock.h"
 #include "common/log.h"

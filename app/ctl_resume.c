@@ -12,7 +12,7 @@
  */
 #define LOG_PREFIX "resume"
 
-#include "bench/ctl_run.h"
+#include "app/ctl_run.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/runfile.h"
+#include "runfile/runfile.h"
 #include "bench/ctl.h"
-#include "bench/ctl_run_priv.h"
-#include "bench/h5log.h"
+#include "app/ctl_run_priv.h"
+#include "runfile/h5log.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/rc.h"

@@ -13,7 +13,7 @@
 
 #include <hdf5.h>
 
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 /* Fixed-length, NUL-terminated string of size_bytes storage. */
 hid_t h5schema_str_type(size_t size_bytes);

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "bench/ctl.h"
-#include "bench/ctlsock.h"
-#include "bench/loop.h"
+#include "app/ctlsock.h"
+#include "app/loop.h"
 #include "bench/sim/sim.h"
-#include "bench/status.h"
+#include "app/status.h"
 #include "can/canbus.h"
 #include "common/clock.h"
 #include "common/log.h"

@@ -2,7 +2,7 @@
 #define LOG_PREFIX "watch"
 
 #include "bench/recipe.h"
-#include "bench/watch.h"
+#include "app/watch.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analysis/runfile.h"
-#include "bench/ctlsock.h"
-#include "bench/status.h"
+#include "runfile/runfile.h"
+#include "app/ctlsock.h"
+#include "app/status.h"
 #include "common/log.h"
 #include "common/rc.h"
 

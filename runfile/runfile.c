@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/h5schema.h"
+#include "runfile/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
 

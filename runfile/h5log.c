@@ -23,8 +23,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "bench/ring.h"
-#include "common/h5schema.h"
+#include "runfile/ring.h"
+#include "runfile/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
 

@@ -9,7 +9,7 @@
 #include "bench/benchcfg.h"
 #include "bench/profile.h"
 #include "bench/recipe.h"
-#include "bench/status.h"
+#include "app/status.h"
 
 struct run_ctx {
 	struct recipe recipe;

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "can/canframe.h"
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 struct h5log;
 

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "common/runschema.h"
+#include "runfile/runschema.h"
 
 struct runfile;
 
