@@ -1,8 +1,8 @@
 /* status.h - what an operator sees of a running test.
  *
- * One struct filled by the controller (or by `bench watch` from a run file)
- * and three renderings: the live status line on a terminal, plain log
- * lines when stdout is not a terminal, and the control socket's JSON.
+ * The controller's struct run_status (bench/run_status.h) in three
+ * renderings: the live status line on a terminal, plain log lines when
+ * stdout is not a terminal, and the control socket's JSON.
  */
 #ifndef BENCH_STATUS_H
 #define BENCH_STATUS_H
@@ -12,22 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct run_status {
-	char pack_id[64];
-	char state[16];           /* running | stopping | complete | aborted */
-	unsigned step_line;       /* recipe line of the current step */
-	char step_text[80];       /* "Discharge at C/3 until 2.5 V" */
-	uint32_t step_count, cycle_count;
-	double test_s;            /* test time */
-	double pack_V, pack_A;    /* current + on charge */
-	bool have_soc;
-	double soc_pct;
-	int min_cell, max_cell;   /* 1-based, 0 = not seen yet */
-	double min_cell_V, max_cell_V;
-	int max_probe;            /* 1-based, 0 = none */
-	double max_temp_C;
-	double charge_Ah, discharge_Ah;
-};
+#include "bench/run_status.h"
 
 /* "line 12 Discharge at C/3 until 2.5 V | 01:23:45 | 352.1 V -31.3 A |
  *  SOC 48.5 % | cell 3.402 V (#17) .. 3.451 V (#40) | 27 C (#3) |

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "app/status.h"
+#include "bench/run_status.h"
 #include "can/canbus.h"
 #include "can/canframe.h"
 

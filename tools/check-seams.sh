@@ -1,9 +1,13 @@
 #!/bin/sh
 # Hardware only behind its seam: each library header in exactly its backend.
+# Layers only downwards: common <- can, serial <- runfile <- bench <- analysis
+# <- app (the process). The controller library (bench/) never includes the
+# analysis or the process; the run-file module never includes either.
+SRC="common can serial runfile bench analysis app"
 fail=0
 check() { # header allowed-files...
 	hdr=$1; shift
-	for f in $(grep -rlE "#include *<$hdr>" common can bench analysis 2>/dev/null); do
+	for f in $(grep -rlE "#include *<$hdr>" $SRC 2>/dev/null); do
 		ok=0
 		for a in "$@"; do [ "$f" = "$a" ] && ok=1; done
 		if [ $ok -eq 0 ]; then
@@ -12,10 +16,26 @@ check() { # header allowed-files...
 		fi
 	done
 }
+layer() { # folder forbidden-folder...
+	dir=$1; shift
+	for bad in "$@"; do
+		for f in $(grep -rlE "#include *\"$bad/" "$dir" 2>/dev/null); do
+			echo "layer violation: $f includes $bad/ ($dir/ must not)"
+			fail=1
+		done
+	done
+}
+HDF5="runfile/h5log.c runfile/runfile.c runfile/runfile_grade.c runfile/h5schema.h runfile/h5schema.c"
 check libsocketcan.h can/canbus_socketcan.c
 check 'linux/can[^>]*' can/canbus_socketcan.c
-check libserialport.h bench/xport_libsp.c
-check hdf5.h bench/h5log.c analysis/runfile.c analysis/runfile_grade.c common/h5schema.h common/h5schema.c
-check 'H5[A-Za-z]*\.h' bench/h5log.c analysis/runfile.c analysis/runfile_grade.c common/h5schema.h common/h5schema.c
+check libserialport.h serial/xport_libsp.c
+check hdf5.h $HDF5
+check 'H5[A-Za-z]*\.h' $HDF5
+layer common can serial runfile bench analysis app
+layer can serial runfile bench analysis app
+layer serial can runfile bench analysis app
+layer runfile bench app
+layer bench analysis app
+layer analysis app
 [ $fail -eq 0 ] && echo "seams: ok"
 exit $fail
