@@ -16,6 +16,7 @@ BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2 -g
 CFLAGS  := $(OPT) -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror \
+           -Wstrict-prototypes -Wvla -Wundef -pedantic \
            -D_GNU_SOURCE -DBENCH_VERSION=\"0.1.0\" -MMD -MP -I. $(SAN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
               -I/usr/include/hdf5/serial

@@ -12,6 +12,7 @@
 #include "common/rc.h"
 
 /* Required (time, voltage, current) first, then the recommended ones. */
+/* clang-format off */
 const struct bdf_col bdf_cols[] = {
 	{"Test Time / s", "test_time_second", 1},
 	{"Voltage / V", "voltage_volt", 0},
@@ -27,6 +28,7 @@ const struct bdf_col bdf_cols[] = {
 	{"Discharging Energy / Wh", "discharging_energy_wh", 1},
 	{"Ambient Temperature / degC", "ambient_temperature_celsius", 0},
 };
+/* clang-format on */
 const size_t bdf_n_cols = sizeof(bdf_cols) / sizeof(bdf_cols[0]);
 
 #define CHUNK 16384

@@ -8,12 +8,15 @@ struct ocv_pt {
 	double soc_pct, ocv_V;
 };
 
+/* clang-format off */
 static const struct ocv_pt nmc_tab[] = {
 	{0, 2.500},  {1, 2.716},  {5, 3.003},  {10, 3.202}, {20, 3.392},
 	{30, 3.501}, {40, 3.568}, {50, 3.636}, {60, 3.735}, {70, 3.840},
 	{80, 3.939}, {90, 4.024}, {95, 4.045}, {100, 4.123},
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct ocv_pt lfp_tab[] = {
 	{0, 2.500},    {1, 2.900},    {2.7, 2.960}, {5, 3.102},
 	{10, 3.172},   {20, 3.208},   {30, 3.237},  {40, 3.263},
@@ -21,6 +24,7 @@ static const struct ocv_pt lfp_tab[] = {
 	{90, 3.315},   {95, 3.319},   {98.3, 3.351}, {99.5, 3.418},
 	{100, 3.590},
 };
+/* clang-format on */
 
 #define N_NMC (sizeof(nmc_tab) / sizeof(nmc_tab[0]))
 #define N_LFP (sizeof(lfp_tab) / sizeof(lfp_tab[0]))

@@ -25,6 +25,7 @@ struct key {
 #define NUM(s, n, f) {s, n, offsetof(struct rules, f), K_NUM}
 #define FRAC(s, n, f) {s, n, offsetof(struct rules, f), K_FRAC}
 
+/* clang-format off */
 static const struct key keys[] = {
 	FRAC("soh", "reuse_min", soh_reuse_min),
 	FRAC("soh", "recycle_below", soh_recycle_below),
@@ -56,6 +57,7 @@ static const struct key keys[] = {
 	NUM("safety", "temp_max_c", temp_max_c),
 	NUM("safety", "temp_spread_max_c", temp_spread_max_c),
 };
+/* clang-format on */
 
 struct parse_ctx {
 	struct rules *r;

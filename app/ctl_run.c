@@ -412,6 +412,7 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 
 int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 {
+	/* clang-format off */
 	struct loop_io io = {
 		.ctl = r->ctl,
 		.bms_bus = r->bms_bus,
@@ -425,6 +426,7 @@ int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 		.log_skip_steps = r->file_steps,
 		.quiet = &r->quiet,
 	};
+	/* clang-format on */
 	int rc;
 
 	if (r->sim)

@@ -34,10 +34,12 @@ static int watch(int ep, int fd, int src)
 
 static int setup(struct loop_io *io, int ep, int tfd, int64_t tick_us)
 {
+	/* clang-format off */
 	struct itimerspec its = {
 		.it_interval = {.tv_sec = tick_us / 1000000,
 				.tv_nsec = (tick_us % 1000000) * 1000},
 	};
+	/* clang-format on */
 
 	its.it_value = its.it_interval;
 	if (timerfd_settime(tfd, 0, &its, NULL) < 0) {

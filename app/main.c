@@ -10,6 +10,7 @@ struct subcmd {
 	const char *help;
 };
 
+/* clang-format off */
 static const struct subcmd subcmds[] = {
 	{"run", cli_run, "run a recipe on a pack (real bench or --sim)"},
 	{"resume", cli_resume, "continue an interrupted run file"},
@@ -23,6 +24,7 @@ static const struct subcmd subcmds[] = {
 	{"can", cli_can, "can decode | can dump: decode CAN logs or a live bus"},
 	{"dbc", cli_dbc, "dbc check: parse a DBC, list messages, report problems"},
 };
+/* clang-format on */
 
 static void usage(FILE *out)
 {

@@ -18,11 +18,13 @@ struct bctx {
 	bool has_kind, has_port, has_serial, has_model, has_bus, has_dbc;
 };
 
+/* clang-format off */
 static const char *const cycler_names[] = {
 	[BENCHCFG_CYCLER_SIM] = "sim",
 	[BENCHCFG_CYCLER_SCPI] = "scpi",
 	[BENCHCFG_CYCLER_CAN] = "can",
 };
+/* clang-format on */
 
 static const char *const scpi_models[] = {"generic", "ea-psb", "itech-it6000"};
 

@@ -31,6 +31,7 @@
  */
 #include "bench/diag.h"
 
+/* clang-format off */
 #define ROW(id_, sev_, cause_, samples_, ms_)                                  \
 	[DIAG_##id_] = {DIAG_##id_, #id_, DIAG_SEV_##sev_,                     \
 			DIAG_CAUSE_##cause_, samples_, ms_}
@@ -71,5 +72,6 @@ const struct diag_row diag_table[DIAG_N] = {
 	ROW(BUS_OFF,               ABORT, BENCH,    1,    0),
 	ROW(LOOP_ERROR,            ABORT, BENCH,    1,    0),
 };
+/* clang-format on */
 
 const uint32_t diag_warn_rearm_ms = 60000;

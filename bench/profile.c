@@ -46,10 +46,12 @@ struct chem_defaults {
 /* The spread window is where the OCV curve is flat enough that a spread
  * means imbalance: below ~10 % SOC (and for LFP above ~95 %) a 1 %
  * capacity difference alone reads as hundreds of mV. */
+/* clang-format off */
 static const struct chem_defaults chems[] = {
 	{"nmc", {4200, 4230, 4250}, {2500, 2450, 2400}, {3300, 4150}},
 	{"lfp", {3650, 3680, 3700}, {2500, 2400, 2300}, {3100, 3400}},
 };
+/* clang-format on */
 
 static const struct chem_defaults *chem_find(const char *name)
 {
@@ -694,10 +696,12 @@ int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 		    unsigned modules, unsigned n_probes, double rated_ah,
 		    const char *dbc_path, struct profile *out)
 {
+	/* clang-format off */
 	static const char *const faults_sim[] = {
 		"Fault_CellOV", "Fault_CellUV", "Fault_OverTemp",
 		"Fault_OverCurrent", "Fault_Comm", "Fault_Internal",
 	};
+	/* clang-format on */
 	const struct chem_defaults *ch = chem_find(chemistry ? chemistry : "");
 	struct profile *p = out;
 

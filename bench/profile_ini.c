@@ -53,10 +53,12 @@ int cfgini_run(const char *text, const char *name, void *user,
 			 const char *key, const char *value),
 	       char *err, size_t err_len)
 {
+	/* clang-format off */
 	struct cfgini c = {
 		.name = name, .text = text, .err = err, .err_len = err_len,
 		.user = user, .fn = fn,
 	};
+	/* clang-format on */
 	int rc;
 
 	err[0] = '\0';

@@ -30,6 +30,7 @@ struct parser {
 	bool seen_cell_v, seen_temp, seen_current, seen_pack_v, seen_log;
 };
 
+/* clang-format off */
 static const char *const kind_names[] = {
 	[RECIPE_CHARGE] = "charge",
 	[RECIPE_DISCHARGE] = "discharge",
@@ -37,6 +38,7 @@ static const char *const kind_names[] = {
 	[RECIPE_HOLD_CELL] = "hold",
 	[RECIPE_HOLD_PACK] = "hold_pack",
 };
+/* clang-format on */
 
 void recipe_line_text(const char *text, unsigned line, char *buf, size_t len)
 {

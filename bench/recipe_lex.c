@@ -70,6 +70,7 @@ struct unit {
 	bool any_case;
 };
 
+/* clang-format off */
 static const struct unit units[] = {
 	{"V", RQ_VOLT, 1.0, false},
 	{"mV", RQ_VOLT, 0.001, false},
@@ -100,6 +101,7 @@ static const struct unit units[] = {
 	{"hour", RQ_TIME, 3600.0, true},
 	{"hours", RQ_TIME, 3600.0, true},
 };
+/* clang-format on */
 
 static const struct unit *unit_find(const char *p, size_t len)
 {

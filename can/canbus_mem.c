@@ -370,6 +370,7 @@ int canbus_mem_set_clock(struct canbus *bus, const struct clock *clk)
 	return BENCH_OK;
 }
 
+/* clang-format off */
 static const struct canbus_ops mem_ops = {
 	.kind = "mem",
 	.close = mem_close,
@@ -378,3 +379,4 @@ static const struct canbus_ops mem_ops = {
 	.fd = mem_fd,
 	.set_filter = mem_set_filter,
 };
+/* clang-format on */

@@ -375,6 +375,7 @@ static int sc_set_filter(struct canbus *bus, const uint32_t *ids, size_t n)
 	return rc;
 }
 
+/* clang-format off */
 static const struct canbus_ops sc_ops = {
 	.kind = "socketcan",
 	.close = sc_close,
@@ -383,6 +384,7 @@ static const struct canbus_ops sc_ops = {
 	.fd = sc_fd,
 	.set_filter = sc_set_filter,
 };
+/* clang-format on */
 
 /* ---- interface control ------------------------------------------------ */
 

@@ -16,12 +16,14 @@
 #include "common/rc.h"
 
 /* hex digit value + 1; 0 for anything else (so the table needs no filler) */
+/* clang-format off */
 static const uint8_t hexv1[256] = {
 	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
 	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
 };
+/* clang-format on */
 
 /* 0..15, or a value above 15 for a non-hex character */
 static inline unsigned hexval(char c) { return hexv1[(unsigned char)c] - 1u; }

@@ -51,17 +51,21 @@ void dbc_outbuf_free(struct dbc_outbuf *o)
 	o->len = o->cap = 0;
 }
 
+/* clang-format off */
 static const double pow10_d[23] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
+/* clang-format on */
 
 /* exact: 10^k = 2^k * 5^k and 5^27 < 2^64 */
+/* clang-format off */
 static const long double pow10_ld[28] = {
 	1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L,
 	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
 	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
 };
+/* clang-format on */
 
 static const char digits2[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"

@@ -87,6 +87,7 @@ struct run_col {
 
 static inline const struct run_col *run_cols(void)
 {
+	/* clang-format off */
 	static const struct run_col cols[RUN_N_COLS] = {
 		{ "test_time_second", RUN_COL_F64, "s",
 		  offsetof(struct run_sample, test_time_s) },
@@ -115,6 +116,7 @@ static inline const struct run_col *run_cols(void)
 		{ "ambient_temperature_celsius", RUN_COL_F32, "degC",
 		  offsetof(struct run_sample, ambient_C) },
 	};
+	/* clang-format on */
 	return cols;
 }
 

@@ -39,6 +39,7 @@ static int sp_fail(struct xport *x, const char *what, enum sp_return r)
 static int libsp_configure(struct xport *x, struct sp_port *port,
 			   const struct xport_serial *ser)
 {
+	/* clang-format off */
 	static const enum sp_parity par[] = {
 		[XPORT_PARITY_NONE] = SP_PARITY_NONE,
 		[XPORT_PARITY_ODD] = SP_PARITY_ODD,
@@ -46,11 +47,14 @@ static int libsp_configure(struct xport *x, struct sp_port *port,
 		[XPORT_PARITY_MARK] = SP_PARITY_MARK,
 		[XPORT_PARITY_SPACE] = SP_PARITY_SPACE,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const enum sp_flowcontrol flow[] = {
 		[XPORT_FLOW_NONE] = SP_FLOWCONTROL_NONE,
 		[XPORT_FLOW_RTSCTS] = SP_FLOWCONTROL_RTSCTS,
 		[XPORT_FLOW_XONXOFF] = SP_FLOWCONTROL_XONXOFF,
 	};
+	/* clang-format on */
 	enum sp_return r;
 
 	r = sp_set_baudrate(port, (int)ser->baud);
@@ -180,6 +184,7 @@ static int libsp_fd(const struct xport *x)
 	return fd;
 }
 
+/* clang-format off */
 const struct xport_ops xport_libsp_ops = {
 	.name = "libserialport",
 	.open = libsp_open,
@@ -189,3 +194,4 @@ const struct xport_ops xport_libsp_ops = {
 	.flush = libsp_flush,
 	.fd = libsp_fd,
 };
+/* clang-format on */

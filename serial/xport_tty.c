@@ -231,6 +231,7 @@ static int tty_fd(const struct xport *x)
 	return p->fd;
 }
 
+/* clang-format off */
 const struct xport_ops xport_tty_ops = {
 	.name = "tty",
 	.open = tty_open,
@@ -240,3 +241,4 @@ const struct xport_ops xport_tty_ops = {
 	.flush = tty_flush,
 	.fd = tty_fd,
 };
+/* clang-format on */

@@ -99,6 +99,7 @@ static void f_close(struct instr *in)
 	(void)in;
 }
 
+/* clang-format off */
 static const struct instr_ops fake_ops = {
 	.name = "fake",
 	.identify = f_identify,
@@ -108,6 +109,7 @@ static const struct instr_ops fake_ops = {
 	.measure = f_measure,
 	.close = f_close,
 };
+/* clang-format on */
 
 struct burst {
 	struct canframe f[64];
@@ -176,6 +178,7 @@ struct rig {
 
 static struct ctl *new_ctl(struct rig *r, struct h5log *log)
 {
+	/* clang-format off */
 	struct ctl_cfg cc = {
 		.recipe = &r->recipe,
 		.profile = &r->prof,
@@ -185,6 +188,7 @@ static struct ctl *new_ctl(struct rig *r, struct h5log *log)
 		.pack_id = "bench",
 		.ambient_C = 25,
 	};
+	/* clang-format on */
 	struct ctl *c;
 
 	memset(&r->fake, 0, sizeof(r->fake));

@@ -107,6 +107,7 @@ static int emit(struct graded *gi, const struct rules *r,
 
 int cli_grade(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{"rules", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
@@ -115,6 +116,7 @@ int cli_grade(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	/* clang-format on */
 	const char *rules_path = NULL;
 	int json = 0, write = 0, csv = 0, ch, fail = 0, n;
 	struct rules r;
@@ -176,12 +178,14 @@ static const char report_usage[] =
 
 int cli_report(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"rules", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	/* clang-format on */
 	const char *out = NULL, *rules_path = NULL;
 	struct rules r;
 	struct rd_opts o;
@@ -237,11 +241,13 @@ static const char export_usage[] =
 
 int cli_export(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{"bdf", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	/* clang-format on */
 	const char *out = NULL;
 	int ch;
 

@@ -74,6 +74,7 @@ int cli_run(int argc, char **argv)
 {
 	enum { O_PROFILE = 256, O_PACK, O_BENCH, O_CAN, O_CYC, O_SIM, O_SPEED,
 	       O_TRUTH, O_SEED };
+	/* clang-format off */
 	static const struct option lopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"output", required_argument, NULL, 'o'},
@@ -88,6 +89,7 @@ int cli_run(int argc, char **argv)
 		{"seed", required_argument, NULL, O_SEED},
 		{0, 0, 0, 0},
 	};
+	/* clang-format on */
 	struct run_opts o = {0};
 	bool speed_given = false;
 	int c;

@@ -50,6 +50,7 @@ static void usage(FILE *f)
 
 int cli_sim(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option lo[] = {
 		{"can", required_argument, NULL, 'c'},
 		{"cycler-can", required_argument, NULL, 'y'},
@@ -63,6 +64,7 @@ int cli_sim(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	/* clang-format on */
 	struct sim_serve_opts so = {.speed = 1, .stop = &stop_flag};
 	struct sim_opts opts = {0};
 	const char *truth = NULL;

@@ -14,11 +14,14 @@
 #include "common/rc.h"
 #include "packini.h"
 
+/* clang-format off */
 const char *const packini_bms_faults[PACKINI_N_BMS_FAULTS] = {
 	"Fault_CellOV",	     "Fault_CellUV", "Fault_OverTemp",
 	"Fault_OverCurrent", "Fault_Comm",   "Fault_Internal",
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const fault_names[SIM_FAULT_N_KINDS] = {
 	[SIM_FAULT_CELL_HEATING] = "cell_heating",
 	[SIM_FAULT_CELL_SHORT] = "cell_short",
@@ -31,6 +34,7 @@ static const char *const fault_names[SIM_FAULT_N_KINDS] = {
 	[SIM_FAULT_CYCLER_ERROR] = "cycler_error",
 	[SIM_FAULT_CYCLER_UNPLUGGED] = "cycler_unplugged",
 };
+/* clang-format on */
 
 const char *sim_fault_name(enum sim_fault_kind k)
 {
@@ -51,6 +55,7 @@ struct pack_key {
 #define PK(n, t, f, lo, hi, req) \
 	{n, t, offsetof(struct pack_cfg, f), lo, hi, req}
 
+/* clang-format off */
 static const struct pack_key pack_keys[] = {
 	PK("series", V_UINT, series, 1, PACKINI_MAX_SERIES, true),
 	PK("parallel", V_UINT, parallel, 1, 16, false),
@@ -68,6 +73,7 @@ static const struct pack_key pack_keys[] = {
 	PK("ambient_c", V_DOUBLE, ambient_C, -40, 70, false),
 	PK("seed", V_U64, seed, 0, 0, false),
 };
+/* clang-format on */
 #define N_PACK_KEYS (sizeof(pack_keys) / sizeof(pack_keys[0]))
 
 /* parser state shared by the line reader and the inih handler */

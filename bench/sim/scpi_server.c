@@ -40,6 +40,7 @@ struct srv_cmd {
 	bool set, query;
 };
 
+/* clang-format off */
 static const struct srv_cmd srv_cmds[] = {
 	{"*IDN", OP_IDN, false, true},
 	{"*RST", OP_RST, true, false},
@@ -65,6 +66,7 @@ static const struct srv_cmd srv_cmds[] = {
 	{"MEASure [SCALar] POWer [DC]", OP_MEAS_P, false, true},
 	{"[SOURce] FUNCtion [MODE]", OP_FUNC, true, true},
 };
+/* clang-format on */
 
 struct srv_err {
 	int code;

@@ -63,10 +63,12 @@ static int need_msg(const struct dbc *db, const char *name,
 
 static int lookup(struct sim *s, struct sim_bms *b)
 {
+	/* clang-format off */
 	static const char *const fault_sig[6] = {
 		"Fault_CellOV",	 "Fault_CellUV", "Fault_OverTemp",
 		"Fault_OverCurrent", "Fault_Comm",   "Fault_Internal",
 	};
+	/* clang-format on */
 	const struct dbc *db = b->db;
 	char name[32];
 

@@ -136,6 +136,7 @@ static void sim_close(struct instr *in)
 	(void)in; /* owned by the simulator: sim_free releases it */
 }
 
+/* clang-format off */
 static const struct instr_ops sim_instr_ops = {
 	.name = "sim",
 	.identify = sim_identify,
@@ -146,6 +147,7 @@ static const struct instr_ops sim_instr_ops = {
 	.poll = sim_poll,
 	.close = sim_close,
 };
+/* clang-format on */
 
 void sim_instr_init(struct sim *s)
 {

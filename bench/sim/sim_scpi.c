@@ -57,17 +57,21 @@ static double plant_current(void *ctx)
 
 int sim_scpi_server_new(struct sim *s, struct scpi_server **out)
 {
+	/* clang-format off */
 	struct scpi_plant plant = {
 		.ctx = s,
 		.pack_voltage_V = plant_voltage,
 		.apply_current_A = plant_apply,
 		.pack_current_A = plant_current,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	struct scpi_server_cfg cfg = {
 		.voltage_max_V = 1000,
 		.current_max_A = 600,
 		.slew_A_per_s = 100,
 	};
+	/* clang-format on */
 
 	return scpi_server_new(&cfg, &plant, sim_clock(s), out);
 }

@@ -21,11 +21,13 @@ static void quiet(void *ctx, enum log_level lvl, const char *prefix,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* clang-format off */
 	static const struct step_cfg cfg = {
 		.rated_capacity_mAh = 94000, .cell_op_low_mV = 2500,
 		.cell_op_high_mV = 4200, .charge_max_mA = 94000,
 		.discharge_max_mA = 188000,
 	};
+	/* clang-format on */
 	char *text = malloc(size + 1);
 	struct recipe r;
 	struct step_engine e;

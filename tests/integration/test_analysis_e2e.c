@@ -89,6 +89,7 @@ struct e2e_case {
 	char pack[40];
 };
 
+/* clang-format off */
 static const char *const all_packs[] = {
 	"nmc96-healthy", "nmc96-aged", "nmc96-weakmodule", "nmc96-unbalanced",
 	"nmc96-selfdischarge", "nmc96-worn", "nmc96-unsafe",
@@ -102,6 +103,7 @@ static const char *const all_packs[] = {
 	"lfp106-unbalanced", "lfp106-selfdischarge", "lfp106-worn",
 	"lfp106-unsafe",
 };
+/* clang-format on */
 
 ParameterizedTestParameters(analysis_e2e, pack)
 {

@@ -180,12 +180,14 @@ static inline int sy_cells(void *ctx, const char *name, size_t start, size_t n,
 
 static inline int sy_build(struct synth *s, unsigned flags, struct rundata **out)
 {
+	/* clang-format off */
 	struct rd_source src = {
 		.ctx = s, .read_col = sy_col, .read_cells = sy_cells,
 		.meta = &s->meta, .rows = s->rows, .steps = s->steps,
 		.n_steps = s->n_steps, .events = s->events,
 		.n_events = s->n_events,
 	};
+	/* clang-format on */
 	struct rd_opts o;
 
 	rd_opts_default(&o);
@@ -208,6 +210,7 @@ static inline int sy_write_h5(struct synth *s, const char *path)
 	if (rc < 0)
 		return rc;
 	for (size_t r = 0; r < s->rows && rc >= 0; r++) {
+		/* clang-format off */
 		struct run_sample x = {
 			.test_time_s = s->t[r], .unix_time_s = 1.7e9 + s->t[r],
 			.voltage_V = (float)s->v[r], .current_A = (float)s->i[r],
@@ -218,6 +221,7 @@ static inline int sy_write_h5(struct synth *s, const char *path)
 			.cell_voltage_V = s->cells + r * s->n,
 			.cell_temperature_C = s->temps + r * 2,
 		};
+		/* clang-format on */
 		/* a step's record goes in once its last row is written */
 		while (st < s->n_steps && s->steps[st].end_s < s->t[r] - 1e-9)
 			rc = h5log_push_step(l, &s->steps[st++]);

@@ -86,6 +86,7 @@ static inline int f_measure(struct instr *in, struct instr_state *st)
 	return BENCH_OK;
 }
 
+/* clang-format off */
 static const struct instr_ops fake_ops = {
 	.name = "fake",
 	.set_current = f_set_current,
@@ -93,6 +94,7 @@ static const struct instr_ops fake_ops = {
 	.set_output = f_set_output,
 	.measure = f_measure,
 };
+/* clang-format on */
 
 /* The recipe setup() parses; a test file may point it elsewhere. */
 static const char *rig_recipe = "log every 1 s\n"

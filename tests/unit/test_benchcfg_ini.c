@@ -91,6 +91,7 @@ struct bad {
 	const char *error;
 };
 
+/* clang-format off */
 static const struct bad bads[] = {
 	{"[bench]\nname = x\n", "b.ini:2: key 'name': unknown key in [bench]"},
 	{"[bms]\nbaud = 1\n", "b.ini:2: key 'baud': unknown key in [bms]"},
@@ -142,6 +143,7 @@ static const struct bad bads[] = {
 	 "b.ini: bus/dbc in [cycler] need kind = can (kind is sim)"},
 	{"[bench\n", "b.ini:1: expected '[section]' or 'key = value'"},
 };
+/* clang-format on */
 
 Test(benchcfg, every_error_names_file_line_key)
 {

@@ -172,6 +172,7 @@ struct bad_line {
 	unsigned col;
 };
 
+/* clang-format off */
 static struct bad_line bad_lines[] = {
 	{"1.0 can0 123#", "expected '(' and a timestamp", 1},
 	{"(x) can0 123#", "expected timestamp seconds after '('", 2},
@@ -204,6 +205,7 @@ static struct bad_line bad_lines[] = {
 	{"(1.0) can0 123#11 X", "expected nothing, ' R' or ' T' after the frame", 19},
 	{"(1.0) can0 123#11 R T", "expected nothing, ' R' or ' T' after the frame", 19},
 };
+/* clang-format on */
 
 ParameterizedTestParameters(can_log, bad_line)
 {
@@ -311,6 +313,7 @@ Test(can_log, reader_last_line_without_newline_and_missing_file)
 /* Our writer's output must be accepted by can-utils' log2asc. */
 Test(can_log, log2asc_accepts_what_we_write)
 {
+	/* clang-format off */
 	static const char *const lines[] = {
 		"(1.000001) can0 110#00112233",
 		"(1.000002) can0 12345678#11223344",
@@ -320,6 +323,7 @@ Test(can_log, log2asc_accepts_what_we_write)
 		"(1.000006) can0 123##5112233",
 		"(1.000007) can0 123#11 T",
 	};
+	/* clang-format on */
 	char *dir = tmpdir_new("log2asc"), path[512], cmd[1200], buf[4096];
 	FILE *f;
 	size_t n;

@@ -64,6 +64,7 @@ static int f_measure(struct instr *in, struct instr_state *st)
 	return BENCH_OK;
 }
 
+/* clang-format off */
 static const struct instr_ops fake_ops = {
 	.name = "fake",
 	.set_current = f_set_current,
@@ -71,6 +72,7 @@ static const struct instr_ops fake_ops = {
 	.set_output = f_set_output,
 	.measure = f_measure,
 };
+/* clang-format on */
 
 static struct dbc *db;
 

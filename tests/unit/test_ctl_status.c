@@ -8,6 +8,7 @@
 
 static struct run_status sample(void)
 {
+	/* clang-format off */
 	struct run_status st = {
 		.pack_id = "PK-1",
 		.state = "running",
@@ -29,6 +30,7 @@ static struct run_status sample(void)
 		.charge_Ah = 0,
 		.discharge_Ah = 27.5,
 	};
+	/* clang-format on */
 	return st;
 }
 

@@ -19,6 +19,7 @@ struct dbc_case {
 	char want[200];    /* expected log text (substring) */
 };
 
+/* clang-format off */
 static struct dbc_case cases[] = {
 	/* syntax errors */
 	{"!!", false, BENCH_ERR_PARSE, "e.dbc:1:1: expected a DBC keyword (BO_, SG_, CM_, BA_, VAL_, ...)"},
@@ -88,6 +89,7 @@ static struct dbc_case cases[] = {
 	{"FOO_ 1 2 3;\n" MSG, false, BENCH_OK, "e.dbc:1:1: unknown statement 'FOO_' skipped"},
 	{"FOO_ no semicolon\n" MSG SIG("a : 0|8@1+ (1,0) [0|0] \"\" X"), false, BENCH_OK, "e.dbc:1:1: unknown statement 'FOO_' skipped"},
 };
+/* clang-format on */
 
 ParameterizedTestParameters(dbc_errors, each)
 {

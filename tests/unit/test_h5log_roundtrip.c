@@ -196,6 +196,7 @@ Test(h5log, round_trip_every_column_steps_events_units)
 	runfile_close(rf);
 
 	/* units, read the way a QA script would (plain open: file closed) */
+	/* clang-format off */
 	const char *want_units[][2] = {
 		{ "/timeseries/test_time_second", "s" },
 		{ "/timeseries/voltage_volt", "V" },
@@ -208,6 +209,7 @@ Test(h5log, round_trip_every_column_steps_events_units)
 		{ "/cells/voltage_volt", "V" },
 		{ "/cells/temperature_celsius", "degC" },
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof(want_units) / sizeof(want_units[0]);
 	     i++) {
 		char *u = units_of(path, want_units[i][0]);

@@ -42,6 +42,7 @@ static struct packstate *ps;
 
 static struct packstate_map map(void)
 {
+	/* clang-format off */
 	struct packstate_map m = {
 		.cell_voltage_fmt = "C%u",
 		.series = 4,
@@ -58,6 +59,7 @@ static struct packstate_map map(void)
 		.fault_signals = {"FOv", "FComm"},
 		.n_faults = 2,
 	};
+	/* clang-format on */
 	return m;
 }
 

@@ -213,6 +213,7 @@ struct bad {
 	const char *error;
 };
 
+/* clang-format off */
 static const struct bad bads[] = {
 	{"[pack]\ncolour = red\n", "p.ini:11: key 'colour': unknown key in [pack]"},
 	{"[bms]\nspeed = 1\n", "p.ini:11: key 'speed': unknown key in [bms]"},
@@ -285,6 +286,7 @@ static const struct bad bads[] = {
 	{"this is not ini\n",
 	 "p.ini:10: expected '[section]' or 'key = value'"},
 };
+/* clang-format on */
 
 Test(profile, every_error_names_file_line_key)
 {
@@ -303,6 +305,7 @@ Test(profile, every_error_names_file_line_key)
 
 Test(profile, missing_keys_are_named)
 {
+	/* clang-format off */
 	static const char *const need[][2] = {
 		{"chemistry = lfp\n", "p.ini: missing key chemistry in [pack]"},
 		{"series = 30\n", "p.ini: missing key series in [pack]"},
@@ -316,6 +319,7 @@ Test(profile, missing_keys_are_named)
 		{"pack_current = PackI\n",
 		 "p.ini: missing key pack_current in [bms]"},
 	};
+	/* clang-format on */
 
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		char text[1024];

@@ -14,6 +14,7 @@ struct bad {
 	const char *error;
 };
 
+/* clang-format off */
 static const struct bad cases[] = {
 	/* unknown verb */
 	{"Chrage at 1C for 1 s\n",
@@ -168,6 +169,7 @@ static const struct bad cases[] = {
 	{"# nothing\n\n", "r.txt:1:1: expected at least one step, found end of file"},
 	{"", "r.txt:1:1: expected at least one step, found end of file"},
 };
+/* clang-format on */
 
 Test(recipe_errors, every_error_names_file_line_column)
 {

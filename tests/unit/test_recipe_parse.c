@@ -248,11 +248,13 @@ Test(recipe_parse, current_limits_in_amperes_and_columns)
 
 Test(recipe_parse, every_fixture_recipe_parses)
 {
+	/* clang-format off */
 	static const char *const files[] = {
 		"capacity_c3.txt", "capacity_c5.txt", "hppc.txt",
 		"selfdischarge.txt", "quick.txt", "acceptance.txt",
 		"overnight.txt", "overnight_lfp.txt", "selfdischarge_lfp.txt",
 	};
+	/* clang-format on */
 
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[256];

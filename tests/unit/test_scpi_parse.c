@@ -102,11 +102,13 @@ Test(scpi_parse, error_replies)
 		     BENCH_OK);
 	cr_assert_str_eq(msg, "0123");
 
+	/* clang-format off */
 	static const char *const bad[] = {
 		"",          "0",          "0,",       "0,No error",
 		"0,\"open",  "x,\"a\"",    "-,\"a\"",  "0,\"a\" junk",
 		"99999,\"a\"", "0;\"a\"",  "0,\"\x01\"",
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(scpi_parse_error(bad[i], &code, msg, sizeof(msg)),
 			     BENCH_ERR_PROTO, "'%s'", bad[i]);

@@ -87,10 +87,12 @@ static int cap_flush(struct xport *x)
 	return BENCH_OK;
 }
 
+/* clang-format off */
 static const struct xport_ops cap_ops = {
 	.name = "capture", .write = cap_write, .read = cap_read,
 	.flush = cap_flush,
 };
+/* clang-format on */
 
 static struct instr *open_model(const char *model)
 {
@@ -220,6 +222,7 @@ struct badreply {
 
 Test(scpi_profiles, bad_replies_are_proto_or_timeout)
 {
+	/* clang-format off */
 	static const struct badreply cases[] = {
 		{"MEAS:VOLT?", "9.91E37", BENCH_ERR_PROTO},
 		{"MEAS:VOLT?", "48.0 A", BENCH_ERR_PROTO},
@@ -233,6 +236,7 @@ Test(scpi_profiles, bad_replies_are_proto_or_timeout)
 		{"OUTP?", "ONN", BENCH_ERR_PROTO},
 		{"MEAS:POW?", NULL, BENCH_ERR_TIMEOUT},
 	};
+	/* clang-format on */
 	struct instr_state st;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -280,6 +284,7 @@ Test(scpi_profiles, unknown_model_is_refused)
 
 Test(scpi_profiles, every_model_has_the_commands_the_driver_needs)
 {
+	/* clang-format off */
 	static const enum scpi_cmd need[] = {
 		SCPI_CMD_REMOTE,       SCPI_CMD_IDN,        SCPI_CMD_ERROR,
 		SCPI_CMD_SET_VOLTAGE,  SCPI_CMD_SET_CURRENT,
@@ -287,6 +292,7 @@ Test(scpi_profiles, every_model_has_the_commands_the_driver_needs)
 		SCPI_CMD_OUTPUT_OFF,   SCPI_CMD_MEAS_VOLTAGE,
 		SCPI_CMD_MEAS_CURRENT,
 	};
+	/* clang-format on */
 
 	for (size_t m = 0; m < scpi_profiles_count; m++) {
 		const struct scpi_profile *p = &scpi_profiles[m];

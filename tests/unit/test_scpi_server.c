@@ -81,6 +81,7 @@ struct form {
 
 ParameterizedTestParameters(scpi_server, forms)
 {
+	/* clang-format off */
 	static struct form f[] = {
 		{"VOLT?", "12.500\n"},
 		{"volt?", "12.500\n"},
@@ -106,6 +107,7 @@ ParameterizedTestParameters(scpi_server, forms)
 		{"CURR:LIM:NEG?", "-2.000\n"},
 		{"CURRent:LIMit:NEGative?", "-2.000\n"},
 	};
+	/* clang-format on */
 	return cr_make_param_array(struct form, f, sizeof(f) / sizeof(f[0]));
 }
 
@@ -124,6 +126,7 @@ struct bad {
 
 ParameterizedTestParameters(scpi_server, errors)
 {
+	/* clang-format off */
 	static struct bad b[] = {
 		{"FOO", "-113,\"Undefined header\"\n"},
 		{"MEAS:VOLT", "-113,\"Undefined header\"\n"},
@@ -145,6 +148,7 @@ ParameterizedTestParameters(scpi_server, errors)
 		{"CURR:LIM:NEG 5", "-222,\"Data out of range\"\n"},
 		{"CURR:LIM -5", "-222,\"Data out of range\"\n"},
 	};
+	/* clang-format on */
 	return cr_make_param_array(struct bad, b, sizeof(b) / sizeof(b[0]));
 }
 

@@ -10,12 +10,14 @@
 
 static struct cell_param fresh(double cap_Ah, double r0_mohm)
 {
+	/* clang-format off */
 	struct cell_param p = {
 		.capacity_As = cap_Ah * 3600,
 		.r0_ohm = r0_mohm * 1e-3,
 		.self_discharge_A = 0,
 		.heat_cap_J_per_K = CELL_HEAT_CAP_J_PER_K_AH * cap_Ah,
 	};
+	/* clang-format on */
 	return p;
 }
 

@@ -588,6 +588,7 @@ Test(soa, nothing_new_after_an_abort)
 
 Test(soa, tighter_limit_wins)
 {
+	/* clang-format off */
 	struct recipe_limits rec = {
 		.has_cell_mV = true, .cell_low_mV = 2450, .cell_high_mV = 4300,
 		.has_temp = true, .temp_low_ddegC = -100, .temp_high_ddegC = 450,
@@ -595,6 +596,7 @@ Test(soa, tighter_limit_wins)
 		.charge_max = {.is_c_rate = true, .c_rate = 1.0},
 		.discharge_max = {.current_mA = 50000},
 	};
+	/* clang-format on */
 	struct recipe_limits bench = {
 		.has_cell_mV = true, .cell_low_mV = 2300, .cell_high_mV = 4240,
 	};

@@ -130,6 +130,7 @@ struct result {
 static void run(const char *text, double soc_weak, double r_scale,
 		int32_t ccl_mA, struct result *res)
 {
+	/* clang-format off */
 	static const struct step_cfg cfg = {
 		.rated_capacity_mAh = 94000,
 		.cell_op_low_mV = 3000,
@@ -137,6 +138,7 @@ static void run(const char *text, double soc_weak, double r_scale,
 		.charge_max_mA = 94000,
 		.discharge_max_mA = 188000,
 	};
+	/* clang-format on */
 	struct recipe r;
 	struct step_engine e;
 	struct step_meas m;

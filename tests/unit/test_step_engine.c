@@ -16,6 +16,7 @@ static struct recipe r;
 static struct step_engine e;
 static struct step_meas m;
 static struct step_out o;
+/* clang-format off */
 static const struct step_cfg cfg = {
 	.rated_capacity_mAh = 10000, /* 1C = 10 A */
 	.cell_op_low_mV = 2500,
@@ -25,6 +26,7 @@ static const struct step_cfg cfg = {
 	.pack_high_mV = 4 * 4230,
 	.pack_low_mV = 4 * 2450,
 };
+/* clang-format on */
 
 static void load(const char *text)
 {

@@ -47,6 +47,7 @@ Test(xport_serial, parses_settings)
 
 Test(xport_serial, refuses_bad_settings)
 {
+	/* clang-format off */
 	static const char *const bad[] = {
 		"fast",          "0/8n1",      "10/8n1",         "115200/",
 		"115200/9n1",    "115200/4n1", "115200/8x1",     "115200/8n3",
@@ -54,6 +55,7 @@ Test(xport_serial, refuses_bad_settings)
 		"115200/8n1/flow=cts", "115200 8n1", "99999999999/8n1",
 		"-9600/8n1",
 	};
+	/* clang-format on */
 	struct xport_serial s;
 
 	logcap_start();

@@ -19,6 +19,7 @@ struct phase {
 	double i_C, hours;
 };
 
+/* clang-format off */
 static const struct phase recipe[] = {
 	{"discharge", "", -1 / 3.0, 1.5}, {"rest", "", 0, 0.5},
 	{"charge", "", 1 / 3.0, 3.0},     {"rest", "", 0, 1.0},
@@ -29,6 +30,7 @@ static const struct phase recipe[] = {
 	{"discharge", "", -1 / 3.0, 0.3},
 	{"rest", "self-discharge", 0, 11.28},
 };
+/* clang-format on */
 
 static unsigned long long rng = 88172645463325252ULL;
 
@@ -99,6 +101,7 @@ int main(int argc, char **argv)
 			else
 				st.discharge_Ah -= i_A / HZ / 3600;
 			ah += i_A / HZ / 3600;
+			/* clang-format off */
 			struct run_sample s = {
 				.test_time_s = t, .unix_time_s = 1.7e9 + t,
 				.voltage_V = (float)pack, .current_A = (float)i_A,
@@ -108,6 +111,7 @@ int main(int argc, char **argv)
 				.discharge_Ah = ah < 0 ? -ah : 0,
 				.cell_voltage_V = cv, .cell_temperature_C = ct,
 			};
+			/* clang-format on */
 			if (h5log_push_sample(l, &s) < 0)
 				return 1;
 		}

@@ -225,6 +225,7 @@ static void cyc_close(struct instr *in)
 	free(d);
 }
 
+/* clang-format off */
 static const struct instr_ops cyc_ops = {
 	.name = "can-cycler",
 	.identify = cyc_identify,
@@ -236,6 +237,7 @@ static const struct instr_ops cyc_ops = {
 	.close = cyc_close,
 	.rx_frame = cyc_rx_frame,
 };
+/* clang-format on */
 
 int cancycler_instr_open(const struct instr_cfg *cfg, struct instr **out)
 {

@@ -281,6 +281,7 @@ static void scpi_close(struct instr *in)
 	free(d);
 }
 
+/* clang-format off */
 static const struct instr_ops scpi_ops = {
 	.name = "scpi",
 	.identify = scpi_identify,
@@ -291,6 +292,7 @@ static const struct instr_ops scpi_ops = {
 	.poll = scpi_poll,
 	.close = scpi_close,
 };
+/* clang-format on */
 
 int scpi_instr_open_xport(struct xport *x, const char *model, int timeout_ms,
 			  struct instr **out)

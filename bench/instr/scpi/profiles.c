@@ -10,6 +10,7 @@
 /* IEEE 488.2 plus the common SCPI supply subset; remote via SYST:REM.
  * This is also the dialect the simulated supply (bench/sim/scpi_server.c)
  * speaks natively. */
+/* clang-format off */
 static const struct scpi_cmd_text generic_cmds[] = {
 	{SCPI_CMD_REMOTE, "SYST:REM"},
 	{SCPI_CMD_LOCAL, "SYST:LOC"},
@@ -27,10 +28,12 @@ static const struct scpi_cmd_text generic_cmds[] = {
 	{SCPI_CMD_MEAS_POWER, "MEAS:POW?"},
 	{SCPI_CMD_NONE, NULL},
 };
+/* clang-format on */
 
 /* EA PSB 9000/10000-like: remote control must be locked (SYST:LOCK ON)
  * before setpoints are accepted; the sink side has its own current
  * setpoint. Long forms as in EA's programming guide. */
+/* clang-format off */
 static const struct scpi_cmd_text ea_psb_cmds[] = {
 	{SCPI_CMD_REMOTE, "SYST:LOCK ON"},
 	{SCPI_CMD_LOCAL, "SYST:LOCK OFF"},
@@ -48,11 +51,13 @@ static const struct scpi_cmd_text ea_psb_cmds[] = {
 	{SCPI_CMD_MEAS_POWER, "MEAS:POW?"},
 	{SCPI_CMD_NONE, NULL},
 };
+/* clang-format on */
 
 /* ITECH IT6000C-like in CV priority (FUNC VOLT): the voltage setpoint
  * with a positive (source) and a negative (sink) current limit, the latter
  * programmed as a negative number, as in third-party IT6000C drivers.
  * Remote over RS-232 needs SYST:REM first. */
+/* clang-format off */
 static const struct scpi_cmd_text itech_it6000_cmds[] = {
 	{SCPI_CMD_REMOTE, "SYST:REM"},
 	{SCPI_CMD_MODE, "FUNC VOLT"},
@@ -71,7 +76,9 @@ static const struct scpi_cmd_text itech_it6000_cmds[] = {
 	{SCPI_CMD_MEAS_POWER, "MEAS:POW?"},
 	{SCPI_CMD_NONE, NULL},
 };
+/* clang-format on */
 
+/* clang-format off */
 const struct scpi_profile scpi_profiles[] = {
 	{"generic", "generic SCPI bidirectional supply", generic_cmds, false,
 	 2000, 2000},
@@ -80,6 +87,7 @@ const struct scpi_profile scpi_profiles[] = {
 	{"itech-it6000", "ITECH IT6000C-like", itech_it6000_cmds, true, 2250,
 	 2000},
 };
+/* clang-format on */
 
 const size_t scpi_profiles_count =
 	sizeof(scpi_profiles) / sizeof(scpi_profiles[0]);
