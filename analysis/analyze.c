@@ -23,7 +23,8 @@ static double ini_text_number(const char *text, const char *key)
 {
 	size_t kl = strlen(key);
 
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+	for (const char *p = text; p && *p;
+	     p = strchr(p, '\n'), p = p ? p + 1 : p) {
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (strncmp(p, key, kl))
@@ -61,7 +62,8 @@ static void classify_end(const struct rundata *rd, struct pack_result *pr)
 	for (size_t k = 0; k < rd->n_events; k++) {
 		const struct run_event *e = &rd->events[k];
 
-		if (!strcmp(e->severity, "fault") || !strcmp(e->severity, "abort"))
+		if (!strcmp(e->severity, "fault") ||
+		    !strcmp(e->severity, "abort"))
 			pr->n_negative_events++;
 		if (!strcmp(e->severity, "abort"))
 			ab = e;
@@ -77,7 +79,8 @@ static void classify_end(const struct rundata *rd, struct pack_result *pr)
 			pr->abort_class = ABORT_BENCH;
 	}
 	if (ab) {
-		snprintf(pr->abort_code, sizeof(pr->abort_code), "%s", ab->code);
+		snprintf(pr->abort_code, sizeof(pr->abort_code), "%s",
+			 ab->code);
 		snprintf(pr->abort_message, sizeof(pr->abort_message), "%s",
 			 ab->message);
 		pr->abort_cell = number_after(ab->message, "cell");
@@ -124,7 +127,8 @@ static void pick_rest_pair(const struct rundata *rd, long *top, long *bot,
 
 	for (size_t a = 0; a < rd->n_rests; a++)
 		for (size_t b = a + 1; b < rd->n_rests; b++) {
-			double d = fabs(rd->rests[b].ah_net - rd->rests[a].ah_net);
+			double d =
+			    fabs(rd->rests[b].ah_net - rd->rests[a].ah_net);
 			double sa = median_soc(rd, rd->rests[a].cell_V, tmp);
 			double sb = median_soc(rd, rd->rests[b].cell_V, tmp);
 
@@ -152,8 +156,10 @@ static void cell_offsets(const struct rundata *rd, struct pack_result *pr,
 	double med_cap = metrics_median(tmp, rd->series);
 	/* robust relative sigma of the capacities: a cell whose capacity is
 	 * unknown may sit anywhere in that spread */
-	double sig = 0.5 * (metrics_percentile(tmp, rd->series, 84.1) -
-			    metrics_percentile(tmp, rd->series, 15.9)) / med_cap;
+	double sig = 0.5 *
+		     (metrics_percentile(tmp, rd->series, 84.1) -
+		      metrics_percentile(tmp, rd->series, 15.9)) /
+		     med_cap;
 
 	if (isnan(med_cap))
 		med_cap = pr->rated_ah;
@@ -167,7 +173,8 @@ static void cell_offsets(const struct rundata *rd, struct pack_result *pr,
 		tmp[c] = NAN;
 		pr->cells[c].offset_se = 0;
 		for (size_t k = 0; k < rd->n_rests; k++) {
-			double soc = ocvcurve_soc(rd->chem, rd->rests[k].cell_V[c]);
+			double soc =
+			    ocvcurve_soc(rd->chem, rd->rests[k].cell_V[c]);
 
 			if (!ocvcurve_soc_reliable(rd->chem, soc) ||
 			    fabs(rd->rests[k].ah_net) >= best)
@@ -196,19 +203,22 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 		struct cell_result *cr = &pr->cells[c];
 
 		if (top >= 0)
-			cr->soc_top = ocvcurve_soc(rd->chem, rd->rests[top].cell_V[c]);
+			cr->soc_top =
+			    ocvcurve_soc(rd->chem, rd->rests[top].cell_V[c]);
 		if (bot >= 0)
-			cr->soc_bot = ocvcurve_soc(rd->chem, rd->rests[bot].cell_V[c]);
-		if (top >= 0 && bot >= 0 && rd->rests[bot].t_s > rd->rests[top].t_s &&
+			cr->soc_bot =
+			    ocvcurve_soc(rd->chem, rd->rests[bot].cell_V[c]);
+		if (top >= 0 && bot >= 0 &&
+		    rd->rests[bot].t_s > rd->rests[top].t_s &&
 		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top)) {
 			/* the top reads nothing on a plateau, but SOC_top <= 1:
 			 * C >= Ah / (1 - SOC_bot), with SOC_bot taken 3 points
 			 * low so a rough bottom reading errs safe */
 			double sb = cr->soc_bot - 0.03;
 
-			cr->capacity_lb_ah = (rd->rests[top].ah_net -
-					      rd->rests[bot].ah_net) /
-					     (1 - (sb > 0 ? sb : 0));
+			cr->capacity_lb_ah =
+			    (rd->rests[top].ah_net - rd->rests[bot].ah_net) /
+			    (1 - (sb > 0 ? sb : 0));
 		}
 		if (top < 0 || bot < 0 ||
 		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top) ||
@@ -253,7 +263,8 @@ static void rest_spread(const struct rundata *rd, struct pack_result *pr,
 		for (size_t k = 0; k < rd->n_rests; k++)
 			if (isnan(pr->cells[c].min_rest_V) ||
 			    rd->rests[k].cell_V[c] < pr->cells[c].min_rest_V)
-				pr->cells[c].min_rest_V = rd->rests[k].cell_V[c];
+				pr->cells[c].min_rest_V =
+				    rd->rests[k].cell_V[c];
 	pr->rest_spread_mV = 1000.0 * (metrics_max(tmp, rd->series, NULL) -
 				       metrics_min(tmp, rd->series, NULL));
 }
@@ -318,7 +329,8 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 	for (size_t c = 0; c < rd->series; c++) {
 		struct cell_result *cr = &pr->cells[c];
 		double soc = ocvcurve_soc(rd->chem, rd->sd_start_V[c]);
-		double cap = isnan(cr->capacity_ah) ? pr->rated_ah : cr->capacity_ah;
+		double cap =
+		    isnan(cr->capacity_ah) ? pr->rated_ah : cr->capacity_ah;
 
 		/* on LFP's plateau a day's leak moves the voltage less than the
 		 * 1 mV readings resolve: such a slope is no measurement. Each
@@ -350,8 +362,9 @@ static void spreads(const struct rundata *rd, struct pack_result *pr,
 	 * cell falsely); the upper median, so that in a two-module pack with
 	 * one weak module the reference is the good module */
 	for (size_t c = 0; c < n; c++)
-		tmp[c] = isnan(pr->cells[c].capacity_ah) ? pr->cells[c].capacity_lb_ah
-							 : pr->cells[c].capacity_ah;
+		tmp[c] = isnan(pr->cells[c].capacity_ah)
+			     ? pr->cells[c].capacity_lb_ah
+			     : pr->cells[c].capacity_ah;
 	pr->cap_median_ah = metrics_percentile(tmp, n, 50.0 + 50.0 / (double)n);
 	for (size_t c = 0; c < n; c++)
 		tmp[c] = pr->cells[c].capacity_ah;
@@ -365,7 +378,8 @@ static void spreads(const struct rundata *rd, struct pack_result *pr,
 	for (size_t c = 0; c < n; c++)
 		tmp[c] = pr->cells[c].r_0s1_mohm;
 	pr->r_median_mohm = metrics_median(tmp, n);
-	pr->r_spread_ratio = metrics_percentile(tmp, n, 97.5) / pr->r_median_mohm;
+	pr->r_spread_ratio =
+	    metrics_percentile(tmp, n, 97.5) / pr->r_median_mohm;
 }
 
 static void limit_enders(const struct rundata *rd, struct pack_result *pr)
@@ -420,22 +434,22 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 	pr->ref_r0_mohm = ini_text_number(m->profile_text, "ref_r0_mohm");
 
 	double *nan_fields[] = {
-		&pr->capacity_ah, &pr->energy_wh, &pr->soh_capacity,
-		&pr->soh_energy, &pr->charge_ah, &pr->charge_wh,
-		&pr->round_trip_eff, &pr->coulombic_eff, &pr->dcir_mohm,
-		&pr->r10_mohm, &pr->dcir_soc, &pr->pulse_temp_C,
-		&pr->rest_spread_mV, &pr->rest_soc, &pr->soc_spread,
-		&pr->cap_spread_rel, &pr->r_spread_ratio, &pr->cap_median_ah,
-		&pr->r_median_mohm, &pr->rebalance_gain_ah, &pr->sd_fit_h,
-		&pr->sd_soc,
+	    &pr->capacity_ah,	 &pr->energy_wh,	 &pr->soh_capacity,
+	    &pr->soh_energy,	 &pr->charge_ah,	 &pr->charge_wh,
+	    &pr->round_trip_eff, &pr->coulombic_eff,	 &pr->dcir_mohm,
+	    &pr->r10_mohm,	 &pr->dcir_soc,		 &pr->pulse_temp_C,
+	    &pr->rest_spread_mV, &pr->rest_soc,		 &pr->soc_spread,
+	    &pr->cap_spread_rel, &pr->r_spread_ratio,	 &pr->cap_median_ah,
+	    &pr->r_median_mohm,	 &pr->rebalance_gain_ah, &pr->sd_fit_h,
+	    &pr->sd_soc,
 	};
 	for (size_t k = 0; k < sizeof(nan_fields) / sizeof(nan_fields[0]); k++)
 		*nan_fields[k] = NAN;
 	for (size_t c = 0; c < rd->series; c++) {
 		struct cell_result *cr = &pr->cells[c];
 
-		cr->module = analyze_module_of((unsigned)c + 1, rd->series,
-					       pr->modules);
+		cr->module =
+		    analyze_module_of((unsigned)c + 1, rd->series, pr->modules);
 		cr->capacity_ah = cr->soc_top = cr->soc_bot = NAN;
 		cr->capacity_lb_ah = NAN;
 		cr->offset_soc = cr->r_0s1_mohm = cr->r_2s_mohm = NAN;

@@ -12,18 +12,18 @@
 enum abort_class { ABORT_NONE = 0, ABORT_SAFETY, ABORT_BENCH, ABORT_OPERATOR };
 
 struct cell_result {
-	unsigned module;          /* 1-based */
-	double capacity_ah;       /* OCV method, NaN if no usable rest pair */
-	double capacity_lb_ah;    /* when capacity_ah is NaN: a lower bound from
-				   * the bottom rest alone, else NaN */
-	double soc_top, soc_bot;  /* rested SOC before/after the capacity step */
-	double offset_soc;        /* starting SOC minus the pack median */
-	double offset_se;         /* its uncertainty when the capacity is unknown */
+	unsigned module;	 /* 1-based */
+	double capacity_ah;	 /* OCV method, NaN if no usable rest pair */
+	double capacity_lb_ah;	 /* when capacity_ah is NaN: a lower bound from
+				  * the bottom rest alone, else NaN */
+	double soc_top, soc_bot; /* rested SOC before/after the capacity step */
+	double offset_soc;	 /* starting SOC minus the pack median */
+	double offset_se; /* its uncertainty when the capacity is unknown */
 	double r_0s1_mohm, r_2s_mohm, r_10s_mohm; /* pulse nearest 50 % SOC */
-	double rest_V;            /* rested OCV at the rest nearest 50 % SOC */
-	double min_rest_V;        /* lowest rested OCV of the run (S3) */
-	double sd_mv_per_day;     /* positive = voltage falling */
-	double sd_se_mv_per_day;  /* its standard error (fit residuals) */
+	double rest_V;		 /* rested OCV at the rest nearest 50 % SOC */
+	double min_rest_V;	 /* lowest rested OCV of the run (S3) */
+	double sd_mv_per_day;	 /* positive = voltage falling */
+	double sd_se_mv_per_day; /* its standard error (fit residuals) */
 	double leak_ma;
 };
 
@@ -38,33 +38,33 @@ struct pack_result {
 	enum abort_class abort_class;
 	char abort_code[32];
 	char abort_message[200];
-	unsigned abort_cell;      /* named in the abort event, 0 if none */
-	unsigned abort_probe;     /* temperature probe named there, 0 if none */
+	unsigned abort_cell;  /* named in the abort event, 0 if none */
+	unsigned abort_probe; /* temperature probe named there, 0 if none */
 	unsigned n_probes;
 
 	double capacity_ah, energy_wh, soh_capacity, soh_energy;
 	double charge_ah, charge_wh; /* the charge before the capacity step */
 	double round_trip_eff, coulombic_eff;
-	double dcir_mohm;         /* pack, ohmic (0.1 s) at dcir_soc */
-	double r10_mohm;          /* pack, 10 s, same pulse */
+	double dcir_mohm; /* pack, ohmic (0.1 s) at dcir_soc */
+	double r10_mohm;  /* pack, 10 s, same pulse */
 	double dcir_soc;
 	double pulse_temp_C;
-	double ref_r0_mohm;       /* fresh cell R0 from the profile, else NaN */
-	double rest_spread_mV;    /* max-min rested OCV at rest_soc */
+	double ref_r0_mohm;    /* fresh cell R0 from the profile, else NaN */
+	double rest_spread_mV; /* max-min rested OCV at rest_soc */
 	double rest_soc;
-	double soc_spread;        /* max-min per-cell SOC offset */
-	double cap_spread_rel;    /* (max-min)/median capacity */
-	double r_spread_ratio;    /* max/median ohmic resistance */
-	double cap_median_ah;     /* upper median of capacity, or its lower
-				   * bound where unknown (LFP plateau) */
+	double soc_spread;     /* max-min per-cell SOC offset */
+	double cap_spread_rel; /* (max-min)/median capacity */
+	double r_spread_ratio; /* max/median ohmic resistance */
+	double cap_median_ah;  /* upper median of capacity, or its lower
+				* bound where unknown (LFP plateau) */
 	double r_median_mohm;
 	unsigned charge_end_cell, discharge_end_cell; /* 1-based, 0 unknown */
 	double rebalance_gain_ah; /* capacity a rebalance would recover */
 	double temp_start_C, temp_max_C, temp_rise_C, temp_spread_C;
-	unsigned temp_max_probe;  /* 1-based */
+	unsigned temp_max_probe; /* 1-based */
 	double sd_fit_h;
-	double sd_soc;            /* median SOC during the self-discharge rest */
-	bool sd_unjudged;         /* every cell rested on a plateau: not judged */
+	double sd_soc;	  /* median SOC during the self-discharge rest */
+	bool sd_unjudged; /* every cell rested on a plateau: not judged */
 	unsigned sd_unjudged_cells; /* cells on a plateau: no self-discharge */
 	unsigned n_negative_events;
 	unsigned n_pulses;

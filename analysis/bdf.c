@@ -71,7 +71,9 @@ int bdf_export(const char *run_path, const char *csv_path)
 		}
 		for (size_t k = 0; k < n; k++) {
 			for (size_t c = 0; c < bdf_n_cols; c++)
-				fprintf(o, bdf_cols[c].is_double ? "%s%.15g" : "%s%.9g",
+				fprintf(o,
+					bdf_cols[c].is_double ? "%s%.15g"
+							      : "%s%.9g",
 					c ? "," : "", buf[c * CHUNK + k]);
 			fputc('\n', o);
 		}

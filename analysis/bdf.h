@@ -12,7 +12,7 @@
 struct bdf_col {
 	const char *label;   /* BDF preferred label */
 	const char *machine; /* BDF machine name = run file column */
-	int is_double;       /* f64 in the run file (else f32 or u32) */
+	int is_double;	     /* f64 in the run file (else f32 or u32) */
 };
 
 extern const struct bdf_col bdf_cols[];

@@ -15,10 +15,14 @@
 const char *grade_name(enum grade g)
 {
 	switch (g) {
-	case GRADE_REUSE: return "REUSE";
-	case GRADE_REMANUFACTURE: return "REMANUFACTURE";
-	case GRADE_RECYCLE: return "RECYCLE";
-	case GRADE_INCOMPLETE: return "INCOMPLETE";
+	case GRADE_REUSE:
+		return "REUSE";
+	case GRADE_REMANUFACTURE:
+		return "REMANUFACTURE";
+	case GRADE_RECYCLE:
+		return "RECYCLE";
+	case GRADE_INCOMPLETE:
+		return "INCOMPLETE";
 	}
 	return "?";
 }
@@ -26,17 +30,22 @@ const char *grade_name(enum grade g)
 const char *cell_flag_name(enum cell_flag f)
 {
 	switch (f) {
-	case CELL_WEAK: return "weak";
-	case CELL_HIGH_R: return "high_resistance";
-	case CELL_SELF_DISCHARGE: return "self_discharge";
-	case CELL_OFFSET: return "offset";
-	case CELL_UNSAFE: return "unsafe";
+	case CELL_WEAK:
+		return "weak";
+	case CELL_HIGH_R:
+		return "high_resistance";
+	case CELL_SELF_DISCHARGE:
+		return "self_discharge";
+	case CELL_OFFSET:
+		return "offset";
+	case CELL_UNSAFE:
+		return "unsafe";
 	}
 	return "?";
 }
 
 static void reason(struct grade_result *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void reason(struct grade_result *g, const char *fmt, ...)
 {
@@ -91,21 +100,26 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 		} else if (pr->abort_probe && pr->n_probes) {
 			/* probes sit in order along the string, one zone each;
 			 * the hot cell is one of its zone's */
-			unsigned a = (pr->abort_probe - 1) * pr->series / pr->n_probes;
-			unsigned b = pr->abort_probe * pr->series / pr->n_probes;
+			unsigned a =
+			    (pr->abort_probe - 1) * pr->series / pr->n_probes;
+			unsigned b =
+			    pr->abort_probe * pr->series / pr->n_probes;
 
 			for (unsigned c = a; c < b; c++)
 				g->cell_flags[c] |= CELL_UNSAFE;
-			reason(g, "probe %u watches cells %u-%u: they are flagged "
-				  "unsafe, check which one heated",
+			reason(g,
+			       "probe %u watches cells %u-%u: they are flagged "
+			       "unsafe, check which one heated",
 			       pr->abort_probe, a + 1, b);
 		}
 		return true;
 	}
-	if (pr->abort_class == ABORT_BENCH || pr->abort_class == ABORT_OPERATOR) {
+	if (pr->abort_class == ABORT_BENCH ||
+	    pr->abort_class == ABORT_OPERATOR) {
 		g->grade = GRADE_INCOMPLETE;
-		reason(g, "run aborted by the %s (%s%s%s): not a pack fault, "
-			  "re-run the test to grade",
+		reason(g,
+		       "run aborted by the %s (%s%s%s): not a pack fault, "
+		       "re-run the test to grade",
 		       pr->abort_class == ABORT_BENCH ? "bench" : "operator",
 		       pr->abort_code[0] ? pr->abort_code : pr->end_reason,
 		       pr->abort_message[0] ? ": " : "", pr->abort_message);
@@ -113,15 +127,18 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 	}
 	if (strcmp(pr->status, "complete")) {
 		g->grade = GRADE_INCOMPLETE;
-		reason(g, "run is %s, not complete%s%s: resume or re-run it to grade",
-		       pr->status[0] ? pr->status : "of unknown status",
-		       pr->end_reason[0] ? ": " : "", pr->end_reason);
+		reason(
+		    g,
+		    "run is %s, not complete%s%s: resume or re-run it to grade",
+		    pr->status[0] ? pr->status : "of unknown status",
+		    pr->end_reason[0] ? ": " : "", pr->end_reason);
 		return true;
 	}
 	if (isnan(pr->capacity_ah)) {
 		g->grade = GRADE_INCOMPLETE;
-		reason(g, "the run has no capacity discharge (no step tagged "
-			  "'capacity', no full discharge): nothing to grade on");
+		reason(g,
+		       "the run has no capacity discharge (no step tagged "
+		       "'capacity', no full discharge): nothing to grade on");
 		return true;
 	}
 	return false;
@@ -159,31 +176,33 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 		       const struct sd_stats *mv, bool lot_mode,
 		       struct grade_result *g)
 {
-	double ocv_min = pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
+	double ocv_min =
+	    pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
 	double fit_days = pr->sd_fit_h / 24.0;
 
-	g->sd_floor_mv_per_day = fit_days > 0
-					 ? r->sd_floor_steps * r->sd_quant_mv / fit_days
-					 : NAN;
+	g->sd_floor_mv_per_day =
+	    fit_days > 0 ? r->sd_floor_steps * r->sd_quant_mv / fit_days : NAN;
 	for (unsigned c = 0; c < pr->series; c++) {
 		const struct cell_result *cr = &pr->cells[c];
 		unsigned *f = &g->cell_flags[c];
 
 		if (pr->rated_ah > 0 && !isnan(cr->capacity_ah) &&
 		    (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah >
-			    r->weak_below_median)
+			r->weak_below_median)
 			*f |= CELL_WEAK;
 		if (!isnan(cr->r_0s1_mohm) &&
 		    cr->r_0s1_mohm > r->high_r_over_median * pr->r_median_mohm)
 			*f |= CELL_HIGH_R;
-		if (!pr->sd_unjudged && self_discharging(cr, r, mv, lot_mode, g))
+		if (!pr->sd_unjudged &&
+		    self_discharging(cr, r, mv, lot_mode, g))
 			*f |= CELL_SELF_DISCHARGE;
 		if (!isnan(cr->min_rest_V) && cr->min_rest_V < ocv_min)
 			*f |= CELL_UNSAFE;
 		/* a cell of unknown capacity (LFP plateau) carries the
 		 * capacity spread into its offset: judge beyond two sigma */
 		if (!(*f & CELL_WEAK) && !isnan(cr->offset_soc) &&
-		    fabs(cr->offset_soc) > r->offset_soc_min + 2 * cr->offset_se)
+		    fabs(cr->offset_soc) >
+			r->offset_soc_min + 2 * cr->offset_se)
 			*f |= CELL_OFFSET;
 	}
 }
@@ -192,11 +211,16 @@ static void flag_cells(const struct pack_result *pr, const struct rules *r,
 static double flag_value(const struct cell_result *cr, unsigned f)
 {
 	switch (f) {
-	case CELL_WEAK: return cr->capacity_ah;
-	case CELL_HIGH_R: return cr->r_0s1_mohm;
-	case CELL_SELF_DISCHARGE: return cr->sd_mv_per_day;
-	case CELL_UNSAFE: return cr->min_rest_V;
-	case CELL_OFFSET: return 100 * cr->offset_soc;
+	case CELL_WEAK:
+		return cr->capacity_ah;
+	case CELL_HIGH_R:
+		return cr->r_0s1_mohm;
+	case CELL_SELF_DISCHARGE:
+		return cr->sd_mv_per_day;
+	case CELL_UNSAFE:
+		return cr->min_rest_V;
+	case CELL_OFFSET:
+		return 100 * cr->offset_soc;
 	}
 	return NAN;
 }
@@ -206,60 +230,73 @@ static void cell_reason(const struct pack_result *pr, const struct rules *r,
 			unsigned c, unsigned f)
 {
 	const struct cell_result *cr = &pr->cells[c];
-	double ocv_min = pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
+	double ocv_min =
+	    pr->chem == CHEM_LFP ? r->ocv_min_lfp_v : r->ocv_min_nmc_v;
 
 	switch (f) {
 	case CELL_WEAK:
-		reason(g, "cell %u (module %u) is weak: capacity %.2f Ah, %.1f "
-			  "points of SOH below the pack median %.2f Ah (limit %.0f "
-			  "points)",
-		       c + 1, cr->module, cr->capacity_ah,
-		       100 * (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah,
-		       pr->cap_median_ah, 100 * r->weak_below_median);
+		reason(
+		    g,
+		    "cell %u (module %u) is weak: capacity %.2f Ah, %.1f "
+		    "points of SOH below the pack median %.2f Ah (limit %.0f "
+		    "points)",
+		    c + 1, cr->module, cr->capacity_ah,
+		    100 * (pr->cap_median_ah - cr->capacity_ah) / pr->rated_ah,
+		    pr->cap_median_ah, 100 * r->weak_below_median);
 		break;
 	case CELL_HIGH_R:
-		reason(g, "cell %u (module %u) has high resistance: %.3f mOhm, "
-			  "%.2f x the pack median %.3f mOhm (limit %.2f x)",
+		reason(g,
+		       "cell %u (module %u) has high resistance: %.3f mOhm, "
+		       "%.2f x the pack median %.3f mOhm (limit %.2f x)",
 		       c + 1, cr->module, cr->r_0s1_mohm,
 		       cr->r_0s1_mohm / pr->r_median_mohm, pr->r_median_mohm,
 		       r->high_r_over_median);
 		break;
 	case CELL_SELF_DISCHARGE:
 		if (isnan(cr->leak_ma) || g->sd_leak.n <= 2)
-			reason(g, "cell %u (module %u) self-discharges: %.2f "
-				  "mV/day, above the mean + %.0f sigma of the other "
-				  "cells (%.2f mV/day) and the floor (%.2f mV/day)",
-			       c + 1, cr->module, cr->sd_mv_per_day, r->sd_sigma,
-			       sd_limit_without(lot, cr->sd_mv_per_day, r->sd_sigma),
-			       g->sd_floor_mv_per_day);
+			reason(
+			    g,
+			    "cell %u (module %u) self-discharges: %.2f "
+			    "mV/day, above the mean + %.0f sigma of the other "
+			    "cells (%.2f mV/day) and the floor (%.2f mV/day)",
+			    c + 1, cr->module, cr->sd_mv_per_day, r->sd_sigma,
+			    sd_limit_without(lot, cr->sd_mv_per_day,
+					     r->sd_sigma),
+			    g->sd_floor_mv_per_day);
 		else
-			reason(g, "cell %u (module %u) self-discharges: %.2f "
-				  "mV/day, a leak of about %.1f mA, above the mean + "
-				  "%.0f sigma of the other cells (%.2f mA) and the "
-				  "limit (%.1f mA)",
-			       c + 1, cr->module, cr->sd_mv_per_day, cr->leak_ma,
-			       r->sd_sigma,
-			       sd_limit_without(&g->sd_leak, cr->leak_ma,
-						r->sd_sigma),
-			       r->sd_leak_ma_max);
+			reason(
+			    g,
+			    "cell %u (module %u) self-discharges: %.2f "
+			    "mV/day, a leak of about %.1f mA, above the mean + "
+			    "%.0f sigma of the other cells (%.2f mA) and the "
+			    "limit (%.1f mA)",
+			    c + 1, cr->module, cr->sd_mv_per_day, cr->leak_ma,
+			    r->sd_sigma,
+			    sd_limit_without(&g->sd_leak, cr->leak_ma,
+					     r->sd_sigma),
+			    r->sd_leak_ma_max);
 		break;
 	case CELL_UNSAFE:
 		if (isnan(cr->min_rest_V) || cr->min_rest_V >= ocv_min)
 			break; /* flagged by the abort: its reason is given */
-		reason(g, "cell %u (module %u) is unsafe: rested at %.3f V, below "
-			  "%.2f V",
+		reason(g,
+		       "cell %u (module %u) is unsafe: rested at %.3f V, below "
+		       "%.2f V",
 		       c + 1, cr->module, cr->min_rest_V, ocv_min);
 		break;
 	case CELL_OFFSET:
-		reason(g, "cell %u (module %u) is unbalanced, not weak: its SOC "
-			  "sits %+.1f %% from the others (limit %.1f %%)%s",
+		reason(g,
+		       "cell %u (module %u) is unbalanced, not weak: its SOC "
+		       "sits %+.1f %% from the others (limit %.1f %%)%s",
 		       c + 1, cr->module, 100 * cr->offset_soc,
 		       100 * r->offset_soc_min,
-		       c + 1 == pr->discharge_end_cell && c + 1 != pr->charge_end_cell
-			       ? "; it ends the discharge but not the charge"
-		       : c + 1 == pr->charge_end_cell && c + 1 != pr->discharge_end_cell
-			       ? "; it ends the charge but not the discharge"
-			       : "");
+		       c + 1 == pr->discharge_end_cell &&
+			       c + 1 != pr->charge_end_cell
+			   ? "; it ends the discharge but not the charge"
+		       : c + 1 == pr->charge_end_cell &&
+			       c + 1 != pr->discharge_end_cell
+			   ? "; it ends the charge but not the discharge"
+			   : "");
 		break;
 	}
 }
@@ -283,7 +320,8 @@ static void explain_flags(const struct pack_result *pr, const struct rules *r,
 			double lo = NAN, hi = NAN;
 
 			for (unsigned c = 0; c < pr->series; c++) {
-				if (pr->cells[c].module != m || !(g->cell_flags[c] & f))
+				if (pr->cells[c].module != m ||
+				    !(g->cell_flags[c] & f))
 					continue;
 				double v = flag_value(&pr->cells[c], f);
 
@@ -302,13 +340,16 @@ static void explain_flags(const struct pack_result *pr, const struct rules *r,
 				for (unsigned c = 0; c < pr->series; c++)
 					if (pr->cells[c].module == m &&
 					    (g->cell_flags[c] & f))
-						cell_reason(pr, r, lot, g, c, f);
+						cell_reason(pr, r, lot, g, c,
+							    f);
 				continue;
 			}
-			reason(g, "module %u: %u cells (of cells %u-%u) flagged %s: "
-				  "%.3g to %.3g %s (pack median %.3g Ah, %.3g mOhm)",
-			       m, n, first, last, cell_flag_name(f), lo, hi, unit[k],
-			       pr->cap_median_ah, pr->r_median_mohm);
+			reason(
+			    g,
+			    "module %u: %u cells (of cells %u-%u) flagged %s: "
+			    "%.3g to %.3g %s (pack median %.3g Ah, %.3g mOhm)",
+			    m, n, first, last, cell_flag_name(f), lo, hi,
+			    unit[k], pr->cap_median_ah, pr->r_median_mohm);
 		}
 	}
 }
@@ -333,8 +374,8 @@ static double weak_modules(const struct pack_result *pr, const struct rules *r,
 			g->replace_modules[g->n_replace++] = m;
 	for (unsigned c = 0; c < pr->series; c++) {
 		double cap = isnan(pr->cells[c].capacity_ah)
-				     ? pr->cells[c].capacity_lb_ah
-				     : pr->cells[c].capacity_ah;
+				 ? pr->cells[c].capacity_lb_ah
+				 : pr->cells[c].capacity_ah;
 
 		if (!bad[pr->cells[c].module] && !isnan(cap) &&
 		    (isnan(rest_min) || cap < rest_min))
@@ -349,21 +390,24 @@ static double weak_modules(const struct pack_result *pr, const struct rules *r,
 
 	if (few && !(rest_soh < r->module_rest_min_soh) && g->n_replace < nm) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "replace %zu of %u modules; the rest of the pack holds "
-			  "%.1f %% SOH (minimum %.0f %%)",
+		reason(g,
+		       "replace %zu of %u modules; the rest of the pack holds "
+		       "%.1f %% SOH (minimum %.0f %%)",
 		       g->n_replace, nm, 100 * rest_soh,
 		       100 * r->module_rest_min_soh);
 		return isnan(rest_soh) ? pr->soh_capacity : rest_soh;
 	}
 	worse(g, GRADE_RECYCLE);
 	if (!few)
-		reason(g, "%zu of %u modules are weak: more than %.0f %% of the "
-			  "modules%s",
+		reason(g,
+		       "%zu of %u modules are weak: more than %.0f %% of the "
+		       "modules%s",
 		       g->n_replace, nm, 100 * r->module_max_weak_fraction,
 		       r->module_single_ok ? " and more than one" : "");
 	else
-		reason(g, "the modules left after replacement hold %.1f %% SOH, "
-			  "below %.0f %%",
+		reason(g,
+		       "the modules left after replacement hold %.1f %% SOH, "
+		       "below %.0f %%",
 		       100 * rest_soh, 100 * r->module_rest_min_soh);
 	g->n_replace = 0;
 	return pr->soh_capacity;
@@ -376,20 +420,23 @@ static void soh_gates(const struct pack_result *pr, const struct rules *r,
 
 	if (isnan(soh)) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "pack SOH unknown (no rated capacity): cannot be reused "
-			  "as-is");
+		reason(g,
+		       "pack SOH unknown (no rated capacity): cannot be reused "
+		       "as-is");
 		return;
 	}
 	if (soh < r->soh_recycle_below) {
 		worse(g, GRADE_RECYCLE);
-		reason(g, "pack SOH %.1f %% (%.2f Ah of %.2f Ah rated) is below "
-			  "%.0f %%",
+		reason(g,
+		       "pack SOH %.1f %% (%.2f Ah of %.2f Ah rated) is below "
+		       "%.0f %%",
 		       100 * soh, soh * pr->rated_ah, pr->rated_ah,
 		       100 * r->soh_recycle_below);
 	} else if (soh < r->soh_reuse_min) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "pack SOH %.1f %% is between %.0f %% and %.0f %%: "
-			  "regroup or repurpose to storage",
+		reason(g,
+		       "pack SOH %.1f %% is between %.0f %% and %.0f %%: "
+		       "regroup or repurpose to storage",
 		       100 * soh, 100 * r->soh_recycle_below,
 		       100 * r->soh_reuse_min);
 	}
@@ -402,8 +449,8 @@ static void resistance_gate(const struct pack_result *pr, const struct rules *r,
 	size_t n = 0;
 	bool r10 = r->r_measure == R_MEASURE_10S;
 	double fresh = !isnan(pr->ref_r0_mohm) && pr->ref_r0_mohm > 0
-			       ? pr->ref_r0_mohm
-			       : r->ref_r0_mohm_ah / pr->rated_ah;
+			   ? pr->ref_r0_mohm
+			   : r->ref_r0_mohm_ah / pr->rated_ah;
 
 	if (!x)
 		return;
@@ -412,9 +459,11 @@ static void resistance_gate(const struct pack_result *pr, const struct rules *r,
 		bool replaced = false;
 
 		for (size_t k = 0; k < g->n_replace; k++)
-			replaced |= g->replace_modules[k] == pr->cells[c].module;
+			replaced |=
+			    g->replace_modules[k] == pr->cells[c].module;
 		if (!replaced)
-			x[n++] = r10 ? pr->cells[c].r_10s_mohm : pr->cells[c].r_0s1_mohm;
+			x[n++] = r10 ? pr->cells[c].r_10s_mohm
+				     : pr->cells[c].r_0s1_mohm;
 	}
 	double med = metrics_median(x, n);
 
@@ -423,22 +472,28 @@ static void resistance_gate(const struct pack_result *pr, const struct rules *r,
 	g->r_ratio = med / g->r_ref_mohm;
 	if (isnan(g->r_ratio)) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "no pulse resistance measured (no step tagged 'pulse'): "
-			  "cannot be reused as-is");
+		reason(g,
+		       "no pulse resistance measured (no step tagged 'pulse'): "
+		       "cannot be reused as-is");
 		return;
 	}
 	const char *what = r10 ? "10 s" : "ohmic (0.1 s)";
 
 	if (g->r_ratio > r->r_recycle_above_ratio) {
 		worse(g, GRADE_RECYCLE);
-		reason(g, "median cell %s resistance %.3f mOhm is %.2f x the fresh "
-			  "%.3f mOhm (limit %.2f x)",
-		       what, med, g->r_ratio, g->r_ref_mohm, r->r_recycle_above_ratio);
+		reason(
+		    g,
+		    "median cell %s resistance %.3f mOhm is %.2f x the fresh "
+		    "%.3f mOhm (limit %.2f x)",
+		    what, med, g->r_ratio, g->r_ref_mohm,
+		    r->r_recycle_above_ratio);
 	} else if (g->r_ratio > r->r_reuse_max_ratio) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "median cell %s resistance %.3f mOhm is %.2f x the fresh "
-			  "%.3f mOhm (REUSE up to %.2f x)",
-		       what, med, g->r_ratio, g->r_ref_mohm, r->r_reuse_max_ratio);
+		reason(
+		    g,
+		    "median cell %s resistance %.3f mOhm is %.2f x the fresh "
+		    "%.3f mOhm (REUSE up to %.2f x)",
+		    what, med, g->r_ratio, g->r_ref_mohm, r->r_reuse_max_ratio);
 	}
 }
 
@@ -468,8 +523,12 @@ static void dispersion_gate(const struct pack_result *pr, const struct rules *r,
 			vhi = isnan(vhi) || cr->rest_V > vhi ? cr->rest_V : vhi;
 		}
 		if (!isnan(cr->offset_soc)) {
-			slo = isnan(slo) || cr->offset_soc < slo ? cr->offset_soc : slo;
-			shi = isnan(shi) || cr->offset_soc > shi ? cr->offset_soc : shi;
+			slo = isnan(slo) || cr->offset_soc < slo
+				  ? cr->offset_soc
+				  : slo;
+			shi = isnan(shi) || cr->offset_soc > shi
+				  ? cr->offset_soc
+				  : shi;
 		}
 	}
 	double v_spread_mV = 1000 * (vhi - vlo), soc_spread = shi - slo;
@@ -477,34 +536,40 @@ static void dispersion_gate(const struct pack_result *pr, const struct rules *r,
 	if (pr->chem == CHEM_LFP) {
 		if (soc_spread > r->soc_spread_max) {
 			worse(g, GRADE_REMANUFACTURE);
-			reason(g, "cell SOC windows spread %.1f %% (limit %.1f %%): "
-				  "rebalance",
-			       100 * soc_spread, 100 * r->soc_spread_max);
+			reason(
+			    g,
+			    "cell SOC windows spread %.1f %% (limit %.1f %%): "
+			    "rebalance",
+			    100 * soc_spread, 100 * r->soc_spread_max);
 		}
 	} else if (v_spread_mV > r->rest_spread_max_mv) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "rested cell voltages spread %.0f mV at %.0f %% SOC "
-			  "(limit %.0f mV): rebalance",
+		reason(g,
+		       "rested cell voltages spread %.0f mV at %.0f %% SOC "
+		       "(limit %.0f mV): rebalance",
 		       v_spread_mV, 100 * pr->rest_soc, r->rest_spread_max_mv);
 	}
 	if (any_offset) {
 		worse(g, GRADE_REMANUFACTURE);
 		if (pr->rebalance_gain_ah > 0)
-			reason(g, "rebalancing would recover about %.1f Ah "
-				  "(%.1f %% SOH)",
+			reason(g,
+			       "rebalancing would recover about %.1f Ah "
+			       "(%.1f %% SOH)",
 			       pr->rebalance_gain_ah,
 			       100 * pr->rebalance_gain_ah / pr->rated_ah);
 	}
 	if (pr->cap_spread_rel > r->capacity_spread_max && !g->n_replace) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "cell capacities spread %.1f %% of the median "
-			  "(limit %.1f %%)",
+		reason(g,
+		       "cell capacities spread %.1f %% of the median "
+		       "(limit %.1f %%)",
 		       100 * pr->cap_spread_rel, 100 * r->capacity_spread_max);
 	}
 	if (pr->r_spread_ratio > r->r_spread_max && !g->n_replace) {
 		worse(g, GRADE_REMANUFACTURE);
-		reason(g, "highest cell resistance is %.2f x the median "
-			  "(limit %.2f x)",
+		reason(g,
+		       "highest cell resistance is %.2f x the median "
+		       "(limit %.2f x)",
 		       pr->r_spread_ratio, r->r_spread_max);
 	}
 }
@@ -562,29 +627,37 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 		lot = &own;
 	explain_flags(pr, r, lot, g);
 	if (pr->sd_unjudged)
-		reason(g, "self-discharge not judged: the rest sat at %.0f %% SOC on "
-			  "the LFP plateau, where a day's leak moves the voltage less "
-			  "than the readings resolve; rest LFP packs full or near 10 %% "
-			  "SOC (fixtures/recipes/overnight_lfp.txt)",
-		       100 * pr->sd_soc);
+		reason(
+		    g,
+		    "self-discharge not judged: the rest sat at %.0f %% SOC on "
+		    "the LFP plateau, where a day's leak moves the voltage "
+		    "less "
+		    "than the readings resolve; rest LFP packs full or near 10 "
+		    "%% "
+		    "SOC (fixtures/recipes/overnight_lfp.txt)",
+		    100 * pr->sd_soc);
 	else if (pr->sd_unjudged_cells)
-		reason(g, "self-discharge not judged for %u of %u cells: they "
-			  "rested on the LFP plateau (the pack's charge ended on "
-			  "other cells), where a day's leak moves the voltage less "
-			  "than the readings resolve",
-		       pr->sd_unjudged_cells, pr->series);
+		reason(
+		    g,
+		    "self-discharge not judged for %u of %u cells: they "
+		    "rested on the LFP plateau (the pack's charge ended on "
+		    "other cells), where a day's leak moves the voltage less "
+		    "than the readings resolve",
+		    pr->sd_unjudged_cells, pr->series);
 	g->soh_graded = weak_modules(pr, r, g);
 	soh_gates(pr, r, g);
 	resistance_gate(pr, r, g);
 	dispersion_gate(pr, r, g);
 	thermal_gate(pr, r, g);
 	if (g->grade == GRADE_REUSE)
-		reason(g, "pack SOH %.1f %%, resistance %.2f x fresh, cells "
-			  "balanced and alike: reuse as-is%s",
+		reason(g,
+		       "pack SOH %.1f %%, resistance %.2f x fresh, cells "
+		       "balanced and alike: reuse as-is%s",
 		       100 * g->soh_graded, g->r_ratio,
-		       pr->sd_unjudged_cells ? " (self-discharge not judged, see "
-					       "above: re-test it before use)"
-					     : "");
+		       pr->sd_unjudged_cells
+			   ? " (self-discharge not judged, see "
+			     "above: re-test it before use)"
+			   : "");
 	return BENCH_OK;
 }
 

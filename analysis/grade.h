@@ -12,8 +12,12 @@
 #include "analysis/analyze.h"
 #include "analysis/rules.h"
 
-enum grade { GRADE_REUSE = 0, GRADE_REMANUFACTURE, GRADE_RECYCLE,
-	     GRADE_INCOMPLETE };
+enum grade {
+	GRADE_REUSE = 0,
+	GRADE_REMANUFACTURE,
+	GRADE_RECYCLE,
+	GRADE_INCOMPLETE
+};
 
 enum cell_flag {
 	CELL_WEAK = 1u << 0,
@@ -34,14 +38,14 @@ struct grade_result {
 	enum grade grade;
 	char (*reasons)[256];
 	size_t n_reasons;
-	unsigned *cell_flags;        /* series */
-	unsigned *replace_modules;   /* 1-based */
+	unsigned *cell_flags;	   /* series */
+	unsigned *replace_modules; /* 1-based */
 	size_t n_replace;
-	double r_ratio;              /* G2 ratio used */
-	double r_ref_mohm;           /* fresh reference it was divided by */
-	double soh_graded;           /* SOH the gates used */
+	double r_ratio;	   /* G2 ratio used */
+	double r_ref_mohm; /* fresh reference it was divided by */
+	double soh_graded; /* SOH the gates used */
 	double sd_floor_mv_per_day;
-	struct sd_stats sd_leak;     /* the pack's own cells' leak currents */
+	struct sd_stats sd_leak; /* the pack's own cells' leak currents */
 	char rules_sha256[SHA256_HEX_LEN];
 };
 

@@ -209,8 +209,8 @@ void grade_summary_write(FILE *o, const char *path,
 	char a[32], b[32];
 
 	fprintf(o, "%s: pack %s (%s %us%up, %u modules): %s\n", path,
-		pr->pack_id, pr->chemistry, pr->series, pr->parallel, pr->modules,
-		grade_name(g->grade));
+		pr->pack_id, pr->chemistry, pr->series, pr->parallel,
+		pr->modules, grade_name(g->grade));
 	char c[32], d[32];
 
 	fprintf(o, "  capacity %s Ah (SOH %s), energy %s Wh (SOCE %s)\n",
@@ -218,13 +218,15 @@ void grade_summary_write(FILE *o, const char *path,
 		pct(a, sizeof(a), pr->soh_capacity),
 		num(d, sizeof(d), "%.0f", pr->energy_wh),
 		pct(b, sizeof(b), pr->soh_energy));
-	fprintf(o, "  round-trip %s, coulombic %s, pack DCIR %s mOhm "
-		   "(ohmic, median of %u pulses)\n",
+	fprintf(o,
+		"  round-trip %s, coulombic %s, pack DCIR %s mOhm "
+		"(ohmic, median of %u pulses)\n",
 		pct(a, sizeof(a), pr->round_trip_eff),
 		pct(b, sizeof(b), pr->coulombic_eff),
 		num(c, sizeof(c), "%.2f", pr->dcir_mohm), pr->n_pulses);
-	fprintf(o, "  resistance %s x fresh; rested spread %s mV; "
-		   "max temperature %s C (rise %s C)\n",
+	fprintf(o,
+		"  resistance %s x fresh; rested spread %s mV; "
+		"max temperature %s C (rise %s C)\n",
 		num(a, sizeof(a), "%.2f", g->r_ratio),
 		num(b, sizeof(b), "%.0f", pr->rest_spread_mV),
 		num(c, sizeof(c), "%.1f", pr->temp_max_C),

@@ -138,7 +138,8 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 	if (n_fit >= 4 && solve3(a, b, x))
 		out->r_0s1_mohm = 1000.0 * x[0];
 	else
-		out->r_0s1_mohm = 1000.0 * (v_V[first] - v0) / (i_A[first] - i0);
+		out->r_0s1_mohm =
+		    1000.0 * (v_V[first] - v0) / (i_A[first] - i0);
 
 	static const double at_s[2] = {2.0, 10.0};
 	double *dst[2] = {&out->r_2s_mohm, &out->r_10s_mohm};
@@ -203,8 +204,8 @@ double metrics_leak_ma(enum cell_chem chem, double v_start_V,
 		       double k_mv_per_day, double fit_days, double capacity_ah)
 {
 	double v_end_V = v_start_V + k_mv_per_day / 1000.0 * fit_days;
-	double lost = soc_extrapolated(chem, v_start_V) -
-		      soc_extrapolated(chem, v_end_V);
+	double lost =
+	    soc_extrapolated(chem, v_start_V) - soc_extrapolated(chem, v_end_V);
 
 	if (!(fit_days > 0) || !isfinite(capacity_ah) || !isfinite(lost))
 		return NAN;

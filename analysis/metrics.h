@@ -68,7 +68,8 @@ double linacc_slope_se(const struct linacc *a);
  * (the curve's slope can change several-fold within the drift, at LFP's
  * knees), extrapolated with the end segments' slopes beyond the table. */
 double metrics_leak_ma(enum cell_chem chem, double v_start_V,
-		       double k_mv_per_day, double fit_days, double capacity_ah);
+		       double k_mv_per_day, double fit_days,
+		       double capacity_ah);
 
 /* Order statistics over n values, NaNs skipped (return NaN if none). */
 double metrics_median(const double *x, size_t n);

@@ -33,10 +33,14 @@ static void esc(FILE *o, const char *s)
 static const char *grade_color(enum grade g)
 {
 	switch (g) {
-	case GRADE_REUSE: return "#1b7a2e";
-	case GRADE_REMANUFACTURE: return "#b36b00";
-	case GRADE_RECYCLE: return "#b00020";
-	case GRADE_INCOMPLETE: return "#555555";
+	case GRADE_REUSE:
+		return "#1b7a2e";
+	case GRADE_REMANUFACTURE:
+		return "#b36b00";
+	case GRADE_RECYCLE:
+		return "#b00020";
+	case GRADE_INCOMPLETE:
+		return "#555555";
 	}
 	return "#000";
 }
@@ -65,11 +69,15 @@ static void header(FILE *o, const struct pack_result *pr,
 {
 	fputs("<h1>Pack ", o);
 	esc(o, pr->pack_id);
-	fprintf(o, ": <span class=\"grade\" style=\"background:%s\">%s</span></h1>\n",
-		grade_color(g->grade), grade_name(g->grade));
-	fprintf(o, "<p>%s, %u cells in series (%up), %u modules, rated %.2f Ah. "
-		   "Run status: ", pr->chemistry, pr->series, pr->parallel,
-		pr->modules, pr->rated_ah);
+	fprintf(
+	    o,
+	    ": <span class=\"grade\" style=\"background:%s\">%s</span></h1>\n",
+	    grade_color(g->grade), grade_name(g->grade));
+	fprintf(o,
+		"<p>%s, %u cells in series (%up), %u modules, rated %.2f Ah. "
+		"Run status: ",
+		pr->chemistry, pr->series, pr->parallel, pr->modules,
+		pr->rated_ah);
 	esc(o, pr->status);
 	fputs(". Rules sha256 <code>", o);
 	esc(o, g->rules_sha256);
@@ -91,14 +99,16 @@ static void header(FILE *o, const struct pack_result *pr,
 	row(o, "SOH by capacity (%)", "%.1f", 100 * pr->soh_capacity);
 	row(o, "Energy (Wh)", "%.0f", pr->energy_wh);
 	row(o, "SOH by energy (%)", "%.1f", 100 * pr->soh_energy);
-	row(o, "Round-trip energy efficiency (%)", "%.1f", 100 * pr->round_trip_eff);
+	row(o, "Round-trip energy efficiency (%)", "%.1f",
+	    100 * pr->round_trip_eff);
 	row(o, "Coulombic efficiency (%)", "%.2f", 100 * pr->coulombic_eff);
 	row(o, "Pack DCIR, ohmic (mOhm)", "%.2f", pr->dcir_mohm);
 	row(o, "Pack 10 s resistance (mOhm)", "%.2f", pr->r10_mohm);
 	row(o, "... at SOC (%)", "%.0f", 100 * pr->dcir_soc);
 	row(o, "Resistance / fresh", "%.2f", g->r_ratio);
 	row(o, "Rested OCV spread (mV)", "%.0f", pr->rest_spread_mV);
-	row(o, "Capacity spread (% of median)", "%.1f", 100 * pr->cap_spread_rel);
+	row(o, "Capacity spread (% of median)", "%.1f",
+	    100 * pr->cap_spread_rel);
 	row(o, "Max / median resistance", "%.2f", pr->r_spread_ratio);
 	row(o, "Rebalancing would recover (Ah)", "%.2f", pr->rebalance_gain_ah);
 	row(o, "Cell ending the charge", "%.0f",
@@ -141,16 +151,17 @@ static void pack_plots(FILE *o, const struct rundata *rd)
 		svg_range(which ? i : v, n, &lo, &hi);
 		svg_range(x, n, &t0, &t1);
 		svgplot_begin(&p, o, PLOT_W, PLOT_H,
-			      which ? "Pack current (positive = charge)"
-				    : "Pack voltage (steps shaded: charge green, "
-				      "discharge orange, rest grey)",
+			      which
+				  ? "Pack current (positive = charge)"
+				  : "Pack voltage (steps shaded: charge green, "
+				    "discharge orange, rest grey)",
 			      "time (h)", which ? "A" : "V", t0, t1, lo, hi);
 		for (size_t s = 0; s < rd->n_steps; s++)
 			svgplot_band(&p, rd->steps[s].start_s / 3600.0,
 				     rd->steps[s].end_s / 3600.0,
 				     step_color(rd->steps[s].kind));
-		svgplot_line(&p, x, which ? i : v, n, which ? "#1565c0" : "#000",
-			     1.2);
+		svgplot_line(&p, x, which ? i : v, n,
+			     which ? "#1565c0" : "#000", 1.2);
 		svgplot_end(&p);
 	}
 out:
@@ -162,10 +173,10 @@ out:
 static const char *flag_color(unsigned f)
 {
 	return f & (CELL_UNSAFE | CELL_WEAK) ? "#c62828"
-	       : f & CELL_HIGH_R	       ? "#6a1b9a"
-	       : f & CELL_SELF_DISCHARGE      ? "#ad1457"
-	       : f & CELL_OFFSET	       ? "#ef6c00"
-					       : "#1e88e5";
+	       : f & CELL_HIGH_R	     ? "#6a1b9a"
+	       : f & CELL_SELF_DISCHARGE     ? "#ad1457"
+	       : f & CELL_OFFSET	     ? "#ef6c00"
+					     : "#1e88e5";
 }
 
 static void envelope_plot(FILE *o, const struct rundata *rd,
@@ -216,8 +227,8 @@ out:
 }
 
 static void bars(FILE *o, const struct pack_result *pr,
-		 const struct grade_result *g, int resistance,
-		 double threshold, const char *tlabel)
+		 const struct grade_result *g, int resistance, double threshold,
+		 const char *tlabel)
 {
 	double *y = malloc(pr->series * sizeof(double));
 	double lo = 0, hi = NAN;
@@ -227,15 +238,16 @@ static void bars(FILE *o, const struct pack_result *pr,
 	if (!y)
 		return;
 	for (unsigned c = 0; c < pr->series; c++)
-		y[c] = resistance ? pr->cells[c].r_0s1_mohm : pr->cells[c].capacity_ah;
+		y[c] = resistance ? pr->cells[c].r_0s1_mohm
+				  : pr->cells[c].capacity_ah;
 	svg_range(y, pr->series, &lo, &hi);
 	if (isfinite(threshold) && threshold > hi)
 		hi = threshold;
 	svgplot_begin(&p, o, PLOT_W, PLOT_H,
 		      resistance ? "Cell ohmic resistance (0.1 s pulse)"
 				 : "Cell capacity (rested OCV method)",
-		      "cell", resistance ? "mOhm" : "Ah", 0.5, pr->series + 0.5, lo,
-		      hi);
+		      "cell", resistance ? "mOhm" : "Ah", 0.5, pr->series + 0.5,
+		      lo, hi);
 	for (unsigned c = 0; c < pr->series; c++)
 		svgplot_bar(&p, c + 1, 0.8, y[c],
 			    g->cell_flags[c] ? flag_color(g->cell_flags[c])
@@ -252,7 +264,8 @@ static void ica_plot(FILE *o, const struct rundata *rd,
 	if (!rd->ica)
 		return;
 	int nb = rd->ica[0].n_bins;
-	double *x = malloc(nb * sizeof(double)), *y = malloc(nb * sizeof(double));
+	double *x = malloc(nb * sizeof(double)),
+	       *y = malloc(nb * sizeof(double));
 	double a = 0, b = NAN, v0 = NAN, v1 = NAN;
 	struct svgplot p;
 
@@ -281,7 +294,8 @@ static void ica_plot(FILE *o, const struct rundata *rd,
 				continue;
 			ica_dqdv(&rd->ica[c], 2, y);
 			svgplot_line(&p, x, y, (size_t)nb,
-				     flagged ? flag_color(g->cell_flags[c]) : "#b0bec5",
+				     flagged ? flag_color(g->cell_flags[c])
+					     : "#b0bec5",
 				     flagged ? 1.5 : 0.6);
 		}
 	svgplot_end(&p);
@@ -293,11 +307,13 @@ out:
 static void events_table(FILE *o, const struct rundata *rd)
 {
 	fputs("<h2>Events</h2>\n<table>\n<tr><th>time (s)</th><th>severity</th>"
-	      "<th>code</th><th>message</th></tr>\n", o);
+	      "<th>code</th><th>message</th></tr>\n",
+	      o);
 	for (size_t k = 0; k < rd->n_events; k++) {
 		const struct run_event *e = &rd->events[k];
 
-		fprintf(o, "<tr class=\"%s\"><td>%.1f</td><td>", e->severity, e->t_s);
+		fprintf(o, "<tr class=\"%s\"><td>%.1f</td><td>", e->severity,
+			e->t_s);
 		esc(o, e->severity);
 		fputs("</td><td>", o);
 		esc(o, e->code);
@@ -309,19 +325,22 @@ static void events_table(FILE *o, const struct rundata *rd)
 }
 
 int report_write_html(FILE *o, const struct rundata *rd,
-		      const struct pack_result *pr, const struct grade_result *g,
-		      const struct rules *r)
+		      const struct pack_result *pr,
+		      const struct grade_result *g, const struct rules *r)
 {
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>"
-	      "Pack ", o);
+	      "Pack ",
+	      o);
 	esc(o, pr->pack_id);
-	fputs("</title>\n<style>body{font-family:sans-serif;margin:24px;"
-	      "max-width:1150px}table{border-collapse:collapse;margin:8px 0}"
-	      "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
-	      ".grade{color:#fff;padding:2px 10px;border-radius:4px}"
-	      "tr.abort td,tr.fault td{background:#fde0e0}"
-	      "tr.warning td{background:#fff4d6}svg{display:block;margin:12px 0}"
-	      "</style></head><body>\n", o);
+	fputs(
+	    "</title>\n<style>body{font-family:sans-serif;margin:24px;"
+	    "max-width:1150px}table{border-collapse:collapse;margin:8px 0}"
+	    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
+	    ".grade{color:#fff;padding:2px 10px;border-radius:4px}"
+	    "tr.abort td,tr.fault td{background:#fde0e0}"
+	    "tr.warning td{background:#fff4d6}svg{display:block;margin:12px 0}"
+	    "</style></head><body>\n",
+	    o);
 	header(o, pr, g);
 	fputs("<h2>Plots</h2>\n", o);
 	pack_plots(o, rd);

@@ -12,7 +12,7 @@
 
 /* rd must be built with RD_PLOTS. */
 int report_write_html(FILE *o, const struct rundata *rd,
-		      const struct pack_result *pr, const struct grade_result *g,
-		      const struct rules *r);
+		      const struct pack_result *pr,
+		      const struct grade_result *g, const struct rules *r);
 
 #endif

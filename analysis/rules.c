@@ -22,8 +22,14 @@ struct key {
 	enum kind kind;
 };
 
-#define NUM(s, n, f) {s, n, offsetof(struct rules, f), K_NUM}
-#define FRAC(s, n, f) {s, n, offsetof(struct rules, f), K_FRAC}
+#define NUM(s, n, f)                                                           \
+	{                                                                      \
+		s, n, offsetof(struct rules, f), K_NUM                         \
+	}
+#define FRAC(s, n, f)                                                          \
+	{                                                                      \
+		s, n, offsetof(struct rules, f), K_FRAC                        \
+	}
 
 /* clang-format off */
 static const struct key keys[] = {
@@ -71,7 +77,8 @@ static int set_key(struct parse_ctx *pc, const struct key *k, const char *v)
 
 	switch (k->kind) {
 	case K_BOOL:
-		if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1"))
+		if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+		    !strcmp(v, "1"))
 			*(bool *)dst = true;
 		else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") ||
 			 !strcmp(v, "0"))
@@ -104,11 +111,12 @@ static int set_key(struct parse_ctx *pc, const struct key *k, const char *v)
 	}
 bad:
 	if (pc->err[0])
-		return 0; /* inih reports the first error's line: keep its text */
+		return 0; /* inih reports the first error's line: keep its text
+			   */
 	snprintf(pc->err, sizeof(pc->err), "[%s] %s: bad value '%s' (%s)",
 		 k->section, k->name, v,
-		 k->kind == K_FRAC   ? "expected a fraction 0..1"
-		 : k->kind == K_BOOL ? "expected true or false"
+		 k->kind == K_FRAC	? "expected a fraction 0..1"
+		 : k->kind == K_BOOL	? "expected true or false"
 		 : k->kind == K_MEASURE ? "expected ohmic or 10s"
 					: "expected a number >= 0");
 	return 0;
@@ -182,7 +190,8 @@ int rules_load(const char *path, struct rules *r)
 		log_err("cannot open rules '%s': %s", path, strerror(errno));
 		return BENCH_ERR_IO;
 	}
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
 		log_err("cannot read rules '%s': %s", path, strerror(errno));
 		fclose(f);
 		return BENCH_ERR_IO;

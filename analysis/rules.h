@@ -21,14 +21,14 @@ struct rules {
 	enum r_measure r_measure;
 	double r10_factor, ref_r0_mohm_ah;
 	double rest_spread_max_mv, soc_spread_max, capacity_spread_max,
-		r_spread_max;
+	    r_spread_max;
 	double weak_below_median, high_r_over_median, offset_soc_min;
 	double ocv_min_nmc_v, ocv_min_lfp_v;
 	double module_max_weak_fraction;
 	bool module_single_ok;
 	double module_rest_min_soh;
 	double sd_skip_hours, sd_sigma, sd_median_factor, sd_quant_mv,
-		sd_floor_steps, sd_leak_ma_max, sd_min_t;
+	    sd_floor_steps, sd_leak_ma_max, sd_min_t;
 	double temp_max_c, temp_spread_max_c;
 	char sha256[SHA256_HEX_LEN];
 	char source[256]; /* file path or "built-in" */

@@ -9,14 +9,14 @@
 #include "common/log.h"
 #include "common/rc.h"
 
-#define COL_CHUNK 65536       /* rows per pack-column read */
-#define REST_TAIL_S 30.0      /* rested OCV = mean over the last 30 s */
-#define REST_TAIL_MAX 300     /* ... at most this many rows */
+#define COL_CHUNK 65536	  /* rows per pack-column read */
+#define REST_TAIL_S 30.0  /* rested OCV = mean over the last 30 s */
+#define REST_TAIL_MAX 300 /* ... at most this many rows */
 #define PULSE_PRE_ROWS 20 /* metrics.c takes those in its last 5 s */
 #define PULSE_POST_S 10.5
-#define ICA_MAX_SAMPLES 2000  /* capacity-step rows read for dQ/dV */
-#define SD_BLOCKS 1200        /* self-discharge fit points */
-#define SD_BLOCK_ROWS 8       /* rows averaged per fit point */
+#define ICA_MAX_SAMPLES 2000 /* capacity-step rows read for dQ/dV */
+#define SD_BLOCKS 1200	     /* self-discharge fit points */
+#define SD_BLOCK_ROWS 8	     /* rows averaged per fit point */
 
 void rd_opts_default(struct rd_opts *o)
 {
@@ -48,7 +48,8 @@ static int copy_meta(struct run_meta *dst, const struct run_meta *src)
 {
 	*dst = *src;
 	dst->recipe_text = src->recipe_text ? strdup(src->recipe_text) : NULL;
-	dst->profile_text = src->profile_text ? strdup(src->profile_text) : NULL;
+	dst->profile_text =
+	    src->profile_text ? strdup(src->profile_text) : NULL;
 	if ((src->recipe_text && !dst->recipe_text) ||
 	    (src->profile_text && !dst->profile_text)) {
 		log_err("out of memory copying run metadata");
@@ -67,7 +68,8 @@ static int read_pack_columns(const struct rd_source *src, struct rundata *rd)
 	if (!buf)
 		return rc;
 	for (size_t r0 = 0; r0 < rd->rows; r0 += COL_CHUNK) {
-		size_t n = rd->rows - r0 < COL_CHUNK ? rd->rows - r0 : COL_CHUNK;
+		size_t n =
+		    rd->rows - r0 < COL_CHUNK ? rd->rows - r0 : COL_CHUNK;
 
 		for (int c = 0; c < 4; c++) {
 			rc = src->read_col(src->ctx, cols[c], r0, n, buf);
@@ -81,7 +83,8 @@ static int read_pack_columns(const struct rd_source *src, struct rundata *rd)
 				else if (c == 2)
 					rd->i_A[r0 + k] = (float)buf[k];
 				else
-					rd->step_count[r0 + k] = (uint32_t)buf[k];
+					rd->step_count[r0 + k] =
+					    (uint32_t)buf[k];
 			}
 		}
 	}
@@ -89,10 +92,11 @@ static int read_pack_columns(const struct rd_source *src, struct rundata *rd)
 	for (size_t k = 1; k < rd->rows; k++) {
 		double dt = rd->t_s[k] - rd->t_s[k - 1];
 
-		rd->ah_net[k] = rd->ah_net[k - 1] +
-				(dt > 0 ? 0.5 * ((double)rd->i_A[k] + rd->i_A[k - 1]) *
-						  dt / 3600.0
-					: 0.0);
+		rd->ah_net[k] =
+		    rd->ah_net[k - 1] +
+		    (dt > 0 ? 0.5 * ((double)rd->i_A[k] + rd->i_A[k - 1]) * dt /
+				  3600.0
+			    : 0.0);
 	}
 out:
 	free(buf);
@@ -259,10 +263,10 @@ static int collect_pulses(const struct rd_source *src, struct rundata *rd,
 		p->step = s;
 		/* the edge lies between the last rest sample and the first
 		 * pulse sample; the step start is when the setpoint changed */
-		p->t_edge_s = st->start_s > rd->t_s[r0 - 1] &&
-					      st->start_s <= rd->t_s[r0]
-				      ? st->start_s
-				      : rd->t_s[r0];
+		p->t_edge_s =
+		    st->start_s > rd->t_s[r0 - 1] && st->start_s <= rd->t_s[r0]
+			? st->start_s
+			: rd->t_s[r0];
 		p->di_A = (double)rd->i_A[b - 1] - rd->i_A[r0 - 1];
 		p->soc = pack_soc_at(rd, r0 - 1);
 		p->temp_C = temp_mean_C ? temp_mean_C[r0] : NAN;
@@ -356,7 +360,8 @@ static int collect_capacity(const struct rd_source *src, struct rundata *rd,
 
 	if (rd->cap_step < 0)
 		return BENCH_OK;
-	size_t r0 = rd->step_row0[rd->cap_step], r1 = rd->step_row1[rd->cap_step];
+	size_t r0 = rd->step_row0[rd->cap_step],
+	       r1 = rd->step_row1[rd->cap_step];
 
 	if (r1 <= r0)
 		return BENCH_OK;
@@ -469,7 +474,8 @@ static int collect_self_discharge(const struct rd_source *src,
 		/* y relative to the start keeps the sums of squares exact */
 		for (size_t c = 0; c < w; c++)
 			linacc_add(&acc[c], tm,
-				   1000.0 * ((double)mean[c] - rd->sd_start_V[c]));
+				   1000.0 *
+				       ((double)mean[c] - rd->sd_start_V[c]));
 		if (e == r1)
 			break;
 	}
@@ -483,8 +489,8 @@ out:
 	return rc;
 }
 
-static int collect_temperatures(const struct rd_source *src,
-				struct rundata *rd, float *temp_mean_C)
+static int collect_temperatures(const struct rd_source *src, struct rundata *rd,
+				float *temp_mean_C)
 {
 	int rc = BENCH_OK;
 	size_t p = rd->n_probes, chunk = 8192;
@@ -499,7 +505,8 @@ static int collect_temperatures(const struct rd_source *src,
 	for (size_t r0 = 0; r0 < rd->rows; r0 += chunk) {
 		size_t n = rd->rows - r0 < chunk ? rd->rows - r0 : chunk;
 
-		rc = src->read_cells(src->ctx, "temperature_celsius", r0, n, buf);
+		rc = src->read_cells(src->ctx, "temperature_celsius", r0, n,
+				     buf);
 		if (rc < 0)
 			break;
 		for (size_t k = 0; k < n; k++) {
@@ -593,7 +600,8 @@ int rundata_build(const struct rd_source *src, const struct rd_opts *o,
 	if (rc < 0)
 		goto fail;
 	if (src->n_steps)
-		memcpy(rd->steps, src->steps, src->n_steps * sizeof(*rd->steps));
+		memcpy(rd->steps, src->steps,
+		       src->n_steps * sizeof(*rd->steps));
 	if (src->n_events)
 		memcpy(rd->events, src->events,
 		       src->n_events * sizeof(*rd->events));

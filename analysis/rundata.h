@@ -38,24 +38,24 @@ struct rd_source {
 
 struct rd_opts {
 	unsigned flags;
-	double sd_skip_s;     /* self-discharge: relaxation skipped at the start */
-	double rest_min_s;    /* shorter rests give no rested-OCV point */
+	double sd_skip_s;  /* self-discharge: relaxation skipped at the start */
+	double rest_min_s; /* shorter rests give no rested-OCV point */
 };
 
 /* A rested point: the end of a rest step. */
 struct rd_rest {
-	size_t step;    /* index into steps */
+	size_t step; /* index into steps */
 	double t_s;
-	double ah_net;  /* cumulative net Ah (charge positive) at t_s */
-	float *cell_V;  /* series: mean over the last seconds of the rest */
+	double ah_net; /* cumulative net Ah (charge positive) at t_s */
+	float *cell_V; /* series: mean over the last seconds of the rest */
 };
 
 struct rd_pulse {
 	size_t step;
 	double t_edge_s;
-	double di_A;     /* current step at the edge (negative = discharge) */
-	double soc;      /* pack SOC at the pulse (fraction), NaN if unknown */
-	double temp_C;   /* mean probe temperature at the edge, NaN if none */
+	double di_A;   /* current step at the edge (negative = discharge) */
+	double soc;    /* pack SOC at the pulse (fraction), NaN if unknown */
+	double temp_C; /* mean probe temperature at the edge, NaN if none */
 	struct pulse_r pack;
 	struct pulse_r *cell; /* series */
 };
@@ -87,20 +87,20 @@ struct rundata {
 	struct rd_pulse *pulses;
 	size_t n_pulses;
 
-	long cap_step;      /* the capacity discharge, -1 if none */
-	long chg_step;      /* last charge/hold step before it, -1 if none */
-	struct ahwh cap;    /* capacity discharge */
-	struct ahwh chg;    /* the charge leading to it (after the previous
-			     * discharge) */
-	float *cap_end_V;   /* series: last sample of the capacity discharge */
-	float *chg_end_V;   /* series: last sample of that charge */
-	struct ica *ica;    /* series: dQ/dV over the capacity discharge */
+	long cap_step;	  /* the capacity discharge, -1 if none */
+	long chg_step;	  /* last charge/hold step before it, -1 if none */
+	struct ahwh cap;  /* capacity discharge */
+	struct ahwh chg;  /* the charge leading to it (after the previous
+			   * discharge) */
+	float *cap_end_V; /* series: last sample of the capacity discharge */
+	float *chg_end_V; /* series: last sample of that charge */
+	struct ica *ica;  /* series: dQ/dV over the capacity discharge */
 
-	long sd_step;       /* the self-discharge rest, -1 if none */
-	double sd_fit_s;    /* length of the fitted span */
-	double *sd_mv_per_day; /* series, NaN if no fit */
+	long sd_step;		  /* the self-discharge rest, -1 if none */
+	double sd_fit_s;	  /* length of the fitted span */
+	double *sd_mv_per_day;	  /* series, NaN if no fit */
 	double *sd_se_mv_per_day; /* series: standard error of that slope */
-	float *sd_start_V;  /* series: rested voltage at the start of the fit */
+	float *sd_start_V; /* series: rested voltage at the start of the fit */
 
 	double temp_start_C, temp_max_C, temp_spread_max_C;
 	unsigned temp_max_probe; /* 0-based */

@@ -8,7 +8,7 @@
 
 struct svgplot {
 	FILE *o;
-	int w, h;         /* pixels */
+	int w, h; /* pixels */
 	double x0, x1, y0, y1;
 };
 
@@ -18,8 +18,8 @@ void svgplot_begin(struct svgplot *p, FILE *o, int w, int h, const char *title,
 		   const char *xlabel, const char *ylabel, double x0, double x1,
 		   double y0, double y1);
 /* Polyline through finite points (NaN breaks the line). */
-void svgplot_line(struct svgplot *p, const double *x, const double *y,
-		  size_t n, const char *color, double width);
+void svgplot_line(struct svgplot *p, const double *x, const double *y, size_t n,
+		  const char *color, double width);
 void svgplot_band(struct svgplot *p, double xa, double xb, const char *color);
 /* Filled area between lo and hi. */
 void svgplot_envelope(struct svgplot *p, const double *x, const double *lo,

@@ -123,8 +123,7 @@ static int check_status(const char *path, const char *status,
 			const char *end_reason)
 {
 	if (!strcmp(status, "running") || !strcmp(status, "interrupted") ||
-	    (!strcmp(status, "aborted") &&
-	     !strncmp(end_reason, "bench:", 6)))
+	    (!strcmp(status, "aborted") && !strncmp(end_reason, "bench:", 6)))
 		return BENCH_OK;
 	log_err("'%s' is %s%s%s: it does not resume (start a new run)", path,
 		status, end_reason[0] ? ": " : "", end_reason);
@@ -166,8 +165,8 @@ static int load_setup(struct run_ctx *r, const struct resume_file *f,
 		snprintf(r->bench.bms_bus, sizeof(r->bench.bms_bus), "%s",
 			 c->bms_bus);
 	if (c->cycler_bus[0])
-		snprintf(r->bench.cycler_bus, sizeof(r->bench.cycler_bus),
-			 "%s", c->cycler_bus);
+		snprintf(r->bench.cycler_bus, sizeof(r->bench.cycler_bus), "%s",
+			 c->cycler_bus);
 	return BENCH_OK;
 }
 
@@ -179,14 +178,13 @@ static int position_real(struct run_ctx *r, const struct resume_file *f,
 
 	if (!t->has_last || l->step_count == 0)
 		return BENCH_OK; /* killed before the first step: start over */
-	return ctl_resume_at(r->ctl, l->step_count, l->step_index,
-			     f->last_step_end_s,
-			     l->charge_Ah - f->steps_charge_Ah,
-			     l->discharge_Ah - f->steps_discharge_Ah,
-			     l->charge_Wh - f->steps_charge_Wh,
-			     l->discharge_Wh - f->steps_discharge_Wh,
-			     l->charge_Ah, l->discharge_Ah, l->charge_Wh,
-			     l->discharge_Wh, t_us);
+	return ctl_resume_at(
+	    r->ctl, l->step_count, l->step_index, f->last_step_end_s,
+	    l->charge_Ah - f->steps_charge_Ah,
+	    l->discharge_Ah - f->steps_discharge_Ah,
+	    l->charge_Wh - f->steps_charge_Wh,
+	    l->discharge_Wh - f->steps_discharge_Wh, l->charge_Ah,
+	    l->discharge_Ah, l->charge_Wh, l->discharge_Wh, t_us);
 }
 
 int ctl_run_resume(const char *path)

@@ -85,7 +85,7 @@ static void abs_path(const char *p, char *buf, size_t len)
 }
 
 int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
-		    uint64_t seed)
+		 uint64_t seed)
 {
 	struct sim_opts so = {.seed_override = seed,
 			      .has_seed_override = has_seed};
@@ -204,8 +204,8 @@ static int open_cycler(struct run_ctx *r)
 			TRY(open_sim_scpi(r));
 			ic.port = r->sim_scpi_port;
 		}
-		ic.serial = r->bench.scpi_serial[0] ? r->bench.scpi_serial
-						    : NULL;
+		ic.serial =
+		    r->bench.scpi_serial[0] ? r->bench.scpi_serial : NULL;
 		ic.model = r->bench.scpi_model[0] ? r->bench.scpi_model : NULL;
 		return instr_open(&ic, &r->cycler);
 	case BENCHCFG_CYCLER_CAN:
@@ -257,8 +257,7 @@ static void iso_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int fill_meta(struct run_ctx *r, const char *pack_id,
-		     struct run_meta *m)
+static int fill_meta(struct run_ctx *r, const char *pack_id, struct run_meta *m)
 {
 	const struct profile *p = &r->profile;
 
@@ -340,7 +339,8 @@ int run_open_socket(struct run_ctx *r, const char *pack_id, bool shareable)
 		snprintf(sock_id, sizeof(sock_id), "%s-%d", pack_id,
 			 (int)getpid());
 		log_warn("a run of '%s' is already going: this one's control "
-			 "socket is '%s'", pack_id, sock_id);
+			 "socket is '%s'",
+			 pack_id, sock_id);
 	} else {
 		snprintf(sock_id, sizeof(sock_id), "%s", pack_id);
 	}
@@ -398,9 +398,8 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	cc.pack_id = pack_id;
 	cc.ambient_C = r->info ? r->info->ambient_C : NAN;
 	/* The in-process bus comes back by itself when its fault ends. */
-	cc.bus_restart_ms = strcmp(r->bench.bms_bus, "sim")
-				    ? r->bench.bms_restart_ms
-				    : 100;
+	cc.bus_restart_ms =
+	    strcmp(r->bench.bms_bus, "sim") ? r->bench.bms_restart_ms : 100;
 	cc.note = run_note;
 	cc.note_ctx = r;
 	cc.can_ifaces[0] = r->bench.bms_bus;
@@ -437,8 +436,10 @@ int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 	if (rc < 0 && !ctl_done(r->ctl)) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "control loop failed (%s): "
-			 "stopped safely", bench_strerror(rc));
+		snprintf(msg, sizeof(msg),
+			 "control loop failed (%s): "
+			 "stopped safely",
+			 bench_strerror(rc));
 		ctl_fail(r->ctl, "bench:LOOP_ERROR", msg);
 		rc = BENCH_OK;
 	}
@@ -489,7 +490,8 @@ int ctl_run_new(const struct run_opts *o)
 		return 1;
 	r.have_recipe = true;
 	rc = BENCH_ERR_ARG;
-	if (o->sim_path && run_open_sim(&r, o->sim_path, o->has_seed, o->seed) < 0)
+	if (o->sim_path &&
+	    run_open_sim(&r, o->sim_path, o->has_seed, o->seed) < 0)
 		goto out;
 	if (!o->sim_path && (!o->profile_path || !o->pack_id)) {
 		log_err("--profile and --pack-id are required without --sim");

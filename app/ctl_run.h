@@ -8,15 +8,15 @@
 
 struct run_opts {
 	const char *recipe_path;
-	const char *profile_path;   /* NULL with --sim: derived */
-	const char *pack_id;        /* NULL with --sim: the pack's name */
+	const char *profile_path; /* NULL with --sim: derived */
+	const char *pack_id;	  /* NULL with --sim: the pack's name */
 	const char *out_path;
-	const char *bench_path;     /* NULL: everything in-process */
-	const char *can_iface;      /* overrides [bms] bus */
-	const char *cycler_can;     /* overrides [cycler] bus */
+	const char *bench_path; /* NULL: everything in-process */
+	const char *can_iface;	/* overrides [bms] bus */
+	const char *cycler_can; /* overrides [cycler] bus */
 	const char *sim_path;
 	const char *truth_path;
-	double speed;               /* 0 = max (no pacing) */
+	double speed; /* 0 = max (no pacing) */
 	bool has_seed;
 	uint64_t seed;
 };

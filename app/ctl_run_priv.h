@@ -21,11 +21,11 @@ struct run_ctx {
 	struct sim *sim;
 	const struct sim_pack_info *info;
 	struct dbc *dbc;
-	struct canbus *bms_bus, *cyc_bus;         /* the controller's */
+	struct canbus *bms_bus, *cyc_bus;	  /* the controller's */
 	struct canbus *sim_bms_bus, *sim_cyc_bus; /* the simulator's */
 	/* [cycler] kind = scpi, port = sim: the simulator's supply on a pty */
 	struct sim_scpi *sim_scpi;
-	char sim_scpi_port[300];  /* "pty:/dev/pts/N" */
+	char sim_scpi_port[300]; /* "pty:/dev/pts/N" */
 	struct instr *cycler;
 	struct bms_tx *tx;
 	struct ctl *ctl;
@@ -34,7 +34,7 @@ struct run_ctx {
 	struct status_out out;
 	int sig_fd;
 	int stop_signal;
-	bool quiet;                 /* replaying: no operator notes */
+	bool quiet; /* replaying: no operator notes */
 	int64_t replay_until_us;
 	uint32_t file_steps;
 };
@@ -53,7 +53,7 @@ int run_signals_setup(struct run_ctx *r);
 int run_open_socket(struct run_ctx *r, const char *pack_id, bool shareable);
 /* One "bench:CONFIG" info event: what resume needs to rebuild the run. */
 void run_config_event(struct run_ctx *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int run_ctx_build(struct run_ctx *r, const char *pack_id);
 int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed);
 int run_ctx_finish(struct run_ctx *r, int loop_rc);

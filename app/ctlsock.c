@@ -102,7 +102,8 @@ int ctlsock_path(const char *pack_id, char *buf, size_t len)
 
 	if (!*pack_id || strchr(pack_id, '/') || pack_id[0] == '.') {
 		log_err("pack id '%s' cannot name a socket (no '/', no "
-			"leading '.')", pack_id);
+			"leading '.')",
+			pack_id);
 		return BENCH_ERR_ARG;
 	}
 	TRY(ctlsock_dir(dir, sizeof(dir)));
@@ -170,7 +171,8 @@ int ctlsock_open(const char *pack_id, struct ctlsock **out)
 		goto out;
 	if (ctlsock_path_live(cs->path)) {
 		log_err("pack '%s' is already running (control socket '%s' "
-			"answers)", pack_id, cs->path);
+			"answers)",
+			pack_id, cs->path);
 		rc = BENCH_ERR_STATE;
 		goto out;
 	}
@@ -270,8 +272,8 @@ void ctlsock_close(struct ctlsock *cs)
 	free(cs);
 }
 
-int ctlsock_request(const char *path, const char *cmd, char *reply,
-		    size_t len, int timeout_ms)
+int ctlsock_request(const char *path, const char *cmd, char *reply, size_t len,
+		    int timeout_ms)
 {
 	struct sockaddr_un sa;
 	struct pollfd p;
@@ -353,7 +355,7 @@ int ctlsock_resolve(const char *id_or_path, char *buf, size_t len)
 		if (rc == 0)
 			continue;
 		if ((size_t)snprintf(buf, len, "%s/%s.sock", dir, id_or_path) <
-			    len &&
+			len &&
 		    access(buf, F_OK) == 0)
 			return BENCH_OK;
 	}

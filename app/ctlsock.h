@@ -49,8 +49,8 @@ int ctlsock_serve(struct ctlsock *cs, ctlsock_status_fn fn, void *ctx,
 void ctlsock_close(struct ctlsock *cs);
 
 /* Client side: send cmd to the socket at path, read one reply line. */
-int ctlsock_request(const char *path, const char *cmd, char *reply,
-		    size_t len, int timeout_ms);
+int ctlsock_request(const char *path, const char *cmd, char *reply, size_t len,
+		    int timeout_ms);
 /* A socket path from "ID" or "PATH" (anything with a '/' or ending in
  * .sock is a path). */
 int ctlsock_resolve(const char *id_or_path, char *buf, size_t len);

@@ -29,19 +29,19 @@ struct status_out;
 
 struct loop_io {
 	struct ctl *ctl;
-	struct canbus *bms_bus;     /* the controller's endpoint */
-	struct canbus *cyc_bus;     /* a separate cycler bus, or NULL */
-	struct ctlsock *sock;       /* may be NULL */
-	struct status_out *out;     /* may be NULL */
-	int sig_fd;                 /* signalfd for SIGINT/SIGTERM, or -1 */
-	int stop_signal;            /* set: the signal that stopped the run */
-	int64_t t0_us;              /* test time at loop start (resume) */
+	struct canbus *bms_bus; /* the controller's endpoint */
+	struct canbus *cyc_bus; /* a separate cycler bus, or NULL */
+	struct ctlsock *sock;	/* may be NULL */
+	struct status_out *out; /* may be NULL */
+	int sig_fd;		/* signalfd for SIGINT/SIGTERM, or -1 */
+	int stop_signal;	/* set: the signal that stopped the run */
+	int64_t t0_us;		/* test time at loop start (resume) */
 	/* Simulated resume: run without the log up to replay_until_us, then
 	 * attach log (see docs/architecture.md, "resume"). */
-	int64_t replay_until_us;    /* 0: no replay */
+	int64_t replay_until_us; /* 0: no replay */
 	struct h5log *log;
 	uint32_t log_skip_steps;
-	bool *quiet;                /* cleared when the replay ends */
+	bool *quiet; /* cleared when the replay ends */
 };
 
 int loop_sim_run(struct loop_io *io, struct sim *sim, double speed);

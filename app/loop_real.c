@@ -101,12 +101,12 @@ int loop_real_run(struct loop_io *io, int64_t tick_us)
 					/* A bus without an fd (in-process) is
 					 * polled on the tick. */
 					if (canbus_fd(io->bms_bus) < 0)
-						rc = loop_drain(io->ctl, io->bms_bus,
-								t);
+						rc = loop_drain(io->ctl,
+								io->bms_bus, t);
 					if (io->cyc_bus &&
 					    canbus_fd(io->cyc_bus) < 0)
-						rc = loop_drain(io->ctl, io->cyc_bus,
-								t);
+						rc = loop_drain(io->ctl,
+								io->cyc_bus, t);
 					ctl_tick(io->ctl, t);
 					loop_housekeeping(io);
 				}

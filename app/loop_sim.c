@@ -101,13 +101,14 @@ int loop_sim_run(struct loop_io *io, struct sim *sim, double speed)
 			if (io->quiet)
 				*io->quiet = false;
 			log_info("replayed the simulation to test time %.1f s; "
-				 "continuing the run", t / 1e6);
+				 "continuing the run",
+				 t / 1e6);
 			pace_t0 = t;
 			pace_wall0 = clock_now_us(&mono);
 		}
 		if (speed > 0 && !replaying) {
-			int64_t due = pace_wall0 +
-				      (int64_t)((t - pace_t0) / speed);
+			int64_t due =
+			    pace_wall0 + (int64_t)((t - pace_t0) / speed);
 
 			sleep_until(due);
 		}

@@ -19,13 +19,13 @@ void status_hms(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ldd %02ld:%02ld:%02ld", d,
 			 t % 86400 / 3600, t % 3600 / 60, t % 60);
 	else
-		snprintf(buf, len, "%02ld:%02ld:%02ld", t / 3600,
-			 t % 3600 / 60, t % 60);
+		snprintf(buf, len, "%02ld:%02ld:%02ld", t / 3600, t % 3600 / 60,
+			 t % 60);
 }
 
 /* Append with snprintf semantics; keeps *off clamped to len - 1. */
 static void cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
@@ -54,14 +54,12 @@ int status_line(const struct run_status *st, char *buf, size_t len)
 	if (st->step_line)
 		cat(buf, len, &off, "line %u %s | ", st->step_line,
 		    st->step_text);
-	cat(buf, len, &off, "%s | %.1f V %+.1f A", hms, st->pack_V,
-	    st->pack_A);
+	cat(buf, len, &off, "%s | %.1f V %+.1f A", hms, st->pack_V, st->pack_A);
 	if (st->have_soc)
 		cat(buf, len, &off, " | SOC %.1f %%", st->soc_pct);
 	if (st->min_cell && st->max_cell)
 		cat(buf, len, &off, " | cell %.3f V (#%d) .. %.3f V (#%d)",
-		    st->min_cell_V, st->min_cell, st->max_cell_V,
-		    st->max_cell);
+		    st->min_cell_V, st->min_cell, st->max_cell_V, st->max_cell);
 	if (st->max_probe && isfinite(st->max_temp_C))
 		cat(buf, len, &off, " | %.0f C (#%d)", st->max_temp_C,
 		    st->max_probe);

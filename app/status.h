@@ -31,7 +31,7 @@ struct status_out {
 	bool tty;
 	double log_every_s;
 	double last_wall_s;
-	bool line_open;           /* a TTY line is on screen, not ended */
+	bool line_open; /* a TTY line is on screen, not ended */
 };
 void status_out_init(struct status_out *o, FILE *f, double log_every_s);
 void status_out_update(struct status_out *o, const struct run_status *st,

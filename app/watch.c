@@ -147,7 +147,7 @@ static int file_status(struct runfile *rf, size_t rows, struct run_status *st)
 	st->discharge_Ah = col_last(rf, "discharging_capacity_ah", r);
 	if (m->recipe_text)
 		recipe_line_text(m->recipe_text, st->step_line, st->step_text,
-			    sizeof(st->step_text));
+				 sizeof(st->step_text));
 	if (nc && runfile_read_cells(rf, "voltage_volt", r, 1, cells) == 0) {
 		for (unsigned i = 0; i < nc; i++) {
 			if (isnan(cells[i]))

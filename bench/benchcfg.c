@@ -136,8 +136,7 @@ static int band(struct cfgini *c, const char *key, const char *value,
 				   value);
 	return 0;
 bad:
-	return cfgini_fail(c, key, "expected '%s', found '%s'", example,
-			   value);
+	return cfgini_fail(c, key, "expected '%s', found '%s'", example, value);
 }
 
 static void current_set(struct recipe_current *rc, double v, bool is_c)
@@ -196,10 +195,11 @@ static int key_limits(struct bctx *x, struct cfgini *c, const char *k,
 	if (!strcmp(k, "current")) {
 		TRY(band(c, k, v, B_CURRENT, "-1C to 1C", b, isc));
 		if (b[0] > 0.0 || b[1] <= 0.0 || b[0] < -1.0e5 || b[1] > 1.0e5)
-			return cfgini_fail(c, k,
-					   "expected a discharge bound <= 0 and "
-					   "a charge bound > 0, found '%s'",
-					   v);
+			return cfgini_fail(
+			    c, k,
+			    "expected a discharge bound <= 0 and "
+			    "a charge bound > 0, found '%s'",
+			    v);
 		l->has_current = true;
 		current_set(&l->discharge_max, b[0], isc[0]);
 		current_set(&l->charge_max, b[1], isc[1]);
@@ -241,8 +241,8 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 				return 0;
 			}
 		}
-		return cfgini_fail(c, k, "expected scpi, can or sim, found '%s'",
-				   v);
+		return cfgini_fail(c, k,
+				   "expected scpi, can or sim, found '%s'", v);
 	}
 	if (!strcmp(k, "port")) {
 		x->has_port = true;
@@ -271,7 +271,8 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 	}
 	if (!strcmp(k, "bus")) {
 		x->has_bus = true;
-		return cfgini_str(c, k, v, b->cycler_bus, sizeof(b->cycler_bus));
+		return cfgini_str(c, k, v, b->cycler_bus,
+				  sizeof(b->cycler_bus));
 	}
 	if (!strcmp(k, "dbc")) {
 		x->has_dbc = true;
@@ -333,9 +334,10 @@ static int finish(const struct bctx *x, const char *name)
 					"missing key port in [cycler] "
 					"(kind = scpi)");
 	if (can && (!x->has_bus || !x->has_dbc))
-		return cfgini_fail_file(name, b->error, sizeof(b->error),
-					"missing key %s in [cycler] (kind = can)",
-					x->has_bus ? "dbc" : "bus");
+		return cfgini_fail_file(
+		    name, b->error, sizeof(b->error),
+		    "missing key %s in [cycler] (kind = can)",
+		    x->has_bus ? "dbc" : "bus");
 	if (!scpi && (x->has_port || x->has_serial || x->has_model))
 		return cfgini_fail_file(name, b->error, sizeof(b->error),
 					"port/serial/model in [cycler] need "

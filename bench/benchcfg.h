@@ -32,17 +32,17 @@ enum benchcfg_cycler {
 struct benchcfg {
 	char id[64];
 	char operator_name[64];
-	char bms_bus[64];              /* "sim" or an interface name */
-	uint32_t bms_bitrate;          /* 0: leave as configured */
-	uint32_t bms_restart_ms;       /* 0: no automatic bus-off restart */
+	char bms_bus[64];	 /* "sim" or an interface name */
+	uint32_t bms_bitrate;	 /* 0: leave as configured */
+	uint32_t bms_restart_ms; /* 0: no automatic bus-off restart */
 	enum benchcfg_cycler cycler;
 	char scpi_port[BENCHCFG_STR_LEN];
-	char scpi_serial[32];          /* "115200/8n1" */
-	char scpi_model[32];           /* "generic" | "ea-psb" | "itech-it6000" */
+	char scpi_serial[32]; /* "115200/8n1" */
+	char scpi_model[32];  /* "generic" | "ea-psb" | "itech-it6000" */
 	char cycler_bus[64];
 	char cycler_dbc[BENCHCFG_PATH_LEN]; /* resolved against the file */
-	struct recipe_limits limits;   /* [limits] */
-	char *text;                    /* owned copy of the INI text */
+	struct recipe_limits limits;	    /* [limits] */
+	char *text;			    /* owned copy of the INI text */
 	char error[256];
 };
 

@@ -21,7 +21,7 @@ struct bms_tx {
 	int64_t next_us;
 	bool close_req;
 	uint64_t alive_count;
-	bool send_failed;   /* log a failing bus once, not every period */
+	bool send_failed; /* log a failing bus once, not every period */
 };
 
 static int find_sig(const struct dbc *db, const struct dbc_msg *m,
@@ -62,8 +62,8 @@ int bms_tx_new(const struct dbc *db, const struct profile *p,
 	tx->msg = m;
 	tx->open_val = p->tx_contactor_open;
 	tx->close_val = p->tx_contactor_close;
-	tx->period_us = (int64_t)(p->tx_period_ms ? p->tx_period_ms : 100) *
-			1000;
+	tx->period_us =
+	    (int64_t)(p->tx_period_ms ? p->tx_period_ms : 100) * 1000;
 	rc = find_sig(db, m, p->tx_contactor_signal, &tx->contactor);
 	if (rc == BENCH_OK)
 		rc = find_sig(db, m, p->tx_alive_signal, &tx->alive);
@@ -87,8 +87,8 @@ static uint64_t alive_mask(const struct dbc_sig *s)
 
 static int send_now(struct bms_tx *tx, int64_t t_us)
 {
-	struct canframe f = {.id = tx->msg->id, .len = tx->msg->size,
-			     .fd = tx->msg->fd};
+	struct canframe f = {
+	    .id = tx->msg->id, .len = tx->msg->size, .fd = tx->msg->fd};
 	int rc;
 
 	if (tx->contactor)
@@ -101,8 +101,9 @@ static int send_now(struct bms_tx *tx, int64_t t_us)
 	rc = canbus_send(tx->bus, &f);
 	if (rc < 0 && !tx->send_failed)
 		log_warn("cannot send '%s' on '%s': %s (the BMS will miss "
-			 "the bench heartbeat)", tx->msg->name,
-			 canbus_name(tx->bus), bench_strerror(rc));
+			 "the bench heartbeat)",
+			 tx->msg->name, canbus_name(tx->bus),
+			 bench_strerror(rc));
 	tx->send_failed = rc < 0;
 	return rc;
 }

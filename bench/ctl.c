@@ -50,12 +50,10 @@ static void step_cfg_build(const struct profile *p, const struct soa_limits *l,
 
 	memset(sc, 0, sizeof(*sc));
 	sc->rated_capacity_mAh = profile_rated_mAh(p);
-	sc->cell_op_low_mV = p->cell_low_mV[PROFILE_OP] > lo
-				     ? p->cell_low_mV[PROFILE_OP]
-				     : lo;
-	sc->cell_op_high_mV = p->cell_high_mV[PROFILE_OP] < hi
-				      ? p->cell_high_mV[PROFILE_OP]
-				      : hi;
+	sc->cell_op_low_mV =
+	    p->cell_low_mV[PROFILE_OP] > lo ? p->cell_low_mV[PROFILE_OP] : lo;
+	sc->cell_op_high_mV =
+	    p->cell_high_mV[PROFILE_OP] < hi ? p->cell_high_mV[PROFILE_OP] : hi;
 	/* a current hard limit below the operating one: 2 % under it, the
 	 * cycler's regulation and the measurement noise */
 	sc->charge_max_mA = p->charge_mA[PROFILE_OP];
@@ -64,7 +62,7 @@ static void step_cfg_build(const struct profile *p, const struct soa_limits *l,
 	sc->discharge_max_mA = p->discharge_mA[PROFILE_OP];
 	if (l->discharge_hard_mA < sc->discharge_max_mA)
 		sc->discharge_max_mA =
-			l->discharge_hard_mA - l->discharge_hard_mA / 50;
+		    l->discharge_hard_mA - l->discharge_hard_mA / 50;
 	/* The cycler's compliance sits at the pack's warning limits (the
 	 * cells' own limits end steps long before), inside a pack limit. */
 	sc->pack_high_mV = l->cell_warn_mV.high * series;
@@ -111,8 +109,8 @@ int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 	if (rc < 0)
 		goto fail;
 	c->measure_every_us =
-		(int64_t)(cfg->measure_every_ms ? cfg->measure_every_ms : 100) *
-		1000;
+	    (int64_t)(cfg->measure_every_ms ? cfg->measure_every_ms : 100) *
+	    1000;
 	c->cycler_last_us = -1;
 	c->start_us = -1;
 	c->zero_cmd_us = -1;
@@ -140,8 +138,8 @@ void ctl_attach_log(struct ctl *c, struct h5log *log, uint32_t file_steps)
 {
 	c->cfg.log = log;
 	c->skip_steps = file_steps > c->steps_logged
-				? file_steps - (uint32_t)c->steps_logged
-				: 0;
+			    ? file_steps - (uint32_t)c->steps_logged
+			    : 0;
 }
 
 void ctl_set_unix_start(struct ctl *c, double unix_start_s)
@@ -182,8 +180,8 @@ static void snapshot(struct ctl *c, int64_t t_us, struct soa_snapshot *n)
 	n->pack_mV = v;
 	n->current_valid = ctl_current_mA(c, t_us, &v);
 	n->current_mA = v;
-	n->bms_limits_valid = (s->have & PACK_HAVE_CCL) &&
-			      (s->have & PACK_HAVE_DCL);
+	n->bms_limits_valid =
+	    (s->have & PACK_HAVE_CCL) && (s->have & PACK_HAVE_DCL);
 	n->ccl_mA = s->ccl_mA;
 	n->dcl_mA = s->dcl_mA;
 	n->bms_last_us = s->frames ? s->last_frame_us : -1;
@@ -221,8 +219,7 @@ static void check(struct ctl *c, int64_t t_us)
 
 		if (ev->severity == DIAG_SEV_ABORT)
 			continue;
-		ctl_event(c, t_us, "warning", ev->full_code, "%s",
-			  ev->message);
+		ctl_event(c, t_us, "warning", ev->full_code, "%s", ev->message);
 	}
 	if (res.reaction == DIAG_REACT_ABORT)
 		ctl_abort(c, t_us, diag_abort_event(&c->soa.diag));
@@ -242,7 +239,8 @@ static const struct diag_event *decide(struct ctl *c, int64_t t_us,
 		return ev;
 	if (id == DIAG_N) {
 		log_err("%s: no row in the fault table (bench/diag_cfg.c), "
-			"stopping as given", ev->full_code);
+			"stopping as given",
+			ev->full_code);
 		return ev;
 	}
 	switch (diag_report(&c->soa.diag, id, false, t_us, ev->message, out)) {
@@ -277,8 +275,8 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 	c->safing_start_us = t_us;
 	c->end = CTL_END_ABORTED;
 	snprintf(c->end_code, sizeof(c->end_code), "%s", ev->full_code);
-	snprintf(c->end_reason, sizeof(c->end_reason), "%s: %s",
-		 ev->full_code, ev->message);
+	snprintf(c->end_reason, sizeof(c->end_reason), "%s: %s", ev->full_code,
+		 ev->message);
 	ctl_event(c, t_us, "abort", ev->full_code, "%s", ev->message);
 	if (c->eng_started && c->out.step) {
 		ctl_pack_mV(c, t_us, &mV);
@@ -380,7 +378,8 @@ void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 		/* The heartbeat check stops the run if it does not return. */
 		ctl_event(c, t_us, "warning", "bench:BUS_OFF",
 			  "BMS bus off: waiting for the automatic restart "
-			  "(restart_ms %u)", c->cfg.bus_restart_ms);
+			  "(restart_ms %u)",
+			  c->cfg.bus_restart_ms);
 		break;
 	default:
 		ctl_event(c, t_us, "warning", "bench:BUS_STATE",
@@ -425,8 +424,8 @@ static void fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m)
 		m->max_temp_ddegC = s->temp_ddegC[tmax];
 		m->max_temp_probe = (uint16_t)(tmax + 1);
 	}
-	m->bms_limits_valid = (s->have & PACK_HAVE_CCL) &&
-			      (s->have & PACK_HAVE_DCL);
+	m->bms_limits_valid =
+	    (s->have & PACK_HAVE_CCL) && (s->have & PACK_HAVE_DCL);
 	m->ccl_mA = s->ccl_mA;
 	m->dcl_mA = s->dcl_mA;
 }
@@ -453,8 +452,8 @@ static void run_step_engine(struct ctl *c, int64_t t_us)
 		return;
 	}
 	if (o->started) {
-		recipe_line_text(c->cfg.recipe->text, o->step_index, c->step_text,
-			       sizeof(c->step_text));
+		recipe_line_text(c->cfg.recipe->text, o->step_index,
+				 c->step_text, sizeof(c->step_text));
 		ctl_note(c, "step %u (line %u): %s", o->step_count,
 			 o->step_index, c->step_text);
 	}
@@ -582,7 +581,7 @@ int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
 	c->eng_started = true;
 	c->out.step_index = step_index;
 	recipe_line_text(c->cfg.recipe->text, step_index, c->step_text,
-		       sizeof(c->step_text));
+			 sizeof(c->step_text));
 	return BENCH_OK;
 }
 
@@ -629,7 +628,7 @@ int64_t ctl_zero_cmd_us(const struct ctl *c)
 void ctl_status(const struct ctl *c, struct run_status *st)
 {
 	static const char *const phase_names[] = {
-		"waiting_bms", "closing", "running", "stopping", "",
+	    "waiting_bms", "closing", "running", "stopping", "",
 	};
 	const struct pack_snap *s = packstate_snap(c->ps);
 	const struct step_state *ss = step_get_state(&c->eng);

@@ -56,11 +56,11 @@ struct ctl_cfg {
 	const struct recipe_limits *bench_limits; /* may be NULL */
 	const struct dbc *bms_dbc;
 	struct instr *cycler;
-	struct bms_tx *bms_tx;            /* may be NULL (no contactor/tx) */
-	struct h5log *log;                /* may be NULL (benchmarks, replay) */
+	struct bms_tx *bms_tx; /* may be NULL (no contactor/tx) */
+	struct h5log *log;     /* may be NULL (benchmarks, replay) */
 	const char *pack_id;
-	double ambient_C;                 /* NaN if unknown */
-	uint32_t measure_every_ms;        /* cycler measurement, 0: 100 */
+	double ambient_C;	   /* NaN if unknown */
+	uint32_t measure_every_ms; /* cycler measurement, 0: 100 */
 	/* The BMS bus restarts by itself after bus-off (restart-ms); 0: a
 	 * bus-off is a safe stop at once. */
 	uint32_t bus_restart_ms;

@@ -82,8 +82,8 @@ bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV)
 	const struct pack_snap *s = packstate_snap(c->ps);
 	/* With the contactors open the cycler sees its own terminals, not
 	 * the pack: the BMS measures inside. */
-	bool cycler_sees_pack = !(s->have & PACK_HAVE_CONTACTOR) ||
-				s->contactor_closed;
+	bool cycler_sees_pack =
+	    !(s->have & PACK_HAVE_CONTACTOR) || s->contactor_closed;
 
 	if (!cycler_sees_pack && (s->have & PACK_HAVE_PACK_V)) {
 		*mV = s->pack_mV;
@@ -144,11 +144,11 @@ void ctl_log_sample(struct ctl *c, int64_t t_us)
 	r.discharge_Wh = st->discharge_Wh;
 	r.ambient_C = (float)c->cfg.ambient_C;
 	for (unsigned i = 0; i < s->series; i++)
-		c->cell_V[i] = s->cell_seen_us[i] ? s->cell_mV[i] / 1000.0f
-						  : NAN;
+		c->cell_V[i] =
+		    s->cell_seen_us[i] ? s->cell_mV[i] / 1000.0f : NAN;
 	for (unsigned i = 0; i < s->n_probes; i++)
-		c->temp_C[i] = s->temp_seen_us[i] ? s->temp_ddegC[i] / 10.0f
-						  : NAN;
+		c->temp_C[i] =
+		    s->temp_seen_us[i] ? s->temp_ddegC[i] / 10.0f : NAN;
 	r.cell_voltage_V = c->cell_V;
 	r.cell_temperature_C = c->temp_C;
 	log_rc(c, h5log_push_sample(c->cfg.log, &r), t_us);
@@ -188,8 +188,8 @@ void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us)
 	struct instr *in = c->cfg.cycler;
 	struct ctl_cmd_state *k = &c->cmd;
 	bool on = cmd->output_on && cmd->mode != STEP_MODE_OFF;
-	int32_t hi = cmd->mode == STEP_MODE_CV_PACK ? cmd->cv_mV
-						      : cmd->volt_high_mV;
+	int32_t hi =
+	    cmd->mode == STEP_MODE_CV_PACK ? cmd->cv_mV : cmd->volt_high_mV;
 	int32_t lo = cmd->volt_low_mV;
 
 	if (!on) {

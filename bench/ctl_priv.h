@@ -19,16 +19,16 @@
 #define CTL_FRESH_US (1500 * 1000LL)
 
 struct ctl_cmd_state {
-	bool valid;               /* something was commanded yet */
+	bool valid; /* something was commanded yet */
 	bool output_on;
 	enum step_mode mode;
 	int32_t current_mA, cv_mV, volt_high_mV, volt_low_mV;
-	int64_t changed_us;       /* setpoint or output last changed */
-	bool failed;              /* last command failed (logged once) */
+	int64_t changed_us; /* setpoint or output last changed */
+	bool failed;	    /* last command failed (logged once) */
 	/* The cycler refused a command or garbled the answer to it
 	 * (BENCH_ERR_PROTO): what it drives is unknown, the next tick
 	 * stops the run safely (bench:CYCLER_ERROR). */
-	const char *refused;      /* which command, NULL if none */
+	const char *refused; /* which command, NULL if none */
 };
 
 struct ctl {
@@ -37,7 +37,7 @@ struct ctl {
 	struct soa_limits lim;
 	struct soa soa;
 	struct step_engine eng;
-	struct step_out out;      /* last step engine output */
+	struct step_out out; /* last step engine output */
 	bool eng_started;
 	enum ctl_phase phase;
 	enum ctl_end end;
@@ -46,22 +46,22 @@ struct ctl {
 
 	/* Cycler. */
 	struct instr_state meas;
-	int64_t cycler_last_us;   /* last good measurement, -1 none */
+	int64_t cycler_last_us; /* last good measurement, -1 none */
 	int64_t next_measure_us;
 	int64_t measure_every_us;
 	struct ctl_cmd_state cmd;
 	int64_t zero_cmd_us;
 
-	int64_t now_us;           /* latest input or tick */
+	int64_t now_us; /* latest input or tick */
 
 	/* Safety inputs. */
-	int64_t start_us;         /* monitoring start, -1 before first input */
+	int64_t start_us; /* monitoring start, -1 before first input */
 	uint32_t pack_seq;
-	uint32_t state_seq;       /* BMS contactor/fault frames received */
+	uint32_t state_seq; /* BMS contactor/fault frames received */
 	int64_t contactor_req_us;
 	bool fault_active[PROFILE_MAX_FAULTS];
 	bool operator_stop, signal_stop;
-	int64_t cells_t_us;       /* newest complete cell set */
+	int64_t cells_t_us; /* newest complete cell set */
 	uint32_t last_cell_set, last_temp_set;
 	enum canbus_state bus_state;
 
@@ -69,8 +69,8 @@ struct ctl {
 	int64_t next_log_us;
 	float *cell_V, *temp_C;
 	uint64_t samples;
-	uint64_t steps_logged;    /* step rows, counted also without a log */
-	uint32_t skip_steps;      /* rows a killed run already wrote */
+	uint64_t steps_logged; /* step rows, counted also without a log */
+	uint32_t skip_steps;   /* rows a killed run already wrote */
 	bool log_failed;
 	int64_t safing_start_us;
 
@@ -91,10 +91,10 @@ bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV);
 bool ctl_current_mA(const struct ctl *c, int64_t t_us, int32_t *mA);
 void ctl_event(struct ctl *c, int64_t t_us, const char *severity,
 	       const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 void ctl_log_sample(struct ctl *c, int64_t t_us);
 void ctl_log_step(struct ctl *c, const struct run_step *st);
 void ctl_note(struct ctl *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -33,9 +33,8 @@ const char *diag_severity_name(enum diag_severity s)
 	return s == DIAG_SEV_ABORT ? "abort" : "warning";
 }
 
-static void fill_event(const struct diag_row *row,
-		       const struct diag_entry *en, int64_t t_us,
-		       const char *detail, struct diag_event *ev)
+static void fill_event(const struct diag_row *row, const struct diag_entry *en,
+		       int64_t t_us, const char *detail, struct diag_event *ev)
 {
 	int64_t span_ms = (t_us - en->first_us) / 1000;
 
@@ -72,7 +71,8 @@ enum diag_reaction diag_report(struct diag *d, enum diag_id id, bool ok,
 			return DIAG_REACT_NONE;
 		if (en->ok_since_us < 0)
 			en->ok_since_us = t_us;
-		if (t_us - en->ok_since_us >= (int64_t)diag_warn_rearm_ms * 1000)
+		if (t_us - en->ok_since_us >=
+		    (int64_t)diag_warn_rearm_ms * 1000)
 			en->tripped = false;
 		return DIAG_REACT_NONE;
 	}
@@ -112,7 +112,10 @@ enum diag_id diag_id_of(const char *code)
 	return DIAG_N;
 }
 
-bool diag_aborted(const struct diag *d) { return d->aborted; }
+bool diag_aborted(const struct diag *d)
+{
+	return d->aborted;
+}
 
 const struct diag_event *diag_abort_event(const struct diag *d)
 {

@@ -34,26 +34,26 @@ enum diag_id {
 	DIAG_CHARGE_CURRENT_HARD,
 	DIAG_DISCHARGE_CURRENT_WARN,
 	DIAG_DISCHARGE_CURRENT_HARD,
-	DIAG_CCL_EXCEEDED,       /* measured charge current above BMS CCL */
+	DIAG_CCL_EXCEEDED, /* measured charge current above BMS CCL */
 	DIAG_DCL_EXCEEDED,
 	DIAG_CELL_SPREAD_WARN,
 	DIAG_CELL_SPREAD_HARD,
-	DIAG_SENSOR_STUCK,       /* a cell reading frozen while the rest move */
-	DIAG_BMS_TIMEOUT,        /* no BMS frame for heartbeat_timeout_ms */
-	DIAG_CYCLER_TIMEOUT,     /* cycler not answering */
-	DIAG_CURRENT_MISMATCH,   /* measured current far from setpoint */
-	DIAG_CONTACTOR_TIMEOUT,  /* requested state not reached in time */
+	DIAG_SENSOR_STUCK,	 /* a cell reading frozen while the rest move */
+	DIAG_BMS_TIMEOUT,	 /* no BMS frame for heartbeat_timeout_ms */
+	DIAG_CYCLER_TIMEOUT,	 /* cycler not answering */
+	DIAG_CURRENT_MISMATCH,	 /* measured current far from setpoint */
+	DIAG_CONTACTOR_TIMEOUT,	 /* requested state not reached in time */
 	DIAG_CONTACTOR_MISMATCH, /* opened/closed by itself, or welded */
-	DIAG_BMS_FAULT_WARN,     /* a BMS fault signal with reaction warn */
-	DIAG_BMS_FAULT,          /* a BMS fault signal with reaction abort */
-	DIAG_BMS_FAULT_BENCH,    /* same, the profile classes it as bench */
-	DIAG_OPERATOR_STOP,      /* `bench stop` / control socket */
-	DIAG_SIGNAL_STOP,        /* SIGINT / SIGTERM */
+	DIAG_BMS_FAULT_WARN,	 /* a BMS fault signal with reaction warn */
+	DIAG_BMS_FAULT,		 /* a BMS fault signal with reaction abort */
+	DIAG_BMS_FAULT_BENCH,	 /* same, the profile classes it as bench */
+	DIAG_OPERATOR_STOP,	 /* `bench stop` / control socket */
+	DIAG_SIGNAL_STOP,	 /* SIGINT / SIGTERM */
 	/* Raised by the controller itself (not by soa), decided here too. */
-	DIAG_CYCLER_ERROR,       /* cycler refused or garbled a command */
-	DIAG_LOG_WRITE,          /* run file writer failed (disk full) */
-	DIAG_BUS_OFF,            /* BMS bus off, no automatic restart */
-	DIAG_LOOP_ERROR,         /* the event loop failed (ctl_fail) */
+	DIAG_CYCLER_ERROR, /* cycler refused or garbled a command */
+	DIAG_LOG_WRITE,	   /* run file writer failed (disk full) */
+	DIAG_BUS_OFF,	   /* BMS bus off, no automatic restart */
+	DIAG_LOOP_ERROR,   /* the event loop failed (ctl_fail) */
 	DIAG_N
 };
 
@@ -62,17 +62,21 @@ enum diag_severity { DIAG_SEV_WARN = 0, DIAG_SEV_ABORT };
 /* The grading treats safety aborts as RECYCLE, bench/operator aborts as an
  * incomplete test. Event codes are "<class>:<CODE>", e.g.
  * "safety:CELL_OV_HARD". */
-enum diag_cause { DIAG_CAUSE_SAFETY = 0, DIAG_CAUSE_BENCH, DIAG_CAUSE_OPERATOR };
+enum diag_cause {
+	DIAG_CAUSE_SAFETY = 0,
+	DIAG_CAUSE_BENCH,
+	DIAG_CAUSE_OPERATOR
+};
 
 enum diag_reaction { DIAG_REACT_NONE = 0, DIAG_REACT_WARN, DIAG_REACT_ABORT };
 
 struct diag_row {
 	enum diag_id id;
-	const char *code;           /* "CELL_OV_HARD" */
+	const char *code; /* "CELL_OV_HARD" */
 	enum diag_severity severity;
 	enum diag_cause cause;
-	uint32_t debounce_samples;  /* >= 1 */
-	uint32_t debounce_ms;       /* 0: samples only */
+	uint32_t debounce_samples; /* >= 1 */
+	uint32_t debounce_ms;	   /* 0: samples only */
 };
 
 /* The table, indexed by enum diag_id (bench/diag_cfg.c). */
@@ -87,16 +91,16 @@ struct diag_event {
 	enum diag_id id;
 	enum diag_severity severity;
 	enum diag_cause cause;
-	const char *code;            /* "CELL_OV_HARD" */
-	char full_code[40];          /* "safety:CELL_OV_HARD" */
-	char message[DIAG_MSG_LEN];  /* detail + " for N samples" */
+	const char *code;	    /* "CELL_OV_HARD" */
+	char full_code[40];	    /* "safety:CELL_OV_HARD" */
+	char message[DIAG_MSG_LEN]; /* detail + " for N samples" */
 	int64_t t_us;
 };
 
 struct diag_entry {
-	uint32_t count;              /* consecutive NOT_OK reports */
-	int64_t first_us;            /* time of the first of them */
-	int64_t ok_since_us;         /* first OK report after a trip, or -1 */
+	uint32_t count;	     /* consecutive NOT_OK reports */
+	int64_t first_us;    /* time of the first of them */
+	int64_t ok_since_us; /* first OK report after a trip, or -1 */
 	bool tripped;
 };
 
@@ -124,7 +128,7 @@ const struct diag_event *diag_abort_event(const struct diag *d);
 /* Currently tripped (a warning still active, or the abort). */
 bool diag_active(const struct diag *d, enum diag_id id);
 
-const char *diag_cause_name(enum diag_cause c);      /* "safety" ... */
+const char *diag_cause_name(enum diag_cause c);	      /* "safety" ... */
 const char *diag_severity_name(enum diag_severity s); /* "warning"|"abort" */
 
 #endif

@@ -19,7 +19,8 @@ int instr_safe_off(struct instr *in)
 	rc_o = in->ops->set_output(in, false);
 	if (rc_i < 0 || rc_o < 0) {
 		log_err("%s: safe stop incomplete: current 0: %s, output "
-			"off: %s", in->ops->name, bench_strerror(rc_i),
+			"off: %s",
+			in->ops->name, bench_strerror(rc_i),
 			bench_strerror(rc_o));
 		return rc_i < 0 ? rc_i : rc_o;
 	}

@@ -60,21 +60,21 @@ struct canbus;
 
 /* What the bench file says about the cycler ([cycler] section). */
 struct instr_cfg {
-	const char *kind;      /* "scpi" | "can" ("sim": sim_instr() instead) */
+	const char *kind; /* "scpi" | "can" ("sim": sim_instr() instead) */
 	/* scpi */
-	const char *port;      /* xport connection string: "/dev/ttyUSB0",
-				* "pty:/dev/pts/3", "tty:/dev/ttyS2" */
-	const char *serial;    /* "115200/8n1"; NULL = that */
-	const char *model;     /* "generic" | "ea-psb" | "itech-it6000";
-				* NULL = "generic" */
+	const char *port;   /* xport connection string: "/dev/ttyUSB0",
+			     * "pty:/dev/pts/3", "tty:/dev/ttyS2" */
+	const char *serial; /* "115200/8n1"; NULL = that */
+	const char *model;  /* "generic" | "ea-psb" | "itech-it6000";
+			     * NULL = "generic" */
 	/* can */
-	struct canbus *bus;    /* opened by the controller, not closed here */
-	const char *dbc_path;  /* the cycler's DBC (sim_cycler.dbc names) */
-	bool bus_shared;       /* the controller reads the bus and routes
-				* frames with instr_rx_frame(); the driver
-				* then only sends */
-	int timeout_ms;        /* reply (scpi) or status (can) timeout;
-				* 0 = 1000 */
+	struct canbus *bus;   /* opened by the controller, not closed here */
+	const char *dbc_path; /* the cycler's DBC (sim_cycler.dbc names) */
+	bool bus_shared;      /* the controller reads the bus and routes
+			       * frames with instr_rx_frame(); the driver
+			       * then only sends */
+	int timeout_ms;	      /* reply (scpi) or status (can) timeout;
+			       * 0 = 1000 */
 };
 
 /* Open the backend named by cfg->kind. The result is closed with

@@ -91,8 +91,8 @@ static struct ps_msg *msg_slot(struct packstate *ps, const struct dbc_msg *m)
 }
 
 /* Find the signal called name in any message of db and add it. */
-static int add_sig(struct packstate *ps, const struct dbc *db,
-		   const char *name, enum ps_role role, unsigned index)
+static int add_sig(struct packstate *ps, const struct dbc *db, const char *name,
+		   enum ps_role role, unsigned index)
 {
 	struct ps_entry *grown;
 	struct ps_msg *slot;
@@ -118,8 +118,8 @@ static int add_sig(struct packstate *ps, const struct dbc *db,
 	return BENCH_ERR_ARG;
 }
 
-static int add_opt(struct packstate *ps, const struct dbc *db,
-		   const char *name, enum ps_role role)
+static int add_opt(struct packstate *ps, const struct dbc *db, const char *name,
+		   enum ps_role role)
 {
 	if (!name || !*name)
 		return BENCH_OK;
@@ -165,8 +165,7 @@ static void index_mux(struct ps_msg *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct dbc_sig *s = m->entries[i].sig;
 		const struct dbc_sig *parent =
-			s->mux_parent >= 0 ? &m->msg->sigs[s->mux_parent]
-					   : NULL;
+		    s->mux_parent >= 0 ? &m->msg->sigs[s->mux_parent] : NULL;
 
 		m->entries[i].key = KEY_PLAIN;
 		if (s->mux == DBC_MUX_NONE || s->mux == DBC_MUX_SWITCH)
@@ -260,15 +259,14 @@ static int32_t milli(double v)
 	return (int32_t)lround(v * 1000.0);
 }
 
-static unsigned apply(struct packstate *ps, const struct ps_entry *e,
-		      double v, int64_t t_us)
+static unsigned apply(struct packstate *ps, const struct ps_entry *e, double v,
+		      int64_t t_us)
 {
 	struct pack_snap *s = &ps->snap;
 
 	switch (e->role) {
 	case ROLE_CELL_V:
-		if (!s->cell_seen_us[e->index] &&
-		    ++s->cells_seen == s->series)
+		if (!s->cell_seen_us[e->index] && ++s->cells_seen == s->series)
 			s->have |= PACK_HAVE_CELLS;
 		s->cell_mV[e->index] = milli(v);
 		s->cell_seen_us[e->index] = t_us ? t_us : 1;
@@ -307,7 +305,7 @@ static unsigned apply(struct packstate *ps, const struct ps_entry *e,
 	case ROLE_CONTACTOR:
 		s->contactor_raw = (int32_t)lround(v);
 		s->contactor_closed =
-			s->contactor_raw == ps->contactor_closed_value;
+		    s->contactor_raw == ps->contactor_closed_value;
 		s->have |= PACK_HAVE_CONTACTOR;
 		return PACK_UPD_STATE;
 	case ROLE_FAULT:
@@ -362,8 +360,8 @@ unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
 		if (e->key == KEY_COMPLEX &&
 		    !cansig_active(m->msg, e->sig, f->data, f->len))
 			continue;
-		upd |= apply(ps, e, cansig_decode(e->sig, f->data, f->len),
-			     t_us);
+		upd |=
+		    apply(ps, e, cansig_decode(e->sig, f->data, f->len), t_us);
 	}
 	if (m->mux)
 		upd |= apply_block(ps, m, f, t_us);

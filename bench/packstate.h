@@ -28,14 +28,14 @@ struct dbc;
 struct packstate_map {
 	const char *cell_voltage_fmt; /* "Cell%03u_V", volts */
 	unsigned series;
-	const char *temperature_fmt;  /* "Temp%03u_C", degC */
+	const char *temperature_fmt; /* "Temp%03u_C", degC */
 	unsigned n_probes;
 	const char *pack_voltage;     /* V */
 	const char *pack_current;     /* A */
 	bool current_charge_positive; /* false: the BMS counts discharge + */
-	const char *soc;              /* % */
-	const char *ccl;              /* allowed charge current, A */
-	const char *dcl;              /* allowed discharge current, A */
+	const char *soc;	      /* % */
+	const char *ccl;	      /* allowed charge current, A */
+	const char *dcl;	      /* allowed discharge current, A */
 	const char *contactor_state;  /* raw value */
 	int contactor_closed_value;
 	const char *fault_signals[PACKSTATE_MAX_FAULTS];
@@ -50,15 +50,15 @@ struct packstate_map {
 #define PACK_HAVE_DCL (1u << 4)
 #define PACK_HAVE_CONTACTOR (1u << 5)
 #define PACK_HAVE_FAULTS (1u << 6)
-#define PACK_HAVE_CELLS (1u << 7)  /* every cell seen at least once */
-#define PACK_HAVE_TEMPS (1u << 8)  /* every probe seen at least once */
+#define PACK_HAVE_CELLS (1u << 7) /* every cell seen at least once */
+#define PACK_HAVE_TEMPS (1u << 8) /* every probe seen at least once */
 
 /* Bits of packstate_on_frame()'s return: what this frame updated. */
 #define PACK_UPD_CELL_V (1u << 0)
 #define PACK_UPD_TEMP (1u << 1)
-#define PACK_UPD_PACK (1u << 2)  /* pack V or I */
+#define PACK_UPD_PACK (1u << 2)	  /* pack V or I */
 #define PACK_UPD_LIMITS (1u << 3) /* SOC, CCL, DCL */
-#define PACK_UPD_STATE (1u << 4) /* contactor, faults */
+#define PACK_UPD_STATE (1u << 4)  /* contactor, faults */
 
 struct pack_snap {
 	unsigned series, n_probes, n_faults;
@@ -69,12 +69,12 @@ struct pack_snap {
 	int64_t temp_seen_us[PACKSTATE_MAX_PROBES];
 	int32_t pack_mV, pack_mA;
 	int32_t soc_permille;
-	int32_t ccl_mA, dcl_mA;   /* magnitudes */
+	int32_t ccl_mA, dcl_mA; /* magnitudes */
 	int32_t contactor_raw;
 	bool contactor_closed;
-	uint32_t faults;          /* bit i = fault_signals[i] active */
-	int64_t last_frame_us;    /* any mapped BMS frame; 0 = none yet */
-	uint64_t frames;          /* mapped frames decoded */
+	uint32_t faults;       /* bit i = fault_signals[i] active */
+	int64_t last_frame_us; /* any mapped BMS frame; 0 = none yet */
+	uint64_t frames;       /* mapped frames decoded */
 	unsigned cells_seen, probes_seen;
 	/* Complete sets: incremented each time every cell (probe) has been
 	 * refreshed since the last increment (one BMS burst). */

@@ -122,8 +122,7 @@ static bool pattern_ok(const char *fmt)
 	return conv == 1;
 }
 
-static int pattern_fill(const char *fmt, unsigned idx, char *buf,
-			unsigned len)
+static int pattern_fill(const char *fmt, unsigned idx, char *buf, unsigned len)
 {
 	int n;
 
@@ -256,8 +255,8 @@ bad:
 			   value);
 }
 
-static int spread_window(struct cfgini *c, const char *key,
-			 const char *value, struct profile *p)
+static int spread_window(struct cfgini *c, const char *key, const char *value,
+			 struct profile *p)
 {
 	const char *s = value;
 	double lo, hi;
@@ -290,8 +289,8 @@ static int key_pack(struct pctx *x, struct cfgini *c, const char *k,
 		const struct chem_defaults *ch = chem_find(v);
 
 		if (!ch)
-			return cfgini_fail(c, k,
-					   "expected nmc or lfp, found '%s'", v);
+			return cfgini_fail(
+			    c, k, "expected nmc or lfp, found '%s'", v);
 		snprintf(p->chemistry, sizeof(p->chemistry), "%s", ch->name);
 		x->has_chem = true;
 		return 0;
@@ -405,8 +404,8 @@ static int faults(struct pctx *x, struct cfgini *c, const char *k,
 			return cfgini_fail(c, k, "more than %d fault signals",
 					   PROFILE_MAX_FAULTS);
 		f = &p->faults[p->n_faults];
-		f->reaction = x->fault_default_warn ? DIAG_SEV_WARN
-						    : DIAG_SEV_ABORT;
+		f->reaction =
+		    x->fault_default_warn ? DIAG_SEV_WARN : DIAG_SEV_ABORT;
 		f->cause = DIAG_CAUSE_SAFETY;
 		colon = strchr(tok, ':');
 		if (colon) {
@@ -552,13 +551,13 @@ static int require(const struct pctx *x, const char *name)
 		size_t off;
 		const char *what;
 	} req[] = {
-		{offsetof(struct pctx, has_chem), "chemistry in [pack]"},
-		{offsetof(struct pctx, has_series), "series in [pack]"},
-		{offsetof(struct pctx, has_rated), "rated_capacity_ah in [pack]"},
-		{offsetof(struct pctx, has_dbc), "dbc in [bms]"},
-		{offsetof(struct pctx, has_cells), "cell_voltage in [bms]"},
-		{offsetof(struct pctx, has_pack_v), "pack_voltage in [bms]"},
-		{offsetof(struct pctx, has_pack_i), "pack_current in [bms]"},
+	    {offsetof(struct pctx, has_chem), "chemistry in [pack]"},
+	    {offsetof(struct pctx, has_series), "series in [pack]"},
+	    {offsetof(struct pctx, has_rated), "rated_capacity_ah in [pack]"},
+	    {offsetof(struct pctx, has_dbc), "dbc in [bms]"},
+	    {offsetof(struct pctx, has_cells), "cell_voltage in [bms]"},
+	    {offsetof(struct pctx, has_pack_v), "pack_voltage in [bms]"},
+	    {offsetof(struct pctx, has_pack_i), "pack_current in [bms]"},
 	};
 
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
@@ -579,7 +578,8 @@ static int finish(struct pctx *x, const char *name)
 	TRY(require(x, name));
 	ch = chem_find(p->chemistry);
 	if (!x->has_cell_high)
-		memcpy(p->cell_high_mV, ch->cell_high_mV, sizeof(p->cell_high_mV));
+		memcpy(p->cell_high_mV, ch->cell_high_mV,
+		       sizeof(p->cell_high_mV));
 	if (!x->has_cell_low)
 		memcpy(p->cell_low_mV, ch->cell_low_mV, sizeof(p->cell_low_mV));
 	if (!x->has_window) {
@@ -606,10 +606,11 @@ static int finish(struct pctx *x, const char *name)
 	currents_by_rate(p);
 	for (int i = 0; i < 3; i++) {
 		if (x->charge.given)
-			p->charge_mA[i] = recipe_current_mA(&x->charge.c[i], mAh);
+			p->charge_mA[i] =
+			    recipe_current_mA(&x->charge.c[i], mAh);
 		if (x->discharge.given)
 			p->discharge_mA[i] =
-				recipe_current_mA(&x->discharge.c[i], mAh);
+			    recipe_current_mA(&x->discharge.c[i], mAh);
 	}
 	for (int i = 0; i < 2; i++)
 		if (p->charge_mA[i] > p->charge_mA[i + 1] ||
@@ -642,8 +643,10 @@ int profile_parse(const char *text, const char *name, const char *base_dir,
 		  struct profile *p)
 {
 	struct pctx x;
-	struct cfgini fc = {.name = name, .err = p->error,
-			    .err_len = sizeof(p->error), .user = &x};
+	struct cfgini fc = {.name = name,
+			    .err = p->error,
+			    .err_len = sizeof(p->error),
+			    .user = &x};
 	int rc;
 
 	profile_init(p);
@@ -752,13 +755,12 @@ int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 		f->reaction = DIAG_SEV_ABORT;
 		/* the BMS lost OUR heartbeat: a bench problem, not the pack */
 		f->cause = strcmp(faults_sim[i], "Fault_Comm")
-				   ? DIAG_CAUSE_SAFETY
-				   : DIAG_CAUSE_BENCH;
+			       ? DIAG_CAUSE_SAFETY
+			       : DIAG_CAUSE_BENCH;
 	}
 	snprintf(p->tx_message, sizeof(p->tx_message), "BENCH_Command");
 	snprintf(p->tx_contactor_signal, sizeof(p->tx_contactor_signal),
 		 "Bench_ContactorReq");
-	snprintf(p->tx_alive_signal, sizeof(p->tx_alive_signal),
-		 "Bench_Alive");
+	snprintf(p->tx_alive_signal, sizeof(p->tx_alive_signal), "Bench_Alive");
 	return profile_write_text(p);
 }

@@ -47,17 +47,17 @@ enum profile_tier { PROFILE_OP = 0, PROFILE_WARN = 1, PROFILE_HARD = 2 };
 
 struct profile_fault {
 	char signal[PROFILE_NAME_LEN];
-	enum diag_severity reaction;   /* DIAG_SEV_WARN | DIAG_SEV_ABORT */
-	enum diag_cause cause;         /* safety (default) | bench */
+	enum diag_severity reaction; /* DIAG_SEV_WARN | DIAG_SEV_ABORT */
+	enum diag_cause cause;	     /* safety (default) | bench */
 };
 
 struct profile {
-	char model[PROFILE_NAME_LEN];  /* [pack] model, else file stem */
-	char chemistry[8];             /* "nmc" | "lfp" */
+	char model[PROFILE_NAME_LEN]; /* [pack] model, else file stem */
+	char chemistry[8];	      /* "nmc" | "lfp" */
 	uint32_t series, parallel, modules;
 	double rated_capacity_ah;
-	double rated_energy_wh;        /* 0: not given */
-	double ref_r0_mohm;            /* fresh cell R0, 0: not given */
+	double rated_energy_wh; /* 0: not given */
+	double ref_r0_mohm;	/* fresh cell R0, 0: not given */
 
 	/* Tiers indexed by enum profile_tier. Currents are magnitudes. */
 	int32_t cell_high_mV[3], cell_low_mV[3];
@@ -69,18 +69,18 @@ struct profile {
 	uint32_t cycler_timeout_ms;
 
 	/* BMS signal mapping. */
-	char dbc_path[PROFILE_PATH_LEN];      /* resolved against the file */
+	char dbc_path[PROFILE_PATH_LEN];	 /* resolved against the file */
 	char cell_voltage_fmt[PROFILE_NAME_LEN]; /* "Cell%03u_V" */
 	char temperature_fmt[PROFILE_NAME_LEN];
 	uint32_t n_probes;
 	char pack_voltage[PROFILE_NAME_LEN];
 	char pack_current[PROFILE_NAME_LEN];
 	bool current_charge_positive;
-	char soc[PROFILE_NAME_LEN];           /* "" if the BMS has none */
+	char soc[PROFILE_NAME_LEN]; /* "" if the BMS has none */
 	char ccl[PROFILE_NAME_LEN], dcl[PROFILE_NAME_LEN];
 	char contactor_state[PROFILE_NAME_LEN];
 	int32_t contactor_open, contactor_closed;
-	int32_t contactor_welded;             /* -1: the BMS cannot tell */
+	int32_t contactor_welded; /* -1: the BMS cannot tell */
 	struct profile_fault faults[PROFILE_MAX_FAULTS];
 	uint32_t n_faults;
 	uint32_t heartbeat_timeout_ms;
@@ -92,8 +92,8 @@ struct profile {
 	int32_t tx_contactor_open, tx_contactor_close;
 	char tx_alive_signal[PROFILE_NAME_LEN];
 
-	char *text;                    /* owned copy of the INI text, or NULL */
-	char error[256];               /* set when loading fails */
+	char *text;	 /* owned copy of the INI text, or NULL */
+	char error[256]; /* set when loading fails */
 };
 
 /* Parse INI text; name is used in messages, base_dir resolves the relative

@@ -49,8 +49,8 @@ static int handler(void *user, const char *section, const char *key,
 }
 
 int cfgini_run(const char *text, const char *name, void *user,
-	       int (*fn)(struct cfgini *c, const char *section,
-			 const char *key, const char *value),
+	       int (*fn)(struct cfgini *c, const char *section, const char *key,
+			 const char *value),
 	       char *err, size_t err_len)
 {
 	/* clang-format off */
@@ -108,8 +108,8 @@ int cfgini_fail_file(const char *name, char *err, size_t err_len,
 	return BENCH_ERR_PARSE;
 }
 
-int cfgini_str(struct cfgini *c, const char *key, const char *value,
-	       char *buf, size_t len)
+int cfgini_str(struct cfgini *c, const char *key, const char *value, char *buf,
+	       size_t len)
 {
 	size_t n = strlen(value);
 
@@ -162,9 +162,9 @@ int cfgini_double(struct cfgini *c, const char *key, const char *value,
 		return cfgini_fail(c, key, "expected a number, found '%s'",
 				   value);
 	if (v < min || v > max)
-		return cfgini_fail(c, key,
-				   "expected a number from %g to %g, found '%s'",
-				   min, max, value);
+		return cfgini_fail(
+		    c, key, "expected a number from %g to %g, found '%s'", min,
+		    max, value);
 	*out = v;
 	return 0;
 }
@@ -230,8 +230,7 @@ range:
 			   min, max, value);
 }
 
-int cfgini_bool(struct cfgini *c, const char *key, const char *value,
-		bool *out)
+int cfgini_bool(struct cfgini *c, const char *key, const char *value, bool *out)
 {
 	if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
 	    !strcmp(value, "1")) {
@@ -243,12 +242,10 @@ int cfgini_bool(struct cfgini *c, const char *key, const char *value,
 		*out = false;
 		return 0;
 	}
-	return cfgini_fail(c, key, "expected true or false, found '%s'",
-			   value);
+	return cfgini_fail(c, key, "expected true or false, found '%s'", value);
 }
 
-int cfgini_read_file(const char *path, char **text, char *err,
-		     size_t err_len)
+int cfgini_read_file(const char *path, char **text, char *err, size_t err_len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -320,8 +317,7 @@ void cfgini_dirname(const char *path, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
-int cfgini_resolve(const char *base_dir, const char *rel, char *buf,
-		   size_t len)
+int cfgini_resolve(const char *base_dir, const char *rel, char *buf, size_t len)
 {
 	int n;
 

@@ -14,11 +14,11 @@
 #include <stdint.h>
 
 struct cfgini {
-	const char *name;     /* file name for messages */
+	const char *name; /* file name for messages */
 	const char *text;
 	size_t pos;
 	unsigned line;
-	char *err;            /* message buffer, err_len bytes */
+	char *err; /* message buffer, err_len bytes */
 	size_t err_len;
 	bool failed;
 	void *user;
@@ -29,20 +29,21 @@ struct cfgini {
 /* Parse text, calling fn per key; fn returns 0 or a negative code after
  * cfgini_fail(). Unknown lines are syntax errors. BENCH_ERR_PARSE on error. */
 int cfgini_run(const char *text, const char *name, void *user,
-	       int (*fn)(struct cfgini *c, const char *section,
-			 const char *key, const char *value),
+	       int (*fn)(struct cfgini *c, const char *section, const char *key,
+			 const char *value),
 	       char *err, size_t err_len);
 
 /* "FILE:LINE: key 'KEY': MESSAGE"; logged once. Returns BENCH_ERR_PARSE. */
 int cfgini_fail(struct cfgini *c, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* "FILE: MESSAGE" for problems without a line (missing keys). */
 int cfgini_fail_file(const char *name, char *err, size_t err_len,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-int cfgini_str(struct cfgini *c, const char *key, const char *value,
-	       char *buf, size_t len);
+int cfgini_str(struct cfgini *c, const char *key, const char *value, char *buf,
+	       size_t len);
 int cfgini_uint(struct cfgini *c, const char *key, const char *value,
 		uint32_t min, uint32_t max, uint32_t *out);
 int cfgini_int(struct cfgini *c, const char *key, const char *value,
@@ -56,8 +57,7 @@ int cfgini_bool(struct cfgini *c, const char *key, const char *value,
 bool cfgini_scan_double(const char **s, double *out);
 
 /* Read a whole text file (NUL bytes rejected). *text is malloc'd. */
-int cfgini_read_file(const char *path, char **text, char *err,
-		     size_t err_len);
+int cfgini_read_file(const char *path, char **text, char *err, size_t err_len);
 
 /* dir of path into buf ("." if none). */
 void cfgini_dirname(const char *path, char *buf, size_t len);

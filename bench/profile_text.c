@@ -11,14 +11,24 @@
 #include "common/log.h"
 #include "common/rc.h"
 
-static double V(int32_t mV) { return mV / 1000.0; }
-static double C(int32_t ddegC) { return ddegC / 10.0; }
-static double A(int32_t mA) { return mA / 1000.0; }
+static double V(int32_t mV)
+{
+	return mV / 1000.0;
+}
+static double C(int32_t ddegC)
+{
+	return ddegC / 10.0;
+}
+static double A(int32_t mA)
+{
+	return mA / 1000.0;
+}
 
 static void pack_section(FILE *f, const struct profile *p)
 {
-	fprintf(f, "[pack]\nmodel = %s\nchemistry = %s\nseries = %u\n"
-		   "parallel = %u\nmodules = %u\nrated_capacity_ah = %.6g\n",
+	fprintf(f,
+		"[pack]\nmodel = %s\nchemistry = %s\nseries = %u\n"
+		"parallel = %u\nmodules = %u\nrated_capacity_ah = %.6g\n",
 		p->model, p->chemistry, p->series, p->parallel, p->modules,
 		p->rated_capacity_ah);
 	if (p->rated_energy_wh > 0)
@@ -76,8 +86,9 @@ static void bms_section(FILE *f, const struct profile *p)
 	opt(f, "ccl", p->ccl);
 	opt(f, "dcl", p->dcl);
 	if (p->contactor_state[0]) {
-		fprintf(f, "contactor_state = %s\ncontactor_open = %d\n"
-			   "contactor_closed = %d\n",
+		fprintf(f,
+			"contactor_state = %s\ncontactor_open = %d\n"
+			"contactor_closed = %d\n",
 			p->contactor_state, p->contactor_open,
 			p->contactor_closed);
 		if (p->contactor_welded >= 0)
@@ -90,7 +101,7 @@ static void bms_section(FILE *f, const struct profile *p)
 			const struct profile_fault *x = &p->faults[i];
 
 			fprintf(f, "%s %s%s", i ? "," : "", x->signal,
-				x->reaction == DIAG_SEV_WARN	? ":warn"
+				x->reaction == DIAG_SEV_WARN   ? ":warn"
 				: x->cause == DIAG_CAUSE_BENCH ? ":bench"
 							       : "");
 		}
@@ -106,8 +117,9 @@ static void tx_section(FILE *f, const struct profile *p)
 	fprintf(f, "\n[bench_tx]\nmessage = %s\nperiod_ms = %u\n",
 		p->tx_message, p->tx_period_ms);
 	if (p->tx_contactor_signal[0])
-		fprintf(f, "contactor_signal = %s\ncontactor_open = %d\n"
-			   "contactor_close = %d\n",
+		fprintf(f,
+			"contactor_signal = %s\ncontactor_open = %d\n"
+			"contactor_close = %d\n",
 			p->tx_contactor_signal, p->tx_contactor_open,
 			p->tx_contactor_close);
 	opt(f, "alive_signal", p->tx_alive_signal);

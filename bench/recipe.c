@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "common/rc.h"
 
-#define CELL_V_MAX 10.0      /* a bare voltage above this is a pack voltage */
+#define CELL_V_MAX 10.0 /* a bare voltage above this is a pack voltage */
 #define CURRENT_A_MAX 100000.0
 #define POWER_W_MAX 2.0e6
 #define TIME_S_MAX (366.0 * 86400.0)
@@ -81,7 +81,10 @@ int32_t recipe_current_mA(const struct recipe_current *c,
 	return mA > INT32_MAX ? INT32_MAX : (int32_t)llround(mA);
 }
 
-static int32_t to_milli(double v) { return (int32_t)llround(v * 1000.0); }
+static int32_t to_milli(double v)
+{
+	return (int32_t)llround(v * 1000.0);
+}
 
 static struct recipe_op *op_new(struct parser *p, enum recipe_op_kind kind,
 				uint32_t col)
@@ -120,8 +123,7 @@ static void current_from(const struct rquant *q, struct recipe_current *c)
 	}
 }
 
-static int expect_word(struct parser *p, const char *word,
-		       const char *expected)
+static int expect_word(struct parser *p, const char *word, const char *expected)
 {
 	struct rtok t;
 
@@ -235,23 +237,22 @@ static int parse_until(struct parser *p, struct recipe_step *s,
 		e->kind = is_min ? RECIPE_END_CELL_MIN : RECIPE_END_CELL_MAX;
 	} else if (rtok_is(&t, "temperature")) {
 		rlex_next(&p->lx, &t);
-		TRY(rlex_quantity(&p->lx, RQ_TEMP, true,
-				  "a temperature (C)", &q));
+		TRY(rlex_quantity(&p->lx, RQ_TEMP, true, "a temperature (C)",
+				  &q));
 		if (q.value < -100.0 || q.value > 200.0)
-			return rlex_fail_text(&p->lx, q.col,
-					      "a temperature from -100 to 200 C",
-					      q.text);
+			return rlex_fail_text(
+			    &p->lx, q.col, "a temperature from -100 to 200 C",
+			    q.text);
 		e->kind = RECIPE_END_TEMP;
 		e->value = llround(q.value * 10.0);
 	} else {
-		TRY(rlex_quantity(&p->lx,
-				  RQ_VOLT | RQ_CURRENT | RQ_CRATE | RQ_AH |
-					  RQ_WH,
-				  false,
-				  "an end (a voltage, 'pack V', 'min cell', "
-				  "'max cell', a current, Ah, Wh or "
-				  "'temperature T')",
-				  &q));
+		TRY(rlex_quantity(
+		    &p->lx, RQ_VOLT | RQ_CURRENT | RQ_CRATE | RQ_AH | RQ_WH,
+		    false,
+		    "an end (a voltage, 'pack V', 'min cell', "
+		    "'max cell', a current, Ah, Wh or "
+		    "'temperature T')",
+		    &q));
 		switch (q.kind) {
 		case RQ_VOLT:
 			TRY(positive(p, &q, CELL_V_MAX,
@@ -388,8 +389,7 @@ static int parse_flag(struct parser *p, struct recipe_step *s)
 }
 
 /* Flags "[...] [...]" from lx.pos to line_end. */
-static int parse_flags(struct parser *p, struct recipe_step *s,
-		       size_t line_end)
+static int parse_flags(struct parser *p, struct recipe_step *s, size_t line_end)
 {
 	struct rlex *lx = &p->lx;
 
@@ -397,9 +397,9 @@ static int parse_flags(struct parser *p, struct recipe_step *s,
 		const char *close;
 		size_t pos = lx->pos;
 
-		while (pos < line_end && (lx->s[pos] == ' ' ||
-					  lx->s[pos] == '\t' ||
-					  lx->s[pos] == '\r'))
+		while (pos < line_end &&
+		       (lx->s[pos] == ' ' || lx->s[pos] == '\t' ||
+			lx->s[pos] == '\r'))
 			pos++;
 		if (pos == line_end)
 			return 0;
@@ -433,8 +433,7 @@ static int parse_cc(struct parser *p, struct recipe_step *s)
 
 	TRY(expect_word(p, "at", "'at'"));
 	TRY(rlex_quantity(&p->lx, RQ_CURRENT | RQ_CRATE | RQ_POWER, false,
-			  "a current (A, mA, 1C, C/3) or a power (W, kW)",
-			  &q));
+			  "a current (A, mA, 1C, C/3) or a power (W, kW)", &q));
 	if (q.kind == RQ_POWER) {
 		TRY(positive(p, &q, POWER_W_MAX, "a power above 0 W"));
 		s->set_kind = RECIPE_SET_POWER;
@@ -468,9 +467,9 @@ static int parse_hold(struct parser *p, struct recipe_step *s)
 		return parse_ends(p, s);
 	} else {
 		s->kind = RECIPE_HOLD_CELL;
-		TRY(rlex_quantity(&p->lx, RQ_VOLT, false,
-				  "a cell voltage (V, mV), 'max cell' or 'pack'",
-				  &q));
+		TRY(rlex_quantity(
+		    &p->lx, RQ_VOLT, false,
+		    "a cell voltage (V, mV), 'max cell' or 'pack'", &q));
 		TRY(positive(p, &q, CELL_V_MAX,
 			     "a cell voltage below 10 V (write 'Hold at pack "
 			     "403 V' for the pack)"));
@@ -513,9 +512,8 @@ static int parse_repeat(struct parser *p, uint32_t col)
 	bool digits = true;
 
 	if (p->depth == RECIPE_MAX_DEPTH)
-		return rlex_fail_text(&p->lx, col,
-				      "at most 8 nested 'Repeat' blocks",
-				      "a ninth");
+		return rlex_fail_text(
+		    &p->lx, col, "at most 8 nested 'Repeat' blocks", "a ninth");
 	if (!rlex_next(&p->lx, &t))
 		return rlex_fail(&p->lx, t.col, "a repeat count", NULL);
 	for (size_t i = 0; i < t.len; i++) {
@@ -600,12 +598,10 @@ static int parse_limit_current(struct parser *p, uint32_t col)
 				      "(like -1C)",
 				      found);
 	}
-	if (hi.value < 0.0 ||
-	    (hi.value == 0.0 && lo.value == 0.0)) {
+	if (hi.value < 0.0 || (hi.value == 0.0 && lo.value == 0.0)) {
 		snprintf(found, sizeof(found), "'%s'", hi.text);
-		return rlex_fail_text(&p->lx, hi.col,
-				      "a charge bound above 0 (like 1C)",
-				      found);
+		return rlex_fail_text(
+		    &p->lx, hi.col, "a charge bound above 0 (like 1C)", found);
 	}
 	TRY(limit_once(p, &p->seen_current, col, "limit current"));
 	l->has_current = true;
@@ -746,7 +742,8 @@ static int parse_all(struct parser *p, const char *text)
 	const char *s = text;
 	uint32_t line = 0;
 
-	if (!strncmp(s, "\xef\xbb\xbf", 3)) /* a UTF-8 BOM from Windows editors */
+	if (!strncmp(s, "\xef\xbb\xbf",
+		     3)) /* a UTF-8 BOM from Windows editors */
 		s += 3;
 
 	while (*s) {

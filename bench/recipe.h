@@ -9,8 +9,8 @@
  *   log every 1 s                              default sample interval
  *   Discharge at C/3 until 2.5 V               CC; A, mA, 1C, C/3, 0.5C, W, kW
  *   Charge at 10 A for 90 minutes or until max cell
- *   Hold at 4.2 V until C/20                   CV on the highest cell (own loop)
- *   Hold at max cell until C/20                same, at the profile's limit
+ *   Hold at 4.2 V until C/20                   CV on the highest cell (own
+ * loop) Hold at max cell until C/20                same, at the profile's limit
  *   Hold at pack 403 V until 5 A               CV through the cycler
  *   Rest for 1 hour                            [tag ocv] [log every 100 ms]
  *   Repeat 2 times ... End                     nested
@@ -34,29 +34,29 @@
 #include <stdint.h>
 
 #define RECIPE_TAG_LEN 32
-#define RECIPE_MAX_DEPTH 8  /* nested Repeat blocks */
-#define RECIPE_MAX_ENDS 4   /* end conditions per step */
+#define RECIPE_MAX_DEPTH 8 /* nested Repeat blocks */
+#define RECIPE_MAX_ENDS 4  /* end conditions per step */
 #define RECIPE_ERR_LEN 256
 
 /* A current written in A/mA or as a C-rate of the rated capacity. */
 struct recipe_current {
 	bool is_c_rate;
-	double c_rate;       /* when is_c_rate: 1C = rated capacity per hour */
-	int32_t current_mA;  /* otherwise, magnitude */
+	double c_rate;	    /* when is_c_rate: 1C = rated capacity per hour */
+	int32_t current_mA; /* otherwise, magnitude */
 };
 
 enum recipe_op_kind {
 	RECIPE_OP_STEP = 0,
-	RECIPE_OP_REPEAT,    /* count, end_op: index of its END */
-	RECIPE_OP_END,       /* repeat_op: index of its REPEAT */
+	RECIPE_OP_REPEAT, /* count, end_op: index of its END */
+	RECIPE_OP_END,	  /* repeat_op: index of its REPEAT */
 };
 
 enum recipe_step_kind {
-	RECIPE_CHARGE = 0,   /* CC (or constant power) charge */
+	RECIPE_CHARGE = 0, /* CC (or constant power) charge */
 	RECIPE_DISCHARGE,
 	RECIPE_REST,
-	RECIPE_HOLD_CELL,    /* CV on the highest cell, own PI loop */
-	RECIPE_HOLD_PACK,    /* CV on the pack through the cycler */
+	RECIPE_HOLD_CELL, /* CV on the highest cell, own PI loop */
+	RECIPE_HOLD_PACK, /* CV on the pack through the cycler */
 };
 
 enum recipe_setpoint_kind {
@@ -66,20 +66,21 @@ enum recipe_setpoint_kind {
 };
 
 enum recipe_end_kind {
-	RECIPE_END_TIME = 0,  /* value: ms */
-	RECIPE_END_CELL_V,    /* value: mV; charge: max cell >=, discharge: min <= */
-	RECIPE_END_CELL_MIN,  /* profile operating low (discharge only) */
-	RECIPE_END_CELL_MAX,  /* profile operating high (charge only) */
-	RECIPE_END_PACK_V,    /* value: mV; direction as CELL_V */
-	RECIPE_END_CURRENT,   /* current: |I| below (holds only) */
-	RECIPE_END_AH,        /* value: mAh of this step, in its direction */
-	RECIPE_END_WH,        /* value: mWh of this step */
-	RECIPE_END_TEMP,      /* value: ddegC; max temp >= (rest: <=) */
+	RECIPE_END_TIME = 0, /* value: ms */
+	RECIPE_END_CELL_V, /* value: mV; charge: max cell >=, discharge: min <=
+			    */
+	RECIPE_END_CELL_MIN, /* profile operating low (discharge only) */
+	RECIPE_END_CELL_MAX, /* profile operating high (charge only) */
+	RECIPE_END_PACK_V,   /* value: mV; direction as CELL_V */
+	RECIPE_END_CURRENT,  /* current: |I| below (holds only) */
+	RECIPE_END_AH,	     /* value: mAh of this step, in its direction */
+	RECIPE_END_WH,	     /* value: mWh of this step */
+	RECIPE_END_TEMP,     /* value: ddegC; max temp >= (rest: <=) */
 };
 
 struct recipe_end {
 	enum recipe_end_kind kind;
-	int64_t value;                 /* unit per kind, see above */
+	int64_t value;		       /* unit per kind, see above */
 	struct recipe_current current; /* RECIPE_END_CURRENT */
 };
 
@@ -87,22 +88,22 @@ struct recipe_step {
 	enum recipe_step_kind kind;
 	enum recipe_setpoint_kind set_kind;
 	struct recipe_current current; /* RECIPE_SET_CURRENT (magnitude) */
-	int32_t power_mW;              /* RECIPE_SET_POWER (magnitude) */
-	int32_t hold_mV;               /* holds: cell or pack voltage; 0 on
+	int32_t power_mW;	       /* RECIPE_SET_POWER (magnitude) */
+	int32_t hold_mV;	       /* holds: cell or pack voltage; 0 on
 					  a cell hold: `max cell` */
 	struct recipe_end ends[RECIPE_MAX_ENDS];
-	unsigned n_ends;               /* any one reached ends the step */
-	char tag[RECIPE_TAG_LEN];      /* "" when untagged */
-	uint32_t log_interval_ms;      /* 0: the recipe's global interval */
-	bool restart_on_resume;        /* [restart] */
+	unsigned n_ends;	  /* any one reached ends the step */
+	char tag[RECIPE_TAG_LEN]; /* "" when untagged */
+	uint32_t log_interval_ms; /* 0: the recipe's global interval */
+	bool restart_on_resume;	  /* [restart] */
 };
 
 struct recipe_op {
 	enum recipe_op_kind kind;
-	uint32_t line, col;            /* source position; line = step_index */
-	struct recipe_step step;       /* RECIPE_OP_STEP */
-	uint32_t count;                /* RECIPE_OP_REPEAT: iterations >= 1 */
-	uint32_t match;                /* REPEAT: its END; END: its REPEAT */
+	uint32_t line, col;	 /* source position; line = step_index */
+	struct recipe_step step; /* RECIPE_OP_STEP */
+	uint32_t count;		 /* RECIPE_OP_REPEAT: iterations >= 1 */
+	uint32_t match;		 /* REPEAT: its END; END: its REPEAT */
 };
 
 /* Hard limits from `limit` lines (recipe) or a bench file's [limits]. */
@@ -118,12 +119,12 @@ struct recipe_limits {
 };
 
 struct recipe {
-	char name[256];            /* file name as given, for messages */
-	char *text;                /* owned copy of the source text */
-	struct recipe_op *ops;     /* owned */
+	char name[256];	       /* file name as given, for messages */
+	char *text;	       /* owned copy of the source text */
+	struct recipe_op *ops; /* owned */
 	uint32_t n_ops;
-	uint32_t n_steps;          /* RECIPE_OP_STEP ops */
-	uint32_t log_interval_ms;  /* global `log every`, default 1000 */
+	uint32_t n_steps;	  /* RECIPE_OP_STEP ops */
+	uint32_t log_interval_ms; /* global `log every`, default 1000 */
 	struct recipe_limits limits;
 	char error[RECIPE_ERR_LEN]; /* set when parsing fails */
 };

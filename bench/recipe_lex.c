@@ -10,9 +10,15 @@
 #include "common/log.h"
 #include "common/rc.h"
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
 
-uint32_t rlex_col(const struct rlex *lx) { return (uint32_t)lx->pos + 1; }
+uint32_t rlex_col(const struct rlex *lx)
+{
+	return (uint32_t)lx->pos + 1;
+}
 
 bool rlex_peek(const struct rlex *lx, struct rtok *t)
 {
@@ -65,7 +71,7 @@ int rlex_fail(struct rlex *lx, uint32_t col, const char *expected,
 
 struct unit {
 	const char *name;
-	unsigned kind;   /* RQ_*; "C" is resolved by context */
+	unsigned kind; /* RQ_*; "C" is resolved by context */
 	double scale;
 	bool any_case;
 };
@@ -177,8 +183,8 @@ static bool scan_c_over(const struct rtok *t, double *out)
 	return true;
 }
 
-static int unit_fail(struct rlex *lx, const char *what,
-		     const struct rtok *tok, uint32_t col)
+static int unit_fail(struct rlex *lx, const char *what, const struct rtok *tok,
+		     uint32_t col)
 {
 	char expected[160];
 

@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 struct rlex {
-	const char *name;      /* file name for messages */
+	const char *name; /* file name for messages */
 	uint32_t line;
-	const char *s;         /* the line (not NUL-terminated) */
-	size_t pos, end;       /* cursor and end of the part being read */
-	char *err;             /* message buffer (recipe.error) */
+	const char *s;	 /* the line (not NUL-terminated) */
+	size_t pos, end; /* cursor and end of the part being read */
+	char *err;	 /* message buffer (recipe.error) */
 	size_t err_len;
 };
 
@@ -28,21 +28,21 @@ struct rtok {
 };
 
 enum rq_kind {
-	RQ_VOLT = 1u << 0,     /* value in V */
-	RQ_CURRENT = 1u << 1,  /* value in A */
-	RQ_CRATE = 1u << 2,    /* value in C */
-	RQ_POWER = 1u << 3,    /* W */
-	RQ_TIME = 1u << 4,     /* s */
-	RQ_AH = 1u << 5,       /* Ah */
-	RQ_WH = 1u << 6,       /* Wh */
-	RQ_TEMP = 1u << 7,     /* degrees C */
+	RQ_VOLT = 1u << 0,    /* value in V */
+	RQ_CURRENT = 1u << 1, /* value in A */
+	RQ_CRATE = 1u << 2,   /* value in C */
+	RQ_POWER = 1u << 3,   /* W */
+	RQ_TIME = 1u << 4,    /* s */
+	RQ_AH = 1u << 5,      /* Ah */
+	RQ_WH = 1u << 6,      /* Wh */
+	RQ_TEMP = 1u << 7,    /* degrees C */
 };
 
 struct rquant {
 	enum rq_kind kind;
 	double value;
-	uint32_t col;          /* of the number */
-	char text[32];         /* as written, for messages */
+	uint32_t col;  /* of the number */
+	char text[32]; /* as written, for messages */
 };
 
 /* Next token; false at the end (t->col is then the end column). */

@@ -13,8 +13,14 @@
 
 #define DETAIL_LEN 160
 
-static int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
-static int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+static int32_t min32(int32_t a, int32_t b)
+{
+	return a < b ? a : b;
+}
+static int32_t max32(int32_t a, int32_t b)
+{
+	return a > b ? a : b;
+}
 
 /* Tighten band b with [lo, hi]. */
 static void tighten(struct soa_band *b, int32_t lo, int32_t hi)
@@ -52,10 +58,10 @@ void soa_limits_build(struct soa_limits *out, const struct profile *p,
 					    p->cell_high_mV[PROFILE_WARN]};
 	l->cell_hard_mV = (struct soa_band){p->cell_low_mV[PROFILE_HARD],
 					    p->cell_high_mV[PROFILE_HARD]};
-	l->temp_warn_ddegC = (struct soa_band){p->temp_low_ddegC[PROFILE_WARN],
-					       p->temp_high_ddegC[PROFILE_WARN]};
-	l->temp_hard_ddegC = (struct soa_band){p->temp_low_ddegC[PROFILE_HARD],
-					       p->temp_high_ddegC[PROFILE_HARD]};
+	l->temp_warn_ddegC = (struct soa_band){
+	    p->temp_low_ddegC[PROFILE_WARN], p->temp_high_ddegC[PROFILE_WARN]};
+	l->temp_hard_ddegC = (struct soa_band){
+	    p->temp_low_ddegC[PROFILE_HARD], p->temp_high_ddegC[PROFILE_HARD]};
 	l->charge_warn_mA = p->charge_mA[PROFILE_WARN];
 	l->charge_hard_mA = p->charge_mA[PROFILE_HARD];
 	l->discharge_warn_mA = p->discharge_mA[PROFILE_WARN];
@@ -75,18 +81,19 @@ void soa_limits_build(struct soa_limits *out, const struct profile *p,
 			tighten_pack(&l->pack_hard_mV, x->pack_low_mV,
 				     x->pack_high_mV);
 		if (x->has_current) {
-			l->charge_hard_mA = min32(
-				l->charge_hard_mA,
-				recipe_current_mA(&x->charge_max, mAh));
-			l->discharge_hard_mA = min32(
-				l->discharge_hard_mA,
-				recipe_current_mA(&x->discharge_max, mAh));
+			l->charge_hard_mA =
+			    min32(l->charge_hard_mA,
+				  recipe_current_mA(&x->charge_max, mAh));
+			l->discharge_hard_mA =
+			    min32(l->discharge_hard_mA,
+				  recipe_current_mA(&x->discharge_max, mAh));
 		}
 	}
 	inside(&l->cell_warn_mV, &l->cell_hard_mV);
 	inside(&l->temp_warn_ddegC, &l->temp_hard_ddegC);
 	l->charge_warn_mA = min32(l->charge_warn_mA, l->charge_hard_mA);
-	l->discharge_warn_mA = min32(l->discharge_warn_mA, l->discharge_hard_mA);
+	l->discharge_warn_mA =
+	    min32(l->discharge_warn_mA, l->discharge_hard_mA);
 	l->spread_warn_mV = p->spread_warn_mV;
 	l->spread_hard_mV = p->spread_hard_mV;
 	l->spread_window_mV = (struct soa_band){p->spread_window_low_mV,
@@ -120,12 +127,12 @@ void soa_init(struct soa *s, const struct soa_limits *lim,
 
 /* Report one check; the detail is formatted only when it failed (the
  * checks run on every frame: an OK report must cost next to nothing). */
-static void rep(struct soa *s, struct soa_result *res, enum diag_id id,
-		bool ok, int64_t now, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+static void rep(struct soa *s, struct soa_result *res, enum diag_id id, bool ok,
+		int64_t now, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
-static void rep(struct soa *s, struct soa_result *res, enum diag_id id,
-		bool ok, int64_t now, const char *fmt, ...)
+static void rep(struct soa *s, struct soa_result *res, enum diag_id id, bool ok,
+		int64_t now, const char *fmt, ...)
 {
 	char detail[DETAIL_LEN] = "";
 	struct diag_event ev;
@@ -148,9 +155,18 @@ static void rep(struct soa *s, struct soa_result *res, enum diag_id id,
 		res->dropped++;
 }
 
-static double V(int32_t mV) { return mV / 1000.0; }
-static double A(int32_t mA) { return mA / 1000.0; }
-static double C(int32_t ddegC) { return ddegC / 10.0; }
+static double V(int32_t mV)
+{
+	return mV / 1000.0;
+}
+static double A(int32_t mA)
+{
+	return mA / 1000.0;
+}
+static double C(int32_t ddegC)
+{
+	return ddegC / 10.0;
+}
 
 /* Highest and lowest known value, 1-based index; false if none known. */
 static bool extremes(const int32_t *v, unsigned n, unsigned *imax,
@@ -192,7 +208,8 @@ static void check_stuck(struct soa *s, const struct soa_snapshot *x,
 		int64_t others_mV, others_then_mV, still_ms;
 		int32_t moved_mV;
 
-		if (!s->stuck_armed || abs(v - s->still_mV[i]) >= l->stuck_still_mV) {
+		if (!s->stuck_armed ||
+		    abs(v - s->still_mV[i]) >= l->stuck_still_mV) {
 			s->still_mV[i] = v;
 			s->still_sum_mV[i] = sum;
 			s->still_us[i] = now;
@@ -343,8 +360,8 @@ static void check_current(struct soa *s, const struct soa_snapshot *x,
 	check_mismatch(s, x, now, res);
 }
 
-static void check_pack(struct soa *s, const struct soa_snapshot *x,
-		       int64_t now, struct soa_result *res)
+static void check_pack(struct soa *s, const struct soa_snapshot *x, int64_t now,
+		       struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
 
@@ -461,13 +478,12 @@ static void check_faults(struct soa *s, const struct soa_snapshot *x,
 		return;
 	for (unsigned i = 0; i < x->n_faults; i++) {
 		const struct profile_fault *f =
-			s->profile && i < s->profile->n_faults
-				? &s->profile->faults[i]
-				: NULL;
+		    s->profile && i < s->profile->n_faults
+			? &s->profile->faults[i]
+			: NULL;
 		unsigned k = !f || f->reaction == DIAG_SEV_ABORT
-				     ? (f && f->cause == DIAG_CAUSE_BENCH ? 2
-									  : 1)
-				     : 0;
+				 ? (f && f->cause == DIAG_CAUSE_BENCH ? 2 : 1)
+				 : 0;
 		size_t len = strlen(d[k]);
 
 		if (!x->fault_active[i])

@@ -36,17 +36,17 @@ struct soa_band {
 struct soa_limits {
 	struct soa_band cell_warn_mV, cell_hard_mV;
 	struct soa_band temp_warn_ddegC, temp_hard_ddegC;
-	struct soa_band pack_hard_mV;          /* 0/0: not checked */
-	int32_t charge_warn_mA, charge_hard_mA;       /* magnitudes */
+	struct soa_band pack_hard_mV;		/* 0/0: not checked */
+	int32_t charge_warn_mA, charge_hard_mA; /* magnitudes */
 	int32_t discharge_warn_mA, discharge_hard_mA;
-	int32_t bms_limit_margin_mA;  /* tolerated excess over CCL/DCL */
-	int32_t spread_warn_mV, spread_hard_mV;       /* max - min cell */
+	int32_t bms_limit_margin_mA; /* tolerated excess over CCL/DCL */
+	int32_t spread_warn_mV, spread_hard_mV; /* max - min cell */
 	struct soa_band spread_window_mV; /* spread checked only with every
 					     cell inside (0/0: always) */
-	uint32_t bms_timeout_ms;      /* heartbeat: no BMS frame */
-	uint32_t cycler_timeout_ms;   /* no cycler answer */
-	int32_t mismatch_mA;          /* |measured - setpoint| tolerated */
-	uint32_t mismatch_settle_ms;  /* after a setpoint change */
+	uint32_t bms_timeout_ms;	  /* heartbeat: no BMS frame */
+	uint32_t cycler_timeout_ms;	  /* no cycler answer */
+	int32_t mismatch_mA;		  /* |measured - setpoint| tolerated */
+	uint32_t mismatch_settle_ms;	  /* after a setpoint change */
 	uint32_t contactor_timeout_ms;
 	/* Stuck cell sensor: a reading that moved less than stuck_still_mV
 	 * for stuck_min_ms while the other cells moved stuck_others_mV on
@@ -83,23 +83,23 @@ struct soa_snapshot {
 	bool pack_mV_valid;
 	int32_t pack_mV;
 	bool current_valid;
-	int32_t current_mA;           /* measured, + charge */
+	int32_t current_mA; /* measured, + charge */
 	bool bms_limits_valid;
 	int32_t ccl_mA, dcl_mA;
 	/* Liveness: time of the last frame/answer, < 0 if none yet. */
 	int64_t bms_last_us;
 	int64_t cycler_last_us;
-	int64_t start_us;             /* monitoring start: grace for time-outs */
+	int64_t start_us; /* monitoring start: grace for time-outs */
 	/* Setpoint as commanded (for the mismatch check). */
 	bool output_on;
 	int32_t setpoint_mA;
-	int64_t setpoint_t_us;        /* when setpoint/output last changed */
-	bool cv_mode;                 /* pack CV: current follows the pack */
+	int64_t setpoint_t_us; /* when setpoint/output last changed */
+	bool cv_mode;	       /* pack CV: current follows the pack */
 	/* BMS state frames (contactor feedback, fault bits) received. */
 	uint32_t state_seq;
 	/* Contactors. */
 	bool contactor_close_req;
-	int64_t contactor_req_t_us;   /* when the request last changed */
+	int64_t contactor_req_t_us; /* when the request last changed */
 	enum soa_contactor contactor;
 	/* BMS fault signals, same order as profile.faults; true = active. */
 	unsigned n_faults;
@@ -112,10 +112,10 @@ struct soa_snapshot {
 #define SOA_MAX_EVENTS 8
 
 struct soa_result {
-	enum diag_reaction reaction;  /* the strongest decided in this call */
-	unsigned n_events;            /* new warn/abort events in this call */
+	enum diag_reaction reaction; /* the strongest decided in this call */
+	unsigned n_events;	     /* new warn/abort events in this call */
 	struct diag_event events[SOA_MAX_EVENTS];
-	unsigned dropped;             /* events beyond SOA_MAX_EVENTS */
+	unsigned dropped; /* events beyond SOA_MAX_EVENTS */
 };
 
 struct soa {
@@ -130,7 +130,7 @@ struct soa {
 	int32_t still_mV[SOA_MAX_CELLS];
 	int64_t still_sum_mV[SOA_MAX_CELLS];
 	int64_t still_us[SOA_MAX_CELLS];
-	bool contactor_was_closed;    /* closed since the close request */
+	bool contactor_was_closed; /* closed since the close request */
 	bool prev_close_req;
 };
 

@@ -147,8 +147,7 @@ static void end_step(struct step_engine *e, int64_t t_us, int32_t pack_mV,
 
 /* Trapezoid over [a, b] of a linear signal from ya to yb, split into its
  * positive and negative parts (a sign change is split at the zero). */
-static void trapezoid(double ya, double yb, double dt, double *pos,
-		      double *neg)
+static void trapezoid(double ya, double yb, double dt, double *pos, double *neg)
 {
 	if (ya >= 0.0 && yb >= 0.0) {
 		*pos += (ya + yb) / 2.0 * dt;
@@ -228,8 +227,9 @@ static bool end_reached(struct step_engine *e, const struct recipe_end *end,
 		if (!m->cells_valid)
 			return false;
 		lim = end->kind == RECIPE_END_CELL_V ? (int32_t)end->value
-		      : end->kind == RECIPE_END_CELL_MIN ? e->cfg.cell_op_low_mV
-							 : e->cfg.cell_op_high_mV;
+		      : end->kind == RECIPE_END_CELL_MIN
+			  ? e->cfg.cell_op_low_mV
+			  : e->cfg.cell_op_high_mV;
 		if (up ? m->max_cell_mV < lim : m->min_cell_mV > lim)
 			return false;
 		snprintf(why, len, "%s %.3f V reached (cell %u)",
@@ -245,8 +245,8 @@ static bool end_reached(struct step_engine *e, const struct recipe_end *end,
 			 end->value / 1000.0);
 		return true;
 	case RECIPE_END_CURRENT:
-		lim = recipe_current_mA(&end->current,
-					e->cfg.rated_capacity_mAh);
+		lim =
+		    recipe_current_mA(&end->current, e->cfg.rated_capacity_mAh);
 		if (st->step_elapsed_us < HOLD_SETTLE_US ||
 		    abs(m->current_mA) >= lim) {
 			e->below_since_us = -1;
@@ -297,16 +297,18 @@ static bool step_done(struct step_engine *e, int64_t t_us,
 		return false;
 	if (s->kind == RECIPE_CHARGE && e->cfg.cell_op_high_mV > 0 &&
 	    m->max_cell_mV >= e->cfg.cell_op_high_mV) {
-		snprintf(why, len,
-			 "cell voltage operating limit %.3f V reached (cell %u)",
-			 e->cfg.cell_op_high_mV / 1000.0, m->max_cell);
+		snprintf(
+		    why, len,
+		    "cell voltage operating limit %.3f V reached (cell %u)",
+		    e->cfg.cell_op_high_mV / 1000.0, m->max_cell);
 		return true;
 	}
 	if (s->kind == RECIPE_DISCHARGE && e->cfg.cell_op_low_mV > 0 &&
 	    m->min_cell_mV <= e->cfg.cell_op_low_mV) {
-		snprintf(why, len,
-			 "cell voltage operating limit %.3f V reached (cell %u)",
-			 e->cfg.cell_op_low_mV / 1000.0, m->min_cell);
+		snprintf(
+		    why, len,
+		    "cell voltage operating limit %.3f V reached (cell %u)",
+		    e->cfg.cell_op_low_mV / 1000.0, m->min_cell);
 		return true;
 	}
 	return false;
@@ -330,10 +332,11 @@ static void command(struct step_engine *e, int64_t t_us,
 	case RECIPE_DISCHARGE:
 		if (s->set_kind == RECIPE_SET_POWER) {
 			double mA = m->pack_mV > 0 ? (double)s->power_mW *
-							     1000.0 / m->pack_mV
+							 1000.0 / m->pack_mV
 						   : 0.0;
 
-			want = mA > INT32_MAX ? INT32_MAX : (int32_t)llround(mA);
+			want =
+			    mA > INT32_MAX ? INT32_MAX : (int32_t)llround(mA);
 		} else {
 			want = recipe_current_mA(&s->current,
 						 e->cfg.rated_capacity_mAh);
@@ -379,8 +382,8 @@ static void fill_out(struct step_engine *e, int64_t t_us,
 	}
 	out->step = &op->step;
 	out->log_interval_ms = op->step.log_interval_ms
-				       ? op->step.log_interval_ms
-				       : e->recipe->log_interval_ms;
+				   ? op->step.log_interval_ms
+				   : e->recipe->log_interval_ms;
 	command(e, t_us, m, &out->cmd);
 	out->clamp_started = out->cmd.clamped && !e->was_clamped;
 	e->was_clamped = out->cmd.clamped;
@@ -444,9 +447,8 @@ void step_stop(struct step_engine *e, int64_t t_us, int32_t pack_mV,
 	out->log_interval_ms = e->recipe->log_interval_ms;
 }
 
-int step_resume(struct step_engine *e, uint32_t step_count,
-		uint32_t step_index, const struct step_state *saved,
-		int64_t t_us)
+int step_resume(struct step_engine *e, uint32_t step_count, uint32_t step_index,
+		const struct step_state *saved, int64_t t_us)
 {
 	struct step_state *st = &e->st;
 	const struct recipe_op *op;

@@ -34,59 +34,59 @@
 #include "runfile/runschema.h"
 
 struct step_cfg {
-	uint32_t rated_capacity_mAh;     /* for C-rates */
-	int32_t cell_op_low_mV;          /* `min cell`, discharge cut-off */
-	int32_t cell_op_high_mV;         /* `max cell`, charge cut-off */
-	int32_t charge_max_mA;           /* operating, magnitude (0: none) */
-	int32_t discharge_max_mA;        /* operating, magnitude (0: none) */
-	int32_t pack_high_mV;            /* cycler compliance on charge */
-	int32_t pack_low_mV;             /* cycler compliance on discharge */
+	uint32_t rated_capacity_mAh; /* for C-rates */
+	int32_t cell_op_low_mV;	     /* `min cell`, discharge cut-off */
+	int32_t cell_op_high_mV;     /* `max cell`, charge cut-off */
+	int32_t charge_max_mA;	     /* operating, magnitude (0: none) */
+	int32_t discharge_max_mA;    /* operating, magnitude (0: none) */
+	int32_t pack_high_mV;	     /* cycler compliance on charge */
+	int32_t pack_low_mV;	     /* cycler compliance on discharge */
 	/* Cell CV loop (0 = defaults documented in docs/recipes.md). */
-	double cv_kp_c_per_mV;           /* proportional, C-rate per mV */
-	double cv_ki_c_per_mVs;          /* integral, C-rate per mV s */
+	double cv_kp_c_per_mV;	/* proportional, C-rate per mV */
+	double cv_ki_c_per_mVs; /* integral, C-rate per mV s */
 };
 
 /* What the controller knows at this tick. Current positive on charge. */
 struct step_meas {
 	int32_t pack_mV;
-	int32_t current_mA;              /* measured (cycler or BMS) */
+	int32_t current_mA; /* measured (cycler or BMS) */
 	bool cells_valid;
 	int32_t max_cell_mV, min_cell_mV;
-	uint16_t max_cell, min_cell;     /* 1-based cell index */
-	int64_t cells_t_us;              /* time of the newest cell reading:
-					    the cell CV loop acts once per
-					    reading (0: every tick is one) */
+	uint16_t max_cell, min_cell; /* 1-based cell index */
+	int64_t cells_t_us;	     /* time of the newest cell reading:
+					the cell CV loop acts once per
+					reading (0: every tick is one) */
 	bool temps_valid;
-	int32_t max_temp_ddegC;          /* deci-degrees C */
-	uint16_t max_temp_probe;         /* 1-based */
+	int32_t max_temp_ddegC;	 /* deci-degrees C */
+	uint16_t max_temp_probe; /* 1-based */
 	bool bms_limits_valid;
-	int32_t ccl_mA, dcl_mA;          /* BMS allowed charge/discharge, >= 0 */
+	int32_t ccl_mA, dcl_mA; /* BMS allowed charge/discharge, >= 0 */
 };
 
 enum step_mode {
-	STEP_MODE_OFF = 0,               /* output off (rest, done) */
-	STEP_MODE_CC,                    /* current_mA, compliance volt_* */
-	STEP_MODE_CV_PACK,               /* cv_mV with current_mA as limit */
+	STEP_MODE_OFF = 0, /* output off (rest, done) */
+	STEP_MODE_CC,	   /* current_mA, compliance volt_* */
+	STEP_MODE_CV_PACK, /* cv_mV with current_mA as limit */
 };
 
 struct step_cmd {
 	enum step_mode mode;
 	bool output_on;
-	int32_t current_mA;              /* signed setpoint after clamping */
-	int32_t requested_mA;            /* before clamping */
-	bool clamped;                    /* by CCL/DCL or operating current */
-	int32_t cv_mV;                   /* STEP_MODE_CV_PACK */
+	int32_t current_mA;		   /* signed setpoint after clamping */
+	int32_t requested_mA;		   /* before clamping */
+	bool clamped;			   /* by CCL/DCL or operating current */
+	int32_t cv_mV;			   /* STEP_MODE_CV_PACK */
 	int32_t volt_high_mV, volt_low_mV; /* cycler compliance limits */
 };
 
 /* Saved/restored by the controller for resume; plain data. */
 struct step_state {
-	uint32_t op;                     /* index in recipe.ops of the step */
-	uint32_t depth;                  /* open Repeat blocks */
+	uint32_t op;	/* index in recipe.ops of the step */
+	uint32_t depth; /* open Repeat blocks */
 	uint32_t loop_op[RECIPE_MAX_DEPTH];   /* their REPEAT op index */
 	uint32_t loop_iter[RECIPE_MAX_DEPTH]; /* iterations done, 0-based */
 	uint32_t step_count, cycle_count;
-	int64_t step_start_us;           /* test time the step started */
+	int64_t step_start_us; /* test time the step started */
 	int64_t step_elapsed_us;
 	/* This step, in its own direction and both directions (run_step). */
 	double step_charge_Ah, step_discharge_Ah;
@@ -94,35 +94,35 @@ struct step_state {
 	/* Cumulative over the run (timeseries columns). */
 	double charge_Ah, discharge_Ah, charge_Wh, discharge_Wh;
 	int32_t start_pack_mV;
-	int32_t cv_current_mA;           /* cell CV loop output */
+	int32_t cv_current_mA; /* cell CV loop output */
 	bool complete;
 };
 
 struct step_out {
 	struct step_cmd cmd;
 	uint32_t step_count, step_index, cycle_count;
-	uint32_t log_interval_ms;        /* for the current step */
-	const struct recipe_step *step;  /* current step, NULL when complete */
-	bool started;                    /* a step started in this tick */
-	bool ended;                      /* a step ended: see ended_step */
-	struct run_step ended_step;      /* filled when ended (times in s) */
-	bool clamp_started;              /* clamping began in this tick */
-	bool complete;                   /* recipe complete (after last end) */
+	uint32_t log_interval_ms;	/* for the current step */
+	const struct recipe_step *step; /* current step, NULL when complete */
+	bool started;			/* a step started in this tick */
+	bool ended;			/* a step ended: see ended_step */
+	struct run_step ended_step;	/* filled when ended (times in s) */
+	bool clamp_started;		/* clamping began in this tick */
+	bool complete;			/* recipe complete (after last end) */
 };
 
 struct step_engine {
 	const struct recipe *recipe;
 	struct step_cfg cfg;
 	struct step_state st;
-	bool running;                    /* a step is active */
+	bool running; /* a step is active */
 	bool was_clamped;
 	/* Integration, end and CV loop memory (not needed for resume). */
 	bool have_prev;
 	int64_t prev_t_us;
 	int32_t prev_mA, prev_mV;
-	int64_t below_since_us;          /* current end: below since, or -1 */
-	bool resumed;                    /* continue without "started" */
-	bool announce;                   /* restarted: report "started" */
+	int64_t below_since_us; /* current end: below since, or -1 */
+	bool resumed;		/* continue without "started" */
+	bool announce;		/* restarted: report "started" */
 	int64_t cv_prev_cells_t_us;
 	bool cv_have_err;
 	int32_t cv_prev_err_mV;
@@ -151,9 +151,8 @@ const struct step_state *step_get_state(const struct step_engine *e);
  * otherwise: the recipe changed). saved carries the elapsed time, step and
  * cumulative Ah/Wh; the step restarts if marked [restart]. The next
  * step_tick continues at t_us without a "started" event unless restarted. */
-int step_resume(struct step_engine *e, uint32_t step_count,
-		uint32_t step_index, const struct step_state *saved,
-		int64_t t_us);
+int step_resume(struct step_engine *e, uint32_t step_count, uint32_t step_index,
+		const struct step_state *saved, int64_t t_us);
 
 /* Restore a state saved with step_get_state() verbatim. */
 int step_restore(struct step_engine *e, const struct step_state *saved);

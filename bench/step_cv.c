@@ -14,10 +14,10 @@
 
 #include <math.h>
 
-#define CV_KP_DEFAULT 0.002    /* C per mV */
-#define CV_KI_DEFAULT 0.0005   /* C per mV s */
+#define CV_KP_DEFAULT 0.002  /* C per mV */
+#define CV_KI_DEFAULT 0.0005 /* C per mV s */
 #define CV_OVER_FACTOR 5.0
-#define CV_DT_MAX_S 2.0        /* a gap in readings counts at most this */
+#define CV_DT_MAX_S 2.0 /* a gap in readings counts at most this */
 
 void step_cv_defaults(struct step_cfg *cfg)
 {
@@ -27,8 +27,8 @@ void step_cv_defaults(struct step_cfg *cfg)
 		cfg->cv_ki_c_per_mVs = CV_KI_DEFAULT;
 }
 
-int32_t step_current_cap(const struct step_engine *e,
-			 const struct step_meas *m, bool up)
+int32_t step_current_cap(const struct step_engine *e, const struct step_meas *m,
+			 bool up)
 {
 	int32_t cap = up ? e->cfg.charge_max_mA : e->cfg.discharge_max_mA;
 
@@ -69,8 +69,8 @@ int32_t step_cv_update(struct step_engine *e, int64_t t_us,
 
 	if (!m->cells_valid || seen == e->cv_prev_cells_t_us)
 		goto out;
-	err = (s->hold_mV ? s->hold_mV : e->cfg.cell_op_high_mV) -
-	      m->max_cell_mV;
+	err =
+	    (s->hold_mV ? s->hold_mV : e->cfg.cell_op_high_mV) - m->max_cell_mV;
 	raw = e->cv_current_mA;
 	if (e->cv_have_err) {
 		dt_s = (double)(seen - e->cv_prev_cells_t_us) / 1e6;
@@ -79,8 +79,9 @@ int32_t step_cv_update(struct step_engine *e, int64_t t_us,
 		if (dt_s > CV_DT_MAX_S)
 			dt_s = CV_DT_MAX_S;
 		ki = e->cfg.cv_ki_c_per_mVs * (err < 0 ? CV_OVER_FACTOR : 1.0);
-		raw += rated * (e->cfg.cv_kp_c_per_mV * (err - e->cv_prev_err_mV) +
-				ki * err * dt_s);
+		raw +=
+		    rated * (e->cfg.cv_kp_c_per_mV * (err - e->cv_prev_err_mV) +
+			     ki * err * dt_s);
 	}
 	e->cv_prev_err_mV = err;
 	e->cv_prev_cells_t_us = seen;

@@ -21,7 +21,7 @@ int32_t step_cv_update(struct step_engine *e, int64_t t_us,
 
 /* Largest allowed charge (up) or discharge current, magnitude: the
  * profile's operating current and the BMS's CCL/DCL, whichever is lower. */
-int32_t step_current_cap(const struct step_engine *e,
-			 const struct step_meas *m, bool up);
+int32_t step_current_cap(const struct step_engine *e, const struct step_meas *m,
+			 bool up);
 
 #endif

@@ -94,11 +94,11 @@ enum canbus_state canbus_errframe_state(const struct canframe *f,
 	if (cls & CANBUS_ERR_RESTARTED)
 		return CANBUS_ACTIVE;
 	if (cls & CANBUS_ERR_CRTL) {
-		if (crtl & (CANBUS_ERR_CRTL_RX_PASSIVE |
-			    CANBUS_ERR_CRTL_TX_PASSIVE))
+		if (crtl &
+		    (CANBUS_ERR_CRTL_RX_PASSIVE | CANBUS_ERR_CRTL_TX_PASSIVE))
 			return CANBUS_PASSIVE;
-		if (crtl & (CANBUS_ERR_CRTL_RX_WARNING |
-			    CANBUS_ERR_CRTL_TX_WARNING))
+		if (crtl &
+		    (CANBUS_ERR_CRTL_RX_WARNING | CANBUS_ERR_CRTL_TX_WARNING))
 			return CANBUS_WARNING;
 		if (crtl & CANBUS_ERR_CRTL_ACTIVE)
 			return CANBUS_ACTIVE;
@@ -123,13 +123,13 @@ void canbus_errframe_make(enum canbus_state s, enum canbus_state prev,
 		break;
 	case CANBUS_WARNING:
 		f->id |= CANBUS_ERR_CRTL;
-		f->data[1] = CANBUS_ERR_CRTL_RX_WARNING |
-			     CANBUS_ERR_CRTL_TX_WARNING;
+		f->data[1] =
+		    CANBUS_ERR_CRTL_RX_WARNING | CANBUS_ERR_CRTL_TX_WARNING;
 		break;
 	case CANBUS_PASSIVE:
 		f->id |= CANBUS_ERR_CRTL;
-		f->data[1] = CANBUS_ERR_CRTL_RX_PASSIVE |
-			     CANBUS_ERR_CRTL_TX_PASSIVE;
+		f->data[1] =
+		    CANBUS_ERR_CRTL_RX_PASSIVE | CANBUS_ERR_CRTL_TX_PASSIVE;
 		break;
 	case CANBUS_OFF:
 		f->id |= CANBUS_ERR_BUSOFF;

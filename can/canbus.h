@@ -31,16 +31,16 @@ enum canbus_ev_kind {
 
 struct canbus_ev {
 	enum canbus_ev_kind kind;
-	int64_t t_us;             /* socketcan: kernel receive time, CLOCK_REALTIME
-				   * us (as candump logs); mem: sender's clock */
-	struct canframe frame;    /* FRAME: the frame; STATE: the error frame */
-	enum canbus_state state;  /* STATE only */
+	int64_t t_us;	       /* socketcan: kernel receive time, CLOCK_REALTIME
+				* us (as candump logs); mem: sender's clock */
+	struct canframe frame; /* FRAME: the frame; STATE: the error frame */
+	enum canbus_state state; /* STATE only */
 };
 
 struct canbus_opts {
-	bool fd;                  /* enable CAN FD if the interface allows it */
-	bool recv_own;            /* receive own frames (default off) */
-	bool err_frames;          /* subscribe to error frames */
+	bool fd;	 /* enable CAN FD if the interface allows it */
+	bool recv_own;	 /* receive own frames (default off) */
+	bool err_frames; /* subscribe to error frames */
 };
 
 struct canbus;
@@ -59,18 +59,18 @@ int canbus_set_filter(struct canbus *bus, const uint32_t *ids, size_t n);
 
 /* Interface control through libsocketcan (socketcan backend only). */
 struct canif_cfg {
-	uint32_t bitrate;         /* 0 = leave */
-	uint32_t sample_point;    /* per mille, 0 = default */
-	uint32_t dbitrate;        /* FD data bitrate, 0 = no FD */
+	uint32_t bitrate;      /* 0 = leave */
+	uint32_t sample_point; /* per mille, 0 = default */
+	uint32_t dbitrate;     /* FD data bitrate, 0 = no FD */
 	uint32_t dsample_point;
-	uint32_t restart_ms;      /* 0 = no automatic restart */
+	uint32_t restart_ms; /* 0 = no automatic restart */
 };
 
 struct canif_status {
 	enum canbus_state state;
 	uint32_t bitrate;
 	uint16_t txerr, rxerr;
-	bool is_virtual;          /* vcan: no bit timing */
+	bool is_virtual; /* vcan: no bit timing */
 };
 
 int canif_configure(const char *iface, const struct canif_cfg *cfg);

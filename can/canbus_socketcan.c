@@ -40,24 +40,24 @@
 #include "common/rc.h"
 
 _Static_assert(CANFRAME_EFF == CAN_EFF_FLAG && CANFRAME_RTR == CAN_RTR_FLAG &&
-		       CANFRAME_ERR == CAN_ERR_FLAG,
+		   CANFRAME_ERR == CAN_ERR_FLAG,
 	       "canframe id flags must be SocketCAN's");
 _Static_assert(CANBUS_ERR_CRTL == CAN_ERR_CRTL &&
-		       CANBUS_ERR_BUSOFF == CAN_ERR_BUSOFF &&
-		       CANBUS_ERR_RESTARTED == CAN_ERR_RESTARTED &&
-		       CANBUS_ERR_CRTL_RX_WARNING == CAN_ERR_CRTL_RX_WARNING &&
-		       CANBUS_ERR_CRTL_TX_WARNING == CAN_ERR_CRTL_TX_WARNING &&
-		       CANBUS_ERR_CRTL_RX_PASSIVE == CAN_ERR_CRTL_RX_PASSIVE &&
-		       CANBUS_ERR_CRTL_TX_PASSIVE == CAN_ERR_CRTL_TX_PASSIVE &&
-		       CANBUS_ERR_CRTL_ACTIVE == CAN_ERR_CRTL_ACTIVE,
+		   CANBUS_ERR_BUSOFF == CAN_ERR_BUSOFF &&
+		   CANBUS_ERR_RESTARTED == CAN_ERR_RESTARTED &&
+		   CANBUS_ERR_CRTL_RX_WARNING == CAN_ERR_CRTL_RX_WARNING &&
+		   CANBUS_ERR_CRTL_TX_WARNING == CAN_ERR_CRTL_TX_WARNING &&
+		   CANBUS_ERR_CRTL_RX_PASSIVE == CAN_ERR_CRTL_RX_PASSIVE &&
+		   CANBUS_ERR_CRTL_TX_PASSIVE == CAN_ERR_CRTL_TX_PASSIVE &&
+		   CANBUS_ERR_CRTL_ACTIVE == CAN_ERR_CRTL_ACTIVE,
 	       "error-frame bits must be <linux/can/error.h>'s");
 
 struct sc_bus {
 	struct canbus base;
 	int fd;
-	bool fd_on;             /* CAN_RAW_FD_FRAMES enabled */
+	bool fd_on;		 /* CAN_RAW_FD_FRAMES enabled */
 	enum canbus_state state; /* as last reported by an error frame */
-	bool send_failing;      /* log a failing send once per failure run */
+	bool send_failing;	 /* log a failing send once per failure run */
 };
 
 static const struct canbus_ops sc_ops;
@@ -121,8 +121,7 @@ static int sockopt(struct sc_bus *b, int level, int name, const void *val,
 {
 	if (setsockopt(b->fd, level, name, val, len) == 0)
 		return BENCH_OK;
-	log_err("'%s': cannot set %s: %s", b->base.name, what,
-		strerror(errno));
+	log_err("'%s': cannot set %s: %s", b->base.name, what, strerror(errno));
 	return BENCH_ERR_IO;
 }
 
@@ -173,7 +172,8 @@ int canbus_socketcan_open(const char *iface, const struct canbus_opts *opts,
 	b->base.ops = &sc_ops;
 	snprintf(b->base.name, sizeof(b->base.name), "%s", iface);
 	b->state = CANBUS_ACTIVE;
-	b->fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
+	b->fd =
+	    socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
 	if (b->fd < 0) {
 		log_err("cannot open '%s': CAN_RAW socket: %s", iface,
 			strerror(errno));
@@ -311,8 +311,9 @@ static int sc_recv(struct canbus *bus, struct canbus_ev *ev, int timeout_ms)
 		return BENCH_ERR_IO;
 	}
 	if (n != CAN_MTU && n != CANFD_MTU) {
-		log_err("'%s': kernel gave a %zd-byte frame (expected %d or %d)",
-			bus->name, n, (int)CAN_MTU, (int)CANFD_MTU);
+		log_err(
+		    "'%s': kernel gave a %zd-byte frame (expected %d or %d)",
+		    bus->name, n, (int)CAN_MTU, (int)CANFD_MTU);
 		return BENCH_ERR_PROTO;
 	}
 	memset(ev, 0, sizeof(*ev));
@@ -364,13 +365,12 @@ static int sc_set_filter(struct canbus *bus, const uint32_t *ids, size_t n)
 	for (i = 0; i < n; i++) {
 		/* exact id and format, data frames only */
 		flt[i].can_id = ids[i] & (CAN_EFF_FLAG | CAN_EFF_MASK);
-		flt[i].can_mask = CAN_EFF_FLAG | CAN_RTR_FLAG |
-				  ((ids[i] & CAN_EFF_FLAG) ? CAN_EFF_MASK
-							   : CAN_SFF_MASK);
+		flt[i].can_mask =
+		    CAN_EFF_FLAG | CAN_RTR_FLAG |
+		    ((ids[i] & CAN_EFF_FLAG) ? CAN_EFF_MASK : CAN_SFF_MASK);
 	}
 	rc = sockopt(b, SOL_CAN_RAW, CAN_RAW_FILTER, flt,
-		     (socklen_t)((n ? n : 1) * sizeof(*flt)),
-		     "CAN_RAW_FILTER");
+		     (socklen_t)((n ? n : 1) * sizeof(*flt)), "CAN_RAW_FILTER");
 	free(flt);
 	return rc;
 }
@@ -423,8 +423,8 @@ static void nl_end(struct nl_req *r, struct rtattr *nest)
 	nest->rta_len = (unsigned short)((char *)nl_tail(r) - (char *)nest);
 }
 
-static void nl_init(struct nl_req *r, unsigned short type,
-		    unsigned short flags, unsigned idx)
+static void nl_init(struct nl_req *r, unsigned short type, unsigned short flags,
+		    unsigned idx)
 {
 	memset(r, 0, sizeof(*r));
 	r->nh.nlmsg_type = type;
@@ -541,8 +541,8 @@ static int nl_set_data_bittiming(const char *iface, unsigned idx,
 	err = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
 	if (err == 0)
 		return BENCH_OK;
-	log_err("cannot set CAN FD data bitrate %u bit/s on '%s': %s",
-		dbitrate, iface,
+	log_err("cannot set CAN FD data bitrate %u bit/s on '%s': %s", dbitrate,
+		iface,
 		err == EOPNOTSUPP ? "the controller has no CAN FD"
 				  : strerror(err));
 	return err == EOPNOTSUPP ? BENCH_ERR_SUPP : BENCH_ERR_ARG;
@@ -557,9 +557,9 @@ static int set_bit_timing(const char *iface, unsigned idx,
 	if (cfg->bitrate) {
 		errno = 0;
 		r = cfg->sample_point
-			    ? can_set_bitrate_samplepoint(iface, cfg->bitrate,
-							  cfg->sample_point)
-			    : can_set_bitrate(iface, cfg->bitrate);
+			? can_set_bitrate_samplepoint(iface, cfg->bitrate,
+						      cfg->sample_point)
+			: can_set_bitrate(iface, cfg->bitrate);
 		if (r != 0) {
 			struct can_clock clk = {0};
 			int e = errno;
@@ -590,8 +590,8 @@ static int set_bit_timing(const char *iface, unsigned idx,
 					  cfg->dsample_point));
 	errno = 0;
 	if (can_set_restart_ms(iface, cfg->restart_ms) != 0) {
-		log_err("cannot set restart-ms %u on '%s': %s",
-			cfg->restart_ms, iface, errno_text());
+		log_err("cannot set restart-ms %u on '%s': %s", cfg->restart_ms,
+			iface, errno_text());
 		return BENCH_ERR_ARG;
 	}
 	return BENCH_OK;

@@ -28,10 +28,10 @@
 #define CANFRAME_MAX_LEN 64
 
 struct canframe {
-	uint32_t id;     /* with CANFRAME_EFF/RTR/ERR bits */
-	uint8_t len;     /* payload bytes, 0..8 classic, 0..64 FD */
-	bool fd;         /* CAN FD frame */
-	uint8_t flags;   /* FD flags nibble as logged after ## */
+	uint32_t id;	  /* with CANFRAME_EFF/RTR/ERR bits */
+	uint8_t len;	  /* payload bytes, 0..8 classic, 0..64 FD */
+	bool fd;	  /* CAN FD frame */
+	uint8_t flags;	  /* FD flags nibble as logged after ## */
 	uint8_t len8_dlc; /* classic raw DLC 9..15 for 8-byte frames, else 0 */
 	uint8_t data[CANFRAME_MAX_LEN];
 };

@@ -26,11 +26,17 @@ static const uint8_t hexv1[256] = {
 /* clang-format on */
 
 /* 0..15, or a value above 15 for a non-hex character */
-static inline unsigned hexval(char c) { return hexv1[(unsigned char)c] - 1u; }
+static inline unsigned hexval(char c)
+{
+	return hexv1[(unsigned char)c] - 1u;
+}
 
 static const char hexdig[] = "0123456789ABCDEF";
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 #define FAIL(msg)                                                              \
 	do {                                                                   \
@@ -71,7 +77,8 @@ static int parse_frame(const char *line, const char *p, const char *end,
 			FAIL("error frame id with EFF/RTR bits");
 	} else {
 		p = id0;
-		FAIL("CAN id must have 3 (standard) or 8 (extended) hex digits");
+		FAIL(
+		    "CAN id must have 3 (standard) or 8 (extended) hex digits");
 	}
 	p++; /* '#' */
 	f->fd = false;
@@ -117,8 +124,9 @@ static int parse_frame(const char *line, const char *p, const char *end,
 			FAIL("expected hex data bytes");
 		}
 		if (f->len >= max)
-			FAIL(max == 8 ? "more than 8 data bytes in a classic frame"
-				      : "more than 64 data bytes in a CAN FD frame");
+			FAIL(max == 8
+				 ? "more than 8 data bytes in a classic frame"
+				 : "more than 64 data bytes in a CAN FD frame");
 		f->data[f->len++] = (uint8_t)(hi << 4 | lo);
 		p += 2;
 	}
@@ -143,7 +151,8 @@ int canlog_parse(const char *line, size_t len, struct canlog_rec *rec,
 	const char *p = line, *end = line + len, *q;
 	unsigned n;
 
-	while (end > p && (end[-1] == '\r' || end[-1] == '\n' || is_blank(end[-1])))
+	while (end > p &&
+	       (end[-1] == '\r' || end[-1] == '\n' || is_blank(end[-1])))
 		end--;
 	while (p < end && is_blank(*p))
 		p++;
@@ -238,9 +247,8 @@ int canlog_format(const struct canlog_rec *rec, char *buf, size_t size)
 	size_t ifl = strnlen(rec->iface, CANLOG_IFACE_MAX);
 	char tmp[CANLOG_LINE_MAX + CANLOG_IFACE_MAX], *o = tmp;
 
-	if (f->len > (f->fd ? CANFRAME_MAX_LEN : 8) ||
-	    rec->t_digits < 1 || rec->t_digits > 9 || ifl == 0 ||
-	    ifl == CANLOG_IFACE_MAX) {
+	if (f->len > (f->fd ? CANFRAME_MAX_LEN : 8) || rec->t_digits < 1 ||
+	    rec->t_digits > 9 || ifl == 0 || ifl == CANLOG_IFACE_MAX) {
 		log_err("cannot format frame id 0x%X len %u on '%.*s': invalid",
 			(unsigned)f->id, f->len, (int)ifl, rec->iface);
 		return BENCH_ERR_ARG;
@@ -324,7 +332,7 @@ struct canlog_reader {
 	bool own_fd;
 	char *path;
 	char *buf;
-	size_t cap, start, end;  /* unread bytes are buf[start..end) */
+	size_t cap, start, end; /* unread bytes are buf[start..end) */
 	bool eof;
 	unsigned line;
 };
@@ -424,7 +432,10 @@ int canlog_reader_next(struct canlog_reader *r, struct canlog_rec *rec)
 	}
 }
 
-unsigned canlog_reader_line(const struct canlog_reader *r) { return r->line; }
+unsigned canlog_reader_line(const struct canlog_reader *r)
+{
+	return r->line;
+}
 
 void canlog_reader_close(struct canlog_reader *r)
 {

@@ -32,10 +32,10 @@
 
 struct canlog_rec {
 	uint64_t t_sec;
-	uint32_t t_frac;           /* fraction as written, t_digits digits */
-	uint8_t t_digits;          /* 1..9; candump writes 6 or 9 */
+	uint32_t t_frac;  /* fraction as written, t_digits digits */
+	uint8_t t_digits; /* 1..9; candump writes 6 or 9 */
 	char iface[CANLOG_IFACE_MAX];
-	char dir;                  /* 0, 'R' or 'T' */
+	char dir; /* 0, 'R' or 'T' */
 	struct canframe frame;
 };
 

@@ -20,8 +20,9 @@
 
 void cansig_prepare(struct dbc_sig *s)
 {
-	unsigned first = s->big_endian ? 8u * (s->start / 8u) + 7u - s->start % 8u
-				       : s->start;
+	unsigned first = s->big_endian
+			     ? 8u * (s->start / 8u) + 7u - s->start % 8u
+			     : s->start;
 
 	s->bitpos_ = (uint16_t)first;
 	s->need_len_ = (uint16_t)((first + s->len - 1) / 8 + 1);
@@ -145,13 +146,15 @@ int cansig_put_raw(const struct dbc_sig *s, uint8_t *data, size_t len,
 		if (s->big_endian) {
 			k = s->bitpos_ + i;
 			bit = (unsigned)(raw >> (s->len - 1 - i)) & 1u;
-			data[k / 8] = (uint8_t)((data[k / 8] & ~(0x80u >> (k % 8))) |
-						(bit << (7 - k % 8)));
+			data[k / 8] =
+			    (uint8_t)((data[k / 8] & ~(0x80u >> (k % 8))) |
+				      (bit << (7 - k % 8)));
 		} else {
 			k = s->bitpos_ + i;
 			bit = (unsigned)(raw >> i) & 1u;
-			data[k / 8] = (uint8_t)((data[k / 8] & ~(1u << (k % 8))) |
-						(bit << (k % 8)));
+			data[k / 8] =
+			    (uint8_t)((data[k / 8] & ~(1u << (k % 8))) |
+				      (bit << (k % 8)));
 		}
 	}
 	return BENCH_OK;

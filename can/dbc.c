@@ -36,22 +36,22 @@ struct attr_def {
 
 struct msg_extra {
 	size_t sig_cap;
-	size_t *sig_pos;      /* file offset of each SG_ */
+	size_t *sig_pos; /* file offset of each SG_ */
 	bool has_cycle;
 	int cycle_ms;
 	bool has_vff;
 	bool vff_fd;
 };
 
-struct pending_mux {          /* SG_MUL_VAL_: resolved after parsing */
+struct pending_mux { /* SG_MUL_VAL_: resolved after parsing */
 	size_t msg, sig;
 	char *parent;
 	size_t pos;
 };
 
-struct pending_name {         /* System*LongSymbol renames */
+struct pending_name { /* System*LongSymbol renames */
 	size_t msg;
-	long sig;             /* -1: the message itself */
+	long sig; /* -1: the message itself */
 	char *name;
 };
 
@@ -61,7 +61,7 @@ struct parser {
 	struct dbc *db;
 	size_t msg_cap, mx_cap;
 	struct msg_extra *mx;
-	long cur;             /* current BO_ index, -1 none, -2 skipped */
+	long cur; /* current BO_ index, -1 none, -2 skipped */
 	struct attr_def *defs;
 	size_t n_defs, cap_defs;
 	struct pending_mux *pm;
@@ -148,8 +148,9 @@ static int ref_msg(struct parser *p, const char *stmt, long *idx)
 	id = norm_id(fid);
 	*idx = find_msg(p, id);
 	if (*idx < 0 && id != DBC_ID_INDEPENDENT)
-		dbc_lex_warn_at(&p->lx, pos, "%s refers to unknown message id %llu",
-				stmt, (unsigned long long)fid);
+		dbc_lex_warn_at(&p->lx, pos,
+				"%s refers to unknown message id %llu", stmt,
+				(unsigned long long)fid);
 	return BENCH_OK;
 }
 
@@ -167,8 +168,10 @@ static int ref_sig(struct parser *p, const char *stmt, long *m, long *s)
 		return BENCH_OK;
 	*s = find_sig(&p->db->msgs[*m], &w);
 	if (*s < 0)
-		dbc_lex_warn_at(&p->lx, pos, "%s refers to unknown signal '%.*s' of message '%s'",
-				stmt, (int)w.n, w.p, p->db->msgs[*m].name);
+		dbc_lex_warn_at(
+		    &p->lx, pos,
+		    "%s refers to unknown signal '%.*s' of message '%s'", stmt,
+		    (int)w.n, w.p, p->db->msgs[*m].name);
 	return BENCH_OK;
 }
 
@@ -234,35 +237,47 @@ static int parse_bo(struct parser *p)
 		return BENCH_OK;
 	}
 	if (!(fid & CANFRAME_EFF) && fid > CANFRAME_SFF_MASK)
-		dbc_lex_warn_at(&p->lx, pos,
-				"message '%.*s' id %llu (0x%llX) is above 0x7FF without the extended bit 31; taken as 29-bit extended",
-				(int)name.n, name.p, (unsigned long long)fid,
-				(unsigned long long)fid);
-	else if ((fid & CANFRAME_EFF) && (fid & ~(uint64_t)(CANFRAME_EFF | CANFRAME_EFF_MASK)))
-		dbc_lex_warn_at(&p->lx, pos, "message '%.*s' id %llu has bits 29-30 set; ignored",
-				(int)name.n, name.p, (unsigned long long)fid);
+		dbc_lex_warn_at(
+		    &p->lx, pos,
+		    "message '%.*s' id %llu (0x%llX) is above 0x7FF without "
+		    "the extended bit 31; taken as 29-bit extended",
+		    (int)name.n, name.p, (unsigned long long)fid,
+		    (unsigned long long)fid);
+	else if ((fid & CANFRAME_EFF) &&
+		 (fid & ~(uint64_t)(CANFRAME_EFF | CANFRAME_EFF_MASK)))
+		dbc_lex_warn_at(
+		    &p->lx, pos,
+		    "message '%.*s' id %llu has bits 29-30 set; ignored",
+		    (int)name.n, name.p, (unsigned long long)fid);
 	if (find_msg(p, id) >= 0)
-		dbc_lex_warn_at(&p->lx, pos, "message '%.*s' repeats id %llu; lookups by id find the first",
+		dbc_lex_warn_at(&p->lx, pos,
+				"message '%.*s' repeats id %llu; lookups by id "
+				"find the first",
 				(int)name.n, name.p, (unsigned long long)fid);
 	if (size > CANFRAME_MAX_LEN) {
-		dbc_lex_warn_at(&p->lx, pos, "message '%.*s' size %llu is above %d bytes; using %d",
-				(int)name.n, name.p, (unsigned long long)size,
-				CANFRAME_MAX_LEN, CANFRAME_MAX_LEN);
+		dbc_lex_warn_at(
+		    &p->lx, pos,
+		    "message '%.*s' size %llu is above %d bytes; using %d",
+		    (int)name.n, name.p, (unsigned long long)size,
+		    CANFRAME_MAX_LEN, CANFRAME_MAX_LEN);
 		size = CANFRAME_MAX_LEN;
 	}
 	TRY(grow((void **)&p->db->msgs, &p->msg_cap, p->db->n_msgs + 1,
 		 sizeof(*p->db->msgs)));
-	TRY(grow((void **)&p->mx, &p->mx_cap, p->db->n_msgs + 1, sizeof(*p->mx)));
+	TRY(grow((void **)&p->mx, &p->mx_cap, p->db->n_msgs + 1,
+		 sizeof(*p->mx)));
 	m = &p->db->msgs[p->db->n_msgs];
 	memset(m, 0, sizeof(*m));
 	memset(&p->mx[p->db->n_msgs], 0, sizeof(*p->mx));
 	m->id = id;
 	m->size = (uint8_t)size;
 	m->name = dbc_span_dup(&name);
-	m->sender = (sender.n && !dbc_span_is(&sender, "Vector__XXX")) ?
-		    dbc_span_dup(&sender) : NULL;
+	m->sender = (sender.n && !dbc_span_is(&sender, "Vector__XXX"))
+			? dbc_span_dup(&sender)
+			: NULL;
 	p->cur = (long)p->db->n_msgs++;
-	if (!m->name || (sender.n && !dbc_span_is(&sender, "Vector__XXX") && !m->sender))
+	if (!m->name ||
+	    (sender.n && !dbc_span_is(&sender, "Vector__XXX") && !m->sender))
 		return oom();
 	return BENCH_OK;
 }
@@ -298,7 +313,9 @@ static int parse_mux_indicator(struct parser *p, struct dbc_sig *s)
 	return BENCH_OK;
 bad:
 	p->lx.pos = pos;
-	return dbc_lex_error(&p->lx, "expected ':' or a multiplexer indicator (M, m<n> or m<n>M) after the signal name");
+	return dbc_lex_error(&p->lx,
+			     "expected ':' or a multiplexer indicator (M, m<n> "
+			     "or m<n>M) after the signal name");
 }
 
 static int parse_sg_body(struct parser *p, struct dbc_sig *s)
@@ -323,11 +340,14 @@ static int parse_sg_body(struct parser *p, struct dbc_sig *s)
 	if (dbc_lex_accept(&p->lx, '0'))
 		s->big_endian = true;
 	else if (!dbc_lex_accept(&p->lx, '1'))
-		return dbc_lex_error(&p->lx, "expected byte order 0 (Motorola) or 1 (Intel) after '@'");
+		return dbc_lex_error(
+		    &p->lx,
+		    "expected byte order 0 (Motorola) or 1 (Intel) after '@'");
 	if (dbc_lex_accept(&p->lx, '-'))
 		s->is_signed = true;
 	else if (!dbc_lex_accept(&p->lx, '+'))
-		return dbc_lex_error(&p->lx, "expected '+' (unsigned) or '-' (signed) after the byte order");
+		return dbc_lex_error(&p->lx, "expected '+' (unsigned) or '-' "
+					     "(signed) after the byte order");
 	TRY(dbc_lex_expect(&p->lx, '(', "before factor,offset"));
 	TRY(dbc_lex_double(&p->lx, &s->factor, "factor"));
 	TRY(dbc_lex_expect(&p->lx, ',', "between factor and offset"));
@@ -342,8 +362,9 @@ static int parse_sg_body(struct parser *p, struct dbc_sig *s)
 	dbc_lex_skip_line(&p->lx); /* receivers */
 	s->mux_parent = -1;
 	if (s->factor == 0.0)
-		dbc_lex_warn_at(&p->lx, pos, "signal '%s' has factor 0; it cannot be encoded",
-				s->name);
+		dbc_lex_warn_at(
+		    &p->lx, pos,
+		    "signal '%s' has factor 0; it cannot be encoded", s->name);
 	return BENCH_OK;
 }
 
@@ -366,7 +387,8 @@ static int parse_sg(struct parser *p)
 
 	memset(&s, 0, sizeof(s));
 	if (p->cur == CUR_NONE) {
-		return dbc_lex_error(&p->lx, "SG_ outside a message (expected BO_ before it)");
+		return dbc_lex_error(
+		    &p->lx, "SG_ outside a message (expected BO_ before it)");
 	}
 	rc = parse_sg_body(p, &s);
 	if (rc < 0 || p->cur == CUR_SKIP)
@@ -376,21 +398,30 @@ static int parse_sg(struct parser *p)
 	if (s.len < 1 || s.len > 64) {
 		/* J1939 DBCs describe whole TP payloads as one long signal */
 		if (p->strict) {
-			rc = dbc_lex_error_at(&p->lx, pos, "signal '%s' length %u is outside 1..64",
-					      s.name, s.len);
+			rc = dbc_lex_error_at(
+			    &p->lx, pos,
+			    "signal '%s' length %u is outside 1..64", s.name,
+			    s.len);
 			goto drop;
 		}
-		dbc_lex_warn_at(&p->lx, pos, "signal '%s' length %u is outside 1..64; dropped",
-				s.name, s.len);
+		dbc_lex_warn_at(
+		    &p->lx, pos,
+		    "signal '%s' length %u is outside 1..64; dropped", s.name,
+		    s.len);
 		goto drop;
 	}
 	if (!sig_fits_max(&s)) {
 		if (p->strict) {
-			rc = dbc_lex_error_at(&p->lx, pos, "signal '%s' (start %u, length %u) lies beyond a %d-byte payload",
-					      s.name, s.start, s.len, CANFRAME_MAX_LEN);
+			rc = dbc_lex_error_at(
+			    &p->lx, pos,
+			    "signal '%s' (start %u, length %u) lies beyond a "
+			    "%d-byte payload",
+			    s.name, s.start, s.len, CANFRAME_MAX_LEN);
 			goto drop;
 		}
-		dbc_lex_warn_at(&p->lx, pos, "signal '%s' (start %u, length %u) lies beyond a %d-byte payload; dropped",
+		dbc_lex_warn_at(&p->lx, pos,
+				"signal '%s' (start %u, length %u) lies beyond "
+				"a %d-byte payload; dropped",
 				s.name, s.start, s.len, CANFRAME_MAX_LEN);
 		goto drop;
 	}
@@ -398,13 +429,16 @@ static int parse_sg(struct parser *p)
 		struct dbc_span nm = {s.name, strlen(s.name)};
 
 		if (find_sig(m, &nm) >= 0)
-			dbc_lex_warn_at(&p->lx, pos, "message '%s' repeats signal '%s'; lookups by name find the first",
+			dbc_lex_warn_at(&p->lx, pos,
+					"message '%s' repeats signal '%s'; "
+					"lookups by name find the first",
 					m->name, s.name);
 	}
 	if (x->sig_cap <= m->n_sigs) {
 		size_t cap = x->sig_cap;
 
-		rc = grow((void **)&m->sigs, &x->sig_cap, m->n_sigs + 1, sizeof(*m->sigs));
+		rc = grow((void **)&m->sigs, &x->sig_cap, m->n_sigs + 1,
+			  sizeof(*m->sigs));
 		if (rc == BENCH_OK)
 			rc = grow((void **)&x->sig_pos, &cap, m->n_sigs + 1,
 				  sizeof(*x->sig_pos));
@@ -427,7 +461,8 @@ static int parse_cm(struct parser *p)
 	long m, s;
 
 	if (dbc_lex_peek(&p->lx) != '"') {
-		TRY(dbc_lex_expect_word(&p->lx, &w, "comment object (BU_, BO_, SG_, EV_) or text"));
+		TRY(dbc_lex_expect_word(
+		    &p->lx, &w, "comment object (BU_, BO_, SG_, EV_) or text"));
 		if (dbc_span_is(&w, "BO_")) {
 			TRY(ref_msg(p, "CM_ BO_", &m));
 			if (m >= 0)
@@ -437,9 +472,12 @@ static int parse_cm(struct parser *p)
 			if (s >= 0)
 				target = &p->db->msgs[m].sigs[s].comment;
 		} else if (dbc_span_is(&w, "BU_") || dbc_span_is(&w, "EV_")) {
-			TRY(dbc_lex_expect_word(&p->lx, &w, "node or variable name"));
+			TRY(dbc_lex_expect_word(&p->lx, &w,
+						"node or variable name"));
 		} else {
-			return dbc_lex_error(&p->lx, "expected BU_, BO_, SG_, EV_ or a string after CM_");
+			return dbc_lex_error(&p->lx,
+					     "expected BU_, BO_, SG_, EV_ or a "
+					     "string after CM_");
 		}
 	}
 	TRY(dbc_lex_string(&p->lx, &text, "comment text"));
@@ -472,10 +510,13 @@ static int parse_ba_def(struct parser *p)
 
 	memset(&d, 0, sizeof(d));
 	if (dbc_lex_peek(&p->lx) != '"')
-		TRY(dbc_lex_expect_word(&p->lx, &w, "attribute object (BU_, BO_, SG_, EV_)"));
+		TRY(dbc_lex_expect_word(
+		    &p->lx, &w, "attribute object (BU_, BO_, SG_, EV_)"));
 	name_pos = (dbc_lex_peek(&p->lx), p->lx.pos);
 	TRY(dbc_lex_string(&p->lx, &d.name, "attribute name"));
-	if ((rc = dbc_lex_expect_word(&p->lx, &w, "attribute type (INT, HEX, FLOAT, STRING, ENUM)")) < 0)
+	if ((rc = dbc_lex_expect_word(
+		 &p->lx, &w,
+		 "attribute type (INT, HEX, FLOAT, STRING, ENUM)")) < 0)
 		goto fail;
 	if (dbc_span_is(&w, "INT"))
 		d.type = ATTR_INT;
@@ -489,7 +530,9 @@ static int parse_ba_def(struct parser *p)
 		d.type = ATTR_ENUM;
 	else {
 		p->lx.pos = (size_t)(w.p - p->lx.s);
-		rc = dbc_lex_error(&p->lx, "expected attribute type INT, HEX, FLOAT, STRING or ENUM");
+		rc = dbc_lex_error(
+		    &p->lx,
+		    "expected attribute type INT, HEX, FLOAT, STRING or ENUM");
 		goto fail;
 	}
 	if (d.type == ATTR_ENUM) {
@@ -509,7 +552,10 @@ static int parse_ba_def(struct parser *p)
 	/* INT/HEX/FLOAT limits are not needed */
 	dbc_lex_skip_statement(&p->lx, NULL);
 	if (find_def(p, d.name)) {
-		dbc_lex_warn_at(&p->lx, name_pos, "attribute '%s' defined twice; the first definition is kept", d.name);
+		dbc_lex_warn_at(&p->lx, name_pos,
+				"attribute '%s' defined twice; the first "
+				"definition is kept",
+				d.name);
 		attr_def_release(&d);
 		return BENCH_OK;
 	}
@@ -549,7 +595,9 @@ static int parse_ba_def_def(struct parser *p)
 	end_statement(p);
 	d = find_def(p, name);
 	if (!d) {
-		dbc_lex_warn_at(&p->lx, name_pos, "default for undefined attribute '%s' ignored", name);
+		dbc_lex_warn_at(&p->lx, name_pos,
+				"default for undefined attribute '%s' ignored",
+				name);
 		free(str);
 	} else {
 		free(d->def_str);
@@ -616,7 +664,9 @@ static int parse_ba(struct parser *p)
 	if (dbc_lex_peek(&p->lx) != '"' && dbc_lex_peek(&p->lx) != '-' &&
 	    dbc_lex_peek(&p->lx) != '.' &&
 	    !(dbc_lex_peek(&p->lx) >= '0' && dbc_lex_peek(&p->lx) <= '9')) {
-		if ((rc = dbc_lex_expect_word(&p->lx, &w, "attribute object (BU_, BO_, SG_, EV_) or value")) < 0)
+		if ((rc = dbc_lex_expect_word(
+			 &p->lx, &w,
+			 "attribute object (BU_, BO_, SG_, EV_) or value")) < 0)
 			goto out;
 		if (dbc_span_is(&w, "BO_")) {
 			on_msg = true;
@@ -625,10 +675,13 @@ static int parse_ba(struct parser *p)
 			on_sig = true;
 			rc = ref_sig(p, "BA_ SG_", &m, &s);
 		} else if (dbc_span_is(&w, "BU_") || dbc_span_is(&w, "EV_")) {
-			rc = dbc_lex_expect_word(&p->lx, &w, "node or variable name");
+			rc = dbc_lex_expect_word(&p->lx, &w,
+						 "node or variable name");
 		} else {
 			p->lx.pos = (size_t)(w.p - p->lx.s);
-			rc = dbc_lex_error(&p->lx, "expected BU_, BO_, SG_, EV_ or a value after the attribute name");
+			rc = dbc_lex_error(&p->lx,
+					   "expected BU_, BO_, SG_, EV_ or a "
+					   "value after the attribute name");
 		}
 		if (rc < 0)
 			goto out;
@@ -696,9 +749,11 @@ static int parse_val(struct parser *p)
 	while (dbc_lex_peek(&p->lx) != ';' && dbc_lex_peek(&p->lx) != -1) {
 		if ((rc = dbc_lex_int(&p->lx, &raw, "value")) < 0)
 			goto fail;
-		if ((rc = dbc_lex_string(&p->lx, &text, "value description")) < 0)
+		if ((rc = dbc_lex_string(&p->lx, &text, "value description")) <
+		    0)
 			goto fail;
-		if ((rc = grow((void **)&vals, &cap, n + 1, sizeof(*vals))) < 0) {
+		if ((rc = grow((void **)&vals, &cap, n + 1, sizeof(*vals))) <
+		    0) {
 			free(text);
 			goto fail;
 		}
@@ -734,13 +789,16 @@ static int parse_sig_valtype(struct parser *p)
 	TRY(ref_sig(p, "SIG_VALTYPE_", &m, &si));
 	dbc_lex_accept(&p->lx, ':');
 	pos = (dbc_lex_peek(&p->lx), p->lx.pos);
-	TRY(dbc_lex_uint(&p->lx, 3, &t, "value type (0 integer, 1 float32, 2 float64)"));
+	TRY(dbc_lex_uint(&p->lx, 3, &t,
+			 "value type (0 integer, 1 float32, 2 float64)"));
 	end_statement(p);
 	if (si < 0)
 		return BENCH_OK;
 	s = &p->db->msgs[m].sigs[si];
 	if (t == 3 || (t == 1 && s->len != 32) || (t == 2 && s->len != 64)) {
-		dbc_lex_warn_at(&p->lx, pos, "signal '%s': value type %llu does not fit length %u; kept as integer",
+		dbc_lex_warn_at(&p->lx, pos,
+				"signal '%s': value type %llu does not fit "
+				"length %u; kept as integer",
 				s->name, (unsigned long long)t, s->len);
 		return BENCH_OK;
 	}
@@ -761,9 +819,12 @@ static int parse_sg_mul_val(struct parser *p)
 	TRY(dbc_lex_expect_word(&p->lx, &w, "multiplexor signal name"));
 	pos = (size_t)(w.p - p->lx.s);
 	do {
-		if ((rc = dbc_lex_uint(&p->lx, UINT64_MAX, &lo, "range start")) < 0 ||
-		    (rc = dbc_lex_expect(&p->lx, '-', "in the value range")) < 0 ||
-		    (rc = dbc_lex_uint(&p->lx, UINT64_MAX, &hi, "range end")) < 0)
+		if ((rc = dbc_lex_uint(&p->lx, UINT64_MAX, &lo,
+				       "range start")) < 0 ||
+		    (rc = dbc_lex_expect(&p->lx, '-', "in the value range")) <
+			0 ||
+		    (rc = dbc_lex_uint(&p->lx, UINT64_MAX, &hi, "range end")) <
+			0)
 			goto fail;
 		if ((rc = grow((void **)&r, &cap, n + 1, sizeof(*r))) < 0)
 			goto fail;
@@ -775,7 +836,8 @@ static int parse_sg_mul_val(struct parser *p)
 		free(r);
 		return BENCH_OK;
 	}
-	if ((rc = grow((void **)&p->pm, &p->cap_pm, p->n_pm + 1, sizeof(*p->pm))) < 0)
+	if ((rc = grow((void **)&p->pm, &p->cap_pm, p->n_pm + 1,
+		       sizeof(*p->pm))) < 0)
 		goto fail;
 	{
 		struct dbc_sig *s = &p->db->msgs[m].sigs[si];
@@ -805,40 +867,40 @@ static const struct stmt {
 	const char *kw;
 	int (*fn)(struct parser *p);
 } stmts[] = {
-	{"VERSION", parse_version},
-	{"NS_", parse_ns},
-	{"BS_", parse_rest_of_line},
-	{"BU_", parse_rest_of_line},
-	{"BO_", parse_bo},
-	{"SG_", parse_sg},
-	{"CM_", parse_cm},
-	{"BA_DEF_", parse_ba_def},
-	{"BA_DEF_DEF_", parse_ba_def_def},
-	{"BA_", parse_ba},
-	{"VAL_", parse_val},
-	{"SIG_VALTYPE_", parse_sig_valtype},
-	{"SG_MUL_VAL_", parse_sg_mul_val},
-	/* parsed and skipped: nothing here changes decoding */
-	{"VAL_TABLE_", parse_skip},
-	{"BO_TX_BU_", parse_skip},
-	{"BA_DEF_REL_", parse_skip},
-	{"BA_DEF_DEF_REL_", parse_skip},
-	{"BA_REL_", parse_skip},
-	{"BU_SG_REL_", parse_skip},
-	{"BU_EV_REL_", parse_skip},
-	{"BU_BO_REL_", parse_skip},
-	{"SIG_GROUP_", parse_skip},
-	{"EV_", parse_skip},
-	{"ENVVAR_DATA_", parse_skip},
-	{"EV_DATA_", parse_skip},
-	{"SGTYPE_", parse_skip},
-	{"SGTYPE_VAL_", parse_skip},
-	{"SIG_TYPE_REF_", parse_skip},
-	{"SIG_TYPE_DEF_", parse_skip},
-	{"CAT_DEF_", parse_skip},
-	{"CAT_", parse_skip},
-	{"FILTER", parse_skip},
-	{"NS_DESC_", parse_skip},
+    {"VERSION", parse_version},
+    {"NS_", parse_ns},
+    {"BS_", parse_rest_of_line},
+    {"BU_", parse_rest_of_line},
+    {"BO_", parse_bo},
+    {"SG_", parse_sg},
+    {"CM_", parse_cm},
+    {"BA_DEF_", parse_ba_def},
+    {"BA_DEF_DEF_", parse_ba_def_def},
+    {"BA_", parse_ba},
+    {"VAL_", parse_val},
+    {"SIG_VALTYPE_", parse_sig_valtype},
+    {"SG_MUL_VAL_", parse_sg_mul_val},
+    /* parsed and skipped: nothing here changes decoding */
+    {"VAL_TABLE_", parse_skip},
+    {"BO_TX_BU_", parse_skip},
+    {"BA_DEF_REL_", parse_skip},
+    {"BA_DEF_DEF_REL_", parse_skip},
+    {"BA_REL_", parse_skip},
+    {"BU_SG_REL_", parse_skip},
+    {"BU_EV_REL_", parse_skip},
+    {"BU_BO_REL_", parse_skip},
+    {"SIG_GROUP_", parse_skip},
+    {"EV_", parse_skip},
+    {"ENVVAR_DATA_", parse_skip},
+    {"EV_DATA_", parse_skip},
+    {"SGTYPE_", parse_skip},
+    {"SGTYPE_VAL_", parse_skip},
+    {"SIG_TYPE_REF_", parse_skip},
+    {"SIG_TYPE_DEF_", parse_skip},
+    {"CAT_DEF_", parse_skip},
+    {"CAT_", parse_skip},
+    {"FILTER", parse_skip},
+    {"NS_DESC_", parse_skip},
 };
 
 static const struct stmt *find_stmt(const struct dbc_span *w)
@@ -849,7 +911,10 @@ static const struct stmt *find_stmt(const struct dbc_span *w)
 	return NULL;
 }
 
-static bool is_keyword(const struct dbc_span *w) { return find_stmt(w) != NULL; }
+static bool is_keyword(const struct dbc_span *w)
+{
+	return find_stmt(w) != NULL;
+}
 
 static int parse_skip(struct parser *p)
 {
@@ -865,11 +930,14 @@ static int parse_statements(struct parser *p)
 	while (dbc_lex_peek(&p->lx) != -1) {
 		if (p->lx.pos + 1 < p->lx.len && p->lx.s[p->lx.pos] == '/' &&
 		    p->lx.s[p->lx.pos + 1] == '/') {
-			dbc_lex_skip_line(&p->lx); /* hand-edited files: // comments */
+			dbc_lex_skip_line(
+			    &p->lx); /* hand-edited files: // comments */
 			continue;
 		}
 		if (!dbc_lex_word(&p->lx, &w))
-			return dbc_lex_error(&p->lx, "expected a DBC keyword (BO_, SG_, CM_, BA_, VAL_, ...)");
+			return dbc_lex_error(&p->lx,
+					     "expected a DBC keyword (BO_, "
+					     "SG_, CM_, BA_, VAL_, ...)");
 		st = find_stmt(&w);
 		if (!st) {
 			dbc_lex_warn_at(&p->lx, (size_t)(w.p - p->lx.s),
@@ -910,8 +978,8 @@ static void apply_renames(struct parser *p)
 {
 	for (size_t i = 0; i < p->n_pn; i++) {
 		struct dbc_msg *m = &p->db->msgs[p->pn[i].msg];
-		char **target = p->pn[i].sig < 0 ? &m->name :
-				&m->sigs[p->pn[i].sig].name;
+		char **target =
+		    p->pn[i].sig < 0 ? &m->name : &m->sigs[p->pn[i].sig].name;
 
 		free(*target);
 		*target = p->pn[i].name;
@@ -946,9 +1014,12 @@ static int resolve_mux(struct parser *p)
 				continue;
 			s->mux_parent = (int)default_parent(m, k);
 			if (s->mux_parent < 0)
-				dbc_lex_warn_at(&p->lx, p->mx[i].sig_pos[k],
-						"signal '%s' of message '%s' is multiplexed but the message has no multiplexor; always decoded",
-						s->name, m->name);
+				dbc_lex_warn_at(
+				    &p->lx, p->mx[i].sig_pos[k],
+				    "signal '%s' of message '%s' is "
+				    "multiplexed but the message has no "
+				    "multiplexor; always decoded",
+				    s->name, m->name);
 		}
 	}
 	for (size_t i = 0; i < p->n_pm; i++) {
@@ -960,9 +1031,11 @@ static int resolve_mux(struct parser *p)
 		if (par < 0 || (size_t)par == p->pm[i].sig ||
 		    (m->sigs[par].mux != DBC_MUX_SWITCH &&
 		     m->sigs[par].mux != DBC_MUX_BOTH))
-			return dbc_lex_error_at(&p->lx, p->pm[i].pos,
-						"SG_MUL_VAL_: '%s' is not a multiplexor signal of message '%s'",
-						p->pm[i].parent, m->name);
+			return dbc_lex_error_at(
+			    &p->lx, p->pm[i].pos,
+			    "SG_MUL_VAL_: '%s' is not a multiplexor signal of "
+			    "message '%s'",
+			    p->pm[i].parent, m->name);
 		s->mux_parent = (int)par;
 		if (s->mux == DBC_MUX_NONE)
 			s->mux = DBC_MUX_VALUE;
@@ -980,9 +1053,11 @@ static int resolve_mux(struct parser *p)
 			while (par >= 0 && steps++ <= m->n_sigs)
 				par = m->sigs[par].mux_parent;
 			if (par >= 0)
-				return dbc_lex_error_at(&p->lx, p->mx[i].sig_pos[k],
-							"signal '%s' of message '%s': multiplexors select each other in a loop",
-							m->sigs[k].name, m->name);
+				return dbc_lex_error_at(
+				    &p->lx, p->mx[i].sig_pos[k],
+				    "signal '%s' of message '%s': multiplexors "
+				    "select each other in a loop",
+				    m->sigs[k].name, m->name);
 		}
 	}
 	return BENCH_OK;
@@ -1020,7 +1095,8 @@ int dbc_parse(const char *text, size_t len, const char *name,
 	*out = NULL;
 	if (!name)
 		name = "<dbc>";
-	if (!(p.db = calloc(1, sizeof(*p.db))) || !(p.db->path = strdup(name))) {
+	if (!(p.db = calloc(1, sizeof(*p.db))) ||
+	    !(p.db->path = strdup(name))) {
 		free(p.db);
 		return oom();
 	}

@@ -20,9 +20,9 @@ enum dbc_valtype { DBC_INT = 0, DBC_FLOAT32 = 1, DBC_FLOAT64 = 2 };
 
 enum dbc_mux {
 	DBC_MUX_NONE = 0,
-	DBC_MUX_SWITCH,   /* M: a multiplexor */
-	DBC_MUX_VALUE,    /* mN: present when its multiplexor selects it */
-	DBC_MUX_BOTH,     /* mNM: muxed and itself a multiplexor */
+	DBC_MUX_SWITCH, /* M: a multiplexor */
+	DBC_MUX_VALUE,	/* mN: present when its multiplexor selects it */
+	DBC_MUX_BOTH,	/* mNM: muxed and itself a multiplexor */
 };
 
 struct dbc_range {
@@ -36,31 +36,31 @@ struct dbc_val {
 
 struct dbc_sig {
 	char *name;
-	uint16_t start;       /* as written in the file (Motorola: MSB) */
-	uint16_t len;         /* 1..64 */
-	bool big_endian;      /* @0 Motorola */
-	bool is_signed;       /* - */
+	uint16_t start;	 /* as written in the file (Motorola: MSB) */
+	uint16_t len;	 /* 1..64 */
+	bool big_endian; /* @0 Motorola */
+	bool is_signed;	 /* - */
 	enum dbc_valtype valtype;
 	double factor, offset, min, max;
 	char *unit;
 	char *comment;
 	enum dbc_mux mux;
-	int mux_parent;       /* index of the selecting multiplexor, -1 none */
+	int mux_parent; /* index of the selecting multiplexor, -1 none */
 	struct dbc_range *mux_ranges; /* selecting values (mN or SG_MUL_VAL_) */
 	size_t n_mux_ranges;
 	struct dbc_val *vals; /* VAL_ table */
 	size_t n_vals;
 	/* private precomputed codec fields may follow */
-	uint16_t bitpos_;     /* network bit number of the first bit */
-	uint16_t need_len_;   /* payload bytes the signal reaches into */
+	uint16_t bitpos_;   /* network bit number of the first bit */
+	uint16_t need_len_; /* payload bytes the signal reaches into */
 };
 
 struct dbc_msg {
-	uint32_t id;          /* CANFRAME_EFF set for extended ids */
+	uint32_t id; /* CANFRAME_EFF set for extended ids */
 	char *name;
-	uint8_t size;         /* bytes, up to 64 */
-	bool fd;              /* VFrameFormat *_FD */
-	int cycle_ms;         /* GenMsgCycleTime, 0 if none */
+	uint8_t size; /* bytes, up to 64 */
+	bool fd;      /* VFrameFormat *_FD */
+	int cycle_ms; /* GenMsgCycleTime, 0 if none */
 	char *sender;
 	char *comment;
 	struct dbc_sig *sigs;
@@ -77,8 +77,8 @@ struct dbc {
 };
 
 struct dbc_opts {
-	bool strict;          /* overlap / out-of-frame become errors */
-	bool quiet;           /* suppress warnings */
+	bool strict; /* overlap / out-of-frame become errors */
+	bool quiet;  /* suppress warnings */
 };
 
 /* Returns BENCH_OK or a negative rc; on error logs FILE:LINE:COL. */

@@ -64,12 +64,18 @@ static unsigned check_msg(const struct dbc_msg *m, struct dbc_lex *lx,
 		if (s->need_len_ <= m->size)
 			continue;
 		if (strict) {
-			dbc_lex_error_at(lx, pos[i], "signal '%s' of message '%s' needs %u bytes, the message has %u",
-					 s->name, m->name, s->need_len_, m->size);
+			dbc_lex_error_at(lx, pos[i],
+					 "signal '%s' of message '%s' needs %u "
+					 "bytes, the message has %u",
+					 s->name, m->name, s->need_len_,
+					 m->size);
 			errors++;
 		} else {
-			dbc_lex_warn_at(lx, pos[i], "signal '%s' of message '%s' needs %u bytes, the message has %u",
-					s->name, m->name, s->need_len_, m->size);
+			dbc_lex_warn_at(lx, pos[i],
+					"signal '%s' of message '%s' needs %u "
+					"bytes, the message has %u",
+					s->name, m->name, s->need_len_,
+					m->size);
 		}
 	}
 	if (!strict)
@@ -82,8 +88,10 @@ static unsigned check_msg(const struct dbc_msg *m, struct dbc_lex *lx,
 			layout_of(&m->sigs[k], &lb);
 			if (!layouts_meet(&la, &lb))
 				continue;
-			dbc_lex_error_at(lx, pos[k], "signal '%s' of message '%s' overlaps signal '%s'",
-					 m->sigs[k].name, m->name, m->sigs[i].name);
+			dbc_lex_error_at(
+			    lx, pos[k],
+			    "signal '%s' of message '%s' overlaps signal '%s'",
+			    m->sigs[k].name, m->name, m->sigs[i].name);
 			errors++;
 		}
 	}

@@ -36,7 +36,8 @@ int dbc_outbuf_reserve(struct dbc_outbuf *o, size_t n)
 		cap *= 2;
 	p = realloc(o->p, cap);
 	if (!p) {
-		log_err("out of memory growing the output buffer to %zu bytes", cap);
+		log_err("out of memory growing the output buffer to %zu bytes",
+			cap);
 		return BENCH_ERR_MEM;
 	}
 	o->p = p;
@@ -67,10 +68,11 @@ static const long double pow10_ld[28] = {
 };
 /* clang-format on */
 
-static const char digits2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
+static const char digits2[201] = "000102030405060708091011121314151617181920212"
+				 "22324252627282930313233343536373839"
+				 "404142434445464748495051525354555657585960616"
+				 "26364656667686970717273747576777879"
+				 "8081828384858687888990919293949596979899";
 
 /* Decimal digits of v, right-aligned ending at end; returns the start. */
 static char *digits_before(char *end, uint64_t v)
@@ -319,7 +321,8 @@ static const struct dbc_sig *iter_next(struct sig_iter *it)
 
 	for (;;) {
 		if (it->ti < it->n_tbl &&
-		    (it->gi >= it->pl->n_gen || it->tbl[it->ti] < it->pl->gen[it->gi])) {
+		    (it->gi >= it->pl->n_gen ||
+		     it->tbl[it->ti] < it->pl->gen[it->gi])) {
 			/* selected by the multiplexor already read */
 			s = &it->m->sigs[it->tbl[it->ti++]];
 			if (s->need_len_ <= it->f->len)
@@ -346,7 +349,8 @@ int dbc_fmt_json(struct dbc_outbuf *o, const struct dbc *db,
 	char *p;
 
 	/* names are escaped at most 6x; fixed parts fit in 128 bytes */
-	TRY(dbc_outbuf_reserve(o, 128 + 6 * (strlen(rec->iface) + strlen(m->name))));
+	TRY(dbc_outbuf_reserve(
+	    o, 128 + 6 * (strlen(rec->iface) + strlen(m->name))));
 	p = o->p + o->len;
 	memcpy(p, "{\"t\":", 5);
 	p = put_time(p + 5, rec);
@@ -361,7 +365,8 @@ int dbc_fmt_json(struct dbc_outbuf *o, const struct dbc *db,
 	o->len = (size_t)(p - o->p);
 	iter_init(&it, db, m, f);
 	while ((s = iter_next(&it))) {
-		TRY(dbc_outbuf_reserve(o, 8 + 6 * strlen(s->name) + DBC_FMT_DOUBLE_MAX));
+		TRY(dbc_outbuf_reserve(o, 8 + 6 * strlen(s->name) +
+					      DBC_FMT_DOUBLE_MAX));
 		p = o->p + o->len;
 		if (!first)
 			*p++ = ',';
@@ -412,10 +417,12 @@ int dbc_fmt_text(struct dbc_outbuf *o, const struct dbc *db,
 	o->len = (size_t)(p - o->p);
 	iter_init(&it, db, m, f);
 	while ((s = iter_next(&it))) {
-		vt = s->n_vals ? val_text(s, cansig_get_raw(s, f->data, f->len)) : NULL;
-		TRY(dbc_outbuf_reserve(o, 8 + strlen(s->name) + DBC_FMT_DOUBLE_MAX +
-					  strlen(s->unit ? s->unit : "") +
-					  (vt ? strlen(vt) + 3 : 0)));
+		vt = s->n_vals ? val_text(s, cansig_get_raw(s, f->data, f->len))
+			       : NULL;
+		TRY(dbc_outbuf_reserve(o, 8 + strlen(s->name) +
+					      DBC_FMT_DOUBLE_MAX +
+					      strlen(s->unit ? s->unit : "") +
+					      (vt ? strlen(vt) + 3 : 0)));
 		p = o->p + o->len;
 		*p++ = ' ';
 		p = stpcpy(p, s->name);

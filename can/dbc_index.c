@@ -17,13 +17,13 @@
 
 struct dbc_slot {
 	uint32_t id;
-	uint32_t msg;   /* index into msgs, SLOT_EMPTY if free */
+	uint32_t msg; /* index into msgs, SLOT_EMPTY if free */
 };
 
 struct dbc_index {
 	uint32_t mask;
 	struct dbc_slot *slots;
-	struct dbc_plan *plans;  /* one per message */
+	struct dbc_plan *plans; /* one per message */
 	size_t n_plans;
 };
 
@@ -58,12 +58,14 @@ static int plan_build(const struct dbc_msg *m, struct dbc_plan *pl)
 
 	pl->sw = -1;
 	for (size_t k = 0; k < m->n_sigs && pl->sw < 0; k++)
-		if (m->sigs[k].mux == DBC_MUX_SWITCH && m->sigs[k].mux_parent < 0)
+		if (m->sigs[k].mux == DBC_MUX_SWITCH &&
+		    m->sigs[k].mux_parent < 0)
 			pl->sw = (int)k;
 	for (size_t k = 0; k < m->n_sigs; k++) {
 		const struct dbc_sig *s = &m->sigs[k];
 
-		for (size_t r = 0; tabled(s, pl->sw) && r < s->n_mux_ranges; r++)
+		for (size_t r = 0; tabled(s, pl->sw) && r < s->n_mux_ranges;
+		     r++)
 			if (s->mux_ranges[r].hi + 1 > pl->n_vals)
 				pl->n_vals = (uint32_t)s->mux_ranges[r].hi + 1;
 	}
@@ -81,28 +83,34 @@ static int plan_build(const struct dbc_msg *m, struct dbc_plan *pl)
 			continue;
 		}
 		for (size_t r = 0; r < s->n_mux_ranges; r++)
-			for (uint64_t v = s->mux_ranges[r].lo; v <= s->mux_ranges[r].hi; v++)
+			for (uint64_t v = s->mux_ranges[r].lo;
+			     v <= s->mux_ranges[r].hi; v++)
 				if (!seen_before(s, r, v))
 					pl->off[v + 1]++;
 	}
 	for (uint32_t v = 0; v < pl->n_vals; v++)
 		pl->off[v + 1] += pl->off[v];
-	pl->idx = malloc((pl->off[pl->n_vals] ? pl->off[pl->n_vals] : 1) * sizeof(*pl->idx));
+	pl->idx = malloc((pl->off[pl->n_vals] ? pl->off[pl->n_vals] : 1) *
+			 sizeof(*pl->idx));
 	if (!pl->idx)
 		goto out;
 	for (size_t k = 0; k < m->n_sigs; k++) {
 		const struct dbc_sig *s = &m->sigs[k];
 
-		for (size_t r = 0; tabled(s, pl->sw) && r < s->n_mux_ranges; r++)
-			for (uint64_t v = s->mux_ranges[r].lo; v <= s->mux_ranges[r].hi; v++)
+		for (size_t r = 0; tabled(s, pl->sw) && r < s->n_mux_ranges;
+		     r++)
+			for (uint64_t v = s->mux_ranges[r].lo;
+			     v <= s->mux_ranges[r].hi; v++)
 				if (!seen_before(s, r, v))
-					pl->idx[pl->off[v] + fill[v]++] = (uint32_t)k;
+					pl->idx[pl->off[v] + fill[v]++] =
+					    (uint32_t)k;
 	}
 	rc = BENCH_OK;
 out:
 	free(fill);
 	if (rc < 0)
-		log_err("out of memory building the decode plan of '%s'", m->name);
+		log_err("out of memory building the decode plan of '%s'",
+			m->name);
 	return rc;
 }
 
@@ -206,8 +214,7 @@ const struct dbc_msg *dbc_msg_by_name(const struct dbc *db, const char *name)
 	return NULL;
 }
 
-const struct dbc_sig *dbc_sig_by_name(const struct dbc_msg *m,
-				      const char *name)
+const struct dbc_sig *dbc_sig_by_name(const struct dbc_msg *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_sigs; i++)
 		if (!strcmp(m->sigs[i].name, name))

@@ -23,7 +23,10 @@ void dbc_lex_init(struct dbc_lex *lx, const char *name, const char *s,
 	lx->line = 1;
 }
 
-static bool is_blank(int c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; }
+static bool is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
 
 static bool is_word(int c)
 {
@@ -174,7 +177,8 @@ int dbc_lex_uint(struct dbc_lex *lx, uint64_t max, uint64_t *v,
 	int c;
 
 	while ((c = cur(lx)) >= '0' && c <= '9') {
-		if (x > max / 10 || (x == max / 10 && (uint64_t)(c - '0') > max % 10)) {
+		if (x > max / 10 ||
+		    (x == max / 10 && (uint64_t)(c - '0') > max % 10)) {
 			lx->pos = start;
 			return dbc_lex_error(lx, "%s out of range 0..%llu",
 					     what, (unsigned long long)max);
@@ -185,8 +189,8 @@ int dbc_lex_uint(struct dbc_lex *lx, uint64_t max, uint64_t *v,
 	if (lx->pos == start || is_word(cur(lx)) || cur(lx) == '.') {
 		describe(lx, start, got, sizeof(got));
 		lx->pos = start;
-		return dbc_lex_error(lx, "expected %s (an unsigned integer), got %s",
-				     what, got);
+		return dbc_lex_error(
+		    lx, "expected %s (an unsigned integer), got %s", what, got);
 	}
 	*v = x;
 	return BENCH_OK;
@@ -211,8 +215,10 @@ int dbc_lex_int(struct dbc_lex *lx, int64_t *v, const char *what)
 		lx->pos++;
 	}
 	c = cur(lx);
-	if (lx->pos > start + neg && !is_word(c) && c != '.' && !(c >= '0' && c <= '9')) {
-		/* two's complement: 18446744073709551615 and -1 are one value */
+	if (lx->pos > start + neg && !is_word(c) && c != '.' &&
+	    !(c >= '0' && c <= '9')) {
+		/* two's complement: 18446744073709551615 and -1 are one value
+		 */
 		*v = (int64_t)(neg ? 0 - x : x);
 		return BENCH_OK;
 	}
@@ -306,8 +312,8 @@ int dbc_lex_string(struct dbc_lex *lx, char **out, const char *what)
 
 	if (dbc_lex_peek(lx) != '"') {
 		describe(lx, lx->pos, got, sizeof(got));
-		return dbc_lex_error(lx, "expected %s (a quoted string), got %s",
-				     what, got);
+		return dbc_lex_error(
+		    lx, "expected %s (a quoted string), got %s", what, got);
 	}
 	start = lx->pos++;
 	/* size the copy by the string, not by the rest of the file */
@@ -323,8 +329,8 @@ int dbc_lex_string(struct dbc_lex *lx, char **out, const char *what)
 		c = cur(lx);
 		if (c == -1) {
 			free(buf);
-			return dbc_lex_error_at(lx, start,
-						"unterminated string (%s)", what);
+			return dbc_lex_error_at(
+			    lx, start, "unterminated string (%s)", what);
 		}
 		lx->pos++;
 		if (c == '"')

@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 struct dbc_lex {
-	const char *name;   /* file name in messages */
-	const char *s;      /* text, NUL-terminated, may contain NULs */
+	const char *name; /* file name in messages */
+	const char *s;	  /* text, NUL-terminated, may contain NULs */
 	size_t len;
 	size_t pos;
-	bool quiet;         /* suppress warnings */
+	bool quiet; /* suppress warnings */
 	unsigned n_warnings;
 	/* line bookkeeping, advanced lazily up to pos */
 	size_t counted;
@@ -64,12 +64,12 @@ void dbc_lex_where(struct dbc_lex *lx, size_t pos, unsigned *line,
 /* Log "FILE:LINE:COL: msg" at the cursor (after blanks); error returns
  * BENCH_ERR_PARSE. */
 int dbc_lex_error(struct dbc_lex *lx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void dbc_lex_warn(struct dbc_lex *lx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void dbc_lex_warn_at(struct dbc_lex *lx, size_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int dbc_lex_error_at(struct dbc_lex *lx, size_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -18,12 +18,12 @@ unsigned dbc_check_layout(const struct dbc *db, struct dbc_lex *lx,
  * testing every multiplexed signal (a 96-cell block message has ~100
  * signals, 4 present per frame). */
 struct dbc_plan {
-	int sw;             /* top-level multiplexor (M, no parent), -1 none */
-	uint32_t n_vals;    /* dispatch table covers its raw values 0..n_vals-1 */
-	uint32_t *off;      /* n_vals + 1 offsets into idx */
-	uint32_t *idx;      /* per value: signals directly under sw that the
-			     * value selects, ascending */
-	uint32_t *gen;      /* all other signals, ascending: test each */
+	int sw;		 /* top-level multiplexor (M, no parent), -1 none */
+	uint32_t n_vals; /* dispatch table covers its raw values 0..n_vals-1 */
+	uint32_t *off;	 /* n_vals + 1 offsets into idx */
+	uint32_t *idx;	 /* per value: signals directly under sw that the
+			  * value selects, ascending */
+	uint32_t *gen;	 /* all other signals, ascending: test each */
 	uint32_t n_gen;
 };
 

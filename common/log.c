@@ -13,13 +13,20 @@ void log_set_sink(log_sink_fn fn, void *ctx)
 	sink_ctx = ctx;
 }
 
-void log_set_level(enum log_level max) { max_level = max; }
+void log_set_level(enum log_level max)
+{
+	max_level = max;
+}
 
-enum log_level log_get_level(void) { return max_level; }
+enum log_level log_get_level(void)
+{
+	return max_level;
+}
 
 void log_msg(enum log_level lvl, const char *prefix, const char *fmt, ...)
 {
-	static const char *const names[] = {"error", "warning", "info", "debug"};
+	static const char *const names[] = {"error", "warning", "info",
+					    "debug"};
 	char buf[1024];
 	va_list ap;
 

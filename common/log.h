@@ -21,7 +21,7 @@ void log_set_level(enum log_level max);
 enum log_level log_get_level(void);
 
 void log_msg(enum log_level lvl, const char *prefix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #ifndef LOG_PREFIX
 #define LOG_PREFIX "bench"

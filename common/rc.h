@@ -9,15 +9,15 @@
 
 enum bench_rc {
 	BENCH_OK = 0,
-	BENCH_ERR_ARG = -1,     /* bad argument or bad input file */
-	BENCH_ERR_IO = -2,      /* OS error, errno kept */
+	BENCH_ERR_ARG = -1,	/* bad argument or bad input file */
+	BENCH_ERR_IO = -2,	/* OS error, errno kept */
 	BENCH_ERR_TIMEOUT = -3, /* peer did not answer in time */
-	BENCH_ERR_PROTO = -4,   /* peer answered garbage */
-	BENCH_ERR_SAFETY = -5,  /* safety abort */
-	BENCH_ERR_MEM = -6,     /* allocation failed */
-	BENCH_ERR_SUPP = -7,    /* not supported by this backend */
-	BENCH_ERR_PARSE = -8,   /* syntax error in a text file */
-	BENCH_ERR_STATE = -9,   /* operation not allowed in this state */
+	BENCH_ERR_PROTO = -4,	/* peer answered garbage */
+	BENCH_ERR_SAFETY = -5,	/* safety abort */
+	BENCH_ERR_MEM = -6,	/* allocation failed */
+	BENCH_ERR_SUPP = -7,	/* not supported by this backend */
+	BENCH_ERR_PARSE = -8,	/* syntax error in a text file */
+	BENCH_ERR_STATE = -9,	/* operation not allowed in this state */
 };
 
 const char *bench_strerror(int rc);

@@ -98,17 +98,17 @@ struct h5log {
 	pthread_t thread;
 	int thread_started;
 	pthread_mutex_t mu;
-	pthread_cond_t wake;     /* producer -> writer */
-	pthread_cond_t done_cv;  /* writer -> producer (flushed, space) */
-	uint64_t pushed;         /* records committed (producer) */
-	uint64_t done;           /* records written and flushed (writer) */
-	uint64_t flush_req;      /* flush everything up to this record */
+	pthread_cond_t wake;	/* producer -> writer */
+	pthread_cond_t done_cv; /* writer -> producer (flushed, space) */
+	uint64_t pushed;	/* records committed (producer) */
+	uint64_t done;		/* records written and flushed (writer) */
+	uint64_t flush_req;	/* flush everything up to this record */
 	int stop;
 	int paused;
 	uint32_t flush_ms;
 	uint64_t min_free_bytes;
-	atomic_int failed;       /* writing stopped: pushes fail */
-	atomic_int io_error;     /* ... because a write failed (not reserve) */
+	atomic_int failed;   /* writing stopped: pushes fail */
+	atomic_int io_error; /* ... because a write failed (not reserve) */
 
 	/* After a stop at the reserve (failed, !io_error) pushes still
 	 * fail, so the controller stops safely, but what it pushes then
@@ -117,7 +117,7 @@ struct h5log {
 	size_t tail_n, slot_size;
 
 	uint64_t dropped_pending; /* producer only: not yet evented */
-	double last_t_s;          /* producer only: newest test time seen */
+	double last_t_s;	  /* producer only: newest test time seen */
 	_Atomic uint64_t samples_written, samples_dropped, flushes;
 
 	/* writer-thread batch buffers */
@@ -200,8 +200,8 @@ static int types_build(struct h5types *ty)
 
 static void types_close(struct h5types *ty)
 {
-	hid_t *all[] = { &ty->step_mem,  &ty->step_file, &ty->event_mem,
-			 &ty->event_file, &ty->frame_mem, &ty->frame_file };
+	hid_t *all[] = {&ty->step_mem,	 &ty->step_file, &ty->event_mem,
+			&ty->event_file, &ty->frame_mem, &ty->frame_file};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (*all[i] >= 0)
@@ -390,19 +390,19 @@ static int meta_write(hid_t f, const struct run_meta *m)
 	const struct {
 		const char *name, *value;
 	} strs[] = {
-		{ "schema", RUN_SCHEMA },
-		{ "pack_id", m->pack_id },
-		{ "pack_model", m->pack_model },
-		{ "chemistry", m->chemistry },
-		{ "software_version", m->software_version },
-		{ "recipe_text", m->recipe_text },
-		{ "recipe_sha256", m->recipe_sha256 },
-		{ "profile_text", m->profile_text },
-		{ "dbc_sha256", m->dbc_sha256 },
-		{ "instrument_id", m->instrument_id },
-		{ "bench_id", m->bench_id },
-		{ "operator", m->operator_name },
-		{ "start_time_utc", m->start_time_utc },
+	    {"schema", RUN_SCHEMA},
+	    {"pack_id", m->pack_id},
+	    {"pack_model", m->pack_model},
+	    {"chemistry", m->chemistry},
+	    {"software_version", m->software_version},
+	    {"recipe_text", m->recipe_text},
+	    {"recipe_sha256", m->recipe_sha256},
+	    {"profile_text", m->profile_text},
+	    {"dbc_sha256", m->dbc_sha256},
+	    {"instrument_id", m->instrument_id},
+	    {"bench_id", m->bench_id},
+	    {"operator", m->operator_name},
+	    {"start_time_utc", m->start_time_utc},
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -425,8 +425,8 @@ static int meta_read(hid_t f, struct run_meta *m)
 {
 	memset(m, 0, sizeof(*m));
 	if (attr_get_str(f, "pack_id", m->pack_id, sizeof(m->pack_id), NULL) ||
-	    attr_get_str(f, "pack_model", m->pack_model,
-			 sizeof(m->pack_model), NULL) ||
+	    attr_get_str(f, "pack_model", m->pack_model, sizeof(m->pack_model),
+			 NULL) ||
 	    attr_get_str(f, "chemistry", m->chemistry, sizeof(m->chemistry),
 			 NULL) ||
 	    attr_get_str(f, "software_version", m->software_version,
@@ -435,8 +435,8 @@ static int meta_read(hid_t f, struct run_meta *m)
 	    attr_get_str(f, "recipe_sha256", m->recipe_sha256,
 			 sizeof(m->recipe_sha256), NULL) ||
 	    attr_get_str(f, "profile_text", NULL, 0, &m->profile_text) ||
-	    attr_get_str(f, "dbc_sha256", m->dbc_sha256,
-			 sizeof(m->dbc_sha256), NULL) ||
+	    attr_get_str(f, "dbc_sha256", m->dbc_sha256, sizeof(m->dbc_sha256),
+			 NULL) ||
 	    attr_get_str(f, "instrument_id", m->instrument_id,
 			 sizeof(m->instrument_id), NULL) ||
 	    attr_get_str(f, "bench_id", m->bench_id, sizeof(m->bench_id),
@@ -461,19 +461,20 @@ static int meta_read(hid_t f, struct run_meta *m)
 	return 0;
 }
 
-static hid_t dset_create(hid_t loc, const char *name, hid_t type,
-			 hsize_t width, hsize_t chunk_rows, const char *units)
+static hid_t dset_create(hid_t loc, const char *name, hid_t type, hsize_t width,
+			 hsize_t chunk_rows, const char *units)
 {
-	hsize_t dims[2] = { 0, width };
-	hsize_t maxdims[2] = { H5S_UNLIMITED, width };
-	hsize_t chunk[2] = { chunk_rows, width };
+	hsize_t dims[2] = {0, width};
+	hsize_t maxdims[2] = {H5S_UNLIMITED, width};
+	hsize_t chunk[2] = {chunk_rows, width};
 	int rank = width ? 2 : 1;
 	hid_t sp = -1, dcpl = -1, ds = -1;
 
 	sp = H5Screate_simple(rank, dims, maxdims);
 	dcpl = H5Pcreate(H5P_DATASET_CREATE);
 	if (sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0 ||
-	    H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 ||
+	    H5Pset_shuffle(dcpl) < 0 ||
+	    H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 ||
 	    /* The growing last chunk is stored raw, so flushing it every
 	     * 250 ms rewrites it in place; compressed, every flush moved it
 	     * and the file grew 60x faster than its data (SWMR writers never
@@ -498,7 +499,7 @@ out:
 static int dset_open(hid_t file, const char *path, struct dset *d)
 {
 	hid_t sp;
-	hsize_t dims[2] = { 0, 0 };
+	hsize_t dims[2] = {0, 0};
 	int rank;
 
 	d->id = H5Dopen2(file, path, H5P_DEFAULT);
@@ -529,9 +530,9 @@ static void dset_close(struct dset *d)
 static int dset_append(struct dset *d, hid_t memtype, hsize_t n,
 		       const void *buf)
 {
-	hsize_t newdims[2] = { d->rows + n, d->width };
-	hsize_t start[2] = { d->rows, 0 };
-	hsize_t count[2] = { n, d->width };
+	hsize_t newdims[2] = {d->rows + n, d->width};
+	hsize_t start[2] = {d->rows, 0};
+	hsize_t count[2] = {n, d->width};
 	int rank = d->width ? 2 : 1;
 	hid_t fsp = -1, msp = -1;
 	int rc = -1;
@@ -543,8 +544,8 @@ static int dset_append(struct dset *d, hid_t memtype, hsize_t n,
 	fsp = H5Dget_space(d->id);
 	msp = H5Screate_simple(rank, count, NULL);
 	if (fsp < 0 || msp < 0 ||
-	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count,
-				NULL) < 0 ||
+	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL) <
+		0 ||
 	    H5Dwrite(d->id, memtype, msp, fsp, H5P_DEFAULT, buf) < 0)
 		goto out;
 	d->rows += n;
@@ -560,8 +561,8 @@ out:
 static int dset_read_rows(struct dset *d, hid_t memtype, hsize_t start_row,
 			  hsize_t n, void *buf)
 {
-	hsize_t start[2] = { start_row, 0 };
-	hsize_t count[2] = { n, d->width };
+	hsize_t start[2] = {start_row, 0};
+	hsize_t count[2] = {n, d->width};
 	int rank = d->width ? 2 : 1;
 	hid_t fsp = H5Dget_space(d->id);
 	hid_t msp = H5Screate_simple(rank, count, NULL);
@@ -653,12 +654,12 @@ static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
 	l->series = series;
 	l->n_probes = n_probes;
 	l->path = strdup(path);
-	n_slots = cfg && cfg->ring_samples ? cfg->ring_samples :
-					     DEFAULT_RING_SAMPLES;
-	l->flush_ms = cfg && cfg->flush_interval_ms ? cfg->flush_interval_ms :
-						      DEFAULT_FLUSH_MS;
-	l->min_free_bytes = cfg && cfg->min_free_bytes ? cfg->min_free_bytes :
-						       DEFAULT_MIN_FREE_BYTES;
+	n_slots =
+	    cfg && cfg->ring_samples ? cfg->ring_samples : DEFAULT_RING_SAMPLES;
+	l->flush_ms = cfg && cfg->flush_interval_ms ? cfg->flush_interval_ms
+						    : DEFAULT_FLUSH_MS;
+	l->min_free_bytes = cfg && cfg->min_free_bytes ? cfg->min_free_bytes
+						       : DEFAULT_MIN_FREE_BYTES;
 	l->block_when_full = cfg ? cfg->block_when_full : 0;
 	l->paused = cfg ? cfg->start_paused : 0;
 	slot = sizeof(struct rec) + (size_t)(series + n_probes) * sizeof(float);
@@ -668,8 +669,8 @@ static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
 	l->tail = malloc(TAIL_RECS * slot);
 	for (int i = 0; i < RUN_N_COLS; i++)
 		l->col_buf[i] = malloc(BATCH_ROWS * 8);
-	l->cell_v_buf = malloc(BATCH_ROWS * (size_t)(series ? series : 1) *
-			       sizeof(float));
+	l->cell_v_buf =
+	    malloc(BATCH_ROWS * (size_t)(series ? series : 1) * sizeof(float));
 	l->cell_t_buf = malloc(BATCH_ROWS * (size_t)(n_probes ? n_probes : 1) *
 			       sizeof(float));
 	if (!l->path || !l->cell_v_buf || !l->cell_t_buf || !l->tail) {
@@ -751,18 +752,18 @@ static int create_layout(struct h5log *l)
 		goto out;
 	l->cell_v.width = l->series;
 	l->cell_t.width = l->n_probes;
-	l->cell_v.id = dset_create(g, "voltage_volt", H5T_IEEE_F32LE,
-				   l->series, cw, "V");
+	l->cell_v.id =
+	    dset_create(g, "voltage_volt", H5T_IEEE_F32LE, l->series, cw, "V");
 	l->cell_t.id = dset_create(g, "temperature_celsius", H5T_IEEE_F32LE,
 				   l->n_probes, tw, "degC");
 	if (l->cell_v.id < 0 || l->cell_t.id < 0)
 		goto out;
 	l->steps.id = dset_create(
-		l->file, "steps", l->ty.step_file, 0, TABLE_CHUNK_ROWS,
-		"start_test_time_second,end_test_time_second=s; "
-		"charging_capacity_ah,discharging_capacity_ah=Ah; "
-		"charging_energy_wh,discharging_energy_wh=Wh; "
-		"start_voltage_volt,end_voltage_volt=V; step_count,step_index=1");
+	    l->file, "steps", l->ty.step_file, 0, TABLE_CHUNK_ROWS,
+	    "start_test_time_second,end_test_time_second=s; "
+	    "charging_capacity_ah,discharging_capacity_ah=Ah; "
+	    "charging_energy_wh,discharging_energy_wh=Wh; "
+	    "start_voltage_volt,end_voltage_volt=V; step_count,step_index=1");
 	l->events.id = dset_create(l->file, "events", l->ty.event_file, 0,
 				   TABLE_CHUNK_ROWS, "test_time_second=s");
 	if (l->steps.id < 0 || l->events.id < 0)
@@ -773,10 +774,10 @@ static int create_layout(struct h5log *l)
 			       H5P_DEFAULT);
 		if (g < 0)
 			goto out;
-		l->frames.id = dset_create(g, "frames", l->ty.frame_file, 0,
-					   FRAME_CHUNK_ROWS,
-					   "test_time_second=s; id,flags,len=1; "
-					   "data=bytes");
+		l->frames.id = dset_create(
+		    g, "frames", l->ty.frame_file, 0, FRAME_CHUNK_ROWS,
+		    "test_time_second=s; id,flags,len=1; "
+		    "data=bytes");
 		if (l->frames.id < 0)
 			goto out;
 	}
@@ -835,8 +836,7 @@ int h5log_create(const char *path, const struct run_meta *meta,
 	snprintf(m.status, sizeof(m.status), "running");
 	m.end_reason[0] = '\0';
 	m.resumed_times = 0;
-	if (meta_write(l->file, &m) < 0 ||
-	    create_layout(l) < 0) {
+	if (meta_write(l->file, &m) < 0 || create_layout(l) < 0) {
 		log_err("cannot lay out '%s'", tmp);
 		goto fail;
 	}
@@ -954,8 +954,7 @@ static void fill_sample(struct h5log *l, struct rec *r,
 	r->u.s.cell_voltage_V = NULL;
 	r->u.s.cell_temperature_C = NULL;
 	if (l->series)
-		memcpy(r->cells, s->cell_voltage_V,
-		       l->series * sizeof(float));
+		memcpy(r->cells, s->cell_voltage_V, l->series * sizeof(float));
 	if (l->n_probes)
 		memcpy(r->cells + l->series, s->cell_temperature_C,
 		       l->n_probes * sizeof(float));
@@ -964,7 +963,7 @@ static void fill_sample(struct h5log *l, struct rec *r,
 /* Record dropped samples as an event as soon as a slot is free. */
 static void overflow_event(struct h5log *l)
 {
-	struct run_event ev = { .t_s = l->last_t_s };
+	struct run_event ev = {.t_s = l->last_t_s};
 
 	if (!l->dropped_pending)
 		return;
@@ -1241,9 +1240,9 @@ static uint64_t headroom_bytes(const struct h5log *l)
 		room = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    stat(l->path, &st) == 0) {
-		uint64_t left = rl.rlim_cur > (rlim_t)st.st_size ?
-					(uint64_t)(rl.rlim_cur - st.st_size) :
-					0;
+		uint64_t left = rl.rlim_cur > (rlim_t)st.st_size
+				    ? (uint64_t)(rl.rlim_cur - st.st_size)
+				    : 0;
 		if (left < room)
 			room = left;
 	}
@@ -1282,13 +1281,12 @@ static void *writer_main(void *arg)
 		long n;
 
 		pthread_mutex_lock(&l->mu);
-		while (!l->stop && (l->paused || (l->flush_req <= l->done &&
-						  !past(&next) &&
-						  ring_count(l->ring) <
-							  ring_capacity(l->ring) /
-								  4)))
+		while (!l->stop &&
+		       (l->paused ||
+			(l->flush_req <= l->done && !past(&next) &&
+			 ring_count(l->ring) < ring_capacity(l->ring) / 4)))
 			if (pthread_cond_timedwait(&l->wake, &l->mu, &next) ==
-				    ETIMEDOUT &&
+				ETIMEDOUT &&
 			    !l->paused)
 				break;
 		stop = l->stop;
@@ -1383,7 +1381,8 @@ static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info,
 		goto out;
 	buf = calloc(1, H5Aget_storage_size(a) + 1);
 	b = H5Acreate2(dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-	if (buf && b >= 0 && H5Aread(a, t, buf) >= 0 && H5Awrite(b, t, buf) >= 0)
+	if (buf && b >= 0 && H5Aread(a, t, buf) >= 0 &&
+	    H5Awrite(b, t, buf) >= 0)
 		e = 0;
 out:
 	free(buf);
@@ -1426,8 +1425,8 @@ static void compact(const char *path)
 	if (dst < 0 ||
 	    H5Aiterate2(src, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, copy_attr,
 			&dst) < 0 ||
-	    H5Literate(src, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_link,
-			&dst) < 0)
+	    H5Literate(src, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_link, &dst) <
+		0)
 		goto out;
 	ok = 1;
 out:
@@ -1462,8 +1461,8 @@ static void write_tail(struct h5log *l)
 		return;
 	errno = 0;
 	for (i = 0; i < l->tail_n && e == 0; i++)
-		e = write_rec(l, (const struct rec *)(l->tail +
-						      l->slot_size * i));
+		e = write_rec(l,
+			      (const struct rec *)(l->tail + l->slot_size * i));
 	if (e == 0)
 		e = write_batch(l);
 	if (e < 0)
@@ -1545,7 +1544,7 @@ static hsize_t trim_rows(struct h5log *l)
 		if (all[i]->rows < min)
 			min = all[i]->rows;
 	for (int i = 0; i < n; i++) {
-		hsize_t dims[2] = { min, all[i]->width };
+		hsize_t dims[2] = {min, all[i]->width};
 
 		if (all[i]->rows == min)
 			continue;
@@ -1569,18 +1568,18 @@ static int read_tail(struct h5log *l, hsize_t rows, struct h5log_tail *t)
 	t->rows = rows;
 	t->n_steps = l->steps.rows;
 	t->n_events = l->events.rows;
-	t->last.cell_voltage_V = calloc(l->series ? l->series : 1,
-					sizeof(float));
-	t->last.cell_temperature_C = calloc(l->n_probes ? l->n_probes : 1,
-					    sizeof(float));
+	t->last.cell_voltage_V =
+	    calloc(l->series ? l->series : 1, sizeof(float));
+	t->last.cell_temperature_C =
+	    calloc(l->n_probes ? l->n_probes : 1, sizeof(float));
 	if (!t->last.cell_voltage_V || !t->last.cell_temperature_C)
 		return BENCH_ERR_MEM;
 	if (rows) {
 		for (int i = 0; i < RUN_N_COLS; i++)
-			if (dset_read_rows(&l->ts[i], h5schema_col_type(cols[i].type),
-					   rows - 1, 1,
-					   (char *)&t->last + cols[i].offset) <
-			    0)
+			if (dset_read_rows(
+				&l->ts[i], h5schema_col_type(cols[i].type),
+				rows - 1, 1,
+				(char *)&t->last + cols[i].offset) < 0)
 				return BENCH_ERR_IO;
 		if (dset_read_rows(&l->cell_v, H5T_NATIVE_FLOAT, rows - 1, 1,
 				   t->last.cell_voltage_V) < 0 ||
@@ -1675,7 +1674,7 @@ static int open_existing(const char *path, const struct h5log_cfg *cfg,
 	pid_t writer = open_for_write_by(path);
 	struct h5log *l = NULL;
 	hid_t fapl = -1, f = -1, ds;
-	hsize_t dims[2] = { 0, 0 };
+	hsize_t dims[2] = {0, 0};
 	uint32_t series = 0, probes = 0;
 	int frames, rc = BENCH_ERR_PROTO;
 
@@ -1823,8 +1822,9 @@ int h5log_recover(const char *path, const char *new_status)
 		return BENCH_ERR_IO;
 	}
 	snprintf(reason, sizeof(reason), "%s",
-		 meta.end_reason[0] ? meta.end_reason :
-				      "writer stopped without closing the file");
+		 meta.end_reason[0]
+		     ? meta.end_reason
+		     : "writer stopped without closing the file");
 	run_meta_release(&meta);
 	rc = set_final_status(path, new_status, reason);
 	if (rc == BENCH_OK)

@@ -32,9 +32,9 @@
 struct h5log;
 
 struct h5log_cfg {
-	size_t ring_samples;          /* 0: default 65536 */
-	uint32_t flush_interval_ms;   /* 0: default 250 (wall time) */
-	int can_frames;               /* create /can/frames (raw bus log) */
+	size_t ring_samples;	    /* 0: default 65536 */
+	uint32_t flush_interval_ms; /* 0: default 250 (wall time) */
+	int can_frames;		    /* create /can/frames (raw bus log) */
 	/* Simulation on virtual time: a full ring makes the push wait for
 	 * the writer instead of dropping (no real-time loop to protect). */
 	int block_when_full;
@@ -75,7 +75,7 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason);
 
 struct h5log_stats {
 	uint64_t samples_written;
-	uint64_t samples_dropped;     /* ring overflow, total */
+	uint64_t samples_dropped; /* ring overflow, total */
 	uint64_t flushes;
 };
 void h5log_get_stats(struct h5log *l, struct h5log_stats *st);
@@ -83,11 +83,11 @@ void h5log_get_stats(struct h5log *l, struct h5log_stats *st);
 /* What a resumed run continues from. last.cell_* arrays are malloc'd
  * (series and n_probes entries); release with h5log_tail_release. */
 struct h5log_tail {
-	size_t rows;                  /* timeseries rows in the file */
+	size_t rows; /* timeseries rows in the file */
 	int has_last;
-	struct run_sample last;       /* the last row */
+	struct run_sample last; /* the last row */
 	int has_step;
-	struct run_step last_step;    /* the last /steps row */
+	struct run_step last_step; /* the last /steps row */
 	size_t n_steps, n_events;
 };
 void h5log_tail_release(struct h5log_tail *t);
@@ -95,9 +95,10 @@ void h5log_tail_release(struct h5log_tail *t);
 /* Reopen a run file for appending, straight in SWMR-write mode: clear the
  * consistency flags a killed writer left, read meta (caller releases with
  * run_meta_release) and the tail, set status "running", increment
- * resumed_times, start the writer thread. Rows in the cells datasets beyond the timeseries
- * length (a kill between the two extends) are cut back so all stay equal.
- * cfg may be NULL; can_frames follows whether the file has /can/frames. */
+ * resumed_times, start the writer thread. Rows in the cells datasets beyond the
+ * timeseries length (a kill between the two extends) are cut back so all stay
+ * equal. cfg may be NULL; can_frames follows whether the file has /can/frames.
+ */
 int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
 		      struct run_meta *meta, struct h5log_tail *tail,
 		      struct h5log **out);

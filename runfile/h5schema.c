@@ -18,8 +18,7 @@ hid_t h5schema_str_type(size_t size_bytes)
 }
 
 /* Insert a string member; on failure the whole compound is unusable. */
-static int insert_str(hid_t ct, const char *name, size_t off,
-		      size_t size_bytes)
+static int insert_str(hid_t ct, const char *name, size_t off, size_t size_bytes)
 {
 	hid_t t = h5schema_str_type(size_bytes);
 	herr_t e = t < 0 ? -1 : H5Tinsert(ct, name, off, t);
@@ -43,22 +42,26 @@ hid_t h5schema_step_type(void)
 	    insert_str(t, "tag", HOFFSET(struct run_step, tag),
 		       sizeof(((struct run_step *)0)->tag)) < 0 ||
 	    H5Tinsert(t, "start_test_time_second",
-		      HOFFSET(struct run_step, start_s), H5T_NATIVE_DOUBLE) < 0 ||
+		      HOFFSET(struct run_step, start_s),
+		      H5T_NATIVE_DOUBLE) < 0 ||
 	    H5Tinsert(t, "end_test_time_second",
 		      HOFFSET(struct run_step, end_s), H5T_NATIVE_DOUBLE) < 0 ||
 	    insert_str(t, "end_reason", HOFFSET(struct run_step, end_reason),
 		       sizeof(((struct run_step *)0)->end_reason)) < 0 ||
 	    H5Tinsert(t, "charging_capacity_ah",
-		      HOFFSET(struct run_step, charge_Ah), H5T_NATIVE_DOUBLE) < 0 ||
+		      HOFFSET(struct run_step, charge_Ah),
+		      H5T_NATIVE_DOUBLE) < 0 ||
 	    H5Tinsert(t, "discharging_capacity_ah",
 		      HOFFSET(struct run_step, discharge_Ah),
 		      H5T_NATIVE_DOUBLE) < 0 ||
 	    H5Tinsert(t, "charging_energy_wh",
-		      HOFFSET(struct run_step, charge_Wh), H5T_NATIVE_DOUBLE) < 0 ||
+		      HOFFSET(struct run_step, charge_Wh),
+		      H5T_NATIVE_DOUBLE) < 0 ||
 	    H5Tinsert(t, "discharging_energy_wh",
 		      HOFFSET(struct run_step, discharge_Wh),
 		      H5T_NATIVE_DOUBLE) < 0 ||
-	    H5Tinsert(t, "start_voltage_volt", HOFFSET(struct run_step, start_V),
+	    H5Tinsert(t, "start_voltage_volt",
+		      HOFFSET(struct run_step, start_V),
 		      H5T_NATIVE_FLOAT) < 0 ||
 	    H5Tinsert(t, "end_voltage_volt", HOFFSET(struct run_step, end_V),
 		      H5T_NATIVE_FLOAT) < 0) {

@@ -143,8 +143,8 @@ static int read_meta(hid_t f, struct run_meta *m)
 	    attr_str(f, "instrument_id", m->instrument_id,
 		     sizeof(m->instrument_id), NULL) ||
 	    attr_str(f, "bench_id", m->bench_id, sizeof(m->bench_id), NULL) ||
-	    attr_str(f, "operator", m->operator_name,
-		     sizeof(m->operator_name), NULL) ||
+	    attr_str(f, "operator", m->operator_name, sizeof(m->operator_name),
+		     NULL) ||
 	    attr_str(f, "start_time_utc", m->start_time_utc,
 		     sizeof(m->start_time_utc), NULL) ||
 	    attr_str(f, "status", m->status, sizeof(m->status), NULL) ||
@@ -167,7 +167,7 @@ static int read_meta(hid_t f, struct run_meta *m)
 static int rd_open(hid_t f, const char *path, int rank_want, H5T_class_t cls,
 		   struct rdset *d)
 {
-	hsize_t dims[2] = { 0, 0 };
+	hsize_t dims[2] = {0, 0};
 	hid_t sp = -1, t = -1;
 	int rank, rc = -1;
 
@@ -197,7 +197,7 @@ out:
 
 static int rd_refresh(struct rdset *d)
 {
-	hsize_t dims[2] = { 0, 0 };
+	hsize_t dims[2] = {0, 0};
 	hid_t sp;
 	int rc = -1;
 
@@ -325,15 +325,15 @@ int runfile_open(const char *path, struct runfile **out)
 	if (read_meta(rf->file, &rf->meta) < 0)
 		goto bad;
 	for (int i = 0; i < RUN_N_COLS; i++) {
-		H5T_class_t cls = cols[i].type == RUN_COL_U32 ? H5T_INTEGER :
-								H5T_FLOAT;
+		H5T_class_t cls =
+		    cols[i].type == RUN_COL_U32 ? H5T_INTEGER : H5T_FLOAT;
 
 		snprintf(p, sizeof(p), "/timeseries/%s", cols[i].name);
 		if (rd_open(rf->file, p, 1, cls, &rf->ts[i]) < 0)
 			goto bad;
 	}
 	if (rd_open(rf->file, RUN_CELLS_VOLTAGE, 2, H5T_FLOAT, &rf->cell_v) <
-		    0 ||
+		0 ||
 	    rd_open(rf->file, RUN_CELLS_TEMPERATURE, 2, H5T_FLOAT,
 		    &rf->cell_t) < 0 ||
 	    rd_open(rf->file, "/steps", 1, H5T_COMPOUND, &rf->steps) < 0 ||
@@ -343,8 +343,8 @@ int runfile_open(const char *path, struct runfile **out)
 	    rf->cell_t.width > 100000 ||
 	    (rf->meta.series && rf->cell_v.width != rf->meta.series)) {
 		log_err("'%s': %s is %llu wide but series is %u", path,
-			RUN_CELLS_VOLTAGE,
-			(unsigned long long)rf->cell_v.width, rf->meta.series);
+			RUN_CELLS_VOLTAGE, (unsigned long long)rf->cell_v.width,
+			rf->meta.series);
 		goto bad;
 	}
 	rf->meta.series = (uint32_t)rf->cell_v.width;
@@ -391,8 +391,7 @@ size_t runfile_refresh(struct runfile *rf)
 				     NULL) == 0 &&
 			    status[0])
 				snprintf(rf->meta.status,
-					 sizeof(rf->meta.status), "%s",
-					 status);
+					 sizeof(rf->meta.status), "%s", status);
 			H5Gclose(root);
 		}
 	}
@@ -402,8 +401,8 @@ size_t runfile_refresh(struct runfile *rf)
 static int read_rows(struct runfile *rf, struct rdset *d, hid_t memtype,
 		     size_t start, size_t n, void *out, const char *name)
 {
-	hsize_t s[2] = { start, 0 };
-	hsize_t c[2] = { n, d->width };
+	hsize_t s[2] = {start, 0};
+	hsize_t c[2] = {n, d->width};
 	int rank = d->width ? 2 : 1;
 	hid_t fsp = -1, msp = -1;
 	int rc = BENCH_ERR_IO;

@@ -40,8 +40,8 @@ out:
 	return rc;
 }
 
-int runfile_write_grade(const char *path, const char *json,
-			const char *grade, const char *rules_sha256)
+int runfile_write_grade(const char *path, const char *json, const char *grade,
+			const char *rules_sha256)
 {
 	hid_t f, g = -1;
 	int rc = BENCH_ERR_IO;

@@ -7,7 +7,7 @@
 #ifndef BENCH_ANALYSIS_RUNFILE_GRADE_H
 #define BENCH_ANALYSIS_RUNFILE_GRADE_H
 
-int runfile_write_grade(const char *path, const char *json,
-			const char *grade, const char *rules_sha256);
+int runfile_write_grade(const char *path, const char *json, const char *grade,
+			const char *rules_sha256);
 
 #endif

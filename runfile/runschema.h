@@ -15,20 +15,20 @@
 struct run_meta {
 	char pack_id[64];
 	char pack_model[64];
-	char chemistry[8];        /* "nmc" | "lfp" */
+	char chemistry[8]; /* "nmc" | "lfp" */
 	uint32_t series, parallel, modules;
-	uint32_t n_probes;        /* temperature probes */
+	uint32_t n_probes; /* temperature probes */
 	double rated_capacity_ah;
 	char software_version[32];
-	char *recipe_text;        /* owned, may be NULL */
+	char *recipe_text; /* owned, may be NULL */
 	char recipe_sha256[65];
-	char *profile_text;       /* owned, may be NULL */
+	char *profile_text; /* owned, may be NULL */
 	char dbc_sha256[65];
-	char instrument_id[128];  /* *IDN? answer */
+	char instrument_id[128]; /* *IDN? answer */
 	char bench_id[64];
-	char operator_name[64];   /* attribute "operator" */
-	char start_time_utc[32];  /* ISO 8601 */
-	char status[16];          /* running | complete | aborted | interrupted */
+	char operator_name[64];	 /* attribute "operator" */
+	char start_time_utc[32]; /* ISO 8601 */
+	char status[16]; /* running | complete | aborted | interrupted */
 	char end_reason[160];
 	uint32_t resumed_times;
 };
@@ -54,10 +54,10 @@ struct run_sample {
 /* One /steps row. */
 struct run_step {
 	uint32_t step_count;
-	uint32_t step_index;      /* recipe line */
-	char kind[16];            /* charge|discharge|rest|hold|... */
+	uint32_t step_index; /* recipe line */
+	char kind[16];	     /* charge|discharge|rest|hold|... */
 	char tag[32];
-	double start_s, end_s;    /* test_time_second */
+	double start_s, end_s; /* test_time_second */
 	char end_reason[64];
 	double charge_Ah, discharge_Ah, charge_Wh, discharge_Wh;
 	float start_V, end_V;
@@ -65,8 +65,8 @@ struct run_step {
 
 /* One /events row. */
 struct run_event {
-	double t_s;               /* test_time_second */
-	char severity[8];         /* info | warning | fault | abort */
+	double t_s;	  /* test_time_second */
+	char severity[8]; /* info | warning | fault | abort */
 	char code[32];
 	char message[200];
 };
@@ -80,7 +80,7 @@ struct run_col {
 	const char *name;
 	enum run_col_type type;
 	const char *units;
-	size_t offset;            /* into struct run_sample */
+	size_t offset; /* into struct run_sample */
 };
 
 #define RUN_N_COLS 13

@@ -23,8 +23,8 @@ struct xport {
 	char *conn;
 	char rx[XPORT_RXBUF];
 	size_t rx_len;
-	bool skip_line;  /* drop input up to the next "\n": the tail of an
-			  * overlong line is not a reply */
+	bool skip_line; /* drop input up to the next "\n": the tail of an
+			 * overlong line is not a reply */
 };
 
 static int parse_uint(const char **p, unsigned *out)
@@ -49,8 +49,8 @@ int xport_parse_serial(const char *text, struct xport_serial *out)
 {
 	static const char parities[] = "noems";
 	static const enum xport_parity pvals[] = {
-		XPORT_PARITY_NONE, XPORT_PARITY_ODD, XPORT_PARITY_EVEN,
-		XPORT_PARITY_MARK, XPORT_PARITY_SPACE};
+	    XPORT_PARITY_NONE, XPORT_PARITY_ODD, XPORT_PARITY_EVEN,
+	    XPORT_PARITY_MARK, XPORT_PARITY_SPACE};
 	struct xport_serial s = {115200, 8, XPORT_PARITY_NONE, 1,
 				 XPORT_FLOW_NONE};
 	const char *p = text;
@@ -92,7 +92,8 @@ done:
 	return BENCH_OK;
 bad:
 	log_err("bad serial settings '%s' at '%s': expected like "
-		"'115200/8n1' or '9600/7e2/flow=rtscts'", text, p);
+		"'115200/8n1' or '9600/7e2/flow=rtscts'",
+		text, p);
 	return BENCH_ERR_ARG;
 }
 
@@ -172,11 +173,20 @@ void xport_close(struct xport *x)
 	free(x);
 }
 
-void *xport_priv(const struct xport *x) { return x->priv; }
+void *xport_priv(const struct xport *x)
+{
+	return x->priv;
+}
 
-void xport_set_priv(struct xport *x, void *priv) { x->priv = priv; }
+void xport_set_priv(struct xport *x, void *priv)
+{
+	x->priv = priv;
+}
 
-const char *xport_name(const struct xport *x) { return x->conn; }
+const char *xport_name(const struct xport *x)
+{
+	return x->conn;
+}
 
 int xport_fd(const struct xport *x)
 {

@@ -40,10 +40,10 @@ enum xport_flow {
 };
 
 struct xport_serial {
-	unsigned baud;         /* 50..4000000 */
-	unsigned data_bits;    /* 5..8 */
+	unsigned baud;	    /* 50..4000000 */
+	unsigned data_bits; /* 5..8 */
 	enum xport_parity parity;
-	unsigned stop_bits;    /* 1 or 2 */
+	unsigned stop_bits; /* 1 or 2 */
 	enum xport_flow flow;
 };
 
@@ -52,14 +52,17 @@ struct xport;
 /* A backend. Every function gets the xport; backend state is xport_priv(). */
 struct xport_ops {
 	const char *name;
-	/* Open path with the serial settings; store state with xport_set_priv. */
+	/* Open path with the serial settings; store state with xport_set_priv.
+	 */
 	int (*open)(struct xport *x, const char *path,
 		    const struct xport_serial *ser);
 	void (*close)(struct xport *x);
-	/* Write all of buf or fail; BENCH_ERR_TIMEOUT if the line stays busy. */
+	/* Write all of buf or fail; BENCH_ERR_TIMEOUT if the line stays busy.
+	 */
 	int (*write)(struct xport *x, const void *buf, size_t len,
 		     int timeout_ms);
-	/* Bytes read (> 0), 0 when nothing arrived within timeout_ms, or < 0. */
+	/* Bytes read (> 0), 0 when nothing arrived within timeout_ms, or < 0.
+	 */
 	int (*read)(struct xport *x, void *buf, size_t len, int timeout_ms);
 	/* Discard pending input. */
 	int (*flush)(struct xport *x);

@@ -21,18 +21,22 @@ static int sp_fail(struct xport *x, const char *what, enum sp_return r)
 	char *msg = r == SP_ERR_FAIL ? sp_last_error_message() : NULL;
 
 	log_err("%s: %s: %s", xport_name(x), what,
-		msg ? msg
-		    : r == SP_ERR_ARG ? "invalid argument"
-		    : r == SP_ERR_MEM ? "out of memory"
-		    : r == SP_ERR_SUPP ? "not supported"
-				       : "failed");
+		msg		   ? msg
+		: r == SP_ERR_ARG  ? "invalid argument"
+		: r == SP_ERR_MEM  ? "out of memory"
+		: r == SP_ERR_SUPP ? "not supported"
+				   : "failed");
 	if (msg)
 		sp_free_error_message(msg);
 	switch (r) {
-	case SP_ERR_ARG: return BENCH_ERR_ARG;
-	case SP_ERR_MEM: return BENCH_ERR_MEM;
-	case SP_ERR_SUPP: return BENCH_ERR_SUPP;
-	default: return BENCH_ERR_IO;
+	case SP_ERR_ARG:
+		return BENCH_ERR_ARG;
+	case SP_ERR_MEM:
+		return BENCH_ERR_MEM;
+	case SP_ERR_SUPP:
+		return BENCH_ERR_SUPP;
+	default:
+		return BENCH_ERR_IO;
 	}
 }
 

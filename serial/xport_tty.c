@@ -24,7 +24,7 @@
 
 struct tty_priv {
 	int fd;
-	bool gone_logged;   /* a vanished port does not come back: say it once */
+	bool gone_logged; /* a vanished port does not come back: say it once */
 };
 
 static speed_t baud_code(unsigned baud)
@@ -33,10 +33,10 @@ static speed_t baud_code(unsigned baud)
 		unsigned baud;
 		speed_t code;
 	} tab[] = {
-		{1200, B1200},     {2400, B2400},     {4800, B4800},
-		{9600, B9600},     {19200, B19200},   {38400, B38400},
-		{57600, B57600},   {115200, B115200}, {230400, B230400},
-		{460800, B460800}, {921600, B921600},
+	    {1200, B1200},     {2400, B2400},	  {4800, B4800},
+	    {9600, B9600},     {19200, B19200},	  {38400, B38400},
+	    {57600, B57600},   {115200, B115200}, {230400, B230400},
+	    {460800, B460800}, {921600, B921600},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -64,8 +64,8 @@ static int apply_termios(int fd, const char *path,
 	cfmakeraw(&t);
 	cfsetispeed(&t, sp);
 	cfsetospeed(&t, sp);
-	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS |
-				  CMSPAR);
+	t.c_cflag &=
+	    ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS | CMSPAR);
 	t.c_cflag |= sizes[ser->data_bits - 5] | CLOCAL | CREAD;
 	if (ser->parity != XPORT_PARITY_NONE)
 		t.c_cflag |= PARENB;

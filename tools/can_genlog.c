@@ -18,14 +18,15 @@
 
 struct slot {
 	const struct dbc_msg *m;
-	const struct dbc_sig *sw;  /* top-level multiplexor, or NULL */
+	const struct dbc_sig *sw; /* top-level multiplexor, or NULL */
 	uint64_t sw_raw;
 };
 
 static int add_slot(struct slot **v, size_t *n, size_t *cap, struct slot s)
 {
 	if (*n == *cap) {
-		struct slot *nv = realloc(*v, (*cap ? *cap * 2 : 64) * sizeof(**v));
+		struct slot *nv =
+		    realloc(*v, (*cap ? *cap * 2 : 64) * sizeof(**v));
 
 		if (!nv)
 			return BENCH_ERR_MEM;
@@ -60,7 +61,9 @@ static int build_schedule(const struct dbc *db, struct slot **v, size_t *n)
 			for (size_t j = before; j < *n; j++)
 				seen |= (*v)[j].sw_raw == s->mux_ranges[0].lo;
 			if (!seen)
-				TRY(add_slot(v, n, &cap, (struct slot){m, sw, s->mux_ranges[0].lo}));
+				TRY(add_slot(
+				    v, n, &cap,
+				    (struct slot){m, sw, s->mux_ranges[0].lo}));
 		}
 		if (*n == before)
 			TRY(add_slot(v, n, &cap, (struct slot){m, NULL, 0}));
@@ -88,7 +91,8 @@ static void fill(const struct slot *sl, struct canframe *f)
 			continue;
 		if (!(lo < hi)) {
 			lo = 0;
-			hi = s->factor * ((s->len < 16 ? (1 << s->len) : 65536) - 1);
+			hi = s->factor *
+			     ((s->len < 16 ? (1 << s->len) : 65536) - 1);
 		}
 		cansig_encode(s, f->data, f->len, lo + (hi - lo) * drand48());
 	}
@@ -105,7 +109,8 @@ int main(int argc, char **argv)
 	long long n;
 
 	if (argc < 3 || (n = atoll(argv[2])) <= 0) {
-		fprintf(stderr, "usage: can_genlog FILE.dbc N [IFACE] > out.log\n");
+		fprintf(stderr,
+			"usage: can_genlog FILE.dbc N [IFACE] > out.log\n");
 		return 2;
 	}
 	log_set_level(LOG_ERR); /* clamped encodes are expected, stay quiet */
@@ -118,7 +123,8 @@ int main(int argc, char **argv)
 		int len;
 
 		fill(&sched[i % (long long)n_sched], &f);
-		canlog_rec_set(&rec, 1700000000000000LL + i * 100, argc > 3 ? argv[3] : "can0", &f);
+		canlog_rec_set(&rec, 1700000000000000LL + i * 100,
+			       argc > 3 ? argv[3] : "can0", &f);
 		if (sizeof(out) - used < CANLOG_LINE_MAX) {
 			fwrite(out, 1, used, stdout);
 			used = 0;

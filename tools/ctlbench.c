@@ -128,8 +128,7 @@ static void put(const struct dbc *db, const char *msg, const char *sig,
 }
 
 /* One 100 ms burst of the simulated BMS; cell 50 at cell50_V. */
-static void make_burst(const struct dbc *db, double cell50_V,
-		       struct burst *b)
+static void make_burst(const struct dbc *db, double cell50_V, struct burst *b)
 {
 	char name[32];
 
@@ -172,7 +171,7 @@ struct rig {
 	struct recipe recipe;
 	struct fake fake;
 	struct instr in;
-	struct canbus *bus;   /* the heartbeat goes here, nobody listens */
+	struct canbus *bus; /* the heartbeat goes here, nobody listens */
 	struct bms_tx *tx;
 };
 
@@ -218,8 +217,10 @@ static void quiet_sink(void *ctx, enum log_level l, const char *p,
 
 static int bench_frames(struct rig *r, const char *h5, double seconds)
 {
-	struct run_meta meta = {.series = SERIES, .n_probes = PROBES,
-				.parallel = 1, .modules = 8,
+	struct run_meta meta = {.series = SERIES,
+				.n_probes = PROBES,
+				.parallel = 1,
+				.modules = 8,
 				.rated_capacity_ah = 94};
 	struct h5log_stats st;
 	struct h5log *log;
@@ -289,9 +290,8 @@ static int bench_reaction(struct rig *r, int trials)
 			fprintf(stderr, "controller never switched on\n");
 			return 1;
 		}
-		for (int k = 0; k < 20 && !ctl_done(c) &&
-				r->fake.current_mA != 0;
-		     k++) {
+		for (int k = 0;
+		     k < 20 && !ctl_done(c) && r->fake.current_mA != 0; k++) {
 			t += TICK_US;
 			for (unsigned j = 0; j < ov.n; j++) {
 				int64_t t0 = now_ns();

@@ -42,7 +42,8 @@ int main(void)
 	struct step_meas m;
 	struct step_out o;
 	struct step_cfg cfg = {.rated_capacity_mAh = 94000,
-			       .cell_op_low_mV = 2500, .cell_op_high_mV = 4200,
+			       .cell_op_low_mV = 2500,
+			       .cell_op_high_mV = 4200,
 			       .charge_max_mA = 94000,
 			       .discharge_max_mA = 188000};
 	const int n = 100000;

@@ -23,7 +23,8 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	const char *pack = argc > 1 ? argv[1] : "fixtures/packs/nmc96-healthy.ini";
+	const char *pack =
+	    argc > 1 ? argv[1] : "fixtures/packs/nmc96-healthy.ini";
 	struct sim *s;
 	struct canbus *sim_bus, *bench;
 	struct dbc *db;
@@ -71,11 +72,13 @@ int main(int argc, char **argv)
 			}
 		}
 		in->ops->poll(in, t);
-		if ((dir < 0 && v_lo > 0 && v_lo <= sim_info(s)->v_min_cell_V) ||
+		if ((dir < 0 && v_lo > 0 &&
+		     v_lo <= sim_info(s)->v_min_cell_V) ||
 		    (dir > 0 && v_hi >= sim_info(s)->v_max_cell_V)) {
 			dir = -dir;
 			phases++;
-			in->ops->set_current(in, (int32_t)(dir * c_A / 3 * 1000));
+			in->ops->set_current(in,
+					     (int32_t)(dir * c_A / 3 * 1000));
 		}
 	}
 	wall = now_s() - t0;

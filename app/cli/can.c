@@ -19,27 +19,29 @@
 #define OUT_FLUSH_BYTES (1u << 20)
 
 static const char can_usage[] =
-	"usage: bench can decode --dbc FILE.dbc [--json] [LOG|-]\n"
-	"       bench can dump IFACE --dbc FILE.dbc [--json]\n"
-	"\n"
-	"decode  decode a candump log (candump -l / -L format; stdin if LOG\n"
-	"        is '-' or missing) with a DBC, one line per known frame\n"
-	"dump    decode a live bus (SocketCAN interface or mem:NAME) until\n"
-	"        interrupted\n"
-	"--json  one JSON object per frame:\n"
-	"        {\"t\":...,\"bus\":\"can0\",\"id\":475,\"name\":\"x1DB\",\"signals\":{...}}\n"
-	"Frames whose id is not in the DBC are skipped and counted on stderr.\n";
+    "usage: bench can decode --dbc FILE.dbc [--json] [LOG|-]\n"
+    "       bench can dump IFACE --dbc FILE.dbc [--json]\n"
+    "\n"
+    "decode  decode a candump log (candump -l / -L format; stdin if LOG\n"
+    "        is '-' or missing) with a DBC, one line per known frame\n"
+    "dump    decode a live bus (SocketCAN interface or mem:NAME) until\n"
+    "        interrupted\n"
+    "--json  one JSON object per frame:\n"
+    "        "
+    "{\"t\":...,\"bus\":\"can0\",\"id\":475,\"name\":\"x1DB\",\"signals\":{...}"
+    "}\n"
+    "Frames whose id is not in the DBC are skipped and counted on stderr.\n";
 
 static const char dbc_usage[] =
-	"usage: bench dbc check FILE.dbc [--strict]\n"
-	"\n"
-	"Parse a DBC file, list its messages and signals, report problems as\n"
-	"FILE:LINE:COL. --strict also rejects overlapping signals and signals\n"
-	"outside their frame. Exit status 1 on errors.\n";
+    "usage: bench dbc check FILE.dbc [--strict]\n"
+    "\n"
+    "Parse a DBC file, list its messages and signals, report problems as\n"
+    "FILE:LINE:COL. --strict also rejects overlapping signals and signals\n"
+    "outside their frame. Exit status 1 on errors.\n";
 
 struct decode_opts {
 	const char *dbc;
-	const char *src;     /* log path, "-" or interface */
+	const char *src; /* log path, "-" or interface */
 	bool json;
 };
 
@@ -63,7 +65,8 @@ static int parse_decode_args(int argc, char **argv, struct decode_opts *o)
 		} else if ((a[0] != '-' || !strcmp(a, "-")) && !o->src) {
 			o->src = a;
 		} else {
-			fprintf(stderr, "bench: %s: unexpected argument '%s'\n%s",
+			fprintf(stderr,
+				"bench: %s: unexpected argument '%s'\n%s",
 				argv[0], a, can_usage);
 			return 2;
 		}
@@ -107,12 +110,15 @@ static int decode_one(const struct dbc *db, const struct canlog_rec *rec,
 		return BENCH_OK;
 	}
 	st->decoded++;
-	return json ? dbc_fmt_json(out, db, rec, m) : dbc_fmt_text(out, db, rec, m);
+	return json ? dbc_fmt_json(out, db, rec, m)
+		    : dbc_fmt_text(out, db, rec, m);
 }
 
 static void print_stats(const char *src, const struct decode_stats *st)
 {
-	fprintf(stderr, "bench: %s: %llu frames decoded, %llu skipped (id not in the DBC), %llu remote/error frames skipped\n",
+	fprintf(stderr,
+		"bench: %s: %llu frames decoded, %llu skipped (id not in the "
+		"DBC), %llu remote/error frames skipped\n",
 		src, st->decoded, st->unknown, st->other);
 }
 
@@ -158,7 +164,10 @@ out:
 
 static volatile sig_atomic_t stop_signo;
 
-static void on_signal(int signo) { stop_signo = signo; }
+static void on_signal(int signo)
+{
+	stop_signo = signo;
+}
 
 static int set_dbc_filter(struct canbus *bus, const struct dbc *db)
 {
@@ -193,7 +202,8 @@ static int cmd_dump(int argc, char **argv)
 	if ((rc = parse_decode_args(argc, argv, &o)) != 0)
 		return rc;
 	if (!o.src || !strcmp(o.src, "-")) {
-		fprintf(stderr, "bench: dump: an interface is required\n%s", can_usage);
+		fprintf(stderr, "bench: dump: an interface is required\n%s",
+			can_usage);
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -244,7 +254,8 @@ int cli_can(int argc, char **argv)
 		return cmd_decode(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
-	fprintf(stderr, "bench: can: unknown subcommand '%s'\n%s", argv[1], can_usage);
+	fprintf(stderr, "bench: can: unknown subcommand '%s'\n%s", argv[1],
+		can_usage);
 	return 2;
 }
 
@@ -257,16 +268,19 @@ static const char *mux_text(const struct dbc_msg *m, const struct dbc_sig *s,
 		return " multiplexor";
 	if (s->mux_parent < 0)
 		return "";
-	n += (size_t)snprintf(buf, size, " when %s in", m->sigs[s->mux_parent].name);
+	n += (size_t)snprintf(buf, size, " when %s in",
+			      m->sigs[s->mux_parent].name);
 	for (size_t i = 0; i < s->n_mux_ranges && n < size; i++) {
 		const struct dbc_range *r = &s->mux_ranges[i];
 
 		if (r->lo == r->hi)
-			n += (size_t)snprintf(buf + n, size - n, "%s %llu", i ? "," : "",
+			n += (size_t)snprintf(buf + n, size - n, "%s %llu",
+					      i ? "," : "",
 					      (unsigned long long)r->lo);
 		else
 			n += (size_t)snprintf(buf + n, size - n, "%s %llu-%llu",
-					      i ? "," : "", (unsigned long long)r->lo,
+					      i ? "," : "",
+					      (unsigned long long)r->lo,
 					      (unsigned long long)r->hi);
 	}
 	if (s->mux == DBC_MUX_BOTH && n < size)
@@ -325,7 +339,8 @@ int cli_dbc(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "check")) {
-		fprintf(stderr, "bench: dbc: unknown subcommand '%s'\n%s", argv[1], dbc_usage);
+		fprintf(stderr, "bench: dbc: unknown subcommand '%s'\n%s",
+			argv[1], dbc_usage);
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -337,13 +352,16 @@ int cli_dbc(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !path) {
 			path = argv[i];
 		} else {
-			fprintf(stderr, "bench: dbc check: unexpected argument '%s'\n%s",
-				argv[i], dbc_usage);
+			fprintf(
+			    stderr,
+			    "bench: dbc check: unexpected argument '%s'\n%s",
+			    argv[i], dbc_usage);
 			return 2;
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "bench: dbc check: FILE.dbc is required\n%s", dbc_usage);
+		fprintf(stderr, "bench: dbc check: FILE.dbc is required\n%s",
+			dbc_usage);
 		return 2;
 	}
 	if (dbc_load_file(path, &o, &db) < 0)

@@ -18,16 +18,16 @@
 #include "common/log.h"
 
 static const char grade_usage[] =
-	"usage: bench grade RUN.h5... [--rules RULES.ini] [--json] [--write] "
-	"[--csv]\n"
-	"  Grade finished runs: REUSE, REMANUFACTURE or RECYCLE with reasons\n"
-	"  (INCOMPLETE for a run aborted by the bench or operator, or not\n"
-	"  finished). Default rules: the built-in copy of\n"
-	"  fixtures/rules/default.ini.\n"
-	"  --json   one JSON object per run file per line (DESIGN 3.1)\n"
-	"  --write  also store the result in the run file as /grade\n"
-	"  --csv    lot mode: one CSV row per file; self-discharge judged\n"
-	"           against every cell of the lot; lot statistics on stderr\n";
+    "usage: bench grade RUN.h5... [--rules RULES.ini] [--json] [--write] "
+    "[--csv]\n"
+    "  Grade finished runs: REUSE, REMANUFACTURE or RECYCLE with reasons\n"
+    "  (INCOMPLETE for a run aborted by the bench or operator, or not\n"
+    "  finished). Default rules: the built-in copy of\n"
+    "  fixtures/rules/default.ini.\n"
+    "  --json   one JSON object per run file per line (DESIGN 3.1)\n"
+    "  --write  also store the result in the run file as /grade\n"
+    "  --csv    lot mode: one CSV row per file; self-discharge judged\n"
+    "           against every cell of the lot; lot statistics on stderr\n";
 
 struct graded {
 	const char *path;
@@ -91,8 +91,11 @@ static int emit(struct graded *gi, const struct rules *r,
 	if (csv && lot)
 		for (unsigned c = 0; c < gi->pr.series; c++)
 			if (g.cell_flags[c] & CELL_SELF_DISCHARGE)
-				fprintf(stderr, "lot outlier: %s cell %u: %.2f mV/day\n",
-					gi->path, c + 1, gi->pr.cells[c].sd_mv_per_day);
+				fprintf(
+				    stderr,
+				    "lot outlier: %s cell %u: %.2f mV/day\n",
+				    gi->path, c + 1,
+				    gi->pr.cells[c].sd_mv_per_day);
 	if (write) {
 		char *js = grade_json_string(&gi->pr, &g);
 
@@ -126,12 +129,24 @@ int cli_grade(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "r:jwch", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'j': json = 1; break;
-		case 'w': write = 1; break;
-		case 'c': csv = 1; break;
-		case 'h': fputs(grade_usage, stdout); return 0;
-		default: fputs(grade_usage, stderr); return 2;
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'w':
+			write = 1;
+			break;
+		case 'c':
+			csv = 1;
+			break;
+		case 'h':
+			fputs(grade_usage, stdout);
+			return 0;
+		default:
+			fputs(grade_usage, stderr);
+			return 2;
 		}
 	}
 	n = argc - optind;
@@ -156,13 +171,14 @@ int cli_grade(int argc, char **argv)
 	if (csv) {
 		lot_stats(gs, n, &lot);
 		grade_csv_header(stdout);
-		fprintf(stderr, "lot: %d files, %zu cells, self-discharge mean "
-				"%.3f mV/day, sd %.3f, median %.3f\n",
+		fprintf(stderr,
+			"lot: %d files, %zu cells, self-discharge mean "
+			"%.3f mV/day, sd %.3f, median %.3f\n",
 			n, lot.n, lot.mean, lot.sd, lot.median);
 	}
 	for (int i = 0; i < n; i++) {
-		if (gs[i].ok && emit(&gs[i], &r, csv ? &lot : NULL, json, csv,
-				     write) < 0)
+		if (gs[i].ok &&
+		    emit(&gs[i], &r, csv ? &lot : NULL, json, csv, write) < 0)
 			fail = 1;
 		pack_result_release(&gs[i].pr);
 	}
@@ -171,10 +187,10 @@ int cli_grade(int argc, char **argv)
 }
 
 static const char report_usage[] =
-	"usage: bench report RUN.h5 -o REPORT.html [--rules RULES.ini]\n"
-	"  One self-contained HTML file: grade and reasons, passport fields,\n"
-	"  inline SVG plots (pack V/I with steps, cell envelope, capacity and\n"
-	"  resistance bars with thresholds, dQ/dV), events.\n";
+    "usage: bench report RUN.h5 -o REPORT.html [--rules RULES.ini]\n"
+    "  One self-contained HTML file: grade and reasons, passport fields,\n"
+    "  inline SVG plots (pack V/I with steps, cell envelope, capacity and\n"
+    "  resistance bars with thresholds, dQ/dV), events.\n";
 
 int cli_report(int argc, char **argv)
 {
@@ -198,10 +214,18 @@ int cli_report(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:r:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'o': out = optarg; break;
-		case 'r': rules_path = optarg; break;
-		case 'h': fputs(report_usage, stdout); return 0;
-		default: fputs(report_usage, stderr); return 2;
+		case 'o':
+			out = optarg;
+			break;
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return 0;
+		default:
+			fputs(report_usage, stderr);
+			return 2;
 		}
 	}
 	if (argc - optind != 1 || !out) {
@@ -213,8 +237,8 @@ int cli_report(int argc, char **argv)
 	rd_opts_default(&o);
 	o.flags = RD_PLOTS;
 	o.sd_skip_s = r.sd_skip_hours * 3600.0;
-	if (rundata_load(argv[optind], &o, &rd) < 0 || analyze_run(rd, &pr) < 0 ||
-	    grade_pack(&pr, &r, NULL, &g) < 0)
+	if (rundata_load(argv[optind], &o, &rd) < 0 ||
+	    analyze_run(rd, &pr) < 0 || grade_pack(&pr, &r, NULL, &g) < 0)
 		goto out;
 	f = fopen(out, "w");
 	if (!f) {
@@ -235,9 +259,9 @@ out:
 }
 
 static const char export_usage[] =
-	"usage: bench export RUN.h5 --bdf OUT.csv\n"
-	"  Battery Data Format CSV of the pack time series (BDF labels,\n"
-	"  current positive on charge).\n";
+    "usage: bench export RUN.h5 --bdf OUT.csv\n"
+    "  Battery Data Format CSV of the pack time series (BDF labels,\n"
+    "  current positive on charge).\n";
 
 int cli_export(int argc, char **argv)
 {
@@ -254,9 +278,15 @@ int cli_export(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'b': out = optarg; break;
-		case 'h': fputs(export_usage, stdout); return 0;
-		default: fputs(export_usage, stderr); return 2;
+		case 'b':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(export_usage, stdout);
+			return 0;
+		default:
+			fputs(export_usage, stderr);
+			return 2;
 		}
 	}
 	if (argc - optind != 1 || !out) {

@@ -10,18 +10,22 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: bench recover RUN.h5\n"
-		"\n"
-		"Clear the consistency flags a killed writer left in RUN.h5 (what\n"
-		"'h5clear -s' does), cut a half-written last row, and mark the run\n"
-		"'interrupted' if it still says 'running'. The run is not resumed;\n"
-		"'bench resume RUN.h5' can still continue it afterwards.\n");
+	fprintf(
+	    out,
+	    "usage: bench recover RUN.h5\n"
+	    "\n"
+	    "Clear the consistency flags a killed writer left in RUN.h5 (what\n"
+	    "'h5clear -s' does), cut a half-written last row, and mark the "
+	    "run\n"
+	    "'interrupted' if it still says 'running'. The run is not "
+	    "resumed;\n"
+	    "'bench resume RUN.h5' can still continue it afterwards.\n");
 }
 
 int cli_recover(int argc, char **argv)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;
 	}

@@ -15,28 +15,28 @@
 #include "common/rc.h"
 
 static const char run_usage[] =
-	"usage: bench run RECIPE --profile PROFILE.ini --pack-id ID -o RUN.h5\n"
-	"                 [--bench BENCH.ini] [--can IFACE] [--cycler-can IFACE]\n"
-	"       bench run RECIPE --sim PACK.ini [--speed N|max] [--truth T.json]\n"
-	"                 [--seed N] -o RUN.h5 [--profile P.ini] [--pack-id ID]\n"
-	"\n"
-	"Run a recipe on a pack: the BMS on CAN, the cycler from the bench\n"
-	"file, every cell checked and logged to RUN.h5 (HDF5, bench-run/1).\n"
-	"\n"
-	"  -o, --output RUN.h5   run file to create\n"
-	"  --profile FILE        pack profile (with --sim: derived from the pack)\n"
-	"  --pack-id ID          pack id (with --sim: the pack's name)\n"
-	"  --bench FILE          bench file; without it everything is in-process\n"
-	"  --can IFACE           BMS bus, overrides the bench file's [bms] bus\n"
-	"  --cycler-can IFACE    cycler bus, overrides [cycler] bus\n"
-	"  --sim PACK.ini        simulated pack (in-process BMS and cycler)\n"
-	"  --speed N|max         simulated time N times real time (default max)\n"
-	"  --truth FILE.json     write the simulator's true cell values\n"
-	"  --seed N              simulator seed (overrides the pack file's)\n"
-	"\n"
-	"Ctrl-C, SIGTERM or `bench stop ID` stop safely. Exit status: 0 when\n"
-	"the recipe completed, 1 on an abort or error, 128+signal after a\n"
-	"signal stop.\n";
+    "usage: bench run RECIPE --profile PROFILE.ini --pack-id ID -o RUN.h5\n"
+    "                 [--bench BENCH.ini] [--can IFACE] [--cycler-can IFACE]\n"
+    "       bench run RECIPE --sim PACK.ini [--speed N|max] [--truth T.json]\n"
+    "                 [--seed N] -o RUN.h5 [--profile P.ini] [--pack-id ID]\n"
+    "\n"
+    "Run a recipe on a pack: the BMS on CAN, the cycler from the bench\n"
+    "file, every cell checked and logged to RUN.h5 (HDF5, bench-run/1).\n"
+    "\n"
+    "  -o, --output RUN.h5   run file to create\n"
+    "  --profile FILE        pack profile (with --sim: derived from the pack)\n"
+    "  --pack-id ID          pack id (with --sim: the pack's name)\n"
+    "  --bench FILE          bench file; without it everything is in-process\n"
+    "  --can IFACE           BMS bus, overrides the bench file's [bms] bus\n"
+    "  --cycler-can IFACE    cycler bus, overrides [cycler] bus\n"
+    "  --sim PACK.ini        simulated pack (in-process BMS and cycler)\n"
+    "  --speed N|max         simulated time N times real time (default max)\n"
+    "  --truth FILE.json     write the simulator's true cell values\n"
+    "  --seed N              simulator seed (overrides the pack file's)\n"
+    "\n"
+    "Ctrl-C, SIGTERM or `bench stop ID` stop safely. Exit status: 0 when\n"
+    "the recipe completed, 1 on an abort or error, 128+signal after a\n"
+    "signal stop.\n";
 
 static int parse_speed(const char *s, double *out)
 {
@@ -49,8 +49,10 @@ static int parse_speed(const char *s, double *out)
 	errno = 0;
 	*out = strtod(s, &end);
 	if (errno || *end || *out <= 0) {
-		fprintf(stderr, "bench run: --speed '%s': expected a positive "
-				"number or 'max'\n", s);
+		fprintf(stderr,
+			"bench run: --speed '%s': expected a positive "
+			"number or 'max'\n",
+			s);
 		return BENCH_ERR_ARG;
 	}
 	return BENCH_OK;
@@ -72,8 +74,17 @@ static int parse_seed(const char *s, uint64_t *out)
 
 int cli_run(int argc, char **argv)
 {
-	enum { O_PROFILE = 256, O_PACK, O_BENCH, O_CAN, O_CYC, O_SIM, O_SPEED,
-	       O_TRUTH, O_SEED };
+	enum {
+		O_PROFILE = 256,
+		O_PACK,
+		O_BENCH,
+		O_CAN,
+		O_CYC,
+		O_SIM,
+		O_SPEED,
+		O_TRUTH,
+		O_SEED
+	};
 	/* clang-format off */
 	static const struct option lopts[] = {
 		{"help", no_argument, NULL, 'h'},
@@ -97,15 +108,33 @@ int cli_run(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': fputs(run_usage, stdout); return 0;
-		case 'o': o.out_path = optarg; break;
-		case O_PROFILE: o.profile_path = optarg; break;
-		case O_PACK: o.pack_id = optarg; break;
-		case O_BENCH: o.bench_path = optarg; break;
-		case O_CAN: o.can_iface = optarg; break;
-		case O_CYC: o.cycler_can = optarg; break;
-		case O_SIM: o.sim_path = optarg; break;
-		case O_TRUTH: o.truth_path = optarg; break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 0;
+		case 'o':
+			o.out_path = optarg;
+			break;
+		case O_PROFILE:
+			o.profile_path = optarg;
+			break;
+		case O_PACK:
+			o.pack_id = optarg;
+			break;
+		case O_BENCH:
+			o.bench_path = optarg;
+			break;
+		case O_CAN:
+			o.can_iface = optarg;
+			break;
+		case O_CYC:
+			o.cycler_can = optarg;
+			break;
+		case O_SIM:
+			o.sim_path = optarg;
+			break;
+		case O_TRUTH:
+			o.truth_path = optarg;
+			break;
 		case O_SPEED:
 			if (parse_speed(optarg, &o.speed) < 0)
 				return 2;
@@ -116,7 +145,9 @@ int cli_run(int argc, char **argv)
 				return 2;
 			o.has_seed = true;
 			break;
-		default: fputs(run_usage, stderr); return 2;
+		default:
+			fputs(run_usage, stderr);
+			return 2;
 		}
 	}
 	if (optind != argc - 1 || !o.out_path) {
@@ -141,18 +172,19 @@ int cli_run(int argc, char **argv)
 }
 
 static const char resume_usage[] =
-	"usage: bench resume RUN.h5\n"
-	"\n"
-	"Continue an interrupted run (crash, power cut, kill). Everything is\n"
-	"read from the file: recipe, profile, bench and simulator settings.\n"
-	"The file's crash flags are cleared first, the pack is checked (all\n"
-	"cells inside their limits, no BMS fault) before current flows, and\n"
-	"the interrupted step continues where it stopped (or restarts if the\n"
-	"recipe marks it [restart]). resumed_times counts the resumes.\n";
+    "usage: bench resume RUN.h5\n"
+    "\n"
+    "Continue an interrupted run (crash, power cut, kill). Everything is\n"
+    "read from the file: recipe, profile, bench and simulator settings.\n"
+    "The file's crash flags are cleared first, the pack is checked (all\n"
+    "cells inside their limits, no BMS fault) before current flows, and\n"
+    "the interrupted step continues where it stopped (or restarts if the\n"
+    "recipe marks it [restart]). resumed_times counts the resumes.\n";
 
 int cli_resume(int argc, char **argv)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(resume_usage, stdout);
 		return 0;
 	}
@@ -164,14 +196,14 @@ int cli_resume(int argc, char **argv)
 }
 
 static const char watch_usage[] =
-	"usage: bench watch [RUN.h5 | ID | SOCKET]\n"
-	"\n"
-	"Follow a running test from another terminal: the live status line\n"
-	"(step, elapsed, pack V and I, SOC, min/max cell, temperature, Ah).\n"
-	"A .h5 file is read in SWMR mode (works while the run writes it and on\n"
-	"a file a crash left behind); otherwise the run's control socket is\n"
-	"asked (by pack id, or a socket path). Without an argument: the only\n"
-	"run in the runtime directory. --once prints one line and exits.\n";
+    "usage: bench watch [RUN.h5 | ID | SOCKET]\n"
+    "\n"
+    "Follow a running test from another terminal: the live status line\n"
+    "(step, elapsed, pack V and I, SOC, min/max cell, temperature, Ah).\n"
+    "A .h5 file is read in SWMR mode (works while the run writes it and on\n"
+    "a file a crash left behind); otherwise the run's control socket is\n"
+    "asked (by pack id, or a socket path). Without an argument: the only\n"
+    "run in the runtime directory. --once prints one line and exits.\n";
 
 int cli_watch(int argc, char **argv)
 {
@@ -195,11 +227,11 @@ int cli_watch(int argc, char **argv)
 }
 
 static const char stop_usage[] =
-	"usage: bench stop [ID | SOCKET]\n"
-	"\n"
-	"Ask a running test for a safe stop (current to zero, output off,\n"
-	"contactors open, file marked aborted by the operator). Without an\n"
-	"argument: the only run in the runtime directory.\n";
+    "usage: bench stop [ID | SOCKET]\n"
+    "\n"
+    "Ask a running test for a safe stop (current to zero, output off,\n"
+    "contactors open, file marked aborted by the operator). Without an\n"
+    "argument: the only run in the runtime directory.\n";
 
 int cli_stop(int argc, char **argv)
 {

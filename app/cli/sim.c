@@ -24,28 +24,33 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: bench sim PACK.ini --can IFACE [options]\n"
-		"\n"
-		"Serve a simulated used pack (fixtures/packs/*.ini, DESIGN 3.2)\n"
-		"as its own node: its BMS on IFACE per fixtures/dbc/sim_bms.dbc,\n"
-		"optionally a CAN cycler and a SCPI supply.\n"
-		"\n"
-		"  --can IFACE          BMS bus (can0, vcan0, ...)\n"
-		"  --cycler-can IFACE   also serve the CAN cycler\n"
-		"                       (fixtures/dbc/sim_cycler.dbc); may equal --can\n"
-		"  --scpi-link PATH     serve the SCPI supply on a new pseudo-terminal\n"
-		"                       whose slave is symlinked at PATH\n"
-		"  --scpi-port DEV      serve the SCPI supply on a UART (/dev/ttyS2)\n"
-		"  --speed N|max        N times real time (default 1); max = no pacing\n"
-		"  --for TIME           stop after this virtual time (90 s, 2 h)\n"
-		"  --seed N             override the pack file's seed\n"
-		"  --truth FILE.json    write the true per-cell values\n"
-		"  --profile FILE.ini   accepted and ignored: the simulated BMS\n"
-		"                       needs nothing from the pack profile\n"
-		"  -h, --help\n"
-		"\n"
-		"SIGINT or SIGTERM stop it cleanly.\n");
+	fprintf(
+	    f,
+	    "usage: bench sim PACK.ini --can IFACE [options]\n"
+	    "\n"
+	    "Serve a simulated used pack (fixtures/packs/*.ini, DESIGN 3.2)\n"
+	    "as its own node: its BMS on IFACE per fixtures/dbc/sim_bms.dbc,\n"
+	    "optionally a CAN cycler and a SCPI supply.\n"
+	    "\n"
+	    "  --can IFACE          BMS bus (can0, vcan0, ...)\n"
+	    "  --cycler-can IFACE   also serve the CAN cycler\n"
+	    "                       (fixtures/dbc/sim_cycler.dbc); may equal "
+	    "--can\n"
+	    "  --scpi-link PATH     serve the SCPI supply on a new "
+	    "pseudo-terminal\n"
+	    "                       whose slave is symlinked at PATH\n"
+	    "  --scpi-port DEV      serve the SCPI supply on a UART "
+	    "(/dev/ttyS2)\n"
+	    "  --speed N|max        N times real time (default 1); max = no "
+	    "pacing\n"
+	    "  --for TIME           stop after this virtual time (90 s, 2 h)\n"
+	    "  --seed N             override the pack file's seed\n"
+	    "  --truth FILE.json    write the true per-cell values\n"
+	    "  --profile FILE.ini   accepted and ignored: the simulated BMS\n"
+	    "                       needs nothing from the pack profile\n"
+	    "  -h, --help\n"
+	    "\n"
+	    "SIGINT or SIGTERM stop it cleanly.\n");
 }
 
 int cli_sim(int argc, char **argv)
@@ -95,16 +100,18 @@ int cli_sim(int argc, char **argv)
 			}
 			so.speed = strtod(optarg, &end);
 			if (*end || !(so.speed > 0 && so.speed <= 1e6)) {
-				fprintf(stderr, "bench sim: --speed '%s': "
-						"expected a number > 0 or max\n",
+				fprintf(stderr,
+					"bench sim: --speed '%s': "
+					"expected a number > 0 or max\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 'f':
 			if (packini_parse_duration(optarg, &so.duration_us)) {
-				fprintf(stderr, "bench sim: --for '%s': expected "
-						"a time like '90 s' or '2 h'\n",
+				fprintf(stderr,
+					"bench sim: --for '%s': expected "
+					"a time like '90 s' or '2 h'\n",
 					optarg);
 				return 2;
 			}
@@ -112,8 +119,9 @@ int cli_sim(int argc, char **argv)
 		case 'S':
 			opts.seed_override = strtoull(optarg, &end, 10);
 			if (*end || !*optarg) {
-				fprintf(stderr, "bench sim: --seed '%s': "
-						"expected an integer\n",
+				fprintf(stderr,
+					"bench sim: --seed '%s': "
+					"expected an integer\n",
 					optarg);
 				return 2;
 			}
@@ -133,7 +141,8 @@ int cli_sim(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || !so.can) {
-		fprintf(stderr, "bench sim: need a pack file and --can IFACE\n");
+		fprintf(stderr,
+			"bench sim: need a pack file and --can IFACE\n");
 		usage(stderr);
 		return 2;
 	}
@@ -154,7 +163,8 @@ int cli_sim(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	log_info("pack %s (%us%up %s) on %s, speed %s", sim_info(s)->name,
 		 sim_info(s)->series, sim_info(s)->parallel,
-		 sim_info(s)->chemistry, so.can, so.speed > 0 ? "paced" : "max");
+		 sim_info(s)->chemistry, so.can,
+		 so.speed > 0 ? "paced" : "max");
 	rc = sim_serve(s, &so);
 	sim_free(s);
 	if (rc < 0)

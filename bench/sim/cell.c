@@ -65,6 +65,6 @@ void cell_step(const struct cell_param *p, struct cell_state *st,
 	/* exact first-order step towards the steady-state temperature */
 	double ha_W_per_K = p->heat_cap_J_per_K / CELL_THERMAL_TAU_S;
 	double t_ss = ambient_C + heat_W / ha_W_per_K;
-	st->temp_C = t_ss + (st->temp_C - t_ss) * k->eth +
-		     st->heating_C_per_s * k->dt_s;
+	st->temp_C =
+	    t_ss + (st->temp_C - t_ss) * k->eth + st->heating_C_per_s * k->dt_s;
 }

@@ -11,9 +11,9 @@
 
 #include "ocv.h"
 
-#define CELL_R1_FRAC 0.3  /* R1 = 0.3 R0 */
+#define CELL_R1_FRAC 0.3 /* R1 = 0.3 R0 */
 #define CELL_TAU1_S 3.0
-#define CELL_R2_FRAC 0.4  /* R2 = 0.4 R0 */
+#define CELL_R2_FRAC 0.4 /* R2 = 0.4 R0 */
 #define CELL_TAU2_S 25.0
 /* Lumped thermal: heat capacity per Ah of element (prismatic cells weigh
  * about 22 g/Ah at ~1 J/gK) and a convection time constant of 40 min. */
@@ -21,19 +21,19 @@
 #define CELL_THERMAL_TAU_S 2400.0
 
 struct cell_param {
-	double capacity_As;     /* 0-100 % capacity of the element */
-	double r0_ohm;          /* at 25 C, including r_growth */
+	double capacity_As; /* 0-100 % capacity of the element */
+	double r0_ohm;	    /* at 25 C, including r_growth */
 	double self_discharge_A;
 	double heat_cap_J_per_K;
 };
 
 struct cell_state {
-	double soc;             /* fraction; may leave 0..1 */
-	double v1_V, v2_V;      /* RC pair voltages */
+	double soc;	   /* fraction; may leave 0..1 */
+	double v1_V, v2_V; /* RC pair voltages */
 	double temp_C;
-	double voltage_V;       /* terminal voltage after the last step */
-	double ocv_V;           /* OCV at the present SOC */
-	double short_ohm;       /* internal short, 0 = none */
+	double voltage_V;	/* terminal voltage after the last step */
+	double ocv_V;		/* OCV at the present SOC */
+	double short_ohm;	/* internal short, 0 = none */
 	double heating_C_per_s; /* fault: runaway precursor */
 };
 

@@ -39,8 +39,8 @@ static double tab_interp(const struct ocv_pt *t, int n, double soc_pct)
 
 	while (i < n - 1 && t[i].soc_pct < soc_pct)
 		i++;
-	double f = (soc_pct - t[i - 1].soc_pct) /
-		   (t[i].soc_pct - t[i - 1].soc_pct);
+	double f =
+	    (soc_pct - t[i - 1].soc_pct) / (t[i].soc_pct - t[i - 1].soc_pct);
 	return t[i - 1].ocv_V + f * (t[i].ocv_V - t[i - 1].ocv_V);
 }
 
@@ -50,9 +50,9 @@ static void grid_build(void)
 		double pct = 100.0 * k / (GRID_N - 1);
 
 		grid[OCV_NMC][k] = tab_interp(
-			nmc_tab, sizeof(nmc_tab) / sizeof(nmc_tab[0]), pct);
+		    nmc_tab, sizeof(nmc_tab) / sizeof(nmc_tab[0]), pct);
 		grid[OCV_LFP][k] = tab_interp(
-			lfp_tab, sizeof(lfp_tab) / sizeof(lfp_tab[0]), pct);
+		    lfp_tab, sizeof(lfp_tab) / sizeof(lfp_tab[0]), pct);
 	}
 }
 

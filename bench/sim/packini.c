@@ -52,8 +52,10 @@ struct pack_key {
 	bool required;
 };
 
-#define PK(n, t, f, lo, hi, req) \
-	{n, t, offsetof(struct pack_cfg, f), lo, hi, req}
+#define PK(n, t, f, lo, hi, req)                                               \
+	{                                                                      \
+		n, t, offsetof(struct pack_cfg, f), lo, hi, req                \
+	}
 
 /* clang-format off */
 static const struct pack_key pack_keys[] = {
@@ -82,11 +84,11 @@ struct pctx {
 	const char *name;
 	const char *text;
 	size_t len, pos;
-	int line;              /* line of the chunk inih is handling */
+	int line; /* line of the chunk inih is handling */
 	bool at_line_start;
-	unsigned section_seq;  /* bumped on every "[...]" header */
+	unsigned section_seq; /* bumped on every "[...]" header */
 	int section_line;
-	unsigned handled_seq;  /* section_seq of the last handler call */
+	unsigned handled_seq; /* section_seq of the last handler call */
 	/* [pack] */
 	int pack_key_line[N_PACK_KEYS + 2]; /* + name, chemistry */
 	int pack_line;
@@ -136,10 +138,10 @@ int packini_parse_duration(const char *s, int64_t *out_us)
 		const char *unit;
 		double us;
 	} units[] = {
-		{"ms", 1e3},	  {"s", 1e6},	    {"sec", 1e6},
-		{"second", 1e6},  {"seconds", 1e6}, {"min", 60e6},
-		{"minute", 60e6}, {"minutes", 60e6}, {"h", 3600e6},
-		{"hour", 3600e6}, {"hours", 3600e6},
+	    {"ms", 1e3},      {"s", 1e6},	 {"sec", 1e6},
+	    {"second", 1e6},  {"seconds", 1e6},	 {"min", 60e6},
+	    {"minute", 60e6}, {"minutes", 60e6}, {"h", 3600e6},
+	    {"hour", 3600e6}, {"hours", 3600e6},
 	};
 	char *end;
 	double v;
@@ -185,8 +187,10 @@ static int pack_key(struct pctx *c, const char *key, const char *val)
 			    sizeof(cfg->name) - 1);
 		for (const char *p = val; *p; p++)
 			if (!isgraph((unsigned char)*p))
-				BAD(c, key, "'%s' has a space or control "
-					    "character", val);
+				BAD(c, key,
+				    "'%s' has a space or control "
+				    "character",
+				    val);
 		strcpy(cfg->name, val);
 		c->pack_key_line[N_PACK_KEYS] = c->line;
 		return 1;
@@ -217,8 +221,8 @@ static int pack_key(struct pctx *c, const char *key, const char *val)
 			    c->pack_key_line[i]);
 		if (k->type == V_U64) {
 			if (!parse_u64(val, &u))
-				BAD(c, key, "'%s' is not a non-negative integer",
-				    val);
+				BAD(c, key,
+				    "'%s' is not a non-negative integer", val);
 			*(uint64_t *)dst = u;
 		} else if (k->type == V_UINT) {
 			if (!parse_u64(val, &u) || u < k->min || u > k->max)
@@ -283,8 +287,10 @@ static int fault_key(struct pctx *c, struct pack_fault *f, const char *key,
 	if (!strcmp(key, "at")) {
 		bit = 1;
 		if (packini_parse_duration(val, &f->at_us))
-			BAD(c, key, "'%s' is not a time like '90 s', "
-				    "'30 min' or '2 h'", val);
+			BAD(c, key,
+			    "'%s' is not a time like '90 s', "
+			    "'30 min' or '2 h'",
+			    val);
 	} else if (!strcmp(key, "cell") && is_cell) {
 		bit = 2;
 		if (!parse_u64(val, &u) || u < 1 || u > 100000)
@@ -314,10 +320,12 @@ static int fault_key(struct pctx *c, struct pack_fault *f, const char *key,
 			if (!strcmp(val, packini_bms_faults[u]))
 				break;
 		if (u == PACKINI_N_BMS_FAULTS)
-			BAD(c, key, "'%s' is not a fault signal of the "
-				    "simulated BMS (Fault_CellOV, Fault_CellUV, "
-				    "Fault_OverTemp, Fault_OverCurrent, "
-				    "Fault_Comm, Fault_Internal)", val);
+			BAD(c, key,
+			    "'%s' is not a fault signal of the "
+			    "simulated BMS (Fault_CellOV, Fault_CellUV, "
+			    "Fault_OverTemp, Fault_OverCurrent, "
+			    "Fault_Comm, Fault_Internal)",
+			    val);
 		f->bms_fault_bit = (unsigned)u;
 	} else {
 		BAD(c, key, "unknown key for fault %s",
@@ -351,7 +359,7 @@ static struct pack_cell_ovr *cell_section(struct pctx *c, const char *section)
 		if (cfg->ovr[i].index == idx)
 			return &cfg->ovr[i];
 	struct pack_cell_ovr *n =
-		realloc(cfg->ovr, (cfg->n_ovr + 1) * sizeof(*n));
+	    realloc(cfg->ovr, (cfg->n_ovr + 1) * sizeof(*n));
 	if (!n) {
 		log_err("out of memory");
 		c->rc = BENCH_ERR_MEM;
@@ -387,7 +395,7 @@ static struct pack_fault *fault_section(struct pctx *c, const char *section)
 	/* a repeated [fault KIND] header starts a new fault */
 	if (c->handled_seq != c->section_seq || !cfg->n_faults) {
 		struct pack_fault *n =
-			realloc(cfg->faults, (cfg->n_faults + 1) * sizeof(*n));
+		    realloc(cfg->faults, (cfg->n_faults + 1) * sizeof(*n));
 		if (!n) {
 			log_err("out of memory");
 			c->rc = BENCH_ERR_MEM;
@@ -425,8 +433,8 @@ static int handler(void *user, const char *section, const char *key,
 	} else if (!*section) {
 		BAD(c, key, "outside any section");
 	} else {
-		return section_err(c, section,
-				   "unknown section (pack, cell N, fault KIND)");
+		return section_err(
+		    c, section, "unknown section (pack, cell N, fault KIND)");
 	}
 	c->handled_seq = c->section_seq;
 	return ok;
@@ -493,9 +501,9 @@ static int validate(struct pctx *c)
 		snprintf(msg, sizeof(msg),
 			 "%u probes exceed the BMS's 64 temperature channels",
 			 cfg->modules * cfg->probes_per_module);
-		return verr(c, c->pack_key_line[3] ? c->pack_key_line[3]
-						   : c->pack_line,
-			    "probes_per_module", msg);
+		return verr(
+		    c, c->pack_key_line[3] ? c->pack_key_line[3] : c->pack_line,
+		    "probes_per_module", msg);
 	}
 	for (size_t i = 0; i < cfg->n_ovr; i++) {
 		const struct pack_cell_ovr *o = &cfg->ovr[i];
@@ -506,8 +514,8 @@ static int validate(struct pctx *c)
 				c->name, o->line, o->index, cfg->series);
 			return BENCH_ERR_ARG;
 		}
-		double soc = cfg->initial_soc +
-			     (o->has_soc_offset ? o->soc_offset : 0);
+		double soc =
+		    cfg->initial_soc + (o->has_soc_offset ? o->soc_offset : 0);
 		if (soc < -0.05 || soc > 1.05) {
 			snprintf(msg, sizeof(msg),
 				 "cell %u would start at %.0f %% SOC", o->index,
@@ -534,9 +542,8 @@ static int validate(struct pctx *c)
 		if (f->kind == SIM_FAULT_BMS_FAULT && !(f->seen & 4))
 			return verr(c, f->line, "signal", msg);
 		if (is_cell && f->cell > cfg->series) {
-			snprintf(msg, sizeof(msg),
-				 "cell %u out of range 1..%u", f->cell,
-				 cfg->series);
+			snprintf(msg, sizeof(msg), "cell %u out of range 1..%u",
+				 f->cell, cfg->series);
 			return verr(c, f->line, "cell", msg);
 		}
 	}

@@ -31,25 +31,26 @@ enum sim_fault_kind {
 
 const char *sim_fault_name(enum sim_fault_kind k);
 
-/* The simulated BMS's fault signals, in bit order (fixtures/dbc/sim_bms.dbc). */
+/* The simulated BMS's fault signals, in bit order (fixtures/dbc/sim_bms.dbc).
+ */
 #define PACKINI_N_BMS_FAULTS 6
 extern const char *const packini_bms_faults[PACKINI_N_BMS_FAULTS];
 
 struct pack_fault {
 	enum sim_fault_kind kind;
-	int line;                /* of the [fault KIND] header */
+	int line; /* of the [fault KIND] header */
 	int64_t at_us;
-	unsigned cell;           /* 1-based; cell faults */
-	double rate_C_per_min;   /* cell_heating */
-	double short_ohm;        /* cell_short */
-	int64_t duration_us;     /* bus_off */
-	unsigned bms_fault_bit;  /* bms_fault: index into PACKINI_BMS_FAULTS */
-	uint32_t seen;           /* keys given (PK_* bits), for validation */
+	unsigned cell;		/* 1-based; cell faults */
+	double rate_C_per_min;	/* cell_heating */
+	double short_ohm;	/* cell_short */
+	int64_t duration_us;	/* bus_off */
+	unsigned bms_fault_bit; /* bms_fault: index into PACKINI_BMS_FAULTS */
+	uint32_t seen;		/* keys given (PK_* bits), for validation */
 };
 
 /* One [cell N] override; a field is used when its has_ flag is set. */
 struct pack_cell_ovr {
-	unsigned index;          /* 1-based series position */
+	unsigned index; /* 1-based series position */
 	int line;
 	bool has_soh, has_r_growth, has_soc_offset, has_self_discharge;
 	double soh, r_growth, soc_offset, self_discharge_mA;
@@ -60,8 +61,9 @@ struct pack_cfg {
 	char name[64];
 	enum ocv_chem chem;
 	unsigned series, parallel, modules, probes_per_module;
-	double rated_capacity_ah;  /* one cell; an element holds parallel cells */
-	double r0_mohm;            /* one fresh cell at 25 C */
+	double
+	    rated_capacity_ah; /* one cell; an element holds parallel cells */
+	double r0_mohm;	       /* one fresh cell at 25 C */
 	double soh, r_growth;
 	double capacity_sigma, r_sigma;
 	double self_discharge_mA;

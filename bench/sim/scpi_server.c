@@ -28,9 +28,26 @@
 #define SRV_MAX_DT_S 0.1
 
 enum srv_op {
-	OP_IDN, OP_RST, OP_CLS, OP_OPC, OP_ERR, OP_REM, OP_LOC, OP_LOCK,
-	OP_VOLT, OP_CURR, OP_SINK, OP_OUTP, OP_MEAS_V, OP_MEAS_I, OP_MEAS_P,
-	OP_FUNC, OP_VLIM_HIGH, OP_VLIM_LOW, OP_CLIM_POS, OP_CLIM_NEG,
+	OP_IDN,
+	OP_RST,
+	OP_CLS,
+	OP_OPC,
+	OP_ERR,
+	OP_REM,
+	OP_LOC,
+	OP_LOCK,
+	OP_VOLT,
+	OP_CURR,
+	OP_SINK,
+	OP_OUTP,
+	OP_MEAS_V,
+	OP_MEAS_I,
+	OP_MEAS_P,
+	OP_FUNC,
+	OP_VLIM_HIGH,
+	OP_VLIM_LOW,
+	OP_CLIM_POS,
+	OP_CLIM_NEG,
 };
 
 /* Nodes separated by blanks; [NODE] is optional; upper case = short form. */
@@ -127,8 +144,7 @@ static bool node_eq(const char *p, size_t pn, const char *in, size_t n)
 {
 	size_t short_len = 0;
 
-	while (short_len < pn &&
-	       !(p[short_len] >= 'a' && p[short_len] <= 'z'))
+	while (short_len < pn && !(p[short_len] >= 'a' && p[short_len] <= 'z'))
 		short_len++;
 	if (n == pn && !strncasecmp(p, in, n))
 		return true;
@@ -197,7 +213,8 @@ static int split_header(const char *h, size_t len, char in[][SRV_NODE_LEN])
 		for (size_t j = start; j < i; j++) {
 			char c = h[j];
 
-			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			if (!((c >= 'A' && c <= 'Z') ||
+			      (c >= 'a' && c <= 'z') ||
 			      (c >= '0' && c <= '9') ||
 			      (c == '*' && j == 0 && k == 0)))
 				return -1;
@@ -300,7 +317,7 @@ struct reply {
 };
 
 static void reply_add(struct reply *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void reply_add(struct reply *r, const char *fmt, ...)
 {
@@ -355,17 +372,26 @@ static void exec_set(struct scpi_server *s, enum srv_op op, const char *arg)
 	bool on;
 
 	switch (op) {
-	case OP_RST: reset_state(s); return;
-	case OP_CLS: s->err_n = 0; return;
-	case OP_REM: s->remote = true; return;
-	case OP_LOC: s->remote = false; return;
+	case OP_RST:
+		reset_state(s);
+		return;
+	case OP_CLS:
+		s->err_n = 0;
+		return;
+	case OP_REM:
+		s->remote = true;
+		return;
+	case OP_LOC:
+		s->remote = false;
+		return;
 	case OP_LOCK:
 		if (parse_onoff(arg, &on) < 0)
 			push_err(s, -104, "Data type error");
 		else
 			s->remote = on;
 		return;
-	default: break;
+	default:
+		break;
 	}
 	if (!s->remote) {
 		push_err(s, -221, "Settings conflict; not in remote");
@@ -376,12 +402,16 @@ static void exec_set(struct scpi_server *s, enum srv_op op, const char *arg)
 	case OP_VLIM_HIGH:
 		set_value(s, arg, 'V', 0, vmax, &s->volt_set_V);
 		break;
-	case OP_VLIM_LOW: set_value(s, arg, 'V', 0, vmax, &s->vlim_low_V); break;
+	case OP_VLIM_LOW:
+		set_value(s, arg, 'V', 0, vmax, &s->vlim_low_V);
+		break;
 	case OP_CURR:
 		set_value(s, arg, 'A', s->cc_priority ? -imax : 0, imax,
 			  &s->curr_set_A);
 		break;
-	case OP_SINK: set_value(s, arg, 'A', 0, imax, &s->sink_set_A); break;
+	case OP_SINK:
+		set_value(s, arg, 'A', 0, imax, &s->sink_set_A);
+		break;
 	case OP_CLIM_POS:
 	case OP_CLIM_NEG:
 		/* ITECH-style limits of the CV-priority output */
@@ -414,7 +444,9 @@ static void exec_set(struct scpi_server *s, enum srv_op op, const char *arg)
 			push_err(s, -224, "Illegal parameter value");
 		}
 		break;
-	default: push_err(s, -113, "Undefined header"); break;
+	default:
+		push_err(s, -113, "Undefined header");
+		break;
 	}
 }
 
@@ -428,22 +460,42 @@ static void exec_query(struct scpi_server *s, enum srv_op op, struct reply *r)
 		return;
 	}
 	switch (op) {
-	case OP_IDN: reply_add(r, "%s", s->idn); break;
-	case OP_OPC: reply_add(r, "1"); break;
+	case OP_IDN:
+		reply_add(r, "%s", s->idn);
+		break;
+	case OP_OPC:
+		reply_add(r, "1");
+		break;
 	case OP_ERR:
 		e = pop_err(s);
 		reply_add(r, "%d,\"%s\"", e.code, e.msg);
 		break;
-	case OP_LOCK: reply_add(r, "%s", s->remote ? "ON" : "OFF"); break;
+	case OP_LOCK:
+		reply_add(r, "%s", s->remote ? "ON" : "OFF");
+		break;
 	case OP_VOLT:
-	case OP_VLIM_HIGH: reply_add(r, "%.3f", s->volt_set_V); break;
-	case OP_VLIM_LOW: reply_add(r, "%.3f", s->vlim_low_V); break;
+	case OP_VLIM_HIGH:
+		reply_add(r, "%.3f", s->volt_set_V);
+		break;
+	case OP_VLIM_LOW:
+		reply_add(r, "%.3f", s->vlim_low_V);
+		break;
 	case OP_CURR:
-	case OP_CLIM_POS: reply_add(r, "%.3f", s->curr_set_A); break;
-	case OP_SINK: reply_add(r, "%.3f", s->sink_set_A); break;
-	case OP_CLIM_NEG: reply_add(r, "%.3f", -s->sink_set_A); break;
-	case OP_OUTP: reply_add(r, "%d", s->output_on ? 1 : 0); break;
-	case OP_FUNC: reply_add(r, "%s", s->cc_priority ? "CURR" : "VOLT"); break;
+	case OP_CLIM_POS:
+		reply_add(r, "%.3f", s->curr_set_A);
+		break;
+	case OP_SINK:
+		reply_add(r, "%.3f", s->sink_set_A);
+		break;
+	case OP_CLIM_NEG:
+		reply_add(r, "%.3f", -s->sink_set_A);
+		break;
+	case OP_OUTP:
+		reply_add(r, "%d", s->output_on ? 1 : 0);
+		break;
+	case OP_FUNC:
+		reply_add(r, "%s", s->cc_priority ? "CURR" : "VOLT");
+		break;
 	case OP_MEAS_V:
 		reply_add(r, "%.3f",
 			  plant_voltage(s) + noise(s, s->cfg.noise_V));
@@ -456,7 +508,9 @@ static void exec_query(struct scpi_server *s, enum srv_op op, struct reply *r)
 		v = plant_voltage(s);
 		reply_add(r, "%.2f", v * measured_current(s));
 		break;
-	default: push_err(s, -113, "Undefined header"); break;
+	default:
+		push_err(s, -113, "Undefined header");
+		break;
 	}
 }
 
@@ -542,8 +596,8 @@ size_t scpi_server_exec_line(struct scpi_server *s, const char *line,
 
 		while (*tok == ' ' || *tok == '\t')
 			tok++;
-		while (e > tok && (e[-1] == ' ' || e[-1] == '\t' ||
-				   e[-1] == '\r'))
+		while (e > tok &&
+		       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			*--e = '\0';
 		if (*tok)
 			exec_one(s, tok, &r);
@@ -561,7 +615,8 @@ static int out_append(struct scpi_server *s, const char *buf, size_t n)
 {
 	if (s->out_len + n > SRV_OUT_MAX) {
 		log_warn("reply buffer full: client not reading, %zu bytes "
-			 "dropped", n);
+			 "dropped",
+			 n);
 		return BENCH_OK;
 	}
 	if (s->out_len + n > s->out_cap) {
@@ -650,8 +705,8 @@ static void regulate(struct scpi_server *s, double v, double dt)
 		src = fmin(src, s->cfg.power_max_W / v);
 		sink = fmin(sink, s->cfg.power_max_W / v);
 	}
-	s->i_int_A += s->cfg.cv_gain_A_per_Vs * (vset - v) *
-		      fmin(dt, SRV_MAX_DT_S);
+	s->i_int_A +=
+	    s->cfg.cv_gain_A_per_Vs * (vset - v) * fmin(dt, SRV_MAX_DT_S);
 	s->i_int_A = clamp(s->i_int_A, -sink, src);
 	step = s->cfg.slew_A_per_s * dt;
 	s->i_act_A += clamp(s->i_int_A - s->i_act_A, -step, step);
@@ -700,7 +755,8 @@ static int flush_out(struct scpi_server *s, int fd)
 
 			if (poll(&p, 1, 1000) <= 0) {
 				log_warn("line blocked, %zu reply bytes "
-					 "dropped", s->out_len);
+					 "dropped",
+					 s->out_len);
 				s->out_len = 0;
 			}
 			continue;
@@ -767,7 +823,8 @@ int scpi_server_new(const struct scpi_server_cfg *cfg,
 	if (s->cfg.watchdog_us == 0)
 		s->cfg.watchdog_us = 3000000;
 	snprintf(s->idn, sizeof(s->idn), "%s",
-		 s->cfg.idn ? s->cfg.idn : "BENCH-SIM,SCPI-PSU-1000-500,0001,1.0");
+		 s->cfg.idn ? s->cfg.idn
+			    : "BENCH-SIM,SCPI-PSU-1000-500,0001,1.0");
 	s->cfg.idn = NULL;
 	if (plant)
 		s->plant = *plant;

@@ -55,39 +55,39 @@ struct scpi_plant {
 };
 
 struct scpi_server_cfg {
-	const char *idn;          /* *IDN? answer; NULL = a simulated one */
-	double voltage_max_V;     /* ratings: setpoints above are -222 */
+	const char *idn;      /* *IDN? answer; NULL = a simulated one */
+	double voltage_max_V; /* ratings: setpoints above are -222 */
 	double current_max_A;
-	double power_max_W;       /* 0 = no power limit */
-	double slew_A_per_s;      /* 0 = 100 A/s */
-	double cv_gain_A_per_Vs;  /* CV loop integral gain; 0 = 50 */
-	int64_t watchdog_us;      /* 0 = 3 s; < 0 = no watchdog */
-	double noise_V, noise_A;  /* measurement noise (uniform +-), 0 = none */
+	double power_max_W;	 /* 0 = no power limit */
+	double slew_A_per_s;	 /* 0 = 100 A/s */
+	double cv_gain_A_per_Vs; /* CV loop integral gain; 0 = 50 */
+	int64_t watchdog_us;	 /* 0 = 3 s; < 0 = no watchdog */
+	double noise_V, noise_A; /* measurement noise (uniform +-), 0 = none */
 	uint32_t seed;
 };
 
 enum scpi_fault {
 	SCPI_FAULT_NONE = 0,
-	SCPI_FAULT_SILENT,        /* reads commands, answers nothing
-				   * (cycler_timeout) */
-	SCPI_FAULT_GARBAGE,       /* answers every query with junk */
-	SCPI_FAULT_ERROR,         /* device fault (cycler_error): output off,
-				   * every setting but OUTP OFF and *CLS
-				   * refused with -300 in SYST:ERR? */
+	SCPI_FAULT_SILENT,  /* reads commands, answers nothing
+			     * (cycler_timeout) */
+	SCPI_FAULT_GARBAGE, /* answers every query with junk */
+	SCPI_FAULT_ERROR,   /* device fault (cycler_error): output off,
+			     * every setting but OUTP OFF and *CLS
+			     * refused with -300 in SYST:ERR? */
 };
 
 /* What the supply is doing, for tests and the simulator's log. */
 struct scpi_server_status {
 	bool output_on;
-	bool remote;              /* SYST:REM or SYST:LOCK ON seen */
-	bool cc_priority;         /* FUNC CURR */
-	bool watchdog_tripped;    /* output was turned off by the watchdog */
-	double voltage_set_V;     /* VOLT (CV priority) */
-	double current_set_A;     /* CURR (CC priority: signed) */
+	bool remote;	       /* SYST:REM or SYST:LOCK ON seen */
+	bool cc_priority;      /* FUNC CURR */
+	bool watchdog_tripped; /* output was turned off by the watchdog */
+	double voltage_set_V;  /* VOLT (CV priority) */
+	double current_set_A;  /* CURR (CC priority: signed) */
 	double sink_current_set_A;
 	double voltage_limit_low_V; /* VOLT:LIM:LOW (CC priority) */
-	double current_A;         /* actual output current, + charge */
-	unsigned commands;        /* commands handled */
+	double current_A;	    /* actual output current, + charge */
+	unsigned commands;	    /* commands handled */
 	unsigned errors_queued;
 };
 

@@ -27,7 +27,8 @@ static void build_cells(struct sim *s)
 		/* draw for every cell in the same order whatever is
 		 * overridden, so an override never shifts other cells */
 		double g_cap = sim_rng_gauss(&rng), g_r = sim_rng_gauss(&rng);
-		double g_soc = sim_rng_gauss(&rng), u_sd = sim_rng_uniform(&rng);
+		double g_soc = sim_rng_gauss(&rng),
+		       u_sd = sim_rng_uniform(&rng);
 		double cap_Ah, r0_ohm, sd_mA, soc;
 
 		for (size_t j = 0; j < c->n_ovr; j++)
@@ -116,8 +117,8 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	build_cells(s);
 	s->pack_V = sim_terminal_V(s);
 	if (s->cfg.n_faults)
-		qsort(s->cfg.faults, s->cfg.n_faults,
-		      sizeof(s->cfg.faults[0]), fault_cmp);
+		qsort(s->cfg.faults, s->cfg.n_faults, sizeof(s->cfg.faults[0]),
+		      fault_cmp);
 
 	struct sim_pack_info *in = &s->info;
 	snprintf(in->name, sizeof(in->name), "%s", s->cfg.name);
@@ -223,8 +224,8 @@ static void bus_state(struct sim *s, enum canbus_state st)
 	if (strncmp(canbus_name(bus), "vcan", 4))
 		return;
 	memset(&f, 0, sizeof(f));
-	f.id = CANFRAME_ERR | (st == CANBUS_OFF ? SIM_CAN_ERR_BUSOFF
-						: SIM_CAN_ERR_RESTARTED);
+	f.id = CANFRAME_ERR |
+	       (st == CANBUS_OFF ? SIM_CAN_ERR_BUSOFF : SIM_CAN_ERR_RESTARTED);
 	f.len = 8;
 	canbus_send(bus, &f);
 }
@@ -395,19 +396,20 @@ int sim_write_truth(const struct sim *s, const char *json_path)
 			strerror(errno));
 		return BENCH_ERR_IO;
 	}
-	fprintf(f, "{\"pack\":\"%s\",\"chemistry\":\"%s\",\"seed\":%llu,"
-		   "\"series\":%u,\"parallel\":%u,\"modules\":%u,"
-		   "\"rated_capacity_ah\":%.9g,\n \"cells\":[\n",
+	fprintf(f,
+		"{\"pack\":\"%s\",\"chemistry\":\"%s\",\"seed\":%llu,"
+		"\"series\":%u,\"parallel\":%u,\"modules\":%u,"
+		"\"rated_capacity_ah\":%.9g,\n \"cells\":[\n",
 		s->info.name, s->info.chemistry,
 		(unsigned long long)s->cfg.seed, s->n, s->cfg.parallel,
 		s->cfg.modules, s->info.rated_capacity_ah);
 	for (unsigned i = 0; i < s->n; i++)
-		fprintf(f, "  {\"index\":%u,\"module\":%u,\"capacity_ah\":%.9g,"
-			   "\"r0_mohm\":%.9g,\"self_discharge_ma\":%.9g,"
-			   "\"soc_offset\":%.9g}%s\n",
+		fprintf(f,
+			"  {\"index\":%u,\"module\":%u,\"capacity_ah\":%.9g,"
+			"\"r0_mohm\":%.9g,\"self_discharge_ma\":%.9g,"
+			"\"soc_offset\":%.9g}%s\n",
 			i + 1, i / s->cells_per_module + 1,
-			s->par[i].capacity_As / 3600.0,
-			s->par[i].r0_ohm * 1e3,
+			s->par[i].capacity_As / 3600.0, s->par[i].r0_ohm * 1e3,
 			s->par[i].self_discharge_A * 1e3, s->soc_offset[i],
 			i + 1 < s->n ? "," : "");
 	fprintf(f, " ],\n \"faults\":[");
@@ -478,6 +480,7 @@ char *sim_fixture_path(const char *rel)
 	if (p)
 		return p;
 	log_err("cannot find '%s' next to the executable or in the current "
-		"directory", rel);
+		"directory",
+		rel);
 	return NULL;
 }

@@ -21,14 +21,15 @@ struct sim;
 struct sim_opts {
 	uint64_t seed_override;
 	bool has_seed_override;
-	/* NULL: fixtures/dbc/sim_bms.dbc and sim_cycler.dbc (sim_fixture_path) */
+	/* NULL: fixtures/dbc/sim_bms.dbc and sim_cycler.dbc (sim_fixture_path)
+	 */
 	const char *bms_dbc_path;
 	const char *cycler_dbc_path;
 };
 
 struct sim_pack_info {
 	char name[64];
-	char chemistry[8];      /* "nmc" | "lfp" */
+	char chemistry[8]; /* "nmc" | "lfp" */
 	unsigned series, parallel, modules, n_probes;
 	double rated_capacity_ah;
 	double v_min_cell_V, v_max_cell_V; /* discharge cut-off, charge limit */
@@ -70,12 +71,12 @@ char *sim_fixture_path(const char *rel);
 /* Plant hooks for the SCPI personality (bench/sim/scpi_server.h) and for
  * tests: the cycler output as the pack sees it. */
 struct sim_plant {
-	double voltage_V;     /* pack terminal voltage */
-	double current_A;     /* actual pack current, + charge */
+	double voltage_V; /* pack terminal voltage */
+	double current_A; /* actual pack current, + charge */
 	bool contactors_closed;
-	bool cycler_silent;   /* a cycler_timeout fault has fired */
-	bool cycler_garbage;  /* cycler_garbage: the SCPI supply answers junk */
-	bool cycler_error;    /* cycler_error: it reports a device fault */
+	bool cycler_silent;  /* a cycler_timeout fault has fired */
+	bool cycler_garbage; /* cycler_garbage: the SCPI supply answers junk */
+	bool cycler_error;   /* cycler_error: it reports a device fault */
 	bool cycler_unplugged; /* cycler_unplugged: its serial line is gone */
 };
 void sim_plant_read(const struct sim *s, struct sim_plant *p);

@@ -14,17 +14,17 @@
 #include "common/rc.h"
 #include "sim_priv.h"
 
-#define BMS_PERIOD_STEPS 1          /* 100 ms frames */
-#define BMS_TEMP_PERIOD_STEPS 10    /* 1 s temperatures */
+#define BMS_PERIOD_STEPS 1	 /* 100 ms frames */
+#define BMS_TEMP_PERIOD_STEPS 10 /* 1 s temperatures */
 #define BMS_PRECHARGE_US 500000
 #define BMS_HEARTBEAT_TIMEOUT_US 1000000
-#define BMS_DEBOUNCE 3              /* consecutive 100 ms samples */
+#define BMS_DEBOUNCE 3 /* consecutive 100 ms samples */
 #define BMS_NOISE_CELL_V 0.0015
 #define BMS_NOISE_PACK_V 0.05
 #define BMS_NOISE_I_A 0.05
 #define BMS_NOISE_T_C 0.2
 #define BMS_OVER_TEMP_C 60.0
-#define BMS_OVER_CURRENT_C 2.5      /* C-rate, either direction */
+#define BMS_OVER_CURRENT_C 2.5 /* C-rate, either direction */
 
 /* hard limits, outside any controller limit (DESIGN 4: the BMS is the
  * last line, the controller's own limits trip first) */
@@ -142,8 +142,7 @@ void sim_bms_rx(struct sim *s, const struct canframe *f)
 {
 	struct sim_bms *b = &s->bms;
 
-	if (!b->db || f->id != b->m_cmd->id || b->silent ||
-	    b->bus_off_until_us)
+	if (!b->db || f->id != b->m_cmd->id || b->silent || b->bus_off_until_us)
 		return;
 	b->heartbeat_seen = true;
 	b->last_cmd_us = s->t_us;
@@ -277,10 +276,11 @@ static void supervise(struct sim *s, int32_t vmax_mV, int32_t vmin_mV,
 	 * noisy reading at the threshold does not toggle it */
 	if (!b->req_close && b->faults) {
 		bool present[4] = {
-			vmax_mV > (hard_ov_V(s) - 0.05) * 1000,
-			vmin_mV < (hard_uv_V(s) + 0.10) * 1000,
-			tmax_C > BMS_OVER_TEMP_C - 5,
-			b->debounce[3] > 0,
+		    vmax_mV > (hard_ov_V(s) - 0.05) * 1000,
+		    vmin_mV<(hard_uv_V(s) + 0.10) * 1000, tmax_C>
+			    BMS_OVER_TEMP_C -
+			5,
+		    b->debounce[3] > 0,
 		};
 		unsigned keep = 0;
 		for (int i = 0; i < 4; i++)
@@ -324,9 +324,9 @@ static void publish(struct sim *s, int32_t vmax_mV, int32_t vmin_mV,
 		memset(d, 0, sizeof(d));
 		put_raw(b->s_cellblock, d, blk);
 		for (unsigned i = blk * 3; i < blk * 3 + 3 && i < s->n; i++)
-			put_raw(b->s_cell[i], d,
-				(uint64_t)(b->cell_mV[i] < 0 ? 0
-							     : b->cell_mV[i]));
+			put_raw(
+			    b->s_cell[i], d,
+			    (uint64_t)(b->cell_mV[i] < 0 ? 0 : b->cell_mV[i]));
 		send(s, b->m_cellv, d);
 	}
 	if (b->steps % BMS_TEMP_PERIOD_STEPS == 0) {
@@ -391,8 +391,7 @@ void sim_bms_step(struct sim *s)
 	I_meas = s->current_A + noise(s, BMS_NOISE_I_A);
 	limits(s, vmax_mV, vmin_mV, tmax, tmin);
 	supervise(s, vmax_mV, vmin_mV, tmax, I_meas);
-	if (b->bus && !b->bus_off_until_us &&
-	    b->steps % BMS_PERIOD_STEPS == 0)
+	if (b->bus && !b->bus_off_until_us && b->steps % BMS_PERIOD_STEPS == 0)
 		publish(s, vmax_mV, vmin_mV, I_meas);
 	b->steps++;
 }

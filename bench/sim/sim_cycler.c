@@ -23,8 +23,8 @@
 #define CYC_IDENT_PERIOD_STEPS 10
 #define CYC_MODEL 1 /* VAL_ 1 "SIMCYC-600-300" */
 
-static int need(const struct dbc *db, const struct dbc_msg *m,
-		const char *name, const struct dbc_sig **out)
+static int need(const struct dbc *db, const struct dbc_msg *m, const char *name,
+		const struct dbc_sig **out)
 {
 	*out = dbc_sig_by_name(m, name);
 	if (!*out) {
@@ -44,7 +44,8 @@ static int lookup(struct sim_cyc *c)
 	c->m_ident = dbc_msg_by_name(db, "CYC_Ident");
 	if (!c->m_cmd || !c->m_status || !c->m_ident) {
 		log_err("%s: needs messages CYC_Command, CYC_Status and "
-			"CYC_Ident", db->path);
+			"CYC_Ident",
+			db->path);
 		return BENCH_ERR_ARG;
 	}
 	TRY(need(db, c->m_cmd, "Cyc_Enable", &c->s_enable));
@@ -143,8 +144,8 @@ double sim_cyc_current(struct sim *s, bool circuit_closed)
 
 	if (c->output_on && s->t_us - c->last_cmd_us > CYC_WATCHDOG_US) {
 		log_info("watchdog: no command for %.1f s at %.1f s, output "
-			 "off", (s->t_us - c->last_cmd_us) * 1e-6,
-			 s->t_us * 1e-6);
+			 "off",
+			 (s->t_us - c->last_cmd_us) * 1e-6, s->t_us * 1e-6);
 		c->output_on = false;
 		c->fault = true;
 	}

@@ -34,10 +34,11 @@ static int alive(struct sim *s)
 	if (s->cyc.unplugged || s->cyc.garbage) {
 		if (!s->cyc.timeout_logged)
 			log_err("simulated cycler: %s",
-				s->cyc.unplugged ? "port gone (cycler_unplugged "
-						   "fault)"
-						 : "garbled answer "
-						   "(cycler_garbage fault)");
+				s->cyc.unplugged
+				    ? "port gone (cycler_unplugged "
+				      "fault)"
+				    : "garbled answer "
+				      "(cycler_garbage fault)");
 		s->cyc.timeout_logged = true;
 		return s->cyc.unplugged ? BENCH_ERR_IO : BENCH_ERR_PROTO;
 	}
@@ -119,8 +120,7 @@ static int sim_measure(struct instr *in, struct instr_state *st)
 	/* the supply sees the pack only through closed contactors */
 	st->voltage_mV = closed ? (int32_t)lround(s->pack_V * 1e3) : 0;
 	st->current_mA = (int32_t)lround(s->current_A * 1e3);
-	st->power_mW = (int32_t)lround(st->voltage_mV * 1e-3 *
-				       st->current_mA);
+	st->power_mW = (int32_t)lround(st->voltage_mV * 1e-3 * st->current_mA);
 	st->output_on = s->cyc.output_on;
 	return BENCH_OK;
 }

@@ -38,7 +38,7 @@ struct sim_bms {
 	bool is_mem;
 	struct dbc *db;
 	const struct dbc_msg *m_cellv, *m_temp, *m_pack, *m_lim, *m_state,
-		*m_cmd;
+	    *m_cmd;
 	const struct dbc_sig *s_cellblock, *s_cell[SIM_MAX_CELLS];
 	const struct dbc_sig *s_tblock, *s_temp[SIM_MAX_PROBES];
 	const struct dbc_sig *s_pack_v, *s_pack_i, *s_soc, *s_alive;
@@ -52,40 +52,40 @@ struct sim_bms {
 	bool req_close;
 	bool heartbeat_seen;
 	int64_t last_cmd_us;
-	unsigned faults;          /* BMS_F_* latched */
-	unsigned forced_faults;   /* BMS_F_* raised by a bms_fault fault */
-	unsigned debounce[4];     /* OV UV OT OC consecutive samples */
+	unsigned faults;	/* BMS_F_* latched */
+	unsigned forced_faults; /* BMS_F_* raised by a bms_fault fault */
+	unsigned debounce[4];	/* OV UV OT OC consecutive samples */
 	unsigned alive;
-	bool silent;              /* bms_silent fault */
+	bool silent;		  /* bms_silent fault */
 	int64_t bus_off_until_us; /* bus_off fault, 0 = none */
 	bool stuck[SIM_MAX_CELLS];
-	int32_t cell_mV[SIM_MAX_CELLS];   /* last measured (quantised) */
+	int32_t cell_mV[SIM_MAX_CELLS]; /* last measured (quantised) */
 	int8_t probe_C[SIM_MAX_PROBES];
 	double ccl_A, dcl_A;
-	unsigned steps;           /* for the 1 s temperature period */
+	unsigned steps; /* for the 1 s temperature period */
 };
 
 struct sim_cyc {
-	struct canbus *bus;       /* CAN personality, NULL if none */
+	struct canbus *bus; /* CAN personality, NULL if none */
 	bool is_mem;
 	struct dbc *db;
 	const struct dbc_msg *m_cmd, *m_status, *m_ident;
 	const struct dbc_sig *s_enable, *s_iset, *s_vmax, *s_vmin, *s_alive;
 	const struct dbc_sig *s_vmeas, *s_imeas, *s_on, *s_fault, *s_mode,
-		*s_salive;
+	    *s_salive;
 	const struct dbc_sig *s_model, *s_fwmaj, *s_fwmin, *s_serial;
 
 	bool output_on;
-	bool fault;               /* watchdog tripped; cleared by output on */
-	bool comm_dead;           /* cycler_timeout fault */
-	bool garbage;             /* cycler_garbage fault */
-	bool dev_error;           /* cycler_error fault */
-	bool unplugged;           /* cycler_unplugged fault */
+	bool fault;	/* watchdog tripped; cleared by output on */
+	bool comm_dead; /* cycler_timeout fault */
+	bool garbage;	/* cycler_garbage fault */
+	bool dev_error; /* cycler_error fault */
+	bool unplugged; /* cycler_unplugged fault */
 	bool timeout_logged;
-	double set_A;             /* + charge */
+	double set_A; /* + charge */
 	double vmax_V, vmin_V;
 	double actual_A;
-	int mode;                 /* 0 off, 1 CC, 2 CV */
+	int mode; /* 0 off, 1 CC, 2 CV */
 	int64_t last_cmd_us;
 	unsigned alive;
 	unsigned steps;
@@ -96,14 +96,14 @@ struct sim {
 	char *bms_dbc_path, *cyc_dbc_path; /* NULL: the fixtures */
 	struct sim_pack_info info;
 	enum ocv_chem chem;
-	unsigned n;               /* series elements */
+	unsigned n; /* series elements */
 	unsigned cells_per_module, n_probes;
 	struct cell_param par[SIM_MAX_CELLS];
 	struct cell_state st[SIM_MAX_CELLS];
 	double soc_offset[SIM_MAX_CELLS]; /* truth: start SOC - initial_soc */
 	struct cell_stepk k;
 	double v_charge_max_V, v_discharge_min_V; /* chemistry limits */
-	double r0_sum_ohm;        /* pack R0 at 25 C, for the cycler's CV */
+	double r0_sum_ohm; /* pack R0 at 25 C, for the cycler's CV */
 
 	struct clock_virt vclk;
 	struct clock clk;
@@ -111,12 +111,12 @@ struct sim {
 	struct sim_rng noise;
 	bool noise_on;
 
-	double current_A;         /* pack current during the last step */
-	double pack_V;            /* terminal voltage after the last step */
-	bool ext_source;          /* current imposed by sim_plant_set_current */
+	double current_A; /* pack current during the last step */
+	double pack_V;	  /* terminal voltage after the last step */
+	bool ext_source;  /* current imposed by sim_plant_set_current */
 	double ext_current_A;
 
-	size_t next_fault;        /* cfg.faults sorted by time */
+	size_t next_fault; /* cfg.faults sorted by time */
 	struct sim_bms bms;
 	struct sim_cyc cyc;
 	struct instr instr;

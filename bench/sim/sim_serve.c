@@ -134,8 +134,8 @@ static int serve_loop(struct serve *v, const struct sim_serve_opts *o)
 		t_us += SIM_STEP_US;
 		if (o->duration_us && t_us > o->duration_us)
 			break;
-		TRY(wait_until(v, o->speed > 0 ? t0 + t_us * 1e-6 / o->speed
-					       : 0));
+		TRY(wait_until(v,
+			       o->speed > 0 ? t0 + t_us * 1e-6 / o->speed : 0));
 		TRY(sim_advance(v->s, t_us));
 		if (v->scpi && sim_scpi_faults(v->scpi, v->s))
 			unplug(v, o);
@@ -145,7 +145,8 @@ static int serve_loop(struct serve *v, const struct sim_serve_opts *o)
 
 int sim_serve(struct sim *s, const struct sim_serve_opts *o)
 {
-	struct serve v = {.s = s, .scpi_fd = -1, .keep_fd = -1, .stop = o->stop};
+	struct serve v = {
+	    .s = s, .scpi_fd = -1, .keep_fd = -1, .stop = o->stop};
 	int rc;
 
 	rc = canbus_open(o->can, NULL, &v.bms_bus);

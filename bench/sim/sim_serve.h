@@ -11,13 +11,13 @@
 struct sim;
 
 struct sim_serve_opts {
-	const char *can;          /* BMS bus: "can0", "vcan0", "mem:x" */
-	const char *cycler_can;   /* CAN cycler bus, NULL = none */
-	const char *scpi_link;    /* symlink to a new pty's slave, or NULL */
-	const char *scpi_port;    /* serve SCPI on this UART, or NULL */
-	double speed;             /* virtual seconds per second; 0 = max */
-	int64_t duration_us;      /* stop after this virtual time, 0 = never */
-	volatile int *stop;       /* set non-zero (signal handler) to stop */
+	const char *can;	/* BMS bus: "can0", "vcan0", "mem:x" */
+	const char *cycler_can; /* CAN cycler bus, NULL = none */
+	const char *scpi_link;	/* symlink to a new pty's slave, or NULL */
+	const char *scpi_port;	/* serve SCPI on this UART, or NULL */
+	double speed;		/* virtual seconds per second; 0 = max */
+	int64_t duration_us;	/* stop after this virtual time, 0 = never */
+	volatile int *stop;	/* set non-zero (signal handler) to stop */
 };
 
 /* Serve until *stop, the duration, or an error. Opens and closes the

@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct dbc_msg *m = &db->msgs[i];
 		struct canlog_rec rec = {.t_digits = 6, .iface = "f"};
 		size_t n_active = 0, n_colons = 0;
-		bool plain = !strchr(m->name, ':'); /* long names may hold ':' */
+		bool plain =
+		    !strchr(m->name, ':'); /* long names may hold ':' */
 
 		rec.frame.id = m->id;
 		rec.frame.len = m->size;
@@ -49,13 +50,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (dbc_fmt_json(&out, db, &rec, m) != 0)
 			__builtin_trap();
 		for (size_t k = 0; k < m->n_sigs; k++) {
-			n_active += cansig_active(m, &m->sigs[k], payload, m->size);
+			n_active +=
+			    cansig_active(m, &m->sigs[k], payload, m->size);
 			plain = plain && !strchr(m->sigs[k].name, ':');
 		}
 		for (size_t c = 0; c < out.len; c++)
 			n_colons += out.p[c] == ':';
 		if (plain && n_colons != n_active + 5)
-			__builtin_trap(); /* "t","bus","id","name","signals" + one per signal */
+			__builtin_trap(); /* "t","bus","id","name","signals" +
+					     one per signal */
 		if (dbc_msg_by_id(db, m->id) == NULL)
 			__builtin_trap(); /* every message must be findable */
 		for (size_t k = 0; k < m->n_sigs; k++) {

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    cfg.series % cfg.modules)
 			abort();
 		for (size_t i = 0; i < cfg.n_ovr; i++)
-			if (cfg.ovr[i].index < 1 || cfg.ovr[i].index > cfg.series)
+			if (cfg.ovr[i].index < 1 ||
+			    cfg.ovr[i].index > cfg.series)
 				abort();
 		for (size_t i = 0; i < cfg.n_faults; i++)
 			if (cfg.faults[i].kind <= SIM_FAULT_CELL_SENSOR_STUCK &&

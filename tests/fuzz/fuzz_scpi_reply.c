@@ -47,7 +47,9 @@ static int fz_read(struct xport *x, void *buf, size_t len, int t)
 }
 
 static const struct xport_ops fz_ops = {
-	.name = "fuzz", .write = fz_write, .read = fz_read,
+    .name = "fuzz",
+    .write = fz_write,
+    .read = fz_read,
 };
 
 static double plant_v(void *ctx)

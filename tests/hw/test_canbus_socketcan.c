@@ -184,8 +184,7 @@ Test(socketcan, too_many_filter_ids_is_a_clear_error)
 
 	logcap_start();
 	cr_assert_eq(canbus_set_filter(b, ids, 513), BENCH_ERR_ARG);
-	cr_assert(strstr(logcap_text(), "513 filter ids"), "%s",
-		  logcap_text());
+	cr_assert(strstr(logcap_text(), "513 filter ids"), "%s", logcap_text());
 	logcap_stop();
 	canbus_close(b);
 }

@@ -14,8 +14,8 @@
 
 static void configure_500k(const char *iface)
 {
-	struct canif_cfg cfg = {.bitrate = 500000, .sample_point = 875,
-				.restart_ms = 100};
+	struct canif_cfg cfg = {
+	    .bitrate = 500000, .sample_point = 875, .restart_ms = 100};
 	struct canif_status st;
 
 	cr_assert_eq(canif_configure(iface, &cfg), BENCH_OK,
@@ -23,8 +23,7 @@ static void configure_500k(const char *iface)
 	cr_assert_eq(canif_get_status(iface, &st), BENCH_OK);
 	printf("%s: state=%s bitrate=%u txerr=%u rxerr=%u\n", iface,
 	       canbus_state_name(st.state), st.bitrate, st.txerr, st.rxerr);
-	cr_assert_not(st.is_virtual, "'%s' should be a real controller",
-		      iface);
+	cr_assert_not(st.is_virtual, "'%s' should be a real controller", iface);
 	cr_assert_eq(st.bitrate, 500000);
 	cr_assert_eq(st.state, CANBUS_ACTIVE);
 	/* the emulated bus never errs: any count here is a driver bug */

@@ -80,7 +80,7 @@ static char *capture_file(const char *name)
 struct decoded {
 	size_t n, cap;
 	double *t;
-	int *cell;   /* 1-based cell of each value, 0 for non-cell frames */
+	int *cell; /* 1-based cell of each value, 0 for non-cell frames */
 	double *v;
 	double last_bms_t; /* newest frame the BMS sent (BMS_*) */
 	double first_t;
@@ -124,7 +124,8 @@ static void decode_capture(const char *log, struct decoded *d)
 			d->first_t = t;
 		if (strstr(line, "\"name\":\"BMS_"))
 			d->last_bms_t = t;
-		for (c = strstr(line, "\"Cell"); c; c = strstr(c + 1, "\"Cell")) {
+		for (c = strstr(line, "\"Cell"); c;
+		     c = strstr(c + 1, "\"Cell")) {
 			int cell;
 			char *end;
 
@@ -255,12 +256,12 @@ Test(e2e, real_bus_run_completes)
 	 * through libsocketcan, recorded at the start and at the end */
 	{
 		double t0, t1;
-		size_t n = can_status_events(rf, "can0: state error-active, "
-						 "bitrate 500000 bit/s, txerr ",
+		size_t n = can_status_events(rf,
+					     "can0: state error-active, "
+					     "bitrate 500000 bit/s, txerr ",
 					     &t0, &t1);
 
-		cr_assert_geq(n, 2, "%zu bench:CAN_STATUS events for can0",
-			      n);
+		cr_assert_geq(n, 2, "%zu bench:CAN_STATUS events for can0", n);
 		cr_assert_lt(t0, 1.0, "first CAN_STATUS at %.3f s", t0);
 		cr_assert_geq(t1, last_row_t(rf) - 1.0,
 			      "last CAN_STATUS at %.3f s, run ends at %.3f s",
@@ -299,7 +300,8 @@ Test(e2e, candump_capture_agrees_with_run_file)
 
 			if (isnan(v))
 				continue;
-			for (i = 0; i < d.n && d.t[i] <= ut[r] + RECENT_S; i++) {
+			for (i = 0; i < d.n && d.t[i] <= ut[r] + RECENT_S;
+			     i++) {
 				if (d.cell[i] != (int)k + 1)
 					continue;
 				if (d.t[i] <= ut[r])
@@ -318,9 +320,10 @@ Test(e2e, candump_capture_agrees_with_run_file)
 					r, ut[r], k + 1, v);
 		}
 	}
-	fprintf(stderr, "capture vs run file: %zu cell values checked, %zu "
-			"not found, %zu equal to the newest frame before the "
-			"row\n",
+	fprintf(stderr,
+		"capture vs run file: %zu cell values checked, %zu "
+		"not found, %zu equal to the newest frame before the "
+		"row\n",
 		checked, wrong, latest);
 	cr_assert_gt(checked, 20 * SERIES);
 	cr_assert_eq(wrong, 0);
@@ -379,8 +382,9 @@ Test(e2e, host_grades_the_guest_run)
 		if (strstr(line, "\"r0_mohm\":"))
 			truth_mohm += json_number(line, "r0_mohm");
 	fclose(f);
-	fprintf(stderr, "pack DCIR %.2f mOhm from the real-bus run, truth R0 "
-			"sum %.2f mOhm\n",
+	fprintf(stderr,
+		"pack DCIR %.2f mOhm from the real-bus run, truth R0 "
+		"sum %.2f mOhm\n",
 		dcir_mohm, truth_mohm);
 	cr_assert_gt(truth_mohm, 10);
 	cr_assert_lt(fabs(dcir_mohm - truth_mohm) / truth_mohm, 0.15);
@@ -423,8 +427,7 @@ Test(e2e, warning_and_passive_frames_are_warnings)
 		double t0, t1;
 		size_t n = can_status_events(rf, "vcan0: state ", &t0, &t1);
 
-		cr_assert_geq(n, 4, "%zu bench:CAN_STATUS events for vcan0",
-			      n);
+		cr_assert_geq(n, 4, "%zu bench:CAN_STATUS events for vcan0", n);
 		cr_assert_lt(t0, 1.0, "first CAN_STATUS at %.3f s", t0);
 		cr_assert_geq(t1, last_row_t(rf) - 1.0,
 			      "last CAN_STATUS at %.3f s", t1);

@@ -42,9 +42,11 @@ static const char *need_env(const char *name)
 {
 	const char *v = getenv(name);
 
-	cr_assert(v && *v, "%s is not set: this test needs two UARTs wired "
+	cr_assert(v && *v,
+		  "%s is not set: this test needs two UARTs wired "
 		  "as a null modem (BENCH_TTY_A=/dev/ttyS1 "
-		  "BENCH_TTY_B=/dev/ttyS2 in the QEMU guest)", name);
+		  "BENCH_TTY_B=/dev/ttyS2 in the QEMU guest)",
+		  name);
 	return v;
 }
 
@@ -71,8 +73,10 @@ static void setup(void)
 {
 	struct scpi_plant pl = {&h.plant, scpi_rplant_v, scpi_rplant_i, NULL};
 	struct scpi_server_cfg cfg = {.watchdog_us = 1000000};
-	struct instr_cfg ic = {.kind = "scpi", .serial = "115200/8n1",
-			       .model = "ea-psb", .timeout_ms = 2000};
+	struct instr_cfg ic = {.kind = "scpi",
+			       .serial = "115200/8n1",
+			       .model = "ea-psb",
+			       .timeout_ms = 2000};
 
 	memset(&h, 0, sizeof(h));
 	h.b_fd = -1;

@@ -101,7 +101,7 @@ static inline char *ctl_path(const char *dir, const char *name)
 
 /* A pack file: a fixture's [pack] section plus extra text (faults). */
 static inline char *ctl_pack_with(const char *dir, const char *fixture,
-			   const char *extra)
+				  const char *extra)
 {
 	char src[256], *out = ctl_path(dir, "pack.ini");
 	FILE *in, *o;
@@ -139,8 +139,7 @@ static inline void ctl_file_read(const char *path, struct ctl_file *f)
 	const struct run_meta *m;
 
 	memset(f, 0, sizeof(*f));
-	cr_assert_eq(runfile_open(path, &rf), BENCH_OK, "cannot open %s",
-		     path);
+	cr_assert_eq(runfile_open(path, &rf), BENCH_OK, "cannot open %s", path);
 	m = runfile_meta(rf);
 	f->meta = *m;
 	f->meta.recipe_text = NULL;
@@ -156,10 +155,10 @@ static inline void ctl_file_read(const char *path, struct ctl_file *f)
 		     BENCH_OK);
 	/* every column readable for every row: the lengths agree */
 	f->lengths_equal =
-		runfile_read_col(rf, "voltage_volt", 0, f->rows, cur) == 0 &&
-		runfile_read_col(rf, "discharging_capacity_ah", 0, f->rows,
-				 cur) == 0 &&
-		runfile_read_cells(rf, "voltage_volt", 0, f->rows, cells) == 0;
+	    runfile_read_col(rf, "voltage_volt", 0, f->rows, cur) == 0 &&
+	    runfile_read_col(rf, "discharging_capacity_ah", 0, f->rows, cur) ==
+		0 &&
+	    runfile_read_cells(rf, "voltage_volt", 0, f->rows, cells) == 0;
 	cr_assert_eq(runfile_read_col(rf, "current_ampere", 0, f->rows, cur),
 		     BENCH_OK);
 	f->monotonic = true;
@@ -185,7 +184,7 @@ static inline void ctl_file_free(struct ctl_file *f)
 
 /* The first event with this severity, NULL if none. */
 static inline const struct run_event *ctl_event_sev(const struct ctl_file *f,
-					      const char *severity)
+						    const char *severity)
 {
 	for (size_t i = 0; i < f->n_events; i++)
 		if (!strcmp(f->events[i].severity, severity))

@@ -10,21 +10,21 @@
 #include "ctl_helpers.h"
 
 /* The simulator's SCPI supply on a pty, driven through the SCPI driver. */
-#define FAULTS_BENCH_SCPI                                                     \
-	"[bench]\nid = sim-scpi\noperator = ci\n\n[bms]\nbus = sim\n\n"       \
+#define FAULTS_BENCH_SCPI                                                      \
+	"[bench]\nid = sim-scpi\noperator = ci\n\n[bms]\nbus = sim\n\n"        \
 	"[cycler]\nkind = scpi\nport = sim\nmodel = generic\n"
 
 struct faults_case {
-	const char *fixture;      /* fixtures/packs/<fixture>.ini */
-	const char *fault;        /* [fault ...] section text */
-	double fault_at_s;        /* its at = */
-	const char *recipe;       /* recipe text */
-	const char *bench;        /* bench file text, or NULL */
-	const char *profile;      /* profile path, or NULL */
+	const char *fixture; /* fixtures/packs/<fixture>.ini */
+	const char *fault;   /* [fault ...] section text */
+	double fault_at_s;   /* its at = */
+	const char *recipe;  /* recipe text */
+	const char *bench;   /* bench file text, or NULL */
+	const char *profile; /* profile path, or NULL */
 	int exit_status;
-	const char *severity;     /* the expected event */
-	const char *code;         /* exact, or a prefix ending in ':' */
-	double max_delay_s;       /* event time - fault time */
+	const char *severity; /* the expected event */
+	const char *code;     /* exact, or a prefix ending in ':' */
+	double max_delay_s;   /* event time - fault time */
 	/* Measure the delay from the start of this step (step_count) instead,
 	 * when the fault is first met by that step's commands; 0: no. */
 	uint32_t from_step;
@@ -47,10 +47,10 @@ static inline void faults_expect_end(const struct ctl_file *f,
 	cr_expect(f->lengths_equal);
 	if (!strcmp(severity, "abort")) {
 		cr_expect_str_eq(f->meta.status, "aborted");
-		cr_expect(!strncmp(f->meta.end_reason, ev->code,
-				   strlen(ev->code)),
-			  "end_reason '%s' does not name %s", f->meta.end_reason,
-			  ev->code);
+		cr_expect(
+		    !strncmp(f->meta.end_reason, ev->code, strlen(ev->code)),
+		    "end_reason '%s' does not name %s", f->meta.end_reason,
+		    ev->code);
 		cr_expect_lt(fabs(f->last_current_A), 0.5,
 			     "%s: last sample %.2f A", fault,
 			     f->last_current_A);
@@ -69,10 +69,10 @@ static inline void faults_run(const struct faults_case *fc,
 	char *pack = ctl_path(dir, "pack.ini");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *recipe = tmpfile_write(dir, "r.txt", fc->recipe);
-	char *bench = fc->bench ? tmpfile_write(dir, "bench.ini", fc->bench)
-				: NULL;
-	const char *args[16] = {"run", recipe, "--sim", pack, "--speed", "max",
-				"-o", out};
+	char *bench =
+	    fc->bench ? tmpfile_write(dir, "bench.ini", fc->bench) : NULL;
+	const char *args[16] = {"run",	   recipe, "--sim", pack,
+				"--speed", "max",  "-o",    out};
 	const struct run_event *ev = NULL;
 	size_t plen = strlen(fc->code), n = 8;
 	bool prefix = fc->code[plen - 1] == ':';

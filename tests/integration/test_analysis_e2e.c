@@ -117,14 +117,16 @@ ParameterizedTestParameters(analysis_e2e, pack)
 	for (size_t k = 0; k < sizeof(all_packs) / sizeof(all_packs[0]); k++) {
 		char word[48];
 
-		/* whole names only: "nmc96-aged" must not pick nmc96-aged-... */
+		/* whole names only: "nmc96-aged" must not pick nmc96-aged-...
+		 */
 		snprintf(word, sizeof(word), "%s ", all_packs[k]);
 		char padded[512];
 
 		snprintf(padded, sizeof(padded), "%s ", only);
 		if (strcmp(only, "all") && !strstr(padded, word))
 			continue;
-		snprintf(cases[n++].pack, sizeof(cases[0].pack), "%s", all_packs[k]);
+		snprintf(cases[n++].pack, sizeof(cases[0].pack), "%s",
+			 all_packs[k]);
 	}
 	return cr_make_param_array(struct e2e_case, cases, n);
 }
@@ -192,8 +194,10 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 
 	cr_log_info("%s: %.60s", c->pack, grade);
 	if (ends_with(c->pack, "unsafe")) {
-		cr_assert(!strncmp(grade, "RECYCLE", 7), "%s: %.200s", c->pack, gj);
-		cr_assert(strstr(gj, "\"unsafe\""), "%s: no unsafe cell", c->pack);
+		cr_assert(!strncmp(grade, "RECYCLE", 7), "%s: %.200s", c->pack,
+			  gj);
+		cr_assert(strstr(gj, "\"unsafe\""), "%s: no unsafe cell",
+			  c->pack);
 		goto out;
 	}
 	nt = cell_values(tj, "capacity_ah", cap_t, MAXC);
@@ -215,17 +219,18 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 		worst_c = ec > worst_c ? ec : worst_c;
 		worst_r = er > worst_r ? er : worst_r;
 	}
-	cr_log_info("%s: worst cell capacity error %.2f %%, resistance %.2f %%; "
-		    "%d cells without capacity",
-		    c->pack, 100 * worst_c, 100 * worst_r, no_cap);
+	cr_log_info(
+	    "%s: worst cell capacity error %.2f %%, resistance %.2f %%; "
+	    "%d cells without capacity",
+	    c->pack, 100 * worst_c, 100 * worst_r, no_cap);
 	/* LFP cells left on the plateau at the top have no capacity (a
 	 * documented limit, docs/grading.md); NMC cells always have one */
 	if (strncmp(c->pack, "lfp", 3))
-		cr_expect_eq(no_cap, 0, "%s: %d cells without capacity", c->pack,
-			     no_cap);
+		cr_expect_eq(no_cap, 0, "%s: %d cells without capacity",
+			     c->pack, no_cap);
 	cr_expect_eq(no_r, 0, "%s: %d cells without resistance", c->pack, no_r);
-	cr_expect_leq(worst_c, 0.03, "%s: cell capacity off by %.2f %%", c->pack,
-		      100 * worst_c);
+	cr_expect_leq(worst_c, 0.03, "%s: cell capacity off by %.2f %%",
+		      c->pack, 100 * worst_c);
 	cr_expect_leq(worst_r, 0.05, "%s: cell resistance off by %.2f %%",
 		      c->pack, 100 * worst_r);
 
@@ -238,10 +243,11 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 		min_cap = cap_t[k] < min_cap ? cap_t[k] : min_cap;
 	double soh = top_value(gj, "soh_capacity"), soh_t = min_cap / rated;
 
-	cr_log_info("%s: SOH %.4f, smallest true cell %.4f", c->pack, soh, soh_t);
+	cr_log_info("%s: SOH %.4f, smallest true cell %.4f", c->pack, soh,
+		    soh_t);
 	if (!ends_with(c->pack, "unbalanced"))
-		cr_expect(fabs(soh - soh_t) <= 0.015, "%s: SOH %.4f vs truth %.4f",
-			  c->pack, soh, soh_t);
+		cr_expect(fabs(soh - soh_t) <= 0.015,
+			  "%s: SOH %.4f vs truth %.4f", c->pack, soh, soh_t);
 
 	/* which cells are special in the truth */
 	double med_cap = 0, med_r = 0, med_sd = 0;
@@ -274,36 +280,44 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 		bool t_bal = fabs(off_t[k]) < 0.02; /* between: either */
 
 		if (t_weak)
-			cr_expect(weak[k], "%s: weak cell %d not found", c->pack, k + 1);
+			cr_expect(weak[k], "%s: weak cell %d not found",
+				  c->pack, k + 1);
 		if (t_leak)
-			cr_expect(sdf[k], "%s: leaking cell %d not found", c->pack,
-				  k + 1);
+			cr_expect(sdf[k], "%s: leaking cell %d not found",
+				  c->pack, k + 1);
 		if (t_off)
-			cr_expect(off[k], "%s: offset cell %d not found", c->pack,
-				  k + 1);
+			cr_expect(off[k], "%s: offset cell %d not found",
+				  c->pack, k + 1);
 		if (!t_weak)
 			cr_expect(!weak[k], "%s: healthy cell %d flagged weak",
 				  c->pack, k + 1);
 		if (t_bal && !t_weak)
-			cr_expect(!off[k], "%s: balanced cell %d flagged offset",
+			cr_expect(!off[k],
+				  "%s: balanced cell %d flagged offset",
 				  c->pack, k + 1);
 		if (!t_leak)
-			cr_expect(!sdf[k], "%s: healthy cell %d flagged "
-					   "self_discharge", c->pack, k + 1);
+			cr_expect(!sdf[k],
+				  "%s: healthy cell %d flagged "
+				  "self_discharge",
+				  c->pack, k + 1);
 		if (!t_weak && r0_t[k] < 1.2 * med_r)
-			cr_expect(!hr[k], "%s: healthy cell %d flagged "
-					  "high_resistance", c->pack, k + 1);
+			cr_expect(!hr[k],
+				  "%s: healthy cell %d flagged "
+				  "high_resistance",
+				  c->pack, k + 1);
 	}
 
 	/* the variant's intended grade */
 	if (ends_with(c->pack, "-healthy"))
-		cr_expect(!strncmp(grade, "REUSE", 5), "%s: %.300s", c->pack, grade);
+		cr_expect(!strncmp(grade, "REUSE", 5), "%s: %.300s", c->pack,
+			  grade);
 	else if (ends_with(c->pack, "-aged"))
 		cr_expect(!strncmp(grade, "REUSE", 5) ||
-				  !strncmp(grade, "REMANUFACTURE", 13),
+			      !strncmp(grade, "REMANUFACTURE", 13),
 			  "%s: %.300s", c->pack, grade);
 	else if (ends_with(c->pack, "worn"))
-		cr_expect(!strncmp(grade, "RECYCLE", 7), "%s: %.300s", c->pack, grade);
+		cr_expect(!strncmp(grade, "RECYCLE", 7), "%s: %.300s", c->pack,
+			  grade);
 	else /* weakmodule, unbalanced, selfdischarge, aged-weakmodule */
 		cr_expect(!strncmp(grade, "REMANUFACTURE", 13), "%s: %.300s",
 			  c->pack, grade);

@@ -63,8 +63,9 @@ Test(analysis_files, file_and_memory_agree)
 	cr_assert_eq(analyze_run(rd, &pr), 0);
 	cr_assert(fabs(pr.capacity_ah - 65.8) < 0.1, "%.3f", pr.capacity_ah);
 	for (unsigned c = 0; c < 8; c++)
-		cr_assert(fabs(pr.cells[c].capacity_ah - s.cap_ah[c]) / s.cap_ah[c] <
-				  0.005,
+		cr_assert(fabs(pr.cells[c].capacity_ah - s.cap_ah[c]) /
+				  s.cap_ah[c] <
+			      0.005,
 			  "cell %u %.3f", c + 1, pr.cells[c].capacity_ah);
 	cr_assert(fabs(pr.cells[7].leak_ma - 8) < 0.5);
 	pack_result_release(&pr);
@@ -83,7 +84,8 @@ Test(analysis_files, grade_json_and_write)
 	cr_assert(strstr(out, "\"grade\":\"RECYCLE\""), "%s", out);
 	cr_assert(strstr(out, "\"index\":3,\"module\":2,"), "%s", out);
 	cr_assert(strstr(out, "cell 8 (module 4) self-discharges"), "%s", out);
-	cr_assert_eq(strchr(out, '\n') - out + 1, (long)strlen(out), "one line");
+	cr_assert_eq(strchr(out, '\n') - out + 1, (long)strlen(out),
+		     "one line");
 	free(out);
 	snprintf(cmd, sizeof(cmd), "h5dump -a /grade/grade %s", run);
 	out = slurp_cmd(cmd);
@@ -102,8 +104,9 @@ Test(analysis_files, bdf_export_reads_back)
 	f = fopen(csv, "r");
 	cr_assert_not_null(f);
 	cr_assert_not_null(fgets(line, sizeof(line), f));
-	cr_assert_eq(strncmp(line, "Test Time / s,Voltage / V,Current / A,", 38), 0,
-		     "%s", line);
+	cr_assert_eq(
+	    strncmp(line, "Test Time / s,Voltage / V,Current / A,", 38), 0,
+	    "%s", line);
 	cr_assert(strstr(line, "Discharging Capacity / Ah"));
 	while (fgets(line, sizeof(line), f)) {
 		double t, v, i;
@@ -131,8 +134,10 @@ Test(analysis_files, report_html_with_svgs_renders)
 	out = slurp_cmd(cmd);
 	for (const char *p = out; (p = strstr(p, "<svg")); p++)
 		n_svg++;
-	cr_assert_eq(n_svg, 6, "pack V, pack I, envelope, capacity, resistance, "
-			       "dQ/dV: %d", n_svg);
+	cr_assert_eq(n_svg, 6,
+		     "pack V, pack I, envelope, capacity, resistance, "
+		     "dQ/dV: %d",
+		     n_svg);
 	cr_assert(strstr(out, "RECYCLE"));
 	cr_assert(strstr(out, "<polyline"));
 	cr_assert(strstr(out, "stroke-dasharray"), "threshold lines");

@@ -50,11 +50,17 @@ static void lfp_full(void)
 	P.cells = cells;
 	for (unsigned c = 0; c < NCELL; c++)
 		cells[c] = (struct cell_result){
-			.module = c / 5 + 1, .capacity_ah = 94, .offset_soc = 0,
-			.r_0s1_mohm = 0.7, .r_10s_mohm = 1.0, .rest_V = 3.4,
-			.min_rest_V = 3.0, .capacity_lb_ah = NAN,
-			.sd_mv_per_day = 0.4 + 0.45 * c,
-			.sd_se_mv_per_day = 0.05, .leak_ma = 0.3 + 0.02 * c,
+		    .module = c / 5 + 1,
+		    .capacity_ah = 94,
+		    .offset_soc = 0,
+		    .r_0s1_mohm = 0.7,
+		    .r_10s_mohm = 1.0,
+		    .rest_V = 3.4,
+		    .min_rest_V = 3.0,
+		    .capacity_lb_ah = NAN,
+		    .sd_mv_per_day = 0.4 + 0.45 * c,
+		    .sd_se_mv_per_day = 0.05,
+		    .leak_ma = 0.3 + 0.02 * c,
 		};
 }
 
@@ -64,7 +70,8 @@ static enum grade grade(struct grade_result *g)
 	return g->grade;
 }
 
-Test(analysis_selfdischarge, steep_healthy_cells_are_not_leaks, .init = lfp_full)
+Test(analysis_selfdischarge, steep_healthy_cells_are_not_leaks,
+     .init = lfp_full)
 {
 	struct grade_result g;
 
@@ -133,7 +140,8 @@ Test(analysis_selfdischarge, plateau_cells_are_unknown_not_healthy,
 	cr_assert(strstr(js, "\"self_discharge_mv_per_day\":null"), "%s", js);
 	cr_assert_null(strstr(js, "\"self_discharge_mv_per_day\":0"), "%s", js);
 	cr_assert(strstr(js, "\"cells_judged\":0,\"mean_mv_per_day\":null,"
-			     "\"max_mv_per_day\":null"), "%s", js);
+			     "\"max_mv_per_day\":null"),
+		  "%s", js);
 	free(js);
 	grade_result_release(&g);
 }
@@ -155,7 +163,8 @@ Test(analysis_selfdischarge, some_cells_on_the_plateau_are_counted,
 	bool said = false;
 
 	for (size_t k = 0; k < g.n_reasons; k++)
-		said |= strstr(g.reasons[k], "not judged for 5 of 10 cells") != NULL;
+		said |= strstr(g.reasons[k], "not judged for 5 of 10 cells") !=
+			NULL;
 	cr_assert(said);
 	grade_result_release(&g);
 }

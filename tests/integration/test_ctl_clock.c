@@ -7,49 +7,49 @@
 #include "ctl_helpers.h"
 
 static const char shim_src[] =
-	"#define _GNU_SOURCE\n"
-	"#include <dlfcn.h>\n"
-	"#include <sys/time.h>\n"
-	"#include <time.h>\n"
-	"static long long offset_s(void)\n"
-	"{\n"
-	"	static int (*real)(clockid_t, struct timespec *);\n"
-	"	static long long t0 = -1;\n"
-	"	struct timespec m;\n"
-	"	if (!real)\n"
-	"		real = dlsym(RTLD_NEXT, \"clock_gettime\");\n"
-	"	real(CLOCK_MONOTONIC, &m);\n"
-	"	if (t0 < 0)\n"
-	"		t0 = m.tv_sec * 1000LL + m.tv_nsec / 1000000;\n"
-	"	long long ms = m.tv_sec * 1000LL + m.tv_nsec / 1000000 - t0;\n"
-	"	return ms < 400 ? 0 : ms < 800 ? -3600 : 7200;\n"
-	"}\n"
-	"int clock_gettime(clockid_t c, struct timespec *ts)\n"
-	"{\n"
-	"	int (*real)(clockid_t, struct timespec *) =\n"
-	"		dlsym(RTLD_NEXT, \"clock_gettime\");\n"
-	"	int rc = real(c, ts);\n"
-	"	if (c == CLOCK_REALTIME)\n"
-	"		ts->tv_sec += offset_s();\n"
-	"	return rc;\n"
-	"}\n"
-	"int gettimeofday(struct timeval *tv, void *tz)\n"
-	"{\n"
-	"	struct timespec ts;\n"
-	"	(void)tz;\n"
-	"	clock_gettime(CLOCK_REALTIME, &ts);\n"
-	"	tv->tv_sec = ts.tv_sec;\n"
-	"	tv->tv_usec = ts.tv_nsec / 1000;\n"
-	"	return 0;\n"
-	"}\n"
-	"time_t time(time_t *t)\n"
-	"{\n"
-	"	struct timespec ts;\n"
-	"	clock_gettime(CLOCK_REALTIME, &ts);\n"
-	"	if (t)\n"
-	"		*t = ts.tv_sec;\n"
-	"	return ts.tv_sec;\n"
-	"}\n";
+    "#define _GNU_SOURCE\n"
+    "#include <dlfcn.h>\n"
+    "#include <sys/time.h>\n"
+    "#include <time.h>\n"
+    "static long long offset_s(void)\n"
+    "{\n"
+    "	static int (*real)(clockid_t, struct timespec *);\n"
+    "	static long long t0 = -1;\n"
+    "	struct timespec m;\n"
+    "	if (!real)\n"
+    "		real = dlsym(RTLD_NEXT, \"clock_gettime\");\n"
+    "	real(CLOCK_MONOTONIC, &m);\n"
+    "	if (t0 < 0)\n"
+    "		t0 = m.tv_sec * 1000LL + m.tv_nsec / 1000000;\n"
+    "	long long ms = m.tv_sec * 1000LL + m.tv_nsec / 1000000 - t0;\n"
+    "	return ms < 400 ? 0 : ms < 800 ? -3600 : 7200;\n"
+    "}\n"
+    "int clock_gettime(clockid_t c, struct timespec *ts)\n"
+    "{\n"
+    "	int (*real)(clockid_t, struct timespec *) =\n"
+    "		dlsym(RTLD_NEXT, \"clock_gettime\");\n"
+    "	int rc = real(c, ts);\n"
+    "	if (c == CLOCK_REALTIME)\n"
+    "		ts->tv_sec += offset_s();\n"
+    "	return rc;\n"
+    "}\n"
+    "int gettimeofday(struct timeval *tv, void *tz)\n"
+    "{\n"
+    "	struct timespec ts;\n"
+    "	(void)tz;\n"
+    "	clock_gettime(CLOCK_REALTIME, &ts);\n"
+    "	tv->tv_sec = ts.tv_sec;\n"
+    "	tv->tv_usec = ts.tv_nsec / 1000;\n"
+    "	return 0;\n"
+    "}\n"
+    "time_t time(time_t *t)\n"
+    "{\n"
+    "	struct timespec ts;\n"
+    "	clock_gettime(CLOCK_REALTIME, &ts);\n"
+    "	if (t)\n"
+    "		*t = ts.tv_sec;\n"
+    "	return ts.tv_sec;\n"
+    "}\n";
 
 Test(ctl_clock, wall_clock_jumps_do_not_move_test_time, .timeout = 60)
 {
@@ -63,9 +63,10 @@ Test(ctl_clock, wall_clock_jumps_do_not_move_test_time, .timeout = 60)
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	/* about 55 simulated seconds at 40x: 1.4 s of wall time, the jumps
 	 * at 0.4 s and 0.8 s land mid-run */
-	const char *args[] = {"run", recipe, "--sim",
-			      "fixtures/packs/lfp30-healthy.ini", "--speed",
-			      "40", "-o", out, NULL};
+	const char *args[] = {
+	    "run",     recipe, "--sim", "fixtures/packs/lfp30-healthy.ini",
+	    "--speed", "40",   "-o",	out,
+	    NULL};
 	char cmd[1024];
 	struct ctl_file f;
 	int rc;

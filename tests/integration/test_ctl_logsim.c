@@ -11,9 +11,10 @@ Test(ctl_logsim, speed_max_drops_no_sample, .timeout = 120)
 	char *recipe = tmpfile_write(dir, "r.txt",
 				     "log every 100 ms\n"
 				     "Rest for 3 hours\n");
-	const char *args[] = {"run", recipe, "--sim",
-			      "fixtures/packs/nmc96-healthy.ini", "--speed",
-			      "max", "-o", out, NULL};
+	const char *args[] = {
+	    "run",     recipe, "--sim", "fixtures/packs/nmc96-healthy.ini",
+	    "--speed", "max",  "-o",	out,
+	    NULL};
 	struct ctl_file f;
 	size_t configs = 0;
 	int rc;

@@ -5,8 +5,7 @@
 
 #include "ctl_helpers.h"
 
-Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file,
-     .timeout = 300)
+Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file, .timeout = 300)
 {
 	char *dir = tmpdir_new("ctlsim");
 	glob_t g;
@@ -15,9 +14,12 @@ Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file,
 		     "no fixture packs (run from the repo root)");
 	cr_assert_gt(g.gl_pathc, 20);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-		const char *args[] = {"run", "fixtures/recipes/quick.txt",
-				      "--sim", g.gl_pathv[i], "-o", out, NULL};
+		char *out = ctl_path(dir, "run.h5"),
+		     *log = ctl_path(dir, "log");
+		const char *args[] = {"run",   "fixtures/recipes/quick.txt",
+				      "--sim", g.gl_pathv[i],
+				      "-o",    out,
+				      NULL};
 		struct ctl_file f;
 		unsigned steps = 0;
 		int rc = ctl_bench(log, args);
@@ -89,9 +91,10 @@ Test(ctl_sim, healthy_capacity_within_1_percent_of_truth, .timeout = 120)
 				     "[tag capacity]\n");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *truth = ctl_path(dir, "truth.json");
-	const char *args[] = {"run", recipe, "--sim",
-			      "fixtures/packs/lfp30-healthy.ini", "--truth",
-			      truth, "-o", out, NULL};
+	const char *args[] = {
+	    "run",     recipe, "--sim", "fixtures/packs/lfp30-healthy.ini",
+	    "--truth", truth,  "-o",	out,
+	    NULL};
 	struct ctl_file f;
 	double want, got = -1;
 
@@ -119,9 +122,9 @@ Test(ctl_sim, bad_recipe_is_one_line_naming_file_line_column)
 				     "Rest for 1 minute\n"
 				     "Discharge at C/3 untl 2.5 V\n");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-	const char *args[] = {"run", recipe, "--sim",
-			      "fixtures/packs/lfp30-healthy.ini", "-o", out,
-			      NULL};
+	const char *args[] = {
+	    "run", recipe, "--sim", "fixtures/packs/lfp30-healthy.ini",
+	    "-o",  out,	   NULL};
 
 	cr_assert_eq(ctl_bench(log, args), 1);
 	cr_expect(strstr(ctl_log(log), "bad.txt:2:18: expected"), "%s",
@@ -147,13 +150,16 @@ Test(ctl_sim, can_cycler_through_a_bench_file, .timeout = 60)
 	snprintf(ini, sizeof(ini),
 		 "[bench]\nid = bay-7\noperator = ci\n[bms]\nbus = sim\n"
 		 "[cycler]\nkind = can\nbus = sim\n"
-		 "dbc = %s/fixtures/dbc/sim_cycler.dbc\n", cwd);
+		 "dbc = %s/fixtures/dbc/sim_cycler.dbc\n",
+		 cwd);
 	bench = tmpfile_write(dir, "bench.ini", ini);
 	{
-		const char *args[] = {"run", "fixtures/recipes/quick.txt",
-				      "--bench", bench, "--sim",
-				      "fixtures/packs/lfp30-healthy.ini", "-o",
-				      out, NULL};
+		const char *args[] = {
+		    "run",     "fixtures/recipes/quick.txt",
+		    "--bench", bench,
+		    "--sim",   "fixtures/packs/lfp30-healthy.ini",
+		    "-o",      out,
+		    NULL};
 
 		cr_assert_eq(ctl_bench(log, args), 0, "%s", ctl_log(log));
 	}

@@ -20,9 +20,10 @@ static void wait_for(const char *path, int max_ms)
 /* quick.txt lasts about five simulated minutes: at 20x about 15 s. */
 static pid_t start_paced(const char *dir, char **out, char **log)
 {
-	const char *args[8] = {"run", "fixtures/recipes/quick.txt", "--sim",
-			       "fixtures/packs/lfp30-healthy.ini", "--speed",
-			       "20", "-o", NULL};
+	const char *args[8] = {"run",	  "fixtures/recipes/quick.txt",
+			       "--sim",	  "fixtures/packs/lfp30-healthy.ini",
+			       "--speed", "20",
+			       "-o",	  NULL};
 	const char *full[9];
 
 	*out = ctl_path(dir, "run.h5");
@@ -84,8 +85,7 @@ Test(ctl_stop, control_socket_0660_watch_and_stop, .timeout = 60)
 		     (unsigned)(st.st_mode & 0777));
 	usleep(500000);
 	cr_expect_eq(ctl_bench(wlog, watch), 0, "%s", ctl_log(wlog));
-	cr_expect(strstr(ctl_log(wlog), "lfp30") ||
-			  strstr(ctl_log(wlog), "V "),
+	cr_expect(strstr(ctl_log(wlog), "lfp30") || strstr(ctl_log(wlog), "V "),
 		  "watch printed: %s", ctl_log(wlog));
 	watchf[1] = out;
 	cr_expect_eq(ctl_bench(wlog, watchf), 0, "%s", ctl_log(wlog));
@@ -119,13 +119,14 @@ Test(ctl_stop, sigkill_then_resume_completes_like_an_uninterrupted_run,
 	char *recipe = tmpfile_write(dir, "r.txt", resume_recipe);
 	char *ref = ctl_path(dir, "ref.h5"), *out = ctl_path(dir, "run.h5");
 	char *log = ctl_path(dir, "log"), *rlog = ctl_path(dir, "rlog");
-	const char *ref_args[] = {"run", recipe, "--sim",
-				  "fixtures/packs/lfp30-healthy.ini", "-o", ref,
-				  NULL};
+	const char *ref_args[] = {
+	    "run", recipe, "--sim", "fixtures/packs/lfp30-healthy.ini",
+	    "-o",  ref,	   NULL};
 	/* 35 simulated minutes at 700x: 3 s of wall time */
-	const char *args[] = {"run", recipe, "--sim",
-			      "fixtures/packs/lfp30-healthy.ini", "--speed",
-			      "700", "-o", out, NULL};
+	const char *args[] = {
+	    "run",     recipe, "--sim", "fixtures/packs/lfp30-healthy.ini",
+	    "--speed", "700",  "-o",	out,
+	    NULL};
 	const char *res[] = {"resume", out, NULL};
 	const char *watchf[] = {"watch", out, "--once", NULL};
 	struct ctl_file a, b;
@@ -168,8 +169,9 @@ Test(ctl_stop, resume_refuses_a_complete_run, .timeout = 60)
 {
 	char *dir = tmpdir_new("ctlresdone");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-	const char *args[] = {"run", "fixtures/recipes/quick.txt", "--sim",
-			      "fixtures/packs/lfp30-healthy.ini", "-o", out,
+	const char *args[] = {"run",   "fixtures/recipes/quick.txt",
+			      "--sim", "fixtures/packs/lfp30-healthy.ini",
+			      "-o",    out,
 			      NULL};
 	const char *res[] = {"resume", out, NULL};
 

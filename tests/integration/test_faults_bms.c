@@ -10,8 +10,9 @@
 
 #include "faults_helpers.h"
 
-#define RECIPE "log every 1 s\nRest for 30 seconds\n" \
-	       "Discharge at C/3 for 2 minutes\n"
+#define RECIPE                                                                 \
+	"log every 1 s\nRest for 30 seconds\n"                                 \
+	"Discharge at C/3 for 2 minutes\n"
 #define FAULT_AT_S 60.0
 #define DEBOUNCE_S 0.2
 #define TICK_S 0.01
@@ -53,20 +54,22 @@ static void bms_case(const char *signal, const char *profile, int exit_status,
 	struct faults_seen seen;
 	char text[128];
 
-	snprintf(text, sizeof(text), "[fault bms_fault]\nat = %g s\nsignal = %s",
-		 FAULT_AT_S, signal);
-	faults_run(&(struct faults_case){
-			   .fixture = "nmc96-healthy",
-			   .fault = text,
-			   .fault_at_s = FAULT_AT_S,
-			   .recipe = RECIPE,
-			   .profile = profile,
-			   .exit_status = exit_status,
-			   .severity = severity,
-			   .code = code,
-			   .max_delay_s = DEBOUNCE_S + 2 * TICK_S,
-		   },
-		   &seen);
+	snprintf(text, sizeof(text),
+		 "[fault bms_fault]\nat = %g s\nsignal = %s", FAULT_AT_S,
+		 signal);
+	faults_run(
+	    &(struct faults_case){
+		.fixture = "nmc96-healthy",
+		.fault = text,
+		.fault_at_s = FAULT_AT_S,
+		.recipe = RECIPE,
+		.profile = profile,
+		.exit_status = exit_status,
+		.severity = severity,
+		.code = code,
+		.max_delay_s = DEBOUNCE_S + 2 * TICK_S,
+	    },
+	    &seen);
 	cr_expect(strstr(seen.log, signal), "the message does not name %s",
 		  signal);
 	cr_log_info("%s: %s %s after %.2f s", signal, severity, code,
@@ -94,8 +97,7 @@ Test(faults_bms, fault_bit_mapped_warn_only_warns, .timeout = 60)
 	char *dir = tmpdir_new("faultsbms");
 	char *prof = profile_with(dir, "Fault_Internal", "Fault_Internal:warn");
 
-	bms_case("Fault_Internal", prof, 0, "warning",
-		 "safety:BMS_FAULT_WARN");
+	bms_case("Fault_Internal", prof, 0, "warning", "safety:BMS_FAULT_WARN");
 	free(prof);
 	free(dir);
 }

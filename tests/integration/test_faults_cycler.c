@@ -17,8 +17,9 @@
 #include "faults_helpers.h"
 
 /* The discharge starts at 60 s; a fault at 90 s hits it mid-step. */
-#define RECIPE "log every 1 s\nRest for 60 seconds\n" \
-	       "Discharge at C/3 for 3 minutes\n"
+#define RECIPE                                                                 \
+	"log every 1 s\nRest for 60 seconds\n"                                 \
+	"Discharge at C/3 for 3 minutes\n"
 #define TIMEOUT_S 3.0
 #define MEASURE_S 0.1
 #define TICK_S 0.01
@@ -30,21 +31,22 @@ static void cycler_case(const char *fault, double at_s, const char *code,
 	char text[128];
 
 	snprintf(text, sizeof(text), "[fault %s]\nat = %g s", fault, at_s);
-	faults_run(&(struct faults_case){
-			   .fixture = "lfp30-healthy",
-			   .fault = text,
-			   .fault_at_s = at_s,
-			   .recipe = RECIPE,
-			   .bench = FAULTS_BENCH_SCPI,
-			   .exit_status = 1,
-			   .severity = "abort",
-			   .code = code,
-			   .max_delay_s = max_delay_s,
-			   .from_step = from_step,
-		   },
-		   seen);
-	cr_log_info("%s at %g s: %s after %.2f s (limit %.2f s) from %s",
-		    fault, at_s, code, seen->delay_s, max_delay_s,
+	faults_run(
+	    &(struct faults_case){
+		.fixture = "lfp30-healthy",
+		.fault = text,
+		.fault_at_s = at_s,
+		.recipe = RECIPE,
+		.bench = FAULTS_BENCH_SCPI,
+		.exit_status = 1,
+		.severity = "abort",
+		.code = code,
+		.max_delay_s = max_delay_s,
+		.from_step = from_step,
+	    },
+	    seen);
+	cr_log_info("%s at %g s: %s after %.2f s (limit %.2f s) from %s", fault,
+		    at_s, code, seen->delay_s, max_delay_s,
 		    from_step ? "the first command" : "the fault");
 }
 
@@ -59,8 +61,7 @@ Test(faults_cycler, unplugged_port_stops_within_the_timeout, .timeout = 60)
 	cr_expect_eq(faults_count(seen.log, "port gone"), 1, "%s", seen.log);
 }
 
-Test(faults_cycler, garbled_measurements_stop_within_the_timeout,
-     .timeout = 60)
+Test(faults_cycler, garbled_measurements_stop_within_the_timeout, .timeout = 60)
 {
 	static struct faults_seen seen;
 
@@ -88,7 +89,7 @@ Test(faults_cycler, refused_command_stops_at_once, .timeout = 60)
 	cycler_case("cycler_error", 60, "bench:CYCLER_ERROR",
 		    MEASURE_S + 2 * TICK_S, 2, &seen);
 	cr_expect(strstr(seen.log, "instrument rejected") &&
-			  strstr(seen.log, "-300"),
+		      strstr(seen.log, "-300"),
 		  "the SYST:ERR? answer is not in the log:\n%s", seen.log);
 }
 

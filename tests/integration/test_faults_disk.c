@@ -30,17 +30,17 @@
 #define RESERVE_KB (16 * 1024)
 #define ALLOWED_KB 1024
 
-static void full_disk_run(const char *dir, const char *out_dir,
-			  off_t max_size)
+static void full_disk_run(const char *dir, const char *out_dir, off_t max_size)
 {
 	char *out = ctl_path(out_dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *recipe = tmpfile_write(dir, "r.txt",
 				     "log every 100 ms\n"
 				     "Rest for 10 seconds\n"
 				     "Discharge at C/3 for 2 hours\n");
-	const char *args[] = {"run", recipe, "--sim",
-			      "fixtures/packs/nmc96-healthy.ini", "--speed",
-			      "600", "-o", out, NULL};
+	const char *args[] = {
+	    "run",     recipe, "--sim", "fixtures/packs/nmc96-healthy.ini",
+	    "--speed", "600",  "-o",	out,
+	    NULL};
 	const struct run_event *ab;
 	struct ctl_file f;
 	struct stat st;
@@ -50,7 +50,7 @@ static void full_disk_run(const char *dir, const char *out_dir,
 	cr_assert_eq(rc, 1, "exit %d (a bench fault is 1)\n%s", rc,
 		     ctl_log(log));
 	cr_expect(strstr(ctl_log(log), "disk nearly full") ||
-			  strstr(ctl_log(log), "disk full"),
+		      strstr(ctl_log(log), "disk full"),
 		  "the error does not name the full disk:\n%s", ctl_log(log));
 	cr_expect(strstr(ctl_log(log), out), "the error does not name '%s'",
 		  out);

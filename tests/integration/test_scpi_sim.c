@@ -64,16 +64,15 @@ static void *heartbeat(void *arg)
 	return NULL;
 }
 
-Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty,
-     .timeout = 60)
+Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty, .timeout = 60)
 {
 	char *dir = tmpdir_new("scpisim"), link[512], conn[520];
 	char *pack = tmpfile_write(dir, "p.ini",
 				   "[pack]\nchemistry = nmc\nseries = 8\n"
 				   "rated_capacity_ah = 50\ninitial_soc = 0.5\n"
 				   "[fault cycler_timeout]\nat = 40 s\n");
-	struct instr_cfg cfg = {.kind = "scpi", .model = "generic",
-				.timeout_ms = 1000};
+	struct instr_cfg cfg = {
+	    .kind = "scpi", .model = "generic", .timeout_ms = 1000};
 	struct server v = {0};
 	struct instr_state st = {0};
 	struct instr *in = NULL;
@@ -109,7 +108,8 @@ Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty,
 	 * contactors */
 	p.current_A = 0;
 	for (double end = mono_s() + 10;
-	     mono_s() < end && (st.current_mA > -19900 || p.current_A > -19.9);) {
+	     mono_s() < end &&
+	     (st.current_mA > -19900 || p.current_A > -19.9);) {
 		poll(NULL, 0, 5);
 		cr_assert_eq(in->ops->measure(in, &st), BENCH_OK);
 		sim_plant_read(v.s, &p);
@@ -117,8 +117,8 @@ Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty,
 	cr_assert_eq(st.current_mA, -20000);
 	cr_assert_float_eq(p.current_A, -20.0, 1e-3);
 	cr_assert(p.contactors_closed);
-	cr_assert(st.voltage_mV > 8 * 3400 && st.voltage_mV < 8 * 4000,
-		  "%d mV", st.voltage_mV);
+	cr_assert(st.voltage_mV > 8 * 3400 && st.voltage_mV < 8 * 4000, "%d mV",
+		  st.voltage_mV);
 
 	/* fed by the driver's commands, the supply keeps the current up
 	 * until the cycler_timeout fault silences it at 40 s virtual */

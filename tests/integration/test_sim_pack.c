@@ -71,11 +71,11 @@ static void node_step(struct node *n)
 	while (canbus_recv(n->bench, &ev, 0) == 1)
 		if (ev.frame.id == n->lim->id) {
 			n->vmax = cansig_decode(
-				dbc_sig_by_name(n->lim, "BMS_MaxCellV"),
-				ev.frame.data, 8);
+			    dbc_sig_by_name(n->lim, "BMS_MaxCellV"),
+			    ev.frame.data, 8);
 			n->vmin = cansig_decode(
-				dbc_sig_by_name(n->lim, "BMS_MinCellV"),
-				ev.frame.data, 8);
+			    dbc_sig_by_name(n->lim, "BMS_MinCellV"),
+			    ev.frame.data, 8);
 		}
 	cr_assert_eq(in->ops->poll(in, n->t_us), 0);
 }
@@ -182,13 +182,14 @@ Test(sim_pack, can_cycler_obeys_commands_and_its_watchdog)
 			if (ev.frame.id != stat->id)
 				continue;
 			i_meas = cansig_decode(
-				dbc_sig_by_name(stat, "Cyc_CurrentMeas"),
-				ev.frame.data, 8);
-			on = cansig_decode(dbc_sig_by_name(stat, "Cyc_OutputOn"),
-					   ev.frame.data, 8);
-			fault = cansig_decode(
-				dbc_sig_by_name(stat, "Cyc_Fault"),
-				ev.frame.data, 8);
+			    dbc_sig_by_name(stat, "Cyc_CurrentMeas"),
+			    ev.frame.data, 8);
+			on =
+			    cansig_decode(dbc_sig_by_name(stat, "Cyc_OutputOn"),
+					  ev.frame.data, 8);
+			fault =
+			    cansig_decode(dbc_sig_by_name(stat, "Cyc_Fault"),
+					  ev.frame.data, 8);
 			mode = cansig_decode(dbc_sig_by_name(stat, "Cyc_Mode"),
 					     ev.frame.data, 8);
 		}
@@ -226,7 +227,8 @@ static char *slurp(const char *path)
 Test(sim_pack, truth_file_is_deterministic_and_true)
 {
 	char *dir = tmpdir_new("truth"), path[3][512];
-	char *pack = sim_fixture_path("fixtures/packs/nmc96-aged-weakmodule.ini");
+	char *pack =
+	    sim_fixture_path("fixtures/packs/nmc96-aged-weakmodule.ini");
 	struct sim_opts o = {.has_seed_override = true, .seed_override = 43};
 	struct sim_cell c;
 

@@ -85,8 +85,7 @@ static inline void scpi_thread_status(struct scpi_thread *st,
 	pthread_mutex_unlock(&st->lock);
 }
 
-static inline void scpi_thread_fault(struct scpi_thread *st,
-				     enum scpi_fault f)
+static inline void scpi_thread_fault(struct scpi_thread *st, enum scpi_fault f)
 {
 	pthread_mutex_lock(&st->lock);
 	scpi_server_set_fault(st->srv, f);

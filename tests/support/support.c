@@ -57,6 +57,12 @@ void logcap_start(void)
 	log_set_sink(cap_sink, NULL);
 }
 
-const char *logcap_text(void) { return cap; }
+const char *logcap_text(void)
+{
+	return cap;
+}
 
-void logcap_stop(void) { log_set_sink(NULL, NULL); }
+void logcap_stop(void)
+{
+	log_set_sink(NULL, NULL);
+}

@@ -9,8 +9,7 @@
 
 #include "can/canframe.h"
 
-static inline struct canframe test_frame(uint32_t id, uint8_t len,
-					 uint8_t fill)
+static inline struct canframe test_frame(uint32_t id, uint8_t len, uint8_t fill)
 {
 	struct canframe f;
 

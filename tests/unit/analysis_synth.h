@@ -16,9 +16,9 @@
 
 struct synth {
 	struct run_meta meta;
-	unsigned n;              /* cells */
+	unsigned n; /* cells */
 	double cap_ah[SY_MAXCELL], r0_mohm[SY_MAXCELL], soc[SY_MAXCELL],
-		sd_ma[SY_MAXCELL];
+	    sd_ma[SY_MAXCELL];
 	/* rows */
 	size_t rows, cap_rows;
 	double *t, *v, *i, *sc, *temp_row;
@@ -38,7 +38,8 @@ static inline void sy_row(struct synth *s, double i_A)
 		s->v = realloc(s->v, s->cap_rows * sizeof(double));
 		s->i = realloc(s->i, s->cap_rows * sizeof(double));
 		s->sc = realloc(s->sc, s->cap_rows * sizeof(double));
-		s->cells = realloc(s->cells, s->cap_rows * s->n * sizeof(float));
+		s->cells =
+		    realloc(s->cells, s->cap_rows * s->n * sizeof(float));
 		s->temps = realloc(s->temps, s->cap_rows * 2 * sizeof(float));
 	}
 	size_t r = s->rows++;
@@ -64,7 +65,8 @@ enum sy_until { SY_FOR, SY_FULL, SY_EMPTY };
 /* One constant-current step (i_A > 0 charges) for dur_s or until the
  * first cell is full (SOC 1) / empty (SOC 0), logged every log_s. */
 static inline void sy_step(struct synth *s, const char *kind, const char *tag,
-		    double i_A, double dur_s, enum sy_until until, double log_s)
+			   double i_A, double dur_s, enum sy_until until,
+			   double log_s)
 {
 	struct run_step *st = &s->steps[s->n_steps];
 	double t0 = s->now, dt = log_s;
@@ -81,8 +83,8 @@ static inline void sy_step(struct synth *s, const char *kind, const char *tag,
 		double pv = 0;
 
 		for (unsigned c = 0; c < s->n; c++) {
-			s->soc[c] += (i_A - s->sd_ma[c] / 1000.0) * dt / 3600.0 /
-				     s->cap_ah[c];
+			s->soc[c] += (i_A - s->sd_ma[c] / 1000.0) * dt /
+				     3600.0 / s->cap_ah[c];
 			pv += ocvcurve_V(CHEM_NMC, s->soc[c]) +
 			      i_A * s->r0_mohm[c] / 1000.0;
 			if (until == SY_FULL && s->soc[c] >= 1.0)
@@ -129,7 +131,8 @@ static inline void sy_overnight(struct synth *s, double rated_ah)
 	sy_step(s, "rest", "self-discharge", 0, 24 * 3600.0, SY_FOR, 60);
 }
 
-static inline void sy_init(struct synth *s, unsigned n, double cap_ah, double r0)
+static inline void sy_init(struct synth *s, unsigned n, double cap_ah,
+			   double r0)
 {
 	memset(s, 0, sizeof(*s));
 	s->n = n;
@@ -150,7 +153,7 @@ static inline void sy_init(struct synth *s, unsigned n, double cap_ah, double r0
 }
 
 static inline int sy_col(void *ctx, const char *name, size_t start, size_t n,
-		  double *out)
+			 double *out)
 {
 	struct synth *s = ctx;
 	const double *src = !strcmp(name, "test_time_second") ? s->t
@@ -166,7 +169,7 @@ static inline int sy_col(void *ctx, const char *name, size_t start, size_t n,
 }
 
 static inline int sy_cells(void *ctx, const char *name, size_t start, size_t n,
-		    float *out)
+			   float *out)
 {
 	struct synth *s = ctx;
 	size_t w = !strcmp(name, "voltage_volt") ? s->n : 2;
@@ -178,7 +181,8 @@ static inline int sy_cells(void *ctx, const char *name, size_t start, size_t n,
 	return 0;
 }
 
-static inline int sy_build(struct synth *s, unsigned flags, struct rundata **out)
+static inline int sy_build(struct synth *s, unsigned flags,
+			   struct rundata **out)
 {
 	/* clang-format off */
 	struct rd_source src = {

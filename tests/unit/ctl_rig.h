@@ -45,7 +45,7 @@ struct fake {
 	int32_t current_mA;
 	bool on;
 	bool dead;
-	bool refuse;    /* set_current: taken, then reported refused */
+	bool refuse; /* set_current: taken, then reported refused */
 };
 
 static struct fake fk;
@@ -124,21 +124,20 @@ static inline void note(void *ctx, const char *msg)
 	(void)ctx;
 	while (canbus_recv(peer, &ev, 0) == 1)
 		if (ev.kind == CANBUS_EV_FRAME && ev.frame.id == m->id)
-			open_sent = cansig_decode(s, ev.frame.data,
-						  ev.frame.len) == 0;
+			open_sent =
+			    cansig_decode(s, ev.frame.data, ev.frame.len) == 0;
 	if (!strncmp(msg, "abort", 5))
 		rec("event(open_sent=%d);", open_sent);
 }
 
 static inline void put(const char *msg, const char *sig, struct canframe *f,
-		double v)
+		       double v)
 {
 	const struct dbc_msg *m = dbc_msg_by_name(db, msg);
 
 	f->id = m->id;
 	f->len = m->size;
-	cr_assert_eq(cansig_encode(dbc_sig_by_name(m, sig), f->data, f->len,
-				   v),
+	cr_assert_eq(cansig_encode(dbc_sig_by_name(m, sig), f->data, f->len, v),
 		     BENCH_OK, "%s", sig);
 }
 
@@ -188,8 +187,10 @@ static inline void burst(double cell50_V, int64_t t)
 static inline void setup(void)
 {
 	struct dbc_opts dopts = {.quiet = true};
-	struct run_meta meta = {.series = SERIES, .n_probes = PROBES,
-				.parallel = 1, .modules = 8,
+	struct run_meta meta = {.series = SERIES,
+				.n_probes = PROBES,
+				.parallel = 1,
+				.modules = 8,
 				.rated_capacity_ah = 94};
 	char name[64];
 	struct ctl_cfg cc = {0};

@@ -27,9 +27,8 @@ static inline void pack_meta(struct run_meta *m, const char *pack_id)
 
 /* Row i at 10 Hz, 360 V, current_A; cv[SERIES] drawn from seed. The
  * caller fills ct[PROBES] (after, so the seed sequence stays the same). */
-static inline void pack_sample(struct run_sample *s, size_t i,
-			       float current_A, float *cv, float *ct,
-			       unsigned *seed)
+static inline void pack_sample(struct run_sample *s, size_t i, float current_A,
+			       float *cv, float *ct, unsigned *seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->test_time_s = (double)i * 0.1;

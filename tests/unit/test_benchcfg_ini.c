@@ -10,7 +10,10 @@
 
 static struct benchcfg b;
 
-static void init(void) { logcap_start(); }
+static void init(void)
+{
+	logcap_start();
+}
 
 static void fini(void)
 {
@@ -159,6 +162,7 @@ Test(benchcfg, every_error_names_file_line_key)
 
 Test(benchcfg, missing_file)
 {
-	cr_assert_eq(benchcfg_load_file("/nonexistent/b.ini", &b), BENCH_ERR_IO);
+	cr_assert_eq(benchcfg_load_file("/nonexistent/b.ini", &b),
+		     BENCH_ERR_IO);
 	cr_assert(strstr(b.error, "cannot open '/nonexistent/b.ini'"));
 }

@@ -17,14 +17,14 @@
 #include "support.h"
 
 /* Run fn(argv) with stdout and stderr sent to files; returns its status. */
-static int run_cli(int (*fn)(int, char **), char **argv, char **out,
-		   char **err)
+static int run_cli(int (*fn)(int, char **), char **argv, char **out, char **err)
 {
 	char *dir = tmpdir_new("cli"), path[2][512];
 	int saved[2], status, fd;
 
 	for (int i = 0; i < 2; i++) {
-		snprintf(path[i], sizeof(path[i]), "%s/%s", dir, i ? "err" : "out");
+		snprintf(path[i], sizeof(path[i]), "%s/%s", dir,
+			 i ? "err" : "out");
 		fflush(i ? stderr : stdout);
 		saved[i] = dup(i + 1);
 		fd = open(path[i], O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -58,18 +58,37 @@ static int run_cli(int (*fn)(int, char **), char **argv, char **out,
 
 Test(can_decode, json_lines_of_the_fixture_log)
 {
-	char *argv[] = {"can", "decode", "--dbc", "fixtures/dbc/test/bms_mux.dbc",
-			"--json", "fixtures/can/bms_mux.log", NULL};
+	char *argv[] = {"can",	  "decode",
+			"--dbc",  "fixtures/dbc/test/bms_mux.dbc",
+			"--json", "fixtures/can/bms_mux.log",
+			NULL};
 	char *out, *err;
 
 	cr_assert_eq(run_cli(cli_can, argv, &out, &err), 0, "%s", err);
-	cr_expect_str_eq(out,
-		"{\"t\":1700000000.123456,\"bus\":\"can0\",\"id\":475,\"name\":\"x1DB\",\"signals\":{\"LB_Current\":-3.0,\"LB_Total_Voltage\":400.0,\"LB_Relay_Cut_Request\":0.0,\"LB_MainRelayOn\":0.0,\"LB_Failsafe_Status\":0.0}}\n"
-		"{\"t\":1700000000.133456,\"bus\":\"can0\",\"id\":1040,\"name\":\"CellVoltages\",\"signals\":{\"CellBlock\":1.0,\"Cell4\":3.3000000000000003,\"Cell5\":0.0,\"Cell6\":0.0,\"BlockCounter\":7.0}}\n"
-		"{\"t\":1700000000.143456,\"bus\":\"can0\",\"id\":1040,\"name\":\"CellVoltages\",\"signals\":{\"CellBlock\":0.0,\"Cell1\":3.3000000000000003,\"Cell2\":3.358,\"Cell3\":0.0,\"BlockCounter\":7.0}}\n"
-		"{\"t\":1700000000.153456,\"bus\":\"can0\",\"id\":419385588,\"name\":\"BMS_Status\",\"signals\":{\"Pack_Current\":-3.0,\"Pack_Voltage\":411.55,\"SOC\":100.0,\"Max_Temp\":82.0,\"Contactor\":2.0}}\n"
-		"{\"t\":1700000000.173456,\"bus\":\"can0\",\"id\":1041,\"name\":\"Temperatures\",\"signals\":{\"T_Block\":1.0,\"T3\":40.0,\"T4\":60.0}}\n");
-	cr_expect(strstr(err, "5 frames decoded, 1 skipped (id not in the DBC)") != NULL, "%s", err);
+	cr_expect_str_eq(
+	    out, "{\"t\":1700000000.123456,\"bus\":\"can0\",\"id\":475,"
+		 "\"name\":\"x1DB\",\"signals\":{\"LB_Current\":-3.0,\"LB_"
+		 "Total_Voltage\":400.0,\"LB_Relay_Cut_Request\":0.0,\"LB_"
+		 "MainRelayOn\":0.0,\"LB_Failsafe_Status\":0.0}}\n"
+		 "{\"t\":1700000000.133456,\"bus\":\"can0\",\"id\":1040,"
+		 "\"name\":\"CellVoltages\",\"signals\":{\"CellBlock\":1.0,"
+		 "\"Cell4\":3.3000000000000003,\"Cell5\":0.0,\"Cell6\":0.0,"
+		 "\"BlockCounter\":7.0}}\n"
+		 "{\"t\":1700000000.143456,\"bus\":\"can0\",\"id\":1040,"
+		 "\"name\":\"CellVoltages\",\"signals\":{\"CellBlock\":0.0,"
+		 "\"Cell1\":3.3000000000000003,\"Cell2\":3.358,\"Cell3\":0.0,"
+		 "\"BlockCounter\":7.0}}\n"
+		 "{\"t\":1700000000.153456,\"bus\":\"can0\",\"id\":419385588,"
+		 "\"name\":\"BMS_Status\",\"signals\":{\"Pack_Current\":-3.0,"
+		 "\"Pack_Voltage\":411.55,\"SOC\":100.0,\"Max_Temp\":82.0,"
+		 "\"Contactor\":2.0}}\n"
+		 "{\"t\":1700000000.173456,\"bus\":\"can0\",\"id\":1041,"
+		 "\"name\":\"Temperatures\",\"signals\":{\"T_Block\":1.0,"
+		 "\"T3\":40.0,\"T4\":60.0}}\n");
+	cr_expect(
+	    strstr(err, "5 frames decoded, 1 skipped (id not in the DBC)") !=
+		NULL,
+	    "%s", err);
 	free(out);
 	free(err);
 }
@@ -81,9 +100,14 @@ Test(can_decode, text_lines_show_units_and_value_tables)
 	char *out, *err;
 
 	cr_assert_eq(run_cli(cli_can, argv, &out, &err), 0, "%s", err);
-	cr_expect(strstr(out, "(1700000000.153456) can0 BMS_Status Pack_Current=-3.0 A Pack_Voltage=411.55 V SOC=100.0 % Max_Temp=82.0 degC Contactor=2.0 \"Closed\"\n") != NULL,
+	cr_expect(
+	    strstr(out, "(1700000000.153456) can0 BMS_Status Pack_Current=-3.0 "
+			"A Pack_Voltage=411.55 V SOC=100.0 % Max_Temp=82.0 "
+			"degC Contactor=2.0 \"Closed\"\n") != NULL,
+	    "%s", out);
+	cr_expect(strstr(out, "LB_Relay_Cut_Request=0.0 \"No request\"") !=
+		      NULL,
 		  "%s", out);
-	cr_expect(strstr(out, "LB_Relay_Cut_Request=0.0 \"No request\"") != NULL, "%s", out);
 	free(out);
 	free(err);
 }
@@ -91,13 +115,16 @@ Test(can_decode, text_lines_show_units_and_value_tables)
 Test(can_decode, bad_log_line_names_file_line_and_fails)
 {
 	char *dir = tmpdir_new("dec");
-	char *log = tmpfile_write(dir, "bad.log", "(1.0) can0 1DB#00\n(1.0) can0 1DB#0\n");
-	char *argv[] = {"can", "decode", "--dbc", "fixtures/dbc/test/bms_mux.dbc",
-			"--json", log, NULL};
+	char *log = tmpfile_write(dir, "bad.log",
+				  "(1.0) can0 1DB#00\n(1.0) can0 1DB#0\n");
+	char *argv[] = {
+	    "can",    "decode", "--dbc", "fixtures/dbc/test/bms_mux.dbc",
+	    "--json", log,	NULL};
 	char *out, *err, want[600];
 
 	cr_expect_eq(run_cli(cli_can, argv, &out, &err), 1);
-	snprintf(want, sizeof(want), "%s:2:16: odd number of hex digits in the data", log);
+	snprintf(want, sizeof(want),
+		 "%s:2:16: odd number of hex digits in the data", log);
 	cr_expect(strstr(err, want) != NULL, "%s", err);
 	free(out);
 	free(err);
@@ -130,18 +157,26 @@ Test(can_decode, dbc_check_lists_and_strict_fails)
 {
 	char *ok[] = {"dbc", "check", "fixtures/dbc/test/bms_extmux.dbc", NULL};
 	char *dir = tmpdir_new("chk");
-	char *bad = tmpfile_write(dir, "o.dbc", "BO_ 1 A: 1 X\n SG_ a : 0|8@1+ (1,0) [0|0] \"\" X\n SG_ b : 4|8@1+ (1,0) [0|0] \"\" X\n");
+	char *bad =
+	    tmpfile_write(dir, "o.dbc",
+			  "BO_ 1 A: 1 X\n SG_ a : 0|8@1+ (1,0) [0|0] \"\" X\n "
+			  "SG_ b : 4|8@1+ (1,0) [0|0] \"\" X\n");
 	char *strict[] = {"dbc", "check", bad, "--strict", NULL};
 	char *lenient[] = {"dbc", "check", bad, NULL};
 	char *out, *err, want[600];
 
 	cr_assert_eq(run_cli(cli_dbc, ok, &out, &err), 0, "%s", err);
-	cr_expect(strstr(out, "0x500 BMS_Diag: 8 bytes, from BMS\n") != NULL, "%s", out);
-	cr_expect(strstr(out, "  Module_Voltage 16|16@1+ (0.01,0.0) [0.0|655.35] \"V\" when Module_Idx in 0-3, 8\n") != NULL, "%s", out);
+	cr_expect(strstr(out, "0x500 BMS_Diag: 8 bytes, from BMS\n") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out,
+			 "  Module_Voltage 16|16@1+ (0.01,0.0) [0.0|655.35] "
+			 "\"V\" when Module_Idx in 0-3, 8\n") != NULL,
+		  "%s", out);
 	free(out);
 	free(err);
 	cr_expect_eq(run_cli(cli_dbc, strict, &out, &err), 1);
-	snprintf(want, sizeof(want), "%s:3:6: signal 'b' of message 'A' overlaps signal 'a'", bad);
+	snprintf(want, sizeof(want),
+		 "%s:3:6: signal 'b' of message 'A' overlaps signal 'a'", bad);
 	cr_expect(strstr(err, want) != NULL, "%s", err);
 	free(out);
 	free(err);
@@ -199,7 +234,8 @@ Test(can_decode, numbers_read_back_exactly)
 			break;
 		}
 		buf[dbc_fmt_double(buf, v)] = '\0';
-		cr_assert_eq(strtod(buf, NULL), v, "%.17g printed as %s", v, buf);
+		cr_assert_eq(strtod(buf, NULL), v, "%.17g printed as %s", v,
+			     buf);
 		cr_assert_leq(strlen(buf), 25, "%s", buf);
 	}
 }
@@ -218,30 +254,43 @@ static void plan_matches_active(const char *path)
 		const struct dbc_msg *m = &db->msgs[i];
 
 		for (int n = 0; n < 300; n++) {
-			struct canlog_rec rec = {.t_sec = 1, .t_digits = 6, .iface = "c"};
+			struct canlog_rec rec = {
+			    .t_sec = 1, .t_digits = 6, .iface = "c"};
 			char want[1 << 14], *w = want;
 
 			rec.frame.id = m->id;
-			rec.frame.len = (uint8_t)(n % 7 == 0 ? m->size / 2 : m->size);
+			rec.frame.len =
+			    (uint8_t)(n % 7 == 0 ? m->size / 2 : m->size);
 			for (int b = 0; b < CANFRAME_MAX_LEN; b++)
-				rec.frame.data[b] = (uint8_t)(n % 3 ? lrand48() : lrand48() % 4);
+				rec.frame.data[b] =
+				    (uint8_t)(n % 3 ? lrand48()
+						    : lrand48() % 4);
 			got.len = 0;
 			cr_assert_eq(dbc_fmt_json(&got, db, &rec, m), 0);
-			w += sprintf(w, "{\"t\":1.000000,\"bus\":\"c\",\"id\":%u,\"name\":\"%s\",\"signals\":{",
-				     (unsigned)(m->id & CANFRAME_EFF_MASK), m->name);
+			w += sprintf(w,
+				     "{\"t\":1.000000,\"bus\":\"c\",\"id\":%u,"
+				     "\"name\":\"%s\",\"signals\":{",
+				     (unsigned)(m->id & CANFRAME_EFF_MASK),
+				     m->name);
 			for (size_t k = 0, first = 1; k < m->n_sigs; k++) {
 				const struct dbc_sig *s = &m->sigs[k];
 
-				if (!cansig_active(m, s, rec.frame.data, rec.frame.len))
+				if (!cansig_active(m, s, rec.frame.data,
+						   rec.frame.len))
 					continue;
-				w += sprintf(w, "%s\"%s\":", first ? "" : ",", s->name);
-				w += dbc_fmt_double(w, cansig_decode(s, rec.frame.data, rec.frame.len));
+				w += sprintf(w, "%s\"%s\":", first ? "" : ",",
+					     s->name);
+				w += dbc_fmt_double(
+				    w, cansig_decode(s, rec.frame.data,
+						     rec.frame.len));
 				first = 0;
 			}
 			w += sprintf(w, "}}\n");
-			cr_assert_eq(got.len, (size_t)(w - want), "%s %s", path, m->name);
-			cr_assert(!memcmp(got.p, want, got.len), "%s:\n%.*s\n%s", path,
-				  (int)got.len, got.p, want);
+			cr_assert_eq(got.len, (size_t)(w - want), "%s %s", path,
+				     m->name);
+			cr_assert(!memcmp(got.p, want, got.len),
+				  "%s:\n%.*s\n%s", path, (int)got.len, got.p,
+				  want);
 		}
 	}
 	dbc_outbuf_free(&got);
@@ -258,7 +307,7 @@ Test(can_decode, plan_picks_the_active_signals)
 }
 
 struct dump_feed {
-	int out_fd;   /* dump's stdout: stop once something was decoded */
+	int out_fd; /* dump's stdout: stop once something was decoded */
 };
 
 static void *feed_bus(void *arg)
@@ -283,8 +332,13 @@ static void *feed_bus(void *arg)
 
 Test(can_decode, dump_decodes_a_live_bus_until_sigint)
 {
-	char *argv[] = {"can", "dump", "mem:dumptest", "--dbc",
-			"fixtures/dbc/test/bms_mux.dbc", "--json", NULL};
+	char *argv[] = {"can",
+			"dump",
+			"mem:dumptest",
+			"--dbc",
+			"fixtures/dbc/test/bms_mux.dbc",
+			"--json",
+			NULL};
 	char *dir = tmpdir_new("dump"), path[512], buf[4096];
 	struct dump_feed feed;
 	pthread_t th;
@@ -306,7 +360,9 @@ Test(can_decode, dump_decodes_a_live_bus_until_sigint)
 	buf[n > 0 ? n : 0] = '\0';
 	close(feed.out_fd);
 	cr_expect_eq(status, 128 + SIGINT);
-	cr_expect(strstr(buf, "\"bus\":\"mem:dumptest\",\"id\":475,\"name\":\"x1DB\",\"signals\":{\"LB_Current\":-3.0,\"LB_Total_Voltage\":400.0") != NULL,
+	cr_expect(strstr(buf, "\"bus\":\"mem:dumptest\",\"id\":475,\"name\":"
+			      "\"x1DB\",\"signals\":{\"LB_Current\":-3.0,\"LB_"
+			      "Total_Voltage\":400.0") != NULL,
 		  "%s", buf);
 	free(dir);
 }

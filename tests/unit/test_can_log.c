@@ -52,7 +52,8 @@ Test(can_log, standard_id_and_data)
 
 Test(can_log, extended_id_with_dot_separators_and_padded_iface)
 {
-	struct canlog_rec r = parse_ok("(1735270496.916900)  \tvcan0   12345678#11.22.33.44");
+	struct canlog_rec r =
+	    parse_ok("(1735270496.916900)  \tvcan0   12345678#11.22.33.44");
 
 	cr_expect_str_eq(r.iface, "vcan0");
 	cr_expect_eq(r.frame.id, CANFRAME_EFF | 0x12345678u);
@@ -63,11 +64,13 @@ Test(can_log, extended_id_with_dot_separators_and_padded_iface)
 
 Test(can_log, error_frame)
 {
-	struct canlog_rec r = parse_ok("(1.000001) can0 20000004#0000000000000000");
+	struct canlog_rec r =
+	    parse_ok("(1.000001) can0 20000004#0000000000000000");
 
 	cr_expect_eq(r.frame.id, CANFRAME_ERR | 4u);
 	cr_expect_eq(r.frame.len, 8);
-	expect_format(&r, "(0000000001.000001) can0 20000004#0000000000000000\n");
+	expect_format(&r,
+		      "(0000000001.000001) can0 20000004#0000000000000000\n");
 }
 
 Test(can_log, remote_frames)
@@ -89,7 +92,8 @@ Test(can_log, remote_frames)
 
 Test(can_log, raw_dlc)
 {
-	struct canlog_rec r = parse_ok("(1.000001) can0 123#1122334455667788_E");
+	struct canlog_rec r =
+	    parse_ok("(1.000001) can0 123#1122334455667788_E");
 
 	cr_expect_eq(r.frame.len, 8);
 	cr_expect_eq(r.frame.len8_dlc, 14);
@@ -103,12 +107,14 @@ Test(can_log, fd_every_flag_nibble)
 	for (unsigned fl = 0; fl < 16; fl++) {
 		struct canlog_rec r;
 
-		snprintf(line, sizeof(line), "(1.000001) can0 123##%X112233", fl);
+		snprintf(line, sizeof(line), "(1.000001) can0 123##%X112233",
+			 fl);
 		r = parse_ok(line);
 		cr_expect(r.frame.fd);
 		cr_expect_eq(r.frame.flags, fl);
 		cr_expect_eq(r.frame.len, 3);
-		snprintf(want, sizeof(want), "(0000000001.000001) can0 123##%X112233\n", fl);
+		snprintf(want, sizeof(want),
+			 "(0000000001.000001) can0 123##%X112233\n", fl);
 		expect_format(&r, want);
 	}
 }
@@ -234,7 +240,8 @@ Test(can_log, fd_more_than_64_bytes)
 
 	for (int i = 0; i < 65; i++)
 		strcat(line, "AA");
-	cr_assert_eq(canlog_parse(line, strlen(line), &r, &err, &col), BENCH_ERR_PARSE);
+	cr_assert_eq(canlog_parse(line, strlen(line), &r, &err, &col),
+		     BENCH_ERR_PARSE);
 	cr_expect_str_eq(err, "more than 64 data bytes in a CAN FD frame");
 }
 
@@ -248,8 +255,11 @@ Test(can_log, format_rejects_invalid)
 	r.frame.len = 9;
 	cr_expect_eq(canlog_format(&r, small, sizeof(small)), BENCH_ERR_ARG);
 	logcap_stop();
-	cr_expect(strstr(logcap_text(), "does not fit a 8-byte buffer") != NULL, "%s", logcap_text());
-	cr_expect(strstr(logcap_text(), "cannot format frame id 0x123 len 9") != NULL, "%s", logcap_text());
+	cr_expect(strstr(logcap_text(), "does not fit a 8-byte buffer") != NULL,
+		  "%s", logcap_text());
+	cr_expect(strstr(logcap_text(), "cannot format frame id 0x123 len 9") !=
+		      NULL,
+		  "%s", logcap_text());
 }
 
 Test(can_log, reader_reads_every_form_of_the_fixture)
@@ -259,7 +269,8 @@ Test(can_log, reader_reads_every_form_of_the_fixture)
 	unsigned n = 0;
 	int rc;
 
-	cr_assert_eq(canlog_reader_open("fixtures/can/candump_forms.log", &rd), BENCH_OK);
+	cr_assert_eq(canlog_reader_open("fixtures/can/candump_forms.log", &rd),
+		     BENCH_OK);
 	while ((rc = canlog_reader_next(rd, &r)) == 1)
 		n++;
 	cr_expect_eq(rc, 0);
@@ -282,7 +293,8 @@ Test(can_log, reader_reports_file_line_col)
 	logcap_start();
 	cr_expect_eq(canlog_reader_next(rd, &r), BENCH_ERR_PARSE);
 	logcap_stop();
-	snprintf(want, sizeof(want), "%s:3:16: odd number of hex digits in the data", path);
+	snprintf(want, sizeof(want),
+		 "%s:3:16: odd number of hex digits in the data", path);
 	cr_expect(strstr(logcap_text(), want) != NULL, "%s", logcap_text());
 	canlog_reader_close(rd);
 	free(path);
@@ -292,7 +304,8 @@ Test(can_log, reader_reports_file_line_col)
 Test(can_log, reader_last_line_without_newline_and_missing_file)
 {
 	char *dir = tmpdir_new("canlog");
-	char *path = tmpfile_write(dir, "x.log", "(1.0) can0 123#11\n(2.0) can0 124#");
+	char *path =
+	    tmpfile_write(dir, "x.log", "(1.0) can0 123#11\n(2.0) can0 124#");
 	struct canlog_reader *rd;
 	struct canlog_rec r;
 
@@ -303,9 +316,11 @@ Test(can_log, reader_last_line_without_newline_and_missing_file)
 	cr_expect_eq(canlog_reader_next(rd, &r), 0);
 	canlog_reader_close(rd);
 	logcap_start();
-	cr_expect_eq(canlog_reader_open("/nonexistent/x.log", &rd), BENCH_ERR_IO);
+	cr_expect_eq(canlog_reader_open("/nonexistent/x.log", &rd),
+		     BENCH_ERR_IO);
 	logcap_stop();
-	cr_expect(strstr(logcap_text(), "cannot open '/nonexistent/x.log'") != NULL);
+	cr_expect(strstr(logcap_text(), "cannot open '/nonexistent/x.log'") !=
+		  NULL);
 	free(path);
 	free(dir);
 }
@@ -340,7 +355,8 @@ Test(can_log, log2asc_accepts_what_we_write)
 		fwrite(out, 1, (size_t)len, f);
 	}
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "log2asc -I %s -O %s/ours.asc can0", path, dir);
+	snprintf(cmd, sizeof(cmd), "log2asc -I %s -O %s/ours.asc can0", path,
+		 dir);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	snprintf(path, sizeof(path), "%s/ours.asc", dir);
 	f = fopen(path, "r");
@@ -348,11 +364,14 @@ Test(can_log, log2asc_accepts_what_we_write)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
 	fclose(f);
-	cr_expect(strstr(buf, "110             Rx   d 4 00 11 22 33") != NULL, "%s", buf);
-	cr_expect(strstr(buf, "12345678x       Rx   d 4 11 22 33 44") != NULL, "%s", buf);
+	cr_expect(strstr(buf, "110             Rx   d 4 00 11 22 33") != NULL,
+		  "%s", buf);
+	cr_expect(strstr(buf, "12345678x       Rx   d 4 11 22 33 44") != NULL,
+		  "%s", buf);
 	cr_expect(strstr(buf, "ErrorFrame") != NULL, "%s", buf);
 	cr_expect(strstr(buf, "123             Rx   r 7") != NULL, "%s", buf);
 	cr_expect(strstr(buf, "CANFD") != NULL, "%s", buf);
-	cr_expect(strstr(buf, "123             Tx   d 1 11") != NULL, "%s", buf);
+	cr_expect(strstr(buf, "123             Tx   d 1 11") != NULL, "%s",
+		  buf);
 	free(dir);
 }

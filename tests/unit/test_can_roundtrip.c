@@ -60,28 +60,32 @@ static void check_signal(const char *path, const struct dbc_msg *m,
 		int rc;
 
 		rc = cansig_encode(s, a, sizeof(a), phys);
-		cr_assert_eq(rc, BENCH_OK, "%s %s.%s: encode %.17g", path, m->name,
-			     s->name, phys);
+		cr_assert_eq(rc, BENCH_OK, "%s %s.%s: encode %.17g", path,
+			     m->name, s->name, phys);
 		back = cansig_decode(s, a, sizeof(a));
 		if (s->valtype == DBC_INT)
-			tol = fabs(s->factor) / 2 + 4 * (nextafter(fabs(phys), INFINITY) - fabs(phys));
+			tol =
+			    fabs(s->factor) / 2 +
+			    4 * (nextafter(fabs(phys), INFINITY) - fabs(phys));
 		else if (s->valtype == DBC_FLOAT32)
 			tol = fabs(phys) * 1e-7 + fabs(s->factor) * 1e-38;
 		else
 			tol = fabs(phys) * 1e-15;
 		cr_assert_leq(fabs(back - phys), tol + 1e-12 * fabs(s->offset),
-			      "%s %s.%s: %.17g came back as %.17g", path, m->name,
-			      s->name, phys, back);
+			      "%s %s.%s: %.17g came back as %.17g", path,
+			      m->name, s->name, phys, back);
 		/* exact: decode then encode reproduces the bits */
 		raw = cansig_get_raw(s, a, sizeof(a));
 		if (s->valtype == DBC_INT && s->len > 53 &&
-		    (s->is_signed ? llabs((long long)raw) : (long long)(raw >> 1)) > (1LL << 52))
+		    (s->is_signed ? llabs((long long)raw)
+				  : (long long)(raw >> 1)) > (1LL << 52))
 			continue; /* a double holds 53 bits of integer */
 		cr_assert_eq(cansig_encode(s, b, sizeof(b), back), BENCH_OK);
-		cr_assert_eq(cansig_get_raw(s, b, sizeof(b)), raw,
-			     "%s %s.%s: raw %llu re-encoded as %llu", path, m->name,
-			     s->name, (unsigned long long)raw,
-			     (unsigned long long)cansig_get_raw(s, b, sizeof(b)));
+		cr_assert_eq(
+		    cansig_get_raw(s, b, sizeof(b)), raw,
+		    "%s %s.%s: raw %llu re-encoded as %llu", path, m->name,
+		    s->name, (unsigned long long)raw,
+		    (unsigned long long)cansig_get_raw(s, b, sizeof(b)));
 		cr_assert(!memcmp(a, b, sizeof(a)));
 		n_draws++;
 	}
@@ -114,5 +118,6 @@ Test(can_roundtrip, every_signal_of_every_fixture_dbc)
 	cr_assert_eq(nftw("fixtures/dbc", visit, 16, FTW_PHYS), 0);
 	cr_expect_geq(n_files, 4, "only %u DBC files found", n_files);
 	cr_expect_geq(n_sigs, 50, "only %u signals", n_sigs);
-	cr_log_info("%u files, %u signals, %u exact round trips", n_files, n_sigs, n_draws);
+	cr_log_info("%u files, %u signals, %u exact round trips", n_files,
+		    n_sigs, n_draws);
 }

@@ -11,39 +11,43 @@ static struct dbc *db;
 
 /* One message per case so each signal can be looked up by name. */
 static const char codec_dbc[] =
-	"VERSION \"\"\n"
-	"BO_ 1 Order: 8 Vector__XXX\n"
-	" SG_ be16 : 7|16@0+ (1,0) [0|0] \"\" X\n"
-	" SG_ be16_b45 : 39|16@0+ (1,0) [0|0] \"\" X\n"
-	" SG_ le16 : 0|16@1+ (1,0) [0|0] \"\" X\n"
-	"BO_ 2 Moto12: 8 Vector__XXX\n"
-	" SG_ Temperature : 0|12@0- (0.01,250) [229.52|270.47] \"degK\" X\n"
-	" SG_ gm : 4|12@0+ (1,0) [0|0] \"\" X\n"
-	"BO_ 3 Wide: 16 Vector__XXX\n"
-	" SG_ u64le : 0|64@1+ (1,0) [0|0] \"\" X\n"
-	" SG_ i64be : 71|64@0- (1,0) [0|0] \"\" X\n"
-	"BO_ 4 Odd64: 16 Vector__XXX\n"
-	" SG_ le64_off3 : 3|64@1+ (1,0) [0|0] \"\" X\n"
-	" SG_ be64_off3 : 12|64@0+ (1,0) [0|0] \"\" X\n"
-	"BO_ 5 Floats: 16 Vector__XXX\n"
-	" SG_ f32 : 0|32@1- (1,0) [0|0] \"\" X\n"
-	" SG_ f64 : 71|64@0- (1,0) [0|0] \"\" X\n"
-	"BO_ 6 Signs: 8 Vector__XXX\n"
-	" SG_ s4 : 0|4@1- (1,0) [0|0] \"\" X\n"
-	" SG_ s11be : 7|11@0- (0.5,0) [-400|400] \"A\" X\n"
-	" SG_ neg_factor : 16|16@1+ (-0.05,500) [0|0] \"A\" X\n"
-	"SIG_VALTYPE_ 5 f32 : 1;\n"
-	"SIG_VALTYPE_ 5 f64 : 2;\n";
+    "VERSION \"\"\n"
+    "BO_ 1 Order: 8 Vector__XXX\n"
+    " SG_ be16 : 7|16@0+ (1,0) [0|0] \"\" X\n"
+    " SG_ be16_b45 : 39|16@0+ (1,0) [0|0] \"\" X\n"
+    " SG_ le16 : 0|16@1+ (1,0) [0|0] \"\" X\n"
+    "BO_ 2 Moto12: 8 Vector__XXX\n"
+    " SG_ Temperature : 0|12@0- (0.01,250) [229.52|270.47] \"degK\" X\n"
+    " SG_ gm : 4|12@0+ (1,0) [0|0] \"\" X\n"
+    "BO_ 3 Wide: 16 Vector__XXX\n"
+    " SG_ u64le : 0|64@1+ (1,0) [0|0] \"\" X\n"
+    " SG_ i64be : 71|64@0- (1,0) [0|0] \"\" X\n"
+    "BO_ 4 Odd64: 16 Vector__XXX\n"
+    " SG_ le64_off3 : 3|64@1+ (1,0) [0|0] \"\" X\n"
+    " SG_ be64_off3 : 12|64@0+ (1,0) [0|0] \"\" X\n"
+    "BO_ 5 Floats: 16 Vector__XXX\n"
+    " SG_ f32 : 0|32@1- (1,0) [0|0] \"\" X\n"
+    " SG_ f64 : 71|64@0- (1,0) [0|0] \"\" X\n"
+    "BO_ 6 Signs: 8 Vector__XXX\n"
+    " SG_ s4 : 0|4@1- (1,0) [0|0] \"\" X\n"
+    " SG_ s11be : 7|11@0- (0.5,0) [-400|400] \"A\" X\n"
+    " SG_ neg_factor : 16|16@1+ (-0.05,500) [0|0] \"A\" X\n"
+    "SIG_VALTYPE_ 5 f32 : 1;\n"
+    "SIG_VALTYPE_ 5 f64 : 2;\n";
 
 static void setup(void)
 {
 	struct dbc_opts o = {.quiet = true};
 
-	cr_assert_eq(dbc_parse(codec_dbc, strlen(codec_dbc), "codec.dbc", &o, &db),
-		     BENCH_OK);
+	cr_assert_eq(
+	    dbc_parse(codec_dbc, strlen(codec_dbc), "codec.dbc", &o, &db),
+	    BENCH_OK);
 }
 
-static void teardown(void) { dbc_free(db); }
+static void teardown(void)
+{
+	dbc_free(db);
+}
 
 static const struct dbc_sig *sig(uint32_t id, const char *name)
 {
@@ -120,7 +124,8 @@ Test(can_sig, negative_factor)
 {
 	uint8_t d[8] = {0};
 
-	cr_assert_eq(cansig_encode(sig(6, "neg_factor"), d, 8, 400.0), BENCH_OK);
+	cr_assert_eq(cansig_encode(sig(6, "neg_factor"), d, 8, 400.0),
+		     BENCH_OK);
 	cr_expect_eq(cansig_get_raw(sig(6, "neg_factor"), d, 8), 2000);
 	cr_expect_eq(cansig_decode(sig(6, "neg_factor"), d, 8), 400.0);
 }
@@ -130,21 +135,25 @@ Test(can_sig, sixty_four_bits_both_orders)
 	uint8_t d[16] = {0};
 	const struct dbc_sig *le = sig(3, "u64le"), *be = sig(3, "i64be");
 
-	cr_assert_eq(cansig_put_raw(le, d, 16, UINT64_C(0x8877665544332211)), BENCH_OK);
+	cr_assert_eq(cansig_put_raw(le, d, 16, UINT64_C(0x8877665544332211)),
+		     BENCH_OK);
 	cr_expect_eq(d[0], 0x11);
 	cr_expect_eq(d[7], 0x88);
 	cr_expect_eq(cansig_get_raw(le, d, 16), UINT64_C(0x8877665544332211));
-	cr_assert_eq(cansig_put_raw(be, d, 16, UINT64_C(0xFEDCBA9876543210)), BENCH_OK);
+	cr_assert_eq(cansig_put_raw(be, d, 16, UINT64_C(0xFEDCBA9876543210)),
+		     BENCH_OK);
 	cr_expect_eq(d[8], 0xFE);
 	cr_expect_eq(d[15], 0x10);
 	cr_expect_eq(cansig_get_raw(be, d, 16), UINT64_C(0xFEDCBA9876543210));
-	cr_expect_eq(cansig_decode(be, d, 16), (double)(int64_t)UINT64_C(0xFEDCBA9876543210));
+	cr_expect_eq(cansig_decode(be, d, 16),
+		     (double)(int64_t)UINT64_C(0xFEDCBA9876543210));
 }
 
 Test(can_sig, sixty_four_bits_unaligned_use_nine_bytes)
 {
 	uint8_t d[16] = {0};
-	const struct dbc_sig *le = sig(4, "le64_off3"), *be = sig(4, "be64_off3");
+	const struct dbc_sig *le = sig(4, "le64_off3"),
+			     *be = sig(4, "be64_off3");
 	uint64_t v = UINT64_C(0xA5C3F00F12345678);
 
 	cr_assert_eq(cansig_put_raw(le, d, 16, v), BENCH_OK);
@@ -200,11 +209,14 @@ Test(can_sig, short_payload)
 	uint8_t d[8] = {0};
 
 	logcap_start();
-	cr_expect_eq(cansig_put_raw(sig(1, "be16_b45"), d, 4, 1), BENCH_ERR_ARG);
+	cr_expect_eq(cansig_put_raw(sig(1, "be16_b45"), d, 4, 1),
+		     BENCH_ERR_ARG);
 	logcap_stop();
-	cr_expect(strstr(logcap_text(), "needs 6 payload bytes, frame has 4") != NULL,
+	cr_expect(strstr(logcap_text(), "needs 6 payload bytes, frame has 4") !=
+		      NULL,
 		  "%s", logcap_text());
-	cr_expect_not(cansig_active(dbc_msg_by_id(db, 1), sig(1, "be16_b45"), d, 4));
+	cr_expect_not(
+	    cansig_active(dbc_msg_by_id(db, 1), sig(1, "be16_b45"), d, 4));
 	cr_expect(cansig_active(dbc_msg_by_id(db, 1), sig(1, "be16"), d, 4));
 }
 

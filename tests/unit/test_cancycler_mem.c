@@ -21,8 +21,10 @@ static int bus_no;
 
 static void open_driver(bool shared)
 {
-	struct instr_cfg cfg = {.kind = "can", .bus = drv_bus,
-				.dbc_path = DBC, .timeout_ms = 500,
+	struct instr_cfg cfg = {.kind = "can",
+				.bus = drv_bus,
+				.dbc_path = DBC,
+				.timeout_ms = 500,
 				.bus_shared = shared};
 
 	cr_assert_eq(instr_open(&cfg, &in), BENCH_OK);
@@ -156,7 +158,7 @@ Test(cancycler, measure_from_status)
 	cr_assert_eq(in->ops->poll(in, 100000), BENCH_OK);
 	cr_assert_eq(in->ops->measure(in, &st), BENCH_OK);
 	cr_assert_eq(st.mask, INSTR_VOLTAGE | INSTR_CURRENT | INSTR_POWER |
-				      INSTR_OUTPUT);
+				  INSTR_OUTPUT);
 	cr_assert_eq(st.voltage_mV, 401230);
 	cr_assert_eq(st.current_mA, -50500);
 	cr_assert_eq(st.power_mW, -20262115);
@@ -174,8 +176,8 @@ Test(cancycler, silent_cycler_is_timeout_then_recovers)
 	logcap_start();
 	cr_assert_eq(in->ops->poll(in, 610000), BENCH_ERR_TIMEOUT);
 	cr_assert_eq(in->ops->measure(in, &st), BENCH_ERR_TIMEOUT);
-	cr_assert(strstr(logcap_text(), "no CYC_Status from the cycler"),
-		  "%s", logcap_text());
+	cr_assert(strstr(logcap_text(), "no CYC_Status from the cycler"), "%s",
+		  logcap_text());
 	peer_status(400, 0, false, false, 0);
 	cr_assert_eq(in->ops->poll(in, 700000), BENCH_OK);
 	cr_assert_eq(in->ops->measure(in, &st), BENCH_OK);
@@ -260,7 +262,8 @@ Test(cancycler, safe_off_and_close_send_off_frames)
 
 Test(cancycler, open_errors)
 {
-	struct instr_cfg cfg = {.kind = "can", .bus = drv_bus,
+	struct instr_cfg cfg = {.kind = "can",
+				.bus = drv_bus,
 				.dbc_path = "fixtures/dbc/nonexistent.dbc"};
 	struct instr *x;
 

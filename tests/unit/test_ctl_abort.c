@@ -51,8 +51,7 @@ Test(ctl_abort, signal_stop_code, .init = setup, .fini = teardown)
 	finish(t + TICK_US);
 }
 
-Test(ctl_abort, silent_bms_stops_on_heartbeat, .init = setup,
-     .fini = teardown)
+Test(ctl_abort, silent_bms_stops_on_heartbeat, .init = setup, .fini = teardown)
 {
 	int64_t t = start_running(), t_last = t;
 
@@ -62,8 +61,8 @@ Test(ctl_abort, silent_bms_stops_on_heartbeat, .init = setup,
 		ctl_tick(c, t);
 	}
 	cr_expect_str_eq(ctl_end_code(c), "bench:BMS_TIMEOUT");
-	cr_expect_leq(t - t_last, (int64_t)prof.heartbeat_timeout_ms * 1000 +
-					  2 * TICK_US,
+	cr_expect_leq(t - t_last,
+		      (int64_t)prof.heartbeat_timeout_ms * 1000 + 2 * TICK_US,
 		      "reacted after %lld ms", (long long)(t - t_last) / 1000);
 	cr_expect(strstr(calls, "zero;off;"), "%s", calls);
 	finish(t);

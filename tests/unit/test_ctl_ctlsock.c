@@ -37,8 +37,8 @@ static void *client_main(void *arg)
 {
 	struct client *c = arg;
 
-	c->rc = ctlsock_request(c->path, c->cmd, c->reply, sizeof(c->reply),
-				2000);
+	c->rc =
+	    ctlsock_request(c->path, c->cmd, c->reply, sizeof(c->reply), 2000);
 	return NULL;
 }
 

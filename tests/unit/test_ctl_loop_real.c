@@ -76,8 +76,7 @@ static const struct instr_ops fake_ops = {
 
 static struct dbc *db;
 
-static void put(const char *msg, const char *sig, struct canframe *f,
-		double v)
+static void put(const char *msg, const char *sig, struct canframe *f, double v)
 {
 	const struct dbc_msg *m = dbc_msg_by_name(db, msg);
 
@@ -99,7 +98,8 @@ static void *bms_main(void *arg)
 		char name[32];
 
 		while (canbus_recv(peer, &ev, 0) == 1)
-			if (ev.kind == CANBUS_EV_FRAME && ev.frame.id == cmd->id)
+			if (ev.kind == CANBUS_EV_FRAME &&
+			    ev.frame.id == cmd->id)
 				close_req = cansig_decode(req, ev.frame.data,
 							  ev.frame.len) == 1;
 		for (unsigned blk = 0; blk < SERIES / 3; blk++) {
@@ -182,9 +182,9 @@ Test(ctl_loop_real, runs_on_wall_time_and_stops_on_sigterm, .timeout = 30)
 	cr_assert_eq(profile_for_sim("nmc", SERIES, 1, 1, PROBES, 10,
 				     "fixtures/dbc/sim_bms.dbc", &prof),
 		     BENCH_OK);
-	cr_assert_eq(recipe_parse("Discharge at C/3 for 10 hours\n", "t",
-				  &recipe),
-		     BENCH_OK);
+	cr_assert_eq(
+	    recipe_parse("Discharge at C/3 for 10 hours\n", "t", &recipe),
+	    BENCH_OK);
 	snprintf(name, sizeof(name), "mem:ctlloop-%d", (int)getpid());
 	cr_assert_eq(canbus_open(name, NULL, &bus), BENCH_OK);
 	cr_assert_eq(canbus_open(name, NULL, &peer), BENCH_OK);
@@ -224,15 +224,13 @@ Test(ctl_loop_real, runs_on_wall_time_and_stops_on_sigterm, .timeout = 30)
 	cr_expect_str_eq(ctl_end_code(c), "operator:SIGNAL_STOP");
 	cr_expect_not(out_on, "output left on");
 	cr_expect_eq(cl.status_rc, BENCH_OK);
-	cr_expect(strstr(cl.status, "\"pack_id\":\"LOOP-1\""), "%s",
-		  cl.status);
-	cr_expect(strstr(cl.status, "\"state\":\"running\""), "%s",
-		  cl.status);
+	cr_expect(strstr(cl.status, "\"pack_id\":\"LOOP-1\""), "%s", cl.status);
+	cr_expect(strstr(cl.status, "\"state\":\"running\""), "%s", cl.status);
 	/* test time follows the monotonic clock */
 	ctl_status(c, &st);
 	cr_expect_gt(st.test_s, 0.3);
 	cr_expect_leq(st.test_s, (b.tv_sec - a.tv_sec) +
-					 (b.tv_nsec - a.tv_nsec) / 1e9 + 0.05);
+				     (b.tv_nsec - a.tv_nsec) / 1e9 + 0.05);
 	ctl_free(c);
 	ctlsock_close(sock);
 	bms_tx_free(tx);

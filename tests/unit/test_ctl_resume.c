@@ -20,9 +20,9 @@ Test(ctl_resume, continues_the_interrupted_step, .init = setup_resume,
 	struct run_status st;
 	int64_t charge_at = -1;
 
-	cr_assert_eq(ctl_resume_at(c, 2, 3, 600.0, 0, 0, 0, 0, 0, 5.2, 0,
-				   1850, t),
-		     BENCH_OK);
+	cr_assert_eq(
+	    ctl_resume_at(c, 2, 3, 600.0, 0, 0, 0, 0, 0, 5.2, 0, 1850, t),
+	    BENCH_OK);
 	for (int k = 0; k < 4000 && charge_at < 0; k++) {
 		t += TICK_US;
 		burst(3.700, t);
@@ -34,8 +34,7 @@ Test(ctl_resume, continues_the_interrupted_step, .init = setup_resume,
 		if (fk.on && fk.current_mA > 0)
 			charge_at = t;
 	}
-	cr_assert_geq(charge_at, 0, "the charge step never started: %s",
-		      calls);
+	cr_assert_geq(charge_at, 0, "the charge step never started: %s", calls);
 	/* the rest keeps its start (600 s): it ends at 900 s */
 	cr_expect_geq(charge_at, 900 * 1000000LL);
 	cr_expect_leq(charge_at, 901 * 1000000LL, "charge at %.1f s",
@@ -52,7 +51,7 @@ Test(ctl_resume, a_changed_recipe_is_refused, .init = setup_resume,
 {
 	/* step 2 is on line 3; line 4 means the recipe is not the one the
 	 * file ran */
-	cr_expect_eq(ctl_resume_at(c, 2, 4, 600.0, 0, 0, 0, 0, 0, 5.2, 0,
-				   1850, 700 * 1000000LL),
+	cr_expect_eq(ctl_resume_at(c, 2, 4, 600.0, 0, 0, 0, 0, 0, 5.2, 0, 1850,
+				   700 * 1000000LL),
 		     BENCH_ERR_STATE);
 }

@@ -15,8 +15,8 @@
 struct dbc_case {
 	char text[320];
 	bool strict;
-	int rc;            /* expected return */
-	char want[200];    /* expected log text (substring) */
+	int rc;		/* expected return */
+	char want[200]; /* expected log text (substring) */
 };
 
 /* clang-format off */
@@ -93,7 +93,8 @@ static struct dbc_case cases[] = {
 
 ParameterizedTestParameters(dbc_errors, each)
 {
-	return cr_make_param_array(struct dbc_case, cases, sizeof(cases) / sizeof(cases[0]));
+	return cr_make_param_array(struct dbc_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct dbc_case *c, dbc_errors, each)
@@ -105,10 +106,12 @@ ParameterizedTest(struct dbc_case *c, dbc_errors, each)
 	logcap_start();
 	rc = dbc_parse(c->text, strlen(c->text), "e.dbc", &o, &db);
 	logcap_stop();
-	cr_expect_eq(rc, c->rc, "rc %d for:\n%s\nlog: %s", rc, c->text, logcap_text());
+	cr_expect_eq(rc, c->rc, "rc %d for:\n%s\nlog: %s", rc, c->text,
+		     logcap_text());
 	if (c->want[0])
 		cr_expect(strstr(logcap_text(), c->want) != NULL,
-			  "want '%s'\ngot '%s'\nfor:\n%s", c->want, logcap_text(), c->text);
+			  "want '%s'\ngot '%s'\nfor:\n%s", c->want,
+			  logcap_text(), c->text);
 	else
 		cr_expect_str_eq(logcap_text(), "", "for:\n%s", c->text);
 	if (rc == BENCH_OK)
@@ -120,7 +123,8 @@ ParameterizedTest(struct dbc_case *c, dbc_errors, each)
 
 Test(dbc_errors, unknown_statement_skip_keeps_following_statements)
 {
-	static const char text[] = "FOO_ no semicolon\n" MSG SIG("a : 0|8@1+ (1,0) [0|0] \"\" X");
+	static const char text[] =
+	    "FOO_ no semicolon\n" MSG SIG("a : 0|8@1+ (1,0) [0|0] \"\" X");
 	struct dbc_opts o = {.quiet = true};
 	struct dbc *db;
 
@@ -150,9 +154,11 @@ Test(dbc_errors, missing_file)
 	struct dbc *db = (struct dbc *)1;
 
 	logcap_start();
-	cr_expect_eq(dbc_load_file("/nonexistent/x.dbc", NULL, &db), BENCH_ERR_IO);
+	cr_expect_eq(dbc_load_file("/nonexistent/x.dbc", NULL, &db),
+		     BENCH_ERR_IO);
 	logcap_stop();
 	cr_expect_null(db);
-	cr_expect(strstr(logcap_text(), "cannot open '/nonexistent/x.dbc': No such file or directory") != NULL,
+	cr_expect(strstr(logcap_text(), "cannot open '/nonexistent/x.dbc': No "
+					"such file or directory") != NULL,
 		  "%s", logcap_text());
 }

@@ -16,7 +16,10 @@ static void init(void)
 	logcap_start();
 }
 
-static void fini(void) { logcap_stop(); }
+static void fini(void)
+{
+	logcap_stop();
+}
 
 TestSuite(diag, .init = init, .fini = fini);
 
@@ -62,9 +65,9 @@ Test(diag, abort_after_consecutive_samples)
 {
 	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 0, "x", &ev),
 		     DIAG_REACT_NONE);
-	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 100 * MS, "x",
-				 &ev),
-		     DIAG_REACT_NONE);
+	cr_assert_eq(
+	    diag_report(&d, DIAG_CELL_OV_HARD, false, 100 * MS, "x", &ev),
+	    DIAG_REACT_NONE);
 	cr_assert_not(diag_aborted(&d));
 	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_HARD, false, 200 * MS,
 				 "cell 17 voltage 4.262 V above hard limit "
@@ -78,7 +81,8 @@ Test(diag, abort_after_consecutive_samples)
 	cr_assert_eq(ev.cause, DIAG_CAUSE_SAFETY);
 	cr_assert_eq(ev.t_us, 200 * MS);
 	cr_assert(diag_aborted(&d));
-	cr_assert_str_eq(diag_abort_event(&d)->full_code, "safety:CELL_OV_HARD");
+	cr_assert_str_eq(diag_abort_event(&d)->full_code,
+			 "safety:CELL_OV_HARD");
 }
 
 Test(diag, one_good_sample_resets_the_count)
@@ -99,21 +103,21 @@ Test(diag, time_debounce_needs_samples_and_time)
 	/* CCL_EXCEEDED: 2 samples and 2000 ms */
 	cr_assert_eq(diag_report(&d, DIAG_CCL_EXCEEDED, false, 0, "x", &ev),
 		     DIAG_REACT_NONE);
-	cr_assert_eq(diag_report(&d, DIAG_CCL_EXCEEDED, false, 1999 * MS, "x",
-				 &ev),
-		     DIAG_REACT_NONE);
-	cr_assert_eq(diag_report(&d, DIAG_CCL_EXCEEDED, false, 2000 * MS, "x",
-				 &ev),
-		     DIAG_REACT_ABORT);
+	cr_assert_eq(
+	    diag_report(&d, DIAG_CCL_EXCEEDED, false, 1999 * MS, "x", &ev),
+	    DIAG_REACT_NONE);
+	cr_assert_eq(
+	    diag_report(&d, DIAG_CCL_EXCEEDED, false, 2000 * MS, "x", &ev),
+	    DIAG_REACT_ABORT);
 	cr_assert_str_eq(ev.message, "x for 3 samples (2000 ms)");
 }
 
 Test(diag, warning_reported_once_and_rearmed)
 {
 	for (int i = 0; i < 2; i++)
-		cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, i, "w",
-					 &ev),
-			     DIAG_REACT_NONE);
+		cr_assert_eq(
+		    diag_report(&d, DIAG_CELL_OV_WARN, false, i, "w", &ev),
+		    DIAG_REACT_NONE);
 	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 2, "w", &ev),
 		     DIAG_REACT_WARN);
 	cr_assert_str_eq(ev.full_code, "safety:CELL_OV_WARN");
@@ -137,15 +141,16 @@ Test(diag, warning_reported_once_and_rearmed)
 	for (int i = 0; i < 2; i++)
 		diag_report(&d, DIAG_CELL_OV_WARN, false, 130001 * MS + i, "w",
 			    &ev);
-	cr_assert_eq(diag_report(&d, DIAG_CELL_OV_WARN, false, 130010 * MS,
-				 "w", &ev),
-		     DIAG_REACT_WARN, "re-armed after a minute OK");
+	cr_assert_eq(
+	    diag_report(&d, DIAG_CELL_OV_WARN, false, 130010 * MS, "w", &ev),
+	    DIAG_REACT_WARN, "re-armed after a minute OK");
 }
 
 Test(diag, abort_latches_and_first_wins)
 {
-	cr_assert_eq(diag_report(&d, DIAG_OPERATOR_STOP, false, 10, "stop", &ev),
-		     DIAG_REACT_ABORT);
+	cr_assert_eq(
+	    diag_report(&d, DIAG_OPERATOR_STOP, false, 10, "stop", &ev),
+	    DIAG_REACT_ABORT);
 	cr_assert_str_eq(ev.message, "stop");
 	cr_assert_str_eq(ev.full_code, "operator:OPERATOR_STOP");
 	diag_report(&d, DIAG_OPERATOR_STOP, true, 11, NULL, &ev);

@@ -23,8 +23,9 @@ Test(grade_rules, builtin_equals_fixture_file_and_hash)
 
 	cr_assert_eq(sha256_file_hex("fixtures/rules/default.ini", hex), 0);
 	load_rules();
-	cr_assert_str_eq(R.sha256, hex, "built-in rules text drifted from "
-					"fixtures/rules/default.ini");
+	cr_assert_str_eq(R.sha256, hex,
+			 "built-in rules text drifted from "
+			 "fixtures/rules/default.ini");
 	cr_assert_float_eq(R.soh_reuse_min, 0.80, 1e-12);
 	cr_assert_float_eq(R.r_reuse_max_ratio, 1.5, 1e-12);
 	cr_assert_float_eq(R.module_max_weak_fraction, 0.2, 1e-12);
@@ -35,7 +36,8 @@ Test(grade_rules, override_subset_and_errors_name_line_key)
 {
 	char *dir = tmpdir_new("rules");
 	char *ok = tmpfile_write(dir, "ok.ini", "[soh]\nreuse_min = 0.85\n");
-	char *bad = tmpfile_write(dir, "bad.ini", "[soh]\n\nreuse_mni = 0.85\n");
+	char *bad =
+	    tmpfile_write(dir, "bad.ini", "[soh]\n\nreuse_mni = 0.85\n");
 	char *val = tmpfile_write(dir, "val.ini",
 				  "[soh]\nreuse_min = 1.5\n[nosuch]\nx = 1\n");
 
@@ -47,8 +49,9 @@ Test(grade_rules, override_subset_and_errors_name_line_key)
 	cr_assert(strstr(logcap_text(), "bad.ini:3"), "%s", logcap_text());
 	cr_assert(strstr(logcap_text(), "reuse_mni"));
 	cr_assert_lt(rules_load(val, &R), 0);
-	cr_assert(strstr(logcap_text(), "val.ini:2: [soh] reuse_min: bad value"),
-		  "the first error, with its own text: %s", logcap_text());
+	cr_assert(
+	    strstr(logcap_text(), "val.ini:2: [soh] reuse_min: bad value"),
+	    "the first error, with its own text: %s", logcap_text());
 	logcap_stop();
 	free(ok);
 	free(bad);
@@ -92,10 +95,16 @@ static void healthy(void)
 	P.cells = cells;
 	for (unsigned c = 0; c < 24; c++) {
 		cells[c] = (struct cell_result){
-			.module = c / 6 + 1, .capacity_ah = 90.5 + 0.05 * (c % 3),
-			.offset_soc = 0.0, .r_0s1_mohm = 0.7, .r_10s_mohm = 1.0,
-			.rest_V = 3.63, .min_rest_V = 3.0, .capacity_lb_ah = NAN,
-			.sd_mv_per_day = 0.05 + 0.01 * (c % 4), .leak_ma = 0.3,
+		    .module = c / 6 + 1,
+		    .capacity_ah = 90.5 + 0.05 * (c % 3),
+		    .offset_soc = 0.0,
+		    .r_0s1_mohm = 0.7,
+		    .r_10s_mohm = 1.0,
+		    .rest_V = 3.63,
+		    .min_rest_V = 3.0,
+		    .capacity_lb_ah = NAN,
+		    .sd_mv_per_day = 0.05 + 0.01 * (c % 4),
+		    .leak_ma = 0.3,
 		};
 	}
 }
@@ -179,7 +188,7 @@ Test(grade_rules, g3_dispersion_blocks_reuse, .init = healthy)
 	cells[0].rest_V = 3.63 + 0.045;
 	cr_assert_eq(run(&g), GRADE_REUSE);
 	grade_result_release(&g);
-	cells[0].offset_soc = 0.025; /* each below the offset flag ... */
+	cells[0].offset_soc = 0.025;  /* each below the offset flag ... */
 	cells[1].offset_soc = -0.025; /* ... but 5 % apart */
 	cr_assert_eq(run(&g), GRADE_REMANUFACTURE);
 	cr_assert_eq(g.cell_flags[0], 0);
@@ -191,7 +200,7 @@ Test(grade_rules, g4_single_weak_module_is_remanufacture, .init = healthy)
 	struct grade_result g;
 
 	cells[13].capacity_ah = 70; /* module 3 */
-	P.soh_capacity = 0.70;      /* the weak cell limits the pack */
+	P.soh_capacity = 0.70;	    /* the weak cell limits the pack */
 	cr_assert_eq(run(&g), GRADE_REMANUFACTURE);
 	cr_assert_eq(g.cell_flags[13], CELL_WEAK);
 	cr_assert_eq(g.n_replace, 1);
@@ -199,7 +208,8 @@ Test(grade_rules, g4_single_weak_module_is_remanufacture, .init = healthy)
 	cr_assert(g.soh_graded > 0.9, "graded on the rest: %.3f", g.soh_graded);
 	for (unsigned c = 0; c < 24; c++)
 		if (c != 13)
-			cr_assert_eq(g.cell_flags[c], 0, "cell %u flagged", c + 1);
+			cr_assert_eq(g.cell_flags[c], 0, "cell %u flagged",
+				     c + 1);
 	grade_result_release(&g);
 }
 
@@ -223,7 +233,8 @@ Test(grade_rules, g4_lfp_weak_module_against_lower_bounds, .init = healthy)
 	cr_assert_eq(g.replace_modules[0], 2);
 	cr_assert_eq(g.cell_flags[6], CELL_WEAK);
 	cr_assert_eq(g.cell_flags[0], 0);
-	cr_assert_float_eq(g.soh_graded, 0.80, 1e-9, "rest judged on its bound");
+	cr_assert_float_eq(g.soh_graded, 0.80, 1e-9,
+			   "rest judged on its bound");
 	grade_result_release(&g);
 }
 
@@ -254,8 +265,8 @@ Test(grade_rules, offset_cell_is_rebalance_not_replace, .init = healthy)
 	bool said = false;
 
 	for (size_t k = 0; k < g.n_reasons; k++)
-		said |= strstr(g.reasons[k], "ends the discharge but not the charge") !=
-			NULL;
+		said |= strstr(g.reasons[k],
+			       "ends the discharge but not the charge") != NULL;
 	cr_assert(said);
 	grade_result_release(&g);
 }
@@ -365,11 +376,17 @@ Test(grade_rules, json_shape_exact, .init = healthy)
 	js = grade_json_string(&P, &g);
 	cr_assert_not_null(js);
 	cr_assert_eq(strchr(js, '\n'), NULL, "one line");
-	cr_assert_eq(strncmp(js, "{\"pack_id\":\"p1\",\"grade\":\"REMANUFACTURE\","
-				 "\"status\":\"graded\",\"reasons\":[", 67), 0, "%s", js);
-	cr_assert(strstr(js, "\"cells\":[{\"index\":1,\"module\":1,\"capacity_ah\":90.5,"
-			     "\"dcir_mohm\":0.7,\"self_discharge_mv_per_day\":0.05,"
-			     "\"flags\":[]}"), "%s", js);
+	cr_assert_eq(strncmp(js,
+			     "{\"pack_id\":\"p1\",\"grade\":\"REMANUFACTURE\","
+			     "\"status\":\"graded\",\"reasons\":[",
+			     67),
+		     0, "%s", js);
+	cr_assert(
+	    strstr(js,
+		   "\"cells\":[{\"index\":1,\"module\":1,\"capacity_ah\":90.5,"
+		   "\"dcir_mohm\":0.7,\"self_discharge_mv_per_day\":0.05,"
+		   "\"flags\":[]}"),
+	    "%s", js);
 	cr_assert(strstr(js, "{\"index\":14,\"module\":3,\"capacity_ah\":70,"));
 	cr_assert(strstr(js, "\"flags\":[\"weak\"]}"));
 	cr_assert(strstr(js, "\"replace_modules\":[3]"));
@@ -380,8 +397,9 @@ Test(grade_rules, json_shape_exact, .init = healthy)
 
 	snprintf(tail, sizeof(tail), "\"rules\":\"%s\"}", R.sha256);
 	cr_assert_str_eq(js + strlen(js) - strlen(tail), tail);
-	for (const char *k = "soh_capacity\0capacity_ah\0energy_wh\0dcir_mohm\0"; *k;
-	     k += strlen(k) + 1)
+	for (const char *k =
+		 "soh_capacity\0capacity_ah\0energy_wh\0dcir_mohm\0";
+	     *k; k += strlen(k) + 1)
 		cr_assert(strstr(js, k), "missing %s", k);
 	free(js);
 	grade_result_release(&g);

@@ -26,7 +26,8 @@ Test(sha256, abc)
 
 Test(sha256, two_block_message)
 {
-	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	const char *m =
+	    "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	char hex[SHA256_HEX_LEN];
 
 	sha256_hex(m, strlen(m), hex);

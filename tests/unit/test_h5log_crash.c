@@ -51,7 +51,8 @@ static void writer_child(const char *path, int fd, size_t flush_every)
 		if (h5log_push_sample(l, &s) < 0)
 			_exit(4);
 		if (i % flush_every == flush_every - 1) {
-			struct run_step st = { .step_count = (uint32_t)(i / 1000) };
+			struct run_step st = {.step_count =
+						  (uint32_t)(i / 1000)};
 			uint64_t rows = i + 1;
 
 			snprintf(st.kind, sizeof(st.kind), "discharge");
@@ -177,8 +178,9 @@ Test(h5log_crash, resume_appends_after_last_row_and_counts)
 					if (i == tail.rows + 500) {
 						uint64_t r = i + 1;
 						if (h5log_flush(l) < 0 ||
-						    write(p[1], &r, sizeof(r)) !=
-							    sizeof(r))
+						    write(p[1], &r,
+							  sizeof(r)) !=
+							sizeof(r))
 							_exit(5);
 					}
 				}
@@ -203,9 +205,9 @@ Test(h5log_crash, resume_appends_after_last_row_and_counts)
 		cr_assert(tail.has_last);
 		cr_assert_float_eq(tail.last.test_time_s,
 				   (double)(tail.rows - 1) * 0.1, 1e-9);
-		cr_assert_float_eq(tail.last.discharge_Ah,
-				   (double)(tail.rows - 1) * 0.1 * 30.0 / 3600.0,
-				   1e-9);
+		cr_assert_float_eq(
+		    tail.last.discharge_Ah,
+		    (double)(tail.rows - 1) * 0.1 * 30.0 / 3600.0, 1e-9);
 		cr_assert(tail.last.cell_voltage_V[95] > 3.69f);
 		if (round == 1)
 			cr_assert(tail.has_step);
@@ -250,8 +252,8 @@ Test(h5log_crash, disk_full_surfaces_as_io_error_and_file_stays_readable)
 	if (pid == 0) {
 		/* A file-size limit stands in for a full disk: write() then
 		 * fails with EFBIG, as it fails with ENOSPC on a full one. */
-		struct rlimit rl = { 6u << 20, 6u << 20 };
-		struct h5log_cfg cfg = { .min_free_bytes = 4u << 20 };
+		struct rlimit rl = {6u << 20, 6u << 20};
+		struct h5log_cfg cfg = {.min_free_bytes = 4u << 20};
 		struct run_meta m;
 		struct h5log *l = NULL;
 		struct run_sample s;
@@ -300,10 +302,10 @@ Test(h5log_crash, bench_recover_command)
 {
 	char *dir = tmpdir_new("h5cli");
 	char path[512], missing[600];
-	char *help[] = { "recover", "--help", NULL };
-	char *none[] = { "recover", NULL };
-	char *bad[] = { "recover", missing, NULL };
-	char *ok[] = { "recover", path, NULL };
+	char *help[] = {"recover", "--help", NULL};
+	char *none[] = {"recover", NULL};
+	char *bad[] = {"recover", missing, NULL};
+	char *ok[] = {"recover", path, NULL};
 	hid_t f;
 
 	snprintf(path, sizeof(path), "%s/run.h5", dir);

@@ -28,7 +28,8 @@ static void meta_fill(struct run_meta *m)
 	m->n_probes = PROBES;
 	m->rated_capacity_ah = 94.0;
 	snprintf(m->software_version, sizeof(m->software_version), "0.1.0");
-	m->recipe_text = strdup("Discharge at C/3 until 2.5 V\nRest for 1 hour\n");
+	m->recipe_text =
+	    strdup("Discharge at C/3 until 2.5 V\nRest for 1 hour\n");
 	snprintf(m->recipe_sha256, sizeof(m->recipe_sha256), "%064d", 7);
 	snprintf(m->instrument_id, sizeof(m->instrument_id), "SIM,CYCLER,0,1");
 	snprintf(m->bench_id, sizeof(m->bench_id), "bench-3");
@@ -97,15 +98,21 @@ Test(h5log, round_trip_every_column_steps_events_units)
 	struct run_meta m;
 	struct h5log *l = NULL;
 	struct runfile *rf = NULL;
-	struct run_step st = { .step_count = 1, .step_index = 7,
-			       .kind = "discharge", .tag = "capacity",
-			       .start_s = 0, .end_s = 99.9,
-			       .end_reason = "cell voltage 2.5 V",
-			       .discharge_Ah = 80.8, .discharge_Wh = 28400,
-			       .start_V = 400, .end_V = 300 };
-	struct run_event ev = { .t_s = 12.5, .severity = "warning",
-				.code = "cell_spread",
-				.message = "cell 17 low by 61 mV" };
+	struct run_step st = {.step_count = 1,
+			      .step_index = 7,
+			      .kind = "discharge",
+			      .tag = "capacity",
+			      .start_s = 0,
+			      .end_s = 99.9,
+			      .end_reason = "cell voltage 2.5 V",
+			      .discharge_Ah = 80.8,
+			      .discharge_Wh = 28400,
+			      .start_V = 400,
+			      .end_V = 300};
+	struct run_event ev = {.t_s = 12.5,
+			       .severity = "warning",
+			       .code = "cell_spread",
+			       .message = "cell 17 low by 61 mV"};
 	const size_t n = 2500;
 
 	snprintf(path, sizeof(path), "%s/run.h5", dir);
@@ -161,9 +168,9 @@ Test(h5log, round_trip_every_column_steps_events_units)
 	}
 	cr_assert_eq(runfile_read_cells(rf, "/cells/voltage_volt", 0, n, cells),
 		     BENCH_OK);
-	cr_assert_eq(runfile_read_cells(rf, "/cells/temperature_celsius", 0, n,
-					temps),
-		     BENCH_OK);
+	cr_assert_eq(
+	    runfile_read_cells(rf, "/cells/temperature_celsius", 0, n, temps),
+	    BENCH_OK);
 	sample_fill(&s, 1234, cv, ct);
 	for (int c = 0; c < SERIES; c++)
 		cr_assert_eq(cells[1234 * SERIES + c], cv[c]);
@@ -298,7 +305,7 @@ Test(h5log, ring_overflow_is_counted_and_evented)
 	char path[512];
 	struct run_meta m;
 	struct h5log *l = NULL;
-	struct h5log_cfg cfg = { .ring_samples = 8, .start_paused = 1 };
+	struct h5log_cfg cfg = {.ring_samples = 8, .start_paused = 1};
 	struct h5log_stats st;
 	struct runfile *rf = NULL;
 	struct run_event *evs;
@@ -333,7 +340,7 @@ Test(h5log, block_when_full_loses_nothing)
 	char path[512];
 	struct run_meta m;
 	struct h5log *l = NULL;
-	struct h5log_cfg cfg = { .ring_samples = 4, .block_when_full = 1 };
+	struct h5log_cfg cfg = {.ring_samples = 4, .block_when_full = 1};
 	struct h5log_stats st;
 	struct runfile *rf = NULL;
 
@@ -372,9 +379,11 @@ Test(h5log, raw_can_frames_are_stored)
 	char path[512];
 	struct run_meta m;
 	struct h5log *l = NULL;
-	struct h5log_cfg cfg = { .can_frames = 1 };
-	struct canframe fr = { .id = CANFRAME_EFF | 0x18FF50E5, .len = 12,
-			       .fd = true, .flags = CANFRAME_FD_BRS };
+	struct h5log_cfg cfg = {.can_frames = 1};
+	struct canframe fr = {.id = CANFRAME_EFF | 0x18FF50E5,
+			      .len = 12,
+			      .fd = true,
+			      .flags = CANFRAME_FD_BRS};
 	struct {
 		double t;
 		uint32_t id;

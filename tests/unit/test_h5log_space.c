@@ -52,8 +52,8 @@ Test(h5log_space, records_after_the_reserve_stop_reach_the_file)
 	cr_assert_neq(pid, -1);
 	if (pid == 0) {
 		/* a reserve larger than any disk: the writer stops at once */
-		struct h5log_cfg cfg = { .min_free_bytes = UINT64_MAX / 2 };
-		struct run_event ev = { 0 };
+		struct h5log_cfg cfg = {.min_free_bytes = UINT64_MAX / 2};
+		struct run_event ev = {0};
 		struct run_meta m;
 		struct h5log *l = NULL;
 		struct run_sample s;
@@ -110,8 +110,7 @@ Test(h5log_space, records_after_the_reserve_stop_reach_the_file)
 		     BENCH_OK);
 	cr_assert_eq(runfile_read_col(rf, "test_time_second", 0, rows, t),
 		     BENCH_OK);
-	cr_expect_eq(cur[rows - 1], 0.0, "last current %.3f A",
-		     cur[rows - 1]);
+	cr_expect_eq(cur[rows - 1], 0.0, "last current %.3f A", cur[rows - 1]);
 	for (size_t k = 1; k < rows; k++)
 		cr_assert_gt(t[k], t[k - 1], "time goes back at row %zu", k);
 	cr_assert_eq(runfile_events(rf, &evs, &n_ev), BENCH_OK);
@@ -140,8 +139,7 @@ Test(h5log_space, a_close_that_cannot_write_never_says_complete)
 	if (pid == 0) {
 		/* Paused: nothing is written until close, which then runs
 		 * into a file-size limit 64 kB above the empty file. */
-		struct h5log_cfg cfg = { .min_free_bytes = 1,
-					 .start_paused = 1 };
+		struct h5log_cfg cfg = {.min_free_bytes = 1, .start_paused = 1};
 		struct run_meta m;
 		struct h5log *l = NULL;
 		struct run_sample s;

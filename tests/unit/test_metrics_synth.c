@@ -37,7 +37,8 @@ Test(metrics_synth, pack_capacity_is_the_weak_cells)
 	/* from full (first cell full) to empty (first cell empty): the weak
 	 * cell 3 limits both ends: 70 % of 94 Ah, plus at most one 10 s log
 	 * interval of overshoot (0.09 Ah) */
-	cr_assert(pr.capacity_ah >= 65.8 && pr.capacity_ah < 65.8 + 0.1, "capacity %.3f", pr.capacity_ah);
+	cr_assert(pr.capacity_ah >= 65.8 && pr.capacity_ah < 65.8 + 0.1,
+		  "capacity %.3f", pr.capacity_ah);
 	cr_assert(fabs(pr.soh_capacity - 0.70) < 0.0015);
 	cr_assert(pr.energy_wh > 0);
 	cr_assert(pr.round_trip_eff > 0.9 && pr.round_trip_eff < 1.0,
@@ -53,8 +54,8 @@ Test(metrics_synth, per_cell_capacity_from_rested_ocv)
 		/* cells that do not reach 0 % or 100 % in the capacity step
 		 * read through the OCV curve: exact here */
 		cr_assert(fabs(pr.cells[c].capacity_ah - truth) / truth < 0.005,
-			  "cell %u: %.3f vs %.3f", c + 1, pr.cells[c].capacity_ah,
-			  truth);
+			  "cell %u: %.3f vs %.3f", c + 1,
+			  pr.cells[c].capacity_ah, truth);
 	}
 }
 
@@ -62,9 +63,10 @@ Test(metrics_synth, pulse_resistance_ohmic_exact)
 {
 	for (unsigned c = 0; c < 8; c++)
 		cr_assert(fabs(pr.cells[c].r_0s1_mohm - s.r0_mohm[c]) /
-				  s.r0_mohm[c] < 0.01,
-			  "cell %u: %.4f vs %.4f", c + 1, pr.cells[c].r_0s1_mohm,
-			  s.r0_mohm[c]);
+				  s.r0_mohm[c] <
+			      0.01,
+			  "cell %u: %.4f vs %.4f", c + 1,
+			  pr.cells[c].r_0s1_mohm, s.r0_mohm[c]);
 	double sum = 0;
 
 	for (unsigned c = 0; c < 8; c++)
@@ -82,8 +84,8 @@ Test(metrics_synth, self_discharge_slope_and_leak)
 		  pr.cells[7].leak_ma);
 	cr_assert(pr.cells[7].sd_mv_per_day > 0.5);
 	for (unsigned c = 0; c < 7; c++)
-		cr_assert(fabs(pr.cells[c].sd_mv_per_day) < 0.01, "cell %u %.4f",
-			  c + 1, pr.cells[c].sd_mv_per_day);
+		cr_assert(fabs(pr.cells[c].sd_mv_per_day) < 0.01,
+			  "cell %u %.4f", c + 1, pr.cells[c].sd_mv_per_day);
 }
 
 Test(metrics_synth, offset_cell_is_seen_in_its_window)
@@ -100,7 +102,8 @@ Test(metrics_synth, dqdv_integrates_to_the_discharge)
 
 	for (int b = 0; b < rd->ica[0].n_bins; b++)
 		sum += rd->ica[0].ah[b];
-	cr_assert(fabs(sum - pr.capacity_ah) / pr.capacity_ah < 0.02, "%.3f", sum);
+	cr_assert(fabs(sum - pr.capacity_ah) / pr.capacity_ah < 0.02, "%.3f",
+		  sum);
 }
 
 Test(metrics, pulse_fit_survives_a_slewed_edge)
@@ -117,7 +120,8 @@ Test(metrics, pulse_fit_survives_a_slewed_edge)
 	}
 	cr_assert_eq(metrics_pulse_r(t, i, v, 40, 0.0, &r), 0);
 	cr_assert(fabs(r.r_0s1_mohm - 1.0) < 0.02, "%.4f", r.r_0s1_mohm);
-	cr_assert(fabs(r.r_2s_mohm - (1.0 + 0.5 * 2 / 100.0 * 1000 / 1000)) < 0.05);
+	cr_assert(fabs(r.r_2s_mohm - (1.0 + 0.5 * 2 / 100.0 * 1000 / 1000)) <
+		  0.05);
 	cr_assert(isnan(r.r_10s_mohm)); /* window too short */
 }
 
@@ -151,16 +155,19 @@ Test(metrics, integrate_and_stats)
 	cr_assert_float_eq(metrics_median(x, 5), 2.5, 1e-12);
 	cr_assert_float_eq(metrics_mean(x, 5), 4.0, 1e-12);
 	cr_assert(isnan(metrics_cell_capacity_ah(1.0, 0.5, 0.49)));
-	cr_assert_float_eq(metrics_cell_capacity_ah(-47.0, 1.0, 0.5), 94.0, 1e-9);
+	cr_assert_float_eq(metrics_cell_capacity_ah(-47.0, 1.0, 0.5), 94.0,
+			   1e-9);
 }
 
 Test(metrics, ocv_inverse_round_trips)
 {
 	for (double soc = 0.0; soc <= 1.0; soc += 0.013) {
-		cr_assert_float_eq(ocvcurve_soc(CHEM_NMC, ocvcurve_V(CHEM_NMC, soc)),
-				   soc, 1e-9);
-		cr_assert_float_eq(ocvcurve_soc(CHEM_LFP, ocvcurve_V(CHEM_LFP, soc)),
-				   soc, 1e-9);
+		cr_assert_float_eq(
+		    ocvcurve_soc(CHEM_NMC, ocvcurve_V(CHEM_NMC, soc)), soc,
+		    1e-9);
+		cr_assert_float_eq(
+		    ocvcurve_soc(CHEM_LFP, ocvcurve_V(CHEM_LFP, soc)), soc,
+		    1e-9);
 	}
 	cr_assert(!ocvcurve_soc_reliable(CHEM_LFP, 0.5));
 	cr_assert(ocvcurve_soc_reliable(CHEM_LFP, 0.03));

@@ -12,30 +12,30 @@
 /* A small BMS: 4 cells in two mux blocks, 2 probes, pack status with a
  * Motorola signed current, limits, state with two fault bits. */
 static const char dbc_text[] =
-	"VERSION \"\"\n\n"
-	"BU_: BMS BENCH\n\n"
-	"BO_ 960 CellV: 8 BMS\n"
-	" SG_ Blk M : 0|8@1+ (1,0) [0|255] \"\" BENCH\n"
-	" SG_ C1 m0 : 8|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n"
-	" SG_ C2 m0 : 24|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n"
-	" SG_ C3 m1 : 8|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n"
-	" SG_ C4 m1 : 24|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n\n"
-	"BO_ 976 Temps: 8 BMS\n"
-	" SG_ T1 : 0|8@1- (1,0) [-128|127] \"C\" BENCH\n"
-	" SG_ T2 : 8|8@1- (1,0) [-128|127] \"C\" BENCH\n\n"
-	"BO_ 928 Pack: 8 BMS\n"
-	" SG_ PackV : 0|16@1+ (0.1,0) [0|6553.5] \"V\" BENCH\n"
-	" SG_ PackI : 23|16@0- (0.1,0) [-3276.8|3276.7] \"A\" BENCH\n"
-	" SG_ Soc : 32|8@1+ (0.5,0) [0|100] \"%\" BENCH\n\n"
-	"BO_ 929 Lim: 8 BMS\n"
-	" SG_ Ccl : 0|16@1+ (0.1,0) [0|6553.5] \"A\" BENCH\n"
-	" SG_ Dcl : 16|16@1+ (0.1,0) [0|6553.5] \"A\" BENCH\n\n"
-	"BO_ 930 State: 8 BMS\n"
-	" SG_ Cont : 0|2@1+ (1,0) [0|3] \"\" BENCH\n"
-	" SG_ FOv : 2|1@1+ (1,0) [0|1] \"\" BENCH\n"
-	" SG_ FComm : 3|1@1+ (1,0) [0|1] \"\" BENCH\n\n"
-	"BO_ 1000 Other: 8 BMS\n"
-	" SG_ X : 0|8@1+ (1,0) [0|255] \"\" BENCH\n";
+    "VERSION \"\"\n\n"
+    "BU_: BMS BENCH\n\n"
+    "BO_ 960 CellV: 8 BMS\n"
+    " SG_ Blk M : 0|8@1+ (1,0) [0|255] \"\" BENCH\n"
+    " SG_ C1 m0 : 8|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n"
+    " SG_ C2 m0 : 24|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n"
+    " SG_ C3 m1 : 8|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n"
+    " SG_ C4 m1 : 24|16@1+ (0.001,0) [0|65.535] \"V\" BENCH\n\n"
+    "BO_ 976 Temps: 8 BMS\n"
+    " SG_ T1 : 0|8@1- (1,0) [-128|127] \"C\" BENCH\n"
+    " SG_ T2 : 8|8@1- (1,0) [-128|127] \"C\" BENCH\n\n"
+    "BO_ 928 Pack: 8 BMS\n"
+    " SG_ PackV : 0|16@1+ (0.1,0) [0|6553.5] \"V\" BENCH\n"
+    " SG_ PackI : 23|16@0- (0.1,0) [-3276.8|3276.7] \"A\" BENCH\n"
+    " SG_ Soc : 32|8@1+ (0.5,0) [0|100] \"%\" BENCH\n\n"
+    "BO_ 929 Lim: 8 BMS\n"
+    " SG_ Ccl : 0|16@1+ (0.1,0) [0|6553.5] \"A\" BENCH\n"
+    " SG_ Dcl : 16|16@1+ (0.1,0) [0|6553.5] \"A\" BENCH\n\n"
+    "BO_ 930 State: 8 BMS\n"
+    " SG_ Cont : 0|2@1+ (1,0) [0|3] \"\" BENCH\n"
+    " SG_ FOv : 2|1@1+ (1,0) [0|1] \"\" BENCH\n"
+    " SG_ FComm : 3|1@1+ (1,0) [0|1] \"\" BENCH\n\n"
+    "BO_ 1000 Other: 8 BMS\n"
+    " SG_ X : 0|8@1+ (1,0) [0|255] \"\" BENCH\n";
 
 static struct dbc *db;
 static struct packstate *ps;
@@ -84,14 +84,12 @@ static struct canframe frame(uint32_t id)
 	return f;
 }
 
-static void put(const char *msg, const char *sig, struct canframe *f,
-		double v)
+static void put(const char *msg, const char *sig, struct canframe *f, double v)
 {
 	const struct dbc_msg *m = dbc_msg_by_name(db, msg);
 
 	cr_assert_not_null(m);
-	cr_assert_eq(cansig_encode(dbc_sig_by_name(m, sig), f->data, f->len,
-				   v),
+	cr_assert_eq(cansig_encode(dbc_sig_by_name(m, sig), f->data, f->len, v),
 		     BENCH_OK, "encode %s", sig);
 }
 

@@ -11,7 +11,10 @@
 
 static struct profile p;
 
-static void init(void) { logcap_start(); }
+static void init(void)
+{
+	logcap_start();
+}
 
 static void fini(void)
 {
@@ -92,12 +95,14 @@ Test(profile, the_fixture_matches_profile_for_sim)
 	cr_assert_eq(profile_for_sim("nmc", 96, 1, 8, 16, 94.0,
 				     "fixtures/dbc/sim_bms.dbc", &q),
 		     BENCH_OK);
-	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV, sizeof(q.cell_high_mV));
+	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV,
+			 sizeof(q.cell_high_mV));
 	cr_assert_arr_eq(p.cell_low_mV, q.cell_low_mV, sizeof(q.cell_low_mV));
 	cr_assert_arr_eq(p.charge_mA, q.charge_mA, sizeof(q.charge_mA));
 	cr_assert_eq(p.spread_window_low_mV, q.spread_window_low_mV);
 	cr_assert_eq(p.spread_window_high_mV, q.spread_window_high_mV);
-	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA, sizeof(q.discharge_mA));
+	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA,
+			 sizeof(q.discharge_mA));
 	cr_assert_str_eq(p.cell_voltage_fmt, q.cell_voltage_fmt);
 	cr_assert_str_eq(p.temperature_fmt, q.temperature_fmt);
 	cr_assert_str_eq(p.soc, q.soc);
@@ -117,9 +122,9 @@ Test(profile, for_sim_text_reads_back_with_ref_r0)
 {
 	struct profile q;
 
-	cr_assert_eq(profile_for_sim("lfp", 106, 2, 8, 16, 100.0,
-				     "/x/sim_bms.dbc", &q),
-		     BENCH_OK);
+	cr_assert_eq(
+	    profile_for_sim("lfp", 106, 2, 8, 16, 100.0, "/x/sim_bms.dbc", &q),
+	    BENCH_OK);
 	cr_assert_eq(profile_set_ref_r0(&q, 0.31), BENCH_OK);
 	cr_assert(strstr(q.text, "\nref_r0_mohm = 0.31\n"), "%s", q.text);
 	cr_assert_eq(profile_parse(q.text, "sim.ini", "/elsewhere", &p),
@@ -131,14 +136,16 @@ Test(profile, for_sim_text_reads_back_with_ref_r0)
 	cr_assert_eq(p.modules, 8);
 	cr_assert_float_eq(p.rated_capacity_ah, 100.0, 1e-9);
 	cr_assert_float_eq(p.ref_r0_mohm, 0.31, 1e-9);
-	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV, sizeof(q.cell_high_mV));
+	cr_assert_arr_eq(p.cell_high_mV, q.cell_high_mV,
+			 sizeof(q.cell_high_mV));
 	cr_assert_arr_eq(p.cell_low_mV, q.cell_low_mV, sizeof(q.cell_low_mV));
 	cr_assert_arr_eq(p.temp_high_ddegC, q.temp_high_ddegC,
 			 sizeof(q.temp_high_ddegC));
 	cr_assert_arr_eq(p.temp_low_ddegC, q.temp_low_ddegC,
 			 sizeof(q.temp_low_ddegC));
 	cr_assert_arr_eq(p.charge_mA, q.charge_mA, sizeof(q.charge_mA));
-	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA, sizeof(q.discharge_mA));
+	cr_assert_arr_eq(p.discharge_mA, q.discharge_mA,
+			 sizeof(q.discharge_mA));
 	cr_assert_eq(p.spread_warn_mV, q.spread_warn_mV);
 	cr_assert_eq(p.spread_hard_mV, q.spread_hard_mV);
 	cr_assert_eq(p.spread_window_low_mV, q.spread_window_low_mV);
@@ -356,7 +363,8 @@ Test(profile, for_sim_nmc_and_lfp)
 	cr_assert_str_eq(p.chemistry, "lfp");
 	cr_assert_eq(p.cell_high_mV[PROFILE_OP], 3650);
 	cr_assert_eq(p.cell_low_mV[PROFILE_OP], 2500);
-	cr_assert_gt(p.cell_high_mV[PROFILE_HARD], p.cell_high_mV[PROFILE_WARN]);
+	cr_assert_gt(p.cell_high_mV[PROFILE_HARD],
+		     p.cell_high_mV[PROFILE_WARN]);
 	cr_assert_lt(p.cell_low_mV[PROFILE_HARD], p.cell_low_mV[PROFILE_WARN]);
 	cr_assert_eq(p.charge_mA[PROFILE_OP], 100000);
 	cr_assert_eq(p.discharge_mA[PROFILE_OP], 200000);

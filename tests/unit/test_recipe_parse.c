@@ -23,30 +23,35 @@ static const struct recipe_step *step_at(uint32_t op)
 	return &r.ops[op].step;
 }
 
-static void fini(void) { recipe_release(&r); }
+static void fini(void)
+{
+	recipe_release(&r);
+}
 
 TestSuite(recipe_parse, .fini = fini);
 
 Test(recipe_parse, design_example)
 {
-	parse_ok("# residual capacity\n"
-		 "limit cell voltage 2.45 V to 4.25 V\n"
-		 "limit cell temperature -10 C to 55 C\n"
-		 "limit current -1C to 1C\n"
-		 "log every 1 s\n"
-		 "\n"
-		 "Discharge at C/3 until 2.5 V\n"
-		 "Rest for 30 minutes\n"
-		 "Charge at C/3 until 4.2 V\n"
-		 "Hold at 4.2 V until C/20\n"
-		 "Discharge at C/3 until 2.5 V            [tag capacity]\n"
-		 "Charge at C/3 for 90 minutes\n"
-		 "Repeat 2 times\n"
-		 "    Rest for 1 hour                     [tag ocv]\n"
-		 "    Discharge at 1C for 10 seconds      [tag pulse] [log every 100 ms]\n"
-		 "    Rest for 40 seconds                 [log every 100 ms]\n"
-		 "End\n"
-		 "Rest for 24 hours                        [tag self-discharge]\n");
+	parse_ok(
+	    "# residual capacity\n"
+	    "limit cell voltage 2.45 V to 4.25 V\n"
+	    "limit cell temperature -10 C to 55 C\n"
+	    "limit current -1C to 1C\n"
+	    "log every 1 s\n"
+	    "\n"
+	    "Discharge at C/3 until 2.5 V\n"
+	    "Rest for 30 minutes\n"
+	    "Charge at C/3 until 4.2 V\n"
+	    "Hold at 4.2 V until C/20\n"
+	    "Discharge at C/3 until 2.5 V            [tag capacity]\n"
+	    "Charge at C/3 for 90 minutes\n"
+	    "Repeat 2 times\n"
+	    "    Rest for 1 hour                     [tag ocv]\n"
+	    "    Discharge at 1C for 10 seconds      [tag pulse] [log every "
+	    "100 ms]\n"
+	    "    Rest for 40 seconds                 [log every 100 ms]\n"
+	    "End\n"
+	    "Rest for 24 hours                        [tag self-discharge]\n");
 	cr_assert_eq(r.n_steps, 10);
 	cr_assert_eq(r.n_ops, 12);
 	cr_assert(r.limits.has_cell_mV);
@@ -125,9 +130,9 @@ Test(recipe_parse, times_in_every_unit)
 		 "Rest for 2 seconds\nRest for 3 min\nRest for 1 minute\n"
 		 "Rest for 2 minutes\nRest for 1 h\nRest for 1 hour\n"
 		 "Rest for 1.5 hours\nRest for 250 ms\nRest for 10s\n");
-	static const int64_t ms[] = {5000,    5000,    1000,    2000,
-				     180000,  60000,   120000,  3600000,
-				     3600000, 5400000, 250,     10000};
+	static const int64_t ms[] = {5000,    5000,    1000,   2000,
+				     180000,  60000,   120000, 3600000,
+				     3600000, 5400000, 250,    10000};
 
 	for (unsigned i = 0; i < 12; i++)
 		cr_assert_eq(step_at(i)->ends[0].value, ms[i], "step %u", i);
@@ -232,7 +237,9 @@ Test(recipe_parse, flags_case_comments_blank_lines)
 Test(recipe_parse, bom_crlf_and_degree_sign)
 {
 	parse_ok("\xef\xbb\xbfRest for 1 s\r\n"
-		 "limit cell temperature -10 \xc2\xb0" "C to 55 \xc2\xb0" "C\r\n");
+		 "limit cell temperature -10 \xc2\xb0"
+		 "C to 55 \xc2\xb0"
+		 "C\r\n");
 	cr_assert_eq(r.n_steps, 1);
 	cr_assert_eq(r.limits.temp_high_ddegC, 550);
 }
@@ -269,7 +276,8 @@ Test(recipe_parse, every_fixture_recipe_parses)
 				has_capacity = true;
 		if (!strncmp(files[i], "capacity", 8) ||
 		    !strncmp(files[i], "overnight", 9))
-			cr_assert(has_capacity, "%s has no capacity step", path);
+			cr_assert(has_capacity, "%s has no capacity step",
+				  path);
 		recipe_release(&r);
 	}
 }
@@ -299,8 +307,7 @@ Test(recipe_parse, overnight_has_the_tags_analysis_needs)
 Test(recipe_parse, load_missing_file_is_io_error)
 {
 	logcap_start();
-	cr_assert_eq(recipe_load_file("/nonexistent/x.txt", &r),
-		     BENCH_ERR_IO);
+	cr_assert_eq(recipe_load_file("/nonexistent/x.txt", &r), BENCH_ERR_IO);
 	logcap_stop();
 	cr_assert(strstr(r.error, "cannot open '/nonexistent/x.txt'"));
 }

@@ -28,13 +28,16 @@ const char *__lsan_default_suppressions(void)
 static char *make_valid(const char *dir)
 {
 	static char path[512];
-	struct run_meta m = { .series = SERIES, .parallel = 1, .modules = 2,
-			      .n_probes = 2, .rated_capacity_ah = 50 };
+	struct run_meta m = {.series = SERIES,
+			     .parallel = 1,
+			     .modules = 2,
+			     .n_probes = 2,
+			     .rated_capacity_ah = 50};
 	struct h5log *l = NULL;
-	float cv[SERIES], ct[2] = { 25, 26 };
-	struct run_sample s = { .cell_voltage_V = cv, .cell_temperature_C = ct };
-	struct run_step st = { .step_count = 1, .kind = "rest" };
-	struct run_event ev = { .severity = "info", .code = "start" };
+	float cv[SERIES], ct[2] = {25, 26};
+	struct run_sample s = {.cell_voltage_V = cv, .cell_temperature_C = ct};
+	struct run_step st = {.step_count = 1, .kind = "rest"};
+	struct run_event ev = {.severity = "info", .code = "start"};
 
 	snprintf(path, sizeof(path), "%s/valid.h5", dir);
 	snprintf(m.pack_id, sizeof(m.pack_id), "PK-D");

@@ -12,14 +12,14 @@ Test(scpi_parse, numbers_accepted)
 		char unit;
 		double v;
 	} ok[] = {
-		{"0", 0, 0.0},         {"12", 0, 12.0},
-		{"-12.5", 0, -12.5},   {"+3.25", 0, 3.25},
-		{".5", 0, 0.5},        {"5.", 0, 5.0},
-		{"1.2E+02", 0, 120.0}, {"1e-3", 0, 0.001},
-		{"  48.000  ", 0, 48.0}, {"48.000 V", 'V', 48.0},
-		{"48.000V", 'V', 48.0}, {"48.000 v", 'V', 48.0},
-		{"-5.0 A", 'A', -5.0}, {"48.0", 'V', 48.0},
-		{"\t7\t", 'W', 7.0},
+	    {"0", 0, 0.0},	     {"12", 0, 12.0},
+	    {"-12.5", 0, -12.5},     {"+3.25", 0, 3.25},
+	    {".5", 0, 0.5},	     {"5.", 0, 5.0},
+	    {"1.2E+02", 0, 120.0},   {"1e-3", 0, 0.001},
+	    {"  48.000  ", 0, 48.0}, {"48.000 V", 'V', 48.0},
+	    {"48.000V", 'V', 48.0},  {"48.000 v", 'V', 48.0},
+	    {"-5.0 A", 'A', -5.0},   {"48.0", 'V', 48.0},
+	    {"\t7\t", 'W', 7.0},
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -37,16 +37,33 @@ Test(scpi_parse, numbers_refused)
 		const char *s;
 		char unit;
 	} bad[] = {
-		{"", 0},          {" ", 0},        {"-", 0},
-		{".", 0},         {"abc", 0},      {"1,5", 0},
-		{"1.5.2", 0},     {"1e", 0},       {"1e+", 0},
-		{"1e99999", 0},   {"nan", 0},      {"inf", 0},
-		{"-inf", 0},      {"9.91E37", 0},  {"-9.91E+37", 0},
-		{"0x10", 0},      {"12 V", 0},     {"12 A", 'V'},
-		{"12 VV", 'V'},   {"12 V 3", 'V'}, {"1 2", 0},
-		{"12\n", 0},      {"++1", 0},      {"1e5.5", 0},
-		{"0000000000000000000000000000000000000000000000000000000000000000001",
-		 0},
+	    {"", 0},
+	    {" ", 0},
+	    {"-", 0},
+	    {".", 0},
+	    {"abc", 0},
+	    {"1,5", 0},
+	    {"1.5.2", 0},
+	    {"1e", 0},
+	    {"1e+", 0},
+	    {"1e99999", 0},
+	    {"nan", 0},
+	    {"inf", 0},
+	    {"-inf", 0},
+	    {"9.91E37", 0},
+	    {"-9.91E+37", 0},
+	    {"0x10", 0},
+	    {"12 V", 0},
+	    {"12 A", 'V'},
+	    {"12 VV", 'V'},
+	    {"12 V 3", 'V'},
+	    {"1 2", 0},
+	    {"12\n", 0},
+	    {"++1", 0},
+	    {"1e5.5", 0},
+	    {"00000000000000000000000000000000000000000000000000000000000000000"
+	     "01",
+	     0},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -83,9 +100,9 @@ Test(scpi_parse, error_replies)
 	char msg[64];
 	int code = 1;
 
-	cr_assert_eq(scpi_parse_error("0,\"No error\"", &code, msg,
-				      sizeof(msg)),
-		     BENCH_OK);
+	cr_assert_eq(
+	    scpi_parse_error("0,\"No error\"", &code, msg, sizeof(msg)),
+	    BENCH_OK);
 	cr_assert_eq(code, 0);
 	cr_assert_str_eq(msg, "No error");
 	cr_assert_eq(scpi_parse_error("-113,\"Undefined header\"", &code, msg,
@@ -119,8 +136,9 @@ Test(scpi_parse, idn_replies)
 	cr_assert_eq(scpi_parse_idn("EA Elektro-Automatik,PSB 10080-120,"
 				    "2080420001,V2.01"),
 		     BENCH_OK);
-	cr_assert_eq(scpi_parse_idn("ITECH Ltd.,IT6018C-500-90,60121,1.02-1.03"),
-		     BENCH_OK);
+	cr_assert_eq(
+	    scpi_parse_idn("ITECH Ltd.,IT6018C-500-90,60121,1.02-1.03"),
+	    BENCH_OK);
 	cr_assert_eq(scpi_parse_idn("A,B,,"), BENCH_OK);
 	cr_assert_eq(scpi_parse_idn(""), BENCH_ERR_PROTO);
 	cr_assert_eq(scpi_parse_idn("A,B,C"), BENCH_ERR_PROTO);

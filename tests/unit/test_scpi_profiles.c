@@ -60,9 +60,8 @@ static int cap_write(struct xport *x, const void *buf, size_t len, int tmo)
 		a = default_answer(cap.sent[cap.n_sent]);
 		if (a)
 			cap.pending_len += (size_t)snprintf(
-				cap.pending + cap.pending_len,
-				sizeof(cap.pending) - cap.pending_len, "%s\r\n",
-				a);
+			    cap.pending + cap.pending_len,
+			    sizeof(cap.pending) - cap.pending_len, "%s\r\n", a);
 	}
 	cap.n_sent++;
 	return BENCH_OK;
@@ -138,9 +137,9 @@ Test(scpi_profiles, generic_strings)
 	expect_sent(&at, (const char *[]){"CURR 12.500", "SYST:ERR?", NULL});
 	/* discharge: source off first, then the low voltage, then sink */
 	cr_assert_eq(in->ops->set_current(in, -5000), BENCH_OK);
-	expect_sent(&at, (const char *[]){"CURR 0.000", "VOLT 40.000",
-					  "SINK:CURR 5.000", "SYST:ERR?",
-					  NULL});
+	expect_sent(&at,
+		    (const char *[]){"CURR 0.000", "VOLT 40.000",
+				     "SINK:CURR 5.000", "SYST:ERR?", NULL});
 	cr_assert_eq(in->ops->set_current(in, 0), BENCH_OK);
 	expect_sent(&at, (const char *[]){"SINK:CURR 0.000", "VOLT 50.000",
 					  "SYST:ERR?", NULL});
@@ -160,18 +159,16 @@ Test(scpi_profiles, ea_psb_strings)
 	expect_sent(&at, (const char *[]){"SYST:LOCK ON", "*CLS", "*IDN?",
 					  "SYST:ERR?", NULL});
 	cr_assert_eq(in->ops->set_voltage(in, 403200, 288000), BENCH_OK);
-	expect_sent(&at, (const char *[]){"SOUR:VOLT 403.200", "SYST:ERR?",
-					  NULL});
+	expect_sent(&at,
+		    (const char *[]){"SOUR:VOLT 403.200", "SYST:ERR?", NULL});
 	cr_assert_eq(in->ops->set_current(in, -31333), BENCH_OK);
-	expect_sent(&at, (const char *[]){"SOUR:CURR 0.000",
-					  "SOUR:VOLT 288.000",
-					  "SINK:CURR 31.333", "SYST:ERR?",
-					  NULL});
+	expect_sent(&at,
+		    (const char *[]){"SOUR:CURR 0.000", "SOUR:VOLT 288.000",
+				     "SINK:CURR 31.333", "SYST:ERR?", NULL});
 	cr_assert_eq(in->ops->set_current(in, 31333), BENCH_OK);
-	expect_sent(&at, (const char *[]){"SINK:CURR 0.000",
-					  "SOUR:VOLT 403.200",
-					  "SOUR:CURR 31.333", "SYST:ERR?",
-					  NULL});
+	expect_sent(&at,
+		    (const char *[]){"SINK:CURR 0.000", "SOUR:VOLT 403.200",
+				     "SOUR:CURR 31.333", "SYST:ERR?", NULL});
 	instr_close(in);
 	expect_sent(&at, (const char *[]){"SYST:LOCK OFF", NULL});
 }
@@ -207,7 +204,7 @@ Test(scpi_profiles, measure_parses_units_and_signs)
 	expect_sent(&at, (const char *[]){"MEAS:VOLT?", "MEAS:CURR?",
 					  "MEAS:POW?", "OUTP?", NULL});
 	cr_assert_eq(st.mask, INSTR_VOLTAGE | INSTR_CURRENT | INSTR_POWER |
-				      INSTR_OUTPUT);
+				  INSTR_OUTPUT);
 	cr_assert_eq(st.voltage_mV, 48125);
 	cr_assert_eq(st.current_mA, -5000);
 	cr_assert_eq(st.power_mW, -240600);
@@ -324,7 +321,9 @@ static int lb_read(struct xport *x, void *buf, size_t len, int tmo)
 }
 
 static const struct xport_ops lb_ops = {
-	.name = "loopback", .write = lb_write, .read = lb_read,
+    .name = "loopback",
+    .write = lb_write,
+    .read = lb_read,
 };
 
 static double lb_v(void *ctx)
@@ -351,8 +350,8 @@ Test(scpi_profiles, every_model_drives_the_simulated_supply)
 		cr_assert_eq(xport_new(&lb_ops, NULL, &x), BENCH_OK);
 		cr_assert_eq(scpi_instr_open_xport(x, model, 100, &in),
 			     BENCH_OK, "%s", model);
-		cr_assert_eq(in->ops->set_voltage(in, 403000, 290000),
-			     BENCH_OK, "%s", model);
+		cr_assert_eq(in->ops->set_voltage(in, 403000, 290000), BENCH_OK,
+			     "%s", model);
 		cr_assert_eq(in->ops->set_current(in, -30000), BENCH_OK, "%s",
 			     model);
 		cr_assert_eq(in->ops->set_output(in, true), BENCH_OK, "%s",

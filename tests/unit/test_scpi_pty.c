@@ -29,16 +29,16 @@ static struct {
 static void setup(void)
 {
 	struct scpi_plant pl = {&t.plant, scpi_rplant_v, scpi_rplant_i, NULL};
-	struct instr_cfg cfg = {.kind = "scpi", .model = "generic",
-				.timeout_ms = 1000};
+	struct instr_cfg cfg = {
+	    .kind = "scpi", .model = "generic", .timeout_ms = 1000};
 
 	memset(&t, 0, sizeof(t));
 	t.plant = (struct scpi_rplant){45.0, 0.05, 0.0};
 	clock_mono_init(&t.clk);
 	cr_assert_eq(scpi_server_new(NULL, &pl, &t.clk, &t.srv), BENCH_OK);
-	cr_assert_eq(scpi_server_open_pty(t.path, sizeof(t.path), &t.master,
-					  &t.keep),
-		     BENCH_OK);
+	cr_assert_eq(
+	    scpi_server_open_pty(t.path, sizeof(t.path), &t.master, &t.keep),
+	    BENCH_OK);
 	scpi_thread_start(&t.serving, t.srv, t.master);
 	snprintf(t.conn, sizeof(t.conn), "pty:%s", t.path);
 	cfg.port = t.conn;
@@ -84,7 +84,7 @@ static void measure_until(int32_t want_mA, struct instr_state *st)
 		nanosleep(&ts, NULL);
 	}
 	cr_assert_fail("current never reached %d mA (last %d mA)", want_mA,
-		st->current_mA);
+		       st->current_mA);
 }
 
 TestSuite(scpi_pty, .init = setup, .fini = teardown, .timeout = 30);
@@ -143,7 +143,7 @@ Test(scpi_pty, measurements_are_signed_and_complete)
 	cr_assert_eq(t.in->ops->set_output(t.in, true), BENCH_OK);
 	measure_until(10000, &st);
 	cr_assert_eq(st.mask, INSTR_VOLTAGE | INSTR_CURRENT | INSTR_POWER |
-				      INSTR_OUTPUT);
+				  INSTR_OUTPUT);
 	cr_assert_eq(st.voltage_mV, 45500); /* 45 V + 0.05 ohm * 10 A */
 	cr_assert_eq(st.power_mW, 455000);
 	cr_assert(st.output_on);
@@ -166,8 +166,7 @@ Test(scpi_pty, instrument_error_is_proto)
 
 	/* The simulated supply is rated 1000 V: it queues -222. */
 	logcap_start();
-	cr_assert_eq(t.in->ops->set_voltage(t.in, 1500000, 0),
-		     BENCH_ERR_PROTO);
+	cr_assert_eq(t.in->ops->set_voltage(t.in, 1500000, 0), BENCH_ERR_PROTO);
 	cr_assert(strstr(logcap_text(), "-222"), "log: %s", logcap_text());
 	cr_assert(strstr(logcap_text(), "voltage limits 1500000/0 mV"));
 	logcap_stop();
@@ -179,8 +178,10 @@ Test(scpi_pty, instrument_error_is_proto)
 Test(scpi_pty, silent_instrument_is_timeout)
 {
 	struct instr_state st;
-	struct instr_cfg cfg = {.kind = "scpi", .model = "generic",
-				.timeout_ms = 200, .port = t.conn};
+	struct instr_cfg cfg = {.kind = "scpi",
+				.model = "generic",
+				.timeout_ms = 200,
+				.port = t.conn};
 	struct instr *fast;
 
 	/* a second handle with a short timeout on the same line */

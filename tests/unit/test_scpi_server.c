@@ -21,7 +21,10 @@ static double plant_v(void *ctx)
 	return p->ocv_V + p->r_ohm * p->current_A;
 }
 
-static void plant_i(void *ctx, double a) { ((struct plant *)ctx)->current_A = a; }
+static void plant_i(void *ctx, double a)
+{
+	((struct plant *)ctx)->current_A = a;
+}
 
 static struct plant pl;
 static struct clock clk;
@@ -40,7 +43,10 @@ static void setup(void)
 	cr_assert_eq(scpi_server_new(&cfg, &p, &clk, &srv), BENCH_OK);
 }
 
-static void teardown(void) { scpi_server_free(srv); }
+static void teardown(void)
+{
+	scpi_server_free(srv);
+}
 
 static const char *ex(const char *line)
 {
@@ -69,8 +75,7 @@ TestSuite(scpi_server, .init = setup, .fini = teardown);
 
 Test(scpi_server, idn_and_empty_error_queue)
 {
-	cr_assert_str_eq(ex("*IDN?"),
-			 "BENCH-SIM,SCPI-PSU-1000-500,0001,1.0\n");
+	cr_assert_str_eq(ex("*IDN?"), "BENCH-SIM,SCPI-PSU-1000-500,0001,1.0\n");
 	cr_assert_str_eq(ex("SYST:ERR?"), "0,\"No error\"\n");
 }
 
@@ -274,8 +279,8 @@ Test(scpi_server, measures_what_the_plant_really_carries)
 
 	/* contactors open: the output drives, nothing flows */
 	cr_assert_eq(scpi_server_new(NULL, &p, &clk, &open_srv), BENCH_OK);
-	scpi_server_exec_line(open_srv, "SYST:REM;VOLT 60;CURR 20;OUTP ON",
-			      r, sizeof(r));
+	scpi_server_exec_line(open_srv, "SYST:REM;VOLT 60;CURR 20;OUTP ON", r,
+			      sizeof(r));
 	scpi_server_step(open_srv);
 	clock_virt_set(&vt, 500000);
 	scpi_server_step(open_srv);

@@ -130,8 +130,8 @@ static void decode(struct rig *r, const struct canbus_ev *ev)
 		r->vmin = sig(m, "BMS_MinCellV", f);
 	} else if (!strcmp(m->name, "BMS_State")) {
 		static const char *const fs[6] = {
-			"Fault_CellOV",	     "Fault_CellUV", "Fault_OverTemp",
-			"Fault_OverCurrent", "Fault_Comm",   "Fault_Internal"};
+		    "Fault_CellOV",	 "Fault_CellUV", "Fault_OverTemp",
+		    "Fault_OverCurrent", "Fault_Comm",	 "Fault_Internal"};
 		r->contactor = (int)sig(m, "Contactor_State", f);
 		for (int i = 0; i < 6; i++)
 			r->fault[i] = (int)sig(m, fs[i], f);
@@ -143,7 +143,8 @@ static void rig_step(struct rig *r)
 	struct canbus_ev ev;
 
 	if (r->heartbeat) {
-		const struct dbc_msg *m = dbc_msg_by_name(r->db, "BENCH_Command");
+		const struct dbc_msg *m =
+		    dbc_msg_by_name(r->db, "BENCH_Command");
 		struct canframe f = {.id = m->id, .len = m->size};
 		cansig_encode(dbc_sig_by_name(m, "Bench_ContactorReq"), f.data,
 			      f.len, r->req_close);
@@ -401,8 +402,9 @@ Test(sim_faults, cell_heating_at_its_time)
 	struct rig r;
 	struct sim_cell c;
 
-	rig_open(&r, "[fault cell_heating]\nat = 60 s\ncell = 9\n"
-		     "rate_c_per_min = 6\n",
+	rig_open(&r,
+		 "[fault cell_heating]\nat = 60 s\ncell = 9\n"
+		 "rate_c_per_min = 6\n",
 		 "mem:f3");
 	rig_run(&r, 60);
 	sim_cell_read(r.s, 8, &c);
@@ -427,8 +429,9 @@ Test(sim_faults, cell_short_at_its_time)
 	struct rig r;
 	struct sim_cell a, b, o;
 
-	rig_open(&r, "self_discharge_ma = 0\n"
-		     "[fault cell_short]\nat = 10 s\ncell = 2\nohm = 0.5\n",
+	rig_open(&r,
+		 "self_discharge_ma = 0\n"
+		 "[fault cell_short]\nat = 10 s\ncell = 2\nohm = 0.5\n",
 		 "mem:f4");
 	rig_run(&r, 10);
 	sim_cell_read(r.s, 1, &a);

@@ -88,8 +88,8 @@ Test(sim_cell, current_step_shows_r0_at_once)
 	cell_step(&p, &st, OCV_NMC, &k, I, 25);
 	/* R0 plus what the RC pairs pick up in 100 ms (about 1.5 %) */
 	double r_seen = (st.voltage_V - v0) / I;
-	cr_assert_float_eq(r_seen, 0.65e-3, 0.65e-3 * 0.03,
-			   "saw %.4f mOhm", r_seen * 1e3);
+	cr_assert_float_eq(r_seen, 0.65e-3, 0.65e-3 * 0.03, "saw %.4f mOhm",
+			   r_seen * 1e3);
 }
 
 Test(sim_cell, relaxation_follows_both_time_constants)
@@ -115,8 +115,8 @@ Test(sim_cell, relaxation_follows_both_time_constants)
 	for (int i = 1; i <= 1000; i++) {
 		cell_step(&p, &st, OCV_NMC, &k, 0, 25);
 		double t = i * DT;
-		double want = ocv_end + v1_0 * exp(-t / 3.0) +
-			      v2_0 * exp(-t / 25.0);
+		double want =
+		    ocv_end + v1_0 * exp(-t / 3.0) + v2_0 * exp(-t / 25.0);
 		if (i == 30 || i == 250 || i == 1000)
 			cr_assert_float_eq(st.voltage_V, want, 1e-6,
 					   "at %.0f s: %.6f V, want %.6f", t,

@@ -12,13 +12,12 @@
 #include "common/rc.h"
 #include "support.h"
 
-static const char *base =
-	"[pack]\n"
-	"name = p\n"
-	"chemistry = nmc\n"
-	"series = 12\n"
-	"modules = 3\n"
-	"rated_capacity_ah = 50\n";
+static const char *base = "[pack]\n"
+			  "name = p\n"
+			  "chemistry = nmc\n"
+			  "series = 12\n"
+			  "modules = 3\n"
+			  "rated_capacity_ah = 50\n";
 
 static int parse(const char *extra, struct pack_cfg *cfg)
 {

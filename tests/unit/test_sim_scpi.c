@@ -64,20 +64,20 @@ Test(sim_scpi, serves_the_pack_until_a_device_fault)
 	rig_open(&r, "[fault cycler_error]");
 	query(&r, "*IDN?", reply, sizeof(reply));
 	cr_assert_eq(scpi_parse_idn(reply), BENCH_OK, "'%s'", reply);
-	cr_assert_eq(scpi_send(r.x, "SYST:REM;VOLT 30;CURR 5", WAIT_MS), BENCH_OK);
+	cr_assert_eq(scpi_send(r.x, "SYST:REM;VOLT 30;CURR 5", WAIT_MS),
+		     BENCH_OK);
 	query(&r, "SYST:ERR?", reply, sizeof(reply));
 	cr_assert(!strncmp(reply, "0,", 2), "'%s'", reply);
 	cr_assert_eq(sim_advance(r.s, 10000000), BENCH_OK);
 	logcap_start();
 	cr_assert_eq(scpi_send(r.x, "CURR 6", WAIT_MS), BENCH_OK);
-	cr_assert_eq(scpi_check_error(r.x, "SYST:ERR?", "*CLS", "current",
-				      WAIT_MS),
-		     BENCH_ERR_PROTO);
+	cr_assert_eq(
+	    scpi_check_error(r.x, "SYST:ERR?", "*CLS", "current", WAIT_MS),
+	    BENCH_ERR_PROTO);
 	cr_assert(strstr(logcap_text(), "-300"), "%s", logcap_text());
 	/* switching off is still taken */
 	cr_assert_eq(scpi_send(r.x, "OUTP OFF", WAIT_MS), BENCH_OK);
-	cr_assert_eq(scpi_check_error(r.x, "SYST:ERR?", "*CLS", "off",
-				      WAIT_MS),
+	cr_assert_eq(scpi_check_error(r.x, "SYST:ERR?", "*CLS", "off", WAIT_MS),
 		     BENCH_OK);
 	logcap_stop();
 	rig_close(&r);

@@ -213,9 +213,10 @@ Test(soa, temperatures_high_and_low)
 	sample();
 	sample();
 	cr_assert_eq(res.reaction, DIAG_REACT_WARN);
-	cr_assert_str_eq(find("safety:TEMP_HIGH_WARN")->message,
-			 "probe 2 temperature 56.0 C above warning limit 55.0 C "
-			 "for 2 samples (100 ms)");
+	cr_assert_str_eq(
+	    find("safety:TEMP_HIGH_WARN")->message,
+	    "probe 2 temperature 56.0 C above warning limit 55.0 C "
+	    "for 2 samples (100 ms)");
 	temps[1] = 250;
 	temps[0] = -150; /* warning -10, hard -20 */
 	sample();
@@ -301,9 +302,8 @@ Test(soa, current_above_bms_dcl_aborts)
 
 Test(soa, pack_voltage_limits_from_a_recipe)
 {
-	struct recipe_limits rl = {.has_pack_mV = true,
-				   .pack_low_mV = 10000,
-				   .pack_high_mV = 16000};
+	struct recipe_limits rl = {
+	    .has_pack_mV = true, .pack_low_mV = 10000, .pack_high_mV = 16000};
 	const struct recipe_limits *extra[] = {&rl};
 
 	soa_limits_build(&lim, &p, extra, 1);
@@ -445,8 +445,9 @@ Test(soa, bms_fault_bits_follow_the_profile_reaction)
 	cr_assert_eq(res.reaction, DIAG_REACT_NONE);
 	sample();
 	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
-	cr_assert_str_eq(find("safety:BMS_FAULT")->message,
-			 "BMS fault signal Fault_CellOV for 2 samples (100 ms)");
+	cr_assert_str_eq(
+	    find("safety:BMS_FAULT")->message,
+	    "BMS fault signal Fault_CellOV for 2 samples (100 ms)");
 }
 
 Test(soa, one_corrupted_state_frame_does_not_abort)
@@ -598,7 +599,9 @@ Test(soa, tighter_limit_wins)
 	};
 	/* clang-format on */
 	struct recipe_limits bench = {
-		.has_cell_mV = true, .cell_low_mV = 2300, .cell_high_mV = 4240,
+	    .has_cell_mV = true,
+	    .cell_low_mV = 2300,
+	    .cell_high_mV = 4240,
 	};
 	const struct recipe_limits *extra[] = {&rec, NULL, &bench};
 

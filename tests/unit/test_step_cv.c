@@ -13,8 +13,8 @@
 
 #define NCELL 3
 #define RATED_AH 94.0
-#define TICK_US 10000LL       /* control tick */
-#define BMS_US 100000LL       /* cell readings */
+#define TICK_US 10000LL /* control tick */
+#define BMS_US 100000LL /* cell readings */
 #define SLEW_A_PER_S 100.0
 
 struct cell {
@@ -23,7 +23,7 @@ struct cell {
 
 struct world {
 	struct cell c[NCELL];
-	double i_A;             /* actual current, + charge */
+	double i_A; /* actual current, + charge */
 	uint64_t rng;
 	double noise_mV;
 };
@@ -78,7 +78,8 @@ static double gauss(struct world *w)
 	double s = 0;
 
 	for (int i = 0; i < 12; i++) {
-		w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		w->rng =
+		    w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
 		s += (double)(w->rng >> 11) / 9007199254740992.0;
 	}
 	return s - 6.0;
@@ -120,9 +121,9 @@ static double max_true_V(const struct world *w)
 }
 
 struct result {
-	double hold_overshoot_mV;     /* worst true overshoot in the hold */
-	double settled_mean_err_mV;   /* mean |error| after the first 10 min */
-	double hold_s;                /* hold duration */
+	double hold_overshoot_mV;   /* worst true overshoot in the hold */
+	double settled_mean_err_mV; /* mean |error| after the first 10 min */
+	double hold_s;		    /* hold duration */
 	char end_reason[64];
 	bool clamped_seen;
 };
@@ -194,8 +195,8 @@ Test(step_cv, cc_then_cv_settles_without_overshoot)
 {
 	struct result res;
 
-	run("Charge at C/3 until 4.2 V\nHold at 4.2 V until C/20\n", 0.85,
-	    1.0, -1, &res);
+	run("Charge at C/3 until 4.2 V\nHold at 4.2 V until C/20\n", 0.85, 1.0,
+	    -1, &res);
 	cr_log_info("CC-CV: overshoot %.2f mV, mean error %.2f mV, hold %.0f s",
 		    res.hold_overshoot_mV, res.settled_mean_err_mV, res.hold_s);
 	cr_assert_gt(res.hold_s, 0, "the hold never ended");

@@ -42,7 +42,10 @@ static void load(const char *text)
 	m.max_temp_probe = 1;
 }
 
-static void fini(void) { recipe_release(&r); }
+static void fini(void)
+{
+	recipe_release(&r);
+}
 
 TestSuite(step, .fini = fini);
 
@@ -144,10 +147,12 @@ Test(step, pack_voltage_end)
 	cr_assert_not(o.ended);
 	m.pack_mV = 12000;
 	tick(2 * S);
-	cr_assert_str_eq(o.ended_step.end_reason, "pack voltage 12.0 V reached");
+	cr_assert_str_eq(o.ended_step.end_reason,
+			 "pack voltage 12.0 V reached");
 	m.pack_mV = 16000;
 	tick(3 * S);
-	cr_assert_str_eq(o.ended_step.end_reason, "pack voltage 16.0 V reached");
+	cr_assert_str_eq(o.ended_step.end_reason,
+			 "pack voltage 16.0 V reached");
 }
 
 Test(step, ah_end_integrates_current)
@@ -217,7 +222,8 @@ Test(step, current_end_on_hold_settles_and_persists)
 	m.current_mA = 500;
 	tick(11 * S);
 	cr_assert(o.ended);
-	cr_assert_str_eq(o.ended_step.end_reason, "current 0.50 A below 1.00 A");
+	cr_assert_str_eq(o.ended_step.end_reason,
+			 "current 0.50 A below 1.00 A");
 }
 
 Test(step, current_end_resets_when_current_rises_again)
@@ -243,14 +249,16 @@ Test(step, operating_limit_ends_a_step_without_its_own)
 	m.max_cell_mV = 4200;
 	m.max_cell = 3;
 	tick(S);
-	cr_assert_str_eq(o.ended_step.end_reason,
-			 "cell voltage operating limit 4.200 V reached (cell 3)");
+	cr_assert_str_eq(
+	    o.ended_step.end_reason,
+	    "cell voltage operating limit 4.200 V reached (cell 3)");
 	m.max_cell_mV = 3700;
 	m.min_cell_mV = 2499;
 	m.min_cell = 8;
 	tick(2 * S);
-	cr_assert_str_eq(o.ended_step.end_reason,
-			 "cell voltage operating limit 2.500 V reached (cell 8)");
+	cr_assert_str_eq(
+	    o.ended_step.end_reason,
+	    "cell voltage operating limit 2.500 V reached (cell 8)");
 }
 
 Test(step, nested_loops_counters_and_lines)

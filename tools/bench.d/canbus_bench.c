@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 	}
 	dt = now_s() - t0;
 	printf("mem bus: %ld frames sent, %ld events delivered to 2 "
-	       "endpoints in %.3f s\n", sent, got, dt);
+	       "endpoints in %.3f s\n",
+	       sent, got, dt);
 	printf("mem bus: %.2f Mframes/s sent, %.2f Mevents/s delivered, "
 	       "%.0f ns per frame (send + deliver + receive)\n",
 	       sent / dt / 1e6, got / dt / 1e6, dt / sent * 1e9);

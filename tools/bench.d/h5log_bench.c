@@ -58,12 +58,15 @@ static void fill(struct run_sample *s, float *cv, float *ct, uint32_t series,
 static int run(const char *path, uint32_t series, size_t n, size_t flush_every,
 	       double *secs, long long *bytes, long long *running_bytes)
 {
-	struct run_meta m = { .series = series, .parallel = 1, .modules = 8,
-			      .n_probes = PROBES, .rated_capacity_ah = 94 };
-	struct h5log_cfg cfg = { .block_when_full = 1 };
+	struct run_meta m = {.series = series,
+			     .parallel = 1,
+			     .modules = 8,
+			     .n_probes = PROBES,
+			     .rated_capacity_ah = 94};
+	struct h5log_cfg cfg = {.block_when_full = 1};
 	struct h5log *l = NULL;
 	float *cv = calloc(series, sizeof(float)), ct[PROBES];
-	struct run_sample s = { .cell_voltage_V = cv, .cell_temperature_C = ct };
+	struct run_sample s = {.cell_voltage_V = cv, .cell_temperature_C = ct};
 	unsigned seed = 1;
 	struct stat st;
 	double t0;
@@ -96,7 +99,7 @@ static int run(const char *path, uint32_t series, size_t n, size_t flush_every,
 int main(int argc, char **argv)
 {
 	char path[512];
-	uint32_t series[] = { 96, 192 };
+	uint32_t series[] = {96, 192};
 	double secs;
 	long long bytes, running;
 
@@ -105,8 +108,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/tput%u.h5", argv[1], series[i]);
-		if (run(path, series[i], 100000, 0, &secs, &bytes, &running) < 0)
+		snprintf(path, sizeof(path), "%s/tput%u.h5", argv[1],
+			 series[i]);
+		if (run(path, series[i], 100000, 0, &secs, &bytes, &running) <
+		    0)
 			return 1;
 		printf("h5log: %3u cells: %.0f samples/s sustained "
 		       "(%.0f cell values/s), 100000 samples in %.2f s\n",
@@ -114,7 +119,8 @@ int main(int argc, char **argv)
 		       secs);
 	}
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/hour%u.h5", argv[1], series[i]);
+		snprintf(path, sizeof(path), "%s/hour%u.h5", argv[1],
+			 series[i]);
 		/* flush every 2.5 samples on average: alternate 2 and 3 */
 		if (run(path, series[i], 36000, 3, &secs, &bytes, &running) < 0)
 			return 1;
@@ -124,7 +130,7 @@ int main(int argc, char **argv)
 		       series[i], PROBES, (double)bytes / 1e6,
 		       (double)bytes / 36000,
 		       100.0 * (double)bytes /
-			       (36000.0 * (96 + 4.0 * (series[i] + PROBES))),
+			   (36000.0 * (96 + 4.0 * (series[i] + PROBES))),
 		       (double)running / 1e6, 24 * (double)bytes / 1e6);
 	}
 	return 0;

@@ -66,8 +66,8 @@ int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 2000;
 	struct scpi_plant plant = {NULL, plant_v, NULL, NULL};
-	struct instr_cfg cfg = {.kind = "scpi", .model = "generic",
-				.timeout_ms = 1000};
+	struct instr_cfg cfg = {
+	    .kind = "scpi", .model = "generic", .timeout_ms = 1000};
 	double *t = calloc((size_t)n, sizeof(double));
 	char path[64], conn[80], reply[128];
 	struct instr_state st;
@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 	if (instr_open(&cfg, &in) < 0)
 		return 1;
 	in->ops->set_voltage(in, 400000, 280000);
-	printf("SCPI supply over a pty (software only, no baud delay), %d calls:\n",
+	printf("SCPI supply over a pty (software only, no baud delay), %d "
+	       "calls:\n",
 	       n);
 	for (int i = 0; i < n; i++) {
 		t0 = now_s();
@@ -105,7 +106,8 @@ int main(int argc, char **argv)
 	}
 	report("set_current (command + SYST:ERR?)", t, n);
 	printf("  at 115200 baud add ~%.1f ms per measure for the bytes on "
-	       "the wire\n", (4 * (12 + 10)) * 10 / 115200.0 * 1000);
+	       "the wire\n",
+	       (4 * (12 + 10)) * 10 / 115200.0 * 1000);
 	instr_close(in);
 	atomic_store(&stop, true);
 	pthread_join(th, NULL);

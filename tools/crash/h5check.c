@@ -9,8 +9,8 @@
  * reports. swmr_open says whether a bare SWMR-read open worked (it does
  * not in the milliseconds a resume or close writes attributes outside
  * SWMR mode; runfile_open reads such a file anyway). --final also wants
- * equal lengths, status "complete" and a plain (non-SWMR) open to work. Prints one key=value line; exit 0 when
- * consistent, 1 when not, 2 when unreadable.
+ * equal lengths, status "complete" and a plain (non-SWMR) open to work. Prints
+ * one key=value line; exit 0 when consistent, 1 when not, 2 when unreadable.
  */
 #include <hdf5.h>
 #include <stdio.h>
@@ -24,7 +24,8 @@
 /* Does the open h5py.File(p, "r", swmr=True) does work? */
 static int swmr_opens(const char *path)
 {
-	hid_t f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+	hid_t f =
+	    H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
 
 	if (f < 0)
 		return 0;
@@ -36,7 +37,7 @@ static int lengths(const char *path, unsigned long long *min,
 		   unsigned long long *max)
 {
 	const struct run_col *cols = run_cols();
-	const char *cells[] = { RUN_CELLS_VOLTAGE, RUN_CELLS_TEMPERATURE };
+	const char *cells[] = {RUN_CELLS_VOLTAGE, RUN_CELLS_TEMPERATURE};
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 	hbool_t yes = 1;
 	hid_t f;
@@ -133,10 +134,10 @@ int main(int argc, char **argv)
 			prev = t[i];
 		}
 	}
-	if (rows && (runfile_read_col(rf, "unix_time_second", rows - 1, 1,
-				      &unix_last) < 0 ||
-		     runfile_read_col(rf, "step_count", rows - 1, 1,
-				      &step_last) < 0)) {
+	if (rows &&
+	    (runfile_read_col(rf, "unix_time_second", rows - 1, 1, &unix_last) <
+		 0 ||
+	     runfile_read_col(rf, "step_count", rows - 1, 1, &step_last) < 0)) {
 		printf("readable=0 rows=%zu\n", rows);
 		return 2;
 	}
@@ -158,14 +159,14 @@ int main(int argc, char **argv)
 	printf("readable=1 rows=%zu lengths=%llu..%llu monotonic=%d%s%zu "
 	       "t_last=%.3f unix_last=%.6f step=%.0f status=%s resumed=%u "
 	       "capacity_ah=%.6f plain_open=%d swmr_open=%d\n",
-	       rows, lmin, lmax, !bad, bad ? " bad_at=" : " n=",
-	       bad ? bad_at : rows, rows ? prev : 0.0, unix_last, step_last,
-	       status, resumed, cap, plain_ok, swmr_ok);
+	       rows, lmin, lmax, !bad,
+	       bad ? " bad_at=" : " n=", bad ? bad_at : rows, rows ? prev : 0.0,
+	       unix_last, step_last, status, resumed, cap, plain_ok, swmr_ok);
 	free(t);
 	if (bad || lmin < rows)
 		return 1;
-	if (final && (lmin != lmax || strcmp(status, "complete") != 0 ||
-		      !plain_ok))
+	if (final &&
+	    (lmin != lmax || strcmp(status, "complete") != 0 || !plain_ok))
 		return 1;
 	return 0;
 }

@@ -46,12 +46,15 @@ static void sleep_until(struct timespec *next, long period_ns)
 
 static void child(const char *path, double rate_hz, unsigned seed)
 {
-	struct run_meta m = { .series = SERIES, .parallel = 1, .modules = 8,
-			      .n_probes = PROBES, .rated_capacity_ah = 94 };
-	struct h5log_tail tail = { 0 };
+	struct run_meta m = {.series = SERIES,
+			     .parallel = 1,
+			     .modules = 8,
+			     .n_probes = PROBES,
+			     .rated_capacity_ah = 94};
+	struct h5log_tail tail = {0};
 	struct h5log *l = NULL;
 	float cv[SERIES], ct[PROBES];
-	struct run_sample s = { .cell_voltage_V = cv, .cell_temperature_C = ct };
+	struct run_sample s = {.cell_voltage_V = cv, .cell_temperature_C = ct};
 	struct timespec next;
 	double t0 = 0;
 	uint32_t step = 1;
@@ -81,9 +84,10 @@ static void child(const char *path, double rate_hz, unsigned seed)
 			ct[p] = 25.0f + (float)(rand_r(&seed) % 20) * 0.1f;
 		if (h5log_push_sample(l, &s) < 0)
 			_exit(4);
-		if (i % (uint64_t)(5 * rate_hz) == (uint64_t)(5 * rate_hz) - 1) {
-			struct run_step st = { .step_count = step++,
-					       .end_s = s.test_time_s };
+		if (i % (uint64_t)(5 * rate_hz) ==
+		    (uint64_t)(5 * rate_hz) - 1) {
+			struct run_step st = {.step_count = step++,
+					      .end_s = s.test_time_s};
 
 			snprintf(st.kind, sizeof(st.kind), "rest");
 			if (h5log_push_step(l, &st) < 0 || h5log_flush(l) < 0)
@@ -109,8 +113,8 @@ int main(int argc, char **argv)
 	unlink(argv[1]);
 	for (unsigned k = 0; k < kills; k++) {
 		double delay = 0.3 + (double)(rand_r(&seed) % 2700) / 1000.0;
-		struct timespec ts = { (time_t)delay,
-				       (long)((delay - (long)delay) * 1e9) };
+		struct timespec ts = {(time_t)delay,
+				      (long)((delay - (long)delay) * 1e9)};
 		struct runfile *rf = NULL;
 		double t_kill, last_unix = 0, *t;
 		size_t rows;
@@ -134,7 +138,8 @@ int main(int argc, char **argv)
 		}
 		rows = runfile_rows(rf);
 		t = malloc((rows + 1) * sizeof(double));
-		if (!t || runfile_read_col(rf, "test_time_second", 0, rows, t) < 0 ||
+		if (!t ||
+		    runfile_read_col(rf, "test_time_second", 0, rows, t) < 0 ||
 		    runfile_read_col(rf, "unix_time_second", rows - 1, 1,
 				     &last_unix) < 0) {
 			fprintf(stderr, "kill %u: rows unreadable\n", k);
@@ -142,8 +147,9 @@ int main(int argc, char **argv)
 		}
 		for (size_t i = 1; i < rows; i++) {
 			if (!(t[i] > t[i - 1])) {
-				fprintf(stderr, "kill %u: time not increasing "
-						"at row %zu\n",
+				fprintf(stderr,
+					"kill %u: time not increasing "
+					"at row %zu\n",
 					k, i);
 				fail = 1;
 				break;

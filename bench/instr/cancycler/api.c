@@ -35,7 +35,10 @@ struct cyc_dev {
 	struct cyc_status st;
 };
 
-static struct cyc_dev *dev_of(struct instr *in) { return in->priv; }
+static struct cyc_dev *dev_of(struct instr *in)
+{
+	return in->priv;
+}
 
 static int send_cmd(struct cyc_dev *d)
 {
@@ -65,9 +68,8 @@ static void take_ident(struct cyc_dev *d, const struct cyc_ident *id)
 		snprintf(model, sizeof(model), "%s", name);
 	else
 		snprintf(model, sizeof(model), "model %u", id->model);
-	snprintf(d->in.idn, sizeof(d->in.idn), "CAN cycler,%s,%u,%u.%u",
-		 model, id->has_serial ? id->serial : 0, id->fw_major,
-		 id->fw_minor);
+	snprintf(d->in.idn, sizeof(d->in.idn), "CAN cycler,%s,%u,%u.%u", model,
+		 id->has_serial ? id->serial : 0, id->fw_major, id->fw_minor);
 }
 
 static int cyc_rx_frame(struct instr *in, const struct canframe *f,
@@ -138,7 +140,8 @@ static int cyc_set_current(struct instr *in, int32_t current_mA)
 
 	if (current_mA != 0 && !d->have_voltage) {
 		log_err("%s: current %d mA requested before the voltage "
-			"limits were set", canbus_name(d->bus), current_mA);
+			"limits were set",
+			canbus_name(d->bus), current_mA);
 		return BENCH_ERR_STATE;
 	}
 	d->cmd.current_mA = current_mA;
@@ -180,8 +183,8 @@ static int cyc_measure(struct instr *in, struct instr_state *st)
 		return BENCH_OK;
 	st->voltage_mV = d->st.voltage_mV;
 	st->current_mA = d->st.current_mA;
-	st->power_mW = (int32_t)((int64_t)d->st.voltage_mV *
-				 d->st.current_mA / 1000);
+	st->power_mW =
+	    (int32_t)((int64_t)d->st.voltage_mV * d->st.current_mA / 1000);
 	st->output_on = d->st.output_on;
 	st->mask = INSTR_VOLTAGE | INSTR_CURRENT | INSTR_POWER | INSTR_OUTPUT;
 	if (d->st.fault) {
@@ -264,9 +267,10 @@ int cancycler_instr_open(const struct instr_cfg *cfg, struct instr **out)
 	d->in.priv = d;
 	d->bus = cfg->bus;
 	d->shared = cfg->bus_shared;
-	d->timeout_us = (int64_t)(cfg->timeout_ms > 0 ? cfg->timeout_ms
-						       : CYC_DEFAULT_TIMEOUT_MS) *
-			1000;
+	d->timeout_us =
+	    (int64_t)(cfg->timeout_ms > 0 ? cfg->timeout_ms
+					  : CYC_DEFAULT_TIMEOUT_MS) *
+	    1000;
 	snprintf(d->in.idn, sizeof(d->in.idn), "CAN cycler,unidentified,0,0");
 	log_info("%s: CAN cycler through '%s'", canbus_name(d->bus),
 		 cfg->dbc_path);

@@ -44,10 +44,8 @@ int cyc_db_bind(const struct dbc *db, struct cyc_db *c)
 	TRY(bind_sig(db, c->cmd, "Cyc_VoltageMax", true, &c->voltage_max));
 	TRY(bind_sig(db, c->cmd, "Cyc_VoltageMin", true, &c->voltage_min));
 	TRY(bind_sig(db, c->cmd, "Cyc_Alive", true, &c->alive));
-	TRY(bind_sig(db, c->status, "Cyc_VoltageMeas", true,
-		     &c->voltage_meas));
-	TRY(bind_sig(db, c->status, "Cyc_CurrentMeas", true,
-		     &c->current_meas));
+	TRY(bind_sig(db, c->status, "Cyc_VoltageMeas", true, &c->voltage_meas));
+	TRY(bind_sig(db, c->status, "Cyc_CurrentMeas", true, &c->current_meas));
 	TRY(bind_sig(db, c->status, "Cyc_OutputOn", true, &c->output_on));
 	TRY(bind_sig(db, c->status, "Cyc_Fault", true, &c->fault));
 	TRY(bind_sig(db, c->status, "Cyc_Mode", true, &c->mode));
@@ -55,10 +53,8 @@ int cyc_db_bind(const struct dbc *db, struct cyc_db *c)
 	c->ident = dbc_msg_by_name(db, "CYC_Ident");
 	if (c->ident) {
 		TRY(bind_sig(db, c->ident, "Cyc_Model", true, &c->model));
-		TRY(bind_sig(db, c->ident, "Cyc_FwMajor", false,
-			     &c->fw_major));
-		TRY(bind_sig(db, c->ident, "Cyc_FwMinor", false,
-			     &c->fw_minor));
+		TRY(bind_sig(db, c->ident, "Cyc_FwMajor", false, &c->fw_major));
+		TRY(bind_sig(db, c->ident, "Cyc_FwMinor", false, &c->fw_minor));
 		TRY(bind_sig(db, c->ident, "Cyc_Serial", false, &c->serial));
 	}
 	return BENCH_OK;
@@ -138,8 +134,8 @@ int cyc_decode_ident(const struct cyc_db *c, const struct canframe *f,
 		id->has_fw = true;
 	}
 	if (c->serial) {
-		id->serial = (uint32_t)cansig_get_raw(c->serial, f->data,
-						      f->len);
+		id->serial =
+		    (uint32_t)cansig_get_raw(c->serial, f->data, f->len);
 		id->has_serial = true;
 	}
 	return 1;

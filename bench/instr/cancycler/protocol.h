@@ -40,7 +40,7 @@ struct cyc_cmd {
 	int32_t current_mA;
 	int32_t voltage_max_mV;
 	int32_t voltage_min_mV;
-	uint8_t alive;            /* 0..15 */
+	uint8_t alive; /* 0..15 */
 };
 
 struct cyc_status {
@@ -48,7 +48,7 @@ struct cyc_status {
 	int32_t current_mA;
 	bool output_on;
 	bool fault;
-	uint8_t mode;             /* enum cyc_mode */
+	uint8_t mode; /* enum cyc_mode */
 };
 
 struct cyc_ident {
@@ -61,10 +61,10 @@ struct cyc_ident {
 /* The DBC's messages and signals, resolved once by name. */
 struct cyc_db {
 	const struct dbc_msg *cmd, *status, *ident;
-	const struct dbc_sig *enable, *current_set, *voltage_max,
-		*voltage_min, *alive;
+	const struct dbc_sig *enable, *current_set, *voltage_max, *voltage_min,
+	    *alive;
 	const struct dbc_sig *voltage_meas, *current_meas, *output_on, *fault,
-		*mode;
+	    *mode;
 	const struct dbc_sig *model, *fw_major, *fw_minor, *serial;
 };
 

@@ -28,12 +28,15 @@ struct scpi_dev {
 	int32_t current_mA;
 	/* last value sent per setter, to send only changes */
 	int32_t sent_volt_mV, sent_curr_mA, sent_sink_mA;
-	bool active;              /* a command went out since the last poll */
-	bool bad_logged;          /* a garbled reply was logged this streak */
+	bool active;	 /* a command went out since the last poll */
+	bool bad_logged; /* a garbled reply was logged this streak */
 	int64_t last_active_us;
 };
 
-static struct scpi_dev *dev_of(struct instr *in) { return in->priv; }
+static struct scpi_dev *dev_of(struct instr *in)
+{
+	return in->priv;
+}
 
 static const char *cmd(struct scpi_dev *d, enum scpi_cmd c)
 {
@@ -119,8 +122,7 @@ static int scpi_identify(struct instr *in, char *buf, int len)
 	TRY(scpi_query(d->x, cmd(d, SCPI_CMD_IDN), reply, sizeof(reply),
 		       d->timeout_ms));
 	if (scpi_parse_idn(reply) < 0) {
-		log_err("%s: bad *IDN? reply '%.60s'", xport_name(d->x),
-			reply);
+		log_err("%s: bad *IDN? reply '%.60s'", xport_name(d->x), reply);
 		return BENCH_ERR_PROTO;
 	}
 	/* scpi_parse_idn bounds the reply to 127 characters */
@@ -169,7 +171,8 @@ static int scpi_set_current(struct instr *in, int32_t current_mA)
 
 	if (current_mA != 0 && !d->have_voltage) {
 		log_err("%s: current %d mA requested before the voltage "
-			"limits were set", xport_name(d->x), current_mA);
+			"limits were set",
+			xport_name(d->x), current_mA);
 		return BENCH_ERR_STATE;
 	}
 	if (fabs(current_mA / 1000.0) > d->prof->current_max_A) {
@@ -231,10 +234,9 @@ static int scpi_measure(struct instr *in, struct instr_state *st)
 	st->current_mA = (int32_t)lround(i * 1000.0);
 	st->mask |= INSTR_CURRENT;
 	if (cmd(d, SCPI_CMD_MEAS_POWER)) {
-		TRY(query_number(d, SCPI_CMD_MEAS_POWER, 'W',
-				 d->prof->voltage_max_V *
-					 d->prof->current_max_A,
-				 &p));
+		TRY(query_number(
+		    d, SCPI_CMD_MEAS_POWER, 'W',
+		    d->prof->voltage_max_V * d->prof->current_max_A, &p));
 		st->power_mW = (int32_t)lround(p * 1000.0);
 		st->mask |= INSTR_POWER;
 	}
@@ -305,7 +307,8 @@ int scpi_instr_open_xport(struct xport *x, const char *model, int timeout_ms,
 	*out = NULL;
 	if (!prof) {
 		log_err("unknown SCPI model '%s' (known: generic, ea-psb, "
-			"itech-it6000)", model);
+			"itech-it6000)",
+			model);
 		rc = BENCH_ERR_ARG;
 		goto fail;
 	}
@@ -353,7 +356,8 @@ int scpi_instr_open(const struct instr_cfg *cfg, struct instr **out)
 	}
 	if (!scpi_profile_find(cfg->model)) {
 		log_err("unknown SCPI model '%s' (known: generic, ea-psb, "
-			"itech-it6000)", cfg->model);
+			"itech-it6000)",
+			cfg->model);
 		return BENCH_ERR_ARG;
 	}
 	TRY(xport_open(cfg->port, cfg->serial, &x));

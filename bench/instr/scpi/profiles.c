@@ -90,7 +90,7 @@ const struct scpi_profile scpi_profiles[] = {
 /* clang-format on */
 
 const size_t scpi_profiles_count =
-	sizeof(scpi_profiles) / sizeof(scpi_profiles[0]);
+    sizeof(scpi_profiles) / sizeof(scpi_profiles[0]);
 
 const struct scpi_profile *scpi_profile_find(const char *model)
 {

@@ -22,7 +22,10 @@ static const char *skip_blanks(const char *s)
 	return s;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 int scpi_parse_number(const char *s, char unit, double *out)
 {

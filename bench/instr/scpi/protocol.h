@@ -33,22 +33,22 @@ int scpi_instr_open_xport(struct xport *x, const char *model, int timeout_ms,
 			  struct instr **out);
 
 enum scpi_cmd {
-	SCPI_CMD_NONE = 0,        /* table terminator */
-	SCPI_CMD_REMOTE,          /* sent at open, before anything else */
-	SCPI_CMD_MODE,            /* sent at open after REMOTE (FUNC VOLT) */
-	SCPI_CMD_LOCAL,           /* sent at close */
-	SCPI_CMD_CLEAR,           /* clear the error queue */
+	SCPI_CMD_NONE = 0, /* table terminator */
+	SCPI_CMD_REMOTE,   /* sent at open, before anything else */
+	SCPI_CMD_MODE,	   /* sent at open after REMOTE (FUNC VOLT) */
+	SCPI_CMD_LOCAL,	   /* sent at close */
+	SCPI_CMD_CLEAR,	   /* clear the error queue */
 	SCPI_CMD_IDN,
-	SCPI_CMD_ERROR,           /* next error: <code>,"<text>" */
-	SCPI_CMD_SET_VOLTAGE,     /* CV setpoint */
-	SCPI_CMD_SET_CURRENT,     /* source current limit */
-	SCPI_CMD_SET_SINK_CURRENT,/* sink current limit */
+	SCPI_CMD_ERROR,		   /* next error: <code>,"<text>" */
+	SCPI_CMD_SET_VOLTAGE,	   /* CV setpoint */
+	SCPI_CMD_SET_CURRENT,	   /* source current limit */
+	SCPI_CMD_SET_SINK_CURRENT, /* sink current limit */
 	SCPI_CMD_OUTPUT_ON,
 	SCPI_CMD_OUTPUT_OFF,
 	SCPI_CMD_GET_OUTPUT,
 	SCPI_CMD_MEAS_VOLTAGE,
-	SCPI_CMD_MEAS_CURRENT,    /* signed, + = into the pack */
-	SCPI_CMD_MEAS_POWER,      /* optional */
+	SCPI_CMD_MEAS_CURRENT, /* signed, + = into the pack */
+	SCPI_CMD_MEAS_POWER,   /* optional */
 };
 
 struct scpi_cmd_text {
@@ -57,12 +57,12 @@ struct scpi_cmd_text {
 };
 
 struct scpi_profile {
-	const char *model;        /* bench-file name: "ea-psb" */
+	const char *model; /* bench-file name: "ea-psb" */
 	const char *desc;
 	const struct scpi_cmd_text *cmds; /* ends with SCPI_CMD_NONE */
-	bool sink_negative;       /* the sink limit is sent as a negative
-				   * number */
-	double voltage_max_V;     /* replies beyond are garbage */
+	bool sink_negative;   /* the sink limit is sent as a negative
+			       * number */
+	double voltage_max_V; /* replies beyond are garbage */
 	double current_max_A;
 };
 
