@@ -8,6 +8,9 @@
 #   make bench      benchmarks (print figures, never fail on speed)
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make format     clang-format every source file
+#   make check-format  fail when a file is not clang-formatted
+#   make test T=NAME   build and run one test binary (e.g. T=test_soa_checks)
+#   make compile_commands.json  for clangd and clang-tidy
 #   make clean
 
 CC      ?= gcc
@@ -35,7 +38,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check check-unit check-seams check-kernel check-crash \
-        asan valgrind bench fuzz format clean
+        asan valgrind bench fuzz format check-format test clean
 all: bin/bench
 
 deps:
@@ -71,6 +74,7 @@ check-crash: bin/bench
 	@tools/crash/check-crash.sh
 
 check: deps
+	$(MAKE) check-format
 	$(MAKE) all
 	$(MAKE) check-seams
 	$(MAKE) check-unit
@@ -105,7 +109,21 @@ fuzz:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+check-format:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && \
+		echo "format: ok"
+
+# One test binary by name: make test T=test_soa_checks
+test: bin/bench
+	@[ -n "$(T)" ] || { echo "usage: make test T=test_NAME" >&2; exit 2; }
+	@bin=$$(echo $(TEST_BIN) | tr " " "\n" | grep "/$(T)$$"); \
+	[ -n "$$bin" ] || { echo "no test named '$(T)'" >&2; exit 2; }; \
+	$(MAKE) --no-print-directory $$bin && $$bin
+
+compile_commands.json: $(LIB_SRC) app/main.c
+	@tools/compile-commands.sh "$(CC) $(CFLAGS) $(PKG_CFLAGS)" $^ > $@
+
 clean:
 	rm -rf build build-asan build-fuzz bin out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d $(TEST_BIN:=.d)
