@@ -33,7 +33,7 @@ LIB_SRC := $(filter-out app/main.c,$(wildcard common/*.c can/*.c serial/*.c runf
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libbench.a
 
-TEST_SUPPORT := $(wildcard tests/support/*.c)
+TEST_SUPPORT := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_SRC := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -56,6 +56,11 @@ bin/bench: $(BUILD)/app/main.o $(LIB)
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/support -c -o $@ $<
+
+# One source per test binary, so its .d file lists the headers it includes.
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/support $(LDFLAGS) -o $@ $< \
@@ -126,4 +131,4 @@ compile_commands.json: $(LIB_SRC) app/main.c
 clean:
 	rm -rf build build-asan build-fuzz bin out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d $(TEST_BIN:=.d) $(TEST_SUPPORT:.o=.d)
