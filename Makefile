@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Battery remanufacturing test-bench controller.
 #   make            build bin/bench
 #   make demo       install deps, build, run the simulated overnight test, grade

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* analyze.c - turn a rundata into measured pack and cell results. */
 #define LOG_PREFIX "analyze"
 #include "analyze.h"

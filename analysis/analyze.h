@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* analyze.h - per-pack and per-cell results computed from a rundata.
  *
  * Everything here is measured; nothing is judged (grade.c applies the

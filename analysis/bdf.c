@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bdf.c - Battery Data Format CSV export, by chunks of the run file. */
 #define LOG_PREFIX "bdf"
 #include "bdf.h"

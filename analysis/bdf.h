@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bdf.h - export a run's pack time series as Battery Data Format CSV.
  *
  * Header row: BDF preferred labels ("Test Time / s", "Voltage / V",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grade.h - apply the rules to measured results: REUSE / REMANUFACTURE /
  * RECYCLE (or INCOMPLETE for a run that did not finish for a non-safety
  * cause), with reasons in plain words, per-cell flags and the modules to

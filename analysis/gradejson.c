@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gradejson.c - grade output: JSON (DESIGN 3.1), terminal summary, CSV. */
 #define LOG_PREFIX "gradejson"
 #include "gradejson.h"

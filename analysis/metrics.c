@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c - pure metric functions (see metrics.h). */
 #define LOG_PREFIX "metrics"
 #include "metrics.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.h - pure metric functions over in-memory arrays (no I/O).
  *
  * Conventions: current in A, positive on charge; time in s; voltages in V;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ocv.c - piecewise-linear OCV curves and their exact inverse. */
 #include "ocv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ocv.h - the chemistry OCV curves the analysis inverts (rested cell voltage
  * to state of charge), from reference/grading.md (d).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report.c - the HTML report (see report.h). */
 #define LOG_PREFIX "report"
 #include "report.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report.h - one self-contained HTML report with inline SVG plots: grade
  * and reasons at the top, passport fields, pack V and I with the steps
  * shaded, the cell-voltage envelope with flagged cells, per-cell capacity

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules.c - grading rules INI: table-driven keys over built-in defaults. */
 #define LOG_PREFIX "rules"
 #include "rules.h"

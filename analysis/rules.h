@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules.h - grading thresholds from an INI file (libinih).
  *
  * The defaults are fixtures/rules/default.ini, also compiled in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules_default.c - the default rules text, byte for byte
  * fixtures/rules/default.ini (a unit test compares the two), so grading
  * works without the fixtures directory and hashes the same bytes. */

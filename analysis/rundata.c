@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rundata.c - stream a run into the compact view the metrics need. */
 #define LOG_PREFIX "rundata"
 #include "rundata.h"

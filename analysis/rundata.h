@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rundata.h - the compact in-memory view of a run the metrics need.
  *
  * Built by streaming a run (analysis/runfile.h, or any struct rd_source):

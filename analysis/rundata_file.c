@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rundata_file.c - build a rundata from a run file through the reader. */
 #define LOG_PREFIX "rundata"
 #include "rundata.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* svg.c - inline SVG plot primitives (see svg.h). */
 #include "svg.h"
 

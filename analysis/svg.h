@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* svg.h - minimal inline-SVG plotting for the HTML report: a plot area
  * with linear axes, lines, bars, bands and threshold lines. */
 #ifndef BENCH_ANALYSIS_SVG_H

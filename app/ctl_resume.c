@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_resume.c - `bench resume RUN.h5`: rebuild a run from its file and
  * continue it.
  *

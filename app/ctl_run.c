@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_run.c - wire one run: recipe, profile, bench file, buses, cycler,
  * simulator, run file, control socket, loop. */
 #define LOG_PREFIX "run"

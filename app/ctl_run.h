@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_run.h - `bench run` and `bench resume`: build the backends a bench
  * file (or --sim) names, open the run file, run the loop, close. */
 #ifndef BENCH_CTL_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_run_priv.h - one run's resources, shared by ctl_run.c (new runs)
  * and ctl_resume.c (resumed runs). */
 #ifndef BENCH_CTL_RUN_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctlsock.c - local control socket: status and stop, one line each way. */
 #define LOG_PREFIX "ctlsock"
 

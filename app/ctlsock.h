@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctlsock.h - the run's local control socket (status, stop).
  *
  * One Unix stream socket per run, named after the pack id, in the runtime

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loop.h - the event loops around the controller core.
  *
  * loop_sim_run: virtual time for the in-process simulator. A fixed control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loop_real.c - epoll loop for a real bench (or a simulator process on a
  * real CAN interface): CAN sockets, timerfd tick, signalfd, control socket.
  * Nothing spins: the loop sleeps in epoll_wait until something is due. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* loop_sim.c - virtual-time loop for `bench run --sim`. */
 #define LOG_PREFIX "loop"
 

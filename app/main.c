@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the bench binary: dispatch to a subcommand, nothing else. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.c - the operator's live status line and its JSON form. */
 #include "status.h"
 

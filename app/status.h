@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.h - what an operator sees of a running test.
  *
  * The controller's struct run_status (bench/run_status.h) in three

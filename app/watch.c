@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* watch.c - the live status line of a run in another process. */
 #define LOG_PREFIX "watch"
 

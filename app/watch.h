@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* watch.h - `bench watch`: follow a running test from another terminal,
  * through its run file (SWMR read) or its control socket. */
 #ifndef BENCH_WATCH_H

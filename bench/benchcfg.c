@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* benchcfg.c - the bench file (which bus, which cycler, who operates). */
 #define LOG_PREFIX "benchcfg"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* benchcfg.h - the bench file (--bench BENCH.ini): which hardware this
  * channel uses.
  *

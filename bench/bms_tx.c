@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bms_tx.c - the bench's heartbeat and contactor request frame. */
 #define LOG_PREFIX "bms_tx"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bms_tx.h - what the bench sends to the BMS: the profile's [bench_tx]
  * message (e.g. BENCH_Command) every period_ms with an alive counter and
  * the contactor request. A BMS that hears nothing opens its contactors, so

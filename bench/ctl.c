@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl.c - the controller core: phases, inputs, safety, step engine. */
 #define LOG_PREFIX "ctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl.h - the controller core of one bench channel.
  *
  * Takes decoded BMS frames and cycler measurements, keeps the pack state,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_canstat.c - the SocketCAN interfaces' state as the kernel reports
  * it (state, bitrate, error counters, read through libsocketcan by the
  * can/ backend), recorded as bench:CAN_STATUS info events: at run start,

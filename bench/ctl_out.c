@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_out.c - what the controller does to the outside: cycler commands
  * and measurements, and the records it logs (samples, steps, events). */
 #define LOG_PREFIX "ctl"

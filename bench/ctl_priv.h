@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_priv.h - the controller's state, shared by ctl.c (phases, inputs,
  * safety) and ctl_out.c (cycler commands, contactors, log records). */
 #ifndef BENCH_CTL_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diag.c - debounce fault reports and decide the reaction (table in
  * diag_cfg.c). */
 #define LOG_PREFIX "diag"

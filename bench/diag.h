@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diag.h - the one debounced fault table (foxBMS diag style).
  *
  * soa.c reports each check as OK / NOT_OK with the values that triggered it;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diag_cfg.c - THE fault table: every safety reaction of the bench, in one
  * place. A row trips after `samples` consecutive NOT_OK reports spanning at
  * least `ms` (see diag.h). Samples are distinct readings: soa.c re-checks a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* instr.c - the cycler seam: open by kind, and the safe stop. */
 #define LOG_PREFIX "instr"
 #include "instr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* instr.h - the cycler (bidirectional DC supply) seam.
  *
  * Backends chosen by bench-file kind: "scpi" (bench/instr/scpi/, over the

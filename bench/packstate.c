@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* packstate.c - decode BMS frames through the profile's signal map. */
 #define LOG_PREFIX "packstate"
 

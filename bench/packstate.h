@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* packstate.h - the pack as the BMS reports it, decoded from CAN frames.
  *
  * The profile says which DBC signals carry what (cell voltages by a printf

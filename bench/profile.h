@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile.h - pack profile (DESIGN 3.5): a pack model is a DBC + this INI.
  *
  *   [pack]      model, chemistry (nmc|lfp), series, parallel, modules,

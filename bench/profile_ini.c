@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_ini.c - line-numbered INI reading over libinih. */
 #define LOG_PREFIX "config"
 

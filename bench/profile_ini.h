@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_ini.h - line-numbered INI reading over libinih, shared by the
  * pack profile and the bench file.
  *

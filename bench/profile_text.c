@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_text.c - a profile written back as the INI text profile_parse()
  * reads, so a run built from profile_for_sim() carries its profile in the
  * run file's profile_text like any other run (the grading reads

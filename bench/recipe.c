@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recipe.c - recipe parser: lines, blocks, steps, ends and flags.
  * Tokens and quantities are in recipe_lex.c; the grammar is in recipe.h
  * and docs/recipes.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recipe.h - the recipe language (DESIGN 3.3, PyBaMM experiment wording).
  *
  * One step per line, plus blocks, limits and tags:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recipe_lex.c - tokens, numbers and units of a recipe line. */
 #define LOG_PREFIX "recipe"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recipe_lex.h - tokens and quantities of one recipe line (private to
  * recipe.c / recipe_lex.c).
  *

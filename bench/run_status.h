@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run_status.h - what an operator sees of a running test, as the
  * controller (or `bench watch`, from a run file) fills it. Rendered by
  * app/status.h (status line, log lines, control socket JSON). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* soa.c - safe-operating-area checks: each reports OK / NOT_OK with the
  * triggering values to diag, which debounces and decides (diag_cfg.c). */
 #define LOG_PREFIX "soa"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* soa.h - pure safe-operating-area checks.
  *
  * The controller calls soa_check() on every incoming measurement (and on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* step.c - the step engine: walks the recipe, integrates Ah/Wh, ends steps,
  * computes the cycler command. Pure: time and measurements are passed in.
  * The cell CV loop is in step_cv.c. */

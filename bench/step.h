@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* step.h - the step engine: a pure state machine that walks a recipe.
  *
  * The controller calls step_tick() every control tick with a measurement

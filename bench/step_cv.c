@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* step_cv.c - constant voltage on the highest cell, by our own PI loop on
  * the charge current (the cycler only sees a current setpoint).
  *

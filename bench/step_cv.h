@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* step_cv.h - the cell CV loop of `Hold at 4.2 V` and the current cap
  * (private to step.c / step_cv.c). */
 #ifndef BENCH_STEP_CV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canbus.c - pick a bus backend by connection string, forward calls to it,
  * and map SocketCAN error frames to bus states.
  */

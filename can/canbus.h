@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canbus.h - the CAN bus seam.
  *
  * One interface, backends chosen by connection string:

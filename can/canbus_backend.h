@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canbus_backend.h - private to the canbus backends (not for callers).
  *
  * canbus.c picks a backend by connection string and forwards every call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canbus_mem.c - the in-process CAN bus ("mem:NAME").
  *
  * Every endpoint opened with the same NAME is a node on one bus: a frame one

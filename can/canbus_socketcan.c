@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canbus_socketcan.c - SocketCAN raw sockets and interface control.
  *
  * The only file that includes <libsocketcan.h> and the kernel CAN headers.

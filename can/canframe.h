@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canframe.h - classic and FD CAN frames, and the can-utils log line format.
  *
  * The id carries SocketCAN's flag bits, so a frame maps 1:1 onto

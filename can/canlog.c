@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canlog.c - can-utils log line parse/format and a buffered reader.
  *
  * The parser is hand-rolled (table-driven hex, no strtoul, no copies)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canlog.h - can-utils log lines (candump -l / -L, canplayer, log2asc).
  *
  * Grammar (one frame per line):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cansig.c - the signal codec: raw bits <-> physical values.
  *
  * Bit b of a payload lives in byte b/8 at mask 1<<(b%8). Intel (@1)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc.c - DBC parser: statements into struct dbc.
  *
  * Lenient like cantools' default mode: unknown statements are skipped with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc.h - DBC database: parser, lookup, and the signal codec.
  *
  * Parser is lenient by default (unknown statements skipped with a warning,

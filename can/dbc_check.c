@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_check.c - layout checks: signals outside their frame, overlaps. */
 #define LOG_PREFIX "dbc"
 #include "dbc.h"

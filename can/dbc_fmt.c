@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_fmt.c - decoded frames as JSON lines or readable text.
  *
  * Number printing is the hot spot of `bench can decode --json`: printf's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_fmt.h - decoded frames as text: JSON lines and a readable form.
  *
  * JSON (read by tools outside the project, keep it stable):

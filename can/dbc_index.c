@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_index.c - id and name lookups over a parsed DBC.
  *
  * Ids go through an open-addressing hash (power-of-two table, at most half

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_lex.c - character cursor for the DBC parser. */
 #define LOG_PREFIX "dbc"
 #include "dbc_lex.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_lex.h - character cursor for the DBC parser (private to can/dbc*.c).
  *
  * DBC is token based but not line based: BO_/SG_ end at the line's end,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dbc_priv.h - shared between the DBC parser, its checks and its index. */
 #ifndef BENCH_CAN_DBC_PRIV_H
 #define BENCH_CAN_DBC_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock.h - the injected clock.
  *
  * Real monotonic time on a bench, virtual time in simulation, so an 8-hour

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c - default stderr sink and level filter. */
 #include "log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h - leveled logging with a per-file prefix and a pluggable sink.
  *
  * Each .c file defines LOG_PREFIX before including this header:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rc.c - text for enum bench_rc. */
 #include "rc.h"
 

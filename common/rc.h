@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rc.h - the one return-code enum shared by every module.
  *
  * Functions return BENCH_OK (0), a positive count, or a negative code below.

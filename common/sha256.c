@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sha256.c - SHA-256 per FIPS 180-4, no dependencies. */
 #define LOG_PREFIX "sha256"
 #include "sha256.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5log.c - bench-run/1 writer: ring -> writer thread -> HDF5 in SWMR mode.
  *
  * The only bench file that includes <hdf5.h>. Debian's libhdf5 is built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5log.h - the bench-run/1 HDF5 writer (DESIGN 3.4).
  *
  * The control loop pushes copies of samples, steps, events and (optionally)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5schema.c - the HDF5 types of a bench-run/1 file (see h5schema.h).
  *
  * With bench/h5log.c and analysis/runfile.c, the only file that includes

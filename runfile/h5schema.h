@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5schema.h - the HDF5 types of a bench-run/1 file (see runschema.h).
  *
  * The writer (bench/h5log.c) and the reader (analysis/runfile.c) build

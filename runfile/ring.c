@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ring.c - SPSC slot ring (see ring.h). */
 #define LOG_PREFIX "ring"
 #include "ring.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ring.h - bounded single-producer single-consumer ring of fixed-size slots.
  *
  * The control loop (producer) fills a slot with ring_reserve + ring_commit

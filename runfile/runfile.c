@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runfile.c - bench-run/1 reader (see runfile.h).
  *
  * The only analysis file that includes <hdf5.h>. Opens in SWMR-read mode

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runfile.h - reader for bench-run/1 files (DESIGN 3.4).
  *
  * Opens in SWMR-read mode, so it works on a file a run is still writing and

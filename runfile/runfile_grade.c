@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runfile_grade.c - the /grade group (one of the two analysis files that
  * include HDF5, next to the reader). */
 #define LOG_PREFIX "runfile"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runfile_grade.h - store a grade in its run file as the /grade group.
  *
  * /grade attrs: json (the `bench grade --json` object), grade, rules_sha256,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runschema.c - run_meta ownership helpers. */
 #include "runschema.h"
 

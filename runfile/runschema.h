@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runschema.h - the records of a bench-run/1 file (DESIGN 3.4), shared by
  * the HDF5 writer (bench/h5log.c) and reader (analysis/runfile.c).
  *

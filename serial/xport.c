@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xport.c - serial transport seam: connection-string dispatch, serial
  * parameter parsing and line framing shared by every backend. */
 #define LOG_PREFIX "xport"

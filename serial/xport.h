@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xport.h - the serial transport seam.
  *
  * Instrument protocol code talks to a struct xport and never opens a port

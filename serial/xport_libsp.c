@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xport_libsp.c - serial transport through libserialport, for real UARTs
  * and USB serial adapters. The only file that includes <libserialport.h>;
  * SP_ERR_* are mapped to enum bench_rc here and nowhere else.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xport_tty.c - plain termios transport on a file descriptor.
  *
  * Why it exists: libserialport finds ports through sysfs and refuses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* can_genlog.c - write an N-frame candump log of every message of a DBC,
  * as a BMS would send them: each multiplexed message once per multiplexor
  * value its signals use (a 96-cell BMS: 32 cell blocks), payloads filled

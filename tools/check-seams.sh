@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Hardware only behind its seam: each library header in exactly its backend.
 # Layers only downwards: common <- can, serial <- runfile <- bench <- analysis
 # <- app (the process). The controller library (bench/) never includes the

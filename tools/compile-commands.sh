@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # compile-commands.sh "CC FLAGS" FILE.c... - compile_commands.json on stdout,
 # the same flags the Makefile builds with, for clangd and clang-tidy.
 flags=$1; shift

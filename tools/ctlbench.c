@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctlbench.c - controller benchmarks (tools/bench.d/ctl.sh builds it):
  *
  *   frames: BMS bursts of the simulated 96-cell BMS (32 cell frames, 14

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The main job (`make demo`): a simulated overnight test of an aged 96-cell
 # NMC pack with one weak module (residual capacity at C/3, HPPC pulses at
 # two SOCs, a 24 h self-discharge rest), at full simulation speed, then the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages the build and tests need, when missing.
 set -e
 PKGS="build-essential pkg-config libsocketcan-dev libserialport-dev libhdf5-dev

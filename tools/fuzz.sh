@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build every tests/fuzz/fuzz_*.c as a libFuzzer target (clang) and run each
 # for FUZZ_SECONDS against its corpus in fixtures/fuzz/<name>/. A crash fails.
 set -e

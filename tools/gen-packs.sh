@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # gen-packs.sh - regenerate fixtures/packs/*.ini, the simulated used packs.
 #
 # Four pack models (grading.md (d) layouts) times seven conditions, plus the

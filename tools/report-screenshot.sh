@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Render an HTML report in headless Chromium and check the screenshot shows
 # plots: the PNG decodes, has the window's size, many colours and enough
 # ink. Usage: tools/report-screenshot.sh REPORT.html [OUT.png]

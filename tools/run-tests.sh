@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run every Criterion test binary; fail if any fails. Prints a summary.
 fail=0
 for t in "$@"; do

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* safetybench.c - cost of the pure parts on the control path: one
  * soa_check() of a 192-cell snapshot, one step_tick(), and parsing the
  * overnight recipe. Prints figures; never fails on speed. */

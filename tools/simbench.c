@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* simbench.c - how fast the pack simulator runs: an 8-hour C/3 discharge
  * and charge of the 96-cell pack in virtual time, the BMS publishing every
  * frame at its real rates on an in-process bus, a bench node sending the

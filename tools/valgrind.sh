@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run the unit test binaries under valgrind memcheck (following Criterion's
 # worker processes). Any memcheck error (invalid access, use of
 # uninitialised memory: what ASan does not see) fails the run. Leaks are left

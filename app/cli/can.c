@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* can.c - `bench can decode`, `bench can dump` and `bench dbc check`. */
 #define LOG_PREFIX "can"
 #include "cli.h"

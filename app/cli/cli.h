@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h - subcommands of the bench binary. Each returns the process exit
  * status (0 ok, 1 failure, 2 usage error) and handles its own --help. */
 #ifndef BENCH_CLI_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grade.c - `bench grade`, `bench report`, `bench export`. */
 #define LOG_PREFIX "grade"
 #include <getopt.h>

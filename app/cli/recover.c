@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recover.c - `bench recover RUN.h5`: make a killed run's file open in
  * every tool (h5dump, h5py without swmr, HDFView) without resuming it. */
 #define LOG_PREFIX "recover"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run.c - `bench run`, `bench resume`, `bench watch`, `bench stop`. */
 #define LOG_PREFIX "bench"
 

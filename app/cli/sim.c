@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim.c - `bench sim`: the simulated pack as its own CAN node. */
 #define LOG_PREFIX "bench-sim"
 

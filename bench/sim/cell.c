@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cell.c - equivalent-circuit cell with a lumped thermal model. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cell.h - one series element of the pack (a parallel group is one element):
  * OCV(SOC) + R0 + two RC pairs, self-discharge, internal short, lumped
  * thermal model with convection to ambient.

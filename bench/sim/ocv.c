@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ocv.c - OCV tables and a fast lookup (uniform grid, built once). */
 #include <pthread.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ocv.h - open-circuit voltage of NMC and LFP cells versus state of charge.
  *
  * Tables from reference/grading.md (d): NMC is the LG MJ1 curve ending at the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* packini.c - parse and validate the simulated pack file. */
 #define LOG_PREFIX "packini"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* packini.h - the simulated pack file (DESIGN 3.2), parsed with libinih.
  *
  * Pure parsing and validation: no physics, no randomness. Every error is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rng.c - seeded random numbers for the simulator. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rng.h - the simulator's seeded random numbers (splitmix64 + xoshiro256**).
  *
  * Not libc rand(): the sequence must be identical on every machine and libc

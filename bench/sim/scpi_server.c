@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scpi_server.c - the simulated SCPI bidirectional supply (instrument
  * side): command parser, error queue, CC/CV regulation with slew, and its
  * own watchdog. See scpi_server.h for the command set and conventions. */

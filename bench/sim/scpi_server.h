@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scpi_server.h - the simulated SCPI bidirectional DC supply.
  *
  * The instrument side of a serial line: it parses SCPI commands, answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim.c - the simulated pack: build from the pack file, step in virtual
  * time, fire scheduled faults, write the truth file. */
 #define LOG_PREFIX "sim"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim.h - the simulated used pack: cells, BMS on CAN, cycler, faults.
  *
  * A first-class backend (libsigrok's "demo" driver), not a test hack: the

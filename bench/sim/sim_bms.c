@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_bms.c - the simulated BMS: measures cells, temperatures and current
  * with noise and quantisation, publishes them per fixtures/dbc/sim_bms.dbc,
  * obeys contactor requests and the bench heartbeat, and opens its

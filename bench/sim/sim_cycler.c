@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_cycler.c - the simulated cycler (bidirectional DC supply): current
  * slew, CV limits on the pack voltage, its own ratings, and a watchdog that
  * turns the output off without commands. Shared by the in-process instr

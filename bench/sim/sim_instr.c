@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_instr.c - the in-process cycler personality: bench/instr.h ops on the
  * simulated cycler. Every op is a command that feeds the cycler's
  * watchdog; after a cycler_timeout fault every op times out, as a supply

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_priv.h - the simulator's internals, shared by its files only. */
 #ifndef BENCH_SIM_SIM_PRIV_H
 #define BENCH_SIM_SIM_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_scpi.c - the simulated SCPI supply on a pty, served from a thread
  * for the in-process simulator. */
 #define LOG_PREFIX "sim-scpi"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_scpi.h - the simulator's SCPI supply personality, shared by `bench
  * sim --scpi-link` (sim_serve.c) and `bench run --sim` with a bench file
  * whose cycler is `kind = scpi, port = sim` (served here, from a thread,

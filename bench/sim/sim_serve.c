@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_serve.c - run the simulated pack as its own bus node. */
 #define LOG_PREFIX "sim-serve"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_serve.h - the simulated pack as its own process (`bench sim`): the
  * BMS (and optionally the CAN cycler) on real CAN interfaces, the SCPI
  * supply on a pseudo-terminal or a UART, paced against the monotonic clock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_benchcfg.c - the bench file INI parser. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_candump.c - libFuzzer target: candump log line parser; whatever
  * parses must format and parse back to the same record. */
 #include <stddef.h>

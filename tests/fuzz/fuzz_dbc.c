@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_dbc.c - libFuzzer target: the DBC parser and, on what parses, the
  * codec (decode every signal of every message, encode the decoded value
  * back) and the JSON line of each message, whose signals must be exactly

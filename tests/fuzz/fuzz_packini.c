@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_packini.c - libFuzzer target for the simulated pack file parser. */
 #include <stdint.h>
 #include <stdlib.h>

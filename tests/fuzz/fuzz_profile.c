@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_profile.c - the pack profile INI parser and its signal patterns. */
 #include <stdint.h>
 #include <stdlib.h>

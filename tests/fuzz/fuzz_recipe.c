@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_recipe.c - the recipe parser, then a few ticks of the step engine on
  * whatever parsed (measurements derived from the input). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_rules.c - libFuzzer target for the grading rules INI parser. */
 #include <stdint.h>
 #include <stdlib.h>

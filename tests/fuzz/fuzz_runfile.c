@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_runfile: the run-file reader on arbitrary bytes. The input goes to
  * a temporary file (HDF5 reads files, not buffers), then everything the
  * analysis code reads is read. Errors are fine; crashes, leaks and hangs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_scpi_reply.c - everything that parses text from a serial line:
  * the driver's strict reply parsers, the driver itself reading replies
  * (line framing included) through a transport that returns the input, and

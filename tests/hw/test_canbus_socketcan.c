@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_canbus_socketcan.c - the SocketCAN backend on a real kernel.
  *
  * Runs in the QEMU guest (tools/qemu/check-kernel.sh), which creates vcan0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_canif.c - libsocketcan interface control on real (emulated SJA1000)
  * controllers: can0 and can1 on one QEMU CAN bus, set up by
  * tools/qemu/check-kernel.sh. Never skips. Prints each controller's state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_e2e_files.c - the host's checks on what the QEMU guest left in the
  * shared folder (tools/qemu/guest/e2e.sh): run files, candump captures and
  * the simulator's truth. Runs on the host after the guest, with

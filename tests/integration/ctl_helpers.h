@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_helpers.h - shared by the controller's integration tests: run
  * bin/bench as a child, read the run file back through analysis/runfile.h,
  * write pack files with scheduled faults. Header-only (static), so each

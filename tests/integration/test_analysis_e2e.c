@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_analysis_e2e.c - end to end on the simulator: every fixture pack
  * runs the overnight recipe of its chemistry (overnight.txt for NMC,
  * overnight_lfp.txt for LFP, whose self-discharge rest is full, off the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_analysis_files.c - the analysis on real run files: a synthetic run
  * written through the HDF5 writer, read back by the reader, graded by
  * bin/bench (JSON, --write), exported to BDF and re-read, reported as HTML

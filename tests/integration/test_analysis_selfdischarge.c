@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_analysis_selfdischarge.c - S4 on per-cell results shaped like the
  * simulator's hard cases: a leak in a pack too small for mean + 3 sd of
  * all its cells, LFP cells rested full whose mV/day differ 25-fold with

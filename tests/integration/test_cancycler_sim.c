@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cancycler_sim.c - the CAN cycler driver against the simulator's
  * CAN cycler personality (sim_attach_cycler_can) on a mem bus, in virtual
  * time: setpoints reach the pack, measurements come back, the cycler's

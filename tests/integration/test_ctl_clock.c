@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_clock.c - wall-clock jumps do not touch test time: a paced
  * simulated run under a preloaded shim whose CLOCK_REALTIME (and time(),
  * gettimeofday()) jumps back one hour, then forward two, half-way through.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_faults.c - every scheduled simulator fault leads to the right
  * reaction within its debounce time: a readable file marked aborted, the
  * abort event naming the cause class, the last sample back at zero current

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_logsim.c - `bench run --sim --speed max` logs every sample:
  * simulated time waits for the writer instead of dropping (the ring holds
  * 65536 samples; this run logs more than that as fast as the CPU goes),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_sim.c - `bench run --sim` end to end: every fixture pack runs
  * the quick recipe to completion and leaves a schema-conforming file; a
  * healthy pack's measured capacity matches the simulator's truth. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_stop.c - stopping and continuing a run from outside: SIGTERM is
  * a safe stop, the control socket is 0660 and `bench stop` works, `bench
  * watch` follows a run, and a run killed with SIGKILL resumes to a

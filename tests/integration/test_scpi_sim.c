@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_scpi_sim.c - the whole serial chain as on a bench: the SCPI driver
  * (instr_open, xport "pty:") talks to `bench sim`'s serving loop (the
  * simulated supply on a pty, the simulated pack as its plant), the BMS

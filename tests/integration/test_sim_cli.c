@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_cli.c - `bench sim` as a user runs it: help, usage errors, a
  * bad pack file named with its line, a short run that writes the truth. */
 #include <stdio.h>

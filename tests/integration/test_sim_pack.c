@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_pack.c - whole packs on the simulator: capacity through the
  * BMS and the cycler, CV ends just past full, the CAN cycler personality,
  * the truth file, and every fixture pack. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_serve.c - `bench sim`'s serving loop: the BMS on a bus and the
  * SCPI supply on a real pseudo-terminal, the pack as its plant, paced
  * virtual time, the cycler_timeout fault silencing the supply, clean stop. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scpi_thread.h - the simulated SCPI supply served from a test thread on
  * one fd (a pty master, or a real UART), with a resistive pack behind it.
  * The server is only touched under the lock, so the test thread can read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* support.c - temp files and a log capture sink for tests. */
 #include "support.h"
 

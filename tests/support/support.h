@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* support.h - helpers shared by the Criterion tests. */
 #ifndef BENCH_TESTS_SUPPORT_H
 #define BENCH_TESTS_SUPPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_frame.h - a CAN frame for bus tests: id, len bytes all set to fill,
  * everything else zero. Header-only (static inline): shared by the
  * in-process bus test and the SocketCAN hardware test. */

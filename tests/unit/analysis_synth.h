@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* analysis_synth.h - a synthetic run with known answers for the analysis
  * tests: cells = OCV(SOC) + I*R0 (ohmic only, no noise), exact per-cell
  * capacity, R0, SOC offset and self-discharge current, fed through an

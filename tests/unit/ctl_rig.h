@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl_rig.h - a controller on hand-made BMS frames (the simulated BMS's
  * DBC, 96 cells) with a recording fake cycler, a heartbeat on a mem bus and
  * a real run file: shared by the controller's unit tests. Header-only. */

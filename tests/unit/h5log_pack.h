@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5log_pack.h - the 96s pack (8 probes) the h5log crash and disk-space
  * tests write: its metadata and a sample with noisy cell voltages, so the
  * chunks compress like real data and not like zeros. Header-only. */

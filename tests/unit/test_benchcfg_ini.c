@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_benchcfg_ini.c - bench file: fixtures, defaults, [limits], errors
  * with file, line and key. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_can_decode.c - `bench can decode` and `bench dbc check` end to end
  * (through cli_can/cli_dbc), and the exact number printing. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_can_log.c - can-utils log lines: every form, round trip, errors,
  * the buffered reader, and interop with can-utils' log2asc. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_can_roundtrip.c - property test over every signal of every DBC under
  * fixtures/dbc/ (recursively): random physical values in the signal's
  * range are encoded, decoded back within half a step, and re-encoding the

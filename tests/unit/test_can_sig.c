@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_can_sig.c - the signal codec: byte orders, sign, floats, 64 bit. */
 #include <criterion/criterion.h>
 #include <math.h>

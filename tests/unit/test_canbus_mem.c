@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_canbus_mem.c - the in-process bus: fan-out, order, filters, FD,
  * overflow, state injection, error frames, sender clock. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cancycler_mem.c - the CAN cycler driver on an in-process bus
  * against a small fake cycler that decodes CYC_Command and answers with
  * CYC_Status / CYC_Ident, using the DBC codec directly (not the driver's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_abort.c - the controller core on hand-made BMS frames and a
  * recording fake cycler: the abort sequence in its exact order, the safe
  * state logged last, stop requests and the BMS heartbeat. */

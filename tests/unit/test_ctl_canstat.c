@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which bus names get bench:CAN_STATUS events (issue 6): SocketCAN
  * interfaces only, never the simulator's in-process buses. */
 #include <criterion/criterion.h>

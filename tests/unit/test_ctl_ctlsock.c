@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_ctlsock.c - the control socket: 0660 in the runtime dir, status
  * JSON, stop, one run per pack id, stale sockets replaced. */
 #include <criterion/criterion.h>

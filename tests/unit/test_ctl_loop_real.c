@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_loop_real.c - the real-bench epoll loop on wall time: a BMS
  * thread talks on an in-process bus (polled on the timerfd tick), the
  * controller closes the contactors and drives current, the control socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_resume.c - a real bench's resume: the step engine is put back at
  * the recorded step with the run's Ah/Wh, the pack is waited for and the
  * contactors close again before current flows, and the interrupted step

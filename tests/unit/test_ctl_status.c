@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_status.c - the operator's status line and its JSON. */
 #include <criterion/criterion.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_dbc_errors.c - every parser error and warning, with FILE:LINE:COL. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_dbc_parse.c - DBC statements into struct dbc. */
 #include <criterion/criterion.h>
 #include <string.h>

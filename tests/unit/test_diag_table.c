@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_diag_table.c - the fault table and its debouncing. */
 #include <criterion/criterion.h>
 #include <string.h>

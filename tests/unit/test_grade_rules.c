@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_grade_rules.c - rules INI, grading outcomes on synthetic per-cell
  * results, JSON shape. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_grade_sha256.c - SHA-256 against FIPS 180-4 / NIST vectors. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kill -9 a writer mid-run: the file reads in SWMR mode, plain opens are
  * refused until h5log_recover clears the flags, and h5log_open_resume
  * appends after the last row. Disk full surfaces as BENCH_ERR_IO. The

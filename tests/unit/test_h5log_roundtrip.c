@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5log -> runfile round trip: every column, the cells tables, units
  * attributes, steps, events, status transitions, ring overflow. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running out of space (issue 7 item 3): after the writer stops at its
  * reserve, what the controller pushes then (the abort event, the sample
  * with the current back at zero) still reaches the file at close; and a

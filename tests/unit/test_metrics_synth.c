@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_metrics_synth.c - metrics on a synthetic run with exact answers. */
 #include <criterion/criterion.h>
 #include <math.h>

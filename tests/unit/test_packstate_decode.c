@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_packstate_decode.c - BMS frames through a signal map into the pack
  * snapshot: multiplexed cells, signed Motorola current, sign convention,
  * faults, contactor, filter ids, and a map that does not match its DBC. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_profile_ini.c - pack profile: the simulated BMS fixture, defaults,
  * every error with file, line and key, and profile_for_sim(). */
 #include <criterion/criterion.h>

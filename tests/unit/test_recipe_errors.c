@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_recipe_errors.c - every recipe mistake gives
  * "FILE:LINE:COL: expected ..., found '...'", checked by text. */
 #include <criterion/criterion.h>

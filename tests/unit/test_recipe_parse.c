@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_recipe_parse.c - every construct of the recipe language. */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ring: capacity, full/empty, FIFO order, and a two-thread stress that
  * checks no slot is lost or reordered (counts, not timing). */
 #include <criterion/criterion.h>

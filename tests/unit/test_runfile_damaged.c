@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The reader on damaged files: not HDF5, truncated at every sixteenth,
  * seeded byte corruption, wrong schema. Each must be an error or a clean
  * read, never a crash (the test process would die). */

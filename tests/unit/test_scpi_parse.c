@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_scpi_parse.c - the strict SCPI reply parsers. */
 #include <criterion/criterion.h>
 #include <string.h>

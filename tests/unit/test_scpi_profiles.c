@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_scpi_profiles.c - each model's command table produces exactly the
  * right strings (a capturing transport with scripted replies), replies are
  * parsed strictly, and every model drives the simulated supply in-process

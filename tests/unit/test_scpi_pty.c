@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_scpi_pty.c - the SCPI driver against the simulated supply over a
  * real pseudo-terminal: driver through the xport "pty:" backend on the
  * slave, scpi_server on the master in a thread (libserialport cannot open

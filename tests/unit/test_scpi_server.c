@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_scpi_server.c - the simulated SCPI supply on its own, on a virtual
  * clock: command forms, the error queue, slew, CC/CV regulation, sink,
  * CC priority, watchdog, faults. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_api.c - the simulator's public API: pack info, errors, the
  * in-process cycler's identification and ratings. */
 #include <stdio.h>

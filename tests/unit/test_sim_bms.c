@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_bms.c - the simulated BMS, cycler and faults seen from the bus:
  * frames decoded with the DBC codec over the in-process bus. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_cell.c - the cell physics a battery engineer would check. */
 #include <math.h>
 

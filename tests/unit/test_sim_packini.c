@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_packini.c - the pack file: parsed values and errors that name
  * file, line and key. */
 #include <glob.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim_scpi.c - the simulator's SCPI supply served on a pty from a
  * thread (bench/sim/sim_scpi.h, `[cycler] kind = scpi, port = sim`), and
  * the cycler_error / cycler_garbage / cycler_unplugged faults on it, seen

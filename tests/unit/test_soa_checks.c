@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_soa_checks.c - every safety check, tiers, tighter-limit-wins,
  * debouncing by distinct readings, abort decisions and cause classes. */
 #include <criterion/criterion.h>

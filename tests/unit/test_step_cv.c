@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_step_cv.c - `Hold at 4.2 V` regulates the highest cell with our own
  * loop: against an R0 + 2 RC cell model, a cycler that slews, and a BMS
  * that reports 1 mV quantised, noisy readings every 100 ms, it must settle

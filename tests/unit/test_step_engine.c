@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_step_engine.c - the step engine on a fake clock: every end condition,
  * nesting and counters, clamping, integration, resume. The "cycler" here is
  * ideal: the measured current is the last command. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_xport_tty.c - serial parameters, connection-string dispatch and the
  * termios transport on a real pty: line framing, timeout, vanished port. */
 #include <criterion/criterion.h>

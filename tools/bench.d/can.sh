@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CAN decode benchmark: `bench can decode --json` against can-utils log2asc
 # on the same generated 1,000,000-frame candump log of a 96-cell BMS
 # (fixtures/dbc/sim_bms.dbc). Prints frames/s and the time ratio; each tool

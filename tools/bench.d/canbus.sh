@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # In-process CAN bus throughput (tools/bench.d/canbus_bench.c): what the
 # simulator's BMS and the controller pay per frame. Prints figures only.
 set -e

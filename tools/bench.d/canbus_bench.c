@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canbus_bench.c - throughput of the in-process bus ("mem:NAME"), the bus
  * every simulated run uses: one sender (the simulated BMS) and two
  * receivers (controller, CAN cycler), in bursts of 40 frames (one BMS

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Controller benchmarks: frames/s through the control loop with the HDF5
 # log attached, safety reaction time (p50/p99), and CPU and memory of a
 # real-time simulated run. Figures only; never fails on speed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark `bench grade` on a 24-hour, 192-cell, 10 Hz run file (864,000
 # rows x 192 cells; 660 MB of cell voltages if loaded naively). Target:
 # < 3 s and < 200 MB RSS. Prints figures; never fails on speed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grade_gen.c - write a 24-hour, 192-cell, 10 Hz run file for the grade
  * benchmark (tools/bench.d/grade.sh) through the real HDF5 writer.
  * Cells: OCV(SOC) + I*R0 + 1 mV-quantised noise, capacity spread, one

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # HDF5 writer: samples/s sustained for 96 and 192 cells, file size per
 # hour at 10 Hz. Figures only; never fails on speed.
 set -e

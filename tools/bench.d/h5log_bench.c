@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5log_bench - what the HDF5 writer sustains, and what a run costs on
  * disk. Prints figures; never fails on speed.
  *

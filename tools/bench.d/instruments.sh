@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SCPI cycler figures (tools/bench.d/instruments_bench.c): per-call cost of
 # measure and set_current over a pty to the simulated supply, and parser
 # throughput. Prints figures; never fails on speed.

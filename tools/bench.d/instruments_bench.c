@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* instruments_bench.c - SCPI cycler figures: what one control tick costs
  * with a SCPI supply on a serial line (here a pty to the simulated supply
  * in a thread: no baud-rate delay, so this is the software's share), and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Recipe/step/safety benchmarks: the cost of one safety check of a full
 # 192-cell snapshot (the in-process part of the reaction time), one step
 # engine tick, one parse of the overnight recipe. Figures only.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Pack simulator speed: 8 h of a 96-cell pack at C/3 in virtual time with
 # the BMS at its real frame rates (target >= 10,000x real time, < 3 s).
 set -e

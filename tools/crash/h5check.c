@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5check - is a run file readable and consistent right now?
  *
  *   h5check [--final] RUN.h5

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* h5kill - how much data does a SIGKILL cost? The writer alone, in real
  * time, as on a bench.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check-kernel.sh - our SocketCAN, libsocketcan and libserialport code on a
 # real Linux kernel: Debian's kernel in a QEMU guest with two emulated
 # Kvaser PCI (SJA1000) controllers on one QEMU CAN bus (can0, can1), vcan,

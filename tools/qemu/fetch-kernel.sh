@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # fetch-kernel.sh CACHE_DIR - Debian's current bookworm kernel, once.
 #
 # Downloads linux-image-<abi>-amd64 with apt-get download (Debian archive

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # mkinitramfs.sh KERNEL_DIR OUT.cpio.gz - the guest's whole root file system.
 #
 # busybox-static (applets as links), iproute2's ip as /bin/ip2 (busybox's

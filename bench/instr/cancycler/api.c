@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api.c - CAN-controlled cycler as a struct instr.
  *
  * Setpoints are sent at once when they change and repeated from poll()

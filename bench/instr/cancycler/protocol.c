@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protocol.c - CAN cycler frames: bind DBC names, encode and decode. */
 #define LOG_PREFIX "cancycler"
 #include "protocol.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protocol.h - CAN-controlled cycler: the frames, through its DBC.
  *
  * Message and signal names (fixtures/dbc/sim_cycler.dbc; a real cycler

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api.c - SCPI bidirectional supply as a struct instr (life cycle and the
  * mapping of signed mA/mV setpoints onto a model's command table). */
 #define LOG_PREFIX "scpi"

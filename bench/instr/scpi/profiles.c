@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profiles.c - SCPI supply models as data: one command table per model.
  *
  * Adding a model = a table here + a test in tests/unit/test_scpi_profiles.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protocol.c - SCPI supply wire: strict reply parsers and query helpers.
  * Never opens a port: everything goes through a struct xport. */
 #define LOG_PREFIX "scpi"

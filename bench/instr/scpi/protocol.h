@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protocol.h - SCPI bidirectional supply: command tables and the wire.
  *
  * A model is a table of command strings (libsigrok scpi-pps profiles.c):

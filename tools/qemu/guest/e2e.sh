@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # e2e.sh - controller and simulator as two processes on a real kernel bus,
 # sourced by tests.sh. `bench sim` serves the pack (BMS and CAN cycler),
 # `bench run` drives it. Run files, captures and the truth land in /out;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # init.sh - PID 1 of the test guest: mount, load modules, set up the CAN
 # and serial interfaces, run the scenarios (tests.sh) with their output in
 # the shared folder /out, then power off. The host reads /out/results.

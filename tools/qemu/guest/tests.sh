@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests.sh - the guest scenarios, sourced by init.sh (busybox sh).
 #
 # Each scenario runs in its own subshell with its output in
