@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* grade.c - reference/grading.md (a) applied to a pack_result. */
+/* grade.c - docs/grading.md (a) applied to a pack_result. */
 #define LOG_PREFIX "grade"
 #include "grade.h"
 

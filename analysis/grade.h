@@ -51,7 +51,7 @@ struct grade_result {
 };
 
 const char *grade_name(enum grade g);
-/* Flag names in DESIGN 3.1 order ("weak", ...), for bit b. */
+/* Flag names in grading order ("weak", ...), for bit b. */
 const char *cell_flag_name(enum cell_flag f);
 
 void sd_stats_of(const double *mv_per_day, size_t n, struct sd_stats *st);

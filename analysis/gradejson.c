@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gradejson.c - grade output: JSON (DESIGN 3.1), terminal summary, CSV. */
+/* gradejson.c - grade output: JSON, terminal summary, CSV. */
 #define LOG_PREFIX "gradejson"
 #include "gradejson.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gradejson.h - the `bench grade --json` object (DESIGN 3.1) plus "status"
+/* gradejson.h - the `bench grade --json` object plus "status"
  * and the battery-passport fields, one object per line; and the terminal
  * summary and lot CSV rows.
  */

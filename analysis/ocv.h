@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ocv.h - the chemistry OCV curves the analysis inverts (rested cell voltage
- * to state of charge), from reference/grading.md (d).
+ * to state of charge), from published cell curves (docs/simulator.md).
  *
  * NMC: LG MJ1 table with 0 % pinned at the 2.5 V cut-off. LFP: the A123
  * plateau with its knees from the APR18650M1B curve, 0 % at 2.5 V. Between

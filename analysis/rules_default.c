@@ -5,7 +5,7 @@
 #include "rules.h"
 
 const char rules_default_ini[] =
-    "; Grading rules: the defaults are reference/grading.md section (a).\n"
+    "; Grading rules: the defaults are docs/grading.md.\n"
     "; Every threshold is configurable; a rules file may set any subset of "
     "these\n"
     "; keys (the rest keep these values). Unknown sections or keys are "

@@ -40,7 +40,7 @@ static void map_from_profile(const struct profile *p, struct packstate_map *m)
 #define STEP_GUARD_mV 10
 
 /* The step engine's operating bounds: the profile's, pulled inside the
- * merged hard limits where those are tighter (DESIGN 3.3: the tighter
+ * merged hard limits where those are tighter (docs/safety.md: the tighter
  * wins), so a step ends before a recipe's own limit aborts the run. */
 static void step_cfg_build(const struct profile *p, const struct soa_limits *l,
 			   struct step_cfg *sc)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* profile.c - pack profile INI (DESIGN 3.5) and the simulated BMS's
+/* profile.c - pack profile INI (docs/profiles.md) and the simulated BMS's
  * profile. Keys are listed in profile.h and docs/profiles.md. */
 #define LOG_PREFIX "profile"
 

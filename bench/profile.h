@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* profile.h - pack profile (DESIGN 3.5): a pack model is a DBC + this INI.
+/* profile.h - pack profile (docs/profiles.md): a pack model is a DBC + this
+ * INI.
  *
  *   [pack]      model, chemistry (nmc|lfp), series, parallel, modules,
  *               rated_capacity_ah, rated_energy_wh (optional), ref_r0_mohm

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* recipe.h - the recipe language (DESIGN 3.3, PyBaMM experiment wording).
+/* recipe.h - the recipe language (docs/recipes.md, PyBaMM experiment wording).
  *
  * One step per line, plus blocks, limits and tags:
  *

@@ -1511,7 +1511,7 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 		end_reason = "bench:LOG_WRITE run file incomplete";
 	}
 	/* Still in SWMR mode: overwrite status and end_reason in place and
-	 * close. Reopening the file normally to set them, as DESIGN first
+	 * close. Reopening the file normally to set them, as first
 	 * planned, left a window in which a kill made the file unreadable
 	 * to SWMR readers. */
 	if (set_status(l->file, status, end_reason) < 0) {

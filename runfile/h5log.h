@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* h5log.h - the bench-run/1 HDF5 writer (DESIGN 3.4).
+/* h5log.h - the bench-run/1 HDF5 writer (docs/hdf5-schema.md).
  *
  * The control loop pushes copies of samples, steps, events and (optionally)
  * raw CAN frames into a bounded ring; a writer thread appends them to the

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* runfile.h - reader for bench-run/1 files (DESIGN 3.4).
+/* runfile.h - reader for bench-run/1 files (docs/hdf5-schema.md).
  *
  * Opens in SWMR-read mode, so it works on a file a run is still writing and
  * on one whose writer was killed (consistency flags still set). Reads by

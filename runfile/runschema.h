@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* runschema.h - the records of a bench-run/1 file (DESIGN 3.4), shared by
- * the HDF5 writer (bench/h5log.c) and reader (analysis/runfile.c).
+/* runschema.h - the records of a bench-run/1 file (docs/hdf5-schema.md), shared
+ * by the HDF5 writer (bench/h5log.c) and reader (analysis/runfile.c).
  *
  * Current is positive on charge. Float columns are SI (V, A, W, Ah, Wh, C,
  * s) as in the file; the names carry the unit.

@@ -25,7 +25,7 @@ static const char grade_usage[] =
     "  (INCOMPLETE for a run aborted by the bench or operator, or not\n"
     "  finished). Default rules: the built-in copy of\n"
     "  fixtures/rules/default.ini.\n"
-    "  --json   one JSON object per run file per line (DESIGN 3.1)\n"
+    "  --json   one JSON object per run file per line\n"
     "  --write  also store the result in the run file as /grade\n"
     "  --csv    lot mode: one CSV row per file; self-discharge judged\n"
     "           against every cell of the lot; lot statistics on stderr\n";

@@ -29,7 +29,7 @@ static void usage(FILE *f)
 	    f,
 	    "usage: bench sim PACK.ini --can IFACE [options]\n"
 	    "\n"
-	    "Serve a simulated used pack (fixtures/packs/*.ini, DESIGN 3.2)\n"
+	    "Serve a simulated used pack (fixtures/packs/*.ini)\n"
 	    "as its own node: its BMS on IFACE per fixtures/dbc/sim_bms.dbc,\n"
 	    "optionally a CAN cycler and a SCPI supply.\n"
 	    "\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* packini.h - the simulated pack file (DESIGN 3.2), parsed with libinih.
+/* packini.h - the simulated pack file (docs/simulator.md), parsed with libinih.
  *
  * Pure parsing and validation: no physics, no randomness. Every error is
  * logged once as "FILE:LINE: key 'KEY': problem" (or names the section).

@@ -40,7 +40,7 @@ struct sim_pack_info {
 	double fresh_r0_mohm;
 };
 
-/* Parse PACK.ini (DESIGN 3.2) and build the pack. Errors name file, line
+/* Parse PACK.ini (docs/simulator.md) and build the pack. Errors name file, line
  * and key. opts may be NULL. */
 int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	     struct sim **out);

@@ -27,7 +27,7 @@
 #define BMS_OVER_TEMP_C 60.0
 #define BMS_OVER_CURRENT_C 2.5 /* C-rate, either direction */
 
-/* hard limits, outside any controller limit (DESIGN 4: the BMS is the
+/* hard limits, outside any controller limit (docs/safety.md: the BMS is the
  * last line, the controller's own limits trip first) */
 static double hard_ov_V(const struct sim *s)
 {

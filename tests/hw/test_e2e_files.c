@@ -253,7 +253,7 @@ Test(e2e, real_bus_run_completes)
 			pulse_rows++;
 	cr_assert_gt(pulse_rows, 20, "only %d rows at -94 A", pulse_rows);
 	free(cur);
-	/* issue 6: can0's state, bit rate and error counters, read back
+	/* can0's state, bit rate and error counters, read back
 	 * through libsocketcan, recorded at the start and at the end */
 	{
 		double t0, t1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_xport_libsp.c - the libserialport backend on real UARTs (the QEMU
- * guest's /dev/ttyS1 <-> /dev/ttyS2 null modem, DESIGN 6): the SCPI driver
+ * guest's /dev/ttyS1 <-> /dev/ttyS2 null modem): the SCPI driver
  * through libserialport on BENCH_TTY_A drives the simulated supply served
  * on BENCH_TTY_B. Not part of `make check-unit` (host ptys cannot be opened
  * by libserialport); build and run in the guest:

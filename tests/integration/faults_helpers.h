@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* faults_helpers.h - shared by the fault tests (issue 7 item 3): run
+/* faults_helpers.h - shared by the fault tests: run
  * bin/bench on a simulated pack with one scheduled fault, optionally with a
  * bench file and a profile, and check the reaction in the run file: the
  * event, its delay after the fault, the exit status, and for an abort the

@@ -115,7 +115,7 @@ Test(ctl_faults, stuck_sensor_aborts_naming_the_cell, .timeout = 60)
 	    "cell 7 voltage sensor stuck", 60});
 }
 
-/* DESIGN 3.3: a recipe `limit` tighter than the profile wins, for the step
+/* docs/safety.md: a recipe `limit` tighter than the profile wins, for the step
  * ends too: `until max cell` stops inside the recipe's 3.9 V, it does not
  * charge on to the profile's 4.2 V and abort on the recipe's limit. */
 Test(ctl_faults, recipe_cell_limit_tighter_than_profile_ends_the_step,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_faults_bms.c - the BMS reports a fault bit (issue 7 item 3): the
+/* test_faults_bms.c - the BMS reports a fault bit: the
  * reaction is the one the profile maps the signal to (docs/profiles.md,
  * fault_signals): a safety abort by default (exit 3: not to be restarted),
  * a bench abort with ":bench" (exit 1), a warning with ":warn" (the run

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_faults_cycler.c - the cycler misbehaves mid-run (issue 7 item 3),
+/* test_faults_cycler.c - the cycler misbehaves mid-run,
  * on a bench whose cycler is the simulator's SCPI supply on a
  * pseudo-terminal ([cycler] kind = scpi, port = sim): the SCPI driver and
  * the serial seam run as with a real supply on a USB adapter.

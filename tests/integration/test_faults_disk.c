@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_faults_disk.c - a full disk during a run (issue 7 item 3): the
+/* test_faults_disk.c - a full disk during a run: the
  * controller stops safely (bench:LOG_WRITE, exit 1), the run file stays
  * readable and is marked aborted, and the error names the file and the
  * full disk.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Which bus names get bench:CAN_STATUS events (issue 6): SocketCAN
+/* Which bus names get bench:CAN_STATUS events: SocketCAN
  * interfaces only, never the simulator's in-process buses. */
 #include <criterion/criterion.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Running out of space (issue 7 item 3): after the writer stops at its
+/* Running out of space: after the writer stops at its
  * reserve, what the controller pushes then (the abort event, the sample
  * with the current back at zero) still reaches the file at close; and a
  * close whose writes fail never leaves the file marked complete. Writers

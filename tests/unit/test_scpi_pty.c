@@ -2,7 +2,7 @@
 /* test_scpi_pty.c - the SCPI driver against the simulated supply over a
  * real pseudo-terminal: driver through the xport "pty:" backend on the
  * slave, scpi_server on the master in a thread (libserialport cannot open
- * ptys: DESIGN 6). Timeouts here are only upper bounds, never speed. */
+ * ptys). Timeouts here are only upper bounds, never speed. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

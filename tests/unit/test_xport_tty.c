@@ -219,7 +219,7 @@ Test(xport_open, bad_connections)
 }
 
 /* Why the tty backend exists: libserialport refuses pseudo-terminals. If
- * this ever passes, DESIGN 6 and docs/instruments.md need revisiting. */
+ * this ever passes, docs/instruments.md needs revisiting. */
 Test(xport_open, libserialport_refuses_ptys)
 {
 	struct xport *y = NULL;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# make check-crash (issue 7 item 1): SIGKILL a simulated run at seeded
+# make check-crash: SIGKILL a simulated run at seeded
 # random moments, check the file after every kill as a QA engineer's
 # h5py.File(p, "r", swmr=True) would see it, `bench resume` it, and at the
 # end compare the finished run with an uninterrupted one. Then the writer

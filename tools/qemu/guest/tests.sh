@@ -107,7 +107,7 @@ t_canutils_cross() {
 	grep -q ' can0 7FF#R$' /tmp/cross.log
 }
 
-# Issue 2: our candump logs replay with can-utils. A log written by our
+# our candump logs replay with can-utils. A log written by our
 # own code (tools/can_genlog, built into the image by mkinitramfs.sh),
 # which bench can decode reads, is played with canplayer onto vcan0; a
 # candump -L reader there receives the same frames (ids and data, in
