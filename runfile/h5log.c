@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "runfile/ring.h"
+#include "runfile/h5attr.h"
 #include "runfile/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -216,252 +217,6 @@ static size_t col_size(enum run_col_type t)
 	return t == RUN_COL_F64 ? 8 : 4;
 }
 
-/* Strings are fixed-length (sized to the value, NUL-terminated, UTF-8),
- * never variable-length: those live in the file's global heap, which
- * libhdf5 1.10 reads without bounds checks, so a reader of a damaged
- * file could crash. Readers therefore refuse variable-length strings. */
-/* width: the string's storage size, 0 for just the value. status and
- * end_reason get their full width at creation so they can later be
- * rewritten in place: an SWMR writer may not delete or add attributes,
- * but it may overwrite one. */
-static int attr_set_str(hid_t obj, const char *name, const char *value,
-			size_t width)
-{
-	hid_t sp = -1, a = -1, t = -1;
-	size_t need, have = 0;
-	char *buf = NULL;
-	int rc = -1;
-
-	if (!value)
-		value = "";
-	need = strlen(value) + 1;
-	if (H5Aexists(obj, name) > 0) {
-		a = H5Aopen(obj, name, H5P_DEFAULT);
-		t = a < 0 ? -1 : H5Aget_type(a);
-		if (t >= 0 && H5Tget_class(t) == H5T_STRING &&
-		    H5Tis_variable_str(t) == 0)
-			have = H5Tget_size(t);
-		if (have < need) {
-			if (t >= 0)
-				H5Tclose(t);
-			if (a >= 0)
-				H5Aclose(a);
-			t = a = -1;
-			if (H5Adelete(obj, name) < 0)
-				goto out;
-		}
-	}
-	if (a < 0) {
-		have = need > width ? need : width;
-		t = h5schema_str_type(have);
-		sp = H5Screate(H5S_SCALAR);
-		if (t < 0 || sp < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
-			goto out;
-		a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-		if (a < 0)
-			goto out;
-	}
-	buf = calloc(1, have);
-	if (!buf)
-		goto out;
-	memcpy(buf, value, need);
-	if (H5Awrite(a, t, buf) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(buf);
-	if (a >= 0)
-		H5Aclose(a);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (t >= 0)
-		H5Tclose(t);
-	if (rc < 0)
-		log_err("cannot write attribute '%s'", name);
-	return rc;
-}
-
-/* The attributes that change during a run's life, always full width. */
-static int set_status(hid_t f, const char *status, const char *end_reason)
-{
-	if (attr_set_str(f, "status", status,
-			 sizeof(((struct run_meta *)0)->status)) < 0 ||
-	    attr_set_str(f, "end_reason", end_reason,
-			 sizeof(((struct run_meta *)0)->end_reason)) < 0)
-		return -1;
-	return 0;
-}
-
-static int attr_set_num(hid_t obj, const char *name, hid_t type,
-			const void *value)
-{
-	hid_t sp = -1, a = -1;
-	int rc = -1;
-
-	if (H5Aexists(obj, name) > 0) {
-		a = H5Aopen(obj, name, H5P_DEFAULT);
-	} else {
-		sp = H5Screate(H5S_SCALAR);
-		if (sp < 0)
-			goto out;
-		a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
-	}
-	if (a < 0 || H5Awrite(a, type, value) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (a >= 0)
-		H5Aclose(a);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (rc < 0)
-		log_err("cannot write attribute '%s'", name);
-	return rc;
-}
-
-/* Read a fixed-length string attribute into buf (or a malloc'd *dup). */
-static int attr_get_str(hid_t obj, const char *name, char *buf, size_t size,
-			char **dup)
-{
-	hid_t a = -1, ft = -1, sp = -1;
-	char *tmp = NULL;
-	size_t n;
-	int rc = -1;
-
-	if (size)
-		buf[0] = '\0';
-	if (dup)
-		*dup = NULL;
-	if (H5Aexists(obj, name) <= 0)
-		return 0; /* optional: empty */
-	a = H5Aopen(obj, name, H5P_DEFAULT);
-	ft = a < 0 ? -1 : H5Aget_type(a);
-	sp = a < 0 ? -1 : H5Aget_space(a);
-	if (ft < 0 || sp < 0 || H5Tget_class(ft) != H5T_STRING ||
-	    H5Tis_variable_str(ft) != 0 ||
-	    H5Sget_simple_extent_npoints(sp) != 1)
-		goto out;
-	n = H5Tget_size(ft);
-	if (n == 0 || n > (1u << 24))
-		goto out;
-	tmp = calloc(1, n + 1);
-	if (!tmp || H5Aread(a, ft, tmp) < 0)
-		goto out;
-	if (dup) {
-		*dup = tmp;
-		tmp = NULL;
-	} else if (size) {
-		snprintf(buf, size, "%s", tmp);
-	}
-	rc = 0;
-out:
-	free(tmp);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (ft >= 0)
-		H5Tclose(ft);
-	if (a >= 0)
-		H5Aclose(a);
-	if (rc < 0)
-		log_err("cannot read attribute '%s' (expected a fixed-length "
-			"string)",
-			name);
-	return rc;
-}
-
-static int attr_get_num(hid_t obj, const char *name, hid_t type, void *v)
-{
-	hid_t a;
-	herr_t e;
-
-	if (H5Aexists(obj, name) <= 0)
-		return 0;
-	a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return -1;
-	e = H5Aread(a, type, v);
-	H5Aclose(a);
-	if (e < 0)
-		log_err("cannot read attribute '%s'", name);
-	return e < 0 ? -1 : 0;
-}
-
-static int meta_write(hid_t f, const struct run_meta *m)
-{
-	const struct {
-		const char *name, *value;
-	} strs[] = {
-	    {"schema", RUN_SCHEMA},
-	    {"pack_id", m->pack_id},
-	    {"pack_model", m->pack_model},
-	    {"chemistry", m->chemistry},
-	    {"software_version", m->software_version},
-	    {"recipe_text", m->recipe_text},
-	    {"recipe_sha256", m->recipe_sha256},
-	    {"profile_text", m->profile_text},
-	    {"dbc_sha256", m->dbc_sha256},
-	    {"instrument_id", m->instrument_id},
-	    {"bench_id", m->bench_id},
-	    {"operator", m->operator_name},
-	    {"start_time_utc", m->start_time_utc},
-	};
-
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (attr_set_str(f, strs[i].name, strs[i].value, 0) < 0)
-			return -1;
-	if (set_status(f, m->status, m->end_reason) < 0)
-		return -1;
-	if (attr_set_num(f, "series", H5T_NATIVE_UINT32, &m->series) < 0 ||
-	    attr_set_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) < 0 ||
-	    attr_set_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) < 0 ||
-	    attr_set_num(f, "rated_capacity_ah", H5T_NATIVE_DOUBLE,
-			 &m->rated_capacity_ah) < 0 ||
-	    attr_set_num(f, "resumed_times", H5T_NATIVE_UINT32,
-			 &m->resumed_times) < 0)
-		return -1;
-	return 0;
-}
-
-static int meta_read(hid_t f, struct run_meta *m)
-{
-	memset(m, 0, sizeof(*m));
-	if (attr_get_str(f, "pack_id", m->pack_id, sizeof(m->pack_id), NULL) ||
-	    attr_get_str(f, "pack_model", m->pack_model, sizeof(m->pack_model),
-			 NULL) ||
-	    attr_get_str(f, "chemistry", m->chemistry, sizeof(m->chemistry),
-			 NULL) ||
-	    attr_get_str(f, "software_version", m->software_version,
-			 sizeof(m->software_version), NULL) ||
-	    attr_get_str(f, "recipe_text", NULL, 0, &m->recipe_text) ||
-	    attr_get_str(f, "recipe_sha256", m->recipe_sha256,
-			 sizeof(m->recipe_sha256), NULL) ||
-	    attr_get_str(f, "profile_text", NULL, 0, &m->profile_text) ||
-	    attr_get_str(f, "dbc_sha256", m->dbc_sha256, sizeof(m->dbc_sha256),
-			 NULL) ||
-	    attr_get_str(f, "instrument_id", m->instrument_id,
-			 sizeof(m->instrument_id), NULL) ||
-	    attr_get_str(f, "bench_id", m->bench_id, sizeof(m->bench_id),
-			 NULL) ||
-	    attr_get_str(f, "operator", m->operator_name,
-			 sizeof(m->operator_name), NULL) ||
-	    attr_get_str(f, "start_time_utc", m->start_time_utc,
-			 sizeof(m->start_time_utc), NULL) ||
-	    attr_get_str(f, "status", m->status, sizeof(m->status), NULL) ||
-	    attr_get_str(f, "end_reason", m->end_reason, sizeof(m->end_reason),
-			 NULL) ||
-	    attr_get_num(f, "series", H5T_NATIVE_UINT32, &m->series) ||
-	    attr_get_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) ||
-	    attr_get_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) ||
-	    attr_get_num(f, "rated_capacity_ah", H5T_NATIVE_DOUBLE,
-			 &m->rated_capacity_ah) ||
-	    attr_get_num(f, "resumed_times", H5T_NATIVE_UINT32,
-			 &m->resumed_times)) {
-		run_meta_release(m);
-		return -1;
-	}
-	return 0;
-}
-
 static hid_t dset_create(hid_t loc, const char *name, hid_t type, hsize_t width,
 			 hsize_t chunk_rows, const char *units)
 {
@@ -483,7 +238,7 @@ static hid_t dset_create(hid_t loc, const char *name, hid_t type, hsize_t width,
 	    H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) < 0)
 		goto out;
 	ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-	if (ds >= 0 && units && attr_set_str(ds, "units", units, 0) < 0) {
+	if (ds >= 0 && units && h5attr_put_str(ds, "units", units, 0) < 0) {
 		H5Dclose(ds);
 		ds = -1;
 	}
@@ -837,7 +592,7 @@ int h5log_create(const char *path, const struct run_meta *meta,
 	snprintf(m.status, sizeof(m.status), "running");
 	m.end_reason[0] = '\0';
 	m.resumed_times = 0;
-	if (meta_write(l->file, &m) < 0 || create_layout(l) < 0) {
+	if (h5attr_meta_write(l->file, &m) < 0 || create_layout(l) < 0) {
 		log_err("cannot lay out '%s'", tmp);
 		goto fail;
 	}
@@ -1348,10 +1103,10 @@ static int set_final_status(const char *path, const char *status,
 		log_err("cannot reopen '%s' to set its status", path);
 		goto out;
 	}
-	if (attr_get_str(f, "status", cur, sizeof(cur), NULL) < 0)
+	if (h5attr_get_str(f, "status", cur, sizeof(cur), NULL) < 0)
 		goto out;
 	if (strcmp(cur, "running") == 0 &&
-	    set_status(f, status, end_reason) < 0)
+	    h5attr_set_status(f, status, end_reason) < 0)
 		goto out;
 	rc = BENCH_OK;
 out:
@@ -1514,7 +1269,7 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 	 * close. Reopening the file normally to set them, as first
 	 * planned, left a window in which a kill made the file unreadable
 	 * to SWMR readers. */
-	if (set_status(l->file, status, end_reason) < 0) {
+	if (h5attr_set_status(l->file, status, end_reason) < 0) {
 		log_err("'%s': cannot set its status to '%s'", l->path,
 			status ? status : "");
 		rc = BENCH_ERR_IO;
@@ -1666,6 +1421,46 @@ static pid_t open_for_write_by(const char *path)
 	return found;
 }
 
+/* Refuse, read-only and before any open for writing, a file that is not
+ * a bench-run/1 file: HDF5 opened read-write writes a superblock even
+ * into an empty file, so a mistaken path would be overwritten. */
+static int check_run_file(const char *path)
+{
+	struct run_meta m;
+	hid_t fapl, f;
+	int rc;
+
+	if (access(path, R_OK | W_OK) < 0) {
+		log_err("cannot open '%s' for writing: %s", path,
+			strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	if (H5Fis_hdf5(path) <= 0) {
+		log_err("'%s' is not an HDF5 file (empty or something else): "
+			"not a %s run file, left untouched",
+			path, RUN_SCHEMA);
+		return BENCH_ERR_IO;
+	}
+	/* flags and a short end ignored: read-only, nothing is changed */
+	fapl = fapl_latest(2);
+	f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (f < 0) {
+		log_err("cannot open '%s': damaged HDF5 file, left untouched",
+			path);
+		return BENCH_ERR_IO;
+	}
+	rc = h5attr_meta_read(f, path, &m) < 0 ? BENCH_ERR_PROTO : BENCH_OK;
+	if (rc == BENCH_OK)
+		run_meta_release(&m);
+	else
+		log_err("'%s': not a %s run file, left untouched", path,
+			RUN_SCHEMA);
+	H5Fclose(f);
+	return rc;
+}
+
 /* swmr: open straight into SWMR writing (resume: the flags go from a
  * killed writer's to ours, never through a state SWMR readers refuse). */
 static int open_existing(const char *path, const struct h5log_cfg *cfg,
@@ -1686,6 +1481,7 @@ static int open_existing(const char *path, const struct h5log_cfg *cfg,
 		return BENCH_ERR_STATE;
 	}
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	TRY(check_run_file(path));
 	fapl = fapl_latest(1);
 	if (fapl < 0)
 		return BENCH_ERR_IO;
@@ -1745,7 +1541,7 @@ static int open_existing(const char *path, const struct h5log_cfg *cfg,
 	}
 	l->file = f;
 	l->can_frames = frames;
-	if (meta_read(f, meta) < 0) {
+	if (h5attr_meta_read(f, path, meta) < 0) {
 		h5log_free(l);
 		return BENCH_ERR_PROTO;
 	}
@@ -1784,9 +1580,9 @@ int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
 	rc = BENCH_ERR_IO;
 	resumed = meta->resumed_times + 1;
 	/* in place: the file is already in SWMR mode */
-	if (set_status(l->file, "running", "") < 0 ||
-	    attr_set_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
-			 &resumed) < 0 ||
+	if (h5attr_set_status(l->file, "running", "") < 0 ||
+	    h5attr_put_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
+			   &resumed) < 0 ||
 	    H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0) {
 		log_err("'%s': cannot mark it running again", path);
 		goto fail;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runfile/h5attr.h"
 #include "runfile/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -38,130 +39,6 @@ static void quiet_hdf5(void)
 {
 	/* HDF5 prints its error stack on every failure; we log one line. */
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-/* bench-run/1 strings are fixed-length. Variable-length ones live in the
- * global heap, which libhdf5 1.10 reads without bounds checks (a damaged
- * heap made it memcpy terabytes in fuzzing), so they are refused. */
-static int attr_str(hid_t obj, const char *name, char *buf, size_t size,
-		    char **dup)
-{
-	hid_t a = -1, ft = -1, sp = -1;
-	char *tmp = NULL;
-	size_t n;
-	int rc = -1;
-
-	if (size)
-		buf[0] = '\0';
-	if (dup)
-		*dup = NULL;
-	if (H5Aexists(obj, name) <= 0)
-		return 0;
-	a = H5Aopen(obj, name, H5P_DEFAULT);
-	ft = a < 0 ? -1 : H5Aget_type(a);
-	sp = a < 0 ? -1 : H5Aget_space(a);
-	if (ft < 0 || sp < 0 || H5Tget_class(ft) != H5T_STRING ||
-	    H5Tis_variable_str(ft) != 0 ||
-	    H5Sget_simple_extent_npoints(sp) != 1)
-		goto out;
-	n = H5Tget_size(ft);
-	if (n == 0 || n > (1u << 24))
-		goto out;
-	tmp = calloc(1, n + 1);
-	if (!tmp || H5Aread(a, ft, tmp) < 0)
-		goto out;
-	if (dup) {
-		*dup = tmp;
-		tmp = NULL;
-	} else {
-		snprintf(buf, size, "%s", tmp);
-	}
-	rc = 0;
-out:
-	free(tmp);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (ft >= 0)
-		H5Tclose(ft);
-	if (a >= 0)
-		H5Aclose(a);
-	if (rc < 0)
-		log_err("bad attribute '%s' (expected a fixed-length string)",
-			name);
-	return rc;
-}
-
-static int attr_num(hid_t obj, const char *name, hid_t type, void *v)
-{
-	hid_t a, sp, ft;
-	int ok;
-
-	if (H5Aexists(obj, name) <= 0)
-		return 0;
-	a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return -1;
-	sp = H5Aget_space(a);
-	ft = H5Aget_type(a);
-	ok = sp >= 0 && ft >= 0 && H5Sget_simple_extent_npoints(sp) == 1 &&
-	     (H5Tget_class(ft) == H5T_INTEGER ||
-	      H5Tget_class(ft) == H5T_FLOAT) &&
-	     H5Aread(a, type, v) >= 0;
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (ft >= 0)
-		H5Tclose(ft);
-	H5Aclose(a);
-	if (!ok)
-		log_err("bad attribute '%s'", name);
-	return ok ? 0 : -1;
-}
-
-static int read_meta(hid_t f, struct run_meta *m)
-{
-	char schema[32];
-
-	memset(m, 0, sizeof(*m));
-	if (attr_str(f, "schema", schema, sizeof(schema), NULL) < 0)
-		return -1;
-	if (strcmp(schema, RUN_SCHEMA) != 0) {
-		log_err("schema is '%s', expected '%s'", schema, RUN_SCHEMA);
-		return -1;
-	}
-	if (attr_str(f, "pack_id", m->pack_id, sizeof(m->pack_id), NULL) ||
-	    attr_str(f, "pack_model", m->pack_model, sizeof(m->pack_model),
-		     NULL) ||
-	    attr_str(f, "chemistry", m->chemistry, sizeof(m->chemistry),
-		     NULL) ||
-	    attr_str(f, "software_version", m->software_version,
-		     sizeof(m->software_version), NULL) ||
-	    attr_str(f, "recipe_text", NULL, 0, &m->recipe_text) ||
-	    attr_str(f, "recipe_sha256", m->recipe_sha256,
-		     sizeof(m->recipe_sha256), NULL) ||
-	    attr_str(f, "profile_text", NULL, 0, &m->profile_text) ||
-	    attr_str(f, "dbc_sha256", m->dbc_sha256, sizeof(m->dbc_sha256),
-		     NULL) ||
-	    attr_str(f, "instrument_id", m->instrument_id,
-		     sizeof(m->instrument_id), NULL) ||
-	    attr_str(f, "bench_id", m->bench_id, sizeof(m->bench_id), NULL) ||
-	    attr_str(f, "operator", m->operator_name, sizeof(m->operator_name),
-		     NULL) ||
-	    attr_str(f, "start_time_utc", m->start_time_utc,
-		     sizeof(m->start_time_utc), NULL) ||
-	    attr_str(f, "status", m->status, sizeof(m->status), NULL) ||
-	    attr_str(f, "end_reason", m->end_reason, sizeof(m->end_reason),
-		     NULL) ||
-	    attr_num(f, "series", H5T_NATIVE_UINT32, &m->series) ||
-	    attr_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) ||
-	    attr_num(f, "modules", H5T_NATIVE_UINT32, &m->modules) ||
-	    attr_num(f, "rated_capacity_ah", H5T_NATIVE_DOUBLE,
-		     &m->rated_capacity_ah) ||
-	    attr_num(f, "resumed_times", H5T_NATIVE_UINT32,
-		     &m->resumed_times)) {
-		run_meta_release(m);
-		return -1;
-	}
-	return 0;
 }
 
 /* Open a dataset and check its rank, width and type class. */
@@ -323,7 +200,7 @@ int runfile_open(const char *path, struct runfile **out)
 		rc = BENCH_ERR_IO;
 		goto fail;
 	}
-	if (read_meta(rf->file, &rf->meta) < 0)
+	if (h5attr_meta_read(rf->file, path, &rf->meta) < 0)
 		goto bad;
 	for (int i = 0; i < RUN_N_COLS; i++) {
 		H5T_class_t cls =
@@ -388,8 +265,8 @@ size_t runfile_refresh(struct runfile *rf)
 
 		if (root >= 0) {
 			H5Orefresh(root);
-			if (attr_str(root, "status", status, sizeof(status),
-				     NULL) == 0 &&
+			if (h5attr_get_str(root, "status", status,
+					   sizeof(status), NULL) == 0 &&
 			    status[0])
 				snprintf(rf->meta.status,
 					 sizeof(rf->meta.status), "%s", status);

@@ -10,36 +10,8 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "runfile/h5attr.h"
 #include "common/rc.h"
-
-static int put_str_attr(hid_t obj, const char *name, const char *value)
-{
-	hid_t type = -1, space = -1, attr = -1;
-	int rc = BENCH_ERR_IO;
-
-	/* fixed-length, as every string of the run file (the reader refuses
-	 * variable-length ones) */
-	type = H5Tcopy(H5T_C_S1);
-	if (type < 0 || H5Tset_size(type, strlen(value) + 1) < 0 ||
-	    H5Tset_strpad(type, H5T_STR_NULLTERM) < 0 ||
-	    H5Tset_cset(type, H5T_CSET_UTF8) < 0)
-		goto out;
-	space = H5Screate(H5S_SCALAR);
-	if (space < 0)
-		goto out;
-	attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (attr < 0 || H5Awrite(attr, type, value) < 0)
-		goto out;
-	rc = BENCH_OK;
-out:
-	if (attr >= 0)
-		H5Aclose(attr);
-	if (space >= 0)
-		H5Sclose(space);
-	if (type >= 0)
-		H5Tclose(type);
-	return rc;
-}
 
 int runfile_write_grade(const char *path, const char *json, const char *grade,
 			const char *rules_sha256)
@@ -70,10 +42,10 @@ int runfile_write_grade(const char *path, const char *json, const char *grade,
 	}
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (put_str_attr(g, "json", json) < 0 ||
-	    put_str_attr(g, "grade", grade) < 0 ||
-	    put_str_attr(g, "rules_sha256", rules_sha256) < 0 ||
-	    put_str_attr(g, "graded_utc", now) < 0) {
+	if (h5attr_put_str(g, "json", json, 0) < 0 ||
+	    h5attr_put_str(g, "grade", grade, 0) < 0 ||
+	    h5attr_put_str(g, "rules_sha256", rules_sha256, 0) < 0 ||
+	    h5attr_put_str(g, "graded_utc", now, 0) < 0) {
 		log_err("'%s': cannot write the /grade attributes", path);
 		goto out;
 	}
