@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* h5log.c - bench-run/1 writer: ring -> writer thread -> HDF5 in SWMR mode.
  *
- * The only bench file that includes <hdf5.h>. Debian's libhdf5 is built
+ * Resuming a run is h5log_resume.c, bench recover h5log_recover.c; the
+ * three share h5log_priv.h. Debian's libhdf5 is built
  * thread-safe, and only one thread touches a given file at a time anyway:
  * the caller before the thread starts and after it is joined, the writer
  * thread in between.
  */
 #define LOG_PREFIX "h5log"
-#include "h5log.h"
+#include "h5log_priv.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <hdf5.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +20,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "runfile/ring.h"
-#include "runfile/h5attr.h"
-#include "runfile/h5schema.h"
 #include "common/log.h"
 #include "common/rc.h"
+#include "runfile/h5attr.h"
+#include "runfile/h5schema.h"
 
 #define DEFAULT_RING_SAMPLES 65536
 #define DEFAULT_FLUSH_MS 250
@@ -44,93 +39,9 @@
  * reserve at close. A few kB per record, far below the reserve. */
 #define TAIL_RECS 256
 
-enum rec_type { REC_SAMPLE = 1, REC_STEP, REC_EVENT, REC_FRAME };
-
-/* Raw CAN frame as stored in /can/frames. */
-struct frame_row {
-	double t_s;
-	uint32_t id;
-	uint8_t flags;
-	uint8_t len;
-	uint8_t data[CANFRAME_MAX_LEN];
-};
-
-/* One ring slot. A sample's cell voltages then temperatures follow in
- * cells[] (the slot is sized for them). */
-struct rec {
-	uint32_t type;
-	union {
-		struct run_sample s;
-		struct run_step st;
-		struct run_event ev;
-		struct frame_row fr;
-	} u;
-	float cells[];
-};
-
-/* An appendable dataset and its current length in rows. */
-struct dset {
-	hid_t id;
-	hsize_t rows;
-	hsize_t width; /* 0: 1-D */
-};
-
-struct h5types {
-	hid_t step_mem, step_file;
-	hid_t event_mem, event_file;
-	hid_t frame_mem, frame_file;
-};
-
-struct h5log {
-	char *path;
-	/* Until the first flush the file lives under this name: a run
-	 * killed before its first records (the settings resume needs) are
-	 * on disk leaves no file at path, so it is started afresh rather
-	 * than resumed from nothing. NULL once published. */
-	char *creating;
-	hid_t file;
-	struct h5types ty;
-	struct dset ts[RUN_N_COLS];
-	struct dset cell_v, cell_t, steps, events, frames;
-	uint32_t series, n_probes;
-	int can_frames;
-	int block_when_full;
-
-	struct ring *ring;
-	pthread_t thread;
-	int thread_started;
-	pthread_mutex_t mu;
-	pthread_cond_t wake;	/* producer -> writer */
-	pthread_cond_t done_cv; /* writer -> producer (flushed, space) */
-	uint64_t pushed;	/* records committed (producer) */
-	uint64_t done;		/* records written and flushed (writer) */
-	uint64_t flush_req;	/* flush everything up to this record */
-	int stop;
-	int paused;
-	uint32_t flush_ms;
-	uint64_t min_free_bytes;
-	atomic_int failed;   /* writing stopped: pushes fail */
-	atomic_int io_error; /* ... because a write failed (not reserve) */
-
-	/* After a stop at the reserve (failed, !io_error) pushes still
-	 * fail, so the controller stops safely, but what it pushes then
-	 * lands here (producer only until close) and is written at close. */
-	char *tail;
-	size_t tail_n, slot_size;
-
-	uint64_t dropped_pending; /* producer only: not yet evented */
-	double last_t_s;	  /* producer only: newest test time seen */
-	_Atomic uint64_t samples_written, samples_dropped, flushes;
-
-	/* writer-thread batch buffers */
-	size_t batch_n;
-	void *col_buf[RUN_N_COLS];
-	float *cell_v_buf, *cell_t_buf;
-};
-
 /* ---------- HDF5 helpers (shared by create, resume, recover, close) ---- */
 
-static hid_t fapl_latest(int clear_flags)
+hid_t h5log_fapl(int clear_flags)
 {
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 	hbool_t yes = 1;
@@ -252,30 +163,6 @@ out:
 	return ds;
 }
 
-static int dset_open(hid_t file, const char *path, struct dset *d)
-{
-	hid_t sp;
-	hsize_t dims[2] = {0, 0};
-	int rank;
-
-	d->id = H5Dopen2(file, path, H5P_DEFAULT);
-	if (d->id < 0) {
-		log_err("dataset '%s' missing", path);
-		return -1;
-	}
-	sp = H5Dget_space(d->id);
-	rank = sp < 0 ? -1 : H5Sget_simple_extent_dims(sp, dims, NULL);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (rank < 1 || rank > 2) {
-		log_err("dataset '%s' has a bad shape", path);
-		return -1;
-	}
-	d->rows = dims[0];
-	d->width = rank == 2 ? dims[1] : 0;
-	return 0;
-}
-
 static void dset_close(struct dset *d)
 {
 	if (d->id >= 0)
@@ -314,28 +201,6 @@ out:
 	return rc;
 }
 
-static int dset_read_rows(struct dset *d, hid_t memtype, hsize_t start_row,
-			  hsize_t n, void *buf)
-{
-	hsize_t start[2] = {start_row, 0};
-	hsize_t count[2] = {n, d->width};
-	int rank = d->width ? 2 : 1;
-	hid_t fsp = H5Dget_space(d->id);
-	hid_t msp = H5Screate_simple(rank, count, NULL);
-	int rc = -1;
-
-	if (fsp >= 0 && msp >= 0 &&
-	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count,
-				NULL) >= 0 &&
-	    H5Dread(d->id, memtype, msp, fsp, H5P_DEFAULT, buf) >= 0)
-		rc = 0;
-	if (fsp >= 0)
-		H5Sclose(fsp);
-	if (msp >= 0)
-		H5Sclose(msp);
-	return rc;
-}
-
 /* ---------- object life cycle ---------- */
 
 static void h5log_init_ids(struct h5log *l)
@@ -362,7 +227,7 @@ static void h5log_close_objects(struct h5log *l)
 	l->file = -1;
 }
 
-static void h5log_free(struct h5log *l)
+void h5log_free(struct h5log *l)
 {
 	if (!l)
 		return;
@@ -384,8 +249,8 @@ static void h5log_free(struct h5log *l)
 	free(l);
 }
 
-static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
-		       const struct h5log_cfg *cfg, struct h5log **out)
+int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
+		const struct h5log_cfg *cfg, struct h5log **out)
 {
 	struct h5log *l = calloc(1, sizeof(*l));
 	pthread_condattr_t ca;
@@ -448,34 +313,6 @@ static int h5log_alloc(const char *path, uint32_t series, uint32_t n_probes,
 	}
 	*out = l;
 	return BENCH_OK;
-}
-
-static int open_all(struct h5log *l)
-{
-	char p[96];
-	const struct run_col *cols = run_cols();
-
-	for (int i = 0; i < RUN_N_COLS; i++) {
-		snprintf(p, sizeof(p), "/timeseries/%s", cols[i].name);
-		if (dset_open(l->file, p, &l->ts[i]) < 0)
-			return -1;
-	}
-	if (dset_open(l->file, RUN_CELLS_VOLTAGE, &l->cell_v) < 0 ||
-	    dset_open(l->file, RUN_CELLS_TEMPERATURE, &l->cell_t) < 0 ||
-	    dset_open(l->file, "/steps", &l->steps) < 0 ||
-	    dset_open(l->file, "/events", &l->events) < 0)
-		return -1;
-	if (l->can_frames && dset_open(l->file, "/can/frames", &l->frames) < 0)
-		return -1;
-	if (l->cell_v.width != l->series || l->cell_t.width != l->n_probes) {
-		log_err("'%s': cells tables are %llu and %llu wide, expected "
-			"%u and %u",
-			l->path, (unsigned long long)l->cell_v.width,
-			(unsigned long long)l->cell_t.width, l->series,
-			l->n_probes);
-		return -1;
-	}
-	return 0;
 }
 
 static int create_layout(struct h5log *l)
@@ -546,7 +383,7 @@ out:
 
 static void *writer_main(void *arg);
 
-static int start_thread(struct h5log *l)
+int h5log_start_thread(struct h5log *l)
 {
 	int e = pthread_create(&l->thread, NULL, writer_main, l);
 
@@ -580,7 +417,7 @@ int h5log_create(const char *path, const struct run_meta *meta,
 		rc = BENCH_ERR_MEM;
 		goto fail;
 	}
-	fapl = fapl_latest(0);
+	fapl = h5log_fapl(0);
 	if (fapl < 0)
 		goto fail;
 	l->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
@@ -602,7 +439,7 @@ int h5log_create(const char *path, const struct run_meta *meta,
 	}
 	l->creating = tmp;
 	tmp = NULL;
-	rc = start_thread(l);
+	rc = h5log_start_thread(l);
 	if (rc < 0)
 		goto fail;
 	H5Pclose(fapl);
@@ -1085,39 +922,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* ---------- close, resume, recover ---------- */
-
-/* Open a closed run file normally and, if it says running, set
- * status/end_reason (bench recover). */
-static int set_final_status(const char *path, const char *status,
-			    const char *end_reason)
-{
-	hid_t fapl = fapl_latest(1), f = -1;
-	char cur[16] = "";
-	int rc = BENCH_ERR_IO;
-
-	if (fapl < 0)
-		goto out;
-	f = H5Fopen(path, H5F_ACC_RDWR, fapl);
-	if (f < 0) {
-		log_err("cannot reopen '%s' to set its status", path);
-		goto out;
-	}
-	if (h5attr_get_str(f, "status", cur, sizeof(cur), NULL) < 0)
-		goto out;
-	if (strcmp(cur, "running") == 0 &&
-	    h5attr_set_status(f, status, end_reason) < 0)
-		goto out;
-	rc = BENCH_OK;
-out:
-	if (f >= 0 && H5Fclose(f) < 0 && rc == BENCH_OK) {
-		log_err("cannot close '%s'", path);
-		rc = BENCH_ERR_IO;
-	}
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	return rc;
-}
+/* ---------- close ---------- */
 
 static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info,
 			void *dst_p)
@@ -1167,7 +972,7 @@ static herr_t copy_link(hid_t src, const char *name, const H5L_info_t *info,
  * the original; chunks are copied as stored, not recompressed. */
 static void compact(const char *path)
 {
-	hid_t fapl = fapl_latest(0), src = -1, dst = -1;
+	hid_t fapl = h5log_fapl(0), src = -1, dst = -1;
 	char *tmp = NULL;
 	struct stat before, after;
 	int ok = 0;
@@ -1280,352 +1085,5 @@ int h5log_close(struct h5log *l, const char *status, const char *end_reason)
 	if (rc == BENCH_OK)
 		compact(l->path);
 	h5log_free(l);
-	return rc;
-}
-
-/* Cut every row-aligned dataset back to the shortest, so a kill between
- * two extends leaves no half row. Returns the common length. */
-static hsize_t trim_rows(struct h5log *l)
-{
-	hsize_t min = l->ts[0].rows;
-	struct dset *all[RUN_N_COLS + 2];
-	int n = 0;
-
-	for (int i = 0; i < RUN_N_COLS; i++)
-		all[n++] = &l->ts[i];
-	all[n++] = &l->cell_v;
-	if (l->n_probes)
-		all[n++] = &l->cell_t;
-	for (int i = 0; i < n; i++)
-		if (all[i]->rows < min)
-			min = all[i]->rows;
-	for (int i = 0; i < n; i++) {
-		hsize_t dims[2] = {min, all[i]->width};
-
-		if (all[i]->rows == min)
-			continue;
-		log_warn("'%s': cutting a half-written row (%llu -> %llu)",
-			 l->path, (unsigned long long)all[i]->rows,
-			 (unsigned long long)min);
-		if (H5Dset_extent(all[i]->id, dims) < 0)
-			return (hsize_t)-1;
-		all[i]->rows = min;
-	}
-	if (!l->n_probes)
-		l->cell_t.rows = min;
-	return min;
-}
-
-static int read_tail(struct h5log *l, hsize_t rows, struct h5log_tail *t)
-{
-	const struct run_col *cols = run_cols();
-
-	memset(t, 0, sizeof(*t));
-	t->rows = rows;
-	t->n_steps = l->steps.rows;
-	t->n_events = l->events.rows;
-	t->last.cell_voltage_V =
-	    calloc(l->series ? l->series : 1, sizeof(float));
-	t->last.cell_temperature_C =
-	    calloc(l->n_probes ? l->n_probes : 1, sizeof(float));
-	if (!t->last.cell_voltage_V || !t->last.cell_temperature_C)
-		return BENCH_ERR_MEM;
-	if (rows) {
-		for (int i = 0; i < RUN_N_COLS; i++)
-			if (dset_read_rows(
-				&l->ts[i], h5schema_col_type(cols[i].type),
-				rows - 1, 1,
-				(char *)&t->last + cols[i].offset) < 0)
-				return BENCH_ERR_IO;
-		if (dset_read_rows(&l->cell_v, H5T_NATIVE_FLOAT, rows - 1, 1,
-				   t->last.cell_voltage_V) < 0 ||
-		    (l->n_probes &&
-		     dset_read_rows(&l->cell_t, H5T_NATIVE_FLOAT, rows - 1, 1,
-				    t->last.cell_temperature_C) < 0))
-			return BENCH_ERR_IO;
-		t->has_last = 1;
-	}
-	if (t->n_steps) {
-		if (dset_read_rows(&l->steps, l->ty.step_mem, t->n_steps - 1, 1,
-				   &t->last_step) < 0)
-			return BENCH_ERR_IO;
-		t->has_step = 1;
-	}
-	return BENCH_OK;
-}
-
-void h5log_tail_release(struct h5log_tail *t)
-{
-	free(t->last.cell_voltage_V);
-	free(t->last.cell_temperature_C);
-	t->last.cell_voltage_V = NULL;
-	t->last.cell_temperature_C = NULL;
-}
-
-/* Open path for writing with the flags cleared and read what is needed
- * to continue: shape, meta. */
-/* The pid of another process that has path open for writing (a live
- * controller), or 0. Recovering or resuming under a live writer would
- * corrupt the file; HDF5's own lock is gone once SWMR writing starts.
- * Only processes this user may inspect are seen (the usual case: one
- * user runs the bench). */
-static pid_t open_for_write_by(const char *path)
-{
-	struct stat want, st;
-	DIR *proc = opendir("/proc");
-	struct dirent *pe;
-	pid_t found = 0, self = getpid();
-
-	if (!proc || stat(path, &want) < 0) {
-		if (proc)
-			closedir(proc);
-		return 0;
-	}
-	while (!found && (pe = readdir(proc))) {
-		char dir[64], fdpath[320], info[320], line[64];
-		pid_t pid = (pid_t)atoi(pe->d_name);
-		struct dirent *fe;
-		DIR *fds;
-
-		if (pid <= 0 || pid == self)
-			continue;
-		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-		fds = opendir(dir);
-		if (!fds)
-			continue;
-		while (!found && (fe = readdir(fds))) {
-			FILE *f;
-			unsigned flags = 0;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(fdpath, sizeof(fdpath), "%s/%s", dir,
-				 fe->d_name);
-			if (stat(fdpath, &st) < 0 || st.st_dev != want.st_dev ||
-			    st.st_ino != want.st_ino)
-				continue;
-			snprintf(info, sizeof(info), "/proc/%d/fdinfo/%s",
-				 (int)pid, fe->d_name);
-			f = fopen(info, "r");
-			while (f && fgets(line, sizeof(line), f))
-				if (sscanf(line, "flags: %o", &flags) == 1)
-					break;
-			if (f)
-				fclose(f);
-			if ((flags & O_ACCMODE) != O_RDONLY)
-				found = pid;
-		}
-		closedir(fds);
-	}
-	closedir(proc);
-	return found;
-}
-
-/* Refuse, read-only and before any open for writing, a file that is not
- * a bench-run/1 file: HDF5 opened read-write writes a superblock even
- * into an empty file, so a mistaken path would be overwritten. */
-static int check_run_file(const char *path)
-{
-	struct run_meta m;
-	hid_t fapl, f;
-	int rc;
-
-	if (access(path, R_OK | W_OK) < 0) {
-		log_err("cannot open '%s' for writing: %s", path,
-			strerror(errno));
-		return BENCH_ERR_IO;
-	}
-	if (H5Fis_hdf5(path) <= 0) {
-		log_err("'%s' is not an HDF5 file (empty or something else): "
-			"not a %s run file, left untouched",
-			path, RUN_SCHEMA);
-		return BENCH_ERR_IO;
-	}
-	/* flags and a short end ignored: read-only, nothing is changed */
-	fapl = fapl_latest(2);
-	f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	if (f < 0) {
-		log_err("cannot open '%s': damaged HDF5 file, left untouched",
-			path);
-		return BENCH_ERR_IO;
-	}
-	rc = h5attr_meta_read(f, path, &m) < 0 ? BENCH_ERR_PROTO : BENCH_OK;
-	if (rc == BENCH_OK)
-		run_meta_release(&m);
-	else
-		log_err("'%s': not a %s run file, left untouched", path,
-			RUN_SCHEMA);
-	H5Fclose(f);
-	return rc;
-}
-
-/* swmr: open straight into SWMR writing (resume: the flags go from a
- * killed writer's to ours, never through a state SWMR readers refuse). */
-static int open_existing(const char *path, const struct h5log_cfg *cfg,
-			 int swmr, struct run_meta *meta, struct h5log **out)
-{
-	unsigned mode = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
-	pid_t writer = open_for_write_by(path);
-	struct h5log *l = NULL;
-	hid_t fapl = -1, f = -1, ds;
-	hsize_t dims[2] = {0, 0};
-	uint32_t series = 0, probes = 0;
-	int frames, rc = BENCH_ERR_PROTO;
-
-	if (writer) {
-		log_err("'%s' is open for writing in process %d (a running "
-			"bench?): stop it first",
-			path, (int)writer);
-		return BENCH_ERR_STATE;
-	}
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	TRY(check_run_file(path));
-	fapl = fapl_latest(1);
-	if (fapl < 0)
-		return BENCH_ERR_IO;
-	f = H5Fopen(path, mode, fapl);
-	H5Pclose(fapl);
-	if (f < 0 && H5Fis_hdf5(path) > 0) {
-		fapl = fapl_latest(2);
-		f = fapl < 0 ? -1 : H5Fopen(path, mode, fapl);
-		if (fapl >= 0)
-			H5Pclose(fapl);
-		if (f >= 0 && H5Fincrement_filesize(f, 0) < 0) {
-			H5Fclose(f);
-			f = -1;
-		}
-		if (f >= 0)
-			log_warn("'%s' was cut short (disk full?): its end is "
-				 "restored, rows written after the last good "
-				 "flush may read as damaged",
-				 path);
-	}
-	if (f < 0) {
-		log_err("cannot open '%s' for writing: not a readable HDF5 run "
-			"file",
-			path);
-		return BENCH_ERR_IO;
-	}
-	ds = H5Dopen2(f, RUN_CELLS_VOLTAGE, H5P_DEFAULT);
-	if (ds >= 0) {
-		hid_t sp = H5Dget_space(ds);
-		if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) == 2)
-			series = (uint32_t)dims[1];
-		if (sp >= 0)
-			H5Sclose(sp);
-		H5Dclose(ds);
-	}
-	ds = H5Dopen2(f, RUN_CELLS_TEMPERATURE, H5P_DEFAULT);
-	if (ds >= 0) {
-		hid_t sp = H5Dget_space(ds);
-		if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) == 2)
-			probes = (uint32_t)dims[1];
-		if (sp >= 0)
-			H5Sclose(sp);
-		H5Dclose(ds);
-	}
-	if (series == 0) {
-		log_err("'%s': no %s table: not a %s file", path,
-			RUN_CELLS_VOLTAGE, RUN_SCHEMA);
-		H5Fclose(f);
-		return BENCH_ERR_PROTO;
-	}
-	frames = H5Lexists(f, "/can", H5P_DEFAULT) > 0 &&
-		 H5Lexists(f, "/can/frames", H5P_DEFAULT) > 0;
-	rc = h5log_alloc(path, series, probes, cfg, &l);
-	if (rc < 0) {
-		H5Fclose(f);
-		return rc;
-	}
-	l->file = f;
-	l->can_frames = frames;
-	if (h5attr_meta_read(f, path, meta) < 0) {
-		h5log_free(l);
-		return BENCH_ERR_PROTO;
-	}
-	meta->n_probes = probes;
-	if (open_all(l) < 0) {
-		run_meta_release(meta);
-		h5log_free(l);
-		return BENCH_ERR_PROTO;
-	}
-	*out = l;
-	return BENCH_OK;
-}
-
-int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
-		      struct run_meta *meta, struct h5log_tail *tail,
-		      struct h5log **out)
-{
-	struct h5log *l = NULL;
-	hsize_t rows;
-	uint32_t resumed;
-	int rc;
-
-	TRY(open_existing(path, cfg, 1, meta, &l));
-	memset(tail, 0, sizeof(*tail));
-	rc = BENCH_ERR_IO;
-	rows = trim_rows(l);
-	if (rows == (hsize_t)-1) {
-		log_err("'%s': cannot cut the datasets to equal length", path);
-		goto fail;
-	}
-	rc = read_tail(l, rows, tail);
-	if (rc < 0) {
-		log_err("'%s': cannot read the last row", path);
-		goto fail;
-	}
-	rc = BENCH_ERR_IO;
-	resumed = meta->resumed_times + 1;
-	/* in place: the file is already in SWMR mode */
-	if (h5attr_set_status(l->file, "running", "") < 0 ||
-	    h5attr_put_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
-			   &resumed) < 0 ||
-	    H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0) {
-		log_err("'%s': cannot mark it running again", path);
-		goto fail;
-	}
-	meta->resumed_times = resumed;
-	snprintf(meta->status, sizeof(meta->status), "running");
-	meta->end_reason[0] = '\0';
-	rc = start_thread(l);
-	if (rc < 0)
-		goto fail;
-	*out = l;
-	return BENCH_OK;
-fail:
-	h5log_tail_release(tail);
-	run_meta_release(meta);
-	h5log_free(l);
-	return rc;
-}
-
-int h5log_recover(const char *path, const char *new_status)
-{
-	struct h5log *l = NULL;
-	struct run_meta meta;
-	char reason[160];
-	hsize_t rows;
-	int rc;
-
-	TRY(open_existing(path, NULL, 0, &meta, &l));
-	rows = trim_rows(l);
-	h5log_free(l); /* closing it clears the consistency flags */
-	if (rows == (hsize_t)-1) {
-		log_err("'%s': cannot cut the datasets to equal length", path);
-		run_meta_release(&meta);
-		return BENCH_ERR_IO;
-	}
-	snprintf(reason, sizeof(reason), "%s",
-		 meta.end_reason[0]
-		     ? meta.end_reason
-		     : "writer stopped without closing the file");
-	run_meta_release(&meta);
-	rc = set_final_status(path, new_status, reason);
-	if (rc == BENCH_OK)
-		log_info("'%s': %llu rows, consistency flags cleared", path,
-			 (unsigned long long)rows);
 	return rc;
 }

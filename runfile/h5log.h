@@ -19,7 +19,7 @@
  *   h5log_create / h5log_open_resume   status "running", SWMR write starts
  *   h5log_push_* ... h5log_flush       (flush at step ends and before abort)
  *   h5log_close(l, "complete"|"aborted", reason)    status set in place
- * bench/h5log.c is the only bench file that includes <hdf5.h>.
+ * The writer is h5log.c, resume h5log_resume.c, recover h5log_recover.c.
  */
 #ifndef BENCH_BENCH_H5LOG_H
 #define BENCH_BENCH_H5LOG_H

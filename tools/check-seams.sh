@@ -26,7 +26,7 @@ layer() { # folder forbidden-folder...
 		done
 	done
 }
-HDF5="runfile/h5log.c runfile/runfile.c runfile/runfile_grade.c runfile/h5schema.h runfile/h5schema.c runfile/h5attr.h runfile/h5attr.c"
+HDF5="runfile/h5log.c runfile/runfile.c runfile/runfile_grade.c runfile/h5schema.h runfile/h5schema.c runfile/h5attr.h runfile/h5attr.c runfile/h5log_priv.h runfile/h5log_resume.c runfile/h5log_recover.c"
 check libsocketcan.h can/canbus_socketcan.c
 check 'linux/can[^>]*' can/canbus_socketcan.c
 check libserialport.h serial/xport_libsp.c

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* h5log_resume.c - reopen a run file for appending (see h5log.h): refuse
+ * anything but a bench-run/1 file nobody is writing, cut a half-written
+ * row, read the tail, continue in SWMR mode. */
+#define LOG_PREFIX "h5log"
+#include "h5log_priv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/rc.h"
+#include "runfile/h5attr.h"
+#include "runfile/h5schema.h"
+
+static int dset_open(hid_t file, const char *path, struct dset *d)
+{
+	hid_t sp;
+	hsize_t dims[2] = {0, 0};
+	int rank;
+
+	d->id = H5Dopen2(file, path, H5P_DEFAULT);
+	if (d->id < 0) {
+		log_err("dataset '%s' missing", path);
+		return -1;
+	}
+	sp = H5Dget_space(d->id);
+	rank = sp < 0 ? -1 : H5Sget_simple_extent_dims(sp, dims, NULL);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (rank < 1 || rank > 2) {
+		log_err("dataset '%s' has a bad shape", path);
+		return -1;
+	}
+	d->rows = dims[0];
+	d->width = rank == 2 ? dims[1] : 0;
+	return 0;
+}
+
+static int dset_read_rows(struct dset *d, hid_t memtype, hsize_t start_row,
+			  hsize_t n, void *buf)
+{
+	hsize_t start[2] = {start_row, 0};
+	hsize_t count[2] = {n, d->width};
+	int rank = d->width ? 2 : 1;
+	hid_t fsp = H5Dget_space(d->id);
+	hid_t msp = H5Screate_simple(rank, count, NULL);
+	int rc = -1;
+
+	if (fsp >= 0 && msp >= 0 &&
+	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count,
+				NULL) >= 0 &&
+	    H5Dread(d->id, memtype, msp, fsp, H5P_DEFAULT, buf) >= 0)
+		rc = 0;
+	if (fsp >= 0)
+		H5Sclose(fsp);
+	if (msp >= 0)
+		H5Sclose(msp);
+	return rc;
+}
+
+static int open_all(struct h5log *l)
+{
+	char p[96];
+	const struct run_col *cols = run_cols();
+
+	for (int i = 0; i < RUN_N_COLS; i++) {
+		snprintf(p, sizeof(p), "/timeseries/%s", cols[i].name);
+		if (dset_open(l->file, p, &l->ts[i]) < 0)
+			return -1;
+	}
+	if (dset_open(l->file, RUN_CELLS_VOLTAGE, &l->cell_v) < 0 ||
+	    dset_open(l->file, RUN_CELLS_TEMPERATURE, &l->cell_t) < 0 ||
+	    dset_open(l->file, "/steps", &l->steps) < 0 ||
+	    dset_open(l->file, "/events", &l->events) < 0)
+		return -1;
+	if (l->can_frames && dset_open(l->file, "/can/frames", &l->frames) < 0)
+		return -1;
+	if (l->cell_v.width != l->series || l->cell_t.width != l->n_probes) {
+		log_err("'%s': cells tables are %llu and %llu wide, expected "
+			"%u and %u",
+			l->path, (unsigned long long)l->cell_v.width,
+			(unsigned long long)l->cell_t.width, l->series,
+			l->n_probes);
+		return -1;
+	}
+	return 0;
+}
+
+/* Cut every row-aligned dataset back to the shortest, so a kill between
+ * two extends leaves no half row. Returns the common length. */
+hsize_t h5log_trim_rows(struct h5log *l)
+{
+	hsize_t min = l->ts[0].rows;
+	struct dset *all[RUN_N_COLS + 2];
+	int n = 0;
+
+	for (int i = 0; i < RUN_N_COLS; i++)
+		all[n++] = &l->ts[i];
+	all[n++] = &l->cell_v;
+	if (l->n_probes)
+		all[n++] = &l->cell_t;
+	for (int i = 0; i < n; i++)
+		if (all[i]->rows < min)
+			min = all[i]->rows;
+	for (int i = 0; i < n; i++) {
+		hsize_t dims[2] = {min, all[i]->width};
+
+		if (all[i]->rows == min)
+			continue;
+		log_warn("'%s': cutting a half-written row (%llu -> %llu)",
+			 l->path, (unsigned long long)all[i]->rows,
+			 (unsigned long long)min);
+		if (H5Dset_extent(all[i]->id, dims) < 0)
+			return (hsize_t)-1;
+		all[i]->rows = min;
+	}
+	if (!l->n_probes)
+		l->cell_t.rows = min;
+	return min;
+}
+
+static int read_tail(struct h5log *l, hsize_t rows, struct h5log_tail *t)
+{
+	const struct run_col *cols = run_cols();
+
+	memset(t, 0, sizeof(*t));
+	t->rows = rows;
+	t->n_steps = l->steps.rows;
+	t->n_events = l->events.rows;
+	t->last.cell_voltage_V =
+	    calloc(l->series ? l->series : 1, sizeof(float));
+	t->last.cell_temperature_C =
+	    calloc(l->n_probes ? l->n_probes : 1, sizeof(float));
+	if (!t->last.cell_voltage_V || !t->last.cell_temperature_C)
+		return BENCH_ERR_MEM;
+	if (rows) {
+		for (int i = 0; i < RUN_N_COLS; i++)
+			if (dset_read_rows(
+				&l->ts[i], h5schema_col_type(cols[i].type),
+				rows - 1, 1,
+				(char *)&t->last + cols[i].offset) < 0)
+				return BENCH_ERR_IO;
+		if (dset_read_rows(&l->cell_v, H5T_NATIVE_FLOAT, rows - 1, 1,
+				   t->last.cell_voltage_V) < 0 ||
+		    (l->n_probes &&
+		     dset_read_rows(&l->cell_t, H5T_NATIVE_FLOAT, rows - 1, 1,
+				    t->last.cell_temperature_C) < 0))
+			return BENCH_ERR_IO;
+		t->has_last = 1;
+	}
+	if (t->n_steps) {
+		if (dset_read_rows(&l->steps, l->ty.step_mem, t->n_steps - 1, 1,
+				   &t->last_step) < 0)
+			return BENCH_ERR_IO;
+		t->has_step = 1;
+	}
+	return BENCH_OK;
+}
+
+void h5log_tail_release(struct h5log_tail *t)
+{
+	free(t->last.cell_voltage_V);
+	free(t->last.cell_temperature_C);
+	t->last.cell_voltage_V = NULL;
+	t->last.cell_temperature_C = NULL;
+}
+
+/* Open path for writing with the flags cleared and read what is needed
+ * to continue: shape, meta. */
+/* The pid of another process that has path open for writing (a live
+ * controller), or 0. Recovering or resuming under a live writer would
+ * corrupt the file; HDF5's own lock is gone once SWMR writing starts.
+ * Only processes this user may inspect are seen (the usual case: one
+ * user runs the bench). */
+static pid_t open_for_write_by(const char *path)
+{
+	struct stat want, st;
+	DIR *proc = opendir("/proc");
+	struct dirent *pe;
+	pid_t found = 0, self = getpid();
+
+	if (!proc || stat(path, &want) < 0) {
+		if (proc)
+			closedir(proc);
+		return 0;
+	}
+	while (!found && (pe = readdir(proc))) {
+		char dir[64], fdpath[320], info[320], line[64];
+		pid_t pid = (pid_t)atoi(pe->d_name);
+		struct dirent *fe;
+		DIR *fds;
+
+		if (pid <= 0 || pid == self)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+		fds = opendir(dir);
+		if (!fds)
+			continue;
+		while (!found && (fe = readdir(fds))) {
+			FILE *f;
+			unsigned flags = 0;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(fdpath, sizeof(fdpath), "%s/%s", dir,
+				 fe->d_name);
+			if (stat(fdpath, &st) < 0 || st.st_dev != want.st_dev ||
+			    st.st_ino != want.st_ino)
+				continue;
+			snprintf(info, sizeof(info), "/proc/%d/fdinfo/%s",
+				 (int)pid, fe->d_name);
+			f = fopen(info, "r");
+			while (f && fgets(line, sizeof(line), f))
+				if (sscanf(line, "flags: %o", &flags) == 1)
+					break;
+			if (f)
+				fclose(f);
+			if ((flags & O_ACCMODE) != O_RDONLY)
+				found = pid;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return found;
+}
+
+/* Refuse, read-only and before any open for writing, a file that is not
+ * a bench-run/1 file: HDF5 opened read-write writes a superblock even
+ * into an empty file, so a mistaken path would be overwritten. */
+static int check_run_file(const char *path)
+{
+	struct run_meta m;
+	hid_t fapl, f;
+	int rc;
+
+	if (access(path, R_OK | W_OK) < 0) {
+		log_err("cannot open '%s' for writing: %s", path,
+			strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	if (H5Fis_hdf5(path) <= 0) {
+		log_err("'%s' is not an HDF5 file (empty or something else): "
+			"not a %s run file, left untouched",
+			path, RUN_SCHEMA);
+		return BENCH_ERR_IO;
+	}
+	/* flags and a short end ignored: read-only, nothing is changed */
+	fapl = h5log_fapl(2);
+	f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (f < 0) {
+		log_err("cannot open '%s': damaged HDF5 file, left untouched",
+			path);
+		return BENCH_ERR_IO;
+	}
+	rc = h5attr_meta_read(f, path, &m) < 0 ? BENCH_ERR_PROTO : BENCH_OK;
+	if (rc == BENCH_OK)
+		run_meta_release(&m);
+	else
+		log_err("'%s': not a %s run file, left untouched", path,
+			RUN_SCHEMA);
+	H5Fclose(f);
+	return rc;
+}
+
+/* swmr: open straight into SWMR writing (resume: the flags go from a
+ * killed writer's to ours, never through a state SWMR readers refuse). */
+int h5log_open_existing(const char *path, const struct h5log_cfg *cfg, int swmr,
+			struct run_meta *meta, struct h5log **out)
+{
+	unsigned mode = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
+	pid_t writer = open_for_write_by(path);
+	struct h5log *l = NULL;
+	hid_t fapl = -1, f = -1, ds;
+	hsize_t dims[2] = {0, 0};
+	uint32_t series = 0, probes = 0;
+	int frames, rc = BENCH_ERR_PROTO;
+
+	if (writer) {
+		log_err("'%s' is open for writing in process %d (a running "
+			"bench?): stop it first",
+			path, (int)writer);
+		return BENCH_ERR_STATE;
+	}
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	TRY(check_run_file(path));
+	fapl = h5log_fapl(1);
+	if (fapl < 0)
+		return BENCH_ERR_IO;
+	f = H5Fopen(path, mode, fapl);
+	H5Pclose(fapl);
+	if (f < 0 && H5Fis_hdf5(path) > 0) {
+		fapl = h5log_fapl(2);
+		f = fapl < 0 ? -1 : H5Fopen(path, mode, fapl);
+		if (fapl >= 0)
+			H5Pclose(fapl);
+		if (f >= 0 && H5Fincrement_filesize(f, 0) < 0) {
+			H5Fclose(f);
+			f = -1;
+		}
+		if (f >= 0)
+			log_warn("'%s' was cut short (disk full?): its end is "
+				 "restored, rows written after the last good "
+				 "flush may read as damaged",
+				 path);
+	}
+	if (f < 0) {
+		log_err("cannot open '%s' for writing: not a readable HDF5 run "
+			"file",
+			path);
+		return BENCH_ERR_IO;
+	}
+	ds = H5Dopen2(f, RUN_CELLS_VOLTAGE, H5P_DEFAULT);
+	if (ds >= 0) {
+		hid_t sp = H5Dget_space(ds);
+		if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) == 2)
+			series = (uint32_t)dims[1];
+		if (sp >= 0)
+			H5Sclose(sp);
+		H5Dclose(ds);
+	}
+	ds = H5Dopen2(f, RUN_CELLS_TEMPERATURE, H5P_DEFAULT);
+	if (ds >= 0) {
+		hid_t sp = H5Dget_space(ds);
+		if (sp >= 0 && H5Sget_simple_extent_dims(sp, dims, NULL) == 2)
+			probes = (uint32_t)dims[1];
+		if (sp >= 0)
+			H5Sclose(sp);
+		H5Dclose(ds);
+	}
+	if (series == 0) {
+		log_err("'%s': no %s table: not a %s file", path,
+			RUN_CELLS_VOLTAGE, RUN_SCHEMA);
+		H5Fclose(f);
+		return BENCH_ERR_PROTO;
+	}
+	frames = H5Lexists(f, "/can", H5P_DEFAULT) > 0 &&
+		 H5Lexists(f, "/can/frames", H5P_DEFAULT) > 0;
+	rc = h5log_alloc(path, series, probes, cfg, &l);
+	if (rc < 0) {
+		H5Fclose(f);
+		return rc;
+	}
+	l->file = f;
+	l->can_frames = frames;
+	if (h5attr_meta_read(f, path, meta) < 0) {
+		h5log_free(l);
+		return BENCH_ERR_PROTO;
+	}
+	meta->n_probes = probes;
+	if (open_all(l) < 0) {
+		run_meta_release(meta);
+		h5log_free(l);
+		return BENCH_ERR_PROTO;
+	}
+	*out = l;
+	return BENCH_OK;
+}
+
+int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
+		      struct run_meta *meta, struct h5log_tail *tail,
+		      struct h5log **out)
+{
+	struct h5log *l = NULL;
+	hsize_t rows;
+	uint32_t resumed;
+	int rc;
+
+	TRY(h5log_open_existing(path, cfg, 1, meta, &l));
+	memset(tail, 0, sizeof(*tail));
+	rc = BENCH_ERR_IO;
+	rows = h5log_trim_rows(l);
+	if (rows == (hsize_t)-1) {
+		log_err("'%s': cannot cut the datasets to equal length", path);
+		goto fail;
+	}
+	rc = read_tail(l, rows, tail);
+	if (rc < 0) {
+		log_err("'%s': cannot read the last row", path);
+		goto fail;
+	}
+	rc = BENCH_ERR_IO;
+	resumed = meta->resumed_times + 1;
+	/* in place: the file is already in SWMR mode */
+	if (h5attr_set_status(l->file, "running", "") < 0 ||
+	    h5attr_put_num(l->file, "resumed_times", H5T_NATIVE_UINT32,
+			   &resumed) < 0 ||
+	    H5Fflush(l->file, H5F_SCOPE_LOCAL) < 0) {
+		log_err("'%s': cannot mark it running again", path);
+		goto fail;
+	}
+	meta->resumed_times = resumed;
+	snprintf(meta->status, sizeof(meta->status), "running");
+	meta->end_reason[0] = '\0';
+	rc = h5log_start_thread(l);
+	if (rc < 0)
+		goto fail;
+	*out = l;
+	return BENCH_OK;
+fail:
+	h5log_tail_release(tail);
+	run_meta_release(meta);
+	h5log_free(l);
+	return rc;
+}
