@@ -233,8 +233,9 @@ static pid_t open_for_write_by(const char *path)
 
 /* Refuse, read-only and before any open for writing, a file that is not
  * a bench-run/1 file: HDF5 opened read-write writes a superblock even
- * into an empty file, so a mistaken path would be overwritten. */
-static int check_run_file(const char *path)
+ * into an empty file, so a mistaken path would be overwritten. Tells
+ * whether the file has a /grade. */
+static int check_run_file(const char *path, int *has_grade)
 {
 	struct run_meta m;
 	hid_t fapl, f;
@@ -262,12 +263,48 @@ static int check_run_file(const char *path)
 		return BENCH_ERR_IO;
 	}
 	rc = h5attr_meta_read(f, path, &m) < 0 ? BENCH_ERR_PROTO : BENCH_OK;
+	*has_grade = H5Lexists(f, "grade", H5P_DEFAULT) > 0;
 	if (rc == BENCH_OK)
 		run_meta_release(&m);
 	else
 		log_err("'%s': not a %s run file, left untouched", path,
 			RUN_SCHEMA);
 	H5Fclose(f);
+	return rc;
+}
+
+/* A /grade written before this resume graded an unfinished run: remove
+ * it before appending (an SWMR writer cannot delete a group), so the
+ * finished file never carries a stale grade (docs/hdf5-schema.md). */
+static int drop_grade(const char *path)
+{
+	hid_t fapl = -1, f = -1;
+	int rc = BENCH_ERR_IO;
+
+	for (int clear = 1; clear <= 2 && f < 0; clear++) {
+		fapl = h5log_fapl(clear);
+		f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
+		if (fapl >= 0)
+			H5Pclose(fapl);
+	}
+	if (f < 0) {
+		log_err("cannot open '%s' for writing", path);
+		return BENCH_ERR_IO;
+	}
+	if (H5Ldelete(f, "grade", H5P_DEFAULT) < 0) {
+		log_err("'%s': cannot remove its /grade (it graded the run "
+			"before this resume)",
+			path);
+	} else {
+		log_info("'%s': removed /grade: it graded the run before this "
+			 "resume",
+			 path);
+		rc = BENCH_OK;
+	}
+	if (H5Fclose(f) < 0 && rc == BENCH_OK) {
+		log_err("cannot close '%s'", path);
+		rc = BENCH_ERR_IO;
+	}
 	return rc;
 }
 
@@ -282,7 +319,7 @@ int h5log_open_existing(const char *path, const struct h5log_cfg *cfg, int swmr,
 	hid_t fapl = -1, f = -1, ds;
 	hsize_t dims[2] = {0, 0};
 	uint32_t series = 0, probes = 0;
-	int frames, rc = BENCH_ERR_PROTO;
+	int frames, has_grade, rc = BENCH_ERR_PROTO;
 
 	if (writer) {
 		log_err("'%s' is open for writing in process %d (a running "
@@ -291,7 +328,9 @@ int h5log_open_existing(const char *path, const struct h5log_cfg *cfg, int swmr,
 		return BENCH_ERR_STATE;
 	}
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	TRY(check_run_file(path));
+	TRY(check_run_file(path, &has_grade));
+	if (swmr && has_grade)
+		TRY(drop_grade(path));
 	fapl = h5log_fapl(1);
 	if (fapl < 0)
 		return BENCH_ERR_IO;
