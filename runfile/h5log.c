@@ -142,6 +142,9 @@ static hid_t dset_create(hid_t loc, const char *name, hid_t type, hsize_t width,
 	if (sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0 ||
 	    H5Pset_shuffle(dcpl) < 0 ||
 	    H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 ||
+	    /* Last, over the compressed bytes: a damaged chunk fails its
+	     * read instead of decoding to plausible-looking numbers. */
+	    H5Pset_fletcher32(dcpl) < 0 ||
 	    /* The growing last chunk is stored raw, so flushing it every
 	     * 250 ms rewrites it in place; compressed, every flush moved it
 	     * and the file grew 60x faster than its data (SWMR writers never

@@ -11,6 +11,7 @@
 #include "runfile.h"
 
 #include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct rdset {
 	hid_t id;
 	hsize_t rows;
 	hsize_t width;
+	char name[64]; /* its path, for errors */
 };
 
 struct runfile {
@@ -49,6 +51,7 @@ static int rd_open(hid_t f, const char *path, int rank_want, H5T_class_t cls,
 	hid_t sp = -1, t = -1;
 	int rank, rc = -1;
 
+	snprintf(d->name, sizeof(d->name), "%s", path);
 	d->id = H5Dopen2(f, path, H5P_DEFAULT);
 	if (d->id < 0) {
 		log_err("dataset '%s' missing", path);
@@ -166,6 +169,8 @@ static hid_t open_file(const char *path)
 	return f;
 }
 
+static int verify(struct runfile *rf);
+
 int runfile_open(const char *path, struct runfile **out)
 {
 	const struct run_col *cols = run_cols();
@@ -228,6 +233,14 @@ int runfile_open(const char *path, struct runfile **out)
 	rf->meta.series = (uint32_t)rf->cell_v.width;
 	rf->meta.n_probes = (uint32_t)rf->cell_t.width;
 	compute_rows(rf);
+	/* A finished file is read whole once, so a damaged chunk or an
+	 * impossible value anywhere stops every use of it; a file still
+	 * being written is checked as it is read. */
+	if (strcmp(rf->meta.status, "running") != 0) {
+		rc = verify(rf);
+		if (rc < 0)
+			goto fail;
+	}
 	*out = rf;
 	return BENCH_OK;
 bad:
@@ -277,7 +290,7 @@ size_t runfile_refresh(struct runfile *rf)
 }
 
 static int read_rows(struct runfile *rf, struct rdset *d, hid_t memtype,
-		     size_t start, size_t n, void *out, const char *name)
+		     size_t start, size_t n, void *out)
 {
 	hsize_t s[2] = {start, 0};
 	hsize_t c[2] = {n, d->width};
@@ -287,7 +300,7 @@ static int read_rows(struct runfile *rf, struct rdset *d, hid_t memtype,
 
 	if (start > d->rows || n > d->rows - start) {
 		log_err("'%s': rows %zu..%zu of '%s' beyond its %llu rows",
-			rf->path, start, start + n, name,
+			rf->path, start, start + n, d->name,
 			(unsigned long long)d->rows);
 		return BENCH_ERR_ARG;
 	}
@@ -298,8 +311,10 @@ static int read_rows(struct runfile *rf, struct rdset *d, hid_t memtype,
 	if (fsp < 0 || msp < 0 ||
 	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, s, NULL, c, NULL) < 0 ||
 	    H5Dread(d->id, memtype, msp, fsp, H5P_DEFAULT, out) < 0) {
-		log_err("'%s': cannot read rows %zu..%zu of '%s': damaged file",
-			rf->path, start, start + n, name);
+		/* also a chunk failing its Fletcher32 checksum */
+		log_err("'%s': cannot read rows %zu..%zu of '%s': damaged file "
+			"(checksum or structure)",
+			rf->path, start, start + n, d->name);
 		goto out;
 	}
 	rc = BENCH_OK;
@@ -311,37 +326,156 @@ out:
 	return rc;
 }
 
+/* Bounds no real sample reaches: a value outside them is damage (a bit
+ * flip in a chunk too small to be checksummed), never data. NaN means
+ * "not measured" and passes, except in test_time_second. */
+struct bounds {
+	const char *name;
+	double lo, hi;
+};
+
+static const struct bounds col_bounds[] = {
+    {"test_time_second", 0, 1e9}, /* 30 years */
+    {"unix_time_second", 0, 1e10},
+    {"voltage_volt", -100, 5000},
+    {"current_ampere", -1e5, 1e5},
+    {"power_watt", -1e8, 1e8},
+    {"charging_capacity_ah", -1e6, 1e6},
+    {"discharging_capacity_ah", -1e6, 1e6},
+    {"charging_energy_wh", -1e9, 1e9},
+    {"discharging_energy_wh", -1e9, 1e9},
+    {"ambient_temperature_celsius", -100, 300},
+};
+static const struct bounds cell_v_bounds = {RUN_CELLS_VOLTAGE, -1, 10};
+static const struct bounds cell_t_bounds = {RUN_CELLS_TEMPERATURE, -100, 300};
+
+/* prev: the row before start (NAN if none), for a time that must not go
+ * back. width values per row. */
+static int check_values(struct runfile *rf, const struct rdset *d,
+			const struct bounds *b, const void *vals, int is_float,
+			size_t start, size_t n, size_t width, double prev)
+{
+	int is_time = strcmp(b->name, "test_time_second") == 0;
+
+	for (size_t i = 0; i < n * width; i++) {
+		double v = is_float ? ((const float *)vals)[i]
+				    : ((const double *)vals)[i];
+		size_t row = start + i / width;
+
+		if (isnan(v) && !is_time)
+			continue;
+		if (!(v >= b->lo && v <= b->hi)) {
+			log_err("'%s': '%s' row %zu holds %g, outside "
+				"[%g, %g]: damaged file (rows %zu..%zu read)",
+				rf->path, d->name, row, v, b->lo, b->hi, start,
+				start + n);
+			return BENCH_ERR_PROTO;
+		}
+		if (is_time && v < prev) {
+			log_err("'%s': '%s' goes back from %.15g to %.15g at "
+				"row %zu: damaged file",
+				rf->path, d->name, prev, v, row);
+			return BENCH_ERR_PROTO;
+		}
+		if (is_time)
+			prev = v;
+	}
+	return BENCH_OK;
+}
+
+static const struct bounds *bounds_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(col_bounds) / sizeof(col_bounds[0]); i++)
+		if (strcmp(col_bounds[i].name, name) == 0)
+			return &col_bounds[i];
+	return NULL;
+}
+
 int runfile_read_col(struct runfile *rf, const char *name, size_t start,
 		     size_t n, double *out)
 {
 	const struct run_col *cols = run_cols();
+	const struct bounds *b;
+	double prev = NAN;
+	int i;
 
-	for (int i = 0; i < RUN_N_COLS; i++)
+	for (i = 0; i < RUN_N_COLS; i++)
 		if (strcmp(cols[i].name, name) == 0)
-			return read_rows(rf, &rf->ts[i], H5T_NATIVE_DOUBLE,
-					 start, n, out, name);
-	log_err("'%s': no timeseries column '%s'", rf->path, name);
-	return BENCH_ERR_ARG;
+			break;
+	if (i == RUN_N_COLS) {
+		log_err("'%s': no timeseries column '%s'", rf->path, name);
+		return BENCH_ERR_ARG;
+	}
+	TRY(read_rows(rf, &rf->ts[i], H5T_NATIVE_DOUBLE, start, n, out));
+	b = bounds_of(name);
+	if (!b || n == 0)
+		return BENCH_OK;
+	if (start > 0 && strcmp(name, "test_time_second") == 0)
+		TRY(read_rows(rf, &rf->ts[i], H5T_NATIVE_DOUBLE, start - 1, 1,
+			      &prev));
+	return check_values(rf, &rf->ts[i], b, out, 0, start, n, 1, prev);
 }
 
 int runfile_read_cells(struct runfile *rf, const char *name, size_t start,
 		       size_t n, float *out)
 {
 	struct rdset *d = NULL;
+	const struct bounds *b = NULL;
 
 	if (strcmp(name, RUN_CELLS_VOLTAGE) == 0 ||
-	    strcmp(name, "voltage_volt") == 0)
+	    strcmp(name, "voltage_volt") == 0) {
 		d = &rf->cell_v;
-	else if (strcmp(name, RUN_CELLS_TEMPERATURE) == 0 ||
-		 strcmp(name, "temperature_celsius") == 0)
+		b = &cell_v_bounds;
+	} else if (strcmp(name, RUN_CELLS_TEMPERATURE) == 0 ||
+		   strcmp(name, "temperature_celsius") == 0) {
 		d = &rf->cell_t;
+		b = &cell_t_bounds;
+	}
 	if (!d) {
 		log_err("'%s': no cells table '%s'", rf->path, name);
 		return BENCH_ERR_ARG;
 	}
 	if (d->width == 0)
 		return n == 0 ? BENCH_OK : BENCH_ERR_ARG;
-	return read_rows(rf, d, H5T_NATIVE_FLOAT, start, n, out, name);
+	TRY(read_rows(rf, d, H5T_NATIVE_FLOAT, start, n, out));
+	return check_values(rf, d, b, out, 1, start, n, (size_t)d->width, NAN);
+}
+
+/* Read every row of every timeseries column and cells table (checksums
+ * and bounds), VERIFY_ROWS rows at a time. */
+#define VERIFY_ROWS 4096
+
+static int verify(struct runfile *rf)
+{
+	const struct run_col *cols = run_cols();
+	size_t width = rf->cell_v.width > rf->cell_t.width
+			   ? (size_t)rf->cell_v.width
+			   : (size_t)rf->cell_t.width;
+	double *col = malloc(VERIFY_ROWS * sizeof(double));
+	float *cells = malloc(VERIFY_ROWS * width * sizeof(float));
+	int rc = BENCH_OK;
+
+	if (!col || !cells) {
+		log_err("out of memory checking '%s'", rf->path);
+		rc = BENCH_ERR_MEM;
+	}
+	for (size_t r0 = 0; rc == BENCH_OK && r0 < rf->rows;
+	     r0 += VERIFY_ROWS) {
+		size_t n =
+		    rf->rows - r0 < VERIFY_ROWS ? rf->rows - r0 : VERIFY_ROWS;
+
+		for (int i = 0; rc == BENCH_OK && i < RUN_N_COLS; i++)
+			rc = runfile_read_col(rf, cols[i].name, r0, n, col);
+		if (rc == BENCH_OK)
+			rc = runfile_read_cells(rf, RUN_CELLS_VOLTAGE, r0, n,
+						cells);
+		if (rc == BENCH_OK)
+			rc = runfile_read_cells(rf, RUN_CELLS_TEMPERATURE, r0,
+						n, cells);
+	}
+	free(col);
+	free(cells);
+	return rc;
 }
 
 /* Read a whole small table; strings are forced to end in NUL. */
@@ -372,7 +506,7 @@ static int read_table(struct runfile *rf, struct rdset *d, hid_t memtype,
 			return BENCH_ERR_MEM;
 		}
 	}
-	rc = read_rows(rf, d, memtype, 0, (size_t)d->rows, buf, name);
+	rc = read_rows(rf, d, memtype, 0, (size_t)d->rows, buf);
 	H5Tclose(memtype);
 	if (rc < 0) {
 		free(buf);

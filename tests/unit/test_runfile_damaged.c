@@ -13,6 +13,7 @@
 
 #include "runfile/runfile.h"
 #include "runfile/h5log.h"
+#include "app/cli/cli.h"
 #include "common/rc.h"
 #include "support.h"
 
@@ -200,5 +201,142 @@ Test(runfile_damaged, wrong_schema_is_refused)
 	cr_assert_geq(fd, 0);
 	close(fd);
 	cr_assert_eq(read_all(path), BENCH_ERR_PROTO);
+	free(dir);
+}
+
+/* Run a subcommand in-process; returns its exit status, log in *log. */
+static int run_cli(int (*fn)(int, char **), char **argv, char **log)
+{
+	int argc = 0, rc;
+
+	while (argv[argc])
+		argc++;
+	logcap_start();
+	rc = fn(argc, argv);
+	*log = strdup(logcap_text());
+	logcap_stop();
+	return rc;
+}
+
+/* grade, export and report all refuse path with an error naming what. */
+static void assert_cli_refuse(const char *dir, const char *path,
+			      const char *what)
+{
+	char csv[600], html[600];
+	char *grade[] = {"grade", (char *)path, NULL};
+	char *export[] = {"export", (char *)path, "--bdf", csv, NULL};
+	char *report[] = {"report", (char *)path, "-o", html, NULL};
+	char *log;
+
+	snprintf(csv, sizeof(csv), "%s/out.csv", dir);
+	snprintf(html, sizeof(html), "%s/out.html", dir);
+	cr_assert_neq(run_cli(cli_grade, grade, &log), 0, "grade took it");
+	cr_assert(strstr(log, what), "grade said: %s", log);
+	free(log);
+	cr_assert_neq(run_cli(cli_export, export, &log), 0, "export took it");
+	cr_assert(strstr(log, what), "export said: %s", log);
+	free(log);
+	cr_assert_neq(run_cli(cli_report, report, &log), 0, "report took it");
+	cr_assert(strstr(log, what), "report said: %s", log);
+	free(log);
+}
+
+/* One byte flipped inside a full (compressed, checksummed) chunk of a
+ * finished file: every reader of it stops with the dataset named. */
+Test(runfile_damaged, flipped_byte_in_a_chunk_is_an_error, .timeout = 60)
+{
+	char *dir = tmpdir_new("rfchunk");
+	char *path = make_valid(dir);
+	const char *ds_name = "/timeseries/voltage_volt";
+	const char *checked[] = {ds_name,
+				 "/timeseries/test_time_second",
+				 "/cells/voltage_volt",
+				 "/cells/temperature_celsius",
+				 "/steps",
+				 "/events"};
+	hsize_t coord[1];
+	unsigned mask;
+	haddr_t addr;
+	hsize_t size;
+	hid_t f, ds, sp;
+	size_t n;
+	unsigned char *buf;
+
+	cr_assert_eq(read_all(path), BENCH_OK);
+	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	for (size_t i = 0; i < sizeof(checked) / sizeof(checked[0]); i++) {
+		hid_t d = H5Dopen2(f, checked[i], H5P_DEFAULT), dcpl;
+		unsigned flags, cd[4];
+		size_t ncd = 4;
+
+		cr_assert_geq(d, 0, "%s", checked[i]);
+		dcpl = H5Dget_create_plist(d);
+		cr_assert_geq(H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32,
+						   &flags, &ncd, cd, 0, NULL,
+						   NULL),
+			      0, "%s has no Fletcher32 checksum", checked[i]);
+		H5Pclose(dcpl);
+		H5Dclose(d);
+	}
+	ds = H5Dopen2(f, ds_name, H5P_DEFAULT);
+	cr_assert_geq(ds, 0);
+	sp = H5Dget_space(ds);
+	cr_assert_geq(H5Dget_chunk_info(ds, sp, 0, coord, &mask, &addr, &size),
+		      0);
+	H5Sclose(sp);
+	cr_assert_eq(mask, 0, "chunk 0 is not filtered");
+	H5Dclose(ds);
+	H5Fclose(f);
+	buf = slurp(path, &n);
+	cr_assert_lt(addr + size, n);
+	buf[addr + size / 2] ^= 0x10;
+	spit(path, buf, n);
+	free(buf);
+	assert_cli_refuse(dir, path, ds_name);
+	free(dir);
+}
+
+/* A file whose chunks are intact but whose values are not physical (the
+ * last, partial chunk is stored without checksum; or another tool wrote
+ * it): an error naming dataset and row, never numbers in an export. */
+static void write_with(const char *path, int bad_row, float ambient_C,
+		       double t_back_s)
+{
+	struct run_meta m = {.series = SERIES, .n_probes = 2};
+	struct h5log *l = NULL;
+	float cv[SERIES], ct[2] = {25, 26};
+	struct run_sample s = {.cell_voltage_V = cv, .cell_temperature_C = ct};
+
+	snprintf(m.pack_id, sizeof(m.pack_id), "PK-P");
+	cr_assert_eq(h5log_create(path, &m, NULL, &l), BENCH_OK);
+	for (int i = 0; i < 500; i++) {
+		s.test_time_s = i;
+		s.unix_time_s = 1.7e9 + i;
+		s.voltage_V = 40.0f;
+		s.ambient_C = 25.0f;
+		if (i == bad_row) {
+			s.ambient_C = ambient_C;
+			s.test_time_s -= t_back_s;
+		}
+		for (int c = 0; c < SERIES; c++)
+			cv[c] = 3.6f;
+		cr_assert_eq(h5log_push_sample(l, &s), BENCH_OK);
+	}
+	cr_assert_eq(h5log_close(l, "complete", ""), BENCH_OK);
+}
+
+Test(runfile_damaged, implausible_values_are_errors, .timeout = 60)
+{
+	char *dir = tmpdir_new("rfimpl");
+	char hot[600], back[600];
+
+	snprintf(hot, sizeof(hot), "%s/hot.h5", dir);
+	snprintf(back, sizeof(back), "%s/back.h5", dir);
+	write_with(hot, 321, 1.6e29f, 0);
+	write_with(back, 321, 25.0f, 100);
+	assert_cli_refuse(dir, hot,
+			  "'/timeseries/ambient_temperature_celsius' row 321");
+	assert_cli_refuse(dir, back,
+			  "'/timeseries/test_time_second' goes back");
 	free(dir);
 }
