@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* h5schema.c - the HDF5 types of a bench-run/1 file (see h5schema.h).
  *
- * With bench/h5log.c and analysis/runfile.c, the only file that includes
- * <hdf5.h>: it holds the schema both of them must agree on.
+ * One of the HDF5 files (tools/check-seams.sh): it holds the schema the
+ * writer and the reader must agree on.
  */
 #include "h5schema.h"
 

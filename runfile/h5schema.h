@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* h5schema.h - the HDF5 types of a bench-run/1 file (see runschema.h).
  *
- * The writer (bench/h5log.c) and the reader (analysis/runfile.c) build
+ * The writer (runfile/h5log.c) and the reader (runfile/runfile.c) build
  * their /steps, /events and /timeseries types here, so the two can never
  * disagree on a member name, offset or width. Every builder returns a new
  * type id the caller closes with H5Tclose, or -1 on failure, except

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* runfile.c - bench-run/1 reader (see runfile.h).
  *
- * The only analysis file that includes <hdf5.h>. Opens in SWMR-read mode
- * first (works on running files and on files whose writer was killed),
- * then plain read-only (files made by other tools). Every dataset's shape
- * and type class is checked before use, so a damaged file is an error,
- * never a wrong read.
+ * Opens in SWMR-read mode first (works on running files and on files
+ * whose writer was killed), then plain read-only (files made by other
+ * tools). Every dataset's shape and type class is checked before use and
+ * every value read against physical bounds, so a damaged file is an
+ * error, never a wrong read.
  */
 #define LOG_PREFIX "runfile"
 #include "runfile.h"

@@ -5,7 +5,9 @@
  * on one whose writer was killed (consistency flags still set). Reads by
  * chunks: memory stays bounded on day-long logs. Truncated or corrupted
  * files give BENCH_ERR_PROTO/IO with a logged message, never a crash.
- * analysis/runfile.c is the only analysis file that includes <hdf5.h>.
+ * A finished file is read whole at open; a chunk failing its checksum, a
+ * value outside physical bounds or a test time going back is an error
+ * naming the dataset and row, in every read.
  */
 #ifndef BENCH_ANALYSIS_RUNFILE_H
 #define BENCH_ANALYSIS_RUNFILE_H

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* runfile_grade.c - the /grade group (one of the two analysis files that
- * include HDF5, next to the reader). */
+/* runfile_grade.c - the /grade group (attributes through h5attr.c). */
 #define LOG_PREFIX "runfile"
 #include "runfile_grade.h"
 
@@ -10,8 +9,8 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "runfile/h5attr.h"
 #include "common/rc.h"
+#include "runfile/h5attr.h"
 
 int runfile_write_grade(const char *path, const char *json, const char *grade,
 			const char *rules_sha256)
