@@ -460,10 +460,13 @@ static void run_step_engine(struct ctl *c, int64_t t_us)
 	}
 	if (o->clamp_started)
 		ctl_event(c, t_us, "info", "bench:CURRENT_CLAMPED",
-			  "setpoint %.1f A clamped to %.1f A (BMS limit or "
-			  "profile operating current)",
+			  "setpoint %.1f A clamped to %.1f A by %s (reported "
+			  "once per step)",
 			  o->cmd.requested_mA / 1000.0,
-			  o->cmd.current_mA / 1000.0);
+			  o->cmd.current_mA / 1000.0,
+			  o->cmd.clamp_by == STEP_CLAMP_BMS
+			      ? "the BMS's current limit (CCL/DCL)"
+			      : "the profile's operating current");
 	ctl_cmd_apply(c, &o->cmd, t_us);
 	log_now = o->started || o->ended || t_us >= c->next_log_us;
 	if (log_now) {

@@ -102,7 +102,7 @@ static void start_step(struct step_engine *e, int64_t t_us,
 	st->step_charge_Wh = st->step_discharge_Wh = 0.0;
 	st->start_pack_mV = m->pack_mV;
 	e->running = true;
-	e->was_clamped = false;
+	e->clamp_reported = 0;
 	e->below_since_us = -1;
 	step_cv_start(e, m);
 	out->started = true;
@@ -345,8 +345,9 @@ static void command(struct step_engine *e, int64_t t_us,
 		c->mode = STEP_MODE_CC;
 		break;
 	case RECIPE_HOLD_PACK:
-		want = e->cfg.charge_max_mA > 0 ? e->cfg.charge_max_mA
-						: step_current_cap(e, m, true);
+		want = e->cfg.charge_max_mA > 0
+			   ? e->cfg.charge_max_mA
+			   : step_current_cap(e, m, true, NULL);
 		c->mode = STEP_MODE_CV_PACK;
 		c->cv_mV = s->hold_mV;
 		if (c->volt_high_mV <= 0 || s->hold_mV < c->volt_high_mV)
@@ -357,12 +358,14 @@ static void command(struct step_engine *e, int64_t t_us,
 		c->mode = STEP_MODE_CC;
 		break;
 	}
-	cap = step_current_cap(e, m, up);
+	cap = step_current_cap(e, m, up, &c->clamp_by);
 	c->output_on = true;
 	c->requested_mA = up ? want : -want;
 	c->clamped = want > cap;
 	if (c->clamped)
 		want = cap;
+	else
+		c->clamp_by = STEP_CLAMP_NONE;
 	c->current_mA = up ? want : -want;
 }
 
@@ -386,8 +389,11 @@ static void fill_out(struct step_engine *e, int64_t t_us,
 				   ? op->step.log_interval_ms
 				   : e->recipe->log_interval_ms;
 	command(e, t_us, m, &out->cmd);
-	out->clamp_started = out->cmd.clamped && !e->was_clamped;
-	e->was_clamped = out->cmd.clamped;
+	if (out->cmd.clamped &&
+	    !(e->clamp_reported & (unsigned)out->cmd.clamp_by)) {
+		out->clamp_started = true;
+		e->clamp_reported |= (unsigned)out->cmd.clamp_by;
+	}
 }
 
 int step_tick(struct step_engine *e, int64_t t_us, const struct step_meas *m,

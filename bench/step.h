@@ -17,7 +17,9 @@
  * step ends when the highest cell reaches the profile's operating high
  * limit and a discharge step when the lowest reaches the operating low
  * (foxBMS MOL); holds regulate instead. Current setpoints are clamped to the
- * BMS's CCL/DCL and to the profile's operating currents (clamped flag).
+ * BMS's CCL/DCL and to the profile's operating currents (clamped flag);
+ * clamp_started reports each clamp reason once per step, since a hold's
+ * loop riding the cap goes in and out of it every reading.
  *
  * Resume: struct step_state is plain data the controller may save, and
  * step_resume() rebuilds the position from the step_count alone (a recipe
@@ -64,6 +66,13 @@ struct step_meas {
 	int32_t ccl_mA, dcl_mA; /* BMS allowed charge/discharge, >= 0 */
 };
 
+/* What bounds a clamped setpoint (bits of step_engine.clamp_reported). */
+enum step_clamp {
+	STEP_CLAMP_NONE = 0,
+	STEP_CLAMP_OPERATING = 1, /* the profile's operating current */
+	STEP_CLAMP_BMS = 2,	  /* the BMS's CCL/DCL */
+};
+
 enum step_mode {
 	STEP_MODE_OFF = 0, /* output off (rest, done) */
 	STEP_MODE_CC,	   /* current_mA, compliance volt_* */
@@ -76,6 +85,7 @@ struct step_cmd {
 	int32_t current_mA;		   /* signed setpoint after clamping */
 	int32_t requested_mA;		   /* before clamping */
 	bool clamped;			   /* by CCL/DCL or operating current */
+	enum step_clamp clamp_by;	   /* when clamped */
 	int32_t cv_mV;			   /* STEP_MODE_CV_PACK */
 	int32_t volt_high_mV, volt_low_mV; /* cycler compliance limits */
 };
@@ -107,16 +117,16 @@ struct step_out {
 	bool started;			/* a step started in this tick */
 	bool ended;			/* a step ended: see ended_step */
 	struct run_step ended_step;	/* filled when ended (times in s) */
-	bool clamp_started;		/* clamping began in this tick */
-	bool complete;			/* recipe complete (after last end) */
+	bool clamp_started; /* clamped by a reason new to this step */
+	bool complete;	    /* recipe complete (after last end) */
 };
 
 struct step_engine {
 	const struct recipe *recipe;
 	struct step_cfg cfg;
 	struct step_state st;
-	bool running; /* a step is active */
-	bool was_clamped;
+	bool running;		 /* a step is active */
+	unsigned clamp_reported; /* step_clamp bits this step reported */
 	/* Integration, end and CV loop memory (not needed for resume). */
 	bool have_prev;
 	int64_t prev_t_us;

@@ -29,9 +29,10 @@ void step_cv_defaults(struct step_cfg *cfg)
 }
 
 int32_t step_current_cap(const struct step_engine *e, const struct step_meas *m,
-			 bool up)
+			 bool up, enum step_clamp *by)
 {
 	int32_t cap = up ? e->cfg.charge_max_mA : e->cfg.discharge_max_mA;
+	enum step_clamp why = STEP_CLAMP_OPERATING;
 
 	if (cap <= 0)
 		cap = INT32_MAX;
@@ -40,15 +41,19 @@ int32_t step_current_cap(const struct step_engine *e, const struct step_meas *m,
 
 		if (bms < 0)
 			bms = 0;
-		if (bms < cap)
+		if (bms <= cap) {
 			cap = bms;
+			why = STEP_CLAMP_BMS;
+		}
 	}
+	if (by)
+		*by = why;
 	return cap;
 }
 
 void step_cv_start(struct step_engine *e, const struct step_meas *m)
 {
-	double cap = step_current_cap(e, m, true);
+	double cap = step_current_cap(e, m, true, NULL);
 
 	e->cv_current_mA = m->current_mA > 0 ? m->current_mA : 0.0;
 	if (e->cv_current_mA > cap)
@@ -63,7 +68,7 @@ int32_t step_cv_update(struct step_engine *e, int64_t t_us,
 {
 	const struct recipe_step *s = &e->recipe->ops[e->st.op].step;
 	double rated = e->cfg.rated_capacity_mAh;
-	double cap = step_current_cap(e, m, true);
+	double cap = step_current_cap(e, m, true, NULL);
 	int64_t seen = m->cells_t_us > 0 ? m->cells_t_us : t_us;
 	double raw, dt_s, ki;
 	int32_t err;

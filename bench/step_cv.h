@@ -21,8 +21,9 @@ int32_t step_cv_update(struct step_engine *e, int64_t t_us,
 		       const struct step_meas *m);
 
 /* Largest allowed charge (up) or discharge current, magnitude: the
- * profile's operating current and the BMS's CCL/DCL, whichever is lower. */
+ * profile's operating current and the BMS's CCL/DCL, whichever is lower;
+ * *by (if not NULL) says which (the BMS when both are equal). */
 int32_t step_current_cap(const struct step_engine *e, const struct step_meas *m,
-			 bool up);
+			 bool up, enum step_clamp *by);
 
 #endif

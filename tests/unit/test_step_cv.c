@@ -127,6 +127,8 @@ struct result {
 	double hold_s;		    /* hold duration */
 	char end_reason[64];
 	bool clamped_seen;
+	int clamp_runs;	   /* times clamping began */
+	int clamp_reports; /* clamp_started seen */
 };
 
 static void run(const char *text, double soc_weak, double r_scale,
@@ -146,7 +148,7 @@ static void run(const char *text, double soc_weak, double r_scale,
 	struct step_meas m;
 	struct step_out o;
 	struct world w;
-	bool in_hold = false;
+	bool in_hold = false, was_clamped = false;
 	int64_t hold_start = 0;
 	double err_sum = 0;
 	long err_n = 0;
@@ -184,6 +186,9 @@ static void run(const char *text, double soc_weak, double r_scale,
 				err_n++;
 			}
 			res->clamped_seen |= o.cmd.clamped;
+			res->clamp_runs += o.cmd.clamped && !was_clamped;
+			res->clamp_reports += o.clamp_started;
+			was_clamped = o.cmd.clamped;
 		}
 		world_step(&w, o.cmd.output_on ? o.cmd.current_mA / 1000.0 : 0,
 			   TICK_US / 1e6);
@@ -237,6 +242,10 @@ Test(step_cv, bms_ccl_clamps_the_cv_current)
 
 	run("Rest for 10 s\nHold at 4.2 V until C/20\n", 0.6, 1.0, 20000, &res);
 	cr_assert(res.clamped_seen);
+	cr_log_info("CCL: clamped %d times, reported %d", res.clamp_runs,
+		    res.clamp_reports);
+	cr_assert_gt(res.clamp_runs, 1, "the loop rides the cap in and out");
+	cr_assert_eq(res.clamp_reports, 1, "one clamp event per step");
 	cr_assert_leq(res.hold_overshoot_mV, 5.0);
 	cr_assert_gt(res.hold_s, 0);
 }

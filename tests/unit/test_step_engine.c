@@ -311,7 +311,8 @@ Test(step, bms_limits_clamp_setpoints)
 	m.ccl_mA = 0; /* BMS forbids charging */
 	tick(3 * S);
 	cr_assert_eq(o.cmd.current_mA, 0);
-	cr_assert(o.clamp_started);
+	cr_assert_eq(o.cmd.clamp_by, STEP_CLAMP_BMS);
+	cr_assert_not(o.clamp_started, "one report per step and reason");
 	run_until_end(4 * S, S, 20 * S);
 	/* discharge 15 A: the DCL of 30 A does not bind */
 	cr_assert_eq(o.cmd.current_mA, -15000);
@@ -320,7 +321,29 @@ Test(step, bms_limits_clamp_setpoints)
 	tick(11 * S);
 	cr_assert_eq(o.cmd.current_mA, -12000);
 	cr_assert_eq(o.cmd.requested_mA, -15000);
+	cr_assert(o.clamp_started, "a new step reports again");
+}
+
+Test(step, each_clamp_reason_reported_once_per_step)
+{
+	load("Charge at 2C for 10 s\n");
+	m.bms_limits_valid = true;
+	m.ccl_mA = 30000;
+	tick(0); /* 20 A wanted, operating current 10 A binds */
+	cr_assert_eq(o.cmd.clamp_by, STEP_CLAMP_OPERATING);
 	cr_assert(o.clamp_started);
+	m.ccl_mA = 6000;
+	tick(S);
+	cr_assert_eq(o.cmd.current_mA, 6000);
+	cr_assert_eq(o.cmd.clamp_by, STEP_CLAMP_BMS);
+	cr_assert(o.clamp_started, "a new reason is reported");
+	m.ccl_mA = 30000;
+	tick(2 * S);
+	cr_assert_not(o.clamp_started);
+	m.ccl_mA = 6000;
+	tick(3 * S);
+	cr_assert(o.cmd.clamped);
+	cr_assert_not(o.clamp_started);
 }
 
 Test(step, operating_current_clamps_too)
