@@ -10,6 +10,10 @@
  * exactly where the killed run left it. A real bench cannot replay: the
  * step engine is put back at the recorded step with its Ah/Wh and the pack
  * is checked (cells, BMS faults) before the contactors close again.
+ *
+ * Files read again (pack, bench file, DBCs) must be the ones the run
+ * started with: their sha256 in the file says so, and a changed one is
+ * refused before the run file is touched.
  */
 #define LOG_PREFIX "resume"
 
@@ -28,6 +32,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/rc.h"
+#include "common/sha256.h"
 
 struct resume_cfg {
 	char sim[PATH_MAX];
@@ -37,6 +42,11 @@ struct resume_cfg {
 	unsigned long long seed;
 	int seeded;
 	double speed;
+	/* sha256 of the inputs at the start ("" in files of older benches) */
+	char sim_sha256[SHA256_HEX_LEN];
+	char bench_sha256[SHA256_HEX_LEN];
+	char cycler_dbc_sha256[SHA256_HEX_LEN];
+	char dbc_sha256[SHA256_HEX_LEN]; /* root attribute */
 };
 
 /* What the killed run's file says about itself. */
@@ -75,6 +85,13 @@ static void parse_config(struct resume_cfg *c, const char *msg)
 		c->seeded = atoi(v);
 	else if (KEY("speed"))
 		c->speed = strtod(v, NULL);
+	else if (KEY("sim_sha256"))
+		snprintf(c->sim_sha256, sizeof(c->sim_sha256), "%s", v);
+	else if (KEY("bench_sha256"))
+		snprintf(c->bench_sha256, sizeof(c->bench_sha256), "%s", v);
+	else if (KEY("cycler_dbc_sha256"))
+		snprintf(c->cycler_dbc_sha256, sizeof(c->cycler_dbc_sha256),
+			 "%s", v);
 #undef KEY
 }
 
@@ -92,6 +109,8 @@ static int read_file(const char *path, struct resume_file *f)
 	snprintf(f->status, sizeof(f->status), "%s", m->status);
 	snprintf(f->end_reason, sizeof(f->end_reason), "%s", m->end_reason);
 	snprintf(f->pack_id, sizeof(f->pack_id), "%s", m->pack_id);
+	snprintf(f->cfg.dbc_sha256, sizeof(f->cfg.dbc_sha256), "%s",
+		 m->dbc_sha256);
 	f->recipe_text = m->recipe_text ? strdup(m->recipe_text) : NULL;
 	f->profile_text = m->profile_text ? strdup(m->profile_text) : NULL;
 	rc = runfile_events(rf, &ev, &n_ev);
@@ -129,6 +148,55 @@ static int check_status(const char *path, const char *status,
 	log_err("'%s' is %s%s%s: it does not resume (start a new run)", path,
 		status, end_reason[0] ? ": " : "", end_reason);
 	return BENCH_ERR_STATE;
+}
+
+/* An input resume reads again must hash as it did at the start: a
+ * changed pack or bench file would continue one run on another setup.
+ * Files of older benches carry no hash: warned, not checked. */
+static int check_input(const char *run_path, const char *what, const char *path,
+		       const char *want)
+{
+	char now[SHA256_HEX_LEN];
+
+	if (!want[0]) {
+		log_warn("'%s' records no sha256 of %s %s (an older bench "
+			 "wrote it): not checked",
+			 run_path, what, path);
+		return BENCH_OK;
+	}
+	TRY(sha256_file_hex(path, now));
+	if (!strcmp(now, want))
+		return BENCH_OK;
+	log_err("%s %s changed since the run started (sha256 now %s, at the "
+		"start %s); "
+		"restore it or start a new run",
+		what, path, now, want);
+	return BENCH_ERR_STATE;
+}
+
+/* The files named in the run file, before any is loaded. */
+static int check_named_inputs(const struct resume_file *f, const char *path)
+{
+	const struct resume_cfg *c = &f->cfg;
+
+	if (c->sim[0])
+		TRY(check_input(path, "pack file", c->sim, c->sim_sha256));
+	if (c->bench[0])
+		TRY(check_input(path, "bench file", c->bench, c->bench_sha256));
+	return BENCH_OK;
+}
+
+/* The DBCs, whose paths the profile and bench file give. */
+static int check_dbcs(const struct run_ctx *r, const struct resume_file *f,
+		      const char *path)
+{
+	const struct resume_cfg *c = &f->cfg;
+
+	TRY(check_input(path, "DBC file", r->profile.dbc_path, c->dbc_sha256));
+	if (c->cycler_dbc_sha256[0])
+		TRY(check_input(path, "cycler DBC file", r->bench.cycler_dbc,
+				c->cycler_dbc_sha256));
+	return BENCH_OK;
 }
 
 static int load_setup(struct run_ctx *r, const struct resume_file *f,
@@ -202,7 +270,11 @@ int ctl_run_resume(const char *path)
 	if (rc == BENCH_OK)
 		rc = check_status(path, f.status, f.end_reason);
 	if (rc == BENCH_OK)
+		rc = check_named_inputs(&f, path);
+	if (rc == BENCH_OK)
 		rc = load_setup(&r, &f, path);
+	if (rc == BENCH_OK)
+		rc = check_dbcs(&r, &f, path);
 	if (rc == BENCH_OK)
 		rc = run_signals_setup(&r);
 	if (rc == BENCH_OK)

@@ -309,6 +309,29 @@ void run_config_event(struct run_ctx *r, const char *fmt, ...)
 	h5log_push_event(r->log, &ev);
 }
 
+/* The sha256 of every input file resume reads again (the simulated pack,
+ * the bench file, the cycler's DBC; the BMS DBC has its root attribute
+ * dbc_sha256, the profile and recipe are stored whole), so a resume can
+ * refuse one that changed instead of splicing two setups into one run. */
+struct run_input_hashes {
+	char sim[SHA256_HEX_LEN];
+	char bench[SHA256_HEX_LEN];
+	char cycler_dbc[SHA256_HEX_LEN];
+};
+
+static int hash_inputs(const struct run_ctx *r, const struct run_opts *o,
+		       struct run_input_hashes *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (o->sim_path)
+		TRY(sha256_file_hex(o->sim_path, h->sim));
+	if (o->bench_path)
+		TRY(sha256_file_hex(o->bench_path, h->bench));
+	if (r->bench.cycler == BENCHCFG_CYCLER_CAN && r->bench.cycler_dbc[0])
+		TRY(sha256_file_hex(r->bench.cycler_dbc, h->cycler_dbc));
+	return BENCH_OK;
+}
+
 /* SIGINT/SIGTERM blocked before any thread starts (the writer thread
  * inherits the mask) and read through a signalfd by the loop. */
 int run_signals_setup(struct run_ctx *r)
@@ -482,6 +505,7 @@ int ctl_run_new(const struct run_opts *o)
 	struct run_ctx r = {.sig_fd = -1};
 	struct run_meta meta = {0};
 	struct h5log_cfg log_cfg = {0};
+	struct run_input_hashes hashes;
 	const char *pack_id = o->pack_id;
 	char path[PATH_MAX];
 	int rc;
@@ -539,6 +563,9 @@ int ctl_run_new(const struct run_opts *o)
 	rc = fill_meta(&r, pack_id, &meta);
 	if (rc < 0)
 		goto out;
+	rc = hash_inputs(&r, o, &hashes);
+	if (rc < 0)
+		goto out;
 	/* Simulated time waits for the writer rather than drop a sample
 	 * (--speed max outruns any disk); a real-time loop must not wait. */
 	log_cfg.block_when_full = r.sim != NULL;
@@ -550,6 +577,7 @@ int ctl_run_new(const struct run_opts *o)
 		run_config_event(&r, "sim=%s", path);
 		run_config_event(&r, "seed=%llu", (unsigned long long)o->seed);
 		run_config_event(&r, "seeded=%d", o->has_seed ? 1 : 0);
+		run_config_event(&r, "sim_sha256=%s", hashes.sim);
 	}
 	if (o->profile_path) {
 		abs_path(o->profile_path, path, sizeof(path));
@@ -558,7 +586,10 @@ int ctl_run_new(const struct run_opts *o)
 	if (o->bench_path) {
 		abs_path(o->bench_path, path, sizeof(path));
 		run_config_event(&r, "bench=%s", path);
+		run_config_event(&r, "bench_sha256=%s", hashes.bench);
 	}
+	if (hashes.cycler_dbc[0])
+		run_config_event(&r, "cycler_dbc_sha256=%s", hashes.cycler_dbc);
 	run_config_event(&r, "bms_bus=%s", r.bench.bms_bus);
 	run_config_event(&r, "cycler_bus=%s", r.bench.cycler_bus);
 	run_config_event(&r, "speed=%g", o->speed);
