@@ -518,13 +518,10 @@ int ctl_run_new(const struct run_opts *o)
 	if (o->sim_path &&
 	    run_open_sim(&r, o->sim_path, o->has_seed, o->seed) < 0)
 		goto out;
-	if (!o->sim_path && (!o->profile_path || !o->pack_id)) {
-		log_err("--profile and --pack-id are required without --sim");
-		goto out;
-	}
-	if (!o->sim_path && !o->bench_path) {
-		log_err("a real bench needs --bench BENCH.ini (its BMS bus and "
-			"cycler); without hardware use --sim PACK.ini");
+	if (!o->sim_path &&
+	    (!o->profile_path || !o->pack_id || !o->bench_path)) {
+		log_err("--profile, --pack-id and --bench are required "
+			"without --sim");
 		goto out;
 	}
 	if (run_load_profile(&r, o->profile_path) < 0)

@@ -12,7 +12,7 @@ struct run_opts {
 	const char *profile_path; /* NULL with --sim: derived */
 	const char *pack_id;	  /* NULL with --sim: the pack's name */
 	const char *out_path;
-	const char *bench_path; /* NULL: everything in-process */
+	const char *bench_path; /* NULL (--sim only): all in-process */
 	const char *can_iface;	/* overrides [bms] bus */
 	const char *cycler_can; /* overrides [cycler] bus */
 	const char *sim_path;

@@ -16,18 +16,24 @@
 #include "common/rc.h"
 
 static const char run_usage[] =
-    "usage: bench run RECIPE --profile PROFILE.ini --pack-id ID -o RUN.h5\n"
-    "                 [--bench BENCH.ini] [--can IFACE] [--cycler-can IFACE]\n"
+    "usage: bench run RECIPE --profile PROFILE.ini --pack-id ID\n"
+    "                 --bench BENCH.ini -o RUN.h5 [--can IFACE]\n"
+    "                 [--cycler-can IFACE]\n"
     "       bench run RECIPE --sim PACK.ini [--speed N|max] [--truth T.json]\n"
     "                 [--seed N] -o RUN.h5 [--profile P.ini] [--pack-id ID]\n"
+    "                 [--bench BENCH.ini] [--can IFACE] [--cycler-can IFACE]\n"
     "\n"
     "Run a recipe on a pack: the BMS on CAN, the cycler from the bench\n"
     "file, every cell checked and logged to RUN.h5 (HDF5, bench-run/1).\n"
     "\n"
     "  -o, --output RUN.h5   run file to create\n"
-    "  --profile FILE        pack profile (with --sim: derived from the pack)\n"
-    "  --pack-id ID          pack id (with --sim: the pack's name)\n"
-    "  --bench FILE          bench file; without it everything is in-process\n"
+    "  --profile FILE        pack profile; required without --sim (with\n"
+    "                        --sim: derived from the pack by default)\n"
+    "  --pack-id ID          pack id; required without --sim (with --sim:\n"
+    "                        the pack's name by default)\n"
+    "  --bench FILE          bench file (BMS bus, cycler, limits); required\n"
+    "                        without --sim (with --sim: optional, without\n"
+    "                        it BMS and cycler are simulated in-process)\n"
     "  --can IFACE           BMS bus, overrides the bench file's [bms] bus\n"
     "  --cycler-can IFACE    cycler bus, overrides [cycler] bus\n"
     "  --sim PACK.ini        simulated pack (in-process BMS and cycler)\n"
@@ -163,9 +169,12 @@ int cli_run(int argc, char **argv)
 				"--sim\n");
 		return 2;
 	}
-	if (!o.sim_path && (!o.profile_path || !o.pack_id)) {
-		fprintf(stderr, "bench run: --profile and --pack-id are "
-				"required without --sim\n");
+	if (!o.sim_path && (!o.profile_path || !o.pack_id || !o.bench_path)) {
+		fprintf(stderr,
+			"bench run: --profile, --pack-id and --bench are "
+			"required without --sim (a real bench: its BMS bus "
+			"and cycler are in the bench file); without hardware "
+			"use --sim PACK.ini\n");
 		return 2;
 	}
 	o.recipe_path = argv[optind];

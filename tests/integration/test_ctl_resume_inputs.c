@@ -29,8 +29,8 @@ static char *slurp(const char *path, size_t *len)
 
 /* Resume must refuse (exit 3, a person decides) naming what changed, and
  * not write a byte to the run file. */
-static void expect_refused(const char *out, const char *log,
-			   const char *what, const char *path)
+static void expect_refused(const char *out, const char *log, const char *what,
+			   const char *path)
 {
 	const char *res[] = {"resume", out, NULL};
 	size_t n0, n1;
@@ -68,8 +68,7 @@ static void write_text(const char *path, const char *text)
 	fclose(f);
 }
 
-Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused,
-     .timeout = 120)
+Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused, .timeout = 120)
 {
 	char *dir = tmpdir_new("ctlresin");
 	char *recipe = tmpfile_write(dir, "r.txt", recipe_text);
@@ -80,9 +79,9 @@ Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused,
 					 "[bms]\nbus = sim\n"
 					 "[cycler]\nkind = sim\n";
 	/* 25 simulated minutes at 700x: about 2 s of wall time */
-	const char *args[] = {"run",	 recipe, "--sim", NULL, "--bench",
-			      bench,	 "--speed", "700",  "-o", out,
-			      NULL};
+	const char *args[] = {"run",	 recipe, "--sim",   NULL,
+			      "--bench", bench,	 "--speed", "700",
+			      "-o",	 out,	 NULL};
 	const char *res[] = {"resume", out, NULL};
 	struct ctl_file f;
 	pid_t pid;

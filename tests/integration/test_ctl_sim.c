@@ -137,6 +137,25 @@ Test(ctl_sim, bad_recipe_is_one_line_naming_file_line_column)
 	free(dir);
 }
 
+Test(ctl_sim, real_run_without_bench_file_is_a_usage_error, .timeout = 30)
+{
+	char *dir = tmpdir_new("ctlnobench");
+	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
+	const char *args[] = {"run",	   "fixtures/recipes/quick.txt",
+			      "--profile", "fixtures/profiles/sim_bms.ini",
+			      "--pack-id", "P1",
+			      "-o",	   out,
+			      NULL};
+
+	cr_assert_eq(ctl_bench(log, args), 2, "%s", ctl_log(log));
+	cr_expect(strstr(ctl_log(log), "--bench are required without --sim"),
+		  "%s", ctl_log(log));
+	cr_expect_neq(access(out, F_OK), 0, "no run file without --bench");
+	free(log);
+	free(out);
+	free(dir);
+}
+
 Test(ctl_sim, can_cycler_through_a_bench_file, .timeout = 60)
 {
 	char *dir = tmpdir_new("ctlcancyc");
