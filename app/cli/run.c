@@ -189,7 +189,10 @@ static const char resume_usage[] =
     "The file's crash flags are cleared first, the pack is checked (all\n"
     "cells inside their limits, no BMS fault) before current flows, and\n"
     "the interrupted step continues where it stopped (or restarts if the\n"
-    "recipe marks it [restart]). resumed_times counts the resumes.\n";
+    "recipe marks it [restart]). resumed_times counts the resumes.\n"
+    "The pack file, bench file and DBCs must be as they were when the run\n"
+    "started (their sha256 is in the file): a changed one is refused,\n"
+    "named, and the run file is left untouched.\n";
 
 int cli_resume(int argc, char **argv)
 {
