@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_resume_inputs.c - `bench resume` reads the pack and bench files
- * again: one edited after the run started is refused by name, and the run
- * file is left byte for byte as the killed run left it; restored, the run
- * resumes. */
+ * and the profile's DBC again: one edited after the run started is refused
+ * by name, and the run file is left byte for byte as the killed run left
+ * it; restored, the run resumes. */
+#include <sys/stat.h>
+
 #include "ctl_helpers.h"
 
 static const char recipe_text[] = "log every 10 s\n"
@@ -68,6 +70,15 @@ static void write_text(const char *path, const char *text)
 	fclose(f);
 }
 
+static void copy_file(const char *from, const char *to)
+{
+	size_t n;
+	char *text = slurp(from, &n);
+
+	write_text(to, text);
+	free(text);
+}
+
 Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused, .timeout = 120)
 {
 	char *dir = tmpdir_new("ctlresin");
@@ -75,20 +86,30 @@ Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused, .timeout = 120)
 	char *bench = ctl_path(dir, "bench.ini");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *rlog = ctl_path(dir, "rlog"), *pack;
+	/* the profile and its DBC (dbc = ../dbc/sim_bms.dbc) copied */
+	char *prof_dir = ctl_path(dir, "profiles"),
+	     *dbc_dir = ctl_path(dir, "dbc");
+	char *profile = ctl_path(prof_dir, "sim_bms.ini");
+	char *dbc = ctl_path(dbc_dir, "sim_bms.dbc");
 	static const char bench_text[] = "[bench]\nid = sim-1\n"
 					 "[bms]\nbus = sim\n"
 					 "[cycler]\nkind = sim\n";
 	/* 25 simulated minutes at 700x: about 2 s of wall time */
-	const char *args[] = {"run",	 recipe, "--sim",   NULL,
-			      "--bench", bench,	 "--speed", "700",
-			      "-o",	 out,	 NULL};
+	const char *args[] = {"run", recipe,	  "--sim", NULL,      "--bench",
+			      bench, "--profile", NULL,	   "--speed", "700",
+			      "-o",  out,	  NULL};
 	const char *res[] = {"resume", out, NULL};
 	struct ctl_file f;
 	pid_t pid;
 
-	pack = ctl_pack_with(dir, "lfp30-healthy", "");
+	pack = ctl_pack_with(dir, "nmc96-healthy", "");
 	args[3] = pack;
+	args[7] = profile;
 	write_text(bench, bench_text);
+	cr_assert_eq(mkdir(prof_dir, 0755), 0);
+	cr_assert_eq(mkdir(dbc_dir, 0755), 0);
+	copy_file("fixtures/profiles/sim_bms.ini", profile);
+	copy_file("fixtures/dbc/sim_bms.dbc", dbc);
 	pid = ctl_spawn(log, args);
 	wait_log(log, "step 1 (line 2)");
 	usleep(300000);
@@ -96,14 +117,19 @@ Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused, .timeout = 120)
 	cr_assert_eq(ctl_wait(pid), 128 + SIGKILL, "%s", ctl_log(log));
 
 	/* another pack's file under the same name */
-	free(ctl_pack_with(dir, "lfp30-aged", ""));
+	free(ctl_pack_with(dir, "nmc96-aged", ""));
 	expect_refused(out, rlog, "pack file", pack);
-	free(ctl_pack_with(dir, "lfp30-healthy", ""));
+	free(ctl_pack_with(dir, "nmc96-healthy", ""));
 
 	write_text(bench, "[bench]\nid = sim-2\n[bms]\nbus = sim\n"
 			  "[cycler]\nkind = sim\n");
 	expect_refused(out, rlog, "bench file", bench);
 	write_text(bench, bench_text);
+
+	/* another DBC under the profile's DBC name */
+	copy_file("fixtures/dbc/test/bms_mux.dbc", dbc);
+	expect_refused(out, rlog, "DBC file", "sim_bms.dbc");
+	copy_file("fixtures/dbc/sim_bms.dbc", dbc);
 
 	cr_assert_eq(ctl_bench(rlog, res), 0, "%s", ctl_log(rlog));
 	ctl_file_read(out, &f);
@@ -114,6 +140,10 @@ Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused, .timeout = 120)
 	free(log);
 	free(out);
 	free(pack);
+	free(dbc);
+	free(profile);
+	free(dbc_dir);
+	free(prof_dir);
 	free(bench);
 	free(recipe);
 	free(dir);
