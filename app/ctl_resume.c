@@ -167,9 +167,8 @@ static int check_input(const char *run_path, const char *what, const char *path,
 	TRY(sha256_file_hex(path, now));
 	if (!strcmp(now, want))
 		return BENCH_OK;
-	log_err("%s %s changed since the run started (sha256 now %s, at the "
-		"start %s); "
-		"restore it or start a new run",
+	log_err("%s %s changed since the run started (sha256 now %s, at "
+		"the start %s); restore it or start a new run",
 		what, path, now, want);
 	return BENCH_ERR_STATE;
 }
