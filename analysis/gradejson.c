@@ -18,6 +18,17 @@ static void key_num(struct json *j, const char *k, double x)
 	json_key_num(j, k, x, JSON_NUM_FMT);
 }
 
+/* Cells whose self-discharge was measured: none without the rest in the
+ * recipe, and not those that rested on a plateau. */
+static unsigned sd_cells_judged(const struct pack_result *pr)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < pr->series; c++)
+		n += isfinite(pr->cells[c].sd_mv_per_day) != 0;
+	return n;
+}
+
 static void passport(struct json *j, const struct pack_result *pr,
 		     const struct grade_result *g)
 {
@@ -39,9 +50,8 @@ static void passport(struct json *j, const struct pack_result *pr,
 		}
 		json_obj(j);
 		key_num(j, "fit_hours", pr->sd_fit_h);
-		/* cells off a plateau; the others' values are null */
-		json_key_uint(j, "cells_judged",
-			      pr->series - pr->sd_unjudged_cells);
+		/* the others' values are null */
+		json_key_uint(j, "cells_judged", sd_cells_judged(pr));
 		key_num(j, "mean_mv_per_day", metrics_mean(k, pr->series));
 		key_num(j, "max_mv_per_day", metrics_max(k, pr->series, NULL));
 		key_num(j, "mean_leak_ma", metrics_mean(l, pr->series));
