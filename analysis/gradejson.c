@@ -7,88 +7,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
 
-static void jstr(FILE *o, const char *s)
+/* Numbers use JSON_NUM_FMT: %.10g is exact for what the metrics resolve
+ * (the float inputs carry ~7 digits). */
+static void key_num(struct json *j, const char *k, double x)
 {
-	fputc('"', o);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(o, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(o, "\\u%04x", ch);
-		else
-			fputc(ch, o);
-	}
-	fputc('"', o);
+	json_key_num(j, k, x, JSON_NUM_FMT);
 }
 
-/* Round-trip numbers but keep them readable: %.10g is exact for what the
- * metrics resolve (the float inputs carry ~7 digits). */
-static void jnum(FILE *o, double x)
+/* Cells whose self-discharge was measured: none without the rest in the
+ * recipe, and not those that rested on a plateau. */
+static unsigned sd_cells_judged(const struct pack_result *pr)
 {
-	if (isfinite(x))
-		fprintf(o, "%.10g", x);
-	else
-		fputs("null", o);
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < pr->series; c++)
+		n += isfinite(pr->cells[c].sd_mv_per_day) != 0;
+	return n;
 }
 
-static void jkey(FILE *o, const char *k, bool first)
-{
-	if (!first)
-		fputc(',', o);
-	jstr(o, k);
-	fputc(':', o);
-}
-
-static void passport(FILE *o, const struct pack_result *pr,
+static void passport(struct json *j, const struct pack_result *pr,
 		     const struct grade_result *g)
 {
 	double *k = malloc((pr->series ? pr->series : 1) * sizeof(double));
 	double *l = malloc((pr->series ? pr->series : 1) * sizeof(double));
 
-	jkey(o, "passport", false);
-	fputc('{', o);
-	jkey(o, "remaining_capacity_ah", true);
-	jnum(o, pr->capacity_ah);
-	jkey(o, "state_of_certified_energy", false);
-	jnum(o, pr->soh_energy);
-	jkey(o, "capacity_fade", false);
-	jnum(o, 1.0 - pr->soh_capacity);
-	jkey(o, "resistance_increase", false);
-	jnum(o, g->r_ratio - 1.0);
-	jkey(o, "round_trip_efficiency", false);
-	jnum(o, pr->round_trip_eff);
-	jkey(o, "self_discharge_evolution", false);
+	json_key(j, "passport");
+	json_obj(j);
+	key_num(j, "remaining_capacity_ah", pr->capacity_ah);
+	key_num(j, "state_of_certified_energy", pr->soh_energy);
+	key_num(j, "capacity_fade", 1.0 - pr->soh_capacity);
+	key_num(j, "resistance_increase", g->r_ratio - 1.0);
+	key_num(j, "round_trip_efficiency", pr->round_trip_eff);
+	json_key(j, "self_discharge_evolution");
 	if (k && l) {
 		for (unsigned c = 0; c < pr->series; c++) {
 			k[c] = pr->cells[c].sd_mv_per_day;
 			l[c] = pr->cells[c].leak_ma;
 		}
-		fputc('{', o);
-		jkey(o, "fit_hours", true);
-		jnum(o, pr->sd_fit_h);
-		/* cells off a plateau; the others' values are null */
-		jkey(o, "cells_judged", false);
-		fprintf(o, "%u", pr->series - pr->sd_unjudged_cells);
-		jkey(o, "mean_mv_per_day", false);
-		jnum(o, metrics_mean(k, pr->series));
-		jkey(o, "max_mv_per_day", false);
-		jnum(o, metrics_max(k, pr->series, NULL));
-		jkey(o, "mean_leak_ma", false);
-		jnum(o, metrics_mean(l, pr->series));
-		jkey(o, "max_leak_ma", false);
-		jnum(o, metrics_max(l, pr->series, NULL));
-		fputc('}', o);
+		json_obj(j);
+		key_num(j, "fit_hours", pr->sd_fit_h);
+		/* the others' values are null */
+		json_key_uint(j, "cells_judged", sd_cells_judged(pr));
+		key_num(j, "mean_mv_per_day", metrics_mean(k, pr->series));
+		key_num(j, "max_mv_per_day", metrics_max(k, pr->series, NULL));
+		key_num(j, "mean_leak_ma", metrics_mean(l, pr->series));
+		key_num(j, "max_leak_ma", metrics_max(l, pr->series, NULL));
+		json_end(j);
 	} else {
-		fputs("null", o);
+		json_null(j);
 	}
-	jkey(o, "negative_events", false);
-	fprintf(o, "%u", pr->n_negative_events);
-	fputc('}', o);
+	json_key_uint(j, "negative_events", pr->n_negative_events);
+	json_end(j);
 	free(k);
 	free(l);
 }
@@ -97,73 +70,52 @@ int grade_json_write(FILE *o, const struct pack_result *pr,
 		     const struct grade_result *g)
 {
 	bool graded = g->grade != GRADE_INCOMPLETE;
+	struct json j;
 
-	fputc('{', o);
-	jkey(o, "pack_id", true);
-	jstr(o, pr->pack_id);
-	jkey(o, "grade", false);
-	jstr(o, grade_name(g->grade));
-	jkey(o, "status", false);
-	jstr(o, graded ? "graded" : "incomplete");
-	jkey(o, "reasons", false);
-	fputc('[', o);
-	for (size_t k = 0; k < g->n_reasons; k++) {
-		if (k)
-			fputc(',', o);
-		jstr(o, g->reasons[k]);
-	}
-	fputc(']', o);
-	jkey(o, "soh_capacity", false);
-	jnum(o, pr->soh_capacity);
-	jkey(o, "soh_energy", false);
-	jnum(o, pr->soh_energy);
-	jkey(o, "capacity_ah", false);
-	jnum(o, pr->capacity_ah);
-	jkey(o, "energy_wh", false);
-	jnum(o, pr->energy_wh);
-	jkey(o, "dcir_mohm", false);
-	jnum(o, pr->dcir_mohm);
-	jkey(o, "cells", false);
-	fputc('[', o);
+	json_init_file(&j, o);
+	json_obj(&j);
+	json_key_str(&j, "pack_id", pr->pack_id);
+	json_key_str(&j, "grade", grade_name(g->grade));
+	json_key_str(&j, "status", graded ? "graded" : "incomplete");
+	json_key(&j, "reasons");
+	json_arr(&j);
+	for (size_t k = 0; k < g->n_reasons; k++)
+		json_str(&j, g->reasons[k]);
+	json_end(&j);
+	key_num(&j, "soh_capacity", pr->soh_capacity);
+	key_num(&j, "soh_energy", pr->soh_energy);
+	key_num(&j, "capacity_ah", pr->capacity_ah);
+	key_num(&j, "energy_wh", pr->energy_wh);
+	key_num(&j, "dcir_mohm", pr->dcir_mohm);
+	json_key(&j, "cells");
+	json_arr(&j);
 	for (unsigned c = 0; c < pr->series; c++) {
 		const struct cell_result *cr = &pr->cells[c];
-		bool first = true;
 
-		if (c)
-			fputc(',', o);
-		fputc('{', o);
-		jkey(o, "index", true);
-		fprintf(o, "%u", c + 1);
-		jkey(o, "module", false);
-		fprintf(o, "%u", cr->module);
-		jkey(o, "capacity_ah", false);
-		jnum(o, cr->capacity_ah);
-		jkey(o, "dcir_mohm", false);
-		jnum(o, cr->r_0s1_mohm);
-		jkey(o, "self_discharge_mv_per_day", false);
-		jnum(o, cr->sd_mv_per_day);
-		jkey(o, "flags", false);
-		fputc('[', o);
+		json_obj(&j);
+		json_key_uint(&j, "index", c + 1);
+		json_key_uint(&j, "module", cr->module);
+		key_num(&j, "capacity_ah", cr->capacity_ah);
+		key_num(&j, "dcir_mohm", cr->r_0s1_mohm);
+		key_num(&j, "self_discharge_mv_per_day", cr->sd_mv_per_day);
+		json_key(&j, "flags");
+		json_arr(&j);
 		for (unsigned b = 0; b < 5; b++)
-			if (g->cell_flags[c] & (1u << b)) {
-				if (!first)
-					fputc(',', o);
-				first = false;
-				jstr(o, cell_flag_name(1u << b));
-			}
-		fputs("]}", o);
+			if (g->cell_flags[c] & (1u << b))
+				json_str(&j, cell_flag_name(1u << b));
+		json_end(&j);
+		json_end(&j);
 	}
-	fputc(']', o);
-	jkey(o, "replace_modules", false);
-	fputc('[', o);
+	json_end(&j);
+	json_key(&j, "replace_modules");
+	json_arr(&j);
 	for (size_t k = 0; k < g->n_replace; k++)
-		fprintf(o, k ? ",%u" : "%u", g->replace_modules[k]);
-	fputc(']', o);
-	passport(o, pr, g);
-	jkey(o, "rules", false);
-	jstr(o, g->rules_sha256);
-	fputc('}', o);
-	return ferror(o) ? BENCH_ERR_IO : BENCH_OK;
+		json_uint(&j, g->replace_modules[k]);
+	json_end(&j);
+	passport(&j, pr, g);
+	json_key_str(&j, "rules", g->rules_sha256);
+	json_end(&j);
+	return json_finish(&j);
 }
 
 char *grade_json_string(const struct pack_result *pr,
@@ -172,13 +124,15 @@ char *grade_json_string(const struct pack_result *pr,
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
+	int rc;
 
 	if (!m) {
 		log_err("cannot open a memory stream for the grade JSON");
 		return NULL;
 	}
-	grade_json_write(m, pr, g);
-	if (fclose(m)) {
+	rc = grade_json_write(m, pr, g);
+	if (fclose(m) || rc < 0) {
+		log_err("cannot build the grade JSON");
 		free(buf);
 		return NULL;
 	}

@@ -15,20 +15,24 @@
 #define PLOT_H 300
 #define PACK_POINTS 1500
 
+static void esc_char(FILE *o, char c)
+{
+	if (c == '<')
+		fputs("&lt;", o);
+	else if (c == '>')
+		fputs("&gt;", o);
+	else if (c == '&')
+		fputs("&amp;", o);
+	else if (c == '"')
+		fputs("&quot;", o);
+	else
+		fputc(c, o);
+}
+
 static void esc(FILE *o, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", o);
-		else if (*s == '>')
-			fputs("&gt;", o);
-		else if (*s == '&')
-			fputs("&amp;", o);
-		else if (*s == '"')
-			fputs("&quot;", o);
-		else
-			fputc(*s, o);
-	}
+	for (; *s; s++)
+		esc_char(o, *s);
 }
 
 static const char *grade_color(enum grade g)
@@ -129,12 +133,33 @@ static void header(FILE *o, const struct pack_result *pr,
 	fputs("</table>\n", o);
 }
 
+/* Runs shorter than this plot their time in minutes */
+#define MINUTES_BELOW_S (3 * 3600.0)
+
+/* Time axis of a run: whole hours, or whole minutes for a short run.
+ * Returns the divisor from seconds to the axis unit. */
+static double time_axis(const struct rundata *rd, struct svgaxis *ax)
+{
+	double t1 = rd->rows ? rd->t_s[rd->rows - 1] : 0;
+	double unit_s = t1 < MINUTES_BELOW_S ? 60.0 : 3600.0;
+
+	*ax =
+	    (struct svgaxis){.label = unit_s == 60 ? "time (min)" : "time (h)",
+			     .lo = NAN,
+			     .hi = NAN,
+			     .min_step = 1,
+			     .snap = true};
+	return unit_s;
+}
+
 static void pack_plots(FILE *o, const struct rundata *rd)
 {
 	size_t n = rd->rows < PACK_POINTS ? rd->rows : PACK_POINTS;
 	double *x = malloc((n ? n : 1) * sizeof(double));
 	double *v = malloc((n ? n : 1) * sizeof(double));
 	double *i = malloc((n ? n : 1) * sizeof(double));
+	struct svgaxis xa, ya;
+	double unit_s = time_axis(rd, &xa);
 	struct svgplot p;
 
 	if (!x || !v || !i)
@@ -142,24 +167,26 @@ static void pack_plots(FILE *o, const struct rundata *rd)
 	for (size_t k = 0; k < n; k++) {
 		size_t r = n > 1 ? k * (rd->rows - 1) / (n - 1) : 0;
 
-		x[k] = rd->t_s[r] / 3600.0;
+		x[k] = rd->t_s[r] / unit_s;
 		v[k] = rd->v_V[r];
 		i[k] = rd->i_A[r];
 	}
+	svg_range(x, n, &xa.lo, &xa.hi);
 	for (int which = 0; which < 2; which++) {
-		double lo = NAN, hi = NAN, t0 = NAN, t1 = NAN;
-
-		svg_range(which ? i : v, n, &lo, &hi);
-		svg_range(x, n, &t0, &t1);
+		ya = (struct svgaxis){.label = which ? "A" : "V",
+				      .lo = NAN,
+				      .hi = NAN,
+				      .snap = true};
+		svg_range(which ? i : v, n, &ya.lo, &ya.hi);
 		svgplot_begin(&p, o, PLOT_W, PLOT_H,
 			      which
 				  ? "Pack current (positive = charge)"
 				  : "Pack voltage (steps shaded: charge green, "
 				    "discharge orange, rest grey)",
-			      "time (h)", which ? "A" : "V", t0, t1, lo, hi);
+			      &xa, &ya);
 		for (size_t s = 0; s < rd->n_steps; s++)
-			svgplot_band(&p, rd->steps[s].start_s / 3600.0,
-				     rd->steps[s].end_s / 3600.0,
+			svgplot_band(&p, rd->steps[s].start_s / unit_s,
+				     rd->steps[s].end_s / unit_s,
 				     step_color(rd->steps[s].kind));
 		svgplot_line(&p, x, which ? i : v, n,
 			     which ? "#1565c0" : "#000", 1.2);
@@ -188,7 +215,9 @@ static void envelope_plot(FILE *o, const struct rundata *rd,
 	double *lo = malloc((n ? n : 1) * sizeof(double));
 	double *hi = malloc((n ? n : 1) * sizeof(double));
 	double *y = malloc((n ? n : 1) * sizeof(double));
-	double a = NAN, b = NAN, t0 = NAN, t1 = NAN;
+	struct svgaxis xa,
+	    ya = {.label = "V", .lo = NAN, .hi = NAN, .snap = true};
+	double unit_s = time_axis(rd, &xa);
 	struct svgplot p;
 
 	if (!x || !lo || !hi || !y)
@@ -196,7 +225,7 @@ static void envelope_plot(FILE *o, const struct rundata *rd,
 	for (size_t k = 0; k < n; k++) {
 		const float *c = rd->plot.cell_V + k * w;
 
-		x[k] = rd->plot.t_s[k] / 3600.0;
+		x[k] = rd->plot.t_s[k] / unit_s;
 		lo[k] = hi[k] = c[0];
 		for (size_t j = 1; j < w; j++) {
 			if (c[j] < lo[k])
@@ -205,12 +234,12 @@ static void envelope_plot(FILE *o, const struct rundata *rd,
 				hi[k] = c[j];
 		}
 	}
-	svg_range(lo, n, &a, &b);
-	svg_range(hi, n, &a, &b);
-	svg_range(x, n, &t0, &t1);
+	svg_range(lo, n, &ya.lo, &ya.hi);
+	svg_range(hi, n, &ya.lo, &ya.hi);
+	svg_range(x, n, &xa.lo, &xa.hi);
 	svgplot_begin(&p, o, PLOT_W, PLOT_H,
 		      "Cell voltages: min-max envelope, flagged cells drawn",
-		      "time (h)", "V", t0, t1, a, b);
+		      &xa, &ya);
 	svgplot_envelope(&p, x, lo, hi, n, "#90caf9");
 	for (size_t c = 0; c < w; c++) {
 		if (!g->cell_flags[c])
@@ -232,7 +261,10 @@ static void bars(FILE *o, const struct pack_result *pr,
 		 const char *tlabel)
 {
 	double *y = malloc(pr->series * sizeof(double));
-	double lo = 0, hi = NAN;
+	const char *unit = resistance ? "mOhm" : "Ah";
+	struct svgaxis xa = {
+	    .label = "cell", .lo = 0.5, .hi = pr->series + 0.5, .min_step = 1};
+	struct svgaxis ya = {.label = unit, .lo = 0, .hi = NAN, .snap = true};
 	struct svgplot p;
 	char lab[96];
 
@@ -241,20 +273,20 @@ static void bars(FILE *o, const struct pack_result *pr,
 	for (unsigned c = 0; c < pr->series; c++)
 		y[c] = resistance ? pr->cells[c].r_0s1_mohm
 				  : pr->cells[c].capacity_ah;
-	svg_range(y, pr->series, &lo, &hi);
-	if (isfinite(threshold) && threshold > hi)
-		hi = threshold;
+	svg_range(y, pr->series, &ya.lo, &ya.hi);
+	if (isfinite(threshold) && threshold > ya.hi)
+		ya.hi = threshold;
 	svgplot_begin(&p, o, PLOT_W, PLOT_H,
 		      resistance ? "Cell ohmic resistance (0.1 s pulse)"
 				 : "Cell capacity (rested OCV method)",
-		      "cell", resistance ? "mOhm" : "Ah", 0.5, pr->series + 0.5,
-		      lo, hi);
+		      &xa, &ya);
+	/* the threshold first: the bars are painted over it */
+	snprintf(lab, sizeof(lab), "%s %.3g %s", tlabel, threshold, unit);
+	svgplot_hline(&p, threshold, "#c62828", lab);
 	for (unsigned c = 0; c < pr->series; c++)
 		svgplot_bar(&p, c + 1, 0.8, y[c],
 			    g->cell_flags[c] ? flag_color(g->cell_flags[c])
 					     : "#90a4ae");
-	snprintf(lab, sizeof(lab), "%s %.3g", tlabel, threshold);
-	svgplot_hline(&p, threshold, "#c62828", lab);
 	svgplot_end(&p);
 	free(y);
 }
@@ -267,7 +299,9 @@ static void ica_plot(FILE *o, const struct rundata *rd,
 	int nb = rd->ica[0].n_bins;
 	double *x = malloc(nb * sizeof(double)),
 	       *y = malloc(nb * sizeof(double));
-	double a = 0, b = NAN, v0 = NAN, v1 = NAN;
+	struct svgaxis xa = {
+	    .label = "cell voltage (V)", .lo = NAN, .hi = NAN, .snap = true};
+	struct svgaxis ya = {.label = "Ah/V", .lo = 0, .hi = NAN, .snap = true};
 	struct svgplot p;
 
 	if (!x || !y)
@@ -279,14 +313,14 @@ static void ica_plot(FILE *o, const struct rundata *rd,
 		ica_dqdv(&rd->ica[c], 2, y);
 		for (int k = 0; k < nb; k++)
 			if (y[k] > 0) {
-				svg_range(&x[k], 1, &v0, &v1);
-				svg_range(&y[k], 1, &a, &b);
+				svg_range(&x[k], 1, &xa.lo, &xa.hi);
+				svg_range(&y[k], 1, &ya.lo, &ya.hi);
 			}
 	}
 	svgplot_begin(&p, o, PLOT_W, PLOT_H,
 		      "Incremental capacity dQ/dV on the capacity discharge "
 		      "(flagged cells in colour)",
-		      "cell voltage (V)", "Ah/V", v0, v1, a, b);
+		      &xa, &ya);
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t c = 0; c < rd->series; c++) {
 			bool flagged = g->cell_flags[c] != 0;
@@ -305,14 +339,55 @@ out:
 	free(y);
 }
 
+static bool is_config(const struct run_event *e)
+{
+	return !strcmp(e->code, "bench:CONFIG");
+}
+
+/* The bench:CONFIG rows ("key=value", what resume needs to rebuild the
+ * run) are settings, not happenings: their own table. */
+static void config_table(FILE *o, const struct rundata *rd)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < rd->n_events; k++) {
+		const struct run_event *e = &rd->events[k];
+		const char *eq = strchr(e->message, '=');
+
+		if (!is_config(e))
+			continue;
+		if (!any)
+			fputs(
+			    "<h2>Configuration</h2>\n<table class=\"config\">\n"
+			    "<tr><th>setting</th><th>value</th></tr>\n",
+			    o);
+		any = true;
+		fputs("<tr><td>", o);
+		if (eq) {
+			for (const char *c = e->message; c < eq; c++)
+				esc_char(o, *c);
+			fputs("</td><td>", o);
+			esc(o, eq + 1);
+		} else {
+			fputs("</td><td>", o);
+			esc(o, e->message);
+		}
+		fputs("</td></tr>\n", o);
+	}
+	if (any)
+		fputs("</table>\n", o);
+}
+
 static void events_table(FILE *o, const struct rundata *rd)
 {
-	fputs("<h2>Events</h2>\n<table>\n<tr><th>time (s)</th><th>severity</th>"
-	      "<th>code</th><th>message</th></tr>\n",
+	fputs("<h2>Events</h2>\n<table class=\"events\">\n<tr><th>time (s)</th>"
+	      "<th>severity</th><th>code</th><th>message</th></tr>\n",
 	      o);
 	for (size_t k = 0; k < rd->n_events; k++) {
 		const struct run_event *e = &rd->events[k];
 
+		if (is_config(e))
+			continue;
 		fprintf(o, "<tr class=\"%s\"><td>%.1f</td><td>", e->severity,
 			e->t_s);
 		esc(o, e->severity);
@@ -352,6 +427,9 @@ int report_write_html(FILE *o, const struct rundata *rd,
 	bars(o, pr, g, 1, r->high_r_over_median * pr->r_median_mohm,
 	     "high resistance above");
 	ica_plot(o, rd, g);
+	/* the recipe, with the step that failed, belongs here: after the
+	 * plots, before the run's own records */
+	config_table(o, rd);
 	events_table(o, rd);
 	fputs("</body></html>\n", o);
 	return ferror(o) ? BENCH_ERR_IO : BENCH_OK;

@@ -2,7 +2,8 @@
 /* report.h - one self-contained HTML report with inline SVG plots: grade
  * and reasons at the top, passport fields, pack V and I with the steps
  * shaded, the cell-voltage envelope with flagged cells, per-cell capacity
- * and resistance bars with threshold lines, dQ/dV, the events table. */
+ * and resistance bars with threshold lines, dQ/dV, the configuration
+ * (bench:CONFIG rows) and events tables (docs/grading.md, "Report"). */
 #ifndef BENCH_ANALYSIS_REPORT_H
 #define BENCH_ANALYSIS_REPORT_H
 

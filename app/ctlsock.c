@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -221,6 +222,21 @@ const char *ctlsock_name(const struct ctlsock *cs)
 	return cs->path;
 }
 
+/* {"ok":true}, or {"ok":false,"error":"..."} */
+static void ok_reply(char *buf, size_t len, const char *error)
+{
+	struct json j;
+
+	json_init_buf(&j, buf, len);
+	json_obj(&j);
+	json_key(&j, "ok");
+	json_bool(&j, !error);
+	if (error)
+		json_key_str(&j, "error", error);
+	json_end(&j);
+	json_finish(&j);
+}
+
 static void answer(int fd, ctlsock_status_fn fn, void *ctx, bool *stop)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -239,11 +255,10 @@ static void answer(int fd, ctlsock_status_fn fn, void *ctx, bool *stop)
 	} else if (!strcmp(cmd, "stop")) {
 		*stop = true;
 		log_info("stop requested on the control socket");
-		snprintf(reply, sizeof(reply), "{\"ok\":true}");
+		ok_reply(reply, sizeof(reply) - 1, NULL);
 	} else {
-		snprintf(reply, sizeof(reply),
-			 "{\"ok\":false,\"error\":\"unknown command, "
-			 "expected status or stop\"}");
+		ok_reply(reply, sizeof(reply) - 1,
+			 "unknown command, expected status or stop");
 	}
 	strcat(reply, "\n");
 	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/json.h"
 
 #define TTY_MIN_INTERVAL_S 0.2
 
@@ -69,63 +70,35 @@ int status_line(const struct run_status *st, char *buf, size_t len)
 	return (int)off;
 }
 
-/* Copy s into a JSON string body: quotes and backslashes dropped, control
- * characters turned into spaces (our own texts never need escapes). */
-static void json_safe(char *dst, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s && o + 1 < len; s++) {
-		if (*s == '"' || *s == '\\')
-			continue;
-		dst[o++] = (unsigned char)*s < 0x20 ? ' ' : *s;
-	}
-	dst[o] = '\0';
-}
-
-/* NaN/inf are not JSON; a missing value becomes null. */
-static void cat_num(char *buf, size_t len, size_t *off, const char *key,
-		    double v, const char *fmt)
-{
-	cat(buf, len, off, ",\"%s\":", key);
-	if (!isfinite(v)) {
-		cat(buf, len, off, "null");
-		return;
-	}
-	cat(buf, len, off, fmt, v);
-}
-
 int status_json(const struct run_status *st, char *buf, size_t len)
 {
-	char line[512], id[64], text[80];
-	size_t off = 0;
+	char line[512];
+	struct json j;
 
 	status_line(st, line, sizeof(line));
-	json_safe(line, sizeof(line), line);
-	json_safe(id, sizeof(id), st->pack_id);
-	json_safe(text, sizeof(text), st->step_text);
-	buf[0] = '\0';
-	cat(buf, len, &off, "{\"pack_id\":\"%s\",\"state\":\"%s\"", id,
-	    st->state);
-	cat(buf, len, &off, ",\"step_line\":%u,\"step\":\"%s\"", st->step_line,
-	    text);
-	cat(buf, len, &off, ",\"step_count\":%u,\"cycle_count\":%u",
-	    st->step_count, st->cycle_count);
-	cat_num(buf, len, &off, "test_time_s", st->test_s, "%.3f");
-	cat_num(buf, len, &off, "voltage_V", st->pack_V, "%.3f");
-	cat_num(buf, len, &off, "current_A", st->pack_A, "%.3f");
-	cat_num(buf, len, &off, "soc_pct", st->have_soc ? st->soc_pct : NAN,
-		"%.1f");
-	cat(buf, len, &off, ",\"min_cell\":%d,\"max_cell\":%d", st->min_cell,
-	    st->max_cell);
-	cat_num(buf, len, &off, "min_cell_V", st->min_cell_V, "%.4f");
-	cat_num(buf, len, &off, "max_cell_V", st->max_cell_V, "%.4f");
-	cat(buf, len, &off, ",\"max_probe\":%d", st->max_probe);
-	cat_num(buf, len, &off, "max_temp_C", st->max_temp_C, "%.1f");
-	cat_num(buf, len, &off, "charge_Ah", st->charge_Ah, "%.4f");
-	cat_num(buf, len, &off, "discharge_Ah", st->discharge_Ah, "%.4f");
-	cat(buf, len, &off, ",\"line\":\"%s\"}", line);
-	return (int)off;
+	json_init_buf(&j, buf, len);
+	json_obj(&j);
+	json_key_str(&j, "pack_id", st->pack_id);
+	json_key_str(&j, "state", st->state);
+	json_key_uint(&j, "step_line", st->step_line);
+	json_key_str(&j, "step", st->step_text);
+	json_key_uint(&j, "step_count", st->step_count);
+	json_key_uint(&j, "cycle_count", st->cycle_count);
+	json_key_num(&j, "test_time_s", st->test_s, "%.3f");
+	json_key_num(&j, "voltage_V", st->pack_V, "%.3f");
+	json_key_num(&j, "current_A", st->pack_A, "%.3f");
+	json_key_num(&j, "soc_pct", st->have_soc ? st->soc_pct : NAN, "%.1f");
+	json_key_int(&j, "min_cell", st->min_cell);
+	json_key_int(&j, "max_cell", st->max_cell);
+	json_key_num(&j, "min_cell_V", st->min_cell_V, "%.4f");
+	json_key_num(&j, "max_cell_V", st->max_cell_V, "%.4f");
+	json_key_int(&j, "max_probe", st->max_probe);
+	json_key_num(&j, "max_temp_C", st->max_temp_C, "%.1f");
+	json_key_num(&j, "charge_Ah", st->charge_Ah, "%.4f");
+	json_key_num(&j, "discharge_Ah", st->discharge_Ah, "%.4f");
+	json_key_str(&j, "line", line);
+	json_end(&j);
+	return json_finish(&j);
 }
 
 void status_out_init(struct status_out *o, FILE *f, double log_every_s)

@@ -19,7 +19,8 @@
  *  SOC 48.5 % | cell 3.402 V (#17) .. 3.451 V (#40) | 27 C (#3) |
  *  +0.00/-27.50 Ah" */
 int status_line(const struct run_status *st, char *buf, size_t len);
-/* One JSON object, no newline; "line" carries status_line's text. */
+/* One JSON object, no newline; "line" carries status_line's text.
+ * Returns its length, or BENCH_ERR_ARG when it does not fit len. */
 int status_json(const struct run_status *st, char *buf, size_t len);
 /* Elapsed "HH:MM:SS" (days as "Nd HH:MM:SS"). */
 void status_hms(double s, char *buf, size_t len);

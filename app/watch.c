@@ -16,6 +16,7 @@
 #include "runfile/runfile.h"
 #include "app/ctlsock.h"
 #include "app/status.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -67,26 +68,6 @@ int watch_only_socket(char *path, size_t len)
 	return BENCH_OK;
 }
 
-/* The value of "key":"..." in our own status JSON (no escapes in it). */
-static void json_str(const char *js, const char *key, char *out, size_t len)
-{
-	char pat[40];
-	const char *p;
-	size_t n;
-
-	out[0] = '\0';
-	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	p = strstr(js, pat);
-	if (!p)
-		return;
-	p += strlen(pat);
-	n = strcspn(p, "\"");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
 static int watch_socket(const char *path, bool once)
 {
 	struct status_out o;
@@ -99,8 +80,8 @@ static int watch_socket(const char *path, bool once)
 			status_out_end(&o);
 			return once ? 1 : 0;
 		}
-		json_str(reply, "line", line, sizeof(line));
-		json_str(reply, "state", state, sizeof(state));
+		json_scan_str(reply, "line", line, sizeof(line));
+		json_scan_str(reply, "state", state, sizeof(state));
 		if (o.tty) {
 			printf("\r[%s] %s\033[K", state, line);
 			o.line_open = true;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
 #include "dbc_priv.h"
@@ -191,28 +192,6 @@ size_t dbc_fmt_double(char *out, double v)
 }
 
 /* JSON string body: escape quote, backslash and control characters */
-static char *put_json_str(char *o, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			*o++ = '\\';
-			*o++ = (char)c;
-		} else if (c < 0x20) {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[c >> 4];
-			o[5] = hex[c & 15];
-			o += 6;
-		} else {
-			*o++ = (char)c;
-		}
-	}
-	return o;
-}
-
 static char *put_u64(char *o, uint64_t v, int min_digits)
 {
 	char tmp[24], *end = tmp + sizeof(tmp), *p = digits_before(end, v);
@@ -346,42 +325,40 @@ int dbc_fmt_json(struct dbc_outbuf *o, const struct dbc *db,
 	const struct canframe *f = &rec->frame;
 	uint32_t id = f->id & (f->id & CANFRAME_EFF ? CANFRAME_EFF_MASK
 						    : CANFRAME_SFF_MASK);
-	bool first = true;
-	char *p;
+	char num[DBC_FMT_DOUBLE_MAX + 24];
+	struct json j;
+	size_t need;
+	int n;
 
-	/* names are escaped at most 6x; fixed parts fit in 128 bytes */
-	TRY(dbc_outbuf_reserve(
-	    o, 128 + 6 * (strlen(rec->iface) + strlen(m->name))));
-	p = o->p + o->len;
-	memcpy(p, "{\"t\":", 5);
-	p = put_time(p + 5, rec);
-	memcpy(p, ",\"bus\":\"", 8);
-	p = put_json_str(p + 8, rec->iface);
-	memcpy(p, "\",\"id\":", 7);
-	p = put_u64(p + 7, id, 1);
-	memcpy(p, ",\"name\":\"", 9);
-	p = put_json_str(p + 9, m->name);
-	memcpy(p, "\",\"signals\":{", 13);
-	p += 13;
-	o->len = (size_t)(p - o->p);
+	/* room for every signal of the message, names escaped at most 6x;
+	 * the fixed parts fit in 128 bytes */
+	need = 128 + 6 * (strlen(rec->iface) + strlen(m->name));
+	for (size_t k = 0; k < m->n_sigs; k++)
+		need += 8 + 6 * strlen(m->sigs[k].name) + DBC_FMT_DOUBLE_MAX;
+	TRY(dbc_outbuf_reserve(o, need));
+	json_init_buf(&j, o->p + o->len, o->cap - o->len);
+	json_obj(&j);
+	json_key(&j, "t");
+	json_raw(&j, num, (size_t)(put_time(num, rec) - num));
+	json_key_str(&j, "bus", rec->iface);
+	json_key_uint(&j, "id", id);
+	json_key_str(&j, "name", m->name);
+	json_key(&j, "signals");
+	json_obj(&j);
 	iter_init(&it, db, m, f);
 	while ((s = iter_next(&it))) {
-		TRY(dbc_outbuf_reserve(o, 8 + 6 * strlen(s->name) +
-					      DBC_FMT_DOUBLE_MAX));
-		p = o->p + o->len;
-		if (!first)
-			*p++ = ',';
-		first = false;
-		*p++ = '"';
-		p = put_json_str(p, s->name);
-		*p++ = '"';
-		*p++ = ':';
-		p += dbc_fmt_double(p, cansig_decode(s, f->data, f->len));
-		o->len = (size_t)(p - o->p);
+		json_key(&j, s->name);
+		json_raw(
+		    &j, num,
+		    dbc_fmt_double(num, cansig_decode(s, f->data, f->len)));
 	}
-	TRY(dbc_outbuf_reserve(o, 4));
-	memcpy(o->p + o->len, "}}\n", 3);
-	o->len += 3;
+	json_end(&j);
+	json_end(&j);
+	n = json_finish(&j);
+	if (n < 0)
+		return n;
+	o->len += (size_t)n;
+	o->p[o->len++] = '\n';
 	return BENCH_OK;
 }
 

@@ -13,6 +13,7 @@
 
 #include "can/canbus.h"
 #include "can/dbc.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
 #include "sim_priv.h"
@@ -391,40 +392,56 @@ void sim_cell_read(const struct sim *s, unsigned index, struct sim_cell *c)
 int sim_write_truth(const struct sim *s, const char *json_path)
 {
 	FILE *f = fopen(json_path, "w");
+	struct json j;
+	int rc;
 
 	if (!f) {
 		log_err("cannot write truth file '%s': %s", json_path,
 			strerror(errno));
 		return BENCH_ERR_IO;
 	}
-	fprintf(f,
-		"{\"pack\":\"%s\",\"chemistry\":\"%s\",\"seed\":%llu,"
-		"\"series\":%u,\"parallel\":%u,\"modules\":%u,"
-		"\"rated_capacity_ah\":%.9g,\n \"cells\":[\n",
-		s->info.name, s->info.chemistry,
-		(unsigned long long)s->cfg.seed, s->n, s->cfg.parallel,
-		s->cfg.modules, s->info.rated_capacity_ah);
-	for (unsigned i = 0; i < s->n; i++)
-		fprintf(f,
-			"  {\"index\":%u,\"module\":%u,\"capacity_ah\":%.9g,"
-			"\"r0_mohm\":%.9g,\"self_discharge_ma\":%.9g,"
-			"\"soc_offset\":%.9g}%s\n",
-			i + 1, i / s->cells_per_module + 1,
-			s->par[i].capacity_As / 3600.0, s->par[i].r0_ohm * 1e3,
-			s->par[i].self_discharge_A * 1e3, s->soc_offset[i],
-			i + 1 < s->n ? "," : "");
-	fprintf(f, " ],\n \"faults\":[");
+	json_init_file(&j, f);
+	json_obj(&j);
+	json_key_str(&j, "pack", s->info.name);
+	json_key_str(&j, "chemistry", s->info.chemistry);
+	json_key_uint(&j, "seed", s->cfg.seed);
+	json_key_uint(&j, "series", s->n);
+	json_key_uint(&j, "parallel", s->cfg.parallel);
+	json_key_uint(&j, "modules", s->cfg.modules);
+	json_key_num(&j, "rated_capacity_ah", s->info.rated_capacity_ah,
+		     "%.9g");
+	json_key(&j, "cells");
+	json_arr(&j);
+	for (unsigned i = 0; i < s->n; i++) {
+		json_obj(&j);
+		json_key_uint(&j, "index", i + 1);
+		json_key_uint(&j, "module", i / s->cells_per_module + 1);
+		json_key_num(&j, "capacity_ah", s->par[i].capacity_As / 3600.0,
+			     "%.9g");
+		json_key_num(&j, "r0_mohm", s->par[i].r0_ohm * 1e3, "%.9g");
+		json_key_num(&j, "self_discharge_ma",
+			     s->par[i].self_discharge_A * 1e3, "%.9g");
+		json_key_num(&j, "soc_offset", s->soc_offset[i], "%.9g");
+		json_end(&j);
+	}
+	json_end(&j);
+	json_key(&j, "faults");
+	json_arr(&j);
 	for (size_t i = 0; i < s->cfg.n_faults; i++) {
 		const struct pack_fault *ft = &s->cfg.faults[i];
 
-		fprintf(f, "%s{\"kind\":\"%s\",\"at_s\":%.9g", i ? "," : "",
-			sim_fault_name(ft->kind), ft->at_us * 1e-6);
+		json_obj(&j);
+		json_key_str(&j, "kind", sim_fault_name(ft->kind));
+		json_key_num(&j, "at_s", ft->at_us * 1e-6, "%.9g");
 		if (ft->kind <= SIM_FAULT_CELL_SENSOR_STUCK)
-			fprintf(f, ",\"cell\":%u", ft->cell);
-		fprintf(f, "}");
+			json_key_uint(&j, "cell", ft->cell);
+		json_end(&j);
 	}
-	fprintf(f, "]}\n");
-	if (fclose(f)) {
+	json_end(&j);
+	json_end(&j);
+	fputc('\n', f);
+	rc = json_finish(&j);
+	if (fclose(f) || rc < 0) {
 		log_err("cannot write truth file '%s': %s", json_path,
 			strerror(errno));
 		return BENCH_ERR_IO;

@@ -147,6 +147,44 @@ Test(analysis_selfdischarge, plateau_cells_are_unknown_not_healthy,
 	grade_result_release(&g);
 }
 
+Test(analysis_selfdischarge, a_run_without_the_rest_judges_no_cell,
+     .init = lfp_full)
+{
+	struct grade_result g;
+	char *js;
+
+	/* no self-discharge rest in the recipe: the analysis leaves every
+	 * cell's value unknown and counts none of them on a plateau */
+	for (unsigned c = 0; c < NCELL; c++)
+		cells[c].sd_mv_per_day = cells[c].leak_ma = NAN;
+	P.sd_fit_h = NAN;
+	P.sd_unjudged = false;
+	P.sd_unjudged_cells = 0;
+	cr_assert_eq(grade_pack(&P, &R, NULL, &g), 0);
+	js = grade_json_string(&P, &g);
+	cr_assert_not_null(js);
+	cr_assert(strstr(js, "\"cells_judged\":0,"), "%s", js);
+	free(js);
+	grade_result_release(&g);
+}
+
+Test(analysis_selfdischarge, judged_cells_are_the_measured_ones,
+     .init = lfp_full)
+{
+	struct grade_result g;
+	char *js;
+
+	for (unsigned c = 5; c < NCELL; c++)
+		cells[c].sd_mv_per_day = cells[c].leak_ma = NAN;
+	P.sd_unjudged_cells = 5;
+	cr_assert_eq(grade_pack(&P, &R, NULL, &g), 0);
+	js = grade_json_string(&P, &g);
+	cr_assert_not_null(js);
+	cr_assert(strstr(js, "\"cells_judged\":5,"), "%s", js);
+	free(js);
+	grade_result_release(&g);
+}
+
 Test(analysis_selfdischarge, some_cells_on_the_plateau_are_counted,
      .init = lfp_full)
 {

@@ -83,14 +83,26 @@ Test(status, json_has_fields_and_no_nan)
 	cr_assert_eq(js[strlen(js) - 1], '}');
 }
 
-Test(status, json_drops_quotes_from_texts)
+Test(status, json_escapes_texts)
 {
 	struct run_status st = sample();
 	char js[2048];
 
 	strcpy(st.pack_id, "a\"b\\c");
-	status_json(&st, js, sizeof(js));
-	cr_assert(strstr(js, "\"pack_id\":\"abc\""), "%s", js);
+	strcpy(st.step_text, "Rest for 1 hour\t\"cool\"");
+	cr_assert_gt(status_json(&st, js, sizeof(js)), 0);
+	cr_assert(strstr(js, "\"pack_id\":\"a\\\"b\\\\c\""), "%s", js);
+	cr_assert(strstr(js, "\"step\":\"Rest for 1 hour\\u0009\\\"cool\\\"\""),
+		  "%s", js);
+}
+
+Test(status, json_too_long_for_its_buffer_is_an_error)
+{
+	struct run_status st = sample();
+	char js[64];
+
+	cr_assert_lt(status_json(&st, js, sizeof(js)), 0);
+	cr_assert_eq(strlen(js), sizeof(js) - 1);
 }
 
 Test(status, plain_output_is_one_line_per_update)
