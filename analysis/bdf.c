@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "runfile/runfile.h"
+#include "common/outfile.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -37,6 +38,7 @@ const size_t bdf_n_cols = sizeof(bdf_cols) / sizeof(bdf_cols[0]);
 int bdf_export(const char *run_path, const char *csv_path)
 {
 	struct runfile *rf = NULL;
+	struct outfile of = {0};
 	FILE *o = NULL;
 	double *buf = NULL;
 	int rc;
@@ -52,12 +54,10 @@ int bdf_export(const char *run_path, const char *csv_path)
 		rc = BENCH_ERR_MEM;
 		goto out;
 	}
-	o = fopen(csv_path, "w");
-	if (!o) {
-		log_err("cannot create '%s': %s", csv_path, strerror(errno));
-		rc = BENCH_ERR_IO;
+	rc = outfile_open(&of, csv_path, &run_path, 1);
+	if (rc < 0)
 		goto out;
-	}
+	o = of.f;
 	for (size_t c = 0; c < bdf_n_cols; c++)
 		fprintf(o, "%s%s", c ? "," : "", bdf_cols[c].label);
 	fputc('\n', o);
@@ -79,12 +79,9 @@ int bdf_export(const char *run_path, const char *csv_path)
 			fputc('\n', o);
 		}
 	}
-	rc = BENCH_OK;
+	rc = outfile_commit(&of);
 out:
-	if (o && fclose(o) && rc >= 0) {
-		log_err("cannot write '%s': %s", csv_path, strerror(errno));
-		rc = BENCH_ERR_IO;
-	}
+	outfile_discard(&of);
 	free(buf);
 	runfile_close(rf);
 	return rc;

@@ -29,6 +29,7 @@
 #include "bench/ctl.h"
 #include "app/ctl_run_priv.h"
 #include "runfile/h5log.h"
+#include "runfile/runlock.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -265,6 +266,12 @@ int ctl_run_resume(const char *path)
 	int rc;
 
 	run_status_init(&r);
+	r.path = path;
+	/* another writer is not a reason to give the run up: status 1 */
+	if (runlock_acquire(path, &r.lock) < 0) {
+		run_ctx_release(&r);
+		return 1;
+	}
 	rc = read_file(path, &f);
 	if (rc == BENCH_OK)
 		rc = check_status(path, f.status, f.end_reason);

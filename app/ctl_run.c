@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "bench/ctl.h"
 #include "app/ctlsock.h"
 #include "runfile/h5log.h"
+#include "runfile/runlock.h"
 #include "bench/instr.h"
 #include "app/loop.h"
 #include "bench/profile.h"
@@ -395,6 +397,30 @@ void run_ctx_release(struct run_ctx *r)
 		close(r->sig_fd);
 	if (r->out.tty)
 		log_set_sink(NULL, NULL);
+	runlock_release(r->lock);
+}
+
+/* Lock the new run file's name and make sure no run file is lost to it:
+ * an existing file stays unless the operator said --overwrite. */
+static int claim_out_path(struct run_ctx *r, const struct run_opts *o)
+{
+	struct stat sb;
+
+	TRY(runlock_acquire(o->out_path, &r->lock));
+	if (lstat(o->out_path, &sb) < 0) {
+		if (errno == ENOENT)
+			return BENCH_OK;
+		log_err("'%s': %s", o->out_path, strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	if (!o->overwrite || !S_ISREG(sb.st_mode)) {
+		log_err("'%s' exists: choose a new name%s", o->out_path,
+			S_ISREG(sb.st_mode) ? ", or --overwrite to replace it"
+					    : "");
+		return BENCH_ERR_STATE;
+	}
+	log_warn("'%s' exists: replacing it (--overwrite)", o->out_path);
+	return BENCH_OK;
 }
 
 /* Everything but the run file: buses, cycler, controller. */
@@ -492,10 +518,15 @@ int run_ctx_finish(struct run_ctx *r, int loop_rc)
 		return 0;
 	}
 	log_err("run %s: %s", status, reason);
-	if (r->stop_signal)
+	if (r->stop_signal) {
+		if (!strcmp(status, "interrupted"))
+			log_info("'bench resume %s' continues it", r->path);
 		return 128 + r->stop_signal;
-	/* A safety abort must not be restarted by a supervisor. */
-	if (loop_rc >= 0 && !strncmp(ctl_end_code(r->ctl), "safety:", 7))
+	}
+	/* Safety aborts and the operator's stop are final: a supervisor
+	 * must not restart them. */
+	if (loop_rc >= 0 && (!strncmp(ctl_end_code(r->ctl), "safety:", 7) ||
+			     !strncmp(ctl_end_code(r->ctl), "operator:", 9)))
 		return CTL_EXIT_FINAL;
 	return 1;
 }
@@ -511,8 +542,15 @@ int ctl_run_new(const struct run_opts *o)
 	int rc;
 
 	run_status_init(&r);
-	if (recipe_load_file(o->recipe_path, &r.recipe) < 0)
+	r.path = o->out_path;
+	if (claim_out_path(&r, o) < 0) {
+		run_ctx_release(&r);
 		return 1;
+	}
+	if (recipe_load_file(o->recipe_path, &r.recipe) < 0) {
+		run_ctx_release(&r);
+		return 1;
+	}
 	r.have_recipe = true;
 	rc = BENCH_ERR_ARG;
 	if (o->sim_path &&

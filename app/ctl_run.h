@@ -20,6 +20,7 @@ struct run_opts {
 	double speed; /* 0 = max (no pacing) */
 	bool has_seed;
 	uint64_t seed;
+	bool overwrite; /* replace an existing out_path */
 };
 
 /* Both return the process exit status: 0 complete, 1 aborted for a bench

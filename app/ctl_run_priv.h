@@ -31,6 +31,8 @@ struct run_ctx {
 	struct bms_tx *tx;
 	struct ctl *ctl;
 	struct h5log *log;
+	struct runlock *lock; /* held from before the file opens to exit */
+	const char *path;     /* the run file */
 	struct ctlsock *sock;
 	struct status_out out;
 	int sig_fd;

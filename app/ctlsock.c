@@ -25,76 +25,74 @@ struct ctlsock {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-static int mkdir_0770(const char *dir)
+/* A per-user directory must be ours and private: another user must not
+ * plant sockets (or a symbolic link) where our clients look. */
+static int private_dir(const char *dir)
 {
-	if (mkdir(dir, 0770) == 0 || errno == EEXIST)
-		return BENCH_OK;
-	return BENCH_ERR_IO;
+	struct stat sb;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_err("cannot create runtime directory '%s': %s", dir,
+			strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != getuid() || (sb.st_mode & 0077)) {
+		log_err("runtime directory '%s' is not a private directory of "
+			"user %u (mode 0700): refusing to use it (set "
+			"BENCH_RUNTIME_DIR to choose another)",
+			dir, (unsigned)getuid());
+		return BENCH_ERR_STATE;
+	}
+	return BENCH_OK;
 }
 
-/* Candidate runtime directories, most specific first. */
-static int dir_candidate(unsigned i, char *buf, size_t len)
+/* A directory the operator or systemd chose: created if missing. */
+static int given_dir(const char *dir)
 {
-	const char *env = getenv("BENCH_RUNTIME_DIR");
-	const char *sd = getenv("RUNTIME_DIRECTORY");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n = -1;
+	struct stat sb;
 
-	/* An explicit directory is the only one. */
-	if (env && *env && i > 0)
-		return BENCH_ERR_ARG;
-	switch (i) {
-	case 0:
-		if (env && *env)
-			n = snprintf(buf, len, "%s", env);
-		break;
-	case 1: /* systemd's RuntimeDirectory= (bench@.service) */
-		if (sd && *sd)
-			n = snprintf(buf, len, "%.*s", (int)strcspn(sd, ":"),
-				     sd);
-		break;
-	case 2:
-		if (xdg && *xdg)
-			n = snprintf(buf, len, "%s/bench", xdg);
-		break;
-	case 3:
-		if (access("/run/bench", W_OK) == 0)
-			n = snprintf(buf, len, "/run/bench");
-		break;
-	case 4:
-		n = snprintf(buf, len, "/tmp/bench-%u", (unsigned)getuid());
-		break;
-	default:
+	if (mkdir(dir, 0770) < 0 && errno != EEXIST) {
+		log_err("cannot create runtime directory '%s': %s", dir,
+			strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		log_err("runtime directory '%s' is not a directory", dir);
 		return BENCH_ERR_ARG;
 	}
-	if (n < 0)
-		return 0;
-	if ((size_t)n >= len) {
-		log_err("runtime directory name too long");
-		return BENCH_ERR_ARG;
-	}
-	return 1;
-}
-
-int ctlsock_dir_at(unsigned i, char *buf, size_t len)
-{
-	return dir_candidate(i, buf, len);
+	return BENCH_OK;
 }
 
 int ctlsock_dir(char *buf, size_t len)
 {
-	int rc = 0;
+	const char *env = getenv("BENCH_RUNTIME_DIR");
+	const char *sd = getenv("RUNTIME_DIRECTORY");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char user_run[64];
+	struct stat sb;
+	int n;
 
-	for (unsigned i = 0; rc == 0; i++)
-		rc = dir_candidate(i, buf, len);
-	if (rc < 0)
-		return rc;
-	if (mkdir_0770(buf) < 0) {
-		log_err("cannot create runtime directory '%s': %s", buf,
-			strerror(errno));
-		return BENCH_ERR_IO;
+	if (env && *env)
+		n = snprintf(buf, len, "%s", env);
+	else if (sd && *sd) /* systemd's RuntimeDirectory= (bench@.service) */
+		n = snprintf(buf, len, "%.*s", (int)strcspn(sd, ":"), sd);
+	else if (xdg && *xdg)
+		n = snprintf(buf, len, "%s/bench", xdg);
+	else if (snprintf(user_run, sizeof(user_run), "/run/user/%u",
+			  (unsigned)getuid()) > 0 &&
+		 stat(user_run, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		 sb.st_uid == getuid())
+		n = snprintf(buf, len, "%s/bench", user_run);
+	else
+		n = snprintf(buf, len, "/tmp/bench-%u", (unsigned)getuid());
+	if (n < 0 || (size_t)n >= len) {
+		log_err("runtime directory name too long");
+		return BENCH_ERR_ARG;
 	}
-	return BENCH_OK;
+	if ((env && *env) || (sd && *sd))
+		return given_dir(buf);
+	return private_dir(buf);
 }
 
 int ctlsock_path(const char *pack_id, char *buf, size_t len)
@@ -350,6 +348,8 @@ out:
 int ctlsock_resolve(const char *id_or_path, char *buf, size_t len)
 {
 	size_t n = strlen(id_or_path);
+	char other[sizeof(((struct sockaddr_un *)0)->sun_path) + 16];
+	bool mine, service;
 
 	if (strchr(id_or_path, '/') ||
 	    (n > 5 && !strcmp(id_or_path + n - 5, ".sock"))) {
@@ -360,20 +360,21 @@ int ctlsock_resolve(const char *id_or_path, char *buf, size_t len)
 		memcpy(buf, id_or_path, n + 1);
 		return BENCH_OK;
 	}
-	/* The run may be a service (systemd's runtime directory) while the
-	 * operator's shell has another: the first directory holding it. */
-	for (unsigned i = 0;; i++) {
-		char dir[200];
-		int rc = dir_candidate(i, dir, sizeof(dir));
-
-		if (rc < 0)
-			break;
-		if (rc == 0)
-			continue;
-		if ((size_t)snprintf(buf, len, "%s/%s.sock", dir, id_or_path) <
-			len &&
-		    access(buf, F_OK) == 0)
-			return BENCH_OK;
+	TRY(ctlsock_path(id_or_path, buf, len));
+	/* A pack id names one run: ours, else the service's. */
+	snprintf(other, sizeof(other), "%s/%s.sock", CTLSOCK_SERVICE_DIR,
+		 id_or_path);
+	if (!strcmp(other, buf))
+		return BENCH_OK;
+	mine = ctlsock_path_live(buf);
+	service = ctlsock_path_live(other);
+	if (mine && service) {
+		log_err("two runs of '%s' are going: %s and %s: name the "
+			"socket",
+			id_or_path, buf, other);
+		return BENCH_ERR_ARG;
 	}
-	return ctlsock_path(id_or_path, buf, len);
+	if (service && strlen(other) < len)
+		memcpy(buf, other, strlen(other) + 1);
+	return BENCH_OK;
 }

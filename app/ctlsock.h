@@ -2,9 +2,7 @@
 /* ctlsock.h - the run's local control socket (status, stop).
  *
  * One Unix stream socket per run, named after the pack id, in the runtime
- * directory: $BENCH_RUNTIME_DIR, else systemd's $RUNTIME_DIRECTORY, else
- * $XDG_RUNTIME_DIR/bench, else /run/bench when writable, else
- * /tmp/bench-<uid>. The socket is mode 0660
+ * directory (ctlsock_dir). The socket is mode 0660
  * (owner and group, e.g. the lab's operators), nothing listens on the
  * network. Protocol: the client sends one line, the run answers one line
  * and closes:
@@ -22,12 +20,15 @@ struct ctlsock;
 /* Fill the status JSON (no newline) for a client. */
 typedef void (*ctlsock_status_fn)(void *ctx, char *buf, size_t len);
 
-/* The runtime directory (created 0770 if missing) into buf. */
+/* The runtime directory into buf: $BENCH_RUNTIME_DIR, else systemd's
+ * $RUNTIME_DIRECTORY (the service: /run/bench), else the user's own
+ * ($XDG_RUNTIME_DIR/bench, /run/user/<uid>/bench, /tmp/bench-<uid>;
+ * created 0700 and refused unless it is the user's and private). One
+ * directory: clients never look into another user's. */
 int ctlsock_dir(char *buf, size_t len);
-/* Candidate i of the search order (0..4; only 0 when BENCH_RUNTIME_DIR is
- * set): 1 = filled, 0 = not set here, < 0 past the last. Clients look for
- * a run in each. */
-int ctlsock_dir_at(unsigned i, char *buf, size_t len);
+/* bench@.service's RuntimeDirectory=: a pack id not found in the user's
+ * own directory is looked up here. */
+#define CTLSOCK_SERVICE_DIR "/run/bench"
 /* dir/<pack_id>.sock into buf (pack_id must be a plain name). */
 int ctlsock_path(const char *pack_id, char *buf, size_t len);
 
@@ -53,7 +54,8 @@ void ctlsock_close(struct ctlsock *cs);
 int ctlsock_request(const char *path, const char *cmd, char *reply, size_t len,
 		    int timeout_ms);
 /* A socket path from "ID" or "PATH" (anything with a '/' or ending in
- * .sock is a path). */
+ * .sock is a path). An id is looked up in the runtime directory, then in
+ * CTLSOCK_SERVICE_DIR; live in both is an error (logged). */
 int ctlsock_resolve(const char *id_or_path, char *buf, size_t len);
 
 #endif

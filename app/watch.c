@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runfile/runfile.h"
+#include "runfile/runlock.h"
 #include "app/ctlsock.h"
 #include "app/status.h"
 #include "common/json.h"
@@ -22,18 +24,19 @@
 
 #define WATCH_PERIOD_US 1000000
 
-/* Count the live sockets in dir; remember the last in found. */
-static unsigned scan_dir(const char *dir, char *found, size_t len)
+/* The live sockets in dir: count, the last in found, all in list. */
+static unsigned scan_dir(const char *dir, char *found, size_t len, char *list,
+			 size_t list_len)
 {
 	struct dirent *de;
 	unsigned n = 0;
+	size_t used = 0;
 	DIR *d = opendir(dir);
 
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-
 		char path[512];
 
 		if (l <= 5 || strcmp(de->d_name + l - 5, ".sock"))
@@ -42,6 +45,10 @@ static unsigned scan_dir(const char *dir, char *found, size_t len)
 		if (!ctlsock_path_live(path))
 			continue; /* left behind by a killed run */
 		snprintf(found, len, "%s", path);
+		if (used < list_len)
+			used += (size_t)snprintf(list + used, list_len - used,
+						 "\n  %.*s", (int)(l - 5),
+						 de->d_name);
 		n++;
 	}
 	closedir(d);
@@ -50,18 +57,19 @@ static unsigned scan_dir(const char *dir, char *found, size_t len)
 
 int watch_only_socket(char *path, size_t len)
 {
-	char dir[200], found[512] = "";
-	unsigned n = 0;
-	int rc;
+	char dir[200], found[512] = "", list[1024] = "";
+	unsigned n;
 
-	for (unsigned i = 0; (rc = ctlsock_dir_at(i, dir, sizeof(dir))) >= 0;
-	     i++)
-		if (rc > 0)
-			n += scan_dir(dir, found, sizeof(found));
-	if (n != 1) {
-		log_err("%s: name the pack id or the socket",
-			n ? "more than one run is going"
-			  : "no run found in the runtime directories");
+	TRY(ctlsock_dir(dir, sizeof(dir)));
+	n = scan_dir(dir, found, sizeof(found), list, sizeof(list));
+	if (n == 0) {
+		log_err("no run in '%s': name the pack id (a service's runs "
+			"are in %s) or set BENCH_RUNTIME_DIR",
+			dir, CTLSOCK_SERVICE_DIR);
+		return BENCH_ERR_ARG;
+	}
+	if (n > 1) {
+		log_err("%u runs in '%s': name one:%s", n, dir, list);
 		return BENCH_ERR_ARG;
 	}
 	snprintf(path, len, "%s", found);
@@ -154,6 +162,24 @@ static int file_status(struct runfile *rf, size_t rows, struct run_status *st)
 	return rc;
 }
 
+/* A file that says "running" but whose writer is gone: say so, and
+ * since when (the last sample's wall time). */
+static void say_not_running(const char *path, struct runfile *rf, size_t rows)
+{
+	double unix_s = rows ? col_last(rf, "unix_time_second", rows - 1) : NAN;
+	double test_s = rows ? col_last(rf, "test_time_second", rows - 1) : NAN;
+	char when[40] = "no sample";
+	time_t t = (time_t)unix_s;
+	struct tm tm;
+
+	if (isfinite(unix_s) && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s: not running: its writer stopped without closing it; last "
+	       "sample %s (test time %.1f s); 'bench resume %s' continues "
+	       "it\n",
+	       path, when, test_s, path);
+}
+
 static int watch_file(const char *path, bool once)
 {
 	struct runfile *rf = NULL;
@@ -168,16 +194,25 @@ static int watch_file(const char *path, bool once)
 		size_t rows = runfile_refresh(rf);
 		const struct run_meta *m = runfile_meta(rf);
 		bool running = !strcmp(m->status, "running");
+		/* "running" in the file is only true while a writer holds it */
+		bool dead = running && runlock_holder(path) == 0;
+		const char *state = dead ? "not running" : m->status;
 
 		if (rows && file_status(rf, rows, &st) == BENCH_OK) {
 			status_line(&st, line, sizeof(line));
-			if (o.tty && running && !once) {
-				printf("\r[%s] %s\033[K", m->status, line);
+			if (o.tty && running && !dead && !once) {
+				printf("\r[%s] %s\033[K", state, line);
 				o.line_open = true;
 			} else {
-				printf("[%s] %s\n", m->status, line);
+				printf("[%s] %s\n", state, line);
 			}
 			fflush(stdout);
+		}
+		if (dead) {
+			status_out_end(&o);
+			say_not_running(path, rf, rows);
+			runfile_close(rf);
+			return 0;
 		}
 		if (once || !running)
 			break;

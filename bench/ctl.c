@@ -274,7 +274,8 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 	c->contactor_req_us = t_us;
 	c->phase = CTL_SAFING;
 	c->safing_start_us = t_us;
-	c->end = CTL_END_ABORTED;
+	c->end =
+	    ev->id == DIAG_SIGNAL_STOP ? CTL_END_INTERRUPTED : CTL_END_ABORTED;
 	snprintf(c->end_code, sizeof(c->end_code), "%s", ev->full_code);
 	snprintf(c->end_reason, sizeof(c->end_reason), "%s: %s", ev->full_code,
 		 ev->message);
@@ -606,7 +607,14 @@ enum ctl_end ctl_end(const struct ctl *c)
 
 const char *ctl_end_status(const struct ctl *c)
 {
-	return c->end == CTL_END_COMPLETE ? "complete" : "aborted";
+	switch (c->end) {
+	case CTL_END_COMPLETE:
+		return "complete";
+	case CTL_END_INTERRUPTED:
+		return "interrupted";
+	default:
+		return "aborted";
+	}
 }
 
 const char *ctl_end_reason(const struct ctl *c)

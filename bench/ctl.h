@@ -47,7 +47,14 @@ enum ctl_phase {
 };
 
 /* How the run ended (valid in CTL_DONE). */
-enum ctl_end { CTL_END_NONE = 0, CTL_END_COMPLETE, CTL_END_ABORTED };
+/* INTERRUPTED: stopped safely by SIGTERM/SIGINT (a shutdown, systemctl
+ * stop): the run is resumable. */
+enum ctl_end {
+	CTL_END_NONE = 0,
+	CTL_END_COMPLETE,
+	CTL_END_ABORTED,
+	CTL_END_INTERRUPTED,
+};
 
 #define CTL_MAX_CAN_IFACES 2
 
@@ -124,7 +131,8 @@ void ctl_set_unix_start(struct ctl *c, double unix_start_s);
 enum ctl_phase ctl_phase(const struct ctl *c);
 bool ctl_done(const struct ctl *c);
 enum ctl_end ctl_end(const struct ctl *c);
-/* "complete" | "aborted" and the end reason in words, for the file. */
+/* "complete" | "aborted" | "interrupted" and the end reason in words, for the
+ * file. */
 const char *ctl_end_status(const struct ctl *c);
 const char *ctl_end_reason(const struct ctl *c);
 /* The abort event code ("safety:CELL_OV_HARD"), "" if none. */

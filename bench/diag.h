@@ -49,7 +49,7 @@ enum diag_id {
 	DIAG_BMS_FAULT,		 /* a BMS fault signal with reaction abort */
 	DIAG_BMS_FAULT_BENCH,	 /* same, the profile classes it as bench */
 	DIAG_OPERATOR_STOP,	 /* `bench stop` / control socket */
-	DIAG_SIGNAL_STOP,	 /* SIGINT / SIGTERM */
+	DIAG_SIGNAL_STOP,	 /* SIGINT / SIGTERM: resumable */
 	/* Raised by the controller itself (not by soa), decided here too. */
 	DIAG_CYCLER_ERROR, /* cycler refused or garbled a command */
 	DIAG_LOG_WRITE,	   /* run file writer failed (disk full) */

@@ -67,7 +67,7 @@ const struct diag_row diag_table[DIAG_N] = {
 	ROW(BMS_FAULT,             ABORT, SAFETY,   2,    0),
 	ROW(BMS_FAULT_BENCH,       ABORT, BENCH,    2,    0),
 	ROW(OPERATOR_STOP,         ABORT, OPERATOR, 1,    0),
-	ROW(SIGNAL_STOP,           ABORT, OPERATOR, 1,    0),
+	ROW(SIGNAL_STOP,           ABORT, BENCH,    1,    0),
 	ROW(CYCLER_ERROR,          ABORT, BENCH,    1,    0),
 	ROW(LOG_WRITE,             ABORT, BENCH,    1,    0),
 	ROW(BUS_OFF,               ABORT, BENCH,    1,    0),

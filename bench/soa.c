@@ -514,7 +514,7 @@ void soa_check(struct soa *s, const struct soa_snapshot *x, int64_t now_us,
 		    "stop requested by the operator");
 	if (x->signal_stop)
 		rep(s, res, DIAG_SIGNAL_STOP, false, now_us,
-		    "stopped by a signal (SIGINT/SIGTERM)");
+		    "stopped by a signal (SIGINT/SIGTERM): resumable");
 	if (!s->seen_cells || x->cells_seq != s->last_cells_seq) {
 		s->seen_cells = true;
 		s->last_cells_seq = x->cells_seq;

@@ -14,9 +14,12 @@
 #include "analysis/report.h"
 #include "analysis/rules.h"
 #include "runfile/runfile_grade.h"
+#include "runfile/runlock.h"
 #include "analysis/rundata.h"
 #include "cli.h"
 #include "common/log.h"
+#include "common/outfile.h"
+#include "common/rc.h"
 
 static const char grade_usage[] =
     "usage: bench grade RUN.h5... [--rules RULES.ini] [--json] [--write] "
@@ -100,9 +103,13 @@ static int emit(struct graded *gi, const struct rules *r,
 	if (write) {
 		char *js = grade_json_string(&gi->pr, &g);
 
-		rc = js ? runfile_write_grade(gi->path, js, grade_name(g.grade),
-					      g.rules_sha256)
-			: -1;
+		struct runlock *lock = NULL;
+
+		rc = js ? runlock_acquire(gi->path, &lock) : -1;
+		if (rc == BENCH_OK)
+			rc = runfile_write_grade(
+			    gi->path, js, grade_name(g.grade), g.rules_sha256);
+		runlock_release(lock);
 		free(js);
 	}
 	grade_result_release(&g);
@@ -209,7 +216,8 @@ int cli_report(int argc, char **argv)
 	struct rundata *rd = NULL;
 	struct pack_result pr = {0};
 	struct grade_result g = {0};
-	FILE *f = NULL;
+	struct outfile of = {0};
+	const char *inputs[2] = {NULL, NULL};
 	int ch, rc = 1;
 
 	optind = 1;
@@ -233,26 +241,24 @@ int cli_report(int argc, char **argv)
 		fputs(report_usage, stderr);
 		return 2;
 	}
-	if (rules_load(rules_path, &r) < 0)
+	inputs[0] = argv[optind];
+	inputs[1] = rules_path;
+	/* before the work: a refused output costs nothing */
+	if (outfile_open(&of, out, inputs, 2) < 0)
 		return 1;
+	if (rules_load(rules_path, &r) < 0)
+		goto out;
 	rd_opts_default(&o);
 	o.flags = RD_PLOTS;
 	o.sd_skip_s = r.sd_skip_hours * 3600.0;
 	if (rundata_load(argv[optind], &o, &rd) < 0 ||
 	    analyze_run(rd, &pr) < 0 || grade_pack(&pr, &r, NULL, &g) < 0)
 		goto out;
-	f = fopen(out, "w");
-	if (!f) {
-		fprintf(stderr, "bench report: cannot create '%s'\n", out);
-		goto out;
-	}
-	if (report_write_html(f, rd, &pr, &g, &r) == 0)
+	if (report_write_html(of.f, rd, &pr, &g, &r) == 0 &&
+	    outfile_commit(&of) == BENCH_OK)
 		rc = 0;
-	if (fclose(f)) {
-		fprintf(stderr, "bench report: cannot write '%s'\n", out);
-		rc = 1;
-	}
 out:
+	outfile_discard(&of);
 	grade_result_release(&g);
 	pack_result_release(&pr);
 	rundata_free(rd);

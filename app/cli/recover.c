@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "runfile/h5log.h"
+#include "runfile/runlock.h"
 #include "cli.h"
 #include "common/log.h"
 
@@ -25,6 +26,9 @@ static void usage(FILE *out)
 
 int cli_recover(int argc, char **argv)
 {
+	struct runlock *lock;
+	int rc;
+
 	if (argc == 2 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
@@ -34,7 +38,11 @@ int cli_recover(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (h5log_recover(argv[1], "interrupted") < 0)
+	if (runlock_acquire(argv[1], &lock) < 0)
+		return 1;
+	rc = h5log_recover(argv[1], "interrupted");
+	runlock_release(lock);
+	if (rc < 0)
 		return 1;
 	printf("%s: recovered; h5dump and h5py open it now\n", argv[1]);
 	return 0;

@@ -26,7 +26,10 @@ static const char run_usage[] =
     "Run a recipe on a pack: the BMS on CAN, the cycler from the bench\n"
     "file, every cell checked and logged to RUN.h5 (HDF5, bench-run/1).\n"
     "\n"
-    "  -o, --output RUN.h5   run file to create\n"
+    "  -o, --output RUN.h5   run file to create (an existing file is\n"
+    "                        refused, and so is a file another run writes)\n"
+    "  --overwrite           replace an existing RUN.h5 (never one that a\n"
+    "                        live process is writing)\n"
     "  --profile FILE        pack profile; required without --sim (with\n"
     "                        --sim: derived from the pack by default)\n"
     "  --pack-id ID          pack id; required without --sim (with --sim:\n"
@@ -41,9 +44,19 @@ static const char run_usage[] =
     "  --truth FILE.json     write the simulator's true cell values\n"
     "  --seed N              simulator seed (overrides the pack file's)\n"
     "\n"
-    "Ctrl-C, SIGTERM or `bench stop ID` stop safely. Exit status: 0 when\n"
-    "the recipe completed, 1 on an abort or error, 128+signal after a\n"
-    "signal stop.\n";
+    "Stopping: every stop is safe (current 0, output off, contactors open).\n"
+    "  SIGTERM (systemctl stop, shutdown) or Ctrl-C (SIGINT): the run is\n"
+    "  'interrupted'; 'bench resume RUN.h5' continues it.\n"
+    "  'bench stop ID': the operator's final stop ('aborted'; no resume).\n"
+    "\n"
+    "Exit status:\n"
+    "  0    the recipe completed\n"
+    "  1    aborted for a bench cause (cycler, BMS link, disk: resumable\n"
+    "       once fixed), or an error (RUN.h5 exists, is being written, ...)\n"
+    "  2    usage error\n"
+    "  3    final: a safety abort or 'bench stop' (do not restart)\n"
+    "  130  interrupted by SIGINT (Ctrl-C); resumable\n"
+    "  143  interrupted by SIGTERM; resumable\n";
 
 static int parse_speed(const char *s, double *out)
 {
@@ -90,7 +103,8 @@ int cli_run(int argc, char **argv)
 		O_SIM,
 		O_SPEED,
 		O_TRUTH,
-		O_SEED
+		O_SEED,
+		O_OVERWRITE
 	};
 	/* clang-format off */
 	static const struct option lopts[] = {
@@ -105,6 +119,7 @@ int cli_run(int argc, char **argv)
 		{"speed", required_argument, NULL, O_SPEED},
 		{"truth", required_argument, NULL, O_TRUTH},
 		{"seed", required_argument, NULL, O_SEED},
+		{"overwrite", no_argument, NULL, O_OVERWRITE},
 		{0, 0, 0, 0},
 	};
 	/* clang-format on */
@@ -147,6 +162,9 @@ int cli_run(int argc, char **argv)
 				return 2;
 			speed_given = true;
 			break;
+		case O_OVERWRITE:
+			o.overwrite = true;
+			break;
 		case O_SEED:
 			if (parse_seed(optarg, &o.seed) < 0)
 				return 2;
@@ -184,15 +202,19 @@ int cli_run(int argc, char **argv)
 static const char resume_usage[] =
     "usage: bench resume RUN.h5\n"
     "\n"
-    "Continue an interrupted run (crash, power cut, kill). Everything is\n"
-    "read from the file: recipe, profile, bench and simulator settings.\n"
+    "Continue an interrupted run (crash, power cut, kill, SIGTERM or\n"
+    "Ctrl-C, a bench-cause abort). Everything is read from the file:\n"
+    "recipe, profile, bench and simulator settings. A file another process\n"
+    "is writing is refused.\n"
     "The file's crash flags are cleared first, the pack is checked (all\n"
     "cells inside their limits, no BMS fault) before current flows, and\n"
     "the interrupted step continues where it stopped (or restarts if the\n"
     "recipe marks it [restart]). resumed_times counts the resumes.\n"
     "The pack file, bench file and DBCs must be as they were when the run\n"
     "started (their sha256 is in the file): a changed one is refused,\n"
-    "named, and the run file is left untouched.\n";
+    "named, and the run file is left untouched.\n"
+    "Exit status as 'bench run'; 3 also when the run does not resume\n"
+    "(complete, a safety abort or the operator's 'bench stop').\n";
 
 int cli_resume(int argc, char **argv)
 {
@@ -216,7 +238,13 @@ static const char watch_usage[] =
     "A .h5 file is read in SWMR mode (works while the run writes it and on\n"
     "a file a crash left behind); otherwise the run's control socket is\n"
     "asked (by pack id, or a socket path). Without an argument: the only\n"
-    "run in the runtime directory. --once prints one line and exits.\n";
+    "run in your runtime directory (several: they are listed, name one).\n"
+    "A file whose writer died says 'not running' and the time of its last\n"
+    "sample. --once prints one line and exits.\n"
+    "Runtime directory: $BENCH_RUNTIME_DIR, else $RUNTIME_DIRECTORY\n"
+    "(systemd), else $XDG_RUNTIME_DIR/bench, /run/user/UID/bench or\n"
+    "/tmp/bench-UID; a pack id not found there is looked up in /run/bench\n"
+    "(bench@.service).\n";
 
 int cli_watch(int argc, char **argv)
 {
@@ -243,8 +271,10 @@ static const char stop_usage[] =
     "usage: bench stop [ID | SOCKET]\n"
     "\n"
     "Ask a running test for a safe stop (current to zero, output off,\n"
-    "contactors open, file marked aborted by the operator). Without an\n"
-    "argument: the only run in the runtime directory.\n";
+    "contactors open, file marked aborted by the operator): final, the run\n"
+    "does not resume (for a pause use SIGTERM: systemctl stop). Without an\n"
+    "argument: the only run in your runtime directory (several: they are\n"
+    "listed, name one); see 'bench watch --help' for the directory.\n";
 
 int cli_stop(int argc, char **argv)
 {

@@ -14,6 +14,7 @@
 #include "can/canbus.h"
 #include "can/dbc.h"
 #include "common/json.h"
+#include "common/outfile.h"
 #include "common/log.h"
 #include "common/rc.h"
 #include "sim_priv.h"
@@ -391,15 +392,12 @@ void sim_cell_read(const struct sim *s, unsigned index, struct sim_cell *c)
 
 int sim_write_truth(const struct sim *s, const char *json_path)
 {
-	FILE *f = fopen(json_path, "w");
+	struct outfile of;
 	struct json j;
-	int rc;
+	FILE *f;
 
-	if (!f) {
-		log_err("cannot write truth file '%s': %s", json_path,
-			strerror(errno));
-		return BENCH_ERR_IO;
-	}
+	TRY(outfile_open(&of, json_path, NULL, 0));
+	f = of.f;
 	json_init_file(&j, f);
 	json_obj(&j);
 	json_key_str(&j, "pack", s->info.name);
@@ -440,13 +438,12 @@ int sim_write_truth(const struct sim *s, const char *json_path)
 	json_end(&j);
 	json_end(&j);
 	fputc('\n', f);
-	rc = json_finish(&j);
-	if (fclose(f) || rc < 0) {
-		log_err("cannot write truth file '%s': %s", json_path,
-			strerror(errno));
+	if (json_finish(&j) < 0) {
+		log_err("cannot write truth file '%s'", json_path);
+		outfile_discard(&of);
 		return BENCH_ERR_IO;
 	}
-	return BENCH_OK;
+	return outfile_commit(&of);
 }
 
 void sim_free(struct sim *s)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_ctl_stop.c - stopping and continuing a run from outside: SIGTERM is
- * a safe stop, the control socket is 0660 and `bench stop` works, `bench
+ * a safe stop that leaves a resumable (interrupted) run, the control
+ * socket is 0660 and `bench stop` is the operator's final stop, `bench
  * watch` follows a run, and a run killed with SIGKILL resumes to a
  * complete file equal to an uninterrupted run. */
 #include <sys/stat.h>
@@ -50,22 +51,55 @@ static void expect_operator_abort(const char *out)
 	ctl_file_free(&f);
 }
 
-Test(ctl_stop, sigterm_is_a_safe_stop, .timeout = 60)
+/* A shutdown (systemctl stop, a reboot) or Ctrl-C: safe stop, the run is
+ * interrupted, not ended, and `bench resume` completes it. */
+static void signal_stop_then_resume(int sig, const char *tag)
 {
-	char *dir = tmpdir_new("ctlterm"), *out, *log;
+	char *dir = tmpdir_new(tag), *out, *log;
 	char *sock = ctl_path(dir, "lfp30-healthy.sock");
+	char *rlog = ctl_path(dir, "rlog");
+	const char *res[] = {"resume", NULL, NULL};
 	pid_t pid = start_paced(dir, &out, &log);
+	const struct run_event *ev;
+	struct ctl_file f;
 
 	wait_for(sock, 10000);
 	usleep(1500000); /* 30 simulated seconds: current flows */
-	kill(pid, SIGTERM);
-	cr_assert_eq(ctl_wait(pid), 128 + SIGTERM, "%s", ctl_log(log));
-	expect_operator_abort(out);
+	kill(pid, sig);
+	cr_assert_eq(ctl_wait(pid), 128 + sig, "%s", ctl_log(log));
 	cr_expect_neq(access(sock, F_OK), 0, "socket removed at exit");
+	ctl_file_read(out, &f);
+	cr_expect_str_eq(f.meta.status, "interrupted");
+	ev = ctl_event_sev(&f, "abort");
+	cr_assert_not_null(ev);
+	cr_expect_str_eq(ev->code, "bench:SIGNAL_STOP");
+	cr_expect_lt(fabs(f.last_current_A), 0.5, "last sample %.2f A",
+		     f.last_current_A);
+	ctl_file_free(&f);
+	cr_expect(strstr(ctl_log(log), "bench resume"), "%s", ctl_log(log));
+
+	res[1] = out;
+	cr_assert_eq(ctl_bench(rlog, res), 0, "%s", ctl_log(rlog));
+	ctl_file_read(out, &f);
+	cr_expect_str_eq(f.meta.status, "complete");
+	cr_expect_eq(f.meta.resumed_times, 1);
+	cr_expect(f.monotonic, "test time runs backwards after the resume");
+	ctl_file_free(&f);
+	free(rlog);
 	free(sock);
 	free(log);
 	free(out);
 	free(dir);
+}
+
+Test(ctl_stop, sigterm_is_a_safe_resumable_stop, .timeout = 90)
+{
+	signal_stop_then_resume(SIGTERM, "ctlterm");
+}
+
+Test(ctl_stop, sigint_is_a_safe_resumable_stop, .timeout = 90)
+{
+	signal_stop_then_resume(SIGINT, "ctlint");
 }
 
 Test(ctl_stop, control_socket_0660_watch_and_stop, .timeout = 60)
@@ -76,6 +110,7 @@ Test(ctl_stop, control_socket_0660_watch_and_stop, .timeout = 60)
 	const char *watch[] = {"watch", sock, "--once", NULL};
 	const char *watchf[] = {"watch", NULL, "--once", NULL};
 	const char *stop[] = {"stop", sock, NULL};
+	const char *resume[] = {"resume", NULL, NULL};
 	pid_t pid = start_paced(dir, &out, &log);
 	struct stat st;
 
@@ -89,12 +124,17 @@ Test(ctl_stop, control_socket_0660_watch_and_stop, .timeout = 60)
 	cr_expect(strstr(ctl_log(wlog), "lfp30") || strstr(ctl_log(wlog), "V "),
 		  "watch printed: %s", ctl_log(wlog));
 	watchf[1] = out;
+	resume[1] = out;
 	cr_expect_eq(ctl_bench(wlog, watchf), 0, "%s", ctl_log(wlog));
 	cr_expect(strstr(ctl_log(wlog), "[running]"), "watch file: %s",
 		  ctl_log(wlog));
 	cr_expect_eq(ctl_bench(slog, stop), 0, "%s", ctl_log(slog));
-	cr_assert_eq(ctl_wait(pid), 1, "%s", ctl_log(log));
+	/* the operator's stop is final: status 3, no resume */
+	cr_assert_eq(ctl_wait(pid), 3, "%s", ctl_log(log));
 	expect_operator_abort(out);
+	cr_expect_eq(ctl_bench(slog, resume), 3, "%s", ctl_log(slog));
+	cr_expect(strstr(ctl_log(slog), "does not resume"), "%s",
+		  ctl_log(slog));
 	free(slog);
 	free(wlog);
 	free(sock);
@@ -138,9 +178,10 @@ Test(ctl_stop, sigkill_then_resume_completes_like_an_uninterrupted_run,
 	usleep(1200000);
 	kill(pid, SIGKILL);
 	cr_assert_eq(ctl_wait(pid), 128 + SIGKILL);
-	/* a killed file is readable as it is (SWMR read) */
+	/* a killed file is readable as it is (SWMR read), and not shown as
+	 * running: its writer is gone */
 	cr_expect_eq(ctl_bench(rlog, watchf), 0, "%s", ctl_log(rlog));
-	cr_expect(strstr(ctl_log(rlog), "[running]"), "%s", ctl_log(rlog));
+	cr_expect(strstr(ctl_log(rlog), "[not running]"), "%s", ctl_log(rlog));
 	cr_assert_eq(ctl_bench(rlog, res), 0, "%s", ctl_log(rlog));
 
 	ctl_file_read(ref, &a);

@@ -39,17 +39,23 @@ Test(ctl_abort, operator_and_signal_stops, .init = setup, .fini = teardown)
 	cr_expect_str_eq(ctl_end_code(c), "operator:OPERATOR_STOP");
 	cr_expect(strstr(calls, "zero;off;event(open_sent=1);"), "%s", calls);
 	finish(t);
+	cr_expect_str_eq(ctl_end_status(c), "aborted",
+			 "operator stop is final");
 	cr_expect_lt(fabs(last_current()), 0.001);
 }
 
-Test(ctl_abort, signal_stop_code, .init = setup, .fini = teardown)
+Test(ctl_abort, signal_stop_is_safe_and_resumable, .init = setup,
+     .fini = teardown)
 {
 	int64_t t = start_running();
 
 	ctl_request_stop(c, true);
 	ctl_tick(c, t + TICK_US);
-	cr_expect_str_eq(ctl_end_code(c), "operator:SIGNAL_STOP");
+	cr_expect_str_eq(ctl_end_code(c), "bench:SIGNAL_STOP");
+	cr_expect(strstr(calls, "zero;off;event(open_sent=1);"), "%s", calls);
 	finish(t + TICK_US);
+	/* a shutdown, not a verdict: the run resumes */
+	cr_expect_str_eq(ctl_end_status(c), "interrupted");
 }
 
 Test(ctl_abort, silent_bms_stops_on_heartbeat, .init = setup, .fini = teardown)

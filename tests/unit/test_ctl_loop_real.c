@@ -222,7 +222,7 @@ Test(ctl_loop_real, runs_on_wall_time_and_stops_on_sigterm, .timeout = 30)
 
 	cr_expect(ctl_done(c));
 	cr_expect_eq(io.stop_signal, SIGTERM);
-	cr_expect_str_eq(ctl_end_code(c), "operator:SIGNAL_STOP");
+	cr_expect_str_eq(ctl_end_code(c), "bench:SIGNAL_STOP");
 	cr_expect_not(out_on, "output left on");
 	cr_expect_eq(cl.status_rc, BENCH_OK);
 	cr_expect(strstr(cl.status, "\"pack_id\":\"LOOP-1\""), "%s", cl.status);

@@ -37,7 +37,7 @@ Test(diag, table_is_complete_and_indexed)
 	cr_assert_eq(diag_table[DIAG_BMS_TIMEOUT].cause, DIAG_CAUSE_BENCH);
 	cr_assert_eq(diag_table[DIAG_CYCLER_TIMEOUT].cause, DIAG_CAUSE_BENCH);
 	cr_assert_eq(diag_table[DIAG_OPERATOR_STOP].cause, DIAG_CAUSE_OPERATOR);
-	cr_assert_eq(diag_table[DIAG_SIGNAL_STOP].cause, DIAG_CAUSE_OPERATOR);
+	cr_assert_eq(diag_table[DIAG_SIGNAL_STOP].cause, DIAG_CAUSE_BENCH);
 	cr_assert_eq(diag_table[DIAG_TEMP_HIGH_HARD].cause, DIAG_CAUSE_SAFETY);
 }
 

@@ -572,7 +572,7 @@ Test(soa, operator_and_signal_stops)
 	x.signal_stop = true;
 	sample();
 	cr_assert_str_eq(diag_abort_event(&s.diag)->full_code,
-			 "operator:SIGNAL_STOP");
+			 "bench:SIGNAL_STOP");
 }
 
 Test(soa, nothing_new_after_an_abort)
