@@ -24,10 +24,12 @@ struct run_opts {
 };
 
 /* Both return the process exit status: 0 complete, 1 aborted for a bench
- * cause (cycler, BMS link, disk) or failed, CTL_EXIT_FINAL after a safety
- * abort or when a file cannot be resumed (a supervisor must not restart:
- * bench@.service has RestartPreventExitStatus=3), 128 + signo after a
- * SIGINT/SIGTERM safe stop. */
+ * cause (cycler, BMS link, disk) or failed (the run file exists or another
+ * process writes it), CTL_EXIT_FINAL after a safety abort, the operator's
+ * `bench stop`, or when a file cannot be resumed (a supervisor must not
+ * restart: bench@.service has RestartPreventExitStatus=3), 128 + signo
+ * after a SIGINT/SIGTERM safe stop (the file is "interrupted": resumable).
+ * docs/operator.md lists them. */
 #define CTL_EXIT_FINAL 3
 int ctl_run_new(const struct run_opts *o);
 int ctl_run_resume(const char *path);

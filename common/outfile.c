@@ -61,8 +61,8 @@ static int check_target(const char *path, const char *const *inputs,
 	return BENCH_OK;
 }
 
-int outfile_open(struct outfile *o, const char *path,
-		 const char *const *inputs, size_t n_inputs)
+int outfile_open(struct outfile *o, const char *path, const char *const *inputs,
+		 size_t n_inputs)
 {
 	int fd = -1;
 
@@ -78,8 +78,8 @@ int outfile_open(struct outfile *o, const char *path,
 			o->tmp = NULL;
 			goto nomem;
 		}
-		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			  0666);
+		fd =
+		    open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}

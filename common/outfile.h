@@ -22,8 +22,8 @@ struct outfile {
 };
 
 /* inputs: the paths the command reads (NULL entries are skipped). */
-int outfile_open(struct outfile *o, const char *path,
-		 const char *const *inputs, size_t n_inputs);
+int outfile_open(struct outfile *o, const char *path, const char *const *inputs,
+		 size_t n_inputs);
 /* Flush, sync, close and rename into place; on any failure the
  * temporary file is removed. Releases o either way. */
 int outfile_commit(struct outfile *o);

@@ -116,8 +116,7 @@ Test(ctl_rundir, a_runtime_directory_not_private_is_refused, .timeout = 30)
 		     ctl_log(log));
 	cr_expect(strstr(ctl_log(log), "not a private directory"), "%s",
 		  ctl_log(log));
-	cr_expect_eq(ctl_wait(spawn_xdg(xdg, log, run)), 1, "%s",
-		     ctl_log(log));
+	cr_expect_eq(ctl_wait(spawn_xdg(xdg, log, run)), 1, "%s", ctl_log(log));
 	cr_expect(strstr(ctl_log(log), "not a private directory"), "%s",
 		  ctl_log(log));
 	cr_expect_neq(access(out, F_OK), 0, "run started anyway");
@@ -128,8 +127,7 @@ Test(ctl_rundir, a_runtime_directory_not_private_is_refused, .timeout = 30)
 	free(dir);
 }
 
-Test(ctl_rundir, several_runs_and_no_id_are_listed_not_guessed,
-     .timeout = 90)
+Test(ctl_rundir, several_runs_and_no_id_are_listed_not_guessed, .timeout = 90)
 {
 	char *dir = tmpdir_new("rundirmany");
 	char *a = ctl_path(dir, "a.h5"), *b = ctl_path(dir, "b.h5");
@@ -190,14 +188,11 @@ Test(ctl_rundir, watch_says_a_dead_writer_is_not_running, .timeout = 60)
 	ctl_wait(pid);
 	/* without --once too: it must not follow a dead run forever */
 	cr_expect_eq(ctl_bench(wlog, watch), 0, "%s", ctl_log(wlog));
-	cr_expect(strstr(ctl_log(wlog), "[not running]"), "%s",
-		  ctl_log(wlog));
+	cr_expect(strstr(ctl_log(wlog), "[not running]"), "%s", ctl_log(wlog));
 	cr_expect(strstr(ctl_log(wlog), "not running: its writer stopped"),
 		  "%s", ctl_log(wlog));
-	cr_expect(strstr(ctl_log(wlog), "last sample 20"), "%s",
-		  ctl_log(wlog));
-	cr_expect_null(strstr(ctl_log(wlog), "[running]"), "%s",
-		       ctl_log(wlog));
+	cr_expect(strstr(ctl_log(wlog), "last sample 20"), "%s", ctl_log(wlog));
+	cr_expect_null(strstr(ctl_log(wlog), "[running]"), "%s", ctl_log(wlog));
 	free(sock);
 	free(wlog);
 	free(log);

@@ -47,14 +47,13 @@ static void wait_for(const char *path, int max_ms)
 	cr_assert_fail("'%s' did not appear within %d ms", path, max_ms);
 }
 
-Test(runfile_keep, run_refuses_an_existing_file_unless_overwrite,
-     .timeout = 60)
+Test(runfile_keep, run_refuses_an_existing_file_unless_overwrite, .timeout = 60)
 {
 	char *dir = tmpdir_new("keepexist");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	const char *args[] = {"run", QUICK, "--sim", PACK, "-o", out, NULL};
-	const char *over[] = {"run", QUICK,	   "--sim", PACK,
-			      "-o",  out,	   "--overwrite", NULL};
+	const char *over[] = {"run", QUICK, "--sim",	   PACK,
+			      "-o",  out,   "--overwrite", NULL};
 	size_t len;
 	char *was;
 
@@ -75,8 +74,8 @@ Test(runfile_keep, run_refuses_an_existing_file_unless_overwrite,
 static pid_t start_paced(const char *dir, const char *out, const char *log)
 {
 	char *sock = ctl_path(dir, "lfp30-healthy.sock");
-	const char *args[] = {"run", QUICK, "--sim", PACK, "--speed", "20",
-			      "-o",  out,   NULL};
+	const char *args[] = {"run", QUICK, "--sim", PACK, "--speed",
+			      "20",  "-o",  out,     NULL};
 	pid_t pid = ctl_spawn(log, args);
 
 	wait_for(sock, 10000);
@@ -95,10 +94,11 @@ Test(runfile_keep, a_file_being_written_is_refused_by_every_writer,
 {
 	char *dir = tmpdir_new("keeplive");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-	char *log2 = ctl_path(dir, "log2"), *lock = ctl_path(dir, "run.h5.lock");
+	char *log2 = ctl_path(dir, "log2"),
+	     *lock = ctl_path(dir, "run.h5.lock");
 	const char *second[] = {"run", QUICK, "--sim", PACK, "-o", out, NULL};
-	const char *over[] = {"run", QUICK,	   "--sim", PACK,
-			      "-o",  out,	   "--overwrite", NULL};
+	const char *over[] = {"run", QUICK, "--sim",	   PACK,
+			      "-o",  out,   "--overwrite", NULL};
 	const char *resume[] = {"resume", out, NULL};
 	const char *recover[] = {"recover", out, NULL};
 	const char *grade[] = {"grade", "--write", out, NULL};
@@ -159,14 +159,13 @@ Test(runfile_keep, report_and_export_never_write_onto_a_run_or_input,
 	const char *self[] = {"report", out, "-o", out, NULL};
 	const char *onto_run[] = {"report", out, "-o", other, NULL};
 	const char *via_link[] = {"report", out, "-o", link, NULL};
-	const char *onto_rules[] = {"report",  out,   "-o",
-				    rules,     "--rules", rules,
-				    NULL};
+	const char *onto_rules[] = {"report",  out,   "-o", rules,
+				    "--rules", rules, NULL};
 	const char *export_self[] = {"export", out, "--bdf", out, NULL};
 	const char *export_link[] = {"export", out, "--bdf", link, NULL};
 	const char *export_run[] = {"export", out, "--bdf", other, NULL};
-	const char *const *bad[] = {self,	 onto_run,    via_link,
-				    onto_rules,	 export_self, export_link,
+	const char *const *bad[] = {self,	onto_run,    via_link,
+				    onto_rules, export_self, export_link,
 				    export_run};
 	const char *good[] = {"report", out, "-o", html, NULL};
 	size_t len, olen;
@@ -180,8 +179,7 @@ Test(runfile_keep, report_and_export_never_write_onto_a_run_or_input,
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_expect_eq(ctl_bench(log, bad[i]), 1, "%s %s: %s", bad[i][0],
 			     bad[i][3], ctl_log(log));
-		cr_expect(strstr(ctl_log(log), "refusing"), "%s",
-			  ctl_log(log));
+		cr_expect(strstr(ctl_log(log), "refusing"), "%s", ctl_log(log));
 	}
 	expect_same_bytes(out, was, len);
 	expect_same_bytes(other, owas, olen);

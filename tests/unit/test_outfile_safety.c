@@ -34,8 +34,9 @@ Test(outfile, discard_keeps_the_old_output_and_leaves_no_temp)
 	cr_assert_eq(outfile_open(&o, path, NULL, 0), BENCH_OK);
 	fputs("half a new file", o.f);
 	fflush(o.f);
-	cr_expect_str_eq(text_of(path), "old\n", "target untouched while "
-						 "writing");
+	cr_expect_str_eq(text_of(path), "old\n",
+			 "target untouched while "
+			 "writing");
 	outfile_discard(&o);
 	cr_expect_str_eq(text_of(path), "old\n");
 	snprintf(cmd, sizeof(cmd), "test $(ls '%s' | wc -l) -eq 1", dir);
