@@ -178,7 +178,7 @@ ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 	snprintf(out, sizeof(out), "build/e2e/%s.grade.json", c->pack);
 	snprintf(cmd, sizeof(cmd),
 		 "bin/bench run %s --sim fixtures/packs/%s.ini --speed max "
-		 "-o %s --truth %s >build/e2e/%s.log 2>&1",
+		 "--overwrite -o %s --truth %s >build/e2e/%s.log 2>&1",
 		 recipe_for(c->pack), c->pack, h5, truth, c->pack);
 	int rc = system(cmd);
 
