@@ -226,46 +226,30 @@ static void check(struct ctl *c, int64_t t_us)
 		ctl_abort(c, t_us, diag_abort_event(&c->soa.diag));
 }
 
-/* An abort the controller raises itself (not from soa_check) is decided by
- * its row of the fault table too, so every reaction is in diag_cfg.c: the
- * row gives the cause class and severity. Returns the decided event, or
- * NULL when the row only warns (the warning is recorded here). */
-static const struct diag_event *decide(struct ctl *c, int64_t t_us,
-				       const struct diag_event *ev,
-				       struct diag_event *out)
+void ctl_raise(struct ctl *c, int64_t t_us, enum diag_id id,
+	       const char *message)
 {
-	enum diag_id id = diag_id_of(ev->code ? ev->code : ev->full_code);
+	struct diag_event ev;
 
-	if (ev == diag_abort_event(&c->soa.diag))
-		return ev;
-	if (id == DIAG_N) {
-		log_err("%s: no row in the fault table (bench/diag_cfg.c), "
-			"stopping as given",
-			ev->full_code);
-		return ev;
-	}
-	switch (diag_report(&c->soa.diag, id, false, t_us, ev->message, out)) {
+	if (c->phase >= CTL_SAFING)
+		return;
+	switch (diag_report(&c->soa.diag, id, false, t_us, message, &ev)) {
 	case DIAG_REACT_ABORT:
-		return out;
+		ctl_abort(c, t_us, &ev);
+		break;
 	case DIAG_REACT_WARN:
-		ctl_event(c, t_us, "warning", out->full_code, "%s",
-			  out->message);
-		return NULL;
+		ctl_event(c, t_us, "warning", ev.full_code, "%s", ev.message);
+		break;
 	case DIAG_REACT_NONE:
 		break;
 	}
-	return NULL;
 }
 
 void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 {
-	struct diag_event decided;
 	int32_t mV = 0;
 
 	if (c->phase >= CTL_SAFING)
-		return;
-	ev = decide(c, t_us, ev, &decided);
-	if (!ev)
 		return;
 	/* The order matters: no current, no output, contactors open; only
 	 * then the paperwork. */
@@ -287,15 +271,9 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 	}
 }
 
-void ctl_fail(struct ctl *c, const char *code, const char *message)
+void ctl_fail(struct ctl *c, const char *message)
 {
-	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
-				.cause = DIAG_CAUSE_BENCH,
-				.t_us = c->now_us};
-
-	snprintf(ev.full_code, sizeof(ev.full_code), "%s", code);
-	snprintf(ev.message, sizeof(ev.message), "%s", message);
-	ctl_abort(c, c->now_us, &ev);
+	ctl_raise(c, c->now_us, DIAG_LOOP_ERROR, message);
 	if (c->phase == CTL_DONE)
 		return;
 	ctl_measure(c, c->now_us, true);
@@ -358,8 +336,6 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 
 void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 {
-	struct diag_event ev = {.code = "BUS_OFF", .t_us = t_us};
-
 	if (s == c->bus_state)
 		return;
 	c->bus_state = s;
@@ -370,10 +346,9 @@ void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 		break;
 	case CANBUS_OFF:
 		if (!c->cfg.bus_restart_ms) {
-			snprintf(ev.message, sizeof(ev.message),
-				 "BMS bus off and no automatic restart "
-				 "configured (bench file [bms] restart_ms)");
-			ctl_abort(c, t_us, &ev);
+			ctl_raise(c, t_us, DIAG_BUS_OFF,
+				  "BMS bus off and no automatic restart "
+				  "configured (bench file [bms] restart_ms)");
 			break;
 		}
 		/* The heartbeat check stops the run if it does not return. */
@@ -490,13 +465,13 @@ static bool bms_ready(const struct ctl *c)
  * a command: its output is not what the recipe asked for. */
 static void cycler_refused(struct ctl *c, int64_t t_us)
 {
-	struct diag_event ev = {.code = "CYCLER_ERROR", .t_us = t_us};
+	char msg[DIAG_MSG_LEN];
 
-	snprintf(ev.message, sizeof(ev.message),
+	snprintf(msg, sizeof(msg),
 		 "cycler refused or garbled the %s command: stopping safely",
 		 c->cmd.refused);
-	log_err("%s", ev.message);
-	ctl_abort(c, t_us, &ev);
+	log_err("%s", msg);
+	ctl_raise(c, t_us, DIAG_CYCLER_ERROR, msg);
 }
 
 static void safing_tick(struct ctl *c, int64_t t_us)

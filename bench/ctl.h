@@ -100,9 +100,9 @@ void ctl_tick(struct ctl *c, int64_t t_us);
 void ctl_request_stop(struct ctl *c, bool from_signal);
 
 /* The loop itself failed (a bus vanished, the simulator errored): the
- * abort sequence at once, the safe state logged without waiting, DONE.
- * code is "bench:<CODE>", message names what failed. */
-void ctl_fail(struct ctl *c, const char *code, const char *message);
+ * abort sequence at once (bench:LOOP_ERROR), the safe state logged
+ * without waiting, DONE. message names what failed. */
+void ctl_fail(struct ctl *c, const char *message);
 
 /* Resume: continue at executed step step_count of the recipe (its line
  * step_index) with the run's cumulative values from the file's last row
