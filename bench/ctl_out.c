@@ -170,8 +170,7 @@ void ctl_cmd_safe_off(struct ctl *c, int64_t t_us)
 
 	/* Always sent, even if we think the output is already off. */
 	c->zero_cmd_us = t_us;
-	cmd_rc(c, in->ops->set_current(in, 0), "zero current");
-	cmd_rc(c, in->ops->set_output(in, false), "output off");
+	cmd_rc(c, instr_safe_off(in), "safe stop (current 0, output off)");
 	if (c->cmd.output_on || c->cmd.current_mA)
 		c->cmd.changed_us = t_us;
 	c->cmd.valid = true;
