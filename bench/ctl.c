@@ -534,29 +534,24 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	}
 }
 
-int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
-		  double step_start_s, double step_charge_Ah,
-		  double step_discharge_Ah, double step_charge_Wh,
-		  double step_discharge_Wh, double charge_Ah,
-		  double discharge_Ah, double charge_Wh, double discharge_Wh,
-		  int64_t t_us)
+int ctl_resume_at(struct ctl *c, const struct ctl_resume_point *p, int64_t t_us)
 {
 	struct step_state saved = *step_get_state(&c->eng);
 
-	saved.step_start_us = (int64_t)(step_start_s * 1e6);
+	saved.step_start_us = (int64_t)(p->step_start_s * 1e6);
 	saved.step_elapsed_us = t_us - saved.step_start_us;
-	saved.step_charge_Ah = step_charge_Ah;
-	saved.step_discharge_Ah = step_discharge_Ah;
-	saved.step_charge_Wh = step_charge_Wh;
-	saved.step_discharge_Wh = step_discharge_Wh;
-	saved.charge_Ah = charge_Ah;
-	saved.discharge_Ah = discharge_Ah;
-	saved.charge_Wh = charge_Wh;
-	saved.discharge_Wh = discharge_Wh;
-	TRY(step_resume(&c->eng, step_count, step_index, &saved, t_us));
+	saved.step_charge_Ah = p->step_charge_Ah;
+	saved.step_discharge_Ah = p->step_discharge_Ah;
+	saved.step_charge_Wh = p->step_charge_Wh;
+	saved.step_discharge_Wh = p->step_discharge_Wh;
+	saved.charge_Ah = p->charge_Ah;
+	saved.discharge_Ah = p->discharge_Ah;
+	saved.charge_Wh = p->charge_Wh;
+	saved.discharge_Wh = p->discharge_Wh;
+	TRY(step_resume(&c->eng, p->step_count, p->step_index, &saved, t_us));
 	c->eng_started = true;
-	c->out.step_index = step_index;
-	recipe_line_text(c->cfg.recipe->text, step_index, c->step_text,
+	c->out.step_index = p->step_index;
+	recipe_line_text(c->cfg.recipe->text, p->step_index, c->step_text,
 			 sizeof(c->step_text));
 	return BENCH_OK;
 }
