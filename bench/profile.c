@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bench/profile_ini.h"
+#include "common/cfgini.h"
 #include "bench/recipe.h"
 #include "common/log.h"
 #include "common/rc.h"
