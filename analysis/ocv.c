@@ -1,43 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ocv.c - piecewise-linear OCV curves and their exact inverse. */
+/* ocv.c - the OCV curves of common/ocvtab.c and their exact inverse. */
 #include "ocv.h"
 
 #include <stddef.h>
 #include <strings.h>
 
-struct ocv_pt {
-	double soc_pct, ocv_V;
-};
+#include "common/ocvtab.h"
 
-/* clang-format off */
-static const struct ocv_pt nmc_tab[] = {
-	{0, 2.500},  {1, 2.716},  {5, 3.003},  {10, 3.202}, {20, 3.392},
-	{30, 3.501}, {40, 3.568}, {50, 3.636}, {60, 3.735}, {70, 3.840},
-	{80, 3.939}, {90, 4.024}, {95, 4.045}, {100, 4.123},
-};
-/* clang-format on */
-
-/* clang-format off */
-static const struct ocv_pt lfp_tab[] = {
-	{0, 2.500},    {1, 2.900},    {2.7, 2.960}, {5, 3.102},
-	{10, 3.172},   {20, 3.208},   {30, 3.237},  {40, 3.263},
-	{50, 3.270},   {60, 3.275},   {70, 3.280},  {80, 3.305},
-	{90, 3.315},   {95, 3.319},   {98.3, 3.351}, {99.5, 3.418},
-	{100, 3.590},
-};
-/* clang-format on */
-
-#define N_NMC (sizeof(nmc_tab) / sizeof(nmc_tab[0]))
-#define N_LFP (sizeof(lfp_tab) / sizeof(lfp_tab[0]))
-
-static const struct ocv_pt *tab(enum cell_chem chem, size_t *n)
+static const struct ocvtab_pt *tab(enum cell_chem chem, size_t *n)
 {
-	if (chem == CHEM_LFP) {
-		*n = N_LFP;
-		return lfp_tab;
-	}
-	*n = N_NMC;
-	return nmc_tab;
+	const struct ocvtab *t = chem == CHEM_LFP ? &ocvtab_lfp : &ocvtab_nmc;
+
+	*n = t->n;
+	return t->pt;
 }
 
 enum cell_chem cell_chem_parse(const char *name)
@@ -46,7 +21,7 @@ enum cell_chem cell_chem_parse(const char *name)
 }
 
 /* Index i >= 1 of the segment [i-1, i] holding soc_pct. */
-static size_t seg_by_soc(const struct ocv_pt *t, size_t n, double soc_pct)
+static size_t seg_by_soc(const struct ocvtab_pt *t, size_t n, double soc_pct)
 {
 	size_t i = 1;
 
@@ -58,7 +33,7 @@ static size_t seg_by_soc(const struct ocv_pt *t, size_t n, double soc_pct)
 double ocvcurve_V(enum cell_chem chem, double soc)
 {
 	size_t n;
-	const struct ocv_pt *t = tab(chem, &n);
+	const struct ocvtab_pt *t = tab(chem, &n);
 	double pct = soc * 100.0;
 
 	if (pct <= 0)
@@ -73,7 +48,7 @@ double ocvcurve_V(enum cell_chem chem, double soc)
 double ocvcurve_soc(enum cell_chem chem, double voltage_V)
 {
 	size_t n;
-	const struct ocv_pt *t = tab(chem, &n);
+	const struct ocvtab_pt *t = tab(chem, &n);
 	size_t i = 1;
 
 	if (!(voltage_V > t[0].ocv_V)) /* also catches NaN */
@@ -90,7 +65,7 @@ double ocvcurve_soc(enum cell_chem chem, double voltage_V)
 double ocvcurve_slope_V(enum cell_chem chem, double soc)
 {
 	size_t n;
-	const struct ocv_pt *t = tab(chem, &n);
+	const struct ocvtab_pt *t = tab(chem, &n);
 	double pct = soc * 100.0;
 
 	if (pct < 0)

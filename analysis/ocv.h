@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ocv.h - the chemistry OCV curves the analysis inverts (rested cell voltage
- * to state of charge), from published cell curves (docs/simulator.md).
- *
- * NMC: LG MJ1 table with 0 % pinned at the 2.5 V cut-off. LFP: the A123
- * plateau with its knees from the APR18650M1B curve, 0 % at 2.5 V. Between
- * points the curve is linear. Outside 0..100 % the inverse clamps: a rested
- * cell past its top or bottom point is reported full or empty.
+ * to state of charge): common/ocvtab.h, published cell curves
+ * (docs/simulator.md) that the simulator's cells follow too. Between
+ * points the curve is linear. Outside 0..100 % the inverse clamps (unlike
+ * the simulator's, which keeps sloping): a rested cell past its top or
+ * bottom point is reported full or empty.
  */
 #ifndef BENCH_ANALYSIS_OCV_H
 #define BENCH_ANALYSIS_OCV_H

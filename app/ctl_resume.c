@@ -244,16 +244,23 @@ static int position_real(struct run_ctx *r, const struct resume_file *f,
 			 const struct h5log_tail *t, int64_t t_us)
 {
 	const struct run_sample *l = &t->last;
+	struct ctl_resume_point p = {
+	    .step_count = l->step_count,
+	    .step_index = l->step_index,
+	    .step_start_s = f->last_step_end_s,
+	    .step_charge_Ah = l->charge_Ah - f->steps_charge_Ah,
+	    .step_discharge_Ah = l->discharge_Ah - f->steps_discharge_Ah,
+	    .step_charge_Wh = l->charge_Wh - f->steps_charge_Wh,
+	    .step_discharge_Wh = l->discharge_Wh - f->steps_discharge_Wh,
+	    .charge_Ah = l->charge_Ah,
+	    .discharge_Ah = l->discharge_Ah,
+	    .charge_Wh = l->charge_Wh,
+	    .discharge_Wh = l->discharge_Wh,
+	};
 
 	if (!t->has_last || l->step_count == 0)
 		return BENCH_OK; /* killed before the first step: start over */
-	return ctl_resume_at(
-	    r->ctl, l->step_count, l->step_index, f->last_step_end_s,
-	    l->charge_Ah - f->steps_charge_Ah,
-	    l->discharge_Ah - f->steps_discharge_Ah,
-	    l->charge_Wh - f->steps_charge_Wh,
-	    l->discharge_Wh - f->steps_discharge_Wh, l->charge_Ah,
-	    l->discharge_Ah, l->charge_Wh, l->discharge_Wh, t_us);
+	return ctl_resume_at(r->ctl, &p, t_us);
 }
 
 int ctl_run_resume(const char *path)

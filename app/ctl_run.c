@@ -490,7 +490,7 @@ int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 			 "control loop failed (%s): "
 			 "stopped safely",
 			 bench_strerror(rc));
-		ctl_fail(r->ctl, "bench:LOOP_ERROR", msg);
+		ctl_fail(r->ctl, msg);
 		rc = BENCH_OK;
 	}
 	status_out_end(&r->out);

@@ -48,13 +48,13 @@ struct loop_io {
 int loop_sim_run(struct loop_io *io, struct sim *sim, double speed);
 int loop_real_run(struct loop_io *io, int64_t tick_us);
 
-/* Shared by both loops: serve the control socket, read the signalfd,
- * refresh the status line. */
+/* Shared by both loops (loop_common.c): serve the control socket, read
+ * the signalfd, refresh the status line. */
 void loop_housekeeping(struct loop_io *io);
 
-/* Shared by both loops: hand every event queued on bus (frames and bus
- * state changes) to the controller at test time t_us. Returns
- * canbus_recv's last result: 0 when drained, < 0 on a bus error. */
+/* Shared by both loops (loop_common.c): hand every event queued on bus
+ * (frames and bus state changes) to the controller at test time t_us.
+ * Returns canbus_recv's last result: 0 when drained, < 0 on a bus error. */
 int loop_drain(struct ctl *ctl, struct canbus *bus, int64_t t_us);
 
 #endif

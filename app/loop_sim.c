@@ -3,18 +3,11 @@
 #define LOG_PREFIX "loop"
 
 #include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bench/ctl.h"
-#include "app/ctlsock.h"
 #include "app/loop.h"
 #include "bench/sim/sim.h"
-#include "app/status.h"
-#include "can/canbus.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -22,51 +15,6 @@
 /* At full speed the wall clock is read only every this many ticks. */
 #define HOUSEKEEPING_TICKS 64
 #define HOUSEKEEPING_WALL_US 200000
-
-static void status_cb(void *ctx, char *buf, size_t len)
-{
-	struct run_status st;
-
-	ctl_status(ctx, &st);
-	status_json(&st, buf, len);
-}
-
-void loop_housekeeping(struct loop_io *io)
-{
-	struct signalfd_siginfo si;
-	struct run_status st;
-	bool stop = false;
-
-	if (io->sig_fd >= 0 &&
-	    read(io->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		io->stop_signal = (int)si.ssi_signo;
-		log_warn("%s: stopping safely", strsignal((int)si.ssi_signo));
-		ctl_request_stop(io->ctl, true);
-	}
-	if (io->sock) {
-		ctlsock_serve(io->sock, status_cb, io->ctl, &stop);
-		if (stop)
-			ctl_request_stop(io->ctl, false);
-	}
-	if (io->out && !(io->quiet && *io->quiet)) {
-		ctl_status(io->ctl, &st);
-		status_out_update(io->out, &st, false);
-	}
-}
-
-int loop_drain(struct ctl *ctl, struct canbus *bus, int64_t t_us)
-{
-	struct canbus_ev ev;
-	int rc;
-
-	while ((rc = canbus_recv(bus, &ev, 0)) == 1) {
-		if (ev.kind == CANBUS_EV_FRAME)
-			ctl_on_frame(ctl, &ev.frame, t_us);
-		else
-			ctl_on_bus_state(ctl, ev.state, t_us);
-	}
-	return rc;
-}
 
 static void sleep_until(int64_t mono_us)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/profile_ini.h"
+#include "common/cfgini.h"
 #include "common/log.h"
 #include "common/rc.h"
 

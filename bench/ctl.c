@@ -226,46 +226,30 @@ static void check(struct ctl *c, int64_t t_us)
 		ctl_abort(c, t_us, diag_abort_event(&c->soa.diag));
 }
 
-/* An abort the controller raises itself (not from soa_check) is decided by
- * its row of the fault table too, so every reaction is in diag_cfg.c: the
- * row gives the cause class and severity. Returns the decided event, or
- * NULL when the row only warns (the warning is recorded here). */
-static const struct diag_event *decide(struct ctl *c, int64_t t_us,
-				       const struct diag_event *ev,
-				       struct diag_event *out)
+void ctl_raise(struct ctl *c, int64_t t_us, enum diag_id id,
+	       const char *message)
 {
-	enum diag_id id = diag_id_of(ev->code ? ev->code : ev->full_code);
+	struct diag_event ev;
 
-	if (ev == diag_abort_event(&c->soa.diag))
-		return ev;
-	if (id == DIAG_N) {
-		log_err("%s: no row in the fault table (bench/diag_cfg.c), "
-			"stopping as given",
-			ev->full_code);
-		return ev;
-	}
-	switch (diag_report(&c->soa.diag, id, false, t_us, ev->message, out)) {
+	if (c->phase >= CTL_SAFING)
+		return;
+	switch (diag_report(&c->soa.diag, id, false, t_us, message, &ev)) {
 	case DIAG_REACT_ABORT:
-		return out;
+		ctl_abort(c, t_us, &ev);
+		break;
 	case DIAG_REACT_WARN:
-		ctl_event(c, t_us, "warning", out->full_code, "%s",
-			  out->message);
-		return NULL;
+		ctl_event(c, t_us, "warning", ev.full_code, "%s", ev.message);
+		break;
 	case DIAG_REACT_NONE:
 		break;
 	}
-	return NULL;
 }
 
 void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 {
-	struct diag_event decided;
 	int32_t mV = 0;
 
 	if (c->phase >= CTL_SAFING)
-		return;
-	ev = decide(c, t_us, ev, &decided);
-	if (!ev)
 		return;
 	/* The order matters: no current, no output, contactors open; only
 	 * then the paperwork. */
@@ -288,15 +272,9 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 	}
 }
 
-void ctl_fail(struct ctl *c, const char *code, const char *message)
+void ctl_fail(struct ctl *c, const char *message)
 {
-	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
-				.cause = DIAG_CAUSE_BENCH,
-				.t_us = c->now_us};
-
-	snprintf(ev.full_code, sizeof(ev.full_code), "%s", code);
-	snprintf(ev.message, sizeof(ev.message), "%s", message);
-	ctl_abort(c, c->now_us, &ev);
+	ctl_raise(c, c->now_us, DIAG_LOOP_ERROR, message);
 	if (c->phase == CTL_DONE)
 		return;
 	ctl_measure(c, c->now_us, true);
@@ -359,8 +337,6 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 
 void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 {
-	struct diag_event ev = {.code = "BUS_OFF", .t_us = t_us};
-
 	if (s == c->bus_state)
 		return;
 	c->bus_state = s;
@@ -371,10 +347,9 @@ void ctl_on_bus_state(struct ctl *c, enum canbus_state s, int64_t t_us)
 		break;
 	case CANBUS_OFF:
 		if (!c->cfg.bus_restart_ms) {
-			snprintf(ev.message, sizeof(ev.message),
-				 "BMS bus off and no automatic restart "
-				 "configured (bench file [bms] restart_ms)");
-			ctl_abort(c, t_us, &ev);
+			ctl_raise(c, t_us, DIAG_BUS_OFF,
+				  "BMS bus off and no automatic restart "
+				  "configured (bench file [bms] restart_ms)");
 			break;
 		}
 		/* The heartbeat check stops the run if it does not return. */
@@ -494,13 +469,13 @@ static bool bms_ready(const struct ctl *c)
  * a command: its output is not what the recipe asked for. */
 static void cycler_refused(struct ctl *c, int64_t t_us)
 {
-	struct diag_event ev = {.code = "CYCLER_ERROR", .t_us = t_us};
+	char msg[DIAG_MSG_LEN];
 
-	snprintf(ev.message, sizeof(ev.message),
+	snprintf(msg, sizeof(msg),
 		 "cycler refused or garbled the %s command: stopping safely",
 		 c->cmd.refused);
-	log_err("%s", ev.message);
-	ctl_abort(c, t_us, &ev);
+	log_err("%s", msg);
+	ctl_raise(c, t_us, DIAG_CYCLER_ERROR, msg);
 }
 
 static void safing_tick(struct ctl *c, int64_t t_us)
@@ -563,29 +538,24 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	}
 }
 
-int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
-		  double step_start_s, double step_charge_Ah,
-		  double step_discharge_Ah, double step_charge_Wh,
-		  double step_discharge_Wh, double charge_Ah,
-		  double discharge_Ah, double charge_Wh, double discharge_Wh,
-		  int64_t t_us)
+int ctl_resume_at(struct ctl *c, const struct ctl_resume_point *p, int64_t t_us)
 {
 	struct step_state saved = *step_get_state(&c->eng);
 
-	saved.step_start_us = (int64_t)(step_start_s * 1e6);
+	saved.step_start_us = (int64_t)(p->step_start_s * 1e6);
 	saved.step_elapsed_us = t_us - saved.step_start_us;
-	saved.step_charge_Ah = step_charge_Ah;
-	saved.step_discharge_Ah = step_discharge_Ah;
-	saved.step_charge_Wh = step_charge_Wh;
-	saved.step_discharge_Wh = step_discharge_Wh;
-	saved.charge_Ah = charge_Ah;
-	saved.discharge_Ah = discharge_Ah;
-	saved.charge_Wh = charge_Wh;
-	saved.discharge_Wh = discharge_Wh;
-	TRY(step_resume(&c->eng, step_count, step_index, &saved, t_us));
+	saved.step_charge_Ah = p->step_charge_Ah;
+	saved.step_discharge_Ah = p->step_discharge_Ah;
+	saved.step_charge_Wh = p->step_charge_Wh;
+	saved.step_discharge_Wh = p->step_discharge_Wh;
+	saved.charge_Ah = p->charge_Ah;
+	saved.discharge_Ah = p->discharge_Ah;
+	saved.charge_Wh = p->charge_Wh;
+	saved.discharge_Wh = p->discharge_Wh;
+	TRY(step_resume(&c->eng, p->step_count, p->step_index, &saved, t_us));
 	c->eng_started = true;
-	c->out.step_index = step_index;
-	recipe_line_text(c->cfg.recipe->text, step_index, c->step_text,
+	c->out.step_index = p->step_index;
+	recipe_line_text(c->cfg.recipe->text, p->step_index, c->step_text,
 			 sizeof(c->step_text));
 	return BENCH_OK;
 }

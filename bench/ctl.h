@@ -107,19 +107,25 @@ void ctl_tick(struct ctl *c, int64_t t_us);
 void ctl_request_stop(struct ctl *c, bool from_signal);
 
 /* The loop itself failed (a bus vanished, the simulator errored): the
- * abort sequence at once, the safe state logged without waiting, DONE.
- * code is "bench:<CODE>", message names what failed. */
-void ctl_fail(struct ctl *c, const char *code, const char *message);
+ * abort sequence at once (bench:LOOP_ERROR), the safe state logged
+ * without waiting, DONE. message names what failed. */
+void ctl_fail(struct ctl *c, const char *message);
 
-/* Resume: continue at executed step step_count of the recipe (its line
- * step_index) with the run's cumulative values from the file's last row
- * (real benches; simulated runs replay instead, see docs/architecture.md).
+/* Where a resumed run continues, from the file's last row: executed step
+ * step_count of the recipe (its line step_index), that step's start and
+ * Ah/Wh so far, and the run's cumulative Ah/Wh. */
+struct ctl_resume_point {
+	uint32_t step_count, step_index;
+	double step_start_s;
+	double step_charge_Ah, step_discharge_Ah;
+	double step_charge_Wh, step_discharge_Wh;
+	double charge_Ah, discharge_Ah, charge_Wh, discharge_Wh;
+};
+
+/* Resume at p (real benches; simulated runs replay instead, see
+ * docs/architecture.md). BENCH_ERR_STATE when the recipe does not match.
  * Call before the first tick. */
-int ctl_resume_at(struct ctl *c, uint32_t step_count, uint32_t step_index,
-		  double step_start_s, double step_charge_Ah,
-		  double step_discharge_Ah, double step_charge_Wh,
-		  double step_discharge_Wh, double charge_Ah,
-		  double discharge_Ah, double charge_Wh, double discharge_Wh,
+int ctl_resume_at(struct ctl *c, const struct ctl_resume_point *p,
 		  int64_t t_us);
 /* Attach the log after a replay that ran without one. file_steps: /steps
  * rows already in the file; step rows the replay counted beyond those are

@@ -31,20 +31,16 @@ void ctl_note(struct ctl *c, const char *fmt, ...)
 /* A writer failure (disk full) stops the run safely: the code says so. */
 static void log_rc(struct ctl *c, int rc, int64_t t_us)
 {
-	struct diag_event ev = {.severity = DIAG_SEV_ABORT,
-				.cause = DIAG_CAUSE_BENCH,
-				.code = "LOG_WRITE",
-				.full_code = "bench:LOG_WRITE",
-				.t_us = t_us};
+	char msg[DIAG_MSG_LEN];
 
 	if (rc >= 0 || c->log_failed)
 		return;
 	c->log_failed = true;
-	snprintf(ev.message, sizeof(ev.message),
+	snprintf(msg, sizeof(msg),
 		 "run file write failed (%s): stopping safely",
 		 bench_strerror(rc));
-	log_err("%s", ev.message);
-	ctl_abort(c, t_us, &ev);
+	log_err("%s", msg);
+	ctl_raise(c, t_us, DIAG_LOG_WRITE, msg);
 }
 
 void ctl_event(struct ctl *c, int64_t t_us, const char *severity,
@@ -174,8 +170,7 @@ void ctl_cmd_safe_off(struct ctl *c, int64_t t_us)
 
 	/* Always sent, even if we think the output is already off. */
 	c->zero_cmd_us = t_us;
-	cmd_rc(c, in->ops->set_current(in, 0), "zero current");
-	cmd_rc(c, in->ops->set_output(in, false), "output off");
+	cmd_rc(c, instr_safe_off(in), "safe stop (current 0, output off)");
 	if (c->cmd.output_on || c->cmd.current_mA)
 		c->cmd.changed_us = t_us;
 	c->cmd.valid = true;

@@ -81,6 +81,12 @@ struct ctl {
 };
 
 /* ctl.c */
+/* Raise a row of the fault table from the controller itself (not from
+ * soa_check): the row decides severity and cause (bench/diag_cfg.c); an
+ * abort starts the abort sequence, a warning is recorded. */
+void ctl_raise(struct ctl *c, int64_t t_us, enum diag_id id,
+	       const char *message);
+/* The abort sequence for an event the fault table decided. */
 void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev);
 
 /* ctl_out.c */

@@ -99,20 +99,6 @@ enum diag_reaction diag_report(struct diag *d, enum diag_id id, bool ok,
 	return DIAG_REACT_ABORT;
 }
 
-enum diag_id diag_id_of(const char *code)
-{
-	const char *colon = code ? strchr(code, ':') : NULL;
-
-	if (!code)
-		return DIAG_N;
-	if (colon)
-		code = colon + 1;
-	for (unsigned i = 0; i < DIAG_N; i++)
-		if (diag_table[i].code && !strcmp(diag_table[i].code, code))
-			return (enum diag_id)i;
-	return DIAG_N;
-}
-
 bool diag_aborted(const struct diag *d)
 {
 	return d->aborted;

@@ -121,9 +121,6 @@ enum diag_reaction diag_report(struct diag *d, enum diag_id id, bool ok,
 			       int64_t t_us, const char *detail,
 			       struct diag_event *ev);
 
-/* The row of code ("LOG_WRITE" or "bench:LOG_WRITE"), DIAG_N if none. */
-enum diag_id diag_id_of(const char *code);
-
 bool diag_aborted(const struct diag *d);
 const struct diag_event *diag_abort_event(const struct diag *d);
 /* Currently tripped (a warning still active, or the abort). */

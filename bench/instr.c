@@ -12,21 +12,12 @@
 
 int instr_safe_off(struct instr *in)
 {
-	int rc_i, rc_o;
-
 	/* Both steps always run: output off even if the zero setpoint
 	 * failed, since either alone stops the current. */
-	rc_i = in->ops->set_current(in, 0);
-	rc_o = in->ops->set_output(in, false);
-	if (rc_i < 0 || rc_o < 0) {
-		log_err("%s: safe stop incomplete: current 0: %s, output "
-			"off: %s",
-			in->ops->name, bench_strerror(rc_i),
-			bench_strerror(rc_o));
-		return rc_i < 0 ? rc_i : rc_o;
-	}
-	log_info("%s: safe stop: current 0, output off", in->ops->name);
-	return BENCH_OK;
+	int rc_i = in->ops->set_current(in, 0);
+	int rc_o = in->ops->set_output(in, false);
+
+	return rc_i < 0 ? rc_i : rc_o;
 }
 
 int instr_open(const struct instr_cfg *cfg, struct instr **out)

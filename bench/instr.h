@@ -54,7 +54,9 @@ struct instr {
 	char idn[128];
 };
 
-/* Safe stop: current 0, then output off. Logs, never stops half way. */
+/* Safe stop: current 0, then output off; the output goes off even when
+ * the zero setpoint failed. Returns the first failure (the drivers log
+ * it; the controller counts it as a failed command). */
 int instr_safe_off(struct instr *in);
 
 struct canbus;

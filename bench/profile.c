@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bench/profile_ini.h"
+#include "common/cfgini.h"
 #include "bench/recipe.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -30,7 +30,7 @@ struct pctx {
 	bool has_cell_high, has_cell_low, has_temp_high, has_temp_low;
 	bool has_window;
 	struct tier_current charge, discharge;
-	bool fault_default_warn;
+	enum diag_id fault_default; /* fault_reaction, DIAG_BMS_FAULT */
 	char faults_text[512];
 	unsigned faults_line;
 	bool has_dbc, has_cells, has_pack_v, has_pack_i;
@@ -380,6 +380,27 @@ static int pattern(struct cfgini *c, const char *k, const char *v, char *buf,
 	return cfgini_str(c, k, v, buf, len);
 }
 
+/* A fault signal's reaction as the profile names it, and its row. */
+static const struct {
+	const char *name;
+	enum diag_id row;
+} fault_reactions[] = {
+    {"abort", DIAG_BMS_FAULT},
+    {"warn", DIAG_BMS_FAULT_WARN},
+    {"bench", DIAG_BMS_FAULT_BENCH},
+};
+
+static bool fault_row(const char *name, enum diag_id *row)
+{
+	for (size_t i = 0;
+	     i < sizeof(fault_reactions) / sizeof(fault_reactions[0]); i++)
+		if (!strcmp(name, fault_reactions[i].name)) {
+			*row = fault_reactions[i].row;
+			return true;
+		}
+	return false;
+}
+
 /* "A, B:warn, C:bench" */
 static int faults(struct pctx *x, struct cfgini *c, const char *k,
 		  const char *v)
@@ -405,26 +426,17 @@ static int faults(struct pctx *x, struct cfgini *c, const char *k,
 			return cfgini_fail(c, k, "more than %d fault signals",
 					   PROFILE_MAX_FAULTS);
 		f = &p->faults[p->n_faults];
-		f->reaction =
-		    x->fault_default_warn ? DIAG_SEV_WARN : DIAG_SEV_ABORT;
-		f->cause = DIAG_CAUSE_SAFETY;
+		f->row = x->fault_default;
 		colon = strchr(tok, ':');
 		if (colon) {
 			*colon++ = '\0';
-			if (!strcmp(colon, "warn"))
-				f->reaction = DIAG_SEV_WARN;
-			else if (!strcmp(colon, "abort") ||
-				 !strcmp(colon, "bench"))
-				f->reaction = DIAG_SEV_ABORT;
-			else
+			if (!fault_row(colon, &f->row))
 				return cfgini_fail(c, k,
 						   "expected ':warn', ':abort' "
 						   "or ':bench' after '%s', "
 						   "found ':%s'",
 						   tok, colon);
 		}
-		if (colon && !strcmp(colon, "bench"))
-			f->cause = DIAG_CAUSE_BENCH;
 		TRY(signal_name(c, k, tok, f->signal, sizeof(f->signal)));
 		p->n_faults++;
 	}
@@ -488,10 +500,10 @@ static int key_bms(struct pctx *x, struct cfgini *c, const char *k,
 				  sizeof(x->faults_text));
 	}
 	if (!strcmp(k, "fault_reaction")) {
-		if (!strcmp(v, "warn") || !strcmp(v, "abort")) {
-			x->fault_default_warn = !strcmp(v, "warn");
+		/* the default is abort or warn; ":bench" is given per signal */
+		if (fault_row(v, &x->fault_default) &&
+		    x->fault_default != DIAG_BMS_FAULT_BENCH)
 			return 0;
-		}
 		return cfgini_fail(c, k, "expected abort or warn, found '%s'",
 				   v);
 	}
@@ -654,6 +666,7 @@ int profile_parse(const char *text, const char *name, const char *base_dir,
 	memset(&x, 0, sizeof(x));
 	x.p = p;
 	x.base_dir = base_dir;
+	x.fault_default = DIAG_BMS_FAULT;
 	rc = cfgini_run(text, name, &x, on_key, p->error, sizeof(p->error));
 	if (rc == 0 && x.faults_text[0]) {
 		fc.line = x.faults_line;
@@ -701,9 +714,17 @@ int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 		    const char *dbc_path, struct profile *out)
 {
 	/* clang-format off */
-	static const char *const faults_sim[] = {
-		"Fault_CellOV", "Fault_CellUV", "Fault_OverTemp",
-		"Fault_OverCurrent", "Fault_Comm", "Fault_Internal",
+	static const struct {
+		const char *signal;
+		enum diag_id row;
+	} faults_sim[] = {
+		{"Fault_CellOV", DIAG_BMS_FAULT},
+		{"Fault_CellUV", DIAG_BMS_FAULT},
+		{"Fault_OverTemp", DIAG_BMS_FAULT},
+		{"Fault_OverCurrent", DIAG_BMS_FAULT},
+		/* the BMS lost OUR heartbeat: a bench problem, not the pack */
+		{"Fault_Comm", DIAG_BMS_FAULT_BENCH},
+		{"Fault_Internal", DIAG_BMS_FAULT},
 	};
 	/* clang-format on */
 	const struct chem_defaults *ch = chem_find(chemistry ? chemistry : "");
@@ -752,12 +773,9 @@ int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 	     i++) {
 		struct profile_fault *f = &p->faults[p->n_faults++];
 
-		snprintf(f->signal, sizeof(f->signal), "%s", faults_sim[i]);
-		f->reaction = DIAG_SEV_ABORT;
-		/* the BMS lost OUR heartbeat: a bench problem, not the pack */
-		f->cause = strcmp(faults_sim[i], "Fault_Comm")
-			       ? DIAG_CAUSE_SAFETY
-			       : DIAG_CAUSE_BENCH;
+		snprintf(f->signal, sizeof(f->signal), "%s",
+			 faults_sim[i].signal);
+		f->row = faults_sim[i].row;
 	}
 	snprintf(p->tx_message, sizeof(p->tx_message), "BENCH_Command");
 	snprintf(p->tx_contactor_signal, sizeof(p->tx_contactor_signal),

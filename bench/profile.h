@@ -49,8 +49,10 @@ enum profile_tier { PROFILE_OP = 0, PROFILE_WARN = 1, PROFILE_HARD = 2 };
 
 struct profile_fault {
 	char signal[PROFILE_NAME_LEN];
-	enum diag_severity reaction; /* DIAG_SEV_WARN | DIAG_SEV_ABORT */
-	enum diag_cause cause;	     /* safety (default) | bench */
+	/* Its row of the fault table, which gives severity and cause:
+	 * DIAG_BMS_FAULT (":abort", default), DIAG_BMS_FAULT_WARN (":warn")
+	 * or DIAG_BMS_FAULT_BENCH (":bench"). */
+	enum diag_id row;
 };
 
 struct profile {

@@ -102,9 +102,9 @@ static void bms_section(FILE *f, const struct profile *p)
 			const struct profile_fault *x = &p->faults[i];
 
 			fprintf(f, "%s %s%s", i ? "," : "", x->signal,
-				x->reaction == DIAG_SEV_WARN   ? ":warn"
-				: x->cause == DIAG_CAUSE_BENCH ? ":bench"
-							       : "");
+				x->row == DIAG_BMS_FAULT_WARN	 ? ":warn"
+				: x->row == DIAG_BMS_FAULT_BENCH ? ":bench"
+								 : "");
 		}
 		fprintf(f, "\n");
 	}

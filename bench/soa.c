@@ -482,9 +482,10 @@ static void check_faults(struct soa *s, const struct soa_snapshot *x,
 		    s->profile && i < s->profile->n_faults
 			? &s->profile->faults[i]
 			: NULL;
-		unsigned k = !f || f->reaction == DIAG_SEV_ABORT
-				 ? (f && f->cause == DIAG_CAUSE_BENCH ? 2 : 1)
-				 : 0;
+		enum diag_id row = f ? f->row : DIAG_BMS_FAULT;
+		unsigned k = row == DIAG_BMS_FAULT_WARN	   ? 0
+			     : row == DIAG_BMS_FAULT_BENCH ? 2
+							   : 1;
 		size_t len = strlen(d[k]);
 
 		if (!x->fault_active[i])

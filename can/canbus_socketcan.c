@@ -105,16 +105,20 @@ static int can_ifindex(const char *iface, unsigned *idx)
 	return rc;
 }
 
-static int iface_mtu(const char *iface, int fd)
+static int iface_mtu(const char *iface, int fd, int *mtu)
 {
 	struct ifreq ifr;
 
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.*s", IFNAMSIZ - 1,
 		 iface);
-	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
-		return -1;
-	return ifr.ifr_mtu;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0) {
+		log_warn("'%s': cannot read its MTU (%s): CAN FD off", iface,
+			 strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	*mtu = ifr.ifr_mtu;
+	return BENCH_OK;
 }
 
 static int sockopt(struct sc_bus *b, int level, int name, const void *val,
@@ -132,8 +136,7 @@ static int sc_setup(struct sc_bus *b, const struct canbus_opts *opts)
 	can_err_mask_t errmask = CAN_ERR_MASK;
 	int mtu;
 
-	if (opts->fd) {
-		mtu = iface_mtu(b->base.name, b->fd);
+	if (opts->fd && iface_mtu(b->base.name, b->fd, &mtu) == BENCH_OK) {
 		if (mtu == CANFD_MTU) {
 			TRY(sockopt(b, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &one,
 				    sizeof(one), "CAN_RAW_FD_FRAMES"));

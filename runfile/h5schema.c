@@ -68,7 +68,7 @@ hid_t h5schema_step_type(void)
 		      H5T_NATIVE_FLOAT) < 0) {
 		if (t >= 0)
 			H5Tclose(t);
-		return -1;
+		return H5I_INVALID_HID;
 	}
 	return t;
 }
@@ -88,7 +88,7 @@ hid_t h5schema_event_type(void)
 		       sizeof(((struct run_event *)0)->message)) < 0) {
 		if (t >= 0)
 			H5Tclose(t);
-		return -1;
+		return H5I_INVALID_HID;
 	}
 	return t;
 }

@@ -34,11 +34,11 @@ static int parse_uint(const char **p, unsigned *out)
 	const char *s = *p;
 
 	if (*s < '0' || *s > '9')
-		return -1;
+		return BENCH_ERR_ARG;
 	while (*s >= '0' && *s <= '9') {
 		v = v * 10 + (unsigned long)(*s - '0');
 		if (v > 100000000ul)
-			return -1;
+			return BENCH_ERR_ARG;
 		s++;
 	}
 	*p = s;

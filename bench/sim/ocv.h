@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ocv.h - open-circuit voltage of NMC and LFP cells versus state of charge.
- *
- * Tables from published cell curves (docs/simulator.md): NMC is the LG MJ1
- * curve ending at the 2.5 V cut-off at 0 %; LFP is the A123 curve with its flat
- * plateau, its ends shaped by the APR18650M1B C/32 curve. Outside 0..100 % the
- * curve does not clamp: it keeps falling (below 0 %) or rising (above 100 %) at
- * OCV_EDGE_SLOPE_V_PER_PCT, so a CV hold at the upper limit ends a fraction of
- * a percent past 100 % and the 0-100 % capacity is the cell's capacity.
+/* ocv.h - open-circuit voltage of the simulated NMC and LFP cells versus
+ * state of charge, on the curves of common/ocvtab.h (the analysis grades on
+ * the same ones). Outside 0..100 % the curve does not clamp: it keeps
+ * falling (below 0 %) or rising (above 100 %) at OCV_EDGE_SLOPE_V_PER_PCT,
+ * so a CV hold at the upper limit ends a fraction of a percent past 100 %
+ * and the 0-100 % capacity is the cell's capacity.
  */
 #ifndef BENCH_SIM_OCV_H
 #define BENCH_SIM_OCV_H

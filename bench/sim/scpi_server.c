@@ -210,7 +210,7 @@ static int split_header(const char *h, size_t len, char in[][SRV_NODE_LEN])
 		while (i < len && h[i] != ':')
 			i++;
 		if (i == start || i - start >= SRV_NODE_LEN || k >= SRV_NODES)
-			return -1;
+			return BENCH_ERR_PROTO;
 		for (size_t j = start; j < i; j++) {
 			char c = h[j];
 
@@ -218,7 +218,7 @@ static int split_header(const char *h, size_t len, char in[][SRV_NODE_LEN])
 			      (c >= 'a' && c <= 'z') ||
 			      (c >= '0' && c <= '9') ||
 			      (c == '*' && j == 0 && k == 0)))
-				return -1;
+				return BENCH_ERR_PROTO;
 		}
 		memcpy(in[k], h + start, i - start);
 		in[k][i - start] = '\0';
@@ -256,16 +256,16 @@ static int parse_num(const char *arg, char unit, double *out)
 
 	if (!((*arg >= '0' && *arg <= '9') || *arg == '-' || *arg == '+' ||
 	      *arg == '.'))
-		return -1;
+		return BENCH_ERR_PROTO;
 	errno = 0;
 	v = strtod(arg, &end);
 	if (end == arg || errno == ERANGE || !isfinite(v))
-		return -1;
+		return BENCH_ERR_PROTO;
 	while (*end == ' ')
 		end++;
 	if (*end == unit || *end == (unit | 0x20))
 		end++;
-	return *end == '\0' ? (*out = v, 0) : -1;
+	return *end == '\0' ? (*out = v, 0) : BENCH_ERR_PROTO;
 }
 
 static int parse_onoff(const char *arg, bool *out)
@@ -278,7 +278,7 @@ static int parse_onoff(const char *arg, bool *out)
 		*out = false;
 		return 0;
 	}
-	return -1;
+	return BENCH_ERR_PROTO;
 }
 
 /* ---------- noise ---------- */
@@ -356,11 +356,11 @@ static int set_value(struct scpi_server *s, const char *arg, char unit,
 
 	if (parse_num(arg, unit, &v) < 0) {
 		push_err(s, -104, "Data type error");
-		return -1;
+		return BENCH_ERR_PROTO;
 	}
 	if (v < lo || v > hi) {
 		push_err(s, -222, "Data out of range");
-		return -1;
+		return BENCH_ERR_PROTO;
 	}
 	*dst = v;
 	return 0;

@@ -14,6 +14,16 @@ static void setup_resume(void)
 	setup();
 }
 
+/* Step 2 (the rest, recipe line 3) started at 600 s, 5.2 Ah and 1850 Wh
+ * discharged before it. */
+static const struct ctl_resume_point in_the_rest = {
+    .step_count = 2,
+    .step_index = 3,
+    .step_start_s = 600.0,
+    .discharge_Ah = 5.2,
+    .discharge_Wh = 1850,
+};
+
 Test(ctl_resume, continues_the_interrupted_step, .init = setup_resume,
      .fini = teardown)
 {
@@ -21,9 +31,7 @@ Test(ctl_resume, continues_the_interrupted_step, .init = setup_resume,
 	struct run_status st;
 	int64_t charge_at = -1;
 
-	cr_assert_eq(
-	    ctl_resume_at(c, 2, 3, 600.0, 0, 0, 0, 0, 0, 5.2, 0, 1850, t),
-	    BENCH_OK);
+	cr_assert_eq(ctl_resume_at(c, &in_the_rest, t), BENCH_OK);
 	for (int k = 0; k < 4000 && charge_at < 0; k++) {
 		t += TICK_US;
 		burst(3.700, t);
@@ -52,7 +60,8 @@ Test(ctl_resume, a_changed_recipe_is_refused, .init = setup_resume,
 {
 	/* step 2 is on line 3; line 4 means the recipe is not the one the
 	 * file ran */
-	cr_expect_eq(ctl_resume_at(c, 2, 4, 600.0, 0, 0, 0, 0, 0, 5.2, 0, 1850,
-				   700 * 1000000LL),
-		     BENCH_ERR_STATE);
+	struct ctl_resume_point p = in_the_rest;
+
+	p.step_index = 4;
+	cr_expect_eq(ctl_resume_at(c, &p, 700 * 1000000LL), BENCH_ERR_STATE);
 }

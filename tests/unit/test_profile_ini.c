@@ -72,10 +72,10 @@ Test(profile, sim_bms_fixture)
 	cr_assert_eq(p.contactor_welded, 3);
 	cr_assert_eq(p.n_faults, 6);
 	cr_assert_str_eq(p.faults[0].signal, "Fault_CellOV");
-	cr_assert_eq(p.faults[0].reaction, DIAG_SEV_ABORT);
-	cr_assert_eq(p.faults[0].cause, DIAG_CAUSE_SAFETY);
+	cr_assert_eq(diag_table[p.faults[0].row].severity, DIAG_SEV_ABORT);
+	cr_assert_eq(diag_table[p.faults[0].row].cause, DIAG_CAUSE_SAFETY);
 	cr_assert_str_eq(p.faults[4].signal, "Fault_Comm");
-	cr_assert_eq(p.faults[4].cause, DIAG_CAUSE_BENCH);
+	cr_assert_eq(diag_table[p.faults[4].row].cause, DIAG_CAUSE_BENCH);
 	cr_assert_eq(p.heartbeat_timeout_ms, 1000);
 	cr_assert_str_eq(p.tx_message, "BENCH_Command");
 	cr_assert_eq(p.tx_period_ms, 100);
@@ -111,7 +111,8 @@ Test(profile, the_fixture_matches_profile_for_sim)
 	cr_assert_eq(p.n_faults, q.n_faults);
 	for (unsigned i = 0; i < q.n_faults; i++) {
 		cr_assert_str_eq(p.faults[i].signal, q.faults[i].signal);
-		cr_assert_eq(p.faults[i].cause, q.faults[i].cause);
+		cr_assert_eq(diag_table[p.faults[i].row].cause,
+			     diag_table[q.faults[i].row].cause);
 	}
 	cr_assert_str_eq(p.tx_message, q.tx_message);
 	profile_release(&q);
@@ -161,8 +162,7 @@ Test(profile, for_sim_text_reads_back_with_ref_r0)
 	cr_assert_eq(p.n_faults, q.n_faults);
 	for (unsigned i = 0; i < q.n_faults; i++) {
 		cr_assert_str_eq(p.faults[i].signal, q.faults[i].signal);
-		cr_assert_eq(p.faults[i].cause, q.faults[i].cause);
-		cr_assert_eq(p.faults[i].reaction, q.faults[i].reaction);
+		cr_assert_eq(p.faults[i].row, q.faults[i].row);
 	}
 	cr_assert_eq(p.heartbeat_timeout_ms, q.heartbeat_timeout_ms);
 	cr_assert_str_eq(p.tx_message, q.tx_message);
@@ -209,10 +209,10 @@ Test(profile, currents_in_amperes_and_fault_reactions)
 	cr_assert_not(p.current_charge_positive);
 	cr_assert_eq(p.n_faults, 3);
 	cr_assert_str_eq(p.faults[0].signal, "F_A");
-	cr_assert_eq(p.faults[0].reaction, DIAG_SEV_WARN);
-	cr_assert_eq(p.faults[1].reaction, DIAG_SEV_ABORT);
-	cr_assert_eq(p.faults[2].reaction, DIAG_SEV_ABORT);
-	cr_assert_eq(p.faults[2].cause, DIAG_CAUSE_BENCH);
+	cr_assert_eq(diag_table[p.faults[0].row].severity, DIAG_SEV_WARN);
+	cr_assert_eq(diag_table[p.faults[1].row].severity, DIAG_SEV_ABORT);
+	cr_assert_eq(diag_table[p.faults[2].row].severity, DIAG_SEV_ABORT);
+	cr_assert_eq(diag_table[p.faults[2].row].cause, DIAG_CAUSE_BENCH);
 	cr_assert_str_eq(p.dbc_path, "pack.dbc");
 }
 
@@ -283,6 +283,9 @@ static const struct bad bads[] = {
 	{"[bms]\nfault_reaction = panic\n",
 	 "p.ini:11: key 'fault_reaction': expected abort or warn, found "
 	 "'panic'"},
+	{"[bms]\nfault_reaction = bench\n",
+	 "p.ini:11: key 'fault_reaction': expected abort or warn, found "
+	 "'bench'"},
 	{"[bms]\ntemperature = T%u\n",
 	 "p.ini: temperature pattern given but probes is 0"},
 	{"[pack]\nmodules = 31\n", "p.ini: modules (31) above series (30)"},

@@ -551,7 +551,7 @@ Test(soa, bms_comm_fault_is_a_bench_cause)
 
 Test(soa, bms_fault_with_warn_reaction_only_warns)
 {
-	p.faults[5].reaction = DIAG_SEV_WARN;
+	p.faults[5].row = DIAG_BMS_FAULT_WARN;
 	faults[5] = true;
 	sample();
 	sample();

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* profile_ini.h - line-numbered INI reading over libinih, shared by the
- * pack profile and the bench file.
+/* cfgini.h - line-numbered INI reading over libinih, shared by the pack
+ * profile and the bench file.
  *
  * libinih's handler does not get the line number (Debian builds it without
  * INI_HANDLER_LINENO), so the text is fed through our own reader, which
  * counts lines; every error is "FILE:LINE: key 'k': problem" and stops the
  * parse.
  */
-#ifndef BENCH_PROFILE_INI_H
-#define BENCH_PROFILE_INI_H
+#ifndef BENCH_COMMON_CFGINI_H
+#define BENCH_COMMON_CFGINI_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* profile_ini.c - line-numbered INI reading over libinih. */
+/* cfgini.c - line-numbered INI reading over libinih. */
 #define LOG_PREFIX "config"
 
-#include "bench/profile_ini.h"
+#include "common/cfgini.h"
 
 #include <errno.h>
 #include <ini.h>
