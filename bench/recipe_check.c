@@ -28,8 +28,8 @@ static const struct {
 	const char *fmt;
 	double div;
 } units[Q_N] = {
-    [Q_CELL] = {"%.2f V", 1000.0},    [Q_PACK] = {"%.1f V", 1000.0},
-    [Q_TEMP] = {"%.0f C", 10.0},      [Q_CHARGE] = {"%.1f A", 1000.0},
+    [Q_CELL] = {"%.2f V", 1000.0},	[Q_PACK] = {"%.1f V", 1000.0},
+    [Q_TEMP] = {"%.0f C", 10.0},	[Q_CHARGE] = {"%.1f A", 1000.0},
     [Q_DISCHARGE] = {"%.1f A", 1000.0},
 };
 
@@ -178,15 +178,13 @@ static void against(struct checker *k, const struct recipe_op *op, enum qty q,
 
 		if (hi->set && v > (int64_t)hi->v - hi->guard) {
 			snprintf(msg, sizeof(msg), "%s%s%s %s", what, sp,
-				 v > hi->v ? "above" : "too close to",
-				 hi->src);
+				 v > hi->v ? "above" : "too close to", hi->src);
 			problem(k, op, msg);
 			return;
 		}
 		if (lo->set && v < (int64_t)lo->v + lo->guard) {
 			snprintf(msg, sizeof(msg), "%s%s%s %s", what, sp,
-				 v < lo->v ? "below" : "too close to",
-				 lo->src);
+				 v < lo->v ? "below" : "too close to", lo->src);
 			problem(k, op, msg);
 			return;
 		}
@@ -225,11 +223,11 @@ static void check_step(struct checker *k, const struct recipe_op *op,
 	case RECIPE_CHARGE:
 	case RECIPE_DISCHARGE:
 		if (st->set_kind != RECIPE_SET_NONE)
-			against(
-			    k, op,
-			    st->kind == RECIPE_CHARGE ? Q_CHARGE : Q_DISCHARGE,
-			    step_current_mA(k, st, mAh, what, sizeof(what)),
-			    what);
+			against(k, op,
+				st->kind == RECIPE_CHARGE ? Q_CHARGE
+							  : Q_DISCHARGE,
+				step_current_mA(k, st, mAh, what, sizeof(what)),
+				what);
 		break;
 	case RECIPE_HOLD_CELL:
 		if (st->hold_mV) /* 0: `max cell`, the limit itself */
@@ -265,11 +263,8 @@ static unsigned run(const struct recipe *r, const struct recipe_check_src *s,
 		    unsigned max)
 {
 	struct window w;
-	struct checker k = {.r = r,
-			    .w = &w,
-			    .only_line = only_line,
-			    .out = out,
-			    .max = max};
+	struct checker k = {
+	    .r = r, .w = &w, .only_line = only_line, .out = out, .max = max};
 	uint32_t mAh = profile_rated_mAh(s->profile);
 
 	window_build(r, s, &w);

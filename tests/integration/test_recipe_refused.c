@@ -15,11 +15,11 @@ static void expect_refused(const struct refused *c)
 {
 	char *dir = tmpdir_new("refused");
 	char *recipe = tmpfile_write(dir, "overnight.txt", c->recipe);
-	char *bench =
-	    c->bench ? tmpfile_write(dir, "lab.ini", c->bench) : NULL;
+	char *bench = c->bench ? tmpfile_write(dir, "lab.ini", c->bench) : NULL;
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-	const char *run[16] = {"run",	  recipe, "--sim", "fixtures/packs/nmc96-healthy.ini",
-			       "--speed", "max",  "-o",    out};
+	const char *run[16] = {
+	    "run",     recipe, "--sim", "fixtures/packs/nmc96-healthy.ini",
+	    "--speed", "max",  "-o",	out};
 	const char *chk[8] = {"recipe", "check", recipe, "--profile",
 			      "fixtures/profiles/sim_bms.ini"};
 	int rc;

@@ -15,9 +15,9 @@ static struct profile prof;
 /* NMC 96s 94 Ah: cells 2.50..4.20 V operating, charge 1C, discharge 2C. */
 static void setup(void)
 {
-	cr_assert_eq(profile_for_sim("nmc", 96, 1, 8, 16, 94.0, "sim_bms.dbc",
-				     &prof),
-		     BENCH_OK);
+	cr_assert_eq(
+	    profile_for_sim("nmc", 96, 1, 8, 16, 94.0, "sim_bms.dbc", &prof),
+	    BENCH_OK);
 }
 
 static void teardown(void)
@@ -85,15 +85,15 @@ Test(recipe_check, hold_above_the_cell_operating_maximum)
 Test(recipe_check, every_class_of_target_and_end)
 {
 	char all[8192];
-	unsigned n = check("Charge at 2C for 1 h\n"		  /* 1 */
-			   "Discharge at 3C for 1 h\n"		  /* 2 */
-			   "Hold at 2.0 V for 1 h\n"		  /* 3 */
-			   "Hold at pack 410 V until 5 A\n"	  /* 4 */
-			   "Charge at C/3 until 4.3 V\n"	  /* 5 */
-			   "Discharge at C/3 until 2.2 V\n"	  /* 6 */
-			   "Discharge at C/3 until pack 200 V\n"  /* 7 */
+	unsigned n = check("Charge at 2C for 1 h\n"		    /* 1 */
+			   "Discharge at 3C for 1 h\n"		    /* 2 */
+			   "Hold at 2.0 V for 1 h\n"		    /* 3 */
+			   "Hold at pack 410 V until 5 A\n"	    /* 4 */
+			   "Charge at C/3 until 4.3 V\n"	    /* 5 */
+			   "Discharge at C/3 until 2.2 V\n"	    /* 6 */
+			   "Discharge at C/3 until pack 200 V\n"    /* 7 */
 			   "Charge at C/3 until temperature 70 C\n" /* 8 */
-			   "Discharge at 100 kW for 1 h\n",	  /* 9 */
+			   "Discharge at 100 kW for 1 h\n",	    /* 9 */
 			   NULL, all, sizeof(all));
 
 	cr_expect_eq(n, 9, "%s", all);
