@@ -458,7 +458,8 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	if (r->bench.cycler == BENCHCFG_CYCLER_CAN &&
 	    strcmp(r->bench.cycler_bus, r->bench.bms_bus))
 		cc.can_ifaces[1] = r->bench.cycler_bus;
-	return ctl_new(&cc, &r->ctl);
+	TRY(ctl_new(&cc, &r->ctl));
+	return ctl_cycler_prepare(r->ctl);
 }
 
 int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
