@@ -84,9 +84,10 @@ static void window_hard(struct window *w, const struct recipe_limits *x,
 		bound_set(&w->low[Q_TEMP][src], Q_TEMP, x->temp_low_ddegC, 1,
 			  who, where);
 	}
-	if (x->has_current) {
-		snprintf(where, sizeof(where), "%s %s", name,
-			 src == 1 ? "limit current" : "current");
+	/* A recipe's own `limit current` is a deliberate cap (one recipe
+	 * for several packs): its steps are clamped under it at run time. */
+	if (x->has_current && src == 2) {
+		snprintf(where, sizeof(where), "%s current", name);
 		bound_set(&w->high[Q_CHARGE][src], Q_CHARGE,
 			  recipe_current_mA(&x->charge_max, rated_mAh), 0, who,
 			  where);

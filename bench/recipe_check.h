@@ -6,9 +6,10 @@
  * every end it waits for (a cell or pack voltage, a temperature) must lie
  * inside the operating window: the profile's operating tier, pulled inside
  * the recipe's `limit` lines and the bench file's [limits] (the hard limits
- * that would abort the run). A typo like `Hold at 4.6 V` on an NMC pack or
- * `Charge at 2C` on a 1C profile is a problem here, not a clamp or an abort
- * hours into the run. Pure: no I/O, no logging.
+ * that would abort the run). A recipe's own `limit current` is the one
+ * exception: a cap its steps are clamped under at run time. A typo like `Hold
+ * at 4.6 V` on an NMC pack or `Charge at 2C` on a 1C profile is a problem here,
+ * not a clamp or an abort hours into the run. Pure: no I/O, no logging.
  */
 #ifndef BENCH_RECIPE_CHECK_H
 #define BENCH_RECIPE_CHECK_H

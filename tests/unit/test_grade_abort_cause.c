@@ -22,17 +22,17 @@ static struct pack_result pr;
 /* An NMC run aborted on CELL_OV_HARD at 150 s, during recipe line 2. */
 static void setup(void)
 {
-	cr_assert_eq(profile_for_sim("nmc", 96, 1, 8, 16, 94.0, "sim_bms.dbc",
-				     &prof),
-		     BENCH_OK);
+	cr_assert_eq(
+	    profile_for_sim("nmc", 96, 1, 8, 16, 94.0, "sim_bms.dbc", &prof),
+	    BENCH_OK);
 	memset(&rd, 0, sizeof(rd));
 	rd.meta.profile_text = prof.text;
 	rd.meta.recipe_text = "Charge at C/3 until max cell\n"
 			      "Hold at 4.6 V until C/20\n";
-	steps[0] = (struct run_step){.step_count = 1, .step_index = 1,
-				     .start_s = 0, .end_s = 100};
-	steps[1] = (struct run_step){.step_count = 2, .step_index = 2,
-				     .start_s = 100, .end_s = 150};
+	steps[0] = (struct run_step){
+	    .step_count = 1, .step_index = 1, .start_s = 0, .end_s = 100};
+	steps[1] = (struct run_step){
+	    .step_count = 2, .step_index = 2, .start_s = 100, .end_s = 150};
 	rd.steps = steps;
 	rd.n_steps = 2;
 	ev = (struct run_event){.t_s = 150};

@@ -156,6 +156,17 @@ Test(recipe_check, recipe_and_bench_hard_limits_count)
 	cr_expect(strstr(all, "end 2.60 V below the bench file's"), "%s", all);
 }
 
+Test(recipe_check, a_recipes_own_current_limit_is_a_cap)
+{
+	char all[8192];
+
+	/* the run clamps the steps under it: one recipe for several packs */
+	cr_expect_eq(check("limit current -0.5C to 0.5C\n"
+			   "Charge at 1C for 2 minutes\n",
+			   NULL, all, sizeof(all)),
+		     0, "%s", all);
+}
+
 Test(recipe_check, one_line_for_the_grading)
 {
 	struct recipe r;
