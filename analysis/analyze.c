@@ -459,6 +459,7 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 		cr->leak_ma = cr->min_rest_V = cr->sd_se_mv_per_day = NAN;
 	}
 	classify_end(rd, pr);
+	analyze_abort_cause(rd, pr);
 
 	if (rd->cap_step >= 0) {
 		pr->capacity_ah = rd->cap.discharge_Ah;

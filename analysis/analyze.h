@@ -10,7 +10,15 @@
 
 #include "analysis/rundata.h"
 
-enum abort_class { ABORT_NONE = 0, ABORT_SAFETY, ABORT_BENCH, ABORT_OPERATOR };
+/* ABORT_CONFIG: a safety abort the recipe or profile caused (a step that
+ * targeted beyond the limit, a profile outside its chemistry's window). */
+enum abort_class {
+	ABORT_NONE = 0,
+	ABORT_SAFETY,
+	ABORT_BENCH,
+	ABORT_OPERATOR,
+	ABORT_CONFIG,
+};
 
 struct cell_result {
 	unsigned module;	 /* 1-based */
@@ -41,6 +49,8 @@ struct pack_result {
 	char abort_message[200];
 	unsigned abort_cell;  /* named in the abort event, 0 if none */
 	unsigned abort_probe; /* temperature probe named there, 0 if none */
+	uint32_t abort_line;  /* recipe line of the step running at the abort */
+	char abort_config[400]; /* ABORT_CONFIG: what in the recipe/profile */
 	unsigned n_probes;
 
 	double capacity_ah, energy_wh, soh_capacity, soh_energy;
@@ -73,6 +83,10 @@ struct pack_result {
 };
 
 int analyze_run(const struct rundata *rd, struct pack_result *pr);
+/* After the abort is classified: the step line at the abort, and whether
+ * the run's own recipe or profile caused a safety abort (ABORT_CONFIG);
+ * analysis/abort_cause.c. */
+void analyze_abort_cause(const struct rundata *rd, struct pack_result *pr);
 void pack_result_release(struct pack_result *pr);
 /* 1-based module of 1-based cell index in a pack of series cells. */
 unsigned analyze_module_of(unsigned cell, unsigned series, unsigned modules);

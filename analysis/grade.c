@@ -115,6 +115,16 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 		}
 		return true;
 	}
+	if (pr->abort_class == ABORT_CONFIG) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g,
+		       "run aborted by its recipe or profile (%s): %s; not a "
+		       "pack fault, fix the recipe or profile and re-run to "
+		       "grade",
+		       pr->abort_code[0] ? pr->abort_code : pr->end_reason,
+		       pr->abort_config);
+		return true;
+	}
 	if (pr->abort_class == ABORT_BENCH ||
 	    pr->abort_class == ABORT_OPERATOR) {
 		g->grade = GRADE_INCOMPLETE;

@@ -400,6 +400,39 @@ static void events_table(FILE *o, const struct rundata *rd)
 	fputs("</table>\n", o);
 }
 
+/* The recipe as the run used it (recipe_text), the step running at an
+ * abort highlighted, with why when the recipe or profile caused it. */
+static void recipe_section(FILE *o, const struct rundata *rd,
+			   const struct pack_result *pr)
+{
+	const char *s = rd->meta.recipe_text;
+	unsigned line = 1;
+
+	if (!s)
+		return;
+	fputs("<h2>Recipe</h2>\n", o);
+	if (pr->abort_class == ABORT_CONFIG) {
+		fputs("<p class=\"abort\">", o);
+		esc(o, pr->abort_config);
+		fputs("</p>\n", o);
+	}
+	fputs("<pre class=\"recipe\">", o);
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		char buf[512];
+		bool mark = pr->abort_class && line == pr->abort_line;
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
+		fprintf(o, "%s%4u  ", mark ? "<mark>" : "", line);
+		esc(o, buf);
+		fputs(mark ? "</mark>\n" : "\n", o);
+		s += n + (nl != NULL);
+		line++;
+	}
+	fputs("</pre>\n", o);
+}
+
 int report_write_html(FILE *o, const struct rundata *rd,
 		      const struct pack_result *pr,
 		      const struct grade_result *g, const struct rules *r)
@@ -415,6 +448,7 @@ int report_write_html(FILE *o, const struct rundata *rd,
 	    ".grade{color:#fff;padding:2px 10px;border-radius:4px}"
 	    "tr.abort td,tr.fault td{background:#fde0e0}"
 	    "tr.warning td{background:#fff4d6}svg{display:block;margin:12px 0}"
+	    "pre.recipe mark{background:#fde0e0}"
 	    "</style></head><body>\n",
 	    o);
 	header(o, pr, g);
@@ -430,6 +464,7 @@ int report_write_html(FILE *o, const struct rundata *rd,
 	/* the recipe, with the step that failed, belongs here: after the
 	 * plots, before the run's own records */
 	config_table(o, rd);
+	recipe_section(o, rd, pr);
 	events_table(o, rd);
 	fputs("</body></html>\n", o);
 	return ferror(o) ? BENCH_ERR_IO : BENCH_OK;

@@ -230,6 +230,9 @@ static int load_setup(struct run_ctx *r, const struct resume_file *f,
 		benchcfg_defaults(&r->bench);
 	}
 	r->have_bench = true;
+	/* the bench file or the profile may have changed since the start */
+	TRY(run_check_recipe(r, c->profile[0] ? c->profile : NULL,
+			     c->bench[0] ? c->bench : NULL));
 	if (c->bms_bus[0])
 		snprintf(r->bench.bms_bus, sizeof(r->bench.bms_bus), "%s",
 			 c->bms_bus);

@@ -28,6 +28,7 @@
 #include "app/loop.h"
 #include "bench/profile.h"
 #include "bench/recipe.h"
+#include "bench/recipe_check.h"
 #include "bench/sim/sim.h"
 #include "bench/sim/sim_scpi.h"
 #include "app/status.h"
@@ -125,6 +126,33 @@ int run_load_profile(struct run_ctx *r, const char *path)
 		return rc;
 	r->have_profile = true;
 	return BENCH_OK;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int run_check_recipe(const struct run_ctx *r, const char *profile_path,
+		     const char *bench_path)
+{
+	struct recipe_problem pr[16];
+	struct recipe_check_src src = {
+	    .profile = &r->profile,
+	    .profile_name = profile_path ? base_name(profile_path)
+					 : "the simulated BMS's profile",
+	    .bench = bench_path ? &r->bench.limits : NULL,
+	    .bench_name = bench_path ? base_name(bench_path) : NULL,
+	};
+	unsigned n = recipe_check(&r->recipe, &src, pr, 16);
+
+	for (unsigned i = 0; i < n && i < 16; i++)
+		log_err("%s", pr[i].msg);
+	if (n > 16)
+		log_err("... and %u more", n - 16);
+	return n ? BENCH_ERR_ARG : BENCH_OK;
 }
 
 /* The BMS bus: in-process for "sim", else a SocketCAN interface whose
@@ -456,7 +484,8 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	if (r->bench.cycler == BENCHCFG_CYCLER_CAN &&
 	    strcmp(r->bench.cycler_bus, r->bench.bms_bus))
 		cc.can_ifaces[1] = r->bench.cycler_bus;
-	return ctl_new(&cc, &r->ctl);
+	TRY(ctl_new(&cc, &r->ctl));
+	return ctl_cycler_prepare(r->ctl);
 }
 
 int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
@@ -531,6 +560,47 @@ int run_ctx_finish(struct run_ctx *r, int loop_rc)
 	return 1;
 }
 
+/* Recipe, simulator, profile and bench file, checked against each other:
+ * nothing is opened that could move current. */
+static int run_setup(struct run_ctx *r, const struct run_opts *o)
+{
+	if (recipe_load_file(o->recipe_path, &r->recipe) < 0)
+		return BENCH_ERR_ARG;
+	r->have_recipe = true;
+	if (o->sim_path &&
+	    run_open_sim(r, o->sim_path, o->has_seed, o->seed) < 0)
+		return BENCH_ERR_ARG;
+	if (!o->sim_path && !o->profile_path) {
+		log_err("--profile is required without --sim");
+		return BENCH_ERR_ARG;
+	}
+	if (run_load_profile(r, o->profile_path) < 0)
+		return BENCH_ERR_ARG;
+	if (o->bench_path) {
+		if (benchcfg_load_file(o->bench_path, &r->bench) < 0)
+			return BENCH_ERR_ARG;
+	} else {
+		benchcfg_defaults(&r->bench);
+	}
+	r->have_bench = true;
+	return run_check_recipe(r, o->profile_path, o->bench_path);
+}
+
+int ctl_recipe_check(const struct run_opts *o)
+{
+	struct run_ctx r = {.sig_fd = -1};
+	int rc = run_setup(&r, o);
+
+	if (rc >= 0)
+		printf("%s: every step inside the limits of %s%s%s\n",
+		       o->recipe_path,
+		       o->profile_path ? o->profile_path : "the simulated pack",
+		       o->bench_path ? " and " : "",
+		       o->bench_path ? o->bench_path : "");
+	run_ctx_release(&r);
+	return rc < 0 ? 1 : 0;
+}
+
 int ctl_run_new(const struct run_opts *o)
 {
 	struct run_ctx r = {.sig_fd = -1};
@@ -547,32 +617,18 @@ int ctl_run_new(const struct run_opts *o)
 		run_ctx_release(&r);
 		return 1;
 	}
-	if (recipe_load_file(o->recipe_path, &r.recipe) < 0) {
-		run_ctx_release(&r);
-		return 1;
-	}
-	r.have_recipe = true;
 	rc = BENCH_ERR_ARG;
-	if (o->sim_path &&
-	    run_open_sim(&r, o->sim_path, o->has_seed, o->seed) < 0)
-		goto out;
 	if (!o->sim_path &&
 	    (!o->profile_path || !o->pack_id || !o->bench_path)) {
 		log_err("--profile, --pack-id and --bench are required "
 			"without --sim");
 		goto out;
 	}
-	if (run_load_profile(&r, o->profile_path) < 0)
+	/* a recipe the pack or bench cannot take never starts */
+	if (run_setup(&r, o) < 0)
 		goto out;
 	if (!pack_id)
 		pack_id = r.info->name;
-	if (o->bench_path) {
-		if (benchcfg_load_file(o->bench_path, &r.bench) < 0)
-			goto out;
-	} else {
-		benchcfg_defaults(&r.bench);
-	}
-	r.have_bench = true;
 	if (o->can_iface)
 		snprintf(r.bench.bms_bus, sizeof(r.bench.bms_bus), "%s",
 			 o->can_iface);

@@ -32,6 +32,10 @@ struct run_opts {
  * docs/operator.md lists them. */
 #define CTL_EXIT_FINAL 3
 int ctl_run_new(const struct run_opts *o);
+/* `bench recipe check`: load what `bench run` would (recipe, profile or
+ * --sim pack, bench file) and check the recipe against them, nothing
+ * opened that moves current. 0: fit to run, 1: problems (logged). */
+int ctl_recipe_check(const struct run_opts *o);
 int ctl_run_resume(const char *path);
 
 #endif

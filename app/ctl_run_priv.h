@@ -50,6 +50,11 @@ int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
 		 uint64_t seed);
 /* path NULL: the simulated BMS's profile (needs the sim). */
 int run_load_profile(struct run_ctx *r, const char *path);
+/* The recipe against the profile and the bench file's limits
+ * (bench/recipe_check.h): each problem logged, BENCH_ERR_ARG if any. The
+ * paths only name the files in messages (NULL: derived, none). */
+int run_check_recipe(const struct run_ctx *r, const char *profile_path,
+		     const char *bench_path);
 int run_signals_setup(struct run_ctx *r);
 /* The control socket named by the pack id; shareable (simulated packs):
  * a live run of the same id gets "<id>-<pid>" instead of a refusal. */

@@ -14,6 +14,7 @@ struct subcmd {
 /* clang-format off */
 static const struct subcmd subcmds[] = {
 	{"run", cli_run, "run a recipe on a pack (real bench or --sim)"},
+	{"recipe", cli_recipe, "recipe check: a recipe against a profile and bench"},
 	{"resume", cli_resume, "continue an interrupted run file"},
 	{"watch", cli_watch, "live view of a running test"},
 	{"stop", cli_stop, "safe stop of a running test"},

@@ -91,6 +91,10 @@ bool ctl_is_socketcan(const char *bus);
 
 int ctl_new(const struct ctl_cfg *cfg, struct ctl **out);
 void ctl_free(struct ctl *c);
+/* Before the run: the cycler's output off, current 0 and the voltage
+ * limits the steps will use. A cycler that refuses any of them (< 0,
+ * logged) must not start the run. */
+int ctl_cycler_prepare(struct ctl *c);
 
 /* A frame from the BMS bus (or a shared cycler bus) at test time t_us:
  * decoded into the pack state and checked at once. */

@@ -187,6 +187,7 @@ void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us)
 	int32_t hi =
 	    cmd->mode == STEP_MODE_CV_PACK ? cmd->cv_mV : cmd->volt_high_mV;
 	int32_t lo = cmd->volt_low_mV;
+	int rc = BENCH_OK;
 
 	if (!on) {
 		if (!k->valid || k->output_on)
@@ -195,17 +196,26 @@ void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us)
 	}
 	if (!k->valid || !k->output_on || k->volt_high_mV != hi ||
 	    k->volt_low_mV != lo) {
-		cmd_rc(c, in->ops->set_voltage(in, hi, lo), "voltage limits");
+		rc = in->ops->set_voltage(in, hi, lo);
+		cmd_rc(c, rc, "voltage limits");
 		k->volt_high_mV = hi;
 		k->volt_low_mV = lo;
 	}
 	if (!k->valid || !k->output_on || k->current_mA != cmd->current_mA) {
-		cmd_rc(c, in->ops->set_current(in, cmd->current_mA),
-		       "current setpoint");
+		int rc_i = in->ops->set_current(in, cmd->current_mA);
+
+		cmd_rc(c, rc_i, "current setpoint");
+		rc = rc < 0 ? rc : rc_i;
 		if (cmd->current_mA == 0)
 			c->zero_cmd_us = t_us;
 		k->current_mA = cmd->current_mA;
 		k->changed_us = t_us;
+	}
+	/* A limit or setpoint the cycler did not take: its output stays
+	 * off (the next tick stops the run, or sends it all again). */
+	if (rc < 0 && (!k->valid || !k->output_on)) {
+		k->valid = false;
+		return;
 	}
 	if (!k->valid || !k->output_on) {
 		cmd_rc(c, in->ops->set_output(in, true), "output on");
@@ -215,6 +225,25 @@ void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us)
 	k->output_on = true;
 	k->mode = cmd->mode;
 	k->cv_mV = cmd->cv_mV;
+}
+
+int ctl_cycler_prepare(struct ctl *c)
+{
+	struct instr *in = c->cfg.cycler;
+	int32_t hi = c->eng.cfg.pack_high_mV, lo = c->eng.cfg.pack_low_mV;
+	int rc;
+
+	rc = in->ops->set_output(in, false);
+	if (rc >= 0)
+		rc = in->ops->set_current(in, 0);
+	if (rc >= 0)
+		rc = in->ops->set_voltage(in, hi, lo);
+	if (rc < 0)
+		log_err(
+		    "cycler refused output off, zero current or the voltage "
+		    "limits %.1f V / %.1f V (%s): run not started",
+		    hi / 1000.0, lo / 1000.0, bench_strerror(rc));
+	return rc;
 }
 
 void ctl_measure(struct ctl *c, int64_t t_us, bool force)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "common/cfgini.h"
 #include "bench/recipe.h"
@@ -29,6 +30,8 @@ struct pctx {
 	bool has_chem, has_series, has_rated;
 	bool has_cell_high, has_cell_low, has_temp_high, has_temp_low;
 	bool has_window;
+	/* lines of the tiered keys, for the safe-window check in finish() */
+	unsigned line_cell_high, line_cell_low, line_temp_high, line_temp_low;
 	struct tier_current charge, discharge;
 	enum diag_id fault_default; /* fault_reaction, DIAG_BMS_FAULT */
 	char faults_text[512];
@@ -40,6 +43,10 @@ struct chem_defaults {
 	const char *name;
 	int32_t cell_high_mV[3], cell_low_mV[3];
 	int32_t spread_window_mV[2];
+	/* The chemistry's safe window: every tier of a profile, hard
+	 * included, lies inside it (low, high). */
+	int32_t safe_cell_mV[2];
+	int32_t safe_temp_ddegC[2];
 };
 
 /* Operating limits are the chemistry's cut-offs; warning and hard sit a
@@ -47,10 +54,16 @@ struct chem_defaults {
 /* The spread window is where the OCV curve is flat enough that a spread
  * means imbalance: below ~10 % SOC (and for LFP above ~95 %) a 1 %
  * capacity difference alone reads as hundreds of mV. */
+/* The safe windows are the cell makers' absolute ratings (NMC/graphite
+ * 2.0-4.25 V, LFP/graphite 2.0-3.75 V; -20..60 C in use for both): a
+ * profile outside them is a typo (`cell_voltage_high = 10 11 12`), and
+ * its hard limit would never protect the pack. */
 /* clang-format off */
 static const struct chem_defaults chems[] = {
-	{"nmc", {4200, 4230, 4250}, {2500, 2450, 2400}, {3300, 4150}},
-	{"lfp", {3650, 3680, 3700}, {2500, 2400, 2300}, {3100, 3400}},
+	{"nmc", {4200, 4230, 4250}, {2500, 2450, 2400}, {3300, 4150},
+	 {2000, 4250}, {-200, 600}},
+	{"lfp", {3650, 3680, 3700}, {2500, 2400, 2300}, {3100, 3400},
+	 {2000, 3750}, {-200, 600}},
 };
 /* clang-format on */
 
@@ -324,18 +337,22 @@ static int key_limits(struct pctx *x, struct cfgini *c, const char *k,
 
 	if (!strcmp(k, "cell_voltage_high")) {
 		x->has_cell_high = true;
+		x->line_cell_high = c->line;
 		return tier3(c, k, v, 1000.0, true, p->cell_high_mV);
 	}
 	if (!strcmp(k, "cell_voltage_low")) {
 		x->has_cell_low = true;
+		x->line_cell_low = c->line;
 		return tier3(c, k, v, 1000.0, false, p->cell_low_mV);
 	}
 	if (!strcmp(k, "temperature_high")) {
 		x->has_temp_high = true;
+		x->line_temp_high = c->line;
 		return tier3(c, k, v, 10.0, true, p->temp_high_ddegC);
 	}
 	if (!strcmp(k, "temperature_low")) {
 		x->has_temp_low = true;
+		x->line_temp_low = c->line;
 		return tier3(c, k, v, 10.0, false, p->temp_low_ddegC);
 	}
 	if (!strcmp(k, "charge_current"))
@@ -581,6 +598,50 @@ static int require(const struct pctx *x, const char *name)
 	return 0;
 }
 
+/* Every tier of one key inside the chemistry's safe window [lo, hi]. */
+static int in_window(const struct pctx *x, const char *name, const char *key,
+		     unsigned line, const int32_t tier[3], int32_t lo,
+		     int32_t hi, double div, const char *unit)
+{
+	struct profile *p = x->p;
+	struct cfgini c = {.name = name,
+			   .err = p->error,
+			   .err_len = sizeof(p->error),
+			   .line = line};
+	char chem[8];
+
+	for (int i = 0; i < 3; i++) {
+		if (tier[i] >= lo && tier[i] <= hi)
+			continue;
+		for (int k = 0; k < 8; k++)
+			chem[k] = (char)toupper((unsigned char)p->chemistry[k]);
+		chem[7] = '\0';
+		return cfgini_fail(
+		    &c, key, "%g %s outside the %s safe window %g..%g %s",
+		    tier[i] / div, unit, chem, lo / div, hi / div, unit);
+	}
+	return 0;
+}
+
+static int safe_window(const struct pctx *x, const char *name,
+		       const struct chem_defaults *ch)
+{
+	const struct profile *p = x->p;
+
+	TRY(in_window(x, name, "cell_voltage_high", x->line_cell_high,
+		      p->cell_high_mV, ch->safe_cell_mV[0], ch->safe_cell_mV[1],
+		      1000.0, "V"));
+	TRY(in_window(x, name, "cell_voltage_low", x->line_cell_low,
+		      p->cell_low_mV, ch->safe_cell_mV[0], ch->safe_cell_mV[1],
+		      1000.0, "V"));
+	TRY(in_window(x, name, "temperature_high", x->line_temp_high,
+		      p->temp_high_ddegC, ch->safe_temp_ddegC[0],
+		      ch->safe_temp_ddegC[1], 10.0, "C"));
+	return in_window(x, name, "temperature_low", x->line_temp_low,
+			 p->temp_low_ddegC, ch->safe_temp_ddegC[0],
+			 ch->safe_temp_ddegC[1], 10.0, "C");
+}
+
 /* Fill what the file left out, resolve C-rates, check consistency. */
 static int finish(struct pctx *x, const char *name)
 {
@@ -607,6 +668,7 @@ static int finish(struct pctx *x, const char *name)
 		return cfgini_fail_file(name, p->error, sizeof(p->error),
 					"temperature_low must be below "
 					"temperature_high");
+	TRY(safe_window(x, name, ch));
 	if (p->modules > p->series)
 		return cfgini_fail_file(name, p->error, sizeof(p->error),
 					"modules (%u) above series (%u)",

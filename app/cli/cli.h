@@ -4,8 +4,9 @@
 #ifndef BENCH_CLI_CLI_H
 #define BENCH_CLI_CLI_H
 
-int cli_can(int argc, char **argv); /* can decode | can dump */
-int cli_dbc(int argc, char **argv); /* dbc check */
+int cli_can(int argc, char **argv);    /* can decode | can dump */
+int cli_dbc(int argc, char **argv);    /* dbc check */
+int cli_recipe(int argc, char **argv); /* recipe check */
 int cli_run(int argc, char **argv);
 int cli_resume(int argc, char **argv);
 int cli_watch(int argc, char **argv);

@@ -94,6 +94,20 @@ Test(ctl_abort, dead_cycler_stops_and_still_logs_zero, .init = setup,
 	cr_expect_lt(fabs(last_current()), 0.001);
 }
 
+/* Run to the step's first setpoint; returns the test time. */
+static int64_t start_commanding(void)
+{
+	int64_t t = 0;
+
+	for (int k = 0; k < 100 && !fk.current_mA; k++) {
+		t += TICK_US;
+		burst(3.700, t);
+		ctl_tick(c, t);
+	}
+	cr_assert_lt(fk.current_mA, 0, "no discharge setpoint: %s", calls);
+	return t;
+}
+
 Test(ctl_abort, refused_command_stops_at_the_next_tick, .init = setup,
      .fini = teardown)
 {
@@ -102,7 +116,7 @@ Test(ctl_abort, refused_command_stops_at_the_next_tick, .init = setup,
 	/* SYST:ERR? reported an error after the setpoint (the SCPI driver's
 	 * BENCH_ERR_PROTO): what the cycler drives is unknown */
 	fk.refuse = true;
-	t = start_running();
+	t = start_commanding();
 	cr_assert_lt(ctl_phase(c), CTL_SAFING, "not from inside the command");
 	calls[0] = '\0';
 	t += TICK_US;
@@ -115,6 +129,28 @@ Test(ctl_abort, refused_command_stops_at_the_next_tick, .init = setup,
 	finish(t);
 	cr_expect_str_eq(ctl_end_status(c), "aborted");
 	cr_expect_lt(fabs(last_current()), 0.001);
+}
+
+Test(ctl_abort, refused_setpoint_never_switches_the_output_on, .init = setup,
+     .fini = teardown)
+{
+	/* the cycler did not take the step's setpoint: what it would drive
+	 * is unknown, so its output must stay off until the stop */
+	fk.refuse = true;
+	start_commanding();
+	cr_expect_not(fk.on, "output switched on after a refused setpoint: %s",
+		      calls);
+	cr_expect_null(strstr(calls, "on;"), "%s", calls);
+}
+
+Test(ctl_abort, cycler_refusing_its_limits_at_start_stops_the_start,
+     .init = setup, .fini = teardown)
+{
+	cr_expect_eq(ctl_cycler_prepare(c), BENCH_OK);
+	cr_expect_not(fk.on);
+	fk.refuse = true;
+	cr_expect_lt(ctl_cycler_prepare(c), 0);
+	cr_expect_not(fk.on);
 }
 
 Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)

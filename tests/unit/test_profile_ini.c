@@ -292,6 +292,22 @@ static const struct bad bads[] = {
 	{"[limits]\ncell_voltage_low = 3.7 3.6 3.5\ncell_voltage_high = 3.6 3.7 "
 	 "3.8\n",
 	 "p.ini: cell_voltage_low must be below cell_voltage_high"},
+	/* outside the chemistry's safe window (minimal is LFP) */
+	{"[limits]\ncell_voltage_high = 10 11 12\n",
+	 "p.ini:11: key 'cell_voltage_high': 10 V outside the LFP safe window "
+	 "2..3.75 V"},
+	{"[limits]\ncell_voltage_high = 3.65 3.7 4.2\n",
+	 "p.ini:11: key 'cell_voltage_high': 4.2 V outside the LFP safe window "
+	 "2..3.75 V"},
+	{"[limits]\ncell_voltage_low = 2.5 1.5 1.0\n",
+	 "p.ini:11: key 'cell_voltage_low': 1.5 V outside the LFP safe window "
+	 "2..3.75 V"},
+	{"[limits]\ntemperature_high = 50 55 600\n",
+	 "p.ini:11: key 'temperature_high': 600 C outside the LFP safe window "
+	 "-20..60 C"},
+	{"[limits]\ntemperature_low = 0 -10 -40\n",
+	 "p.ini:11: key 'temperature_low': -40 C outside the LFP safe window "
+	 "-20..60 C"},
 	{"[limits]\ncharge_current = 3C 2C 1C\n",
 	 "p.ini: current tiers must ascend (operating warning hard)"},
 	{"this is not ini\n",
