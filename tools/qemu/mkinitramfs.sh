@@ -76,7 +76,7 @@ load() {
 	echo "$1" >>"$root/modules.order.names"
 	basename "$path" >>"$root/modules.order"
 }
-for m in can can-raw can-dev vcan sja1000 kvaser_pci can-j1939 \
+for m in can can-raw can-dev vcan sja1000 kvaser_pci can-j1939 can-isotp \
 	virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
 	virtio_pci netfs fscache 9pnet 9pnet_virtio 9p; do
 	load "$m"

@@ -74,6 +74,13 @@ t_canif_asan() {
 		criterion /tests/asan/test_canif
 }
 
+# our kernel ISO-TP endpoints (module can-isotp) talking to each other
+t_isotp() { criterion /tests/test_isotp_socketcan; }
+t_isotp_asan() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		criterion /tests/asan/test_isotp_socketcan
+}
+
 t_canif() {
 	rc=0
 	criterion /tests/test_canif >/tmp/canif.out 2>&1 || rc=$?
@@ -139,6 +146,8 @@ run_all() {
 	scenario canif_sja1000 t_canif
 	scenario socketcan_vcan_asan t_socketcan_asan
 	scenario canif_sja1000_asan t_canif_asan
+	scenario isotp_vcan t_isotp
+	scenario isotp_vcan_asan t_isotp_asan
 	scenario canutils_cross t_canutils_cross
 	scenario canplayer_replay t_canplayer_replay
 	scenario xport_libsp_uart t_xport_libsp
