@@ -25,8 +25,10 @@ struct ctlsock {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-/* A per-user directory must be ours and private: another user must not
- * plant sockets (or a symbolic link) where our clients look. */
+/* A per-user directory must be ours and writable by us alone: another
+ * user must not plant sockets (or a symbolic link) where our clients look.
+ * Read access for others is harmless (and a directory an older version
+ * created 0750 stays usable). */
 static int private_dir(const char *dir)
 {
 	struct stat sb;
@@ -37,9 +39,9 @@ static int private_dir(const char *dir)
 		return BENCH_ERR_IO;
 	}
 	if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
-	    sb.st_uid != getuid() || (sb.st_mode & 0077)) {
-		log_err("runtime directory '%s' is not a private directory of "
-			"user %u (mode 0700): refusing to use it (set "
+	    sb.st_uid != getuid() || (sb.st_mode & 0022)) {
+		log_err("runtime directory '%s' is not a directory of user %u "
+			"that only it can write: refusing to use it (set "
 			"BENCH_RUNTIME_DIR to choose another)",
 			dir, (unsigned)getuid());
 		return BENCH_ERR_STATE;
