@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -336,7 +337,46 @@ struct canlog_reader {
 	size_t cap, start, end; /* unread bytes are buf[start..end) */
 	bool eof;
 	unsigned line;
+	enum { FMT_UNKNOWN, FMT_CANDUMP, FMT_ASC } fmt;
+	struct canlog_asc asc;
 };
+
+static bool has_prefix(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - p) >= n && !strncasecmp(p, word, n);
+}
+
+/* The first line that is not blank or a '#' comment decides the format. */
+static int detect(struct canlog_reader *r, const char *p, const char *end)
+{
+	static const char *const asc_starts[] = {"date ",
+						 "base ",
+						 "//",
+						 "internal events",
+						 "no internal events",
+						 "begin triggerblock"};
+
+	if (*p == '(') {
+		r->fmt = FMT_CANDUMP;
+		return BENCH_OK;
+	}
+	for (size_t i = 0; i < sizeof(asc_starts) / sizeof(*asc_starts); i++)
+		if (has_prefix(p, end, asc_starts[i]))
+			r->fmt = FMT_ASC;
+	if (*p >= '0' && *p <= '9')
+		r->fmt = FMT_ASC;
+	if (r->fmt == FMT_ASC) {
+		canlog_asc_init(&r->asc);
+		return BENCH_OK;
+	}
+	log_err("%s:%u:1: neither a candump line '(time) iface id#data' nor a "
+		"Vector ASC header ('date ...', 'base hex  timestamps "
+		"absolute')",
+		r->path, r->line);
+	return BENCH_ERR_PARSE;
+}
 
 int canlog_reader_open(const char *path, struct canlog_reader **out)
 {
@@ -423,11 +463,22 @@ int canlog_reader_next(struct canlog_reader *r, struct canlog_rec *rec)
 			while (i < len && (line[i] == ' ' || line[i] == '\t' ||
 					   line[i] == '\r'))
 				i++;
-			if (i == len || line[i] == '#')
+			if (i == len || (line[i] == '#' && r->fmt != FMT_ASC))
 				continue;
+			if (r->fmt == FMT_UNKNOWN)
+				TRY(detect(r, line + i, line + len));
 		}
-		if (canlog_parse(line, len, rec, &err, &col) == BENCH_OK)
+		if (r->fmt == FMT_ASC) {
+			rc = canlog_asc_parse(&r->asc, line, len, rec, &err,
+					      &col);
+			if (rc == 0)
+				continue;
+			if (rc == 1)
+				return 1;
+		} else if (canlog_parse(line, len, rec, &err, &col) ==
+			   BENCH_OK) {
 			return 1;
+		}
 		log_err("%s:%u:%u: %s", r->path, r->line, col, err);
 		return BENCH_ERR_PARSE;
 	}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* canlog.h - can-utils log lines (candump -l / -L, canplayer, log2asc).
+/* canlog.h - can-utils log lines (candump -l / -L, canplayer, log2asc),
+ * and Vector ASC logs read through the same reader (below).
  *
  * Grammar (one frame per line):
  *   (<sec>.<frac>) <iface> <frame>[ R|T]
@@ -58,7 +59,39 @@ void canlog_rec_set(struct canlog_rec *rec, int64_t t_us, const char *iface,
 /* Time as microseconds (digits beyond 6 are truncated). */
 int64_t canlog_t_us(const struct canlog_rec *rec);
 
-/* Buffered reader; path "-" reads stdin. */
+/* Vector ASC lines (CANalyzer, PCAN-View, SavvyCAN, log2asc):
+ *   date Wed Jan 10 10:23:45.123 am 2024        header lines, skipped
+ *   base hex  timestamps absolute               ids/bytes hex or dec;
+ *                                               times since start, or
+ *                                               since the previous line
+ *   internal events logged / Begin Triggerblock ... / End TriggerBlock
+ *   // comment
+ *      0.001234 1  7E8             Rx   d 8 02 10 03 00 00 00 00 00
+ *      0.002000 2  18DAF1DBx       Tx   d 3 01 02 03  Length = 0 ...
+ *      0.003000 1  123             Rx   r 8          remote frame
+ *      0.004000 CANFD   1 Rx   1A1  Name  1 0 d 32 <32 bytes> ...
+ *      0.005000 1  ErrorFrame                        skipped
+ *      0.006000 Start of measurement / 1  Statistic: ... / CAN 1 Status:
+ *                                                    events, skipped
+ * Channel N becomes interface "can<N-1>" (log2asc/asc2log's convention);
+ * times are as written (seconds since the measurement start), or summed
+ * for relative timestamps. Fields after the data bytes are ignored. */
+struct canlog_asc {
+	bool dec;	/* base dec: ids and data bytes are decimal */
+	bool relative;	/* timestamps relative */
+	uint64_t t_ns;	/* running time for relative timestamps */
+	uint8_t digits; /* most decimals seen, for the summed times */
+};
+void canlog_asc_init(struct canlog_asc *st);
+/* 1 = frame in *rec, 0 = line without a frame (header, comment, event,
+ * error frame), or BENCH_ERR_PARSE with *err and *col as canlog_parse.
+ * Header lines update *st. Does not log. */
+int canlog_asc_parse(struct canlog_asc *st, const char *line, size_t len,
+		     struct canlog_rec *rec, const char **err, unsigned *col);
+
+/* Buffered reader; path "-" reads stdin. The format is taken from the
+ * first line that is not blank or a '#' comment: '(' = candump, an ASC
+ * header line or timestamp = Vector ASC. */
 struct canlog_reader;
 int canlog_reader_open(const char *path, struct canlog_reader **out);
 /* 1 = record read, 0 = end of file, <0 = error, logged as FILE:LINE:COL. */

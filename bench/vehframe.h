@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vehframe.h - the frames the bench sends while it impersonates the car
+ * (docs/vehframe.md). Pure: time is passed in, frames come out; the caller
+ * puts them on the bus.
+ *
+ * A pack model is data: a table of cyclic frames (template payload, alive
+ * counter, checksum) and two sequences of steps with delays, one run by
+ * vehframe_start (close the contactors) and one by vehframe_stop (open
+ * them). Nothing is sent before vehframe_start.
+ */
+#ifndef BENCH_VEHFRAME_H
+#define BENCH_VEHFRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "can/canframe.h"
+
+#define VEHFRAME_MAX_LEN 8
+
+/* Alive counter: width bits whose lowest is payload bit `bit` (byte * 8 +
+ * bit in the byte, little-endian bit order as in a DBC @1 signal). The
+ * first frame carries `start`, each next one adds `step` modulo `modulus`
+ * (0 = 2^width). width 0 = no counter. */
+struct vehframe_counter {
+	uint8_t bit;
+	uint8_t width;
+	uint16_t modulus;
+	uint16_t step;
+	uint16_t start;
+};
+
+/* Checksum row by name (can/checksum.h), NULL = none; first/last/store
+ * bytes, -1 = the row's default. Computed after the counter is written. */
+struct vehframe_csum {
+	const char *alg;
+	int8_t first, last, store;
+};
+
+struct vehframe_def {
+	const char *name;   /* for messages: "0x12D close request" */
+	uint32_t id;	    /* CANFRAME_EFF set for a 29-bit id */
+	uint8_t dlc;	    /* 0..8 */
+	uint32_t period_ms; /* 0 = only sent by a VEHFRAME_ONCE step */
+	uint32_t phase_ms;  /* first send this long after it is enabled */
+	bool off_at_start;  /* cyclic only once a step enables it */
+	uint8_t payload[VEHFRAME_MAX_LEN];
+	struct vehframe_counter counter;
+	struct vehframe_csum csum;
+};
+
+enum vehframe_act {
+	VEHFRAME_SET, /* payload bytes where mask is set, frame keeps cycling */
+	VEHFRAME_ENABLE,  /* start cycling the frame (first send now + phase) */
+	VEHFRAME_DISABLE, /* stop cycling the frame */
+	VEHFRAME_ONCE,	  /* send the frame once now, with data under mask */
+	VEHFRAME_SILENCE, /* stop every frame */
+};
+
+/* One step: act on frame `frame` (index into the table), then wait
+ * hold_ms before the next step. */
+struct vehframe_step {
+	enum vehframe_act act;
+	uint16_t frame;
+	uint8_t data[VEHFRAME_MAX_LEN];
+	uint8_t mask[VEHFRAME_MAX_LEN];
+	uint32_t hold_ms;
+};
+
+struct vehframe_seq {
+	const struct vehframe_step *steps;
+	size_t n;
+};
+
+struct vehframe_model {
+	const struct vehframe_def *frames;
+	size_t n_frames;
+	struct vehframe_seq start, stop;
+};
+
+struct vehframe;
+
+/* Check the model (checksum names, counter and checksum positions inside
+ * the frame, step frame indexes) and make its state. The model must outlive
+ * the state. Problems are logged naming the frame or step. */
+int vehframe_new(const struct vehframe_model *m, struct vehframe **out);
+void vehframe_free(struct vehframe *v);
+
+/* Enable the frames not marked off_at_start (first sends at t_us + phase)
+ * and run the start sequence from t_us. */
+void vehframe_start(struct vehframe *v, int64_t t_us);
+/* Run the stop sequence from t_us (frames keep cycling as its steps leave
+ * them). */
+void vehframe_stop(struct vehframe *v, int64_t t_us);
+/* True while a start or stop sequence still has steps to run. */
+bool vehframe_seq_running(const struct vehframe *v);
+
+/* Run the sequence steps due by t_us, then write up to max frames due now
+ * into out (counter written, checksum filled, counter advanced); returns
+ * how many. Frames that did not fit stay due for the next call. A cyclic
+ * frame that fell more than a period behind is sent once, not in a burst. */
+size_t vehframe_due(struct vehframe *v, int64_t t_us, struct canframe *out,
+		    size_t max);
+
+#endif
