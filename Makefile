@@ -30,7 +30,7 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SAN)
 
 LIB_SRC := $(filter-out app/main.c,$(wildcard common/*.c can/*.c serial/*.c runfile/*.c bench/*.c \
-           bench/*/*.c bench/*/*/*.c analysis/*.c app/*.c app/*/*.c))
+           bench/*/*.c bench/*/*/*.c analysis/*.c import/*.c app/*.c app/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libbench.a
 

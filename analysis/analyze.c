@@ -433,6 +433,11 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 	/* no rated energy in bench-run/1: rated Ah x nominal cell V x series */
 	pr->rated_wh = pr->rated_ah * ocvcurve_nominal_V(rd->chem) * rd->series;
 	pr->ref_r0_mohm = ini_text_number(m->profile_text, "ref_r0_mohm");
+	for (size_t k = 0; k < rd->n_events; k++)
+		if (!strcmp(rd->events[k].code, "bench:IMPORT") &&
+		    !strncmp(rd->events[k].message, "format=", 7))
+			snprintf(pr->import_format, sizeof(pr->import_format),
+				 "%s", rd->events[k].message + 7);
 
 	double *nan_fields[] = {
 	    &pr->capacity_ah,	 &pr->energy_wh,	 &pr->soh_capacity,

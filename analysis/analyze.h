@@ -52,6 +52,9 @@ struct pack_result {
 	uint32_t abort_line;  /* recipe line of the step running at the abort */
 	char abort_config[400]; /* ABORT_CONFIG: what in the recipe/profile */
 	unsigned n_probes;
+	/* Imported from another cycler's file (bench:IMPORT events): the
+	 * format's name, else empty. */
+	char import_format[32];
 
 	double capacity_ah, energy_wh, soh_capacity, soh_energy;
 	double charge_ah, charge_wh; /* the charge before the capacity step */

@@ -145,6 +145,18 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 		    pr->end_reason[0] ? ": " : "", pr->end_reason);
 		return true;
 	}
+	if (pr->import_format[0]) {
+		/* Its steps carry no tags (which discharge measures capacity,
+		 * which pulses resistance) and no pack profile or limits: a
+		 * grade would rest on guesses. */
+		g->grade = GRADE_INCOMPLETE;
+		reason(g,
+		       "imported (%s): grading imported data is not "
+		       "supported yet (no tagged capacity discharge or pulse, "
+		       "no pack profile); 'bench cycles' summarises it",
+		       pr->import_format);
+		return true;
+	}
 	if (isnan(pr->capacity_ah)) {
 		g->grade = GRADE_INCOMPLETE;
 		reason(g,

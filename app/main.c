@@ -23,6 +23,8 @@ static const struct subcmd subcmds[] = {
 	{"grade", cli_grade, "grade run files (REUSE/REMANUFACTURE/RECYCLE)"},
 	{"report", cli_report, "HTML report with plots"},
 	{"export", cli_export, "export a run to Battery Data Format CSV"},
+	{"import", cli_import, "read a Neware, Arbin, BioLogic, Maccor or BDF export into a run file"},
+	{"cycles", cli_cycles, "per-cycle charge, discharge and efficiency of a run file"},
 	{"can", cli_can, "can decode | can dump: decode CAN logs or a live bus"},
 	{"dbc", cli_dbc, "dbc check: parse a DBC, list messages, report problems"},
 };

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Hardware only behind its seam: each library header in exactly its backend.
-# Layers only downwards: common <- can, serial <- runfile <- bench <- analysis
-# <- app (the process). The controller library (bench/) never includes the
-# analysis or the process; the run-file module never includes either.
-SRC="common can serial runfile bench analysis app"
+# Layers only downwards: common <- can, serial <- runfile <- bench <- analysis,
+# import <- app (the process). The controller library (bench/) never includes
+# the analysis, the importers or the process; the run-file module never
+# includes any of them; nothing below app/ includes import/.
+SRC="common can serial runfile bench analysis import app"
 fail=0
 check() { # header allowed-files...
 	hdr=$1; shift
@@ -33,11 +34,12 @@ check 'linux/can/isotp\.h' can/isotp_socketcan.c
 check libserialport.h serial/xport_libsp.c
 check hdf5.h $HDF5
 check 'H5[A-Za-z]*\.h' $HDF5
-layer common can serial runfile bench analysis app
-layer can serial runfile bench analysis app
-layer serial can runfile bench analysis app
-layer runfile bench app
-layer bench analysis app
-layer analysis app
+layer common can serial runfile bench analysis import app
+layer can serial runfile bench analysis import app
+layer serial can runfile bench analysis import app
+layer runfile bench import app
+layer bench analysis import app
+layer analysis import app
+layer import app
 [ $fail -eq 0 ] && echo "seams: ok"
 exit $fail

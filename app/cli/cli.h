@@ -16,5 +16,7 @@ int cli_sim(int argc, char **argv);
 int cli_grade(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_export(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_cycles(int argc, char **argv);
 
 #endif
