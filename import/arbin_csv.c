@@ -38,19 +38,19 @@ static const struct coltab_col arbin_cols[] = {
 /* clang-format on */
 
 static const struct coltab_fmt arbin_fmt = {
-	.cols = arbin_cols,
-	.n_cols = sizeof(arbin_cols) / sizeof(arbin_cols[0]),
-	.max_preamble = 1,
+    .cols = arbin_cols,
+    .n_cols = sizeof(arbin_cols) / sizeof(arbin_cols[0]),
+    .max_preamble = 1,
 };
 
 int arbin_csv_detect(const char *head)
 {
-	int point = import_has(head, "Data_Point") ||
-		    import_has(head, "Data Point");
-	int cyc = import_has(head, "Cycle_Index") ||
-		  import_has(head, "Cycle Index");
-	int step = import_has(head, "Step_Index") ||
-		   import_has(head, "Step Index");
+	int point =
+	    import_has(head, "Data_Point") || import_has(head, "Data Point");
+	int cyc =
+	    import_has(head, "Cycle_Index") || import_has(head, "Cycle Index");
+	int step =
+	    import_has(head, "Step_Index") || import_has(head, "Step Index");
 
 	return point && cyc && step ? 10 : 0;
 }

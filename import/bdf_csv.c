@@ -59,9 +59,9 @@ static const struct coltab_col bdf_cols[] = {
 /* clang-format on */
 
 static const struct coltab_fmt bdf_fmt = {
-	.cols = bdf_cols,
-	.n_cols = sizeof(bdf_cols) / sizeof(bdf_cols[0]),
-	.max_preamble = 1,
+    .cols = bdf_cols,
+    .n_cols = sizeof(bdf_cols) / sizeof(bdf_cols[0]),
+    .max_preamble = 1,
 };
 
 int bdf_csv_detect(const char *head)
@@ -69,7 +69,8 @@ int bdf_csv_detect(const char *head)
 	if (import_has(head, "Test Time / s") ||
 	    import_has(head, "test_time_second"))
 		return 10;
-	if (import_has(head, "Test_Time (s)") && !import_has(head, "Data_Point"))
+	if (import_has(head, "Test_Time (s)") &&
+	    !import_has(head, "Data_Point"))
 		return 7;
 	if (import_has(head, "test_time") && import_has(head, "voltage") &&
 	    import_has(head, "current"))
@@ -77,8 +78,8 @@ int bdf_csv_detect(const char *head)
 	return 0;
 }
 
-int bdf_csv_parse(const char *path, struct import_info *info,
-		  import_row_fn fn, void *ctx)
+int bdf_csv_parse(const char *path, struct import_info *info, import_row_fn fn,
+		  void *ctx)
 {
 	return coltab_parse(&bdf_fmt, path, info, fn, ctx);
 }

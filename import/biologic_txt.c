@@ -46,8 +46,8 @@ static void biologic_preamble(const char *line, struct import_info *info)
 	    !info->software[0])
 		snprintf(info->software, sizeof(info->software), "%s", p);
 	if ((p = strstr(line, "Device :")) || (p = strstr(line, "Device:")))
-		snprintf(info->instrument, sizeof(info->instrument), "BioLogic%s",
-			 strchr(p, ':') + 1);
+		snprintf(info->instrument, sizeof(info->instrument),
+			 "BioLogic%s", strchr(p, ':') + 1);
 	if ((p = strstr(line, "Acquisition started on :"))) {
 		double t;
 
@@ -69,11 +69,11 @@ static int biologic_is_header(const struct csvtok *c)
 }
 
 static const struct coltab_fmt biologic_fmt = {
-	.cols = biologic_cols,
-	.n_cols = sizeof(biologic_cols) / sizeof(biologic_cols[0]),
-	.is_header = biologic_is_header,
-	.preamble = biologic_preamble,
-	.max_preamble = 400,
+    .cols = biologic_cols,
+    .n_cols = sizeof(biologic_cols) / sizeof(biologic_cols[0]),
+    .is_header = biologic_is_header,
+    .preamble = biologic_preamble,
+    .max_preamble = 400,
 };
 
 int biologic_txt_detect(const char *head)

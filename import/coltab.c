@@ -10,15 +10,15 @@
 #include "import/coltab.h"
 
 static const char *const field_name[CF_N] = {
-	[CF_TEST_TIME] = "test time",  [CF_STEP_TIME] = "step time",
-	[CF_DATETIME] = "date/time",   [CF_UNIX_TIME] = "unix time",
-	[CF_CURRENT] = "current",      [CF_VOLTAGE] = "voltage",
-	[CF_TEMP] = "temperature",     [CF_CYCLE] = "cycle",
-	[CF_STEP] = "step",	       [CF_STATE] = "state",
-	[CF_CHG_AH] = "charge Ah",     [CF_DCHG_AH] = "discharge Ah",
-	[CF_CHG_WH] = "charge Wh",     [CF_DCHG_WH] = "discharge Wh",
-	[CF_CAP_AH] = "capacity",      [CF_ENERGY_WH] = "energy",
-	[CF_IR] = "resistance",
+    [CF_TEST_TIME] = "test time", [CF_STEP_TIME] = "step time",
+    [CF_DATETIME] = "date/time",  [CF_UNIX_TIME] = "unix time",
+    [CF_CURRENT] = "current",	  [CF_VOLTAGE] = "voltage",
+    [CF_TEMP] = "temperature",	  [CF_CYCLE] = "cycle",
+    [CF_STEP] = "step",		  [CF_STATE] = "state",
+    [CF_CHG_AH] = "charge Ah",	  [CF_DCHG_AH] = "discharge Ah",
+    [CF_CHG_WH] = "charge Wh",	  [CF_DCHG_WH] = "discharge Wh",
+    [CF_CAP_AH] = "capacity",	  [CF_ENERGY_WH] = "energy",
+    [CF_IR] = "resistance",
 };
 
 int coltab_find(const struct csvtok *c, const char *norm_name)

@@ -16,7 +16,7 @@
 enum coltab_field {
 	CF_TEST_TIME, /* s or h:m:s */
 	CF_STEP_TIME,
-	CF_DATETIME, /* date and time text */
+	CF_DATETIME,  /* date and time text */
 	CF_UNIX_TIME, /* s */
 	CF_CURRENT,
 	CF_VOLTAGE,

@@ -126,6 +126,7 @@ static char *trim(char *s, char *end)
 int csvtok_split(struct csvtok *c)
 {
 	char *p = c->buf, *w, *start;
+	int quoted;
 
 	c->n_fields = 0;
 	for (;;) {
@@ -137,7 +138,8 @@ int csvtok_split(struct csvtok *c)
 		while (*p == ' ' || (*p == '\t' && c->sep != '\t'))
 			p++;
 		start = w = p;
-		if (*p == '"') {
+		quoted = *p == '"';
+		if (quoted) {
 			/* Quoted: "" is a quote; unquote in place. */
 			p++;
 			for (;;) {
@@ -164,7 +166,9 @@ int csvtok_split(struct csvtok *c)
 			w = p;
 		}
 		int last = *p == '\0';
-		c->field[c->n_fields++] = trim(start, w);
+		/* Blanks inside quotes are the value's. */
+		*w = '\0';
+		c->field[c->n_fields++] = quoted ? start : trim(start, w);
 		if (last)
 			break;
 		p++;
@@ -235,8 +239,8 @@ int csvtok_duration(const struct csvtok *c, const char *s, double *out_s)
 	m = n == 2 ? (long)part[1] : (long)part[0];
 	if (m >= 60)
 		return BENCH_ERR_PARSE;
-	*out_s = (double)day * 86400.0 + (double)h * 3600.0 + (double)m * 60.0 +
-		 sec;
+	*out_s =
+	    (double)day * 86400.0 + (double)h * 3600.0 + (double)m * 60.0 + sec;
 	return BENCH_OK;
 }
 

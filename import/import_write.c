@@ -56,7 +56,7 @@ struct imp {
 
 static int push_event(struct imp *im, double t_s, const char *sev,
 		      const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 static int push_event(struct imp *im, double t_s, const char *sev,
 		      const char *code, const char *fmt, ...)
@@ -88,7 +88,9 @@ static int row_class(const struct import_row *r)
 	case IMPORT_KIND_REST:
 		return 0;
 	default:
-		return r->current_A > REST_A ? 1 : r->current_A < -REST_A ? -1 : 0;
+		return r->current_A > REST_A	? 1
+		       : r->current_A < -REST_A ? -1
+						: 0;
 	}
 }
 
@@ -175,7 +177,7 @@ static int end_step(struct imp *im)
 			 import_kind_name(im->st_kind));
 	else
 		snprintf(st->kind, sizeof(st->kind), "%s",
-			 st->charge_Ah > st->discharge_Ah	? "charge"
+			 st->charge_Ah > st->discharge_Ah   ? "charge"
 			 : st->discharge_Ah > st->charge_Ah ? "discharge"
 							    : "rest");
 	snprintf(st->end_reason, sizeof(st->end_reason), "imported");
@@ -222,8 +224,7 @@ static int start_step(struct imp *im, const struct import_row *r, int cls)
 	return BENCH_OK;
 }
 
-static int new_step(const struct imp *im, const struct import_row *r,
-		    int cls)
+static int new_step(const struct imp *im, const struct import_row *r, int cls)
 {
 	if (!im->in_step)
 		return 1;
@@ -323,8 +324,8 @@ static int on_row(void *ctx, const struct import_row *r)
 	s.ambient_C = NAN;
 	/* A cell's voltage only where it can be one (the reader's bounds). */
 	cell_V = r->voltage_V >= -1.0 && r->voltage_V <= 10.0
-			 ? (float)r->voltage_V
-			 : NAN;
+		     ? (float)r->voltage_V
+		     : NAN;
 	cell_T = (float)r->temperature_C;
 	s.cell_voltage_V = &cell_V;
 	s.cell_temperature_C = &cell_T;
@@ -379,8 +380,9 @@ int import_file(const char *src, const char *out_path,
 	}
 	TRY(sha256_file_hex(src, im.sha));
 	dup = strdup(out_path);
-	if (!dup || asprintf(&tmp, "%s/.import-%ld.h5", dirname(dup),
-			     (long)getpid()) < 0 ||
+	if (!dup ||
+	    asprintf(&tmp, "%s/.import-%ld.h5", dirname(dup), (long)getpid()) <
+		0 ||
 	    asprintf(&creating, "%s.creating", tmp) < 0) {
 		tmp = NULL;
 		rc = BENCH_ERR_MEM;

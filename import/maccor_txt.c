@@ -81,13 +81,13 @@ static int maccor_is_header(const struct csvtok *c)
 }
 
 static const struct coltab_fmt maccor_fmt = {
-	.cols = maccor_cols,
-	.n_cols = sizeof(maccor_cols) / sizeof(maccor_cols[0]),
-	.is_header = maccor_is_header,
-	.preamble = maccor_preamble,
-	.kind = maccor_kind,
-	.max_preamble = 20,
-	.current_unsigned = 1,
+    .cols = maccor_cols,
+    .n_cols = sizeof(maccor_cols) / sizeof(maccor_cols[0]),
+    .is_header = maccor_is_header,
+    .preamble = maccor_preamble,
+    .kind = maccor_kind,
+    .max_preamble = 20,
+    .current_unsigned = 1,
 };
 
 int maccor_txt_detect(const char *head)

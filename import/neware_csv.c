@@ -72,10 +72,10 @@ static enum import_kind neware_kind(const char *s)
 }
 
 static const struct coltab_fmt neware_fmt = {
-	.cols = neware_cols,
-	.n_cols = sizeof(neware_cols) / sizeof(neware_cols[0]),
-	.kind = neware_kind,
-	.max_preamble = 3,
+    .cols = neware_cols,
+    .n_cols = sizeof(neware_cols) / sizeof(neware_cols[0]),
+    .kind = neware_kind,
+    .max_preamble = 3,
 };
 
 static int nested(const char *head)
@@ -129,7 +129,9 @@ static int parse_nested(struct csvtok *c, struct import_info *info,
 			log_err("%s:%lu: truncated file: expected the %s "
 				"header line",
 				c->path, c->line + 1,
-				h == 0 ? "cycle" : h == 1 ? "step" : "record");
+				h == 0	 ? "cycle"
+				: h == 1 ? "step"
+					 : "record");
 			return rc < 0 ? rc : BENCH_ERR_PARSE;
 		}
 		if (h == 0)
