@@ -15,8 +15,8 @@
 
 enum { C_T, C_I, C_V, C_SC, C_SI, C_CY, C_N };
 static const char *const col_name[C_N] = {
-	"test_time_second", "current_ampere", "voltage_volt",
-	"step_count",	    "step_index",     "cycle_count",
+    "test_time_second", "current_ampere", "voltage_volt",
+    "step_count",	"step_index",	  "cycle_count",
 };
 
 struct walk {
@@ -188,8 +188,8 @@ static void finish(struct cycles *o)
 
 		c->coulombic_eff = c->chg_Ah > 0 ? c->dchg_Ah / c->chg_Ah : NAN;
 		c->energy_eff = c->chg_Wh > 0 ? c->dchg_Wh / c->chg_Wh : NAN;
-		c->temp_mean_C = c->temp_n ? c->temp_sum_C / (double)c->temp_n
-					   : NAN;
+		c->temp_mean_C =
+		    c->temp_n ? c->temp_sum_C / (double)c->temp_n : NAN;
 		if (c->v_min_V > c->v_max_V)
 			c->v_min_V = c->v_max_V = NAN;
 	}
@@ -231,8 +231,8 @@ int cycles_load(const char *path, struct cycles *out)
 			if ((rc = runfile_read_col(rf, col_name[k], r0, n,
 						   col[k])) < 0)
 				goto out;
-		if (probes && (rc = runfile_read_cells(rf, RUN_CELLS_TEMPERATURE,
-						       r0, n, temp)) < 0)
+		if (probes && (rc = runfile_read_cells(
+				   rf, RUN_CELLS_TEMPERATURE, r0, n, temp)) < 0)
 			goto out;
 		for (size_t i = 0; i < n; i++) {
 			double v[C_N], sum = 0;

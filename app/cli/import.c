@@ -14,7 +14,8 @@
 
 static const char import_usage[] =
     "usage: bench import FILE [--format NAME] [--rated-ah X] -o RUN.h5\n"
-    "  Read a cycler's export into a bench-run/1 run file (docs/importers.md).\n"
+    "  Read a cycler's export into a bench-run/1 run file "
+    "(docs/importers.md).\n"
     "  The format is detected from the content; --format forces one:\n"
     "  neware_csv, arbin_csv, biologic_txt, maccor_txt, bdf_csv.\n"
     "  --rated-ah X  the cell's rated capacity (Ah), for grading\n"
