@@ -240,8 +240,9 @@ int coltab_parse(const struct coltab_fmt *fmt, const char *path,
 	while ((rc = csvtok_next(&c)) > 0) {
 		if (!have_header) {
 			if (c.line > fmt->max_preamble) {
-				log_err("%s:%lu: no column header in the "
-					"first %lu lines",
+				log_err("%s:%lu: no column header with a "
+					"current and a voltage column this "
+					"format knows in the first %lu lines",
 					path, c.line - 1, fmt->max_preamble);
 				rc = BENCH_ERR_PARSE;
 				break;

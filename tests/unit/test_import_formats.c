@@ -72,15 +72,15 @@ Test(import, every_format_same_rows_and_counters_agree)
 		cr_assert_eq(import_dry(fx[i].path, &o, &r), 0, "%s",
 			     fx[i].path);
 		cr_expect_eq(r.rows, 365, "%s: %zu rows", fx[i].path, r.rows);
-		cr_expect_eq(r.steps, fx[i].steps, "%s: %zu steps",
-			     fx[i].path, r.steps);
+		cr_expect_eq(r.steps, fx[i].steps, "%s: %zu steps", fx[i].path,
+			     r.steps);
 		if (!fx[i].counters)
 			continue;
 		/* 2 charge steps + 1 CV + 1 discharge per cycle. */
-		cr_expect_geq(r.counter_checks, 6, "%s: %zu checks",
-			      fx[i].path, r.counter_checks);
-		cr_expect_lt(r.counter_max_dev, IMPORT_COUNTER_TOL,
-			     "%s: %.4f", fx[i].path, r.counter_max_dev);
+		cr_expect_geq(r.counter_checks, 6, "%s: %zu checks", fx[i].path,
+			      r.counter_checks);
+		cr_expect_lt(r.counter_max_dev, IMPORT_COUNTER_TOL, "%s: %.4f",
+			     fx[i].path, r.counter_max_dev);
 		cr_expect_eq(r.counter_warnings, 0);
 	}
 }
@@ -116,18 +116,18 @@ Test(import, discharge_current_is_negative_in_every_format)
 			 * discharge of cycle 1 runs 6300..10200 s. */
 			if (fr->row[k].test_time_s > 6400 &&
 			    fr->row[k].test_time_s < 10000) {
-				cr_expect(fabs(fr->row[k].current_A + 1.0) < 1e-3,
-					  "%s line %lu: %g A", fx[i].path,
-					  fr->row[k].line,
-					  fr->row[k].current_A);
+				cr_expect(
+				    fabs(fr->row[k].current_A + 1.0) < 1e-3,
+				    "%s line %lu: %g A", fx[i].path,
+				    fr->row[k].line, fr->row[k].current_A);
 				seen++;
 			}
 			if (fr->row[k].test_time_s > 400 &&
 			    fr->row[k].test_time_s < 3800)
-				cr_expect(fabs(fr->row[k].current_A - 1.0) < 1e-3,
-					  "%s line %lu: %g A", fx[i].path,
-					  fr->row[k].line,
-					  fr->row[k].current_A);
+				cr_expect(
+				    fabs(fr->row[k].current_A - 1.0) < 1e-3,
+				    "%s line %lu: %g A", fx[i].path,
+				    fr->row[k].line, fr->row[k].current_A);
 		}
 		cr_expect_gt(seen, 50, "%s", fx[i].path);
 		free(fr);
@@ -139,10 +139,10 @@ Test(import, biologic_preamble_and_decimal_comma)
 	struct import_info info = {0};
 	struct first_rows *fr = calloc(1, sizeof(*fr));
 
-	cr_assert_eq(import_format_by_name("biologic_txt")
-			 ->parse("fixtures/import/biologic_cell.mpt", &info,
-				 keep, fr),
-		     0);
+	cr_assert_eq(
+	    import_format_by_name("biologic_txt")
+		->parse("fixtures/import/biologic_cell.mpt", &info, keep, fr),
+	    0);
 	cr_expect(strstr(info.software, "EC-Lab for Windows v11.36"), "%s",
 		  info.software);
 	cr_expect(strstr(info.instrument, "VMP3"), "%s", info.instrument);
@@ -211,10 +211,10 @@ Test(import, arbin_cycle_counters_match_our_cycles)
 	char *dir;
 
 	cycles_of("fixtures/import/arbin_cell.csv", &c, &dir);
-	cr_assert_eq(import_format_by_name("arbin_csv")
-			 ->parse("fixtures/import/arbin_cell.csv", &info,
-				 keep, fr),
-		     0);
+	cr_assert_eq(
+	    import_format_by_name("arbin_csv")
+		->parse("fixtures/import/arbin_cell.csv", &info, keep, fr),
+	    0);
 	for (size_t k = 0; k < c.n_cycles; k++) {
 		const struct import_row *last = NULL;
 
@@ -337,7 +337,7 @@ static void refused(const char *name, const char *text, const char *format,
 }
 
 #define ARBIN_HDR                                                              \
-	"Data_Point,Test_Time(s),Date_Time,Step_Index,Cycle_Index,"             \
+	"Data_Point,Test_Time(s),Date_Time,Step_Index,Cycle_Index,"            \
 	"Current(A),Voltage(V),Charge_Capacity(Ah),Discharge_Capacity(Ah)\n"
 
 Test(import, truncated_row_refused)
@@ -409,8 +409,8 @@ Test(import, neware_record_before_its_step_refused)
 
 Test(import, unknown_format_refused)
 {
-	refused("notes.txt", "hello\nworld\n", NULL, "1:",
-		"not a format this version reads");
+	refused("notes.txt", "hello\nworld\n", NULL,
+		"1:", "not a format this version reads");
 }
 
 Test(import, existing_output_never_overwritten)
@@ -423,8 +423,7 @@ Test(import, existing_output_never_overwritten)
 	FILE *f;
 
 	logcap_start();
-	cr_expect_lt(import_file("fixtures/import/arbin_cell.csv", out, &o,
-				 &r),
+	cr_expect_lt(import_file("fixtures/import/arbin_cell.csv", out, &o, &r),
 		     0);
 	logcap_stop();
 	cr_expect(strstr(logcap_text(), "refusing to overwrite"));

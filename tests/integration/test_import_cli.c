@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_import_cli.c - bench import, bench cycles and bench grade as a user
+ * runs them (docs/importers.md): the JSON of cycles, a refused overwrite,
+ * a forced wrong format, grade INCOMPLETE on imported data, and cycles on
+ * one of our own run files against its /steps. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SY_WITH_H5LOG
+#include "../unit/analysis_synth.h"
+#include "support.h"
+
+TestSuite(import_cli, .timeout = 120);
+
+/* Run cmd; its stdout and stderr in *out (malloc'd); its exit status. */
+static int run(const char *cmd, char **out)
+{
+	char full[2048];
+	FILE *p;
+	size_t n = 0, k;
+	int st;
+
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	p = popen(full, "r");
+	cr_assert_not_null(p);
+	*out = calloc(1, 1 << 20);
+	while ((k = fread(*out + n, 1, (1 << 20) - 1 - n, p)) > 0)
+		n += k;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(import_cli, import_cycles_json_grade)
+{
+	char *dir = tmpdir_new("impcli"), cmd[1024], out_h5[512], *o;
+	struct stat sb;
+
+	snprintf(out_h5, sizeof(out_h5), "%s/arbin.h5", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench import fixtures/import/arbin_cell.csv "
+		 "--rated-ah 2 -o %s",
+		 out_h5);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "arbin_csv, 365 rows, 11 steps"), "%s", o);
+	free(o);
+
+	snprintf(cmd, sizeof(cmd), "bin/bench cycles --json %s", out_h5);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect_eq(strncmp(o, "{\"cycles\":[{\"cycle\":1,\"charge_ah\":1.158",
+			     38),
+		     0, "%s", o);
+	cr_expect(strstr(o, "\"resistance_ohm\":0.0512}"), "%s", o);
+	cr_expect(strstr(o, "],\"steps\":[{\"cycle\":1,\"step\":1,"
+			    "\"charge_ah\":0,"),
+		  "%s", o);
+	cr_expect(strstr(o, "{\"cycle\":2,\"step\":5,\"charge_ah\":0,"
+			    "\"discharge_ah\":1.0666"),
+		  "%s", o);
+	cr_expect_eq(o[strlen(o) - 2], '}');
+	free(o);
+
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --json %s", out_h5);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "\"grade\":\"INCOMPLETE\""), "%s", o);
+	cr_expect(strstr(o, "imported (arbin_csv)"), "%s", o);
+	free(o);
+
+	/* A second import to the same name is refused; the file stays. */
+	cr_assert_eq(stat(out_h5, &sb), 0);
+	off_t size = sb.st_size;
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench import fixtures/import/maccor_cell.txt -o %s",
+		 out_h5);
+	cr_expect_eq(run(cmd, &o), 1);
+	cr_expect(strstr(o, "refusing to overwrite"), "%s", o);
+	free(o);
+	cr_assert_eq(stat(out_h5, &sb), 0);
+	cr_expect_eq(sb.st_size, size);
+	unlink(out_h5);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(import_cli, forced_wrong_format_names_file_and_line)
+{
+	char *dir = tmpdir_new("impcli"), cmd[1024], out_h5[512], *o;
+
+	snprintf(out_h5, sizeof(out_h5), "%s/x.h5", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench import fixtures/import/neware_cell.csv "
+		 "--format arbin_csv -o %s",
+		 out_h5);
+	cr_expect_eq(run(cmd, &o), 1);
+	cr_expect(strstr(o, "fixtures/import/neware_cell.csv:1: no column "
+			    "header with a current and a voltage column"),
+		  "%s", o);
+	free(o);
+	cr_expect_neq(access(out_h5, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 0", dir);
+	cr_expect_eq(system(cmd), 0, "a temporary file was left in %s", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench import fixtures/import/neware_cell.csv "
+		 "--format nosuch -o %s",
+		 out_h5);
+	cr_expect_eq(run(cmd, &o), 2);
+	free(o);
+	rmdir(dir);
+	free(dir);
+}
+
+/* Our own run: one cycle (no Repeat), its discharge the sum of the /steps
+ * discharges, each step's figures those of its /steps row. */
+Test(import_cli, cycles_of_our_own_run_match_its_steps)
+{
+	char *dir = tmpdir_new("impown"), path[512], cmd[1024], *o, *p;
+	struct synth s;
+	double dchg = 0;
+
+	snprintf(path, sizeof(path), "%s/run.h5", dir);
+	sy_init(&s, 4, 10, 0.9);
+	sy_overnight(&s, 10);
+	cr_assert_eq(sy_write_h5(&s, path), 0);
+	for (size_t k = 0; k < s.n_steps; k++)
+		dchg += s.steps[k].discharge_Ah;
+	snprintf(cmd, sizeof(cmd), "bin/bench cycles --json %s", path);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	p = strstr(o, "\"discharge_ah\":");
+	cr_assert_not_null(p, "%s", o);
+	cr_expect(!strncmp(o, "{\"cycles\":[{\"cycle\":0,", 21), "%s", o);
+	cr_expect_lt(fabs(atof(p + 15) - dchg) / dchg, 0.005, "%g vs %g",
+		     atof(p + 15), dchg);
+	free(o);
+	sy_free(&s);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
