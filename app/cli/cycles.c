@@ -7,6 +7,7 @@
 
 #include "analysis/cycles.h"
 #include "cli.h"
+#include "common/json.h"
 #include "common/log.h"
 
 static const char cycles_usage[] =
@@ -18,47 +19,54 @@ static const char cycles_usage[] =
     "  --json  {\"cycles\":[...],\"steps\":[...]} (docs/importers.md)\n"
     "  --csv   one row per cycle\n";
 
-/* A JSON number, or null where there is none. */
-static void jnum(FILE *f, const char *key, double v, int comma)
+static int print_json(const struct cycles *c)
 {
-	if (isfinite(v))
-		fprintf(f, "\"%s\":%.9g%s", key, v, comma ? "," : "");
-	else
-		fprintf(f, "\"%s\":null%s", key, comma ? "," : "");
-}
+	struct json j;
 
-static void print_json(const struct cycles *c)
-{
-	printf("{\"cycles\":[");
+	json_init_file(&j, stdout);
+	json_obj(&j);
+	json_key(&j, "cycles");
+	json_arr(&j);
 	for (size_t k = 0; k < c->n_cycles; k++) {
 		const struct cycle_sum *s = &c->cycle[k];
 
-		printf("%s{\"cycle\":%ld,", k ? "," : "", s->cycle);
-		jnum(stdout, "charge_ah", s->chg_Ah, 1);
-		jnum(stdout, "discharge_ah", s->dchg_Ah, 1);
-		jnum(stdout, "charge_wh", s->chg_Wh, 1);
-		jnum(stdout, "discharge_wh", s->dchg_Wh, 1);
-		jnum(stdout, "coulombic_efficiency", s->coulombic_eff, 1);
-		jnum(stdout, "energy_efficiency", s->energy_eff, 1);
-		jnum(stdout, "resistance_ohm", s->resistance_ohm, 0);
-		printf("}");
+		json_obj(&j);
+		json_key_int(&j, "cycle", s->cycle);
+		json_key_num(&j, "charge_ah", s->chg_Ah, JSON_NUM_FMT);
+		json_key_num(&j, "discharge_ah", s->dchg_Ah, JSON_NUM_FMT);
+		json_key_num(&j, "charge_wh", s->chg_Wh, JSON_NUM_FMT);
+		json_key_num(&j, "discharge_wh", s->dchg_Wh, JSON_NUM_FMT);
+		json_key_num(&j, "coulombic_efficiency", s->coulombic_eff,
+			     JSON_NUM_FMT);
+		json_key_num(&j, "energy_efficiency", s->energy_eff,
+			     JSON_NUM_FMT);
+		json_key_num(&j, "resistance_ohm", s->resistance_ohm,
+			     JSON_NUM_FMT);
+		json_end(&j);
 	}
-	printf("],\"steps\":[");
+	json_end(&j);
+	json_key(&j, "steps");
+	json_arr(&j);
 	for (size_t k = 0; k < c->n_steps; k++) {
 		const struct cycle_step *s = &c->step[k];
 
-		printf("%s{\"cycle\":%ld,", k ? "," : "", s->cycle);
+		json_obj(&j);
+		json_key_int(&j, "cycle", s->cycle);
+		json_key(&j, "step");
 		if (s->step >= 0)
-			printf("\"step\":%ld,", s->step);
+			json_int(&j, s->step);
 		else
-			printf("\"step\":null,");
-		jnum(stdout, "charge_ah", s->chg_Ah, 1);
-		jnum(stdout, "discharge_ah", s->dchg_Ah, 1);
-		jnum(stdout, "charge_wh", s->chg_Wh, 1);
-		jnum(stdout, "discharge_wh", s->dchg_Wh, 0);
-		printf("}");
+			json_null(&j);
+		json_key_num(&j, "charge_ah", s->chg_Ah, JSON_NUM_FMT);
+		json_key_num(&j, "discharge_ah", s->dchg_Ah, JSON_NUM_FMT);
+		json_key_num(&j, "charge_wh", s->chg_Wh, JSON_NUM_FMT);
+		json_key_num(&j, "discharge_wh", s->dchg_Wh, JSON_NUM_FMT);
+		json_end(&j);
 	}
-	printf("]}\n");
+	json_end(&j);
+	json_end(&j);
+	fputc('\n', stdout);
+	return json_finish(&j);
 }
 
 static void print_rows(const struct cycles *c, int csv)
@@ -97,7 +105,7 @@ int cli_cycles(int argc, char **argv)
 	};
 	/* clang-format on */
 	struct cycles c;
-	int json = 0, csv = 0, ch;
+	int json = 0, csv = 0, ch, rc = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "jch", opts, NULL)) != -1) {
@@ -123,9 +131,9 @@ int cli_cycles(int argc, char **argv)
 	if (cycles_load(argv[optind], &c) < 0)
 		return 1;
 	if (json)
-		print_json(&c);
+		rc = print_json(&c) < 0;
 	else
 		print_rows(&c, csv);
 	cycles_free(&c);
-	return 0;
+	return rc;
 }

@@ -51,9 +51,9 @@ Test(import_cli, import_cycles_json_grade)
 
 	snprintf(cmd, sizeof(cmd), "bin/bench cycles --json %s", out_h5);
 	cr_assert_eq(run(cmd, &o), 0, "%s", o);
-	cr_expect_eq(strncmp(o, "{\"cycles\":[{\"cycle\":1,\"charge_ah\":1.158",
-			     38),
-		     0, "%s", o);
+	cr_expect_eq(
+	    strncmp(o, "{\"cycles\":[{\"cycle\":1,\"charge_ah\":1.158", 38), 0,
+	    "%s", o);
 	cr_expect(strstr(o, "\"resistance_ohm\":0.0512}"), "%s", o);
 	cr_expect(strstr(o, "],\"steps\":[{\"cycle\":1,\"step\":1,"
 			    "\"charge_ah\":0,"),
