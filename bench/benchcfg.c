@@ -16,7 +16,9 @@
 struct bctx {
 	struct benchcfg *b;
 	const char *base_dir;
-	bool has_kind, has_port, has_serial, has_model, has_bus, has_dbc;
+	/* line of each [cycler] key, 0 when absent: finish() checks them
+	 * against kind and names the later line */
+	unsigned has_kind, has_port, has_serial, has_model, has_bus, has_dbc;
 };
 
 /* clang-format off */
@@ -238,7 +240,7 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 		for (unsigned i = 0; i < 3; i++) {
 			if (!strcmp(v, cycler_names[i])) {
 				b->cycler = (enum benchcfg_cycler)i;
-				x->has_kind = true;
+				x->has_kind = c->line;
 				return 0;
 			}
 		}
@@ -246,11 +248,11 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 				   "expected scpi, can or sim, found '%s'", v);
 	}
 	if (!strcmp(k, "port")) {
-		x->has_port = true;
+		x->has_port = c->line;
 		return cfgini_str(c, k, v, b->scpi_port, sizeof(b->scpi_port));
 	}
 	if (!strcmp(k, "serial")) {
-		x->has_serial = true;
+		x->has_serial = c->line;
 		if (!serial_ok(v))
 			return cfgini_fail(c, k,
 					   "expected like 115200/8n1, found "
@@ -260,7 +262,7 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 				  sizeof(b->scpi_serial));
 	}
 	if (!strcmp(k, "model")) {
-		x->has_model = true;
+		x->has_model = c->line;
 		for (unsigned i = 0; i < 3; i++)
 			if (!strcmp(v, scpi_models[i]))
 				return cfgini_str(c, k, v, b->scpi_model,
@@ -271,12 +273,12 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 				   v);
 	}
 	if (!strcmp(k, "bus")) {
-		x->has_bus = true;
+		x->has_bus = c->line;
 		return cfgini_str(c, k, v, b->cycler_bus,
 				  sizeof(b->cycler_bus));
 	}
 	if (!strcmp(k, "dbc")) {
-		x->has_dbc = true;
+		x->has_dbc = c->line;
 		if (cfgini_resolve(x->base_dir, v, b->cycler_dbc,
 				   sizeof(b->cycler_dbc)) < 0)
 			return cfgini_fail(c, k, "path too long");
@@ -323,12 +325,48 @@ static int on_key(struct cfgini *c, const char *section, const char *k,
 			   section);
 }
 
+/* The first key of a kind-specific group (port/serial/model or bus/dbc):
+ * its name and line, 0 if the group is absent. */
+static unsigned first_of(const unsigned *lines, const char *const *names,
+			 size_t n, const char **key)
+{
+	unsigned best = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (lines[i] && (!best || lines[i] < best)) {
+			best = lines[i];
+			*key = names[i];
+		}
+	return best;
+}
+
+/* A key that needs another kind: named at the later of it and kind. */
+static int wrong_kind(const struct bctx *x, const char *name, unsigned line,
+		      const char *key, const char *group, const char *need)
+{
+	struct benchcfg *b = x->b;
+
+	if (x->has_kind > line) {
+		line = x->has_kind;
+		key = "kind";
+	}
+	return cfgini_fail_line(name, line, b->error, sizeof(b->error), key,
+				"%s in [cycler] need kind = %s (kind is %s)",
+				group, need, benchcfg_cycler_name(b->cycler));
+}
+
 /* Keys that belong to another cycler kind are mistakes, not defaults. */
 static int finish(const struct bctx *x, const char *name)
 {
+	static const char *const scpi_keys[] = {"port", "serial", "model"};
+	static const char *const can_keys[] = {"bus", "dbc"};
 	struct benchcfg *b = x->b;
 	bool scpi = b->cycler == BENCHCFG_CYCLER_SCPI;
 	bool can = b->cycler == BENCHCFG_CYCLER_CAN;
+	unsigned scpi_lines[] = {x->has_port, x->has_serial, x->has_model};
+	unsigned can_lines[] = {x->has_bus, x->has_dbc};
+	const char *key = "";
+	unsigned line;
 
 	if (scpi && !x->has_port)
 		return cfgini_fail_file(name, b->error, sizeof(b->error),
@@ -339,16 +377,13 @@ static int finish(const struct bctx *x, const char *name)
 		    name, b->error, sizeof(b->error),
 		    "missing key %s in [cycler] (kind = can)",
 		    x->has_bus ? "dbc" : "bus");
-	if (!scpi && (x->has_port || x->has_serial || x->has_model))
-		return cfgini_fail_file(name, b->error, sizeof(b->error),
-					"port/serial/model in [cycler] need "
-					"kind = scpi (kind is %s)",
-					benchcfg_cycler_name(b->cycler));
-	if (!can && (x->has_bus || x->has_dbc))
-		return cfgini_fail_file(name, b->error, sizeof(b->error),
-					"bus/dbc in [cycler] need kind = can "
-					"(kind is %s)",
-					benchcfg_cycler_name(b->cycler));
+	line = first_of(scpi_lines, scpi_keys, 3, &key);
+	if (!scpi && line)
+		return wrong_kind(x, name, line, key, "port/serial/model",
+				  "scpi");
+	line = first_of(can_lines, can_keys, 2, &key);
+	if (!can && line)
+		return wrong_kind(x, name, line, key, "bus/dbc", "can");
 	return 0;
 }
 

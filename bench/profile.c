@@ -24,14 +24,29 @@ struct tier_current {
 	struct recipe_current c[3];
 };
 
+/* Keys checked against each other once the file is read: an error names
+ * the line of the later one. */
+static const char *const cross_keys[] = {
+    "series",
+    "modules",
+    "probes",
+    "temperature",
+    "charge_current",
+    "discharge_current",
+    "cell_voltage_high",
+    "cell_voltage_low",
+    "temperature_high",
+    "temperature_low",
+};
+
 struct pctx {
 	struct profile *p;
 	const char *base_dir;
 	bool has_chem, has_series, has_rated;
 	bool has_cell_high, has_cell_low, has_temp_high, has_temp_low;
 	bool has_window;
-	/* lines of the tiered keys, for the safe-window check in finish() */
-	unsigned line_cell_high, line_cell_low, line_temp_high, line_temp_low;
+	/* lines of the keys finish() checks against each other */
+	unsigned lines[sizeof(cross_keys) / sizeof(cross_keys[0])];
 	struct tier_current charge, discharge;
 	enum diag_id fault_default; /* fault_reaction, DIAG_BMS_FAULT */
 	char faults_text[512];
@@ -337,22 +352,18 @@ static int key_limits(struct pctx *x, struct cfgini *c, const char *k,
 
 	if (!strcmp(k, "cell_voltage_high")) {
 		x->has_cell_high = true;
-		x->line_cell_high = c->line;
 		return tier3(c, k, v, 1000.0, true, p->cell_high_mV);
 	}
 	if (!strcmp(k, "cell_voltage_low")) {
 		x->has_cell_low = true;
-		x->line_cell_low = c->line;
 		return tier3(c, k, v, 1000.0, false, p->cell_low_mV);
 	}
 	if (!strcmp(k, "temperature_high")) {
 		x->has_temp_high = true;
-		x->line_temp_high = c->line;
 		return tier3(c, k, v, 10.0, true, p->temp_high_ddegC);
 	}
 	if (!strcmp(k, "temperature_low")) {
 		x->has_temp_low = true;
-		x->line_temp_low = c->line;
 		return tier3(c, k, v, 10.0, false, p->temp_low_ddegC);
 	}
 	if (!strcmp(k, "charge_current"))
@@ -558,6 +569,10 @@ static int on_key(struct cfgini *c, const char *section, const char *key,
 {
 	struct pctx *x = c->user;
 
+	for (size_t i = 0; i < sizeof(cross_keys) / sizeof(cross_keys[0]); i++)
+		if (!strcmp(key, cross_keys[i]))
+			x->lines[i] = c->line;
+
 	if (!strcmp(section, "pack"))
 		return key_pack(x, c, key, value);
 	if (!strcmp(section, "limits"))
@@ -598,16 +613,40 @@ static int require(const struct pctx *x, const char *name)
 	return 0;
 }
 
+static unsigned key_line(const struct pctx *x, const char *key)
+{
+	for (size_t i = 0; i < sizeof(cross_keys) / sizeof(cross_keys[0]); i++)
+		if (!strcmp(key, cross_keys[i]))
+			return x->lines[i];
+	return 0;
+}
+
+/* keys a and b disagree: the error names the later one's line (a key left
+ * to its default has none: the other one is then the culprit). */
+static int fail_pair(const struct pctx *x, const char *name, const char *a,
+		     const char *b, const char *msg)
+{
+	struct profile *p = x->p;
+	unsigned la = key_line(x, a), lb = key_line(x, b);
+	const char *k = la > lb ? a : b;
+
+	if (!la && !lb)
+		return cfgini_fail_file(name, p->error, sizeof(p->error), "%s",
+					msg);
+	return cfgini_fail_line(name, la > lb ? la : lb, p->error,
+				sizeof(p->error), k, "%s", msg);
+}
+
 /* Every tier of one key inside the chemistry's safe window [lo, hi]. */
 static int in_window(const struct pctx *x, const char *name, const char *key,
-		     unsigned line, const int32_t tier[3], int32_t lo,
-		     int32_t hi, double div, const char *unit)
+		     const int32_t tier[3], int32_t lo, int32_t hi, double div,
+		     const char *unit)
 {
 	struct profile *p = x->p;
 	struct cfgini c = {.name = name,
 			   .err = p->error,
 			   .err_len = sizeof(p->error),
-			   .line = line};
+			   .line = key_line(x, key)};
 	char chem[8];
 
 	for (int i = 0; i < 3; i++) {
@@ -628,18 +667,16 @@ static int safe_window(const struct pctx *x, const char *name,
 {
 	const struct profile *p = x->p;
 
-	TRY(in_window(x, name, "cell_voltage_high", x->line_cell_high,
-		      p->cell_high_mV, ch->safe_cell_mV[0], ch->safe_cell_mV[1],
-		      1000.0, "V"));
-	TRY(in_window(x, name, "cell_voltage_low", x->line_cell_low,
-		      p->cell_low_mV, ch->safe_cell_mV[0], ch->safe_cell_mV[1],
-		      1000.0, "V"));
-	TRY(in_window(x, name, "temperature_high", x->line_temp_high,
-		      p->temp_high_ddegC, ch->safe_temp_ddegC[0],
-		      ch->safe_temp_ddegC[1], 10.0, "C"));
-	return in_window(x, name, "temperature_low", x->line_temp_low,
-			 p->temp_low_ddegC, ch->safe_temp_ddegC[0],
-			 ch->safe_temp_ddegC[1], 10.0, "C");
+	TRY(in_window(x, name, "cell_voltage_high", p->cell_high_mV,
+		      ch->safe_cell_mV[0], ch->safe_cell_mV[1], 1000.0, "V"));
+	TRY(in_window(x, name, "cell_voltage_low", p->cell_low_mV,
+		      ch->safe_cell_mV[0], ch->safe_cell_mV[1], 1000.0, "V"));
+	TRY(in_window(x, name, "temperature_high", p->temp_high_ddegC,
+		      ch->safe_temp_ddegC[0], ch->safe_temp_ddegC[1], 10.0,
+		      "C"));
+	return in_window(x, name, "temperature_low", p->temp_low_ddegC,
+			 ch->safe_temp_ddegC[0], ch->safe_temp_ddegC[1], 10.0,
+			 "C");
 }
 
 /* Fill what the file left out, resolve C-rates, check consistency. */
@@ -661,22 +698,25 @@ static int finish(struct pctx *x, const char *name)
 		p->spread_window_high_mV = ch->spread_window_mV[1];
 	}
 	if (p->cell_low_mV[PROFILE_OP] >= p->cell_high_mV[PROFILE_OP])
-		return cfgini_fail_file(name, p->error, sizeof(p->error),
-					"cell_voltage_low must be below "
-					"cell_voltage_high");
+		return fail_pair(x, name, "cell_voltage_low",
+				 "cell_voltage_high",
+				 "cell_voltage_low must be below "
+				 "cell_voltage_high");
 	if (p->temp_low_ddegC[PROFILE_OP] >= p->temp_high_ddegC[PROFILE_OP])
-		return cfgini_fail_file(name, p->error, sizeof(p->error),
-					"temperature_low must be below "
-					"temperature_high");
+		return fail_pair(x, name, "temperature_low", "temperature_high",
+				 "temperature_low must be below "
+				 "temperature_high");
 	TRY(safe_window(x, name, ch));
-	if (p->modules > p->series)
-		return cfgini_fail_file(name, p->error, sizeof(p->error),
-					"modules (%u) above series (%u)",
-					p->modules, p->series);
+	if (p->modules > p->series) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "modules (%u) above series (%u)",
+			 p->modules, p->series);
+		return fail_pair(x, name, "modules", "series", msg);
+	}
 	if (p->temperature_fmt[0] && p->n_probes == 0)
-		return cfgini_fail_file(name, p->error, sizeof(p->error),
-					"temperature pattern given but probes "
-					"is 0");
+		return fail_pair(x, name, "temperature", "probes",
+				 "temperature pattern given but probes is 0");
 	mAh = profile_rated_mAh(p);
 	currents_by_rate(p);
 	for (int i = 0; i < 3; i++) {
@@ -687,13 +727,18 @@ static int finish(struct pctx *x, const char *name)
 			p->discharge_mA[i] =
 			    recipe_current_mA(&x->discharge.c[i], mAh);
 	}
-	for (int i = 0; i < 2; i++)
-		if (p->charge_mA[i] > p->charge_mA[i + 1] ||
-		    p->discharge_mA[i] > p->discharge_mA[i + 1])
-			return cfgini_fail_file(name, p->error,
-						sizeof(p->error),
-						"current tiers must ascend "
-						"(operating warning hard)");
+	for (int i = 0; i < 2; i++) {
+		if (p->charge_mA[i] > p->charge_mA[i + 1])
+			return fail_pair(x, name, "charge_current",
+					 "charge_current",
+					 "current tiers must ascend "
+					 "(operating warning hard)");
+		if (p->discharge_mA[i] > p->discharge_mA[i + 1])
+			return fail_pair(x, name, "discharge_current",
+					 "discharge_current",
+					 "current tiers must ascend "
+					 "(operating warning hard)");
+	}
 	if (!p->model[0]) {
 		const char *base = strrchr(name, '/');
 		const char *dot;

@@ -39,6 +39,36 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
+/* A key given twice would silently win over the first: refused. */
+static int once(struct cfgini *c, const char *section, const char *key)
+{
+	char *id, **seen;
+	unsigned *lines;
+
+	if (asprintf(&id, "%s]%s", section, key) < 0)
+		return cfgini_fail(c, key, "out of memory");
+	for (size_t i = 0; i < c->n_seen; i++)
+		if (!strcmp(c->seen[i], id)) {
+			free(id);
+			return cfgini_fail(c, key,
+					   "given twice (first on line %u)",
+					   c->seen_line[i]);
+		}
+	seen = realloc(c->seen, (c->n_seen + 1) * sizeof(*seen));
+	if (seen)
+		c->seen = seen;
+	lines = realloc(c->seen_line, (c->n_seen + 1) * sizeof(*lines));
+	if (lines)
+		c->seen_line = lines;
+	if (!seen || !lines) {
+		free(id);
+		return cfgini_fail(c, key, "out of memory");
+	}
+	c->seen[c->n_seen] = id;
+	c->seen_line[c->n_seen++] = c->line;
+	return 0;
+}
+
 static int handler(void *user, const char *section, const char *key,
 		   const char *value)
 {
@@ -46,7 +76,9 @@ static int handler(void *user, const char *section, const char *key,
 
 	if (c->failed)
 		return 0;
-	return c->fn(c, section, key, value) < 0 ? 0 : 1;
+	return c->fn(c, section, key, value) < 0 || once(c, section, key) < 0
+		   ? 0
+		   : 1;
 }
 
 int cfgini_run(const char *text, const char *name, void *user,
@@ -64,6 +96,10 @@ int cfgini_run(const char *text, const char *name, void *user,
 
 	err[0] = '\0';
 	rc = ini_parse_stream(reader, &c, handler, &c);
+	for (size_t i = 0; i < c.n_seen; i++)
+		free(c.seen[i]);
+	free(c.seen);
+	free(c.seen_line);
 	if (c.failed)
 		return BENCH_ERR_PARSE;
 	if (rc != 0) {
@@ -92,6 +128,20 @@ int cfgini_fail(struct cfgini *c, const char *key, const char *fmt, ...)
 			 msg);
 	log_err("%s", c->err);
 	c->failed = true;
+	return BENCH_ERR_PARSE;
+}
+
+int cfgini_fail_line(const char *name, unsigned line, char *err, size_t err_len,
+		     const char *key, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(err, err_len, "%s:%u: key '%s': %s", name, line, key, msg);
+	log_err("%s", err);
 	return BENCH_ERR_PARSE;
 }
 

@@ -23,12 +23,16 @@ struct cfgini {
 	size_t err_len;
 	bool failed;
 	void *user;
+	char **seen; /* "section]key" of every key so far: one each */
+	unsigned *seen_line;
+	size_t n_seen;
 	int (*fn)(struct cfgini *c, const char *section, const char *key,
 		  const char *value);
 };
 
 /* Parse text, calling fn per key; fn returns 0 or a negative code after
- * cfgini_fail(). Unknown lines are syntax errors. BENCH_ERR_PARSE on error. */
+ * cfgini_fail(). Unknown lines and a key given twice in one section are
+ * errors. BENCH_ERR_PARSE on error. */
 int cfgini_run(const char *text, const char *name, void *user,
 	       int (*fn)(struct cfgini *c, const char *section, const char *key,
 			 const char *value),
@@ -37,6 +41,12 @@ int cfgini_run(const char *text, const char *name, void *user,
 /* "FILE:LINE: key 'KEY': MESSAGE"; logged once. Returns BENCH_ERR_PARSE. */
 int cfgini_fail(struct cfgini *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: key 'KEY': MESSAGE" after the parse: a problem between
+ * keys, reported at the line of the later one. Returns BENCH_ERR_PARSE. */
+int cfgini_fail_line(const char *name, unsigned line, char *err, size_t err_len,
+		     const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* "FILE: MESSAGE" for problems without a line (missing keys). */
 int cfgini_fail_file(const char *name, char *err, size_t err_len,

@@ -142,9 +142,19 @@ static const struct bad bads[] = {
 	{"[cycler]\nkind = can\ndbc = x.dbc\n",
 	 "b.ini: missing key bus in [cycler] (kind = can)"},
 	{"[cycler]\nkind = can\nbus = can1\ndbc = x.dbc\nport = /dev/ttyS0\n",
-	 "b.ini: port/serial/model in [cycler] need kind = scpi (kind is can)"},
+	 "b.ini:5: key 'port': port/serial/model in [cycler] need kind = scpi "
+	 "(kind is can)"},
 	{"[cycler]\nkind = sim\nbus = can1\n",
-	 "b.ini: bus/dbc in [cycler] need kind = can (kind is sim)"},
+	 "b.ini:3: key 'bus': bus/dbc in [cycler] need kind = can (kind is sim)"},
+	{"[cycler]\nmodel = generic\nport = x\nbus = c\ndbc = d\nkind = can\n",
+	 "b.ini:6: key 'kind': port/serial/model in [cycler] need kind = scpi "
+	 "(kind is can)"},
+	{"[cycler]\nbus = can1\n",
+	 "b.ini:2: key 'bus': bus/dbc in [cycler] need kind = can (kind is sim)"},
+	{"[bms]\nbus = can0\n; the other bus\nbus = can1\n",
+	 "b.ini:4: key 'bus': given twice (first on line 2)"},
+	{"[limits]\ncurrent = -10 A to 10 A\n[limits]\ncurrent = -99 A to 99 A\n",
+	 "b.ini:4: key 'current': given twice (first on line 2)"},
 	{"[bench\n", "b.ini:1: expected '[section]' or 'key = value'"},
 };
 /* clang-format on */

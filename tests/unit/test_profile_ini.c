@@ -287,11 +287,25 @@ static const struct bad bads[] = {
 	 "p.ini:11: key 'fault_reaction': expected abort or warn, found "
 	 "'bench'"},
 	{"[bms]\ntemperature = T%u\n",
-	 "p.ini: temperature pattern given but probes is 0"},
-	{"[pack]\nmodules = 31\n", "p.ini: modules (31) above series (30)"},
+	 "p.ini:11: key 'temperature': temperature pattern given but probes "
+	 "is 0"},
+	{"[pack]\nmodules = 31\n",
+	 "p.ini:11: key 'modules': modules (31) above series (30)"},
 	{"[limits]\ncell_voltage_low = 3.7 3.6 3.5\ncell_voltage_high = 3.6 3.7 "
 	 "3.8\n",
-	 "p.ini: cell_voltage_low must be below cell_voltage_high"},
+	 "p.ini:12: key 'cell_voltage_high': cell_voltage_low must be below "
+	 "cell_voltage_high"},
+	/* one of the pair left to its default: the given one is named */
+	{"[limits]\ncell_voltage_low = 3.7 3.6 3.5\n",
+	 "p.ini:11: key 'cell_voltage_low': cell_voltage_low must be below "
+	 "cell_voltage_high"},
+	{"[limits]\ntemperature_high = 5 10 20\ntemperature_low = 10 0 -10\n",
+	 "p.ini:12: key 'temperature_low': temperature_low must be below "
+	 "temperature_high"},
+	{"[bms]\nprobes = 4\nprobes = 8\n",
+	 "p.ini:12: key 'probes': given twice (first on line 11)"},
+	{"[pack]\nseries = 30\n",
+	 "p.ini:11: key 'series': given twice (first on line 3)"},
 	/* outside the chemistry's safe window (minimal is LFP) */
 	{"[limits]\ncell_voltage_high = 10 11 12\n",
 	 "p.ini:11: key 'cell_voltage_high': 10 V outside the LFP safe window "
@@ -309,7 +323,11 @@ static const struct bad bads[] = {
 	 "p.ini:11: key 'temperature_low': -40 C outside the LFP safe window "
 	 "-20..60 C"},
 	{"[limits]\ncharge_current = 3C 2C 1C\n",
-	 "p.ini: current tiers must ascend (operating warning hard)"},
+	 "p.ini:11: key 'charge_current': current tiers must ascend "
+	 "(operating warning hard)"},
+	{"[limits]\ncharge_current = 1C 2C 3C\ndischarge_current = 9A 5A 1A\n",
+	 "p.ini:12: key 'discharge_current': current tiers must ascend "
+	 "(operating warning hard)"},
 	{"this is not ini\n",
 	 "p.ini:10: expected '[section]' or 'key = value'"},
 };
