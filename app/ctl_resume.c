@@ -141,11 +141,16 @@ static int read_file(const char *path, struct resume_file *f)
  * for a bench cause (a cable, the cycler, the BMS link: fixed, then
  * resumed, e.g. by systemd). Safety and operator stops are final. */
 static int check_status(const char *path, const char *status,
-			const char *end_reason)
+			const char *end_reason, bool if_needed)
 {
 	if (!strcmp(status, "running") || !strcmp(status, "interrupted") ||
 	    (!strcmp(status, "aborted") && !strncmp(end_reason, "bench:", 6)))
 		return BENCH_OK;
+	if (if_needed) {
+		log_info("'%s' is %s%s%s: nothing to resume", path, status,
+			 end_reason[0] ? ": " : "", end_reason);
+		return BENCH_ERR_STATE;
+	}
 	log_err("'%s' is %s%s%s: it does not resume (start a new run)", path,
 		status, end_reason[0] ? ": " : "", end_reason);
 	return BENCH_ERR_STATE;
@@ -266,7 +271,7 @@ static int position_real(struct run_ctx *r, const struct resume_file *f,
 	return ctl_resume_at(r->ctl, &p, t_us);
 }
 
-int ctl_run_resume(const char *path)
+int ctl_run_resume(const char *path, bool if_needed)
 {
 	struct run_ctx r = {.sig_fd = -1};
 	struct resume_file f = {0};
@@ -283,8 +288,13 @@ int ctl_run_resume(const char *path)
 		return 1;
 	}
 	rc = read_file(path, &f);
-	if (rc == BENCH_OK)
-		rc = check_status(path, f.status, f.end_reason);
+	if (rc == BENCH_OK) {
+		rc = check_status(path, f.status, f.end_reason, if_needed);
+		if (rc == BENCH_ERR_STATE && if_needed) {
+			rc = 0;
+			goto done;
+		}
+	}
 	if (rc == BENCH_OK)
 		rc = check_named_inputs(&f, path);
 	if (rc == BENCH_OK)

@@ -36,6 +36,8 @@ int ctl_run_new(const struct run_opts *o);
  * --sim pack, bench file) and check the recipe against them, nothing
  * opened that moves current. 0: fit to run, 1: problems (logged). */
 int ctl_recipe_check(const struct run_opts *o);
-int ctl_run_resume(const char *path);
+/* if_needed: a file that does not resume (complete, a safety or operator
+ * stop) is left alone and the exit status is 0 (a boot-time unit). */
+int ctl_run_resume(const char *path, bool if_needed);
 
 #endif

@@ -18,6 +18,7 @@
 #include "common/rc.h"
 #include "runfile/h5attr.h"
 #include "runfile/h5schema.h"
+#include "runfile/runlock.h"
 
 static int dset_open(hid_t file, const char *path, struct dset *d)
 {
@@ -174,63 +175,6 @@ void h5log_tail_release(struct h5log_tail *t)
 
 /* Open path for writing with the flags cleared and read what is needed
  * to continue: shape, meta. */
-/* The pid of another process that has path open for writing (a live
- * controller), or 0. Recovering or resuming under a live writer would
- * corrupt the file; HDF5's own lock is gone once SWMR writing starts.
- * Only processes this user may inspect are seen (the usual case: one
- * user runs the bench). */
-static pid_t open_for_write_by(const char *path)
-{
-	struct stat want, st;
-	DIR *proc = opendir("/proc");
-	struct dirent *pe;
-	pid_t found = 0, self = getpid();
-
-	if (!proc || stat(path, &want) < 0) {
-		if (proc)
-			closedir(proc);
-		return 0;
-	}
-	while (!found && (pe = readdir(proc))) {
-		char dir[64], fdpath[320], info[320], line[64];
-		pid_t pid = (pid_t)atoi(pe->d_name);
-		struct dirent *fe;
-		DIR *fds;
-
-		if (pid <= 0 || pid == self)
-			continue;
-		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-		fds = opendir(dir);
-		if (!fds)
-			continue;
-		while (!found && (fe = readdir(fds))) {
-			FILE *f;
-			unsigned flags = 0;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(fdpath, sizeof(fdpath), "%s/%s", dir,
-				 fe->d_name);
-			if (stat(fdpath, &st) < 0 || st.st_dev != want.st_dev ||
-			    st.st_ino != want.st_ino)
-				continue;
-			snprintf(info, sizeof(info), "/proc/%d/fdinfo/%s",
-				 (int)pid, fe->d_name);
-			f = fopen(info, "r");
-			while (f && fgets(line, sizeof(line), f))
-				if (sscanf(line, "flags: %o", &flags) == 1)
-					break;
-			if (f)
-				fclose(f);
-			if ((flags & O_ACCMODE) != O_RDONLY)
-				found = pid;
-		}
-		closedir(fds);
-	}
-	closedir(proc);
-	return found;
-}
-
 /* Refuse, read-only and before any open for writing, a file that is not
  * a bench-run/1 file: HDF5 opened read-write writes a superblock even
  * into an empty file, so a mistaken path would be overwritten. Tells
@@ -314,7 +258,7 @@ int h5log_open_existing(const char *path, const struct h5log_cfg *cfg, int swmr,
 			struct run_meta *meta, struct h5log **out)
 {
 	unsigned mode = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
-	pid_t writer = open_for_write_by(path);
+	pid_t writer = runlock_open_writer(path);
 	struct h5log *l = NULL;
 	hid_t fapl = -1, f = -1, ds;
 	hsize_t dims[2] = {0, 0};

@@ -4,7 +4,10 @@
 
 #include "runfile/runlock.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +23,28 @@ struct runlock {
 	char *lock_path;
 };
 
+/* The sidecar beside the file path names, whatever the name: a symbolic
+ * link, "./RUN.h5" or "../x/RUN.h5" all lock the one file. A file not yet
+ * there is named by its directory's real path. */
 static char *lock_path_of(const char *path)
 {
+	char real[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
 	char *p;
+	int n;
 
-	if (asprintf(&p, "%s.lock", path) < 0) {
+	if (realpath(path, real)) {
+		n = asprintf(&p, "%s.lock", real);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", path);
+		snprintf(base, sizeof(base), "%s", path);
+		if (!realpath(dirname(dir), real)) {
+			log_err("'%s': directory '%s': %s", path, dir,
+				strerror(errno));
+			return NULL;
+		}
+		n = asprintf(&p, "%s/%s.lock", real, basename(base));
+	}
+	if (n < 0) {
 		log_err("out of memory");
 		return NULL;
 	}
@@ -42,6 +62,63 @@ static pid_t pid_in(int fd)
 	buf[n] = '\0';
 	pid = strtol(buf, NULL, 10);
 	return pid > 0 ? (pid_t)pid : -1;
+}
+
+/* The pid of another process that has path open for writing (a live
+ * controller), or 0. Recovering or resuming under a live writer would
+ * corrupt the file; HDF5's own lock is gone once SWMR writing starts.
+ * Only processes this user may inspect are seen (the usual case: one
+ * user runs the bench). */
+pid_t runlock_open_writer(const char *path)
+{
+	struct stat want, st;
+	DIR *proc = opendir("/proc");
+	struct dirent *pe;
+	pid_t found = 0, self = getpid();
+
+	if (!proc || stat(path, &want) < 0) {
+		if (proc)
+			closedir(proc);
+		return 0;
+	}
+	while (!found && (pe = readdir(proc))) {
+		char dir[64], fdpath[320], info[320], line[64];
+		pid_t pid = (pid_t)atoi(pe->d_name);
+		struct dirent *fe;
+		DIR *fds;
+
+		if (pid <= 0 || pid == self)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+		fds = opendir(dir);
+		if (!fds)
+			continue;
+		while (!found && (fe = readdir(fds))) {
+			FILE *f;
+			unsigned flags = 0;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(fdpath, sizeof(fdpath), "%s/%s", dir,
+				 fe->d_name);
+			if (stat(fdpath, &st) < 0 || st.st_dev != want.st_dev ||
+			    st.st_ino != want.st_ino)
+				continue;
+			snprintf(info, sizeof(info), "/proc/%d/fdinfo/%s",
+				 (int)pid, fe->d_name);
+			f = fopen(info, "r");
+			while (f && fgets(line, sizeof(line), f))
+				if (sscanf(line, "flags: %o", &flags) == 1)
+					break;
+			if (f)
+				fclose(f);
+			if ((flags & O_ACCMODE) != O_RDONLY)
+				found = pid;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return found;
 }
 
 /* The OFD lock's holder on fd: 0 free, else pid_in (or -1). */
@@ -79,6 +156,7 @@ int runlock_acquire(const char *path, struct runlock **out)
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	struct runlock *l = calloc(1, sizeof(*l));
 	char pid[24];
+	pid_t writer;
 	int n, rc = BENCH_ERR_MEM;
 
 	*out = NULL;
@@ -86,8 +164,10 @@ int runlock_acquire(const char *path, struct runlock **out)
 		goto fail;
 	l->fd = -1;
 	l->lock_path = lock_path_of(path);
-	if (!l->lock_path)
+	if (!l->lock_path) {
+		rc = BENCH_ERR_IO;
 		goto fail;
+	}
 	for (;;) {
 		l->fd = open(l->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (l->fd < 0) {
@@ -110,6 +190,12 @@ int runlock_acquire(const char *path, struct runlock **out)
 		if (still_named(l->fd, l->lock_path))
 			break;
 		close(l->fd);
+	}
+	/* the same file under a name no sidecar knows (a hard link) */
+	if ((writer = runlock_open_writer(path)) > 0) {
+		refuse(path, writer);
+		rc = BENCH_ERR_STATE;
+		goto fail;
 	}
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(l->fd, 0) < 0 || pwrite(l->fd, pid, (size_t)n, 0) != n) {

@@ -18,7 +18,10 @@
 struct runlock;
 
 /* Take the lock of run file path without waiting. BENCH_ERR_STATE (logged:
- * "'RUN.h5' is being written by pid N") when another process holds it. */
+ * "'RUN.h5' is being written by pid N") when another process holds it, or
+ * has the file open for writing under another name (a hard link). The
+ * sidecar is named after the file's real path, so a symbolic link or
+ * another relative path to the same file finds the same lock. */
 int runlock_acquire(const char *path, struct runlock **out);
 
 /* Remove the sidecar and drop the lock. NULL is fine. */
@@ -28,5 +31,9 @@ void runlock_release(struct runlock *l);
  * (no sidecar, or one a dead writer left), -1 when held by a process
  * whose pid the sidecar does not say. */
 pid_t runlock_holder(const char *path);
+
+/* The pid of another process that has path's file open for writing
+ * (compared by device and inode), or 0. */
+pid_t runlock_open_writer(const char *path);
 
 #endif

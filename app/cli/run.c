@@ -200,7 +200,7 @@ int cli_run(int argc, char **argv)
 }
 
 static const char resume_usage[] =
-    "usage: bench resume RUN.h5\n"
+    "usage: bench resume [--if-needed] RUN.h5\n"
     "\n"
     "Continue an interrupted run (crash, power cut, kill, SIGTERM or\n"
     "Ctrl-C, a bench-cause abort). Everything is read from the file:\n"
@@ -214,7 +214,9 @@ static const char resume_usage[] =
     "started (their sha256 is in the file): a changed one is refused,\n"
     "named, and the run file is left untouched.\n"
     "Exit status as 'bench run'; 3 also when the run does not resume\n"
-    "(complete, a safety abort or the operator's 'bench stop').\n";
+    "(complete, a safety abort or the operator's 'bench stop').\n"
+    "--if-needed: such a file is left alone and the exit status is 0\n"
+    "(what bench@.service runs at boot).\n";
 
 int cli_resume(int argc, char **argv)
 {
@@ -223,11 +225,13 @@ int cli_resume(int argc, char **argv)
 		fputs(resume_usage, stdout);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--if-needed") && argv[2][0] != '-')
+		return ctl_run_resume(argv[2], true);
 	if (argc != 2 || argv[1][0] == '-') {
 		fputs(resume_usage, stderr);
 		return 2;
 	}
-	return ctl_run_resume(argv[1]);
+	return ctl_run_resume(argv[1], false);
 }
 
 static const char watch_usage[] =
