@@ -88,6 +88,8 @@ double sim_terminal_V(const struct sim *s)
 	return v;
 }
 
+static void fire_due_faults(struct sim *s);
+
 int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	     struct sim **out)
 {
@@ -140,6 +142,9 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	s->cyc.vmax_V = s->v_charge_max_V * s->n;
 	s->cyc.vmin_V = s->v_discharge_min_V * s->n;
 	sim_instr_init(s);
+	/* a fault at 0 is there from the start: a cycler that refuses the
+	 * controller's first settings, a BMS that never speaks */
+	fire_due_faults(s);
 	if (opts && opts->bms_dbc_path)
 		s->bms_dbc_path = strdup(opts->bms_dbc_path);
 	if (opts && opts->cycler_dbc_path)
