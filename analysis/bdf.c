@@ -54,7 +54,7 @@ int bdf_export(const char *run_path, const char *csv_path)
 		rc = BENCH_ERR_MEM;
 		goto out;
 	}
-	rc = outfile_open(&of, csv_path, &run_path, 1);
+	rc = outfile_open(&of, csv_path, &run_path, 1, "Test Time / s,");
 	if (rc < 0)
 		goto out;
 	o = of.f;

@@ -31,8 +31,25 @@ static int is_hdf5(const char *path)
 	return found;
 }
 
+/* An existing output is replaced only when it is one of ours: it starts
+ * with own_start (or is empty). A recipe, profile or bench file given as
+ * the output by mistake stays. */
+static int is_ours(const char *path, const char *own_start)
+{
+	char buf[64];
+	size_t want = strlen(own_start);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, want < sizeof(buf) ? want : sizeof(buf));
+	close(fd);
+	return n == 0 || (n == (ssize_t)want && !memcmp(buf, own_start, want));
+}
+
 static int check_target(const char *path, const char *const *inputs,
-			size_t n_inputs)
+			size_t n_inputs, const char *own_start)
 {
 	struct stat out, in;
 
@@ -58,16 +75,23 @@ static int check_target(const char *path, const char *const *inputs,
 			path);
 		return BENCH_ERR_ARG;
 	}
+	if (own_start && !is_ours(path, own_start)) {
+		log_err("output '%s' exists and is not one this command wrote "
+			"(a recipe, profile or other file?): refusing to "
+			"write over it; remove it or choose another name",
+			path);
+		return BENCH_ERR_ARG;
+	}
 	return BENCH_OK;
 }
 
 int outfile_open(struct outfile *o, const char *path, const char *const *inputs,
-		 size_t n_inputs)
+		 size_t n_inputs, const char *own_start)
 {
 	int fd = -1;
 
 	memset(o, 0, sizeof(*o));
-	TRY(check_target(path, inputs, n_inputs));
+	TRY(check_target(path, inputs, n_inputs, own_start));
 	o->path = strdup(path);
 	if (!o->path)
 		goto nomem;

@@ -244,7 +244,7 @@ int cli_report(int argc, char **argv)
 	inputs[0] = argv[optind];
 	inputs[1] = rules_path;
 	/* before the work: a refused output costs nothing */
-	if (outfile_open(&of, out, inputs, 2) < 0)
+	if (outfile_open(&of, out, inputs, 2, "<!DOCTYPE html>") < 0)
 		return 1;
 	if (rules_load(rules_path, &r) < 0)
 		goto out;

@@ -401,7 +401,7 @@ int sim_write_truth(const struct sim *s, const char *json_path)
 	struct json j;
 	FILE *f;
 
-	TRY(outfile_open(&of, json_path, NULL, 0));
+	TRY(outfile_open(&of, json_path, NULL, 0, "{"));
 	f = of.f;
 	json_init_file(&j, f);
 	json_obj(&j);

@@ -31,7 +31,7 @@ Test(outfile, discard_keeps_the_old_output_and_leaves_no_temp)
 	struct outfile o;
 	char cmd[512];
 
-	cr_assert_eq(outfile_open(&o, path, NULL, 0), BENCH_OK);
+	cr_assert_eq(outfile_open(&o, path, NULL, 0, NULL), BENCH_OK);
 	fputs("half a new file", o.f);
 	fflush(o.f);
 	cr_expect_str_eq(text_of(path), "old\n",
@@ -51,7 +51,7 @@ Test(outfile, commit_replaces_the_output)
 	char *path = tmpfile_write(dir, "out.csv", "old\n");
 	struct outfile o;
 
-	cr_assert_eq(outfile_open(&o, path, NULL, 0), BENCH_OK);
+	cr_assert_eq(outfile_open(&o, path, NULL, 0, NULL), BENCH_OK);
 	fputs("new\n", o.f);
 	cr_assert_eq(outfile_commit(&o), BENCH_OK);
 	cr_expect_str_eq(text_of(path), "new\n");
@@ -67,10 +67,37 @@ Test(outfile, refuses_an_input_and_an_hdf5_file)
 	const char *inputs[] = {NULL, in};
 	struct outfile o;
 
-	cr_expect_eq(outfile_open(&o, in, inputs, 2), BENCH_ERR_ARG);
-	cr_expect_eq(outfile_open(&o, h5, NULL, 0), BENCH_ERR_ARG);
+	cr_expect_eq(outfile_open(&o, in, inputs, 2, NULL), BENCH_ERR_ARG);
+	cr_expect_eq(outfile_open(&o, h5, NULL, 0, NULL), BENCH_ERR_ARG);
 	cr_expect_str_eq(text_of(in), "input\n");
 	free(h5);
 	free(in);
+	free(dir);
+}
+
+/* `bench export RUN.h5 --bdf recipe.txt`: a file that is not an earlier
+ * output of the same kind stays; an earlier one or an empty one is
+ * replaced. */
+Test(outfile, replaces_only_its_own_kind)
+{
+	char *dir = tmpdir_new("outfile");
+	char *recipe =
+	    tmpfile_write(dir, "r.txt", "Charge at C/3 until 4.2 V\n");
+	char *old = tmpfile_write(dir, "old.csv", "Test Time / s,V\n1,2\n");
+	char *empty = tmpfile_write(dir, "empty.csv", "");
+	const char *own = "Test Time / s,";
+	struct outfile o;
+
+	cr_expect_eq(outfile_open(&o, recipe, NULL, 0, own), BENCH_ERR_ARG);
+	cr_expect_str_eq(text_of(recipe), "Charge at C/3 until 4.2 V\n");
+	cr_assert_eq(outfile_open(&o, old, NULL, 0, own), BENCH_OK);
+	fputs("Test Time / s,new\n", o.f);
+	cr_assert_eq(outfile_commit(&o), BENCH_OK);
+	cr_expect_str_eq(text_of(old), "Test Time / s,new\n");
+	cr_assert_eq(outfile_open(&o, empty, NULL, 0, own), BENCH_OK);
+	outfile_discard(&o);
+	free(recipe);
+	free(old);
+	free(empty);
 	free(dir);
 }
