@@ -183,8 +183,9 @@ Test(runfile_keep, report_and_export_never_write_onto_a_run_or_input,
 	}
 	expect_same_bytes(out, was, len);
 	expect_same_bytes(other, owas, olen);
-	/* an old report is replaced whole */
-	tmpfile_write(dir, "r.html", "old");
+	/* an old report is replaced whole (a file that is not a report is
+	 * refused: test_outfile_safety.c) */
+	tmpfile_write(dir, "r.html", "<!DOCTYPE html>\n<p>old</p>\n");
 	cr_expect_eq(ctl_bench(log, good), 0, "%s", ctl_log(log));
 	free(slurp(html, &len));
 	cr_expect_gt(len, 1000, "report written (%zu bytes)", len);
