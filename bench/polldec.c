@@ -52,9 +52,9 @@ int polldec_reply(struct packstate *ps, const struct poll_set *set,
 			v = value_of(f, raw);
 			if (!(fabs(v) < 2.0e9))
 				continue;
-			*upd |= packstate_put(ps, f->role, f->first + k,
-					      (int32_t)lround(v), t_us,
-					      fresh_us);
+			*upd |=
+			    packstate_put(ps, f->role, f->first + k,
+					  (int32_t)lround(v), t_us, fresh_us);
 		}
 	}
 	packstate_polled(ps, t_us);

@@ -44,18 +44,18 @@ struct poll_ecu_def {
 struct poll_field {
 	unsigned poll; /* index into poll_set.polls */
 	enum poll_role role;
-	unsigned first;	       /* first cell or probe, 0-based */
-	unsigned count;	       /* values (1 for a scalar) */
-	unsigned offset;       /* bytes into the reply data */
-	unsigned stride;       /* bytes from one value to the next */
-	unsigned width;	       /* bytes per raw value, 1..4 */
-	bool big_endian;       /* byte order of the raw value */
-	bool is_signed;	       /* two's complement raw value */
-	bool has_absent;       /* absent_raw marks "no sensor" */
+	unsigned first;	 /* first cell or probe, 0-based */
+	unsigned count;	 /* values (1 for a scalar) */
+	unsigned offset; /* bytes into the reply data */
+	unsigned stride; /* bytes from one value to the next */
+	unsigned width;	 /* bytes per raw value, 1..4 */
+	bool big_endian; /* byte order of the raw value */
+	bool is_signed;	 /* two's complement raw value */
+	bool has_absent; /* absent_raw marks "no sensor" */
 	uint32_t absent_raw;
-	double scale, add;     /* value = raw * scale + add, in the unit */
-	double to_base;	       /* unit -> packstate's unit */
-	unsigned line;	       /* profile line, for messages */
+	double scale, add; /* value = raw * scale + add, in the unit */
+	double to_base;	   /* unit -> packstate's unit */
+	unsigned line;	   /* profile line, for messages */
 };
 
 struct poll_def {

@@ -75,15 +75,15 @@ static struct poll_def *poll_of(struct poll_set *s, struct cfgini *c,
 }
 
 /* A CAN id: decimal or 0x hex, 29 bits at most. */
-static int can_id(struct cfgini *c, const char *k, const char *v,
-		  uint32_t *out)
+static int can_id(struct cfgini *c, const char *k, const char *v, uint32_t *out)
 {
 	char *end;
 	unsigned long id = strtoul(v, &end, 0);
 
 	if (end == v || *end || id > CANFRAME_EFF_MASK)
-		return cfgini_fail(c, k, "expected a CAN id like 0x79B, found "
-					 "'%s'",
+		return cfgini_fail(c, k,
+				   "expected a CAN id like 0x79B, found "
+				   "'%s'",
 				   v);
 	*out = (uint32_t)id;
 	return 0;
@@ -97,8 +97,9 @@ static int byte_val(struct cfgini *c, const char *k, const char *v,
 	unsigned long x = strtoul(v, &end, 0);
 
 	if (end == v || *end || x > 255)
-		return cfgini_fail(c, k, "expected a byte (0..255 or 0x00..0xFF),"
-					 " found '%s'",
+		return cfgini_fail(c, k,
+				   "expected a byte (0..255 or 0x00..0xFF),"
+				   " found '%s'",
 				   v);
 	u = (uint32_t)x;
 	*out = (uint8_t)u;
@@ -117,8 +118,8 @@ static int key_ecu(struct poll_ecu_def *e, struct cfgini *c, const char *k,
 	if (!strcmp(k, "id_bits")) {
 		TRY(cfgini_uint(c, k, v, 11, 29, &u));
 		if (u != 11 && u != 29)
-			return cfgini_fail(c, k, "expected 11 or 29, found '%s'",
-					   v);
+			return cfgini_fail(c, k,
+					   "expected 11 or 29, found '%s'", v);
 		e->id29 = u == 29;
 		return 0;
 	}
@@ -176,10 +177,11 @@ static int request(struct poll_def *d, struct cfgini *c, const char *k,
 		x = strtoul(s, &end, 16);
 		if (end == s || end - s > 2 || x > 255 || n == UDS_REQ_MAX ||
 		    (*end && *end != ' ' && *end != '\t'))
-			return cfgini_fail(c, k,
-					   "expected hex bytes like '21 02' or "
-					   "'22 01 01' (at most %d), found '%s'",
-					   UDS_REQ_MAX, v);
+			return cfgini_fail(
+			    c, k,
+			    "expected hex bytes like '21 02' or "
+			    "'22 01 01' (at most %d), found '%s'",
+			    UDS_REQ_MAX, v);
 		b[n++] = (uint8_t)x;
 		s = end;
 	}
@@ -231,10 +233,10 @@ static const struct {
 	const char *unit;
 	double to_base;
 } units[] = {
-    {POLL_ROLE_CELL_V, "V", 1000.0},  {POLL_ROLE_CELL_V, "mV", 1.0},
-    {POLL_ROLE_PACK_V, "V", 1000.0},  {POLL_ROLE_PACK_V, "mV", 1.0},
-    {POLL_ROLE_TEMP, "C", 10.0},      {POLL_ROLE_PACK_I, "A", 1000.0},
-    {POLL_ROLE_PACK_I, "mA", 1.0},    {POLL_ROLE_SOC, "%", 10.0},
+    {POLL_ROLE_CELL_V, "V", 1000.0}, {POLL_ROLE_CELL_V, "mV", 1.0},
+    {POLL_ROLE_PACK_V, "V", 1000.0}, {POLL_ROLE_PACK_V, "mV", 1.0},
+    {POLL_ROLE_TEMP, "C", 10.0},     {POLL_ROLE_PACK_I, "A", 1000.0},
+    {POLL_ROLE_PACK_I, "mA", 1.0},   {POLL_ROLE_SOC, "%", 10.0},
 };
 
 static bool unit_of(enum poll_role r, const char *u, double *to_base)
@@ -293,8 +295,7 @@ static int field_tok(struct poll_field *f, struct cfgini *c, const char *k,
 		;
 	else if (!strcmp(name, "add") && double_tok(val, &f->add))
 		;
-	else if (!strcmp(name, "absent") &&
-		 uint_tok(val, UINT32_MAX, &u))
+	else if (!strcmp(name, "absent") && uint_tok(val, UINT32_MAX, &u))
 		f->absent_raw = u, f->has_absent = true;
 	else if (!strcmp(name, "unit") && unit_of(f->role, val, &f->to_base))
 		*has_unit = true;
@@ -473,7 +474,8 @@ static int check_fields(struct profile *p, const char *name)
 	for (unsigned i = 0; i < s->n_fields; i++) {
 		struct poll_field *f = &s->fields[i];
 		struct poll_def *d = &s->polls[f->poll];
-		unsigned end = f->offset + (f->count - 1) * f->stride + f->width;
+		unsigned end =
+		    f->offset + (f->count - 1) * f->stride + f->width;
 		unsigned limit = f->role == POLL_ROLE_CELL_V ? p->series
 				 : f->role == POLL_ROLE_TEMP ? p->n_probes
 							     : 1;
@@ -496,7 +498,8 @@ static int check_fields(struct profile *p, const char *name)
 	for (unsigned i = 0; i < s->n_fields; i++) {
 		struct poll_field *f = &s->fields[i];
 		struct poll_def *d = &s->polls[f->poll];
-		unsigned end = f->offset + (f->count - 1) * f->stride + f->width;
+		unsigned end =
+		    f->offset + (f->count - 1) * f->stride + f->width;
 
 		if (end > d->min_len)
 			d->min_len = end;
@@ -574,10 +577,11 @@ int profile_poll_finish(struct profile *p, const char *name)
 			if (!strcmp(s->ecus[k].name, d->ecu_name))
 				break;
 		if (k == s->n_ecus)
-			return fail_at(p, name, d->ecu_line ? d->ecu_line : d->line, "ecu",
-				       "[poll %s]: ecu '%s' has no [ecu] "
-				       "section",
-				       d->name, d->ecu_name);
+			return fail_at(
+			    p, name, d->ecu_line ? d->ecu_line : d->line, "ecu",
+			    "[poll %s]: ecu '%s' has no [ecu] "
+			    "section",
+			    d->name, d->ecu_name);
 		d->ecu = k;
 	}
 	for (unsigned i = 0; i < s->n_ecus; i++) {

@@ -23,9 +23,9 @@ static void setup(void)
 	struct packstate_map m;
 
 	logcap_start();
-	cr_assert_eq(profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini",
-				       &p),
-		     BENCH_OK, "%s", p.error);
+	cr_assert_eq(
+	    profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini", &p),
+	    BENCH_OK, "%s", p.error);
 	cr_assert_eq(dbc_load_file(p.dbc_path, NULL, &db), BENCH_OK);
 	memset(&m, 0, sizeof(m));
 	m.series = p.series;
@@ -110,9 +110,9 @@ Test(leaf, short_reply_decodes_nothing)
 	unsigned upd;
 
 	group2(d);
-	cr_assert_eq(polldec_reply(ps, &p.poll, poll_named("cells"), d, 195,
-				   1000, &upd),
-		     BENCH_ERR_PROTO);
+	cr_assert_eq(
+	    polldec_reply(ps, &p.poll, poll_named("cells"), d, 195, 1000, &upd),
+	    BENCH_ERR_PROTO);
 	cr_assert_eq(upd, 0);
 	cr_assert_eq(s->cells_seen, 0);
 	cr_assert_eq(s->last_poll_us, 0);
@@ -122,8 +122,8 @@ Test(leaf, group_04_thermistors)
 {
 	/* raw 500 -> -0.102 * (500 - 710) = 21.42 C; raw 710 -> 0 C; 4th
 	 * slot absent */
-	uint8_t d[12] = {0x01, 0xF4, 21, 0x02, 0xC6, 0, 0x01, 0x90, 31,
-			 0xFF, 0xFF, 0xFF};
+	uint8_t d[12] = {0x01, 0xF4, 21, 0x02, 0xC6, 0,
+			 0x01, 0x90, 31, 0xFF, 0xFF, 0xFF};
 	const struct pack_snap *s = packstate_snap(ps);
 	unsigned upd;
 

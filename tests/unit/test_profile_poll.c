@@ -26,20 +26,20 @@ static void fini(void)
 
 TestSuite(profile_poll, .init = init, .fini = fini);
 
-static const char head[] = "[pack]\n"		     /* 1 */
-			   "chemistry = nmc\n"	     /* 2 */
-			   "series = 8\n"	     /* 3 */
+static const char head[] = "[pack]\n"		      /* 1 */
+			   "chemistry = nmc\n"	      /* 2 */
+			   "series = 8\n"	      /* 3 */
 			   "rated_capacity_ah = 10\n" /* 4 */
-			   "[bms]\n"		     /* 5 */
-			   "dbc = pack.dbc\n"	     /* 6 */
-			   "probes = 2\n"	     /* 7 */
+			   "[bms]\n"		      /* 5 */
+			   "dbc = pack.dbc\n"	      /* 6 */
+			   "probes = 2\n"	      /* 7 */
 			   "pack_voltage = PackV\n"
 			   "pack_current = PackI\n"
-			   "[polling]\n"	     /* 10 */
-			   "sweep_period_s = 5\n"    /* 11 */
-			   "[ecu bms]\n"	     /* 12 */
-			   "tx_id = 0x7E4\n"	     /* 13 */
-			   "rx_id = 0x7EC\n";	     /* 14 */
+			   "[polling]\n"	  /* 10 */
+			   "sweep_period_s = 5\n" /* 11 */
+			   "[ecu bms]\n"	  /* 12 */
+			   "tx_id = 0x7E4\n"	  /* 13 */
+			   "rx_id = 0x7EC\n";	  /* 14 */
 
 /* head + the tail, parsed; the error text if it failed. */
 static int parse(const char *tail)
@@ -51,12 +51,12 @@ static int parse(const char *tail)
 }
 
 static const char good_tail[] =
-    "[poll cells]\n"					   /* 15 */
-    "ecu = bms\n"					   /* 16 */
-    "request = 22 01 02\n"				   /* 17 */
-    "period_s = 10 2 5\n"				   /* 18 */
-    "priority = 3\n"					   /* 19 */
-    "retries = 1\n"					   /* 20 */
+    "[poll cells]\n"						 /* 15 */
+    "ecu = bms\n"						 /* 16 */
+    "request = 22 01 02\n"					 /* 17 */
+    "period_s = 10 2 5\n"					 /* 18 */
+    "priority = 3\n"						 /* 19 */
+    "retries = 1\n"						 /* 20 */
     "cell_voltage = offset=1 count=8 bytes=1 scale=20 unit=mV\n" /* 21 */
     "pack_voltage = offset=9 bytes=2 order=le scale=0.1 unit=V\n"
     "pack_current = offset=11 bytes=2 order=le signed=yes scale=-0.1 "
@@ -67,9 +67,9 @@ Test(profile_poll, leaf_fixture)
 {
 	const struct poll_set *s = &p.poll;
 
-	cr_assert_eq(profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini",
-				       &p),
-		     BENCH_OK, "%s", p.error);
+	cr_assert_eq(
+	    profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini", &p),
+	    BENCH_OK, "%s", p.error);
 	cr_assert_eq(p.series, 96);
 	cr_assert_eq(s->n_ecus, 1);
 	cr_assert_str_eq(s->ecus[0].name, "lbc");
@@ -184,8 +184,9 @@ static void refused(const char *tail, const char *where, const char *what)
 
 Test(profile_poll, errors_name_file_line_and_key)
 {
-	refused("[poll a]\necu = bms\nrequest = 21 0x2\n", "x.ini:17: key "
-							   "'request'",
+	refused("[poll a]\necu = bms\nrequest = 21 0x2\n",
+		"x.ini:17: key "
+		"'request'",
 		"hex bytes");
 	refused("[poll a]\necu = bms\nrequest = 21 02\nperiod_s = 1 2\n",
 		"x.ini:18: key 'period_s'", "three periods");
@@ -218,8 +219,7 @@ Test(profile_poll, errors_name_file_line_and_key)
 	refused("[ecu b]\ntx_id = 0x18DADBF1\nrx_id = 0x7EC\n[poll a]\n"
 		"ecu = b\nrequest = 21 02\n"
 		"cell_voltage = offset=0 count=8 unit=mV\n",
-		"x.ini: ",
-		"needs id_bits = 29");
+		"x.ini: ", "needs id_bits = 29");
 	refused("[ecu b]\nid_bits = 12\n", "x.ini:16: key 'id_bits'",
 		"11 or 29");
 	refused("[polling]\nsweep = 3\n", "x.ini:16: key 'sweep'",
