@@ -63,7 +63,8 @@ static int send_req(void *ctx, unsigned ecu, const uint8_t *req, size_t len)
 	int rc = isotp_send(r->links[ecu], req, len);
 
 	if (rc < 0)
-		event(r, POLLRUN_LINK, ecu, "%s: request %02X %02X... not sent: %s",
+		event(r, POLLRUN_LINK, ecu,
+		      "%s: request %02X %02X... not sent: %s",
 		      r->set->ecus[ecu].name, req[0], len > 1 ? req[1] : 0,
 		      bench_strerror(rc));
 	return rc;
@@ -123,10 +124,9 @@ int pollrun_new(const struct poll_set *set, struct isotp *const *links,
 	r->fn = fn;
 	r->ctx = ctx;
 	for (unsigned i = 0; i < set->n_ecus; i++)
-		r->ecus[i] = (struct poller_ecu){set->ecus[i].name,
-						 set->ecus[i].p2_ms,
-						 set->ecus[i].p2star_ms,
-						 set->ecus[i].gap_ms};
+		r->ecus[i] = (struct poller_ecu){
+		    set->ecus[i].name, set->ecus[i].p2_ms,
+		    set->ecus[i].p2star_ms, set->ecus[i].gap_ms};
 	for (unsigned i = 0; i < set->n_polls; i++) {
 		const struct poll_def *d = &set->polls[i];
 		struct poller_entry *e = &r->entries[i];
@@ -158,8 +158,7 @@ void pollrun_free(struct pollrun *r)
 	free(r);
 }
 
-unsigned pollrun_tick(struct pollrun *r, enum poller_state st,
-		      int64_t now_us)
+unsigned pollrun_tick(struct pollrun *r, enum poller_state st, int64_t now_us)
 {
 	r->now_us = now_us;
 	r->upd = 0;

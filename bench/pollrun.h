@@ -22,18 +22,18 @@
 struct isotp;
 
 enum pollrun_ev {
-	POLLRUN_OK = 0,		/* a positive reply decoded */
-	POLLRUN_REPLY_SHORT,	/* positive, shorter than the layout */
-	POLLRUN_NEGATIVE,	/* 7F SID NRC */
-	POLLRUN_TIMEOUT,	/* no answer after the retries */
-	POLLRUN_LINK,		/* ISO-TP send or reception failed */
+	POLLRUN_OK = 0,	     /* a positive reply decoded */
+	POLLRUN_REPLY_SHORT, /* positive, shorter than the layout */
+	POLLRUN_NEGATIVE,    /* 7F SID NRC */
+	POLLRUN_TIMEOUT,     /* no answer after the retries */
+	POLLRUN_LINK,	     /* ISO-TP send or reception failed */
 };
 
 /* code: "bench:POLL_TIMEOUT" ... (NULL for POLLRUN_OK); msg names the
  * poll, the ECU and the values. ecu: index into set->ecus. */
-typedef void (*pollrun_event_fn)(void *ctx, enum pollrun_ev kind,
-				 unsigned ecu, const char *code,
-				 const char *msg, int64_t t_us);
+typedef void (*pollrun_event_fn)(void *ctx, enum pollrun_ev kind, unsigned ecu,
+				 const char *code, const char *msg,
+				 int64_t t_us);
 
 struct pollrun;
 
@@ -45,8 +45,7 @@ int pollrun_new(const struct poll_set *set, struct isotp *const *links,
 void pollrun_free(struct pollrun *r);
 /* Receive what arrived, then send what is due in state st. Returns the
  * PACK_UPD_* bits the decoded replies changed. */
-unsigned pollrun_tick(struct pollrun *r, enum poller_state st,
-		      int64_t now_us);
+unsigned pollrun_tick(struct pollrun *r, enum poller_state st, int64_t now_us);
 /* Code of an event kind ("bench:POLL_NEGATIVE"), NULL for POLLRUN_OK. */
 const char *pollrun_code(enum pollrun_ev kind);
 

@@ -79,7 +79,7 @@ static void *lbc_main(void *arg)
 				len = 2 + 196;
 			} else if (in[1] == 0x04) {
 				/* raw 500, 600, 700: 21.42, 11.22, 1.02 C */
-				const uint8_t t[12] = {0x01, 0xF4, 21, 0x02,
+				const uint8_t t[12] = {0x01, 0xF4, 21,	 0x02,
 						       0x58, 11,   0x02, 0xBC,
 						       1,    0xFF, 0xFF, 0xFF};
 				memcpy(out + 2, t, sizeof(t));
@@ -132,9 +132,9 @@ static struct pollrun *start(enum script sc, const char *bus)
 	struct pollrun *r;
 
 	logcap_start();
-	cr_assert_eq(profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini",
-				       &p),
-		     BENCH_OK, "%s", p.error);
+	cr_assert_eq(
+	    profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini", &p),
+	    BENCH_OK, "%s", p.error);
 	/* fast: no STmin, short P2, one retry */
 	p.poll.ecus[0].tp.stmin = 0;
 	p.poll.ecus[0].p2_ms = 150;
