@@ -17,9 +17,9 @@ static struct profile prof;
 static void setup(void)
 {
 	logcap_start();
-	cr_assert_eq(profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini",
-				       &prof),
-		     BENCH_OK, "%s", prof.error);
+	cr_assert_eq(
+	    profile_load_file("fixtures/profiles/nissan-leaf-aze0.ini", &prof),
+	    BENCH_OK, "%s", prof.error);
 }
 
 static void teardown(void)
@@ -36,8 +36,7 @@ static unsigned check(const char *text, char *all, size_t len)
 				       .profile_name = "leaf.ini"};
 	unsigned n;
 
-	cr_assert_eq(recipe_parse(text, "t.txt", &r), BENCH_OK, "%s",
-		     r.error);
+	cr_assert_eq(recipe_parse(text, "t.txt", &r), BENCH_OK, "%s", r.error);
 	n = recipe_check(&r, &src, pr, 8);
 	all[0] = '\0';
 	for (unsigned i = 0; i < n && i < 8; i++) {
@@ -48,8 +47,7 @@ static unsigned check(const char *text, char *all, size_t len)
 	return n;
 }
 
-TestSuite(recipe_check_polled, .init = setup, .fini = teardown,
-	  .timeout = 10);
+TestSuite(recipe_check_polled, .init = setup, .fini = teardown, .timeout = 10);
 
 Test(recipe_check_polled, room_for_the_sweep_is_clean)
 {
@@ -86,8 +84,8 @@ Test(recipe_check_polled, cell_hold_on_polled_cells_is_refused)
 {
 	char all[4096];
 
-	cr_assert_eq(check("Hold at 4.05 V until C/20\n", all, sizeof(all)),
-		     1, "%s", all);
+	cr_assert_eq(check("Hold at 4.05 V until C/20\n", all, sizeof(all)), 1,
+		     "%s", all);
 	cr_expect(strstr(all, "regulates on cell readings up to 20 s old"),
 		  "%s", all);
 }
