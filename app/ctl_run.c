@@ -33,6 +33,7 @@
 #include "bench/sim/sim_scpi.h"
 #include "app/status.h"
 #include "can/canbus.h"
+#include "can/isotp.h"
 #include "can/dbc.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -195,6 +196,27 @@ static int open_bms_bus(struct run_ctx *r)
 	 * does not receive what it sends itself). */
 	TRY(canbus_open(bus, &bo, &r->sim_bms_bus));
 	return sim_attach_bms(r->sim, r->sim_bms_bus);
+}
+
+/* A polled pack: one ISO-TP endpoint per profile ECU on the BMS bus. The
+ * simulated BMS answers no polls. */
+static int open_poll_links(struct run_ctx *r)
+{
+	const struct poll_set *s = &r->profile.poll;
+
+	if (!s->n_ecus)
+		return BENCH_OK;
+	if (!strcmp(r->bench.bms_bus, "sim")) {
+		log_err("profile %s polls its pack over ISO-TP: the simulated "
+			"BMS bus answers no polls",
+			r->profile.model);
+		return BENCH_ERR_ARG;
+	}
+	for (unsigned i = 0; i < s->n_ecus; i++)
+		TRY(isotp_open(r->bench.bms_bus, s->ecus[i].tx_id,
+			       s->ecus[i].rx_id, &s->ecus[i].tp,
+			       &r->poll_links[i]));
+	return BENCH_OK;
 }
 
 /* The simulator's SCPI supply, served on a pty from a thread: the SCPI
@@ -404,6 +426,8 @@ int run_open_socket(struct run_ctx *r, const char *pack_id, bool shareable)
 void run_ctx_release(struct run_ctx *r)
 {
 	ctl_free(r->ctl);
+	for (unsigned i = 0; i < POLL_MAX_ECUS; i++)
+		isotp_close(r->poll_links[i]);
 	bms_tx_free(r->tx);
 	if (r->cycler && (!r->sim || r->cycler != sim_instr(r->sim)))
 		instr_close(r->cycler);
@@ -460,6 +484,7 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 
 	TRY(dbc_load_file(r->profile.dbc_path, &dopts, &r->dbc));
 	TRY(open_bms_bus(r));
+	TRY(open_poll_links(r));
 	TRY(open_cycler(r));
 	if (r->cycler->ops->identify &&
 	    r->cycler->ops->identify(r->cycler, idn, sizeof(idn)) < 0)
@@ -481,6 +506,7 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	cc.note = run_note;
 	cc.note_ctx = r;
 	cc.can_ifaces[0] = r->bench.bms_bus;
+	cc.poll_links = r->poll_links;
 	if (r->bench.cycler == BENCHCFG_CYCLER_CAN &&
 	    strcmp(r->bench.cycler_bus, r->bench.bms_bus))
 		cc.can_ifaces[1] = r->bench.cycler_bus;

@@ -24,6 +24,8 @@ struct run_ctx {
 	struct dbc *dbc;
 	struct canbus *bms_bus, *cyc_bus;	  /* the controller's */
 	struct canbus *sim_bms_bus, *sim_cyc_bus; /* the simulator's */
+	/* one ISO-TP endpoint per profile ECU (a polled pack) */
+	struct isotp *poll_links[POLL_MAX_ECUS];
 	/* [cycler] kind = scpi, port = sim: the simulator's supply on a pty */
 	struct sim_scpi *sim_scpi;
 	char sim_scpi_port[300]; /* "pty:/dev/pts/N" */

@@ -76,6 +76,28 @@ static void step_cfg_build(const struct profile *p, const struct soa_limits *l,
 	}
 }
 
+static void on_poll_event(void *ctx, enum pollrun_ev kind, unsigned ecu,
+			  const char *code, const char *msg, int64_t t_us);
+
+/* The profile's polls, through the caller's endpoints. */
+static int poll_new(struct ctl *c)
+{
+	const struct profile *p = c->cfg.profile;
+	uint32_t id;
+
+	c->has_broadcast = packstate_ids(c->ps, &id, 1) > 0;
+	if (!p->poll.n_polls)
+		return BENCH_OK;
+	if (!c->cfg.poll_links) {
+		log_err("profile %s polls its pack but no ISO-TP link was "
+			"opened",
+			p->model);
+		return BENCH_ERR_ARG;
+	}
+	return pollrun_new(&p->poll, c->cfg.poll_links, c->ps, on_poll_event, c,
+			   &c->poll);
+}
+
 int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 {
 	const struct recipe_limits *extra[2];
@@ -91,6 +113,9 @@ int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 	c->cfg = *cfg;
 	map_from_profile(cfg->profile, &map);
 	rc = packstate_new(cfg->bms_dbc, &map, &c->ps);
+	if (rc < 0)
+		goto fail;
+	rc = poll_new(c);
 	if (rc < 0)
 		goto fail;
 	c->cell_V = calloc(cfg->profile->series, sizeof(float));
@@ -129,6 +154,7 @@ void ctl_free(struct ctl *c)
 {
 	if (!c)
 		return;
+	pollrun_free(c->poll);
 	packstate_free(c->ps);
 	free(c->cell_V);
 	free(c->temp_C);
@@ -186,6 +212,10 @@ static void snapshot(struct ctl *c, int64_t t_us, struct soa_snapshot *n)
 	n->ccl_mA = s->ccl_mA;
 	n->dcl_mA = s->dcl_mA;
 	n->bms_last_us = s->frames ? s->last_frame_us : -1;
+	/* a pack without broadcast frames is watched by its polls instead
+	 * (POLL_SILENT, POLL_STALE) */
+	if (!c->has_broadcast && s->last_poll_us)
+		n->bms_last_us = t_us;
 	n->cycler_last_us = c->cycler_last_us;
 	n->start_us = c->start_us;
 	n->output_on = c->cmd.output_on;
@@ -299,10 +329,10 @@ static void finish(struct ctl *c, int64_t t_us)
 	ctl_note(c, "%s", c->end_reason);
 }
 
+static void absorb(struct ctl *c, unsigned upd, int64_t t_us);
+
 void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 {
-	const struct pack_snap *s = packstate_snap(c->ps);
-	bool fresh = false;
 	unsigned upd;
 
 	if (c->start_us < 0)
@@ -316,6 +346,16 @@ void ctl_on_frame(struct ctl *c, const struct canframe *f, int64_t t_us)
 		return;
 	if (c->bus_state == CANBUS_OFF)
 		ctl_on_bus_state(c, CANBUS_ACTIVE, t_us);
+	absorb(c, upd, t_us);
+}
+
+/* What a frame or a poll reply changed: sequence numbers, then the checks
+ * (at once, as for every input). */
+static void absorb(struct ctl *c, unsigned upd, int64_t t_us)
+{
+	const struct pack_snap *s = packstate_snap(c->ps);
+	bool fresh = false;
+
 	if (upd & PACK_UPD_PACK)
 		c->pack_seq++;
 	if (upd & PACK_UPD_STATE)
@@ -451,6 +491,66 @@ static void run_step_engine(struct ctl *c, int64_t t_us)
 	}
 }
 
+static void on_poll_event(void *ctx, enum pollrun_ev kind, unsigned ecu,
+			  const char *code, const char *msg, int64_t t_us)
+{
+	struct ctl *c = ctx;
+	struct diag_event ev;
+
+	(void)ecu;
+	if (kind == POLLRUN_OK) {
+		c->poll_warned = 0;
+		diag_report(&c->soa.diag, DIAG_POLL_SILENT, true, t_us, "",
+			    &ev);
+		return;
+	}
+	/* once per kind until the pack answers again: a pack that refuses
+	 * one poll every 10 s all night is one event, not thousands */
+	if (!(c->poll_warned & (1u << kind))) {
+		c->poll_warned |= 1u << kind;
+		ctl_event(c, t_us, "warning", code, "%s", msg);
+	}
+	if (kind == POLLRUN_TIMEOUT)
+		ctl_raise(c, t_us, DIAG_POLL_SILENT, msg);
+}
+
+/* The bench state the polls' periods are chosen by. */
+static enum poller_state poll_state(const struct ctl *c)
+{
+	if (c->phase != CTL_RUNNING || !c->cmd.output_on ||
+	    c->cmd.current_mA == 0)
+		return POLLER_IDLE;
+	return c->cmd.current_mA > 0 ? POLLER_CHARGING : POLLER_DISCHARGING;
+}
+
+/* Polls: replies in, due requests out; a polled reading too old while
+ * the contactors are (being) closed stops the run. */
+static void poll_tick(struct ctl *c, int64_t t_us)
+{
+	const struct pack_snap *s = packstate_snap(c->ps);
+	unsigned upd, idx;
+	bool probe;
+	char msg[DIAG_MSG_LEN];
+
+	if (!c->poll || c->phase >= CTL_SAFING)
+		return;
+	upd = pollrun_tick(c->poll, poll_state(c), t_us);
+	if (upd)
+		absorb(c, upd, t_us);
+	if (c->phase < CTL_CLOSING || !pack_snap_stale(s, t_us, &idx, &probe))
+		return;
+	snprintf(
+	    msg, sizeof(msg),
+	    "%s %u read %.1f s ago, fresh for %.1f s (polled: sweep "
+	    "%.1f s + margin)",
+	    probe ? "probe" : "cell", idx + 1,
+	    (t_us - (probe ? s->temp_seen_us[idx] : s->cell_seen_us[idx])) /
+		1e6,
+	    (probe ? s->temp_fresh_us[idx] : s->cell_fresh_us[idx]) / 1e6,
+	    c->cfg.profile->poll.sweep_period_ms / 1000.0);
+	ctl_raise(c, t_us, DIAG_POLL_STALE, msg);
+}
+
 static bool bms_ready(const struct ctl *c)
 {
 	const struct pack_snap *s = packstate_snap(c->ps);
@@ -505,6 +605,7 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	c->now_us = t_us;
 	ctl_measure(c, t_us, c->phase == CTL_SAFING);
 	bms_tx_poll(c->cfg.bms_tx, t_us);
+	poll_tick(c, t_us);
 	check(c, t_us);
 	if (c->cmd.refused && c->phase < CTL_SAFING)
 		cycler_refused(c, t_us);

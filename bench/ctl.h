@@ -34,6 +34,7 @@ struct bms_tx;
 struct dbc;
 struct h5log;
 struct instr;
+struct isotp;
 struct profile;
 struct recipe;
 struct recipe_limits;
@@ -78,6 +79,9 @@ struct ctl_cfg {
 	/* The buses (BMS, cycler) as named in the bench file: those that
 	 * are SocketCAN interfaces get bench:CAN_STATUS events. */
 	const char *can_ifaces[CTL_MAX_CAN_IFACES];
+	/* A polled pack (profile->poll.n_polls > 0): one ISO-TP endpoint
+	 * per profile ECU, in the order of profile->poll.ecus. */
+	struct isotp *const *poll_links;
 };
 
 struct ctl;

@@ -6,6 +6,7 @@
 
 #include "bench/ctl.h"
 #include "bench/packstate.h"
+#include "bench/pollrun.h"
 #include "bench/profile.h"
 #include "bench/soa.h"
 #include "bench/step.h"
@@ -65,6 +66,11 @@ struct ctl {
 	int64_t cells_t_us; /* newest complete cell set */
 	uint32_t last_cell_set, last_temp_set;
 	enum canbus_state bus_state;
+
+	/* Polled pack. */
+	struct pollrun *poll;
+	uint32_t poll_warned; /* bit per pollrun_ev: reported since an answer */
+	bool has_broadcast;   /* the profile maps broadcast BMS frames */
 
 	/* Logging. */
 	int64_t next_log_us;

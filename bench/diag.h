@@ -55,6 +55,8 @@ enum diag_id {
 	DIAG_LOG_WRITE,	   /* run file writer failed (disk full) */
 	DIAG_BUS_OFF,	   /* BMS bus off, no automatic restart */
 	DIAG_LOOP_ERROR,   /* the event loop failed (ctl_fail) */
+	DIAG_POLL_SILENT,  /* a polled ECU gave no answer after the retries */
+	DIAG_POLL_STALE,   /* a polled reading older than sweep + margin */
 	DIAG_N
 };
 

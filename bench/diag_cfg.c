@@ -23,6 +23,10 @@
  *   file writer failing, the BMS bus off without restart, the event loop
  *   failing) acts at once: there is nothing to debounce, the bench can no
  *   longer see or command the pack;
+ * - a polled ECU silent for 2 polls in a row (each already retried, so
+ *   seconds of silence): one lost poll is a busy LBC, two are a pack that
+ *   stopped talking; a polled reading older than the profile's sweep plus
+ *   margin acts at once (the margin is the debounce);
  * - stop requests act at once;
  * - a warning warns again only after reading OK for a minute: a cell
  *   spread hovering at its limit gives one event, not one per burst.
@@ -72,6 +76,8 @@ const struct diag_row diag_table[DIAG_N] = {
 	ROW(LOG_WRITE,             ABORT, BENCH,    1,    0),
 	ROW(BUS_OFF,               ABORT, BENCH,    1,    0),
 	ROW(LOOP_ERROR,            ABORT, BENCH,    1,    0),
+	ROW(POLL_SILENT,           ABORT, BENCH,    2,    0),
+	ROW(POLL_STALE,            ABORT, BENCH,    1,    0),
 };
 /* clang-format on */
 

@@ -320,6 +320,45 @@ static unsigned apply(struct packstate *ps, const struct ps_entry *e, double v,
 	return 0;
 }
 
+unsigned packstate_put(struct packstate *ps, enum poll_role role,
+		       unsigned index, int32_t value, int64_t t_us,
+		       int64_t fresh_us)
+{
+	static const enum ps_role map[POLL_ROLE_N] = {
+	    [POLL_ROLE_CELL_V] = ROLE_CELL_V, [POLL_ROLE_TEMP] = ROLE_TEMP,
+	    [POLL_ROLE_PACK_V] = ROLE_PACK_V, [POLL_ROLE_PACK_I] = ROLE_PACK_I,
+	    [POLL_ROLE_SOC] = ROLE_SOC,
+	};
+	struct ps_entry e = {.role = map[role], .index = index};
+	struct pack_snap *s = &ps->snap;
+	bool charge_positive = ps->charge_positive;
+	unsigned upd;
+
+	if ((unsigned)role >= POLL_ROLE_N ||
+	    (role == POLL_ROLE_CELL_V && index >= s->series) ||
+	    (role == POLL_ROLE_TEMP && index >= s->n_probes))
+		return 0;
+	/* apply() takes V, degC, A, %; a polled current's sign is the
+	 * profile's scale, not current_charge_positive */
+	ps->charge_positive = true;
+	upd = apply(ps, &e,
+		    role == POLL_ROLE_TEMP  ? value / 10.0
+		    : role == POLL_ROLE_SOC ? value / 10.0
+					    : value / 1000.0,
+		    t_us);
+	ps->charge_positive = charge_positive;
+	if (role == POLL_ROLE_CELL_V)
+		s->cell_fresh_us[index] = fresh_us;
+	else if (role == POLL_ROLE_TEMP)
+		s->temp_fresh_us[index] = fresh_us;
+	return upd;
+}
+
+void packstate_polled(struct packstate *ps, int64_t t_us)
+{
+	ps->snap.last_poll_us = t_us ? t_us : 1;
+}
+
 /* The entries the frame's multiplexor value selects (binary search). */
 static unsigned apply_block(struct packstate *ps, const struct ps_msg *m,
 			    const struct canframe *f, int64_t t_us)
@@ -399,6 +438,26 @@ void pack_snap_cell_minmax(const struct pack_snap *s, int *min_i, int *max_i)
 	}
 	*min_i = lo;
 	*max_i = hi;
+}
+
+bool pack_snap_stale(const struct pack_snap *s, int64_t now_us, unsigned *index,
+		     bool *probe)
+{
+	for (unsigned i = 0; i < s->series; i++)
+		if (s->cell_fresh_us[i] && s->cell_seen_us[i] &&
+		    now_us - s->cell_seen_us[i] > s->cell_fresh_us[i]) {
+			*index = i;
+			*probe = false;
+			return true;
+		}
+	for (unsigned i = 0; i < s->n_probes; i++)
+		if (s->temp_fresh_us[i] && s->temp_seen_us[i] &&
+		    now_us - s->temp_seen_us[i] > s->temp_fresh_us[i]) {
+			*index = i;
+			*probe = true;
+			return true;
+		}
+	return false;
 }
 
 int pack_snap_temp_max(const struct pack_snap *s)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/polldef.h"
 #include "can/canframe.h"
 
 struct dbc;
@@ -68,6 +69,10 @@ struct pack_snap {
 	int64_t cell_seen_us[PACKSTATE_MAX_CELLS]; /* 0 = never */
 	int32_t temp_ddegC[PACKSTATE_MAX_PROBES];
 	int64_t temp_seen_us[PACKSTATE_MAX_PROBES];
+	/* How long a reading counts as fresh: 0 for broadcast readings (the
+	 * BMS heartbeat watches those), sweep + margin for polled ones. */
+	int64_t cell_fresh_us[PACKSTATE_MAX_CELLS];
+	int64_t temp_fresh_us[PACKSTATE_MAX_PROBES];
 	int32_t pack_mV, pack_mA;
 	int32_t soc_permille;
 	int32_t ccl_mA, dcl_mA; /* magnitudes */
@@ -75,6 +80,7 @@ struct pack_snap {
 	bool contactor_closed;
 	uint32_t faults;       /* bit i = fault_signals[i] active */
 	int64_t last_frame_us; /* any mapped BMS frame; 0 = none yet */
+	int64_t last_poll_us;  /* any decoded poll reply; 0 = none yet */
 	uint64_t frames;       /* mapped frames decoded */
 	unsigned cells_seen, probes_seen;
 	/* Complete sets: incremented each time every cell (probe) has been
@@ -96,11 +102,25 @@ unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
 			    int64_t t_us);
 const struct pack_snap *packstate_snap(const struct packstate *ps);
 
+/* One polled value in packstate's unit (mV, deci-degC, mA + charge,
+ * permille) read at t_us, fresh for fresh_us. Returns the PACK_UPD_* bit
+ * (0: index out of range). Current keeps the sign the profile gave it. */
+unsigned packstate_put(struct packstate *ps, enum poll_role role,
+		       unsigned index, int32_t value, int64_t t_us,
+		       int64_t fresh_us);
+/* A reply was decoded at t_us (liveness of a polled pack). */
+void packstate_polled(struct packstate *ps, int64_t t_us);
+
 /* The ids to let through the kernel filter; returns how many (<= max). */
 size_t packstate_ids(const struct packstate *ps, uint32_t *ids, size_t max);
 
 /* Min/max cell over the cells seen so far; index 0-based, -1 if none. */
 void pack_snap_cell_minmax(const struct pack_snap *s, int *min_i, int *max_i);
+/* The first polled cell (else probe) older than its freshness at now_us:
+ * true with *index 0-based and *probe telling which. Broadcast readings
+ * are never stale here. */
+bool pack_snap_stale(const struct pack_snap *s, int64_t now_us, unsigned *index,
+		     bool *probe);
 /* Highest temperature seen, -1 if none. */
 int pack_snap_temp_max(const struct pack_snap *s);
 

@@ -14,6 +14,7 @@
 #include <ctype.h>
 
 #include "common/cfgini.h"
+#include "bench/profile_poll.h"
 #include "bench/recipe.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -581,15 +582,26 @@ static int on_key(struct cfgini *c, const char *section, const char *key,
 		return key_bms(x, c, key, value);
 	if (!strcmp(section, "bench_tx"))
 		return key_tx(x, c, key, value);
+	if (profile_poll_section(section))
+		return profile_poll_key(x->p, c, section, key, value);
 	if (!section[0])
 		return cfgini_fail(c, key, "key outside a section");
 	return cfgini_fail(c, "",
 			   "unknown section [%s] (expected pack, limits, bms, "
-			   "bench_tx)",
+			   "bench_tx, polling, ecu NAME, poll NAME)",
 			   section);
 }
 
-static int require(const struct pctx *x, const char *name)
+/* Does a poll of the profile read this role? */
+static bool polled(const struct profile *p, enum poll_role r)
+{
+	for (unsigned i = 0; i < p->poll.n_fields; i++)
+		if (p->poll.fields[i].role == r)
+			return true;
+	return false;
+}
+
+static int require(struct pctx *x, const char *name)
 {
 	struct profile *p = x->p;
 	static const struct {
@@ -600,11 +612,18 @@ static int require(const struct pctx *x, const char *name)
 	    {offsetof(struct pctx, has_series), "series in [pack]"},
 	    {offsetof(struct pctx, has_rated), "rated_capacity_ah in [pack]"},
 	    {offsetof(struct pctx, has_dbc), "dbc in [bms]"},
-	    {offsetof(struct pctx, has_cells), "cell_voltage in [bms]"},
-	    {offsetof(struct pctx, has_pack_v), "pack_voltage in [bms]"},
-	    {offsetof(struct pctx, has_pack_i), "pack_current in [bms]"},
+	    {offsetof(struct pctx, has_cells),
+	     "cell_voltage in [bms] or a [poll]"},
+	    {offsetof(struct pctx, has_pack_v),
+	     "pack_voltage in [bms] or a [poll]"},
+	    {offsetof(struct pctx, has_pack_i),
+	     "pack_current in [bms] or a [poll]"},
 	};
 
+	/* a value a poll reads needs no broadcast signal */
+	x->has_cells |= polled(p, POLL_ROLE_CELL_V);
+	x->has_pack_v |= polled(p, POLL_ROLE_PACK_V);
+	x->has_pack_i |= polled(p, POLL_ROLE_PACK_I);
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
 		if (!*(const bool *)((const char *)x + req[i].off))
 			return cfgini_fail_file(name, p->error,
@@ -687,6 +706,7 @@ static int finish(struct pctx *x, const char *name)
 	uint32_t mAh;
 
 	TRY(require(x, name));
+	TRY(profile_poll_finish(p, name));
 	ch = chem_find(p->chemistry);
 	if (!x->has_cell_high)
 		memcpy(p->cell_high_mV, ch->cell_high_mV,

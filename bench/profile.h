@@ -29,6 +29,8 @@
  *               heartbeat_timeout_ms
  *   [bench_tx]  message, period_ms, contactor_signal, contactor_open,
  *               contactor_close, alive_signal
+ *   [polling], [ecu NAME], [poll NAME]: a polled pack's ECUs, requests
+ *               and reply layouts (bench/profile_poll.c, polldef.h)
  *
  * Unknown sections/keys and bad values are errors "FILE:LINE: key 'k': ...".
  * Voltages are kept in mV, temperatures in deci-degrees C, currents in mA.
@@ -40,6 +42,7 @@
 #include <stdint.h>
 
 #include "bench/diag.h"
+#include "bench/polldef.h"
 
 #define PROFILE_NAME_LEN 64
 #define PROFILE_PATH_LEN 512
@@ -95,6 +98,9 @@ struct profile {
 	char tx_contactor_signal[PROFILE_NAME_LEN];
 	int32_t tx_contactor_open, tx_contactor_close;
 	char tx_alive_signal[PROFILE_NAME_LEN];
+
+	/* Polled values (n_polls 0: a broadcast-only pack). */
+	struct poll_set poll;
 
 	char *text;	 /* owned copy of the INI text, or NULL */
 	char error[256]; /* set when loading fails */

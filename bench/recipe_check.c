@@ -142,6 +142,7 @@ static void window_build(const struct recipe *r,
 struct checker {
 	const struct recipe *r;
 	const struct window *w;
+	const struct recipe_check_src *src;
 	uint32_t only_line; /* 0: every line */
 	struct recipe_problem *out;
 	unsigned max, n;
@@ -214,6 +215,85 @@ static int64_t step_current_mA(const struct checker *k,
 	return mA;
 }
 
+/* How fast a cell's voltage may move per C of current near the ends of
+ * its window, while the bench waits for the next polled sweep: charging,
+ * NMC's top 10 % rises ~0.2 V in 6 min at 1C (0.5 mV/s), doubled; the
+ * discharge knee falls ~0.5 V in the last 3 min (3 mV/s). */
+#define POLL_RISE_uV_PER_S_PER_C 1000
+#define POLL_FALL_uV_PER_S_PER_C 3000
+
+static int32_t tighter(int32_t a, bool has, int32_t b, bool high)
+{
+	if (!has)
+		return a;
+	return high ? (b < a ? b : a) : (b > a ? b : a);
+}
+
+/* A pack whose cells are polled sees a cell's voltage up to the profile's
+ * sweep_period_s late: a charge (discharge) step must end far enough
+ * inside the hard limit that the cells cannot cross it in that time at
+ * the step's current (docs/safety.md, "Polled packs"). */
+static void check_reaction(struct checker *k, const struct recipe_op *op,
+			   uint32_t mAh)
+{
+	const struct recipe_step *st = &op->step;
+	const struct profile *p = k->src->profile;
+	const struct recipe_limits *rl = &k->r->limits, *bl = k->src->bench;
+	bool charge = st->kind == RECIPE_CHARGE;
+	double sweep_s = p->poll.sweep_period_ms / 1000.0;
+	int32_t end =
+	    charge ? p->cell_high_mV[PROFILE_OP] : p->cell_low_mV[PROFILE_OP];
+	int32_t hard = charge ? p->cell_high_mV[PROFILE_HARD]
+			      : p->cell_low_mV[PROFILE_HARD];
+	const char *pn =
+	    k->src->profile_name ? k->src->profile_name : "profile";
+	char what[96], msg[400];
+	double c_rate, move_mV;
+	int64_t mA;
+
+	if (p->cell_voltage_fmt[0] || !p->poll.sweep_period_ms || !mAh)
+		return; /* cells broadcast: safety at frame rate */
+	if (st->kind == RECIPE_HOLD_CELL) {
+		snprintf(
+		    msg, sizeof(msg),
+		    "a cell voltage hold regulates on cell readings up to "
+		    "%.0f s old (polled, %s sweep_period_s): hold the pack "
+		    "voltage instead",
+		    sweep_s, pn);
+		problem(k, op, msg);
+		return;
+	}
+	if ((!charge && st->kind != RECIPE_DISCHARGE) ||
+	    st->set_kind == RECIPE_SET_NONE)
+		return;
+	for (unsigned i = 0; i < st->n_ends; i++)
+		if (st->ends[i].kind == RECIPE_END_CELL_V &&
+		    (charge ? st->ends[i].value < end
+			    : st->ends[i].value > end))
+			end = st->ends[i].value;
+	hard = tighter(hard, rl->has_cell_mV,
+		       charge ? rl->cell_high_mV : rl->cell_low_mV, charge);
+	if (bl)
+		hard = tighter(hard, bl->has_cell_mV,
+			       charge ? bl->cell_high_mV : bl->cell_low_mV,
+			       charge);
+	mA = step_current_mA(k, st, mAh, what, sizeof(what));
+	c_rate = (double)(mA < 0 ? -mA : mA) / mAh;
+	move_mV =
+	    c_rate * sweep_s *
+	    (charge ? POLL_RISE_uV_PER_S_PER_C : POLL_FALL_uV_PER_S_PER_C) /
+	    1000.0;
+	if ((charge ? hard - end : end - hard) >= move_mV)
+		return;
+	snprintf(msg, sizeof(msg),
+		 "ends at %.3f V, %d mV from the hard limit %.3f V; at %.2fC "
+		 "cells may move %.0f mV in the %.0f s a polled sweep takes "
+		 "(%s sweep_period_s)",
+		 end / 1000.0, charge ? hard - end : end - hard, hard / 1000.0,
+		 c_rate, move_mV, sweep_s, pn);
+	problem(k, op, msg);
+}
+
 static void check_step(struct checker *k, const struct recipe_op *op,
 		       uint32_t mAh)
 {
@@ -240,6 +320,7 @@ static void check_step(struct checker *k, const struct recipe_op *op,
 	case RECIPE_REST:
 		break;
 	}
+	check_reaction(k, op, mAh);
 	for (unsigned i = 0; i < st->n_ends; i++) {
 		const struct recipe_end *e = &st->ends[i];
 		enum qty q;
@@ -264,8 +345,12 @@ static unsigned run(const struct recipe *r, const struct recipe_check_src *s,
 		    unsigned max)
 {
 	struct window w;
-	struct checker k = {
-	    .r = r, .w = &w, .only_line = only_line, .out = out, .max = max};
+	struct checker k = {.r = r,
+			    .w = &w,
+			    .src = s,
+			    .only_line = only_line,
+			    .out = out,
+			    .max = max};
 	uint32_t mAh = profile_rated_mAh(s->profile);
 
 	window_build(r, s, &w);

@@ -104,6 +104,10 @@ static const char *rig_recipe = "log every 1 s\n"
 /* The bench file's [bms] restart_ms the controller is built with. */
 static uint32_t rig_bus_restart_ms;
 
+/* A test file may add polls to the profile and give their links. */
+static void (*rig_profile_hook)(struct profile *p);
+static struct isotp *const *rig_poll_links;
+
 static struct dbc *db;
 static struct profile prof;
 static struct recipe recipe;
@@ -204,6 +208,8 @@ static inline void setup(void)
 	cr_assert_eq(profile_for_sim("nmc", SERIES, 1, 8, PROBES, 94,
 				     "fixtures/dbc/sim_bms.dbc", &prof),
 		     BENCH_OK);
+	if (rig_profile_hook)
+		rig_profile_hook(&prof);
 	cr_assert_eq(recipe_parse(rig_recipe, "t.txt", &recipe), BENCH_OK);
 	snprintf(name, sizeof(name), "mem:ctlabort-%d", (int)getpid());
 	cr_assert_eq(canbus_open(name, NULL, &bus), BENCH_OK);
@@ -227,6 +233,7 @@ static inline void setup(void)
 	cc.ambient_C = 25;
 	cc.note = note;
 	cc.bus_restart_ms = rig_bus_restart_ms;
+	cc.poll_links = rig_poll_links;
 	cr_assert_eq(ctl_new(&cc, &c), BENCH_OK);
 }
 

@@ -231,7 +231,7 @@ static const struct bad bads[] = {
 	 "p.ini:11: key 'rate': unknown key in [bench_tx]"},
 	{"[cells]\nx = 1\n",
 	 "p.ini:11: unknown section [cells] (expected pack, limits, bms, "
-	 "bench_tx)"},
+	 "bench_tx, polling, ecu NAME, poll NAME)"},
 	{"[pack]\nchemistry = nca\n",
 	 "p.ini:11: key 'chemistry': expected nmc or lfp, found 'nca'"},
 	{"[pack]\nseries = 0\n",
@@ -358,11 +358,11 @@ Test(profile, missing_keys_are_named)
 		 "p.ini: missing key rated_capacity_ah in [pack]"},
 		{"dbc = pack.dbc\n", "p.ini: missing key dbc in [bms]"},
 		{"cell_voltage = V_%02u\n",
-		 "p.ini: missing key cell_voltage in [bms]"},
+		 "p.ini: missing key cell_voltage in [bms] or a [poll]"},
 		{"pack_voltage = PackV\n",
-		 "p.ini: missing key pack_voltage in [bms]"},
+		 "p.ini: missing key pack_voltage in [bms] or a [poll]"},
 		{"pack_current = PackI\n",
-		 "p.ini: missing key pack_current in [bms]"},
+		 "p.ini: missing key pack_current in [bms] or a [poll]"},
 	};
 	/* clang-format on */
 
