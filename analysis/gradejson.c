@@ -204,6 +204,18 @@ void grade_csv_header(FILE *o)
 	      o);
 }
 
+/* CSV text field (RFC 4180): quoted, a quote inside doubled. */
+static void csv_str(FILE *o, const char *text)
+{
+	fputc('"', o);
+	for (const char *p = text; *p; p++) {
+		if (*p == '"')
+			fputc('"', o);
+		fputc(*p, o);
+	}
+	fputc('"', o);
+}
+
 /* CSV number: empty when unknown. */
 static void csv_num(FILE *o, const char *fmt, double x)
 {
@@ -225,7 +237,10 @@ void grade_csv_row(FILE *o, const char *path, const struct pack_result *pr,
 			mx = k;
 		flagged += g->cell_flags[c] != 0;
 	}
-	fprintf(o, "\"%s\",\"%s\",%s", path, pr->pack_id, grade_name(g->grade));
+	csv_str(o, path);
+	fputc(',', o);
+	csv_str(o, pr->pack_id);
+	fprintf(o, ",%s", grade_name(g->grade));
 	csv_num(o, "%.4f", pr->soh_capacity);
 	csv_num(o, "%.3f", pr->capacity_ah);
 	csv_num(o, "%.1f", pr->energy_wh);

@@ -5,6 +5,7 @@
 #include "ctlsock.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,15 +98,26 @@ int ctlsock_dir(char *buf, size_t len)
 	return private_dir(buf);
 }
 
+/* A pack id names a socket, a run and lines of logs and reports: no
+ * path separator, no hidden name, no control character. */
+static bool pack_id_ok(const char *pack_id)
+{
+	if (!*pack_id || strchr(pack_id, '/') || pack_id[0] == '.')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)pack_id; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 int ctlsock_path(const char *pack_id, char *buf, size_t len)
 {
 	char dir[200];
 	int n;
 
-	if (!*pack_id || strchr(pack_id, '/') || pack_id[0] == '.') {
-		log_err("pack id '%s' cannot name a socket (no '/', no "
-			"leading '.')",
-			pack_id);
+	if (!pack_id_ok(pack_id)) {
+		log_err("pack id cannot name a run (no '/', no leading '.', "
+			"no control characters such as a newline)");
 		return BENCH_ERR_ARG;
 	}
 	TRY(ctlsock_dir(dir, sizeof(dir)));

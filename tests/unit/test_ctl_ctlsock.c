@@ -139,6 +139,10 @@ Test(ctlsock, resolve_id_or_path, .init = setup)
 	cr_assert_str_eq(buf, "/x/y.sock");
 	logcap_start();
 	cr_assert_eq(ctlsock_path("../evil", buf, sizeof(buf)), BENCH_ERR_ARG);
+	cr_assert_eq(ctlsock_path("PACK\n7", buf, sizeof(buf)), BENCH_ERR_ARG);
+	cr_assert_eq(ctlsock_path("PACK\x1b[2J", buf, sizeof(buf)),
+		     BENCH_ERR_ARG);
+	cr_assert_eq(ctlsock_path("Pack \"7\" é", buf, sizeof(buf)), BENCH_OK);
 	logcap_stop();
 }
 

@@ -405,3 +405,21 @@ Test(grade_rules, json_shape_exact, .init = healthy)
 	free(js);
 	grade_result_release(&g);
 }
+
+Test(grade_rules, csv_row_doubles_quotes_in_its_text_fields, .init = healthy)
+{
+	struct grade_result g;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&buf, &len);
+
+	snprintf(P.pack_id, sizeof(P.pack_id), "%s", "a,\"b\"");
+	run(&g);
+	grade_csv_row(o, "run \"1\".h5", &P, &g);
+	fclose(o);
+	cr_assert(strncmp(buf, "\"run \"\"1\"\".h5\",\"a,\"\"b\"\"\",REUSE,",
+			  31) == 0,
+		  "%s", buf);
+	free(buf);
+	grade_result_release(&g);
+}
