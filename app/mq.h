@@ -17,11 +17,11 @@
 
 struct mq_cfg {
 	const char *url;
-	const char *ca, *cert, *key;	     /* NULL or "": none */
+	const char *ca, *cert, *key;	      /* NULL or "": none */
 	const char *username, *password_file; /* first line of the file */
-	const char *client_id;		     /* NULL: the library's */
-	const char *will_topic;		     /* NULL: no last will */
-	const char *will_payload;	     /* retained, QoS 1 */
+	const char *client_id;		      /* NULL: the library's */
+	const char *will_topic;		      /* NULL: no last will */
+	const char *will_payload;	      /* retained, QoS 1 */
 };
 
 typedef void (*mq_msg_fn)(void *ctx, const char *topic, const char *payload,
@@ -48,8 +48,8 @@ void mq_disconnect(struct mq *m);
 
 /* qos 0 or 1. *mid (may be NULL) identifies a QoS 1 message for
  * mq_acked. BENCH_ERR_IO when not connected or the library refuses. */
-int mq_publish(struct mq *m, const char *topic, const char *payload,
-	       size_t len, int qos, bool retain, int *mid);
+int mq_publish(struct mq *m, const char *topic, const char *payload, size_t len,
+	       int qos, bool retain, int *mid);
 /* The broker acknowledged QoS 1 message mid (PUBACK). A lost connection
  * forgets unacknowledged messages: the caller publishes them again. */
 bool mq_acked(const struct mq *m, int mid);

@@ -164,11 +164,10 @@ static int configure(struct mq *m, const struct mq_cfg *cfg, bool tls)
 		}
 	}
 	if (tls || set(cfg->ca) || set(cfg->cert)) {
-		rc = mosquitto_tls_set(
-		    m->mosq, set(cfg->ca) ? cfg->ca : NULL,
-		    set(cfg->ca) ? NULL : "/etc/ssl/certs",
-		    set(cfg->cert) ? cfg->cert : NULL,
-		    set(cfg->key) ? cfg->key : NULL, NULL);
+		rc = mosquitto_tls_set(m->mosq, set(cfg->ca) ? cfg->ca : NULL,
+				       set(cfg->ca) ? NULL : "/etc/ssl/certs",
+				       set(cfg->cert) ? cfg->cert : NULL,
+				       set(cfg->key) ? cfg->key : NULL, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			log_err("telemetry TLS (ca '%s', cert '%s', key "
 				"'%s'): %s",
@@ -296,8 +295,8 @@ void mq_disconnect(struct mq *m)
 	m->connected = false;
 }
 
-int mq_publish(struct mq *m, const char *topic, const char *payload,
-	       size_t len, int qos, bool retain, int *mid)
+int mq_publish(struct mq *m, const char *topic, const char *payload, size_t len,
+	       int qos, bool retain, int *mid)
 {
 	int id = 0;
 	int rc;

@@ -162,8 +162,8 @@ static void take_msg(struct telemetry *t, const struct tm_msg *m)
 		return;
 	case TM_EVENT:
 		if (strcmp(m->u.ev.severity, "info"))
-			snprintf(t->last_alarm, sizeof(t->last_alarm),
-				 "%s: %s", m->u.ev.code, m->u.ev.message);
+			snprintf(t->last_alarm, sizeof(t->last_alarm), "%s: %s",
+				 m->u.ev.code, m->u.ev.message);
 		if (t->bl_n == TM_BACKLOG) {
 			atomic_fetch_add(&t->thread_dropped, 1);
 			return;
@@ -241,8 +241,7 @@ static int publish_online(struct telemetry *t, bool online)
 /* Newly connected: the retained topics again (latest per topic). */
 static void on_connected(struct telemetry *t)
 {
-	log_info("connected to %s%s", t->url,
-		 t->failing ? " (again)" : "");
+	log_info("connected to %s%s", t->url, t->failing ? " (again)" : "");
 	t->was_connected = true;
 	t->failing = false;
 	t->backoff_ms = TM_BACKOFF_MIN_MS;
@@ -291,10 +290,10 @@ static void publish_pending(struct telemetry *t)
 /* Everything the end owes the broker has been acknowledged. */
 static bool delivered(const struct telemetry *t)
 {
-	if (t->bl_n || t->status_dirty || t->grade_dirty ||
-	    ring_count(t->ring))
+	if (t->bl_n || t->status_dirty || t->grade_dirty || ring_count(t->ring))
 		return false;
-	if (t->status_final && (!t->status_mid || !mq_acked(t->mq, t->status_mid)))
+	if (t->status_final &&
+	    (!t->status_mid || !mq_acked(t->mq, t->status_mid)))
 		return false;
 	if (t->grade && (!t->grade_mid || !mq_acked(t->mq, t->grade_mid)))
 		return false;
@@ -393,20 +392,21 @@ int telemetry_start(const struct telemetry_cfg *cfg, struct telemetry **out)
 	n = telemetry_json_online(&x, false, will, sizeof(will));
 	snprintf(client, sizeof(client), "bench-%s-%d%s", t->bench_id,
 		 (int)getpid(), t->announce ? "" : "-grade");
-	rc = n < 0 ? n : ring_new(TM_RING_SLOTS, sizeof(struct tm_msg), &t->ring);
+	rc = n < 0 ? n
+		   : ring_new(TM_RING_SLOTS, sizeof(struct tm_msg), &t->ring);
 	if (rc < 0)
 		goto fail;
-	rc = mq_new(&(struct mq_cfg){.url = t->url,
-				     .ca = t->ca,
-				     .cert = t->cert,
-				     .key = t->key,
-				     .username = t->user,
-				     .password_file = t->pwfile,
-				     .client_id = client,
-				     .will_topic =
-					 t->announce ? t->t_online : NULL,
-				     .will_payload = will},
-		    &t->mq);
+	rc = mq_new(
+	    &(struct mq_cfg){.url = t->url,
+			     .ca = t->ca,
+			     .cert = t->cert,
+			     .key = t->key,
+			     .username = t->user,
+			     .password_file = t->pwfile,
+			     .client_id = client,
+			     .will_topic = t->announce ? t->t_online : NULL,
+			     .will_payload = will},
+	    &t->mq);
 	if (rc < 0)
 		goto fail;
 	if (pthread_create(&t->thread, NULL, thread_main, t)) {

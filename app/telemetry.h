@@ -26,7 +26,7 @@ struct ctl;
 struct telemetry_cfg {
 	const char *url; /* mqtt://HOST:PORT | mqtts://HOST:PORT */
 	const char *ca, *cert, *key, *username, *password_file; /* or NULL */
-	const char *lab;      /* or NULL */
+	const char *lab;					/* or NULL */
 	const char *bench_id; /* the topic's <bench-id> */
 	double linger_s;      /* < 0: TELEMETRY_LINGER_S */
 	/* false (`bench grade`): no online topic and no last will, the

@@ -16,7 +16,7 @@
 
 struct telemetry_json_ctx {
 	const char *bench_id, *lab;
-	uint64_t dropped; /* messages not published so far */
+	uint64_t dropped;	/* messages not published so far */
 	const char *last_alarm; /* "code: message" of the last warning or
 				   worse, "" none */
 };

@@ -71,8 +71,9 @@ static inline void mqtt_broker_start(const char *dir, struct broker *b)
 	b->log = ctl_path(dir, "mosquitto.log");
 	f = fopen(b->conf, "w");
 	cr_assert_not_null(f);
-	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\n"
-		   "persistence false\n",
+	fprintf(f,
+		"listener %d 127.0.0.1\nallow_anonymous true\n"
+		"persistence false\n",
 		b->port);
 	fclose(f);
 	b->pid = fork();

@@ -13,10 +13,10 @@ static int run_quick(const char *dir, const char *speed, const char *url,
 		     const char *linger, double *wall_s)
 {
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-	const char *args[16] = {"run",	 "fixtures/recipes/quick.txt",
-				"--sim", PACK,
-				"--speed", speed,
-				"-o",	 out,
+	const char *args[16] = {"run",	      "fixtures/recipes/quick.txt",
+				"--sim",      PACK,
+				"--speed",    speed,
+				"-o",	      out,
 				"--overwrite"};
 	int n = 9, rc;
 	double t0 = mqtt_now_s();
@@ -56,9 +56,10 @@ Test(telemetry_mqtt, sim_run_publishes_status_events_online_and_final,
 	rc = run_quick(dir, "max", mqtt_url(&b), "10", NULL);
 	mqtt_sub_stop(sp);
 	cr_assert_eq(rc, 0, "%s", ctl_log(log));
-	cr_expect(has_line(sub, TOPIC "online {\"schema\":\"bench-telemetry/1\""
-				  ",\"bench_id\":\"lfp30-healthy\",\"lab\":\"\""
-				  ",\"online\":true}"),
+	cr_expect(has_line(sub,
+			   TOPIC "online {\"schema\":\"bench-telemetry/1\""
+				 ",\"bench_id\":\"lfp30-healthy\",\"lab\":\"\""
+				 ",\"online\":true}"),
 		  "%s", ctl_log(sub));
 	cr_expect(has_line(sub, TOPIC "status {"), "%s", ctl_log(sub));
 	cr_expect(has_line(sub, "\"state\":\"running\""), "%s", ctl_log(sub));
@@ -68,14 +69,21 @@ Test(telemetry_mqtt, sim_run_publishes_status_events_online_and_final,
 
 	mqtt_retained(&b, TOPIC "status", dir, buf, sizeof(buf));
 	cr_expect(strstr(buf, "\"state\":\"complete\""), "%s", buf);
-	static const char *const keys[] = {
-	    "\"schema\":\"bench-telemetry/1\"", "\"pack_id\":\"lfp30-healthy\"",
-	    "\"step\":", "\"t\":", "\"voltage_volt\":", "\"current_ampere\":",
-	    "\"soc_percent\":", "\"cell_voltage_min_volt\":",
-	    "\"cell_voltage_min_cell\":", "\"cell_voltage_max_volt\":",
-	    "\"cell_voltage_max_cell\":", "\"temperature_max_celsius\":",
-	    "\"charge_ampere_hour\":", "\"discharge_ampere_hour\":",
-	    "\"telemetry_dropped\":0"};
+	static const char *const keys[] = {"\"schema\":\"bench-telemetry/1\"",
+					   "\"pack_id\":\"lfp30-healthy\"",
+					   "\"step\":",
+					   "\"t\":",
+					   "\"voltage_volt\":",
+					   "\"current_ampere\":",
+					   "\"soc_percent\":",
+					   "\"cell_voltage_min_volt\":",
+					   "\"cell_voltage_min_cell\":",
+					   "\"cell_voltage_max_volt\":",
+					   "\"cell_voltage_max_cell\":",
+					   "\"temperature_max_celsius\":",
+					   "\"charge_ampere_hour\":",
+					   "\"discharge_ampere_hour\":",
+					   "\"telemetry_dropped\":0"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		cr_expect(strstr(buf, keys[i]), "%s not in %s", keys[i], buf);
 	/* a clean end says offline itself (the will is for crashes) */
@@ -100,11 +108,16 @@ Test(telemetry_mqtt, broker_started_late_gets_final_status, .timeout = 60)
 	char *out = ctl_path(dir, "run.h5");
 	struct broker b = {.port = mqtt_free_port()};
 	char buf[4096];
-	const char *args[] = {"run",  "fixtures/recipes/quick.txt",
-			      "--sim", PACK,
-			      "-o",    out,
-			      "--telemetry", mqtt_url(&b),
-			      "--telemetry-linger", "20",
+	const char *args[] = {"run",
+			      "fixtures/recipes/quick.txt",
+			      "--sim",
+			      PACK,
+			      "-o",
+			      out,
+			      "--telemetry",
+			      mqtt_url(&b),
+			      "--telemetry-linger",
+			      "20",
 			      NULL};
 	pid_t pid = ctl_spawn(log, args);
 	int rc;
@@ -175,9 +188,19 @@ Test(telemetry_mqtt, broker_killed_mid_run_keeps_pace, .timeout = 60)
 
 	mqtt_broker_start(dir, &b);
 	/* quick.txt is about 281 s of test time: 2.8 s at 100x */
-	const char *a[] = {"run", "fixtures/recipes/quick.txt", "--sim", PACK,
-			   "--speed", "100", "-o", out, "--telemetry",
-			   mqtt_url(&b), "--telemetry-linger", "0", NULL};
+	const char *a[] = {"run",
+			   "fixtures/recipes/quick.txt",
+			   "--sim",
+			   PACK,
+			   "--speed",
+			   "100",
+			   "-o",
+			   out,
+			   "--telemetry",
+			   mqtt_url(&b),
+			   "--telemetry-linger",
+			   "0",
+			   NULL};
 	memcpy(args, a, sizeof(a));
 	t0 = mqtt_now_s();
 	pid = ctl_spawn(log, args);
@@ -190,4 +213,45 @@ Test(telemetry_mqtt, broker_killed_mid_run_keeps_pace, .timeout = 60)
 	cr_expect(has_line(log, "connected to"), "%s", ctl_log(log));
 	cr_expect(has_line(log, "telemetry messages not published"), "%s",
 		  ctl_log(log));
+}
+
+/* `bench lab --once`: one row per bench that published, from the
+ * retained messages; a dead broker is an error, not an empty lab. */
+Test(telemetry_mqtt, lab_once_lists_every_bench, .timeout = 60)
+{
+	char *dir = tmpdir_new("tm-lab"), *log = ctl_path(dir, "log");
+	char *out = ctl_path(dir, "run.h5"), *tab = ctl_path(dir, "tab");
+	struct broker b = {0};
+	char *url, dead[64];
+	const char *packs[] = {"fixtures/packs/lfp30-healthy.ini",
+			       "fixtures/packs/lfp30-aged.ini"};
+	const char *text;
+
+	mqtt_broker_start(dir, &b);
+	url = mqtt_url(&b);
+	for (int i = 0; i < 2; i++) {
+		const char *args[] = {
+		    "run",	   "fixtures/recipes/quick.txt",
+		    "--sim",	   packs[i],
+		    "-o",	   out,
+		    "--overwrite", "--telemetry",
+		    url,	   NULL};
+
+		cr_assert_eq(ctl_bench(log, args), 0, "%s", ctl_log(log));
+	}
+	const char *largs[] = {"lab", "--broker", url, "--once", NULL};
+	cr_assert_eq(ctl_bench(tab, largs), 0, "%s", ctl_log(tab));
+	text = ctl_log(tab);
+	cr_expect(strstr(text, "BENCH"), "%s", text);
+	cr_expect(strstr(text, "lfp30-healthy    no      complete"), "%s",
+		  text);
+	cr_expect(strstr(text, "lfp30-aged       no      complete"), "%s",
+		  text);
+	mqtt_broker_stop(&b);
+
+	snprintf(dead, sizeof(dead), "mqtt://127.0.0.1:%d", mqtt_free_port());
+	const char *dargs[] = {"lab", "--broker", dead, "--once", NULL};
+	cr_expect_eq(ctl_bench(tab, dargs), 1);
+	cr_expect(strstr(ctl_log(tab), "Connection refused"), "%s",
+		  ctl_log(tab));
 }
