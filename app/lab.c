@@ -120,8 +120,9 @@ static void print_table(struct lab *l, FILE *f)
 	char hms[32], lo[24], hi[24], temp[16];
 
 	qsort(l->rows, l->n, sizeof(l->rows[0]), cmp_row);
-	fprintf(f, "%-16s %-7s %-12s %-16s %-24s %11s %8s %8s %-11s %-11s %5s "
-		   "%s\n",
+	fprintf(f,
+		"%-16s %-7s %-12s %-16s %-24s %11s %8s %8s %-11s %-11s %5s "
+		"%s\n",
 		"BENCH", "ONLINE", "STATE", "PACK", "STEP", "TIME", "V", "A",
 		"MIN CELL", "MAX CELL", "TMAX", "ALARM");
 	for (unsigned k = 0; k < l->n; k++) {
@@ -136,7 +137,9 @@ static void print_table(struct lab *l, FILE *f)
 			"%-16.16s %-7s %-12.12s %-16.16s %-24.24s %11s %8.1f "
 			"%8.1f %-11s %-11s %5s %s\n",
 			r->id,
-			!r->online_known ? "?" : r->online ? "yes" : "no",
+			!r->online_known ? "?"
+			: r->online	 ? "yes"
+					 : "no",
 			r->have_status ? r->state : "-", r->pack, r->step,
 			r->have_status ? hms : "-", r->v, r->i, lo, hi, temp,
 			r->alarm);
@@ -190,8 +193,8 @@ int lab_main(const char *url, bool once)
 	int rc = 1;
 
 	snprintf(client, sizeof(client), "bench-lab-%d", (int)getpid());
-	if (!l || mq_new(&(struct mq_cfg){.url = url, .client_id = client},
-			 &m) < 0)
+	if (!l ||
+	    mq_new(&(struct mq_cfg){.url = url, .client_id = client}, &m) < 0)
 		goto out;
 	mq_on_message(m, on_msg, l);
 	if (connect_sub(m, url) < 0 && once)
