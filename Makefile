@@ -15,7 +15,7 @@
 #   make clean
 
 CC      ?= gcc
-PKGS    := libsocketcan libserialport hdf5 inih
+PKGS    := libsocketcan libserialport hdf5 inih libmosquitto
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2 -g

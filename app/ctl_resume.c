@@ -273,7 +273,7 @@ static int position_real(struct run_ctx *r, const struct resume_file *f,
 
 int ctl_run_resume(const char *path, bool if_needed)
 {
-	struct run_ctx r = {.sig_fd = -1};
+	struct run_ctx r = {.sig_fd = -1, .telemetry_linger_s = -1};
 	struct resume_file f = {0};
 	struct h5log_tail tail = {0};
 	struct run_meta meta = {0};

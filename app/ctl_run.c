@@ -32,6 +32,7 @@
 #include "bench/sim/sim.h"
 #include "bench/sim/sim_scpi.h"
 #include "app/status.h"
+#include "app/telemetry.h"
 #include "can/canbus.h"
 #include "can/isotp.h"
 #include "can/dbc.h"
@@ -445,6 +446,8 @@ void run_ctx_release(struct run_ctx *r)
 	if (r->have_bench)
 		benchcfg_release(&r->bench);
 	ctlsock_close(r->sock);
+	telemetry_close(r->tm);
+	r->tm = NULL;
 	if (r->sig_fd >= 0)
 		close(r->sig_fd);
 	if (r->out.tty)
@@ -475,6 +478,32 @@ static int claim_out_path(struct run_ctx *r, const struct run_opts *o)
 	return BENCH_OK;
 }
 
+/* --telemetry or the bench file's [telemetry]: the publisher thread. The
+ * topic names the bench file's id, or the pack without a bench file. */
+static int start_telemetry(struct run_ctx *r, const char *pack_id)
+{
+	const struct benchcfg_telemetry *bt = &r->bench.telemetry;
+	struct telemetry_cfg tc = {
+	    .url = r->telemetry_url ? r->telemetry_url : bt->url,
+	    .ca = bt->ca,
+	    .cert = bt->cert,
+	    .key = bt->key,
+	    .username = bt->username,
+	    .password_file = bt->password_file,
+	    .lab = bt->lab,
+	    .bench_id = r->bench.text ? r->bench.id : pack_id,
+	    .linger_s = r->telemetry_linger_s >= 0 ? r->telemetry_linger_s
+						   : bt->linger_s,
+	    .announce = true,
+	};
+
+	if (!tc.url[0])
+		return BENCH_OK;
+	TRY(telemetry_start(&tc, &r->tm));
+	log_info("telemetry to %s as bench/%s/", tc.url, tc.bench_id);
+	return BENCH_OK;
+}
+
 /* Everything but the run file: buses, cycler, controller. */
 int run_ctx_build(struct run_ctx *r, const char *pack_id)
 {
@@ -483,6 +512,7 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	char idn[sizeof(r->cycler->idn)] = "";
 
 	TRY(dbc_load_file(r->profile.dbc_path, &dopts, &r->dbc));
+	TRY(start_telemetry(r, pack_id));
 	TRY(open_bms_bus(r));
 	TRY(open_poll_links(r));
 	TRY(open_cycler(r));
@@ -505,6 +535,10 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	    strcmp(r->bench.bms_bus, "sim") ? r->bench.bms_restart_ms : 100;
 	cc.note = run_note;
 	cc.note_ctx = r;
+	if (r->tm) {
+		cc.event_tap = telemetry_event;
+		cc.event_tap_ctx = r->tm;
+	}
 	cc.can_ifaces[0] = r->bench.bms_bus;
 	cc.poll_links = r->poll_links;
 	if (r->bench.cycler == BENCHCFG_CYCLER_CAN &&
@@ -529,6 +563,7 @@ int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 		.log = r->log,
 		.log_skip_steps = r->file_steps,
 		.quiet = &r->quiet,
+		.tm = r->tm,
 	};
 	/* clang-format on */
 	int rc;
@@ -552,6 +587,33 @@ int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed)
 	return rc;
 }
 
+/* Telemetry's last words before the file closes: what it could not
+ * publish (an event in the file and on the broker), the final status. */
+static void telemetry_end(struct run_ctx *r)
+{
+	struct run_event ev = {0};
+	struct run_status st;
+	uint64_t n = telemetry_dropped(r->tm);
+
+	if (!r->tm)
+		return;
+	if (n) {
+		ctl_status(r->ctl, &st);
+		ev.t_s = st.test_s;
+		snprintf(ev.severity, sizeof(ev.severity), "warning");
+		snprintf(ev.code, sizeof(ev.code), "bench:TELEMETRY");
+		snprintf(ev.message, sizeof(ev.message),
+			 "%llu telemetry messages not published (broker "
+			 "unreachable or slow)",
+			 (unsigned long long)n);
+		log_warn("%s", ev.message);
+		h5log_push_event(r->log, &ev);
+		telemetry_event(r->tm, &ev);
+	}
+	ctl_status(r->ctl, &st);
+	telemetry_final(r->tm, &st);
+}
+
 /* Close the file with the controller's verdict; the exit status. */
 int run_ctx_finish(struct run_ctx *r, int loop_rc)
 {
@@ -564,10 +626,14 @@ int run_ctx_finish(struct run_ctx *r, int loop_rc)
 		reason = ctl_end_reason(r->ctl);
 	}
 	ctl_can_status(r->ctl);
+	telemetry_end(r);
 	rc = h5log_close(r->log, status, reason);
 	r->log = NULL;
 	if (rc < 0)
 		log_err("run file not closed cleanly: %s", bench_strerror(rc));
+	/* the file is safe: now wait (linger) for the broker */
+	telemetry_close(r->tm);
+	r->tm = NULL;
 	if (!strcmp(status, "complete") && rc >= 0) {
 		log_info("run complete: %s", reason);
 		return 0;
@@ -629,7 +695,9 @@ int ctl_recipe_check(const struct run_opts *o)
 
 int ctl_run_new(const struct run_opts *o)
 {
-	struct run_ctx r = {.sig_fd = -1};
+	struct run_ctx r = {.sig_fd = -1,
+			    .telemetry_url = o->telemetry_url,
+			    .telemetry_linger_s = o->telemetry_linger_s};
 	struct run_meta meta = {0};
 	struct h5log_cfg log_cfg = {0};
 	struct run_input_hashes hashes;

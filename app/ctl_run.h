@@ -20,7 +20,9 @@ struct run_opts {
 	double speed; /* 0 = max (no pacing) */
 	bool has_seed;
 	uint64_t seed;
-	bool overwrite; /* replace an existing out_path */
+	bool overwrite;		   /* replace an existing out_path */
+	const char *telemetry_url; /* NULL: the bench file's [telemetry] */
+	double telemetry_linger_s; /* < 0: the bench file's or default */
 };
 
 /* Both return the process exit status: 0 complete, 1 aborted for a bench

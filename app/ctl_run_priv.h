@@ -42,6 +42,10 @@ struct run_ctx {
 	bool quiet; /* replaying: no operator notes */
 	int64_t replay_until_us;
 	uint32_t file_steps;
+	/* MQTT (docs/telemetry.md): --telemetry overrides [telemetry] url */
+	const char *telemetry_url;
+	double telemetry_linger_s; /* < 0: the bench file's or default */
+	struct telemetry *tm;
 };
 
 void run_note(void *ctx, const char *msg);

@@ -27,6 +27,7 @@ struct ctlsock;
 struct h5log;
 struct sim;
 struct status_out;
+struct telemetry;
 
 struct loop_io {
 	struct ctl *ctl;
@@ -42,7 +43,8 @@ struct loop_io {
 	int64_t replay_until_us; /* 0: no replay */
 	struct h5log *log;
 	uint32_t log_skip_steps;
-	bool *quiet; /* cleared when the replay ends */
+	bool *quiet;	      /* cleared when the replay ends */
+	struct telemetry *tm; /* may be NULL */
 };
 
 int loop_sim_run(struct loop_io *io, struct sim *sim, double speed);

@@ -13,6 +13,7 @@
 #include "bench/ctl.h"
 #include "app/ctlsock.h"
 #include "app/loop.h"
+#include "app/telemetry.h"
 #include "can/canbus.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -109,6 +110,7 @@ int loop_real_run(struct loop_io *io, int64_t tick_us)
 						rc = loop_drain(io->ctl,
 								io->cyc_bus, t);
 					ctl_tick(io->ctl, t);
+					telemetry_tick(io->tm, io->ctl, t);
 					loop_housekeeping(io);
 				}
 				break;

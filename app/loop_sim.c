@@ -7,6 +7,7 @@
 
 #include "bench/ctl.h"
 #include "app/loop.h"
+#include "app/telemetry.h"
 #include "bench/sim/sim.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -44,6 +45,8 @@ int loop_sim_run(struct loop_io *io, struct sim *sim, double speed)
 		if (io->cyc_bus)
 			TRY(loop_drain(io->ctl, io->cyc_bus, t));
 		ctl_tick(io->ctl, t);
+		if (!replaying)
+			telemetry_tick(io->tm, io->ctl, t);
 		if (replaying && t >= io->replay_until_us) {
 			replaying = false;
 			ctl_attach_log(io->ctl, io->log, io->log_skip_steps);

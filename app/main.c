@@ -18,6 +18,7 @@ static const struct subcmd subcmds[] = {
 	{"resume", cli_resume, "continue an interrupted run file"},
 	{"watch", cli_watch, "live view of a running test"},
 	{"stop", cli_stop, "safe stop of a running test"},
+	{"lab", cli_lab, "every bench of the lab from its MQTT broker"},
 	{"recover", cli_recover, "clear a crashed run file's flags, mark it interrupted"},
 	{"sim", cli_sim, "simulated pack as its own CAN node"},
 	{"grade", cli_grade, "grade run files (REUSE/REMANUFACTURE/RECYCLE)"},

@@ -44,6 +44,7 @@ void benchcfg_defaults(struct benchcfg *b)
 	b->cycler = BENCHCFG_CYCLER_SIM;
 	snprintf(b->scpi_serial, sizeof(b->scpi_serial), "115200/8n1");
 	snprintf(b->scpi_model, sizeof(b->scpi_model), "generic");
+	b->telemetry.linger_s = -1;
 }
 
 static const char *skip(const char *s)
@@ -287,6 +288,42 @@ static int key_cycler(struct bctx *x, struct cfgini *c, const char *k,
 	return cfgini_fail(c, k, "unknown key in [cycler]");
 }
 
+static int key_telemetry(struct bctx *x, struct cfgini *c, const char *k,
+			 const char *v)
+{
+	struct benchcfg_telemetry *t = &x->b->telemetry;
+	/* clang-format off */
+	struct { const char *key; char *path; } paths[] = {
+		{"ca", t->ca}, {"cert", t->cert}, {"key", t->key},
+		{"password_file", t->password_file},
+	};
+	/* clang-format on */
+
+	if (!strcmp(k, "url")) {
+		if (strncmp(v, "mqtt://", 7) && strncmp(v, "mqtts://", 8))
+			return cfgini_fail(c, k,
+					   "'%s': expected mqtt://HOST:PORT or "
+					   "mqtts://HOST:PORT",
+					   v);
+		return cfgini_str(c, k, v, t->url, sizeof(t->url));
+	}
+	if (!strcmp(k, "username"))
+		return cfgini_str(c, k, v, t->username, sizeof(t->username));
+	if (!strcmp(k, "lab"))
+		return cfgini_str(c, k, v, t->lab, sizeof(t->lab));
+	if (!strcmp(k, "linger_s"))
+		return cfgini_double(c, k, v, 0, 3600, &t->linger_s);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (strcmp(k, paths[i].key))
+			continue;
+		if (cfgini_resolve(x->base_dir, v, paths[i].path,
+				   BENCHCFG_PATH_LEN) < 0)
+			return cfgini_fail(c, k, "path too long");
+		return 0;
+	}
+	return cfgini_fail(c, k, "unknown key in [telemetry]");
+}
+
 static int on_key(struct cfgini *c, const char *section, const char *k,
 		  const char *v)
 {
@@ -317,11 +354,13 @@ static int on_key(struct cfgini *c, const char *section, const char *k,
 		return key_cycler(x, c, k, v);
 	if (!strcmp(section, "limits"))
 		return key_limits(x, c, k, v);
+	if (!strcmp(section, "telemetry"))
+		return key_telemetry(x, c, k, v);
 	if (!section[0])
 		return cfgini_fail(c, k, "key outside a section");
 	return cfgini_fail(c, "",
 			   "unknown section [%s] (expected bench, bms, cycler, "
-			   "limits)",
+			   "limits, telemetry)",
 			   section);
 }
 

@@ -8,6 +8,10 @@
  *             scpi: port, serial (115200/8n1), model (generic|ea-psb|
  *                   itech-it6000)
  *             can:  bus, dbc (relative to the bench file's directory)
+ *   [telemetry] optional MQTT publishing (docs/telemetry.md): url
+ *             (mqtt://HOST:PORT or mqtts://), ca, cert, key, username,
+ *             password_file (paths relative to the bench file), lab,
+ *             linger_s
  *   [limits]  optional hard-limit overrides, the tighter wins:
  *             cell_voltage = 2.45 V to 4.25 V, temperature = -10 C to 55 C,
  *             current = -1C to 1C (or A), pack_voltage = 300 V to 410 V
@@ -30,6 +34,16 @@ enum benchcfg_cycler {
 	BENCHCFG_CYCLER_CAN,
 };
 
+/* [telemetry]: strings only; the process does the connecting. */
+struct benchcfg_telemetry {
+	char url[256]; /* "" = no telemetry */
+	char ca[BENCHCFG_PATH_LEN], cert[BENCHCFG_PATH_LEN];
+	char key[BENCHCFG_PATH_LEN], password_file[BENCHCFG_PATH_LEN];
+	char username[64];
+	char lab[64];
+	double linger_s; /* < 0: the default */
+};
+
 struct benchcfg {
 	char id[64];
 	char operator_name[64];
@@ -43,7 +57,8 @@ struct benchcfg {
 	char cycler_bus[64];
 	char cycler_dbc[BENCHCFG_PATH_LEN]; /* resolved against the file */
 	struct recipe_limits limits;	    /* [limits] */
-	char *text;			    /* owned copy of the INI text */
+	struct benchcfg_telemetry telemetry;
+	char *text; /* owned copy of the INI text */
 	char error[256];
 };
 

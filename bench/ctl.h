@@ -38,6 +38,7 @@ struct isotp;
 struct profile;
 struct recipe;
 struct recipe_limits;
+struct run_event;
 
 enum ctl_phase {
 	CTL_WAIT_BMS = 0,
@@ -76,6 +77,10 @@ struct ctl_cfg {
 	/* Optional: operator notes (step started/ended, warnings, abort). */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
+	/* Optional: every event the run file records, as it is recorded
+	 * (telemetry); must not block. */
+	void (*event_tap)(void *ctx, const struct run_event *ev);
+	void *event_tap_ctx;
 	/* The buses (BMS, cycler) as named in the bench file: those that
 	 * are SocketCAN interfaces get bench:CAN_STATUS events. */
 	const char *can_ifaces[CTL_MAX_CAN_IFACES];

@@ -58,8 +58,11 @@ void ctl_event(struct ctl *c, int64_t t_us, const char *severity,
 		ctl_note(c, "%s %s: %s", severity, code, ev.message);
 	/* after a write failure too: the writer keeps the abort and the
 	 * safe stop's records in its reserve (bench/h5log.c) */
-	if (c->cfg.log)
-		log_rc(c, h5log_push_event(c->cfg.log, &ev), t_us);
+	if (!c->cfg.log)
+		return;
+	log_rc(c, h5log_push_event(c->cfg.log, &ev), t_us);
+	if (c->cfg.event_tap)
+		c->cfg.event_tap(c->cfg.event_tap_ctx, &ev);
 }
 
 void ctl_log_step(struct ctl *c, const struct run_step *st)

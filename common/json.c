@@ -4,6 +4,7 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -332,5 +333,30 @@ int json_scan_str(const char *js, const char *key, char *out, size_t len)
 		out[o++] = c;
 	}
 	out[o] = '\0';
+	return BENCH_OK;
+}
+
+int json_scan_num(const char *js, const char *key, double *out)
+{
+	size_t kl = strlen(key);
+	const char *p = js;
+	char *end;
+
+	*out = NAN;
+	for (;; p++) {
+		p = strstr(p, key);
+		if (!p)
+			return BENCH_ERR_PARSE;
+		if (p > js && p[-1] == '"' && !strncmp(p + kl, "\":", 2))
+			break;
+	}
+	p += kl + 2;
+	if (!strncmp(p, "null", 4))
+		return BENCH_OK;
+	*out = strtod(p, &end);
+	if (end == p) {
+		*out = NAN;
+		return BENCH_ERR_PARSE;
+	}
 	return BENCH_OK;
 }

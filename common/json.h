@@ -81,4 +81,8 @@ int json_finish(struct json *j);
  * Returns BENCH_OK, or BENCH_ERR_PARSE when the key is absent. */
 int json_scan_str(const char *js, const char *key, char *out, size_t len);
 
+/* The number value of "key" in such an object; null reads as NaN.
+ * BENCH_ERR_PARSE (and NaN) when the key is absent or not a number. */
+int json_scan_num(const char *js, const char *key, double *out);
+
 #endif

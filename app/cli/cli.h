@@ -18,5 +18,6 @@ int cli_report(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_cycles(int argc, char **argv);
+int cli_lab(int argc, char **argv); /* every bench from the MQTT broker */
 
 #endif

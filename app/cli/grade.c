@@ -16,6 +16,8 @@
 #include "runfile/runfile_grade.h"
 #include "runfile/runlock.h"
 #include "analysis/rundata.h"
+#include "app/telemetry.h"
+#include "runfile/runfile.h"
 #include "cli.h"
 #include "common/log.h"
 #include "common/outfile.h"
@@ -24,6 +26,7 @@
 static const char grade_usage[] =
     "usage: bench grade RUN.h5... [--rules RULES.ini] [--json] [--write] "
     "[--csv]\n"
+    "                  [--telemetry mqtt://HOST:PORT]\n"
     "  Grade finished runs: REUSE, REMANUFACTURE or RECYCLE with reasons\n"
     "  (INCOMPLETE for a run aborted by the bench or operator, not\n"
     "  finished, or without a capacity discharge). Default rules: the\n"
@@ -31,7 +34,11 @@ static const char grade_usage[] =
     "  --json   one JSON object per run file per line\n"
     "  --write  also store the result in the run file as /grade\n"
     "  --csv    lot mode: one CSV row per file; self-discharge judged\n"
-    "           against every cell of the lot; lot statistics on stderr\n";
+    "           against every cell of the lot; lot statistics on stderr\n"
+    "  --telemetry URL  publish each grade JSON, retained, to\n"
+    "           bench/<bench-id>/grade on that MQTT broker (the run file's\n"
+    "           bench id; its pack id for a --sim run without a bench\n"
+    "           file); waits up to 10 s for the broker (docs/telemetry.md)\n";
 
 struct graded {
 	const char *path;
@@ -76,8 +83,37 @@ static void lot_stats(struct graded *gs, int n, struct sd_stats *st)
 	free(all);
 }
 
+/* The grade to bench/<bench-id>/grade, as `bench run` names the bench:
+ * the bench file's id, the pack id without one (the default id "sim"). */
+static int publish_grade(const char *url, const char *path, const char *js)
+{
+	struct telemetry_cfg tc = {.url = url, .linger_s = -1};
+	struct runfile *rf = NULL;
+	struct telemetry *t = NULL;
+	const struct run_meta *m;
+	char id[64];
+
+	TRY(runfile_open(path, &rf));
+	m = runfile_meta(rf);
+	snprintf(id, sizeof(id), "%s",
+		 m->bench_id[0] && strcmp(m->bench_id, "sim") ? m->bench_id
+							      : m->pack_id);
+	runfile_close(rf);
+	tc.bench_id = id;
+	TRY(telemetry_start(&tc, &t));
+	if (telemetry_grade(t, js) < 0) {
+		telemetry_close(t);
+		return BENCH_ERR_MEM;
+	}
+	if (!telemetry_close(t))
+		return BENCH_ERR_IO;
+	log_info("%s: grade published to bench/%s/grade", path, id);
+	return BENCH_OK;
+}
+
 static int emit(struct graded *gi, const struct rules *r,
-		const struct sd_stats *lot, int json, int csv, int write)
+		const struct sd_stats *lot, int json, int csv, int write,
+		const char *telemetry)
 {
 	struct grade_result g;
 	int rc = grade_pack(&gi->pr, r, lot, &g);
@@ -112,6 +148,14 @@ static int emit(struct graded *gi, const struct rules *r,
 		runlock_release(lock);
 		free(js);
 	}
+	/* the file first: a broker away does not cost the stored grade */
+	if (telemetry && rc >= 0) {
+		char *js = grade_json_string(&gi->pr, &g);
+
+		rc =
+		    js ? publish_grade(telemetry, gi->path, js) : BENCH_ERR_MEM;
+		free(js);
+	}
 	grade_result_release(&g);
 	return rc;
 }
@@ -124,18 +168,19 @@ int cli_grade(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"write", no_argument, NULL, 'w'},
 		{"csv", no_argument, NULL, 'c'},
+		{"telemetry", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	/* clang-format on */
-	const char *rules_path = NULL;
+	const char *rules_path = NULL, *telemetry = NULL;
 	int json = 0, write = 0, csv = 0, ch, fail = 0, n;
 	struct rules r;
 	struct graded *gs;
 	struct sd_stats lot;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:jwch", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:jwct:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			rules_path = optarg;
@@ -148,6 +193,9 @@ int cli_grade(int argc, char **argv)
 			break;
 		case 'c':
 			csv = 1;
+			break;
+		case 't':
+			telemetry = optarg;
 			break;
 		case 'h':
 			fputs(grade_usage, stdout);
@@ -185,8 +233,8 @@ int cli_grade(int argc, char **argv)
 			n, lot.n, lot.mean, lot.sd, lot.median);
 	}
 	for (int i = 0; i < n; i++) {
-		if (gs[i].ok &&
-		    emit(&gs[i], &r, csv ? &lot : NULL, json, csv, write) < 0)
+		if (gs[i].ok && emit(&gs[i], &r, csv ? &lot : NULL, json, csv,
+				     write, telemetry) < 0)
 			fail = 1;
 		pack_result_release(&gs[i].pr);
 	}

@@ -22,6 +22,7 @@ static const char run_usage[] =
     "       bench run RECIPE --sim PACK.ini [--speed N|max] [--truth T.json]\n"
     "                 [--seed N] -o RUN.h5 [--profile P.ini] [--pack-id ID]\n"
     "                 [--bench BENCH.ini] [--can IFACE] [--cycler-can IFACE]\n"
+    "       either with [--telemetry mqtt://HOST:PORT] [--telemetry-linger S]\n"
     "\n"
     "Run a recipe on a pack: the BMS on CAN, the cycler from the bench\n"
     "file, every cell checked and logged to RUN.h5 (HDF5, bench-run/1).\n"
@@ -43,6 +44,12 @@ static const char run_usage[] =
     "  --speed N|max         simulated time N times real time (default max)\n"
     "  --truth FILE.json     write the simulator's true cell values\n"
     "  --seed N              simulator seed (overrides the pack file's)\n"
+    "  --telemetry URL       publish status, events and the end to an MQTT\n"
+    "                        broker (overrides the bench file's [telemetry]\n"
+    "                        url; docs/telemetry.md); a broker that is down\n"
+    "                        never stops or slows the run\n"
+    "  --telemetry-linger S  at the end, wait at most S seconds (default 10)\n"
+    "                        for the broker to take the final status\n"
     "\n"
     "Stopping: every stop is safe (current 0, output off, contactors open).\n"
     "  SIGTERM (systemctl stop, shutdown) or Ctrl-C (SIGINT): the run is\n"
@@ -104,7 +111,9 @@ int cli_run(int argc, char **argv)
 		O_SPEED,
 		O_TRUTH,
 		O_SEED,
-		O_OVERWRITE
+		O_OVERWRITE,
+		O_TELEMETRY,
+		O_LINGER
 	};
 	/* clang-format off */
 	static const struct option lopts[] = {
@@ -120,10 +129,13 @@ int cli_run(int argc, char **argv)
 		{"truth", required_argument, NULL, O_TRUTH},
 		{"seed", required_argument, NULL, O_SEED},
 		{"overwrite", no_argument, NULL, O_OVERWRITE},
+		{"telemetry", required_argument, NULL, O_TELEMETRY},
+		{"telemetry-linger", required_argument, NULL, O_LINGER},
 		{0, 0, 0, 0},
 	};
 	/* clang-format on */
-	struct run_opts o = {0};
+	struct run_opts o = {.telemetry_linger_s = -1};
+	char *end;
 	bool speed_given = false;
 	int c;
 
@@ -164,6 +176,31 @@ int cli_run(int argc, char **argv)
 			break;
 		case O_OVERWRITE:
 			o.overwrite = true;
+			break;
+		case O_TELEMETRY:
+			if (strncmp(optarg, "mqtt://", 7) &&
+			    strncmp(optarg, "mqtts://", 8)) {
+				fprintf(
+				    stderr,
+				    "bench run: --telemetry '%s': expected "
+				    "mqtt://HOST:PORT or mqtts://HOST:PORT\n",
+				    optarg);
+				return 2;
+			}
+			o.telemetry_url = optarg;
+			break;
+		case O_LINGER:
+			errno = 0;
+			o.telemetry_linger_s = strtod(optarg, &end);
+			if (errno || *end || !*optarg ||
+			    o.telemetry_linger_s < 0 ||
+			    o.telemetry_linger_s > 3600) {
+				fprintf(stderr,
+					"bench run: --telemetry-linger '%s': "
+					"expected seconds from 0 to 3600\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case O_SEED:
 			if (parse_seed(optarg, &o.seed) < 0)

@@ -33,6 +33,23 @@ Test(benchcfg, defaults_are_all_simulated)
 	cr_assert_not(b.limits.has_cell_mV);
 }
 
+Test(benchcfg, telemetry_section)
+{
+	const char *ini = "[bench]\nid = bench-7\n[telemetry]\n"
+			  "url = mqtts://broker.lab:8883\nca = ca.pem\n"
+			  "username = bench7\npassword_file = /etc/pw\n"
+			  "lab = cell-lab\nlinger_s = 5\n";
+
+	cr_assert_eq(benchcfg_parse(ini, "b.ini", "/etc/bench", &b), BENCH_OK,
+		     "%s", b.error);
+	cr_assert_str_eq(b.telemetry.url, "mqtts://broker.lab:8883");
+	cr_assert_str_eq(b.telemetry.ca, "/etc/bench/ca.pem");
+	cr_assert_str_eq(b.telemetry.password_file, "/etc/pw");
+	cr_assert_str_eq(b.telemetry.username, "bench7");
+	cr_assert_str_eq(b.telemetry.lab, "cell-lab");
+	cr_assert_float_eq(b.telemetry.linger_s, 5.0, 1e-9);
+}
+
 Test(benchcfg, sim_fixture)
 {
 	cr_assert_eq(benchcfg_load_file("fixtures/bench/sim.ini", &b), BENCH_OK,
@@ -132,7 +149,12 @@ static const struct bad bads[] = {
 	{"[limits]\nspeed = 1\n", "b.ini:2: key 'speed': unknown key in [limits]"},
 	{"[cyclers]\nkind = sim\n",
 	 "b.ini:2: unknown section [cyclers] (expected bench, bms, cycler, "
-	 "limits)"},
+	 "limits, telemetry)"},
+	{"[telemetry]\nurl = http://lab:1883\n",
+	 "b.ini:2: key 'url': 'http://lab:1883': expected mqtt://HOST:PORT or "
+	 "mqtts://HOST:PORT"},
+	{"[telemetry]\ntopic = x\n",
+	 "b.ini:2: key 'topic': unknown key in [telemetry]"},
 	{"id = x\n", "b.ini:1: key 'id': key outside a section"},
 	{"[bench]\nid =\n", "b.ini:2: key 'id': expected a value, found nothing"},
 	{"[cycler]\nkind = scpi\n",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_json_escape.c - RFC 8259 string escaping of the JSON writer. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -95,4 +96,22 @@ Test(json_escape, scan_reads_back_what_was_written)
 	cr_assert_str_eq(out, "RUNNING");
 	cr_assert_eq(json_scan_str(buf, "absent", out, sizeof(out)),
 		     BENCH_ERR_PARSE);
+}
+
+/* The numbers `bench lab` reads back from a telemetry status. */
+Test(json_escape, scan_num_reads_numbers_and_null)
+{
+	const char *js = "{\"t\":280.9,\"step\":\"t: 1\",\"voltage_volt\":"
+			 "-1.5e2,\"soc_percent\":null,\"step_count\":8}";
+	double v;
+
+	cr_assert_eq(json_scan_num(js, "t", &v), BENCH_OK);
+	cr_assert_float_eq(v, 280.9, 1e-9);
+	cr_assert_eq(json_scan_num(js, "voltage_volt", &v), BENCH_OK);
+	cr_assert_float_eq(v, -150.0, 1e-9);
+	cr_assert_eq(json_scan_num(js, "soc_percent", &v), BENCH_OK);
+	cr_assert(isnan(v));
+	cr_assert_eq(json_scan_num(js, "step", &v), BENCH_ERR_PARSE);
+	cr_assert(isnan(v));
+	cr_assert_eq(json_scan_num(js, "absent", &v), BENCH_ERR_PARSE);
 }

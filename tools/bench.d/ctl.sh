@@ -10,7 +10,7 @@ B=build/tools
 mkdir -p $B out
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -I/usr/include/hdf5/serial \
 	-o $B/ctlbench tools/ctlbench.c build/libbench.a \
-	$(pkg-config --libs libsocketcan libserialport inih) \
+	$(pkg-config --libs libsocketcan libserialport inih libmosquitto) \
 	-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl -lpthread -lm
 $B/ctlbench out/ctlbench.h5 3
 

@@ -10,7 +10,7 @@ run=$out/run24h-192c-10hz.h5
 if [ ! -s $run ] || [ tools/bench.d/grade_gen.c -nt $run ]; then
 	cc -O2 -std=c11 -D_GNU_SOURCE -I. -I/usr/include/hdf5/serial \
 		-o $out/grade_gen tools/bench.d/grade_gen.c build/libbench.a \
-		$(pkg-config --libs libsocketcan libserialport inih) \
+		$(pkg-config --libs libsocketcan libserialport inih libmosquitto) \
 		-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl -lpthread -lm
 	echo "generating $run (24 h x 10 Hz x 192 cells) ..."
 	/usr/bin/time -f "  generated in %e s" $out/grade_gen $run

@@ -9,6 +9,6 @@ mkdir -p "$out"
 gcc -O2 -std=c11 -D_GNU_SOURCE -I. -o "$out/h5log_bench" \
 	tools/bench.d/h5log_bench.c build/libbench.a \
 	-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 \
-	$(pkg-config --libs libsocketcan libserialport inih) -lpthread -lm
+	$(pkg-config --libs libsocketcan libserialport inih libmosquitto) -lpthread -lm
 "$out/h5log_bench" "$out"
 rm -f "$out"/*.h5

@@ -10,6 +10,6 @@ mkdir -p "$out"
 [ -f build/libbench.a ] || make -s build/libbench.a
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I. -o "$out/instruments_bench" \
 	tools/bench.d/instruments_bench.c build/libbench.a \
-	$(pkg-config --libs libsocketcan libserialport inih) \
+	$(pkg-config --libs libsocketcan libserialport inih libmosquitto) \
 	-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl -lpthread -lm
 "$out/instruments_bench" "${INSTR_BENCH_CALLS:-2000}"

@@ -6,7 +6,7 @@ set -e
 make -s build/libbench.a
 mkdir -p build/tools
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -o build/tools/simbench tools/simbench.c \
-	build/libbench.a $(pkg-config --libs libsocketcan libserialport inih) \
+	build/libbench.a $(pkg-config --libs libsocketcan libserialport inih libmosquitto) \
 	-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl -lpthread -lm
 build/tools/simbench fixtures/packs/nmc96-healthy.ini 2>/dev/null
 build/tools/simbench fixtures/packs/lfp106-healthy.ini 2>/dev/null

@@ -18,7 +18,7 @@ pack=fixtures/packs/nmc96-healthy.ini
 out=${CRASH_OUT:-build/crash}
 run=$out/run.h5
 hdf="-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5"
-libs="$(pkg-config --libs libsocketcan libserialport inih) -lpthread -lm"
+libs="$(pkg-config --libs libsocketcan libserialport inih libmosquitto) -lpthread -lm"
 
 fail() { echo "check-crash: FAIL: $*"; exit 1; }
 

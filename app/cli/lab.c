@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* lab.c - `bench lab --broker URL [--once]`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/cli/cli.h"
+#include "app/lab.h"
+
+static const char lab_usage[] =
+    "usage: bench lab --broker mqtt://HOST:PORT [--once]\n"
+    "\n"
+    "Every bench that publishes to the broker (bench run --telemetry or a\n"
+    "bench file's [telemetry]), one row each, redrawn every second like\n"
+    "top: online, state, pack, step, test time, V, A, lowest and highest\n"
+    "cell, hottest probe, last alarm. --once prints one table and exits.\n"
+    "Topics: docs/telemetry.md.\n";
+
+int cli_lab(int argc, char **argv)
+{
+	const char *url = NULL;
+	bool once = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(lab_usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--once")) {
+			once = true;
+		} else if (!strcmp(argv[i], "--broker") && i + 1 < argc) {
+			url = argv[++i];
+		} else {
+			fputs(lab_usage, stderr);
+			return 2;
+		}
+	}
+	if (!url) {
+		fprintf(stderr, "bench lab: --broker URL is required\n");
+		fputs(lab_usage, stderr);
+		return 2;
+	}
+	return lab_main(url, once);
+}
