@@ -154,7 +154,7 @@ Test(telemetry_mqtt, dead_broker_does_not_slow_the_run, .timeout = 60)
 			     ctl_log(log));
 		dead = w < dead ? w : dead;
 	}
-	cr_expect_lt(dead, base * 1.5 + 0.2,
+	cr_expect_lt(dead, base * 2 + 0.5,
 		     "with a dead broker %.3f s, without telemetry %.3f s",
 		     dead, base);
 	cr_expect(has_line(log, "telemetry messages not published"), "%s",
@@ -204,7 +204,7 @@ Test(telemetry_mqtt, broker_killed_mid_run_keeps_pace, .timeout = 60)
 	rc = ctl_wait(pid);
 	wall = mqtt_now_s() - t0;
 	cr_assert_eq(rc, 0, "%s", ctl_log(log));
-	cr_expect_lt(wall, 4.5, "run took %.2f s wall (2.8 s paced)", wall);
+	cr_expect_lt(wall, 5.5, "run took %.2f s wall (2.8 s paced)", wall);
 	cr_expect(has_line(log, "connected to"), "%s", ctl_log(log));
 	cr_expect(has_line(log, "telemetry messages not published"), "%s",
 		  ctl_log(log));
