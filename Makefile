@@ -10,6 +10,8 @@
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make format     clang-format every source file
 #   make check-format  fail when a file is not clang-formatted
+#   make mutate     plant each bug of tools/mutate/mutations.txt in a copy
+#                   of the tree and check that a test catches it
 #   make test T=NAME   build and run one test binary (e.g. T=test_soa_checks)
 #   make compile_commands.json  for clangd and clang-tidy
 #   make clean
@@ -39,7 +41,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check check-unit check-seams check-kernel check-crash \
-        asan valgrind bench fuzz format check-format test clean
+        asan valgrind bench fuzz format check-format test mutate clean
 all: bin/bench
 
 deps:
@@ -75,6 +77,10 @@ check-seams:
 
 check-kernel: bin/bench
 	@tools/qemu/check-kernel.sh
+
+# Works on its own copy of the tree (build/mutate/tree), never on these files.
+mutate:
+	@tools/mutate/mutate.sh
 
 check-crash: bin/bench
 	@tools/crash/check-crash.sh

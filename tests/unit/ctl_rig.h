@@ -50,11 +50,14 @@ struct fake {
 };
 
 static struct fake fk;
+static struct bms_tx *tx;
 
 static inline int f_set_current(struct instr *in, int32_t mA)
 {
 	(void)in;
-	if (mA == 0)
+	if (mA == 0 && fk.on && !bms_tx_contactor_requested(tx))
+		rec("zero-after-open;");
+	else if (mA == 0)
 		rec("zero;");
 	fk.current_mA = mA;
 	return fk.refuse ? BENCH_ERR_PROTO : BENCH_OK;
@@ -71,7 +74,12 @@ static inline int f_set_voltage(struct instr *in, int32_t hi, int32_t lo)
 static inline int f_set_output(struct instr *in, bool on)
 {
 	(void)in;
-	rec(on ? "on;" : "off;");
+	/* current flowing means the contactors were closed: opening them
+	 * before the output is off breaks the current under load */
+	if (!on && fk.on && !bms_tx_contactor_requested(tx))
+		rec("off-after-open;");
+	else
+		rec(on ? "on;" : "off;");
 	fk.on = on;
 	return BENCH_OK;
 }
@@ -112,7 +120,6 @@ static struct profile prof;
 static struct recipe recipe;
 static struct instr in = {.ops = &fake_ops};
 static struct canbus *bus, *peer;
-static struct bms_tx *tx;
 static struct ctl *c;
 static struct h5log *log5;
 static char *h5path;

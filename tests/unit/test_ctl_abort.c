@@ -21,6 +21,9 @@ static void expect_safe_row_after(int64_t t_stop_us)
 	cr_assert_lt(fabs(a[n - 1]), 0.001, "last row %.3f A", a[n - 1]);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_abort, .timeout = 60);
+
 Test(ctl_abort, over_voltage_abort_in_exact_order, .init = setup,
      .fini = teardown)
 {

@@ -29,6 +29,9 @@ static int64_t silent_for(int64_t t, int64_t us)
 	return t;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_meas, .timeout = 60);
+
 Test(ctl_meas, fill_meas_takes_the_highest_and_the_lowest_cell, .init = setup,
      .fini = teardown, .timeout = 10)
 {

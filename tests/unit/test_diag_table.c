@@ -22,7 +22,7 @@ static void fini(void)
 	logcap_stop();
 }
 
-TestSuite(diag, .init = init, .fini = fini);
+TestSuite(diag, .init = init, .fini = fini, .timeout = 60);
 
 Test(diag, table_is_complete_and_indexed)
 {

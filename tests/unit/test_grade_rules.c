@@ -18,6 +18,9 @@ static void load_rules(void)
 	cr_assert_eq(rules_load(NULL, &R), 0);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(grade_rules, .timeout = 60);
+
 Test(grade_rules, builtin_equals_fixture_file_and_hash)
 {
 	char hex[SHA256_HEX_LEN];

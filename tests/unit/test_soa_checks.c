@@ -56,7 +56,7 @@ static void teardown(void)
 	profile_release(&p);
 }
 
-TestSuite(soa, .init = setup, .fini = teardown);
+TestSuite(soa, .init = setup, .fini = teardown, .timeout = 60);
 
 /* A new reading of every group, 100 ms later; liveness kept fresh. */
 static void sample(void)

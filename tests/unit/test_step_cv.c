@@ -201,6 +201,9 @@ static void run(const char *text, double soc_weak, double r_scale,
 	recipe_release(&r);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(step_cv, .timeout = 300);
+
 Test(step_cv, cc_then_cv_settles_without_overshoot)
 {
 	struct result res;

@@ -20,6 +20,9 @@ LOGS="$WORK/logs"
 TIMEOUT=${MUTATE_TIMEOUT:-300}
 ONLY=${MUTATE_ONLY:-}
 MARK="$COPY/.mutating" # the file under mutation, while it is mutated
+# Files mutated since the copy's build last saw them all original: the sync
+# gives them back their old time stamps, so they are touched after it.
+DIRTY="$WORK/dirty"
 
 mkdir -p "$COPY" "$LOGS" || exit 2
 
@@ -28,6 +31,7 @@ mkdir -p "$COPY" "$LOGS" || exit 2
 restore() {
 	[ -f "$MARK" ] || return 0
 	f=$(cat "$MARK")
+	echo "$f" >>"$DIRTY"
 	cp "$ROOT/$f" "$COPY/$f" && touch "$COPY/$f" && rm -f "$MARK"
 }
 trap 'restore; exit 130' INT TERM HUP
@@ -44,19 +48,23 @@ sync_copy() {
 		comm -23 - "$list" | while read -r f; do rm -f "$COPY/$f"; done
 }
 
-# Occurrences of the text in ORIG in file $1 (literal, not a pattern).
+# The table's texts are literal; \n and \t stand for a newline and a tab,
+# so a mutation may span lines (swap two statements).
+PERL_TEXTS='sub lit { my $s = shift; $s =~ s/\\n/\n/g; $s =~ s/\\t/\t/g; $s }
+	my ($o, $r) = (lit($ENV{ORIG}), lit($ENV{REPL}));'
+
+# Occurrences of ORIG in file $1.
 count() {
-	awk 'BEGIN { o = ENVIRON["ORIG"]; n = 0 }
-	{ s = $0; while ((i = index(s, o)) > 0) { n++; s = substr(s, i + length(o)) } }
-	END { print n }' "$1"
+	perl -0777 -ne "$PERL_TEXTS"'
+	my ($n, $p) = (0, 0);
+	while ((my $i = index($_, $o, $p)) >= 0) { $n++; $p = $i + 1 }
+	print "$n\n";' "$1"
 }
 
 # Replace the one occurrence of ORIG by REPL in file $1.
 apply() {
-	awk 'BEGIN { o = ENVIRON["ORIG"]; r = ENVIRON["REPL"] }
-	{ i = index($0, o)
-	  if (i > 0) $0 = substr($0, 1, i - 1) r substr($0, i + length(o))
-	  print }' "$1" >"$1.mut" && mv "$1.mut" "$1"
+	perl -0777 -pi -e "$PERL_TEXTS"'
+	substr($_, index($_, $o), length($o)) = $r;' "$1"
 }
 
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
@@ -97,7 +105,10 @@ run_tests() {
 
 start=$(date +%s)
 sync_copy || { echo "mutate: cannot copy the tree to $COPY" >&2; exit 2; }
-[ -f "$MARK" ] && { touch "$COPY/$(cat "$MARK")"; rm -f "$MARK"; }
+[ -f "$MARK" ] && { cat "$MARK" >>"$DIRTY"; rm -f "$MARK"; }
+[ -f "$DIRTY" ] && sort -u "$DIRTY" | while read -r f; do
+	[ -f "$COPY/$f" ] && touch "$COPY/$f"
+done
 
 # The table: file @@ original @@ replacement @@ tests @@ description
 entries="$WORK/entries"
@@ -114,6 +125,7 @@ if ! build "$all_tests" >"$LOGS/baseline.log" 2>&1; then
 	echo "mutate: the unmutated copy does not build: $LOGS/baseline.log" >&2
 	exit 2
 fi
+rm -f "$DIRTY"
 failed=$(run_tests "$all_tests" "$LOGS/baseline.log")
 if [ -n "$failed" ]; then
 	echo "mutate: $failed fails without a mutation: $LOGS/baseline.log" >&2
@@ -126,11 +138,11 @@ n=0 killed=0 bad=0
 survivors=""
 while IFS= read -r line; do
 	n=$((n + 1))
-	file=$(echo "$line" | awk -F ' @@ ' '{ print $1 }' | trim)
-	ORIG=$(echo "$line" | awk -F ' @@ ' '{ print $2 }' | trim)
-	REPL=$(echo "$line" | awk -F ' @@ ' '{ print $3 }' | trim)
-	tests=$(echo "$line" | awk -F ' @@ ' '{ print $4 }' | trim)
-	desc=$(echo "$line" | awk -F ' @@ ' '{ print $5 }' | trim)
+	file=$(printf "%s\n" "$line" | awk -F ' @@ ' '{ print $1 }' | trim)
+	ORIG=$(printf "%s\n" "$line" | awk -F ' @@ ' '{ print $2 }' | trim)
+	REPL=$(printf "%s\n" "$line" | awk -F ' @@ ' '{ print $3 }' | trim)
+	tests=$(printf "%s\n" "$line" | awk -F ' @@ ' '{ print $4 }' | trim)
+	desc=$(printf "%s\n" "$line" | awk -F ' @@ ' '{ print $5 }' | trim)
 	export ORIG REPL
 	log="$LOGS/$n.log"
 	t0=$(date +%s)
