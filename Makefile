@@ -3,7 +3,8 @@
 #   make            build bin/bench
 #   make demo       install deps, build, run the simulated overnight test, grade
 #   make check      install deps, build, run every test (unit, integration,
-#                   seams, real kernel in QEMU, crash loop, fuzz smoke)
+#                   seams, mutation check, real kernel in QEMU, crash loop,
+#                   fuzz smoke)
 #   make asan       the unit and integration tests under ASan+UBSan
 #   make valgrind   the unit tests under valgrind memcheck
 #   make bench      benchmarks (print figures, never fail on speed)
@@ -90,6 +91,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) check-seams
 	$(MAKE) check-unit
+	$(MAKE) mutate
 	$(MAKE) check-crash
 	$(MAKE) check-kernel
 	$(MAKE) asan
