@@ -25,6 +25,12 @@ MARK="$COPY/.mutating" # the file under mutation, while it is mutated
 DIRTY="$WORK/dirty"
 
 mkdir -p "$COPY" "$LOGS" || exit 2
+# One run at a time on the copy.
+LOCK="$WORK/lock"
+if ! mkdir "$LOCK" 2>/dev/null; then
+	echo "mutate: another run holds $LOCK (remove it if none is running)" >&2
+	exit 2
+fi
 
 # Put the copied file back (content from the developer's tree) with a new
 # time stamp, so the next build recompiles it.
@@ -35,7 +41,7 @@ restore() {
 	cp "$ROOT/$f" "$COPY/$f" && touch "$COPY/$f" && rm -f "$MARK"
 }
 trap 'restore; exit 130' INT TERM HUP
-trap 'restore' EXIT
+trap 'restore; rmdir "$LOCK"' EXIT
 
 # Sync the copy: every tracked or new (not ignored) file, time stamps kept
 # so the copy's build stays incremental; files gone from the tree go.
