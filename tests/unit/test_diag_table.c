@@ -198,7 +198,8 @@ Test(diag, debounce_of_every_row_is_pinned)
 		{"BMS_FAULT_BENCH", 2, 0},    {"OPERATOR_STOP", 1, 0},
 		{"SIGNAL_STOP", 1, 0},        {"CYCLER_ERROR", 1, 0},
 		{"LOG_WRITE", 1, 0},          {"BUS_OFF", 1, 0},
-		{"LOOP_ERROR", 1, 0},
+		{"LOOP_ERROR", 1, 0},         {"POLL_SILENT", 2, 0},
+		{"POLL_STALE", 1, 0},
 	};
 	/* clang-format on */
 	unsigned n = sizeof(pin) / sizeof(pin[0]);
