@@ -3,13 +3,16 @@
 #   make            build bin/bench
 #   make demo       install deps, build, run the simulated overnight test, grade
 #   make check      install deps, build, run every test (unit, integration,
-#                   seams, real kernel in QEMU, crash loop, fuzz smoke)
+#                   seams, mutation check, real kernel in QEMU, crash loop,
+#                   fuzz smoke)
 #   make asan       the unit and integration tests under ASan+UBSan
 #   make valgrind   the unit tests under valgrind memcheck
 #   make bench      benchmarks (print figures, never fail on speed)
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make format     clang-format every source file
 #   make check-format  fail when a file is not clang-formatted
+#   make mutate     plant each bug of tools/mutate/mutations.txt in a copy
+#                   of the tree and check that a test catches it
 #   make test T=NAME   build and run one test binary (e.g. T=test_soa_checks)
 #   make compile_commands.json  for clangd and clang-tidy
 #   make clean
@@ -39,7 +42,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c tests/integration/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check check-unit check-seams check-kernel check-crash \
-        asan valgrind bench fuzz format check-format test clean
+        asan valgrind bench fuzz format check-format test mutate clean
 all: bin/bench
 
 deps:
@@ -76,6 +79,10 @@ check-seams:
 check-kernel: bin/bench
 	@tools/qemu/check-kernel.sh
 
+# Works on its own copy of the tree (build/mutate/tree), never on these files.
+mutate:
+	@tools/mutate/mutate.sh
+
 check-crash: bin/bench
 	@tools/crash/check-crash.sh
 
@@ -84,6 +91,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) check-seams
 	$(MAKE) check-unit
+	$(MAKE) mutate
 	$(MAKE) check-crash
 	$(MAKE) check-kernel
 	$(MAKE) asan

@@ -414,7 +414,7 @@ void ctl_request_stop(struct ctl *c, bool from_signal)
 		c->operator_stop = true;
 }
 
-static void fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m)
+void ctl_fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m)
 {
 	const struct pack_snap *s = packstate_snap(c->ps);
 	int lo, hi, tmax;
@@ -453,7 +453,7 @@ static void run_step_engine(struct ctl *c, int64_t t_us)
 	const struct step_out *o = &c->out;
 	bool log_now;
 
-	fill_meas(c, t_us, &m);
+	ctl_fill_meas(c, t_us, &m);
 	if (step_tick(&c->eng, t_us, &m, &c->out) < 0)
 		return;
 	c->eng_started = true;

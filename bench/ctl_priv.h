@@ -94,6 +94,9 @@ void ctl_raise(struct ctl *c, int64_t t_us, enum diag_id id,
 	       const char *message);
 /* The abort sequence for an event the fault table decided. */
 void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev);
+/* What the step engine sees: best pack voltage and current (0 when no
+ * source is fresh), extreme cells and probe, the BMS's limits. */
+void ctl_fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m);
 
 /* ctl_out.c */
 void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us);

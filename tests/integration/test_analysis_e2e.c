@@ -163,6 +163,9 @@ static const char *recipe_for(const char *pack)
 
 #define MAXC 128
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(analysis_e2e, .timeout = 60);
+
 ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
 {
 	char cmd[1024], h5[256], truth[256], out[256];

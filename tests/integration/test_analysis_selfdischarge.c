@@ -71,6 +71,9 @@ static enum grade grade(struct grade_result *g)
 	return g->grade;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(analysis_selfdischarge, .timeout = 300);
+
 Test(analysis_selfdischarge, steep_healthy_cells_are_not_leaks,
      .init = lfp_full)
 {

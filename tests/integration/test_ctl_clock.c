@@ -52,6 +52,9 @@ static const char shim_src[] =
     "	return ts.tv_sec;\n"
     "}\n";
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_clock, .timeout = 60);
+
 Test(ctl_clock, wall_clock_jumps_do_not_move_test_time, .timeout = 60)
 {
 	char *dir = tmpdir_new("ctlclock");

@@ -55,6 +55,9 @@ static void run_case(const struct fault_case *fc)
 	ctl_file_free(&f);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_faults, .timeout = 60);
+
 Test(ctl_faults, bms_silent_stops_on_heartbeat_timeout, .timeout = 60)
 {
 	run_case(&(struct fault_case){"lfp30-healthy",

@@ -5,6 +5,9 @@
  * and the settings resume needs are on disk as bench:CONFIG events. */
 #include "ctl_helpers.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_logsim, .timeout = 60);
+
 Test(ctl_logsim, speed_max_drops_no_sample, .timeout = 120)
 {
 	char *dir = tmpdir_new("logsim");

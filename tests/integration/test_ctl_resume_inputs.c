@@ -79,6 +79,9 @@ static void copy_file(const char *from, const char *to)
 	free(text);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_resume_inputs, .timeout = 60);
+
 Test(ctl_resume_inputs, edited_pack_or_bench_file_is_refused, .timeout = 120)
 {
 	char *dir = tmpdir_new("ctlresin");

@@ -59,6 +59,9 @@ static const char *const *paced(const char *out)
 	return args;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_rundir, .timeout = 60);
+
 Test(ctl_rundir, clients_see_only_their_own_directory, .timeout = 90)
 {
 	char *dir = tmpdir_new("rundirown");

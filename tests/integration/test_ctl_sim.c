@@ -6,6 +6,9 @@
 
 #include "ctl_helpers.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_sim, .timeout = 60);
+
 Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file, .timeout = 300)
 {
 	char *dir = tmpdir_new("ctlsim");

@@ -92,6 +92,9 @@ static void signal_stop_then_resume(int sig, const char *tag)
 	free(dir);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_stop, .timeout = 60);
+
 Test(ctl_stop, sigterm_is_a_safe_resumable_stop, .timeout = 90)
 {
 	signal_stop_then_resume(SIGTERM, "ctlterm");

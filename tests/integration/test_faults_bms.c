@@ -77,6 +77,9 @@ static void bms_case(const char *signal, const char *profile, int exit_status,
 		    seen.delay_s);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(faults_bms, .timeout = 60);
+
 Test(faults_bms, fault_bit_aborts_as_safety_by_default, .timeout = 60)
 {
 	bms_case("Fault_Internal", NULL, 3, "abort", "safety:BMS_FAULT");

@@ -51,6 +51,9 @@ static void cycler_case(const char *fault, double at_s, const char *code,
 		    from_step ? "the first command" : "the fault");
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(faults_cycler, .timeout = 60);
+
 Test(faults_cycler, unplugged_port_stops_within_the_timeout, .timeout = 60)
 {
 	static struct faults_seen seen;

@@ -84,6 +84,9 @@ static void full_disk_run(const char *dir, const char *out_dir, off_t max_size)
 	free(recipe);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(faults_disk, .timeout = 60);
+
 Test(faults_disk, file_size_limit_stops_safely_and_says_so, .timeout = 60)
 {
 	char *dir = tmpdir_new("faultdisk");

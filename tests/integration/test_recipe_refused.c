@@ -46,6 +46,9 @@ static void expect_refused(const struct refused *c)
 	free(dir);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(recipe_refused, .timeout = 60);
+
 Test(recipe_refused, hold_above_the_cell_maximum, .timeout = 30)
 {
 	expect_refused(&(struct refused){

@@ -47,6 +47,9 @@ static void wait_for(const char *path, int max_ms)
 	cr_assert_fail("'%s' did not appear within %d ms", path, max_ms);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(runfile_keep, .timeout = 60);
+
 Test(runfile_keep, run_refuses_an_existing_file_unless_overwrite, .timeout = 60)
 {
 	char *dir = tmpdir_new("keepexist");

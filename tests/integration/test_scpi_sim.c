@@ -65,6 +65,9 @@ static void *heartbeat(void *arg)
 	return NULL;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(scpi_sim, .timeout = 60);
+
 Test(scpi_sim, driver_discharges_the_simulated_pack_over_a_pty, .timeout = 60)
 {
 	char *dir = tmpdir_new("scpisim"), link[512], conn[520];

@@ -32,6 +32,9 @@ static int bench_sim(const char *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_cli, .timeout = 300);
+
 Test(sim_cli, help_and_usage_errors)
 {
 	cr_assert_eq(bench_sim("--help"), 0);

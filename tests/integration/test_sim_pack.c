@@ -81,6 +81,9 @@ static void node_step(struct node *n)
 	cr_assert_eq(in->ops->poll(in, n->t_us), 0);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_pack, .timeout = 300);
+
 Test(sim_pack, fresh_pack_delivers_its_capacity_at_c3)
 {
 	char *p = write_pack("[pack]\nchemistry = nmc\nseries = 96\n"

@@ -79,6 +79,9 @@ static void heartbeat(struct canbus *bench, unsigned *alive)
 		;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_serve, .timeout = 60);
+
 Test(sim_serve, scpi_supply_on_a_pty_drives_the_pack)
 {
 	char *dir = tmpdir_new("serve"), link[512], reply[256];

@@ -30,6 +30,9 @@ static void refused_at_start(const char *bench_text, const char *tag)
 	unsetenv("BENCH_RUNTIME_DIR");
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(trial_cycler_start, .timeout = 60);
+
 Test(trial_cycler_start, in_process_cycler_refuses, .timeout = 60)
 {
 	refused_at_start("[bms]\nbus = sim\n[cycler]\nkind = sim\n",

@@ -23,6 +23,9 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(trial_report_recipe, .timeout = 60);
+
 Test(trial_report_recipe, the_failing_line_is_marked, .timeout = 60)
 {
 	char *dir = tmpdir_new("trial-report");

@@ -18,6 +18,9 @@ static void wait_for(const char *path, int max_ms)
 	cr_assert_fail("'%s' did not appear within %d ms", path, max_ms);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(trial_writer, .timeout = 60);
+
 Test(trial_writer, every_name_of_a_live_run_is_refused, .timeout = 60)
 {
 	char *dir = tmpdir_new("trial-writer");

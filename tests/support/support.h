@@ -5,8 +5,9 @@
 
 #include <stddef.h>
 
-/* Make a fresh temporary directory; returns its path (static storage per
- * call site is the caller's job: the string is malloc'd). */
+/* Make a fresh temporary directory; returns its path (malloc'd). The
+ * directory and everything in it go when the process that made it exits
+ * (each Criterion test is a process of its own). */
 char *tmpdir_new(const char *tag);
 /* Write text to dir/name; returns malloc'd full path. */
 char *tmpfile_write(const char *dir, const char *name, const char *text);

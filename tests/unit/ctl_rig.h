@@ -50,11 +50,14 @@ struct fake {
 };
 
 static struct fake fk;
+static struct bms_tx *tx;
 
 static inline int f_set_current(struct instr *in, int32_t mA)
 {
 	(void)in;
-	if (mA == 0)
+	if (mA == 0 && fk.on && !bms_tx_contactor_requested(tx))
+		rec("zero-after-open;");
+	else if (mA == 0)
 		rec("zero;");
 	fk.current_mA = mA;
 	return fk.refuse ? BENCH_ERR_PROTO : BENCH_OK;
@@ -71,7 +74,12 @@ static inline int f_set_voltage(struct instr *in, int32_t hi, int32_t lo)
 static inline int f_set_output(struct instr *in, bool on)
 {
 	(void)in;
-	rec(on ? "on;" : "off;");
+	/* current flowing means the contactors were closed: opening them
+	 * before the output is off breaks the current under load */
+	if (!on && fk.on && !bms_tx_contactor_requested(tx))
+		rec("off-after-open;");
+	else
+		rec(on ? "on;" : "off;");
 	fk.on = on;
 	return BENCH_OK;
 }
@@ -103,7 +111,6 @@ static const char *rig_recipe = "log every 1 s\n"
 
 /* The bench file's [bms] restart_ms the controller is built with. */
 static uint32_t rig_bus_restart_ms;
-
 /* A test file may add polls to the profile and give their links. */
 static void (*rig_profile_hook)(struct profile *p);
 static struct isotp *const *rig_poll_links;
@@ -113,7 +120,6 @@ static struct profile prof;
 static struct recipe recipe;
 static struct instr in = {.ops = &fake_ops};
 static struct canbus *bus, *peer;
-static struct bms_tx *tx;
 static struct ctl *c;
 static struct h5log *log5;
 static char *h5path;
@@ -287,6 +293,36 @@ static inline int64_t finish(int64_t t)
 	cr_assert(ctl_done(c));
 	cr_assert_eq(close_log(), BENCH_OK);
 	return t;
+}
+
+/* Bursts and ticks for us (time moves on by us); returns the test time. */
+static inline int64_t run_for(int64_t t, int64_t us)
+{
+	for (int64_t end = t + us; t < end;) {
+		t += TICK_US;
+		burst(3.700, t);
+		ctl_tick(c, t);
+	}
+	return t;
+}
+
+/* Every row's current (A) and time (s) of the closed run file: returns
+ * the row count, at most max. */
+static inline size_t read_rows(double *a, double *t_s, size_t max)
+{
+	struct runfile *rf;
+	size_t n;
+
+	cr_assert_eq(runfile_open(h5path, &rf), BENCH_OK);
+	n = runfile_rows(rf);
+	if (n > max)
+		n = max;
+	cr_assert_gt(n, 0);
+	cr_assert_eq(runfile_read_col(rf, "current_ampere", 0, n, a), BENCH_OK);
+	cr_assert_eq(runfile_read_col(rf, "test_time_second", 0, n, t_s),
+		     BENCH_OK);
+	runfile_close(rf);
+	return n;
 }
 
 static inline double last_current(void)

@@ -22,7 +22,7 @@ static void fini(void)
 	benchcfg_release(&b);
 }
 
-TestSuite(benchcfg, .init = init, .fini = fini);
+TestSuite(benchcfg, .init = init, .fini = fini, .timeout = 60);
 
 Test(benchcfg, defaults_are_all_simulated)
 {

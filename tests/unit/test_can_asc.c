@@ -34,6 +34,9 @@ static bool same_frame(const struct canframe *a, const struct canframe *b)
 	       !memcmp(a->data, b->data, a->len);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(can_asc, .timeout = 60);
+
 /* The ASC export of bms_mux.log holds the same frames, skipping the
  * header, comments, events and the error frame. */
 Test(can_asc, export_reads_like_the_candump_log, .timeout = 10)

@@ -57,6 +57,9 @@ static int run_cli(int (*fn)(int, char **), char **argv, char **out, char **err)
 	return status;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(can_decode, .timeout = 60);
+
 Test(can_decode, json_lines_of_the_fixture_log)
 {
 	char *argv[] = {"can",	  "decode",

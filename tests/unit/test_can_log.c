@@ -34,6 +34,9 @@ static void expect_format(const struct canlog_rec *r, const char *want)
 		  buf, want);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(can_log, .timeout = 60);
+
 Test(can_log, standard_id_and_data)
 {
 	struct canlog_rec r = parse_ok("(1735270496.916858) can0 110#00112233");

@@ -60,7 +60,7 @@ static const struct dbc_sig *sig(uint32_t id, const char *name)
 	return s;
 }
 
-TestSuite(can_sig, .init = setup, .fini = teardown);
+TestSuite(can_sig, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(can_sig, motorola_7_16_is_bytes_0_1_big_endian)
 {

@@ -22,6 +22,9 @@ static struct canbus *open_bus(const char *conn, bool fd, bool own, bool err)
 	return b;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(canbus_mem, .timeout = 60);
+
 Test(canbus_mem, every_other_endpoint_receives_in_order)
 {
 	struct canbus *a = open_bus("mem:t1", false, false, false);
@@ -323,6 +326,9 @@ Test(canbus_mem, state_names)
 	cr_assert_str_eq(canbus_state_name(CANBUS_STOPPED), "stopped");
 	cr_assert_str_eq(canbus_state_name(CANBUS_UNKNOWN), "unknown");
 }
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(canbus_dispatch, .timeout = 60);
 
 /* Dispatch: anything not "mem:" goes to SocketCAN, whose errors name the
  * interface (this host has no CAN interfaces at all). */

@@ -90,7 +90,7 @@ static void peer_status(double v, double a, bool on, bool fault, int mode)
 	cr_assert_eq(canbus_send(peer_bus, &f), BENCH_OK);
 }
 
-TestSuite(cancycler, .init = setup, .fini = teardown);
+TestSuite(cancycler, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(cancycler, command_every_100_ms_with_alive_counter)
 {

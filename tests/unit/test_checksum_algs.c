@@ -34,6 +34,9 @@ static const struct {
     {"sum8-id", 0x7FF, 0xE3},
 };
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(checksum, .timeout = 60);
+
 Test(checksum, check_value_of_every_row)
 {
 	size_t n, seen = 0;

@@ -4,10 +4,30 @@
  * state logged last, stop requests and the BMS heartbeat. */
 #include "ctl_rig.h"
 
+/* The run file shows current flowing before the stop at t_stop_us, and one
+ * row after it: the last, at zero (the safe state, logged by the stop). */
+static void expect_safe_row_after(int64_t t_stop_us)
+{
+	double a[64], t_s[64];
+	size_t n = read_rows(a, t_s, 64);
+	bool flowing = false;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		flowing |= t_s[i] < t_stop_us / 1e6 && a[i] < -1.0;
+	cr_assert(flowing, "no row with current flowing before the stop");
+	cr_assert_geq(t_s[n - 1], t_stop_us / 1e6,
+		      "last row at %.1f s, stop at %.1f s", t_s[n - 1],
+		      t_stop_us / 1e6);
+	cr_assert_lt(fabs(a[n - 1]), 0.001, "last row %.3f A", a[n - 1]);
+}
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_abort, .timeout = 60);
+
 Test(ctl_abort, over_voltage_abort_in_exact_order, .init = setup,
      .fini = teardown)
 {
-	int64_t t = start_running();
+	int64_t t = run_for(start_running(), 1500000);
 	const char *seq;
 
 	calls[0] = '\0';
@@ -27,11 +47,12 @@ Test(ctl_abort, over_voltage_abort_in_exact_order, .init = setup,
 	cr_expect_str_eq(ctl_end_status(c), "aborted");
 	cr_expect_lt(fabs(last_current()), 0.001,
 		     "the last sample shows the current back at zero");
+	expect_safe_row_after(t);
 }
 
 Test(ctl_abort, operator_and_signal_stops, .init = setup, .fini = teardown)
 {
-	int64_t t = start_running();
+	int64_t t = run_for(start_running(), 1500000);
 
 	ctl_request_stop(c, false);
 	t += TICK_US;
@@ -42,6 +63,7 @@ Test(ctl_abort, operator_and_signal_stops, .init = setup, .fini = teardown)
 	cr_expect_str_eq(ctl_end_status(c), "aborted",
 			 "operator stop is final");
 	cr_expect_lt(fabs(last_current()), 0.001);
+	expect_safe_row_after(t);
 }
 
 Test(ctl_abort, signal_stop_is_safe_and_resumable, .init = setup,
@@ -155,7 +177,8 @@ Test(ctl_abort, cycler_refusing_its_limits_at_start_stops_the_start,
 
 Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)
 {
-	start_running();
+	int64_t t = run_for(start_running(), 1500000);
+
 	calls[0] = '\0';
 	ctl_fail(c, "CAN interface 'can0' went away");
 	cr_expect(strstr(calls, "zero;off;event(open_sent=1);"), "%s", calls);
@@ -164,6 +187,7 @@ Test(ctl_abort, loop_failure_stops_at_once, .init = setup, .fini = teardown)
 	cr_expect(strstr(ctl_end_reason(c), "can0"));
 	cr_assert_eq(close_log(), BENCH_OK);
 	cr_expect_lt(fabs(last_current()), 0.001);
+	expect_safe_row_after(t);
 }
 
 Test(ctl_abort, bus_off_without_restart_stops_at_once, .init = setup,

@@ -5,6 +5,9 @@
 
 #include "bench/ctl.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_canstat, .timeout = 60);
+
 Test(ctl_canstat, only_socketcan_interfaces_are_queried)
 {
 	cr_expect(ctl_is_socketcan("can0"));

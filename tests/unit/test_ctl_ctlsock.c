@@ -58,6 +58,9 @@ static void roundtrip(struct ctlsock *cs, struct client *c, bool *stop)
 	pthread_join(th, NULL);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctlsock, .timeout = 60);
+
 Test(ctlsock, socket_is_0660_named_by_pack_id, .init = setup)
 {
 	struct ctlsock *cs;

@@ -155,6 +155,9 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_loop_real, .timeout = 60);
+
 Test(ctl_loop_real, runs_on_wall_time_and_stops_on_sigterm, .timeout = 30)
 {
 	struct dbc_opts dopts = {.quiet = true};

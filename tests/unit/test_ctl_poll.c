@@ -57,6 +57,9 @@ static void poll_teardown(void)
 	isotp_close(link_);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_poll, .timeout = 60);
+
 Test(ctl_poll, silent_ecu_stops_the_run_safely, .init = poll_setup,
      .fini = poll_teardown, .timeout = 30)
 {

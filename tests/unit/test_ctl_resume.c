@@ -24,6 +24,9 @@ static const struct ctl_resume_point in_the_rest = {
     .discharge_Wh = 1850,
 };
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ctl_resume, .timeout = 120);
+
 Test(ctl_resume, continues_the_interrupted_step, .init = setup_resume,
      .fini = teardown)
 {

@@ -35,6 +35,9 @@ static struct run_status sample(void)
 	return st;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(status, .timeout = 60);
+
 Test(status, line_names_step_cells_and_values)
 {
 	struct run_status st = sample();

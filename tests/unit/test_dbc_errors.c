@@ -98,6 +98,9 @@ ParameterizedTestParameters(dbc_errors, each)
 				   sizeof(cases) / sizeof(cases[0]));
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(dbc_errors, .timeout = 60);
+
 ParameterizedTest(struct dbc_case *c, dbc_errors, each)
 {
 	struct dbc_opts o = {.strict = c->strict};

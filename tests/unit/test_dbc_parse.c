@@ -16,6 +16,9 @@ static struct dbc *load(const char *path)
 	return db;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(dbc_parse, .timeout = 60);
+
 Test(dbc_parse, bms_mux_messages_and_attributes)
 {
 	struct dbc *db = load("fixtures/dbc/test/bms_mux.dbc");

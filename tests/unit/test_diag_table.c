@@ -22,7 +22,7 @@ static void fini(void)
 	logcap_stop();
 }
 
-TestSuite(diag, .init = init, .fini = fini);
+TestSuite(diag, .init = init, .fini = fini, .timeout = 60);
 
 Test(diag, table_is_complete_and_indexed)
 {
@@ -173,4 +173,49 @@ Test(diag, names)
 	cr_assert_str_eq(diag_severity_name(DIAG_SEV_WARN), "warning");
 	cr_assert_str_eq(diag_severity_name(DIAG_SEV_ABORT), "abort");
 	cr_assert_null(diag_abort_event(&d));
+}
+
+/* The debounce of every row, pinned: a change to bench/diag_cfg.c must be
+ * made here too, on purpose (the reasons are in diag_cfg.c). */
+Test(diag, debounce_of_every_row_is_pinned)
+{
+	/* clang-format off */
+	static const struct { const char *code; uint32_t samples, ms; } pin[] = {
+		{"CELL_OV_WARN", 3, 0},       {"CELL_OV_HARD", 3, 0},
+		{"CELL_UV_WARN", 3, 0},       {"CELL_UV_HARD", 3, 0},
+		{"TEMP_HIGH_WARN", 2, 0},     {"TEMP_HIGH_HARD", 2, 0},
+		{"TEMP_LOW_WARN", 2, 0},      {"TEMP_LOW_HARD", 2, 0},
+		{"PACK_OV_HARD", 3, 0},       {"PACK_UV_HARD", 3, 0},
+		{"CHARGE_CURRENT_WARN", 3, 0}, {"CHARGE_CURRENT_HARD", 3, 0},
+		{"DISCHARGE_CURRENT_WARN", 3, 0},
+		{"DISCHARGE_CURRENT_HARD", 3, 0},
+		{"CCL_EXCEEDED", 2, 2000},    {"DCL_EXCEEDED", 2, 2000},
+		{"CELL_SPREAD_WARN", 3, 0},   {"CELL_SPREAD_HARD", 3, 0},
+		{"SENSOR_STUCK", 3, 0},       {"BMS_TIMEOUT", 1, 0},
+		{"CYCLER_TIMEOUT", 1, 0},     {"CURRENT_MISMATCH", 2, 2000},
+		{"CONTACTOR_TIMEOUT", 1, 0},  {"CONTACTOR_MISMATCH", 2, 0},
+		{"BMS_FAULT_WARN", 2, 0},     {"BMS_FAULT", 2, 0},
+		{"BMS_FAULT_BENCH", 2, 0},    {"OPERATOR_STOP", 1, 0},
+		{"SIGNAL_STOP", 1, 0},        {"CYCLER_ERROR", 1, 0},
+		{"LOG_WRITE", 1, 0},          {"BUS_OFF", 1, 0},
+		{"LOOP_ERROR", 1, 0},         {"POLL_SILENT", 2, 0},
+		{"POLL_STALE", 1, 0},
+	};
+	/* clang-format on */
+	unsigned n = sizeof(pin) / sizeof(pin[0]);
+
+	cr_assert_eq(n, DIAG_N, "a row was added or removed: pin it here");
+	for (unsigned i = 0; i < n; i++) {
+		unsigned id = 0;
+
+		while (id < DIAG_N && strcmp(diag_table[id].code, pin[i].code))
+			id++;
+
+		cr_assert_neq(id, DIAG_N, "%s has no row", pin[i].code);
+		cr_expect_eq(diag_table[id].debounce_samples, pin[i].samples,
+			     "%s: %u samples", pin[i].code,
+			     diag_table[id].debounce_samples);
+		cr_expect_eq(diag_table[id].debounce_ms, pin[i].ms, "%s: %u ms",
+			     pin[i].code, diag_table[id].debounce_ms);
+	}
 }

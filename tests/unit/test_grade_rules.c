@@ -18,6 +18,9 @@ static void load_rules(void)
 	cr_assert_eq(rules_load(NULL, &R), 0);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(grade_rules, .timeout = 60);
+
 Test(grade_rules, builtin_equals_fixture_file_and_hash)
 {
 	char hex[SHA256_HEX_LEN];
@@ -421,5 +424,41 @@ Test(grade_rules, csv_row_doubles_quotes_in_its_text_fields, .init = healthy)
 			  31) == 0,
 		  "%s", buf);
 	free(buf);
+	grade_result_release(&g);
+}
+
+/* docs/grading.md: REUSE at or above soh reuse_min, RECYCLE only below
+ * recycle_below, REUSE up to reuse_max_ratio: the thresholds themselves
+ * belong to the better grade. */
+Test(grade_rules, thresholds_belong_to_the_better_grade, .init = healthy)
+{
+	struct grade_result g;
+
+	P.soh_capacity = R.soh_reuse_min;
+	cr_expect_eq(run(&g), GRADE_REUSE, "SOH exactly at reuse_min");
+	grade_result_release(&g);
+	P.soh_capacity = nextafter(R.soh_reuse_min, 0);
+	cr_expect_eq(run(&g), GRADE_REMANUFACTURE, "SOH just below reuse_min");
+	grade_result_release(&g);
+	P.soh_capacity = R.soh_recycle_below;
+	cr_expect_eq(run(&g), GRADE_REMANUFACTURE, "SOH at recycle_below");
+	grade_result_release(&g);
+	P.soh_capacity = nextafter(R.soh_recycle_below, 0);
+	cr_expect_eq(run(&g), GRADE_RECYCLE, "SOH just below recycle_below");
+	grade_result_release(&g);
+
+	P.soh_capacity = 0.9;
+	R.r_reuse_max_ratio = 0.7 / 0.62;
+	cr_expect_eq(run(&g), GRADE_REUSE, "resistance exactly at the limit");
+	grade_result_release(&g);
+	R.r_reuse_max_ratio = nextafter(0.7 / 0.62, 0);
+	cr_expect_eq(run(&g), GRADE_REMANUFACTURE, "resistance just above");
+	grade_result_release(&g);
+	R.r_reuse_max_ratio = 1.0;
+	R.r_recycle_above_ratio = 0.7 / 0.62;
+	cr_expect_eq(run(&g), GRADE_REMANUFACTURE, "at the recycle limit");
+	grade_result_release(&g);
+	R.r_recycle_above_ratio = nextafter(0.7 / 0.62, 0);
+	cr_expect_eq(run(&g), GRADE_RECYCLE, "just above the recycle limit");
 	grade_result_release(&g);
 }

@@ -7,6 +7,9 @@
 #include "common/sha256.h"
 #include "support.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sha256, .timeout = 60);
+
 Test(sha256, empty_string)
 {
 	char hex[SHA256_HEX_LEN];

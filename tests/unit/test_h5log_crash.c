@@ -110,6 +110,9 @@ static void check_consistent(const char *path, uint64_t min_rows)
 	runfile_close(rf);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(h5log_crash, .timeout = 120);
+
 Test(h5log_crash, killed_writer_reads_swmr_then_recover_opens_plainly)
 {
 	char *dir = tmpdir_new("h5kill");

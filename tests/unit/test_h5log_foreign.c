@@ -107,6 +107,9 @@ static void assert_refused(const char *path, const char *why)
 	free(before);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(h5log_foreign, .timeout = 60);
+
 Test(h5log_foreign, empty_and_text_files_untouched, .timeout = 30)
 {
 	char *dir = tmpdir_new("h5foreign");

@@ -92,6 +92,9 @@ static char *units_of(const char *path, const char *dset)
 	return ret;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(h5log, .timeout = 20);
+
 Test(h5log, round_trip_every_column_steps_events_units)
 {
 	char *dir = tmpdir_new("h5rt");

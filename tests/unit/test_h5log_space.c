@@ -41,6 +41,9 @@ static int child_exit(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(h5log_space, .timeout = 120);
+
 Test(h5log_space, records_after_the_reserve_stop_reach_the_file)
 {
 	char *dir = tmpdir_new("h5tail");

@@ -116,6 +116,9 @@ static void transfer(size_t len, int64_t until, int64_t step)
 	cr_assert_arr_eq(in, out, len);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(isotp_user, .timeout = 60);
+
 Test(isotp_user, single_frame_unpadded_is_as_short_as_its_content)
 {
 	struct isotp_opts o = {0};

@@ -20,6 +20,9 @@ static const char *esc(const char *s)
 	return buf;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(json_escape, .timeout = 60);
+
 Test(json_escape, quote_and_backslash)
 {
 	cr_assert_str_eq(esc("a\"b\\c"), "\"a\\\"b\\\\c\"");

@@ -9,6 +9,9 @@
 #include "common/json.h"
 #include "common/rc.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(json_write, .timeout = 60);
+
 Test(json_write, non_finite_numbers_are_null)
 {
 	char buf[128];

@@ -31,7 +31,7 @@ static void teardown(void)
 	sy_free(&s);
 }
 
-TestSuite(metrics_synth, .init = setup, .fini = teardown);
+TestSuite(metrics_synth, .init = setup, .fini = teardown, .timeout = 120);
 
 Test(metrics_synth, pack_capacity_is_the_weak_cells)
 {
@@ -106,6 +106,9 @@ Test(metrics_synth, dqdv_integrates_to_the_discharge)
 	cr_assert(fabs(sum - pr.capacity_ah) / pr.capacity_ah < 0.02, "%.3f",
 		  sum);
 }
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(metrics, .timeout = 120);
 
 Test(metrics, pulse_fit_survives_a_slewed_edge)
 {

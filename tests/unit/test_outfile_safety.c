@@ -24,6 +24,9 @@ static char *text_of(const char *path)
 	return buf;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(outfile, .timeout = 60);
+
 Test(outfile, discard_keeps_the_old_output_and_leaves_no_temp)
 {
 	char *dir = tmpdir_new("outfile");

@@ -94,6 +94,9 @@ static void put(const char *msg, const char *sig, struct canframe *f, double v)
 		     BENCH_OK, "encode %s", sig);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(packstate, .timeout = 60);
+
 Test(packstate, multiplexed_cells_land_in_their_slots, .init = setup,
      .fini = teardown)
 {

@@ -129,6 +129,9 @@ static size_t reports_of(const char *name)
 	return n;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(poller, .timeout = 60);
+
 Test(poller, periods_count_from_the_start_of_the_last_poll)
 {
 	struct poller_entry ents[2];

@@ -190,6 +190,9 @@ static bool three_answers(void)
 	return count(POLLRUN_OK) >= 3;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(pollrun, .timeout = 60);
+
 Test(pollrun, full_sweep_fills_every_cell, .timeout = 20)
 {
 	struct pollrun *r = start(ANSWER, "mem:pr-full");

@@ -23,7 +23,7 @@ static void fini(void)
 	profile_release(&p);
 }
 
-TestSuite(profile, .init = init, .fini = fini);
+TestSuite(profile, .init = init, .fini = fini, .timeout = 60);
 
 static const char minimal[] = "[pack]\n"
 			      "chemistry = lfp\n"

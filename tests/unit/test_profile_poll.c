@@ -24,7 +24,7 @@ static void fini(void)
 	profile_release(&p);
 }
 
-TestSuite(profile_poll, .init = init, .fini = fini);
+TestSuite(profile_poll, .init = init, .fini = fini, .timeout = 60);
 
 static const char head[] = "[pack]\n"		      /* 1 */
 			   "chemistry = nmc\n"	      /* 2 */

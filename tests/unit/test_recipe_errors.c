@@ -172,6 +172,9 @@ static const struct bad cases[] = {
 };
 /* clang-format on */
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(recipe_errors, .timeout = 60);
+
 Test(recipe_errors, every_error_names_file_line_column)
 {
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -29,7 +29,7 @@ static void fini(void)
 	recipe_release(&r);
 }
 
-TestSuite(recipe_parse, .fini = fini);
+TestSuite(recipe_parse, .fini = fini, .timeout = 60);
 
 Test(recipe_parse, design_example)
 {

@@ -10,6 +10,9 @@
 #include "runfile/ring.h"
 #include "common/rc.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(ring, .timeout = 120);
+
 Test(ring, rounds_capacity_up_and_aligns_slots)
 {
 	struct ring *r = NULL;

@@ -113,6 +113,9 @@ static int read_all(const char *path)
 	return BENCH_OK;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(runfile_damaged, .timeout = 60);
+
 Test(runfile_damaged, not_hdf5_and_missing_are_errors)
 {
 	char *dir = tmpdir_new("rfbad");

@@ -38,6 +38,9 @@ static int has_grade(const char *path)
 	return yes;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(runfile_grade, .timeout = 60);
+
 Test(runfile_grade, resume_removes_the_grade_of_the_unfinished_run,
      .timeout = 60)
 {

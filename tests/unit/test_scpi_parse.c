@@ -6,6 +6,9 @@
 #include "bench/instr/scpi/protocol.h"
 #include "common/rc.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(scpi_parse, .timeout = 60);
+
 Test(scpi_parse, numbers_accepted)
 {
 	static const struct {

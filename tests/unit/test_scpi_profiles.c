@@ -120,6 +120,9 @@ static void expect_sent(int *from, const char *const *want)
 	*from = i;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(scpi_profiles, .timeout = 60);
+
 Test(scpi_profiles, generic_strings)
 {
 	struct instr *in = open_model("generic");

@@ -72,7 +72,7 @@ static struct scpi_server_status st(void)
 	return s;
 }
 
-TestSuite(scpi_server, .init = setup, .fini = teardown);
+TestSuite(scpi_server, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(scpi_server, idn_and_empty_error_queue)
 {

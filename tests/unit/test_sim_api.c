@@ -26,6 +26,9 @@ static struct sim *load_fixture(const char *name)
 	return s;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_api, .timeout = 60);
+
 Test(sim_api, info_of_the_leaf_like_pack)
 {
 	struct sim *s = load_fixture("leaf96s2p-healthy.ini");

@@ -180,6 +180,9 @@ static void keep_cycler(struct rig *r)
 	cr_assert_eq(in->ops->poll(in, r->t_us), 0);
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_bms, .timeout = 60);
+
 Test(sim_bms, cells_decoded_equal_true_state_within_quantisation)
 {
 	struct rig r;
@@ -361,6 +364,9 @@ Test(sim_bms, same_seed_same_frames_other_seed_not)
 	cr_assert_eq(h[0], h[1]);
 	cr_assert_neq(h[0], h[2]);
 }
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_faults, .timeout = 60);
 
 Test(sim_faults, bms_silent_at_its_time)
 {

@@ -22,6 +22,9 @@ static struct cell_param fresh(double cap_Ah, double r0_mohm)
 	return p;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_ocv, .timeout = 60);
+
 Test(sim_ocv, table_points_and_limits)
 {
 	cr_assert_float_eq(ocv_V(OCV_NMC, 0.0), 2.5, 1e-9);
@@ -58,6 +61,9 @@ Test(sim_ocv, monotonic)
 				     ocv_V(chem, i / 1000.0),
 				     "chem %d at %d per mille", chem, i);
 }
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_cell, .timeout = 60);
 
 Test(sim_cell, fresh_cell_delivers_capacity_at_c3)
 {

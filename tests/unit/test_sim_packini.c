@@ -42,6 +42,9 @@ static void expect_err(const char *text, const char *needle)
 		  logcap_text());
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_packini, .timeout = 60);
+
 Test(sim_packini, defaults_and_values)
 {
 	struct pack_cfg cfg;

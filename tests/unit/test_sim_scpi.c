@@ -57,6 +57,9 @@ static void query(struct rig *r, const char *cmd, char *reply, size_t cap)
 	cr_assert_geq(rc, 0, "%s: %s", cmd, bench_strerror(rc));
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(sim_scpi, .timeout = 60);
+
 Test(sim_scpi, serves_the_pack_until_a_device_fault)
 {
 	struct rig r;

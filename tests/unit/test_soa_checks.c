@@ -56,7 +56,7 @@ static void teardown(void)
 	profile_release(&p);
 }
 
-TestSuite(soa, .init = setup, .fini = teardown);
+TestSuite(soa, .init = setup, .fini = teardown, .timeout = 60);
 
 /* A new reading of every group, 100 ms later; liveness kept fresh. */
 static void sample(void)
@@ -623,4 +623,81 @@ Test(soa, tighter_limit_wins)
 	cr_assert_eq(lim.pack_hard_mV.high, 0, "no pack limit given");
 	cr_assert_eq(lim.bms_timeout_ms, 1000);
 	cr_assert_eq(lim.contactor_timeout_ms, 3000);
+}
+
+/* One limit: the value the check reads, where it is at the limit, and the
+ * direction of one LSB (1 mV, 0.1 C, 1 mA) past it. */
+struct edge {
+	enum diag_id id;
+	int32_t *value;
+	int32_t at;
+	int32_t past;
+};
+
+/* Readings at the limit for 3 s never trip; one LSB past it trips. */
+static void expect_edge(const struct edge *e, const struct soa_limits *l)
+{
+	int32_t keep = *e->value;
+
+	for (int k = 0; k < 2; k++) {
+		soa_init(&s, l, &p);
+		*e->value = k ? e->at + e->past : e->at;
+		for (int i = 0; i < 30; i++)
+			sample();
+		cr_expect_eq(diag_active(&s.diag, e->id), k == 1, "%s at %d%s",
+			     diag_table[e->id].code, e->at,
+			     k ? " + 1 LSB did not trip" : " tripped");
+	}
+	*e->value = keep;
+}
+
+Test(soa, a_reading_at_a_limit_passes_one_lsb_past_trips)
+{
+	struct edge edges[] = {
+	    {DIAG_CELL_OV_HARD, &cells[1], lim.cell_hard_mV.high, 1},
+	    {DIAG_CELL_OV_WARN, &cells[1], lim.cell_warn_mV.high, 1},
+	    {DIAG_CELL_UV_HARD, &cells[1], lim.cell_hard_mV.low, -1},
+	    {DIAG_CELL_UV_WARN, &cells[1], lim.cell_warn_mV.low, -1},
+	    {DIAG_TEMP_HIGH_HARD, &temps[0], lim.temp_hard_ddegC.high, 1},
+	    {DIAG_TEMP_HIGH_WARN, &temps[0], lim.temp_warn_ddegC.high, 1},
+	    {DIAG_TEMP_LOW_HARD, &temps[0], lim.temp_hard_ddegC.low, -1},
+	    {DIAG_TEMP_LOW_WARN, &temps[0], lim.temp_warn_ddegC.low, -1},
+	    {DIAG_CHARGE_CURRENT_HARD, &x.current_mA, lim.charge_hard_mA, 1},
+	    {DIAG_CHARGE_CURRENT_WARN, &x.current_mA, lim.charge_warn_mA, 1},
+	    {DIAG_DISCHARGE_CURRENT_HARD, &x.current_mA, -lim.discharge_hard_mA,
+	     -1},
+	    {DIAG_DISCHARGE_CURRENT_WARN, &x.current_mA, -lim.discharge_warn_mA,
+	     -1},
+	    {DIAG_CELL_SPREAD_WARN, &cells[1], 3700 + lim.spread_warn_mV, 1},
+	};
+	struct soa_limits pl = lim;
+
+	x.cv_mode = true; /* no setpoint to follow here */
+	for (unsigned i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		expect_edge(&edges[i], &lim);
+
+	/* the BMS's limits, with their margin */
+	x.bms_limits_valid = true;
+	x.ccl_mA = 5000;
+	x.dcl_mA = 6000;
+	expect_edge(&(struct edge){DIAG_CCL_EXCEEDED, &x.current_mA,
+				   5000 + lim.bms_limit_margin_mA, 1},
+		    &lim);
+	expect_edge(&(struct edge){DIAG_DCL_EXCEEDED, &x.current_mA,
+				   -(6000 + lim.bms_limit_margin_mA), -1},
+		    &lim);
+	x.bms_limits_valid = false;
+
+	/* a hard spread limit (a profile's cell_spread) */
+	pl.spread_hard_mV = 500;
+	pl.spread_window_mV.high = 0; /* judged everywhere */
+	expect_edge(&(struct edge){DIAG_CELL_SPREAD_HARD, &cells[1], 4200, 1},
+		    &pl);
+
+	/* a pack limit (from a recipe or the bench file) */
+	pl.pack_hard_mV = (struct soa_band){12000, 16000};
+	expect_edge(&(struct edge){DIAG_PACK_OV_HARD, &x.pack_mV, 16000, 1},
+		    &pl);
+	expect_edge(&(struct edge){DIAG_PACK_UV_HARD, &x.pack_mV, 12000, -1},
+		    &pl);
 }

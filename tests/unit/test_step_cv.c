@@ -127,8 +127,9 @@ struct result {
 	double hold_s;		    /* hold duration */
 	char end_reason[64];
 	bool clamped_seen;
-	int clamp_runs;	   /* times clamping began */
-	int clamp_reports; /* clamp_started seen */
+	int clamp_runs;	    /* times clamping began */
+	int clamp_reports;  /* clamp_started seen */
+	int32_t max_cmd_mA; /* highest current commanded in the hold */
 };
 
 static void run(const char *text, double soc_weak, double r_scale,
@@ -189,6 +190,9 @@ static void run(const char *text, double soc_weak, double r_scale,
 			res->clamp_runs += o.cmd.clamped && !was_clamped;
 			res->clamp_reports += o.clamp_started;
 			was_clamped = o.cmd.clamped;
+			if (o.cmd.output_on &&
+			    o.cmd.current_mA > res->max_cmd_mA)
+				res->max_cmd_mA = o.cmd.current_mA;
 		}
 		world_step(&w, o.cmd.output_on ? o.cmd.current_mA / 1000.0 : 0,
 			   TICK_US / 1e6);
@@ -196,6 +200,9 @@ static void run(const char *text, double soc_weak, double r_scale,
 	res->settled_mean_err_mV = err_n ? err_sum / err_n : 1e9;
 	recipe_release(&r);
 }
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(step_cv, .timeout = 300);
 
 Test(step_cv, cc_then_cv_settles_without_overshoot)
 {
@@ -246,6 +253,11 @@ Test(step_cv, bms_ccl_clamps_the_cv_current)
 		    res.clamp_reports);
 	cr_assert_gt(res.clamp_runs, 1, "the loop rides the cap in and out");
 	cr_assert_eq(res.clamp_reports, 1, "one clamp event per step");
+	/* the clamped flag is set by the profile's maximum too: the command
+	 * itself must never exceed the BMS's limit */
+	cr_assert_leq(res.max_cmd_mA, 20000, "commanded %d mA above CCL 20 A",
+		      res.max_cmd_mA);
+	cr_assert_gt(res.max_cmd_mA, 15000, "the hold ran at the limit");
 	cr_assert_leq(res.hold_overshoot_mV, 5.0);
 	cr_assert_gt(res.hold_s, 0);
 }

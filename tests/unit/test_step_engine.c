@@ -48,7 +48,7 @@ static void fini(void)
 	recipe_release(&r);
 }
 
-TestSuite(step, .fini = fini);
+TestSuite(step, .fini = fini, .timeout = 60);
 
 /* One tick; the ideal cycler follows the command. */
 static void tick(int64_t t_us)

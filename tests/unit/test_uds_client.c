@@ -10,6 +10,9 @@
 #define PDU(...)                                                               \
 	(const uint8_t[]){__VA_ARGS__}, sizeof((uint8_t[]){__VA_ARGS__})
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(uds, .timeout = 60);
+
 Test(uds, requests_on_the_wire)
 {
 	struct uds_req r;

@@ -53,6 +53,9 @@ static struct vehframe *make(const struct vehframe_model *m)
 	return v;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(vehframe, .timeout = 60);
+
 Test(vehframe, periods_and_phase_over_virtual_time)
 {
 	static const struct vehframe_def fr[] = {

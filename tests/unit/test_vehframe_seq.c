@@ -71,6 +71,9 @@ static int64_t first_with(struct vehframe *v, int64_t t0, int64_t t1,
 	return found;
 }
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(vehframe_seq, .timeout = 60);
+
 Test(vehframe_seq, byd_close_then_drive_ready_then_open)
 {
 	const struct vehframe_model m = {byd, 2, {byd_start, 2}, {byd_stop, 2}};

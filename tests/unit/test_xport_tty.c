@@ -14,6 +14,9 @@
 #include "common/rc.h"
 #include "support.h"
 
+/* a test that hangs fails instead of blocking the run */
+TestSuite(xport_serial, .timeout = 60);
+
 Test(xport_serial, parses_settings)
 {
 	struct xport_serial s;
@@ -197,6 +200,9 @@ Test(xport_tty, closed_peer_is_io)
 	cr_assert(strstr(logcap_text(), "port gone"), "%s", logcap_text());
 	cr_assert_eq(xport_write_line(x, "OUTP OFF", 1000), BENCH_ERR_IO);
 }
+
+/* a test that hangs fails instead of blocking the run */
+TestSuite(xport_open, .timeout = 60);
 
 Test(xport_open, bad_connections)
 {
