@@ -29,8 +29,9 @@ layer() { # folder forbidden-folder...
 }
 HDF5="runfile/h5log.c runfile/runfile.c runfile/runfile_grade.c runfile/h5schema.h runfile/h5schema.c runfile/h5attr.h runfile/h5attr.c runfile/h5log_priv.h runfile/h5log_resume.c runfile/h5log_recover.c"
 check libsocketcan.h can/canbus_socketcan.c
-check 'linux/can[^>]*' can/canbus_socketcan.c can/isotp_socketcan.c
+check 'linux/can[^>]*' can/canbus_socketcan.c can/isotp_socketcan.c can/j1939_socketcan.c
 check 'linux/can/isotp\.h' can/isotp_socketcan.c
+check 'linux/can/j1939\.h' can/j1939_socketcan.c
 check libserialport.h serial/xport_libsp.c
 check mosquitto.h app/mq_mosq.c
 check hdf5.h $HDF5
