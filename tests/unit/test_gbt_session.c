@@ -444,7 +444,7 @@ Test(gbt_session, bst_insulation_fault_stops_at_once)
 	cr_assert_eq(i, 0);
 	cr_assert_eq(ses.stop_by, GBT_STOP_BMS);
 	cr_assert(ses.bst_set & (1u << GBT_BST_INSULATION));
-	cr_assert_eq(first(GBT_CST, -1)->d[0], 0x7F, "CST: BMS stop");
+	cr_assert_eq(first(GBT_CST, -1)->d[0], 0x40, "CST: BMS stop");
 	run_to(15000 * MS);
 	cr_assert_eq(ses.state, GBT_ST_DONE);
 }
