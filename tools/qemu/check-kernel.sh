@@ -38,7 +38,8 @@ make -s bin/bench $hw_tests || die "build failed"
 # and the bus backend's guest tests again under ASan+UBSan, linked with only
 # the unit under test (the backend never runs on this host otherwise)
 mkdir -p "$work/asan"
-for t in test_canbus_socketcan test_canif test_isotp_socketcan; do
+for t in test_canbus_socketcan test_canif test_isotp_socketcan \
+	test_j1939_socketcan; do
 	${CC:-gcc} -O1 -g -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
 		-Werror -D_GNU_SOURCE -I. -Itests/support \
 		-fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -46,6 +47,8 @@ for t in test_canbus_socketcan test_canif test_isotp_socketcan; do
 		"tests/hw/$t.c" tests/support/support.c can/canbus.c \
 		can/canbus_mem.c can/canbus_socketcan.c can/isotp.c \
 		can/isotp_engine.c can/isotp_user.c can/isotp_socketcan.c \
+		can/j1939.c can/j1939_engine.c can/j1939_user.c \
+		can/j1939_socketcan.c \
 		common/clock.c \
 		common/log.c common/rc.c -lsocketcan -lcriterion -lpthread ||
 		die "cannot build the ASan variant of $t"

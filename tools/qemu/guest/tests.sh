@@ -81,6 +81,13 @@ t_isotp_asan() {
 		criterion /tests/asan/test_isotp_socketcan
 }
 
+# our kernel J1939 endpoints (module can-j1939), charger 0x56 and BMS 0xF4
+t_j1939() { criterion /tests/test_j1939_socketcan; }
+t_j1939_asan() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		criterion /tests/asan/test_j1939_socketcan
+}
+
 t_canif() {
 	rc=0
 	criterion /tests/test_canif >/tmp/canif.out 2>&1 || rc=$?
@@ -148,6 +155,8 @@ run_all() {
 	scenario canif_sja1000_asan t_canif_asan
 	scenario isotp_vcan t_isotp
 	scenario isotp_vcan_asan t_isotp_asan
+	scenario j1939_vcan t_j1939
+	scenario j1939_vcan_asan t_j1939_asan
 	scenario canutils_cross t_canutils_cross
 	scenario canplayer_replay t_canplayer_replay
 	scenario xport_libsp_uart t_xport_libsp
