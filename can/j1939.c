@@ -82,6 +82,8 @@ int j1939_send(struct j1939 *j, uint32_t pgn, uint8_t prio, uint8_t dst,
 			j->name, (unsigned)pgn, prio, len, J1939_MAX_LEN);
 		return BENCH_ERR_ARG;
 	}
+	if (j1939_pgn_pdu1(pgn))
+		pgn &= ~0xFFu; /* PS is the destination, not part of the PGN */
 	return j->ops->send(j, pgn, prio, dst, buf, len);
 }
 

@@ -432,7 +432,8 @@ Test(j1939_user, rts_cts_between_two_endpoints_on_mem, .timeout = 20)
 	cr_assert(a.m.pgn == 0x0200 && a.m.src == BMS && a.m.len == 49);
 	cr_assert_arr_eq(a.m.data, d, 49);
 
-	cr_assert_eq(j1939_send(chg, 0x2600, 6, BMS, chm, 3), BENCH_OK);
+	/* a PDU1 PGN given with a PS byte: the destination wins */
+	cr_assert_eq(j1939_send(chg, 0x26AB, 6, BMS, chm, 3), BENCH_OK);
 	cr_assert_eq(j1939_recv(bms, &a.m, 1000), 1);
 	cr_assert(a.m.pgn == 0x2600 && a.m.len == 3 && a.m.prio == 6);
 	cr_assert_eq(j1939_recv(bms, &a.m, 0), 0);
