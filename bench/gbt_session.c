@@ -77,7 +77,6 @@ void gbt_session_init(struct gbt_session *s, const struct gbt_session_cfg *c,
 	s->send = send;
 	s->ctx = ctx;
 	s->edition = c->force_2011 ? GBT_2011 : GBT_2015;
-	s->out_current_dA = 0;
 	gbt_codes_init(&s->cst, GBT_CST);
 	gbt_codes_init(&s->cem, GBT_CEM);
 }
