@@ -10,6 +10,7 @@
  * module every test fails naming it.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "can/canbus.h"
@@ -40,6 +41,24 @@ static void fill(uint8_t *p, size_t n, uint8_t seed)
 		p[i] = (uint8_t)(i * 13 + seed);
 }
 
+/* the frames seen, as "ID#DATA" lines, for the failure messages */
+static char wire[4096];
+
+static void note(const struct canframe *f)
+{
+	size_t n = strlen(wire);
+	int i;
+
+	if (n + 40 > sizeof(wire))
+		return;
+	n += (size_t)snprintf(wire + n, sizeof(wire) - n, "%08X#",
+			      (unsigned)(f->id & CANFRAME_EFF_MASK));
+	for (i = 0; i < f->len; i++)
+		n += (size_t)snprintf(wire + n, sizeof(wire) - n, "%02X",
+				      f->data[i]);
+	snprintf(wire + n, sizeof(wire) - n, " ");
+}
+
 Test(j1939_socketcan, brm_sized_rts_cts_and_the_wire, .timeout = 30)
 {
 	struct j1939 *chg = open_j(CHG), *bms = open_j(BMS);
@@ -47,10 +66,12 @@ Test(j1939_socketcan, brm_sized_rts_cts_and_the_wire, .timeout = 30)
 	struct canbus_ev ev;
 	static struct j1939_msg m;
 	uint8_t brm[49];
-	const uint8_t rts[8] = {0x10, 49, 0, 7, 0xFF, 0x00, 0x02, 0x00};
+	/* size 49, 7 packets, (byte 4: packets per CTS), PGN 0x000200 */
+	const uint8_t rts_head[4] = {0x10, 49, 0, 7}, pgn[3] = {0, 2, 0};
 	bool saw_rts = false, saw_cts = false, saw_eoma = false;
 	int ndt = 0;
 
+	wire[0] = 0;
 	cr_assert_eq(canbus_open(IF, NULL, &raw), BENCH_OK);
 	fill(brm, sizeof(brm), 3);
 	/* the kernel answers the RTS itself: one thread is enough */
@@ -64,26 +85,28 @@ Test(j1939_socketcan, brm_sized_rts_cts_and_the_wire, .timeout = 30)
 	cr_assert_arr_eq(m.data, brm, 49);
 	while (canbus_recv(raw, &ev, 500) == 1) {
 		const struct canframe *f = &ev.frame;
+		uint32_t id = f->id & CANFRAME_EFF_MASK;
 
-		if (f->id == (CANFRAME_EFF | 0x1CEC56F4) && f->len == 8 &&
-		    !memcmp(f->data, rts, 8))
-			saw_rts = true;
-		if ((f->id & ~0x1C000000u) == (CANFRAME_EFF | 0x00ECF456) &&
-		    f->data[0] == 0x11) {
-			cr_assert_eq(f->id, CANFRAME_EFF | 0x1CECF456,
-				     "CTS id 0x%X: priority not the RTS's 7",
-				     (unsigned)f->id);
-			saw_cts = true;
-		}
-		if (f->id == (CANFRAME_EFF | 0x1CECF456) && f->data[0] == 0x13)
+		note(f);
+		if (f->len != 8)
+			continue;
+		if ((id & 0xFFFFFF) == 0xEC56F4 && f->data[0] == 0x10 &&
+		    !memcmp(f->data, rts_head, 4) &&
+		    !memcmp(f->data + 5, pgn, 3))
+			saw_rts = id >> 26 == 7;
+		if ((id & 0xFFFFFF) == 0xECF456 && f->data[0] == 0x11)
+			saw_cts = id >> 26 == 7;
+		if ((id & 0xFFFFFF) == 0xECF456 && f->data[0] == 0x13)
 			saw_eoma = true;
-		if (f->id == (CANFRAME_EFF | 0x1CEB56F4))
+		if (id == 0x1CEB56F4)
 			ndt++;
 	}
-	cr_assert(saw_rts, "RTS 1CEC56F4#1031000 7FF000200 on the wire");
-	cr_assert(saw_cts, "kernel sent our CTS");
-	cr_assert(saw_eoma, "kernel sent our EOMA");
-	cr_assert_eq(ndt, 7, "7 TP.DT");
+	cr_assert(saw_rts, "RTS 1CEC56F4#1031 0007 xx 000200 on the wire: %s",
+		  wire);
+	cr_assert(saw_cts, "CTS at the RTS's priority 7: %s", wire);
+	cr_assert(saw_eoma, "kernel sent our EOMA: %s", wire);
+	cr_assert_eq(ndt, 7, "7 TP.DT: %s", wire);
+	cr_log_info("wire: %s", wire); /* what the kernel's transport sends */
 	canbus_close(raw);
 	j1939_close(chg);
 	j1939_close(bms);
