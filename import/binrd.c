@@ -39,8 +39,8 @@ int binrd_at(struct binrd *b, uint64_t off, void *buf, size_t n,
 		log_err("%s: offset %llu: truncated file: %s needs %zu bytes, "
 			"the file has %llu",
 			b->path, (unsigned long long)off, what, n,
-			(unsigned long long)(b->size - (off < b->size ? off
-								      : b->size)));
+			(unsigned long long)(b->size -
+					     (off < b->size ? off : b->size)));
 		return BENCH_ERR_PARSE;
 	}
 	if ((off != b->pos && fseeko(b->f, (off_t)off, SEEK_SET) < 0) ||

@@ -271,8 +271,8 @@ static int mpr_layout(struct binrd *b, const struct mpr_module *m,
 		if (!c) {
 			log_err("%s: offset %llu: column id %u unknown: the "
 				"record size cannot be known",
-				b->path,
-				(unsigned long long)m->off + 5 + 2 * i, ids[i]);
+				b->path, (unsigned long long)m->off + 5 + 2 * i,
+				ids[i]);
 			return BENCH_ERR_SUPP;
 		}
 		if (c->type == T_FLAGS) {
@@ -286,8 +286,7 @@ static int mpr_layout(struct binrd *b, const struct mpr_module *m,
 		}
 		lay->rec_size += mpr_type_size[c->type];
 	}
-	if (lay->off[M_TIME] < 0 || lay->off[M_EWE] < 0 ||
-	    lay->off[M_I] < 0) {
+	if (lay->off[M_TIME] < 0 || lay->off[M_EWE] < 0 || lay->off[M_I] < 0) {
 		log_err("%s: offset %llu: the data module has no time, Ewe or "
 			"I column",
 			b->path, (unsigned long long)m->off + 5);

@@ -107,8 +107,8 @@ Test(import_mpr, same_test_as_the_text_export)
 		cr_assert_eq(b.n_cycles, 2);
 		for (size_t k = 0; k < 2; k++) {
 			cr_expect_eq(b.cycle[k].cycle, t.cycle[k].cycle);
-			cr_expect_float_eq(b.cycle[k].chg_Ah,
-					   t.cycle[k].chg_Ah, 1e-6);
+			cr_expect_float_eq(b.cycle[k].chg_Ah, t.cycle[k].chg_Ah,
+					   1e-6);
 			cr_expect_float_eq(b.cycle[k].dchg_Ah,
 					   t.cycle[k].dchg_Ah, 1e-6);
 			cr_expect_gt(b.cycle[k].dchg_Ah, 1.0);
@@ -175,8 +175,7 @@ Test(import_mpr, sign_units_numbering_provenance)
 	cr_expect_gt(s.max_step, 2);
 	cr_expect_gt(s.rest_rows, 0); /* the mode bits: rest */
 	cr_expect_str_eq(info.instrument, "BioLogic");
-	cr_expect(strstr(info.software, "data module v3"), "%s",
-		  info.software);
+	cr_expect(strstr(info.software, "data module v3"), "%s", info.software);
 	cr_expect_str_eq(info.start_time_utc, "2021-03-04T10:00:00Z");
 	cr_expect_float_eq(s.t0_unix, 1614852000.0, 1e-3);
 	cr_expect(info.has_cycle && info.has_step && info.has_temperature);
@@ -189,8 +188,7 @@ static void refused(const char *name, const unsigned char *b, size_t n,
 	char *dir = tmpdir_new("mprbad");
 	char *src = write_bytes(dir, name, b, n);
 	char out[600], cmd[700];
-	struct import_opts o = {
-	    .fmt = import_format_by_name("biologic_mpr")};
+	struct import_opts o = {.fmt = import_format_by_name("biologic_mpr")};
 	struct import_result r;
 	int rc;
 
@@ -281,8 +279,7 @@ Test(import_mpr, unknown_binary_refused)
 	logcap_start();
 	cr_expect_lt(import_file(src, out, &o, &r), 0);
 	logcap_stop();
-	cr_expect(strstr(logcap_text(), "binary content"), "%s",
-		  logcap_text());
+	cr_expect(strstr(logcap_text(), "binary content"), "%s", logcap_text());
 	snprintf(out, sizeof(out), "rm -rf %s", dir);
 	cr_expect_eq(system(out), 0);
 	free(src);
