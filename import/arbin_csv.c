@@ -43,8 +43,9 @@ static const struct coltab_fmt arbin_fmt = {
     .max_preamble = 1,
 };
 
-int arbin_csv_detect(const char *head)
+int arbin_csv_detect(const char *head, size_t n)
 {
+	(void)n; /* a text header: head is a string */
 	int point =
 	    import_has(head, "Data_Point") || import_has(head, "Data Point");
 	int cyc =

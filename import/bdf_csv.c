@@ -64,8 +64,9 @@ static const struct coltab_fmt bdf_fmt = {
     .max_preamble = 1,
 };
 
-int bdf_csv_detect(const char *head)
+int bdf_csv_detect(const char *head, size_t n)
 {
+	(void)n; /* a text header: head is a string */
 	if (import_has(head, "Test Time / s") ||
 	    import_has(head, "test_time_second"))
 		return 10;

@@ -76,8 +76,9 @@ static const struct coltab_fmt biologic_fmt = {
     .max_preamble = 400,
 };
 
-int biologic_txt_detect(const char *head)
+int biologic_txt_detect(const char *head, size_t n)
 {
+	(void)n; /* a text header: head is a string */
 	if (!strncmp(head, "EC-Lab ASCII FILE", 17))
 		return 10;
 	return import_has(head, "time/s") && import_has(head, "Ewe/V") ? 5 : 0;

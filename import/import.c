@@ -10,13 +10,19 @@
 #include "import/formats.h"
 #include "import/import.h"
 
+#define IMPORT_BINARY_NAMES "biologic_mpr"
+#define IMPORT_FORMAT_NAMES                                                    \
+	"neware_csv, arbin_csv, biologic_txt, maccor_txt, "                    \
+	"bdf_csv, " IMPORT_BINARY_NAMES
+
 /* clang-format off */
 static const struct import_format formats[] = {
-	{"neware_csv",   neware_csv_detect,   neware_csv_parse},
-	{"arbin_csv",    arbin_csv_detect,    arbin_csv_parse},
-	{"biologic_txt", biologic_txt_detect, biologic_txt_parse},
-	{"maccor_txt",   maccor_txt_detect,   maccor_txt_parse},
-	{"bdf_csv",      bdf_csv_detect,      bdf_csv_parse},
+	{"neware_csv",   neware_csv_detect,   neware_csv_parse,   0},
+	{"arbin_csv",    arbin_csv_detect,    arbin_csv_parse,    0},
+	{"biologic_txt", biologic_txt_detect, biologic_txt_parse, 0},
+	{"maccor_txt",   maccor_txt_detect,   maccor_txt_parse,   0},
+	{"bdf_csv",      bdf_csv_detect,      bdf_csv_parse,      0},
+	{"biologic_mpr", biologic_mpr_detect, biologic_mpr_parse, 1},
 };
 /* clang-format on */
 
@@ -49,25 +55,24 @@ const struct import_format *import_detect(const char *path)
 	n = fread(head, 1, IMPORT_HEAD_BYTES, f);
 	fclose(f);
 	head[n] = '\0';
-	if (memchr(head, '\0', n)) {
-		log_err("%s: binary content: not a text export this version "
-			"reads",
-			path);
-		return NULL;
-	}
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		int s = formats[i].detect(head);
+		int s = formats[i].detect(head, n);
 
 		if (s > best_score) {
 			best_score = s;
 			best = &formats[i];
 		}
 	}
+	if ((!best || !best->binary) && memchr(head, '\0', n)) {
+		log_err("%s: binary content: not a text export, and none of "
+			"the binary formats this version reads (%s)",
+			path, IMPORT_BINARY_NAMES);
+		return NULL;
+	}
 	if (!best)
-		log_err("%s:1: not a format this version reads (neware_csv, "
-			"arbin_csv, biologic_txt, maccor_txt, bdf_csv): no "
+		log_err("%s:1: not a format this version reads (%s): no "
 			"known header in its first %d bytes",
-			path, IMPORT_HEAD_BYTES);
+			path, IMPORT_FORMAT_NAMES, IMPORT_HEAD_BYTES);
 	return best;
 }
 

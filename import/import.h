@@ -45,19 +45,25 @@ struct import_info {
 	char start_time_utc[32];
 	int has_cycle, has_step; /* the file numbers its cycles, steps */
 	int has_temperature;
+	/* Rows the parser left out on purpose (impedance rows in a charge
+	 * file, ...): how many and why, for a provenance event. */
+	unsigned long skipped_rows;
+	char skipped_why[64];
 };
 
 typedef int (*import_row_fn)(void *ctx, const struct import_row *row);
 
 struct import_format {
 	const char *name;
-	/* Score >0 when head (the file's first bytes, NUL-terminated) looks
-	 * like this format; the highest score wins. */
-	int (*detect)(const char *head);
+	/* Score >0 when head (the file's first n bytes, with a NUL after
+	 * them; a binary file has NULs inside) looks like this format; the
+	 * highest score wins. */
+	int (*detect)(const char *head, size_t n);
 	/* Stream path's rows to fn. info is filled from the header before
 	 * the first row. Errors are logged as "file:line: problem". */
 	int (*parse)(const char *path, struct import_info *info,
 		     import_row_fn fn, void *ctx);
+	int binary; /* 0: a text export, refused when it holds NUL bytes */
 };
 
 #define IMPORT_HEAD_BYTES 8192

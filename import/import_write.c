@@ -349,12 +349,23 @@ static int run(struct imp *im, const char *src, const struct import_opts *o,
 	if (!res->fmt)
 		return BENCH_ERR_PARSE;
 	TRY(res->fmt->parse(src, &im->info, on_row, im));
+	if (!im->have_prev && im->info.skipped_rows) {
+		log_err("%s: no rows to import: all %lu rows left out (%s)",
+			src, im->info.skipped_rows, im->info.skipped_why);
+		return BENCH_ERR_PARSE;
+	}
 	if (!im->have_prev) {
 		log_err("%s: no data rows after the header (truncated file?)",
 			src);
 		return BENCH_ERR_PARSE;
 	}
-	return end_step(im);
+	TRY(end_step(im));
+	res->skipped_rows = im->info.skipped_rows;
+	if (im->info.skipped_rows)
+		TRY(push_event(im, im->prev.test_time_s, "info", "bench:IMPORT",
+			       "skipped=%lu rows (%s)", im->info.skipped_rows,
+			       im->info.skipped_why));
+	return BENCH_OK;
 }
 
 int import_dry(const char *src, const struct import_opts *o,

@@ -27,9 +27,10 @@ struct import_opts {
 struct import_result {
 	const struct import_format *fmt;
 	size_t rows, steps;
-	size_t counter_checks;	 /* step totals compared (>= 1 mAh) */
-	double counter_max_dev;	 /* largest relative difference */
-	size_t counter_warnings; /* steps beyond IMPORT_COUNTER_TOL */
+	unsigned long skipped_rows; /* left out by the parser on purpose */
+	size_t counter_checks;	    /* step totals compared (>= 1 mAh) */
+	double counter_max_dev;	    /* largest relative difference */
+	size_t counter_warnings;    /* steps beyond IMPORT_COUNTER_TOL */
 };
 
 #define IMPORT_COUNTER_TOL 0.005

@@ -90,8 +90,9 @@ static const struct coltab_fmt maccor_fmt = {
     .current_unsigned = 1,
 };
 
-int maccor_txt_detect(const char *head)
+int maccor_txt_detect(const char *head, size_t n)
 {
+	(void)n; /* a text header: head is a string */
 	int hdr = import_has(head, "Rec#") && import_has(head, "Cyc#");
 
 	if (hdr && import_has(head, "Today's Date"))

@@ -87,8 +87,9 @@ static int nested(const char *head)
 		!strncmp(nl + 1, "\tStep ID", 8));
 }
 
-int neware_csv_detect(const char *head)
+int neware_csv_detect(const char *head, size_t n)
 {
+	(void)n; /* a text header: head is a string */
 	const char *p = head;
 
 	if (!strncmp(p, "\xEF\xBB\xBF", 3))

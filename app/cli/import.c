@@ -80,6 +80,9 @@ int cli_import(int argc, char **argv)
 		return 1;
 	printf("%s: %s, %zu rows, %zu steps -> %s\n", argv[optind],
 	       res.fmt->name, res.rows, res.steps, out);
+	if (res.skipped_rows)
+		printf("left out %lu rows (see the bench:IMPORT events)\n",
+		       res.skipped_rows);
 	if (res.counter_checks)
 		printf("instrument counters: %zu step totals checked, largest "
 		       "difference %.3f %%%s\n",

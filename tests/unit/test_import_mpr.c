@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_import_mpr.c - BioLogic .mpr (docs/importers.md): the binary file of
+ * the same test as fixtures/import/biologic_cell.mpt reads to the same
+ * rows, steps and cycles; our integration agrees with its Q charge and
+ * Q discharge counters; impedance rows are left out; truncated, foreign
+ * and corrupt files are refused naming the file and offset, nothing
+ * written. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/cycles.h"
+#include "import/import.h"
+#include "import/import_write.h"
+#include "support.h"
+
+TestSuite(import_mpr, .timeout = 60);
+
+#define MPR "fixtures/import/biologic_cell.mpr"
+#define MPR_PEIS "fixtures/import/biologic_peis_cell.mpr"
+#define MPT "fixtures/import/biologic_cell.mpt"
+/* biologic_cell.mpr: magic 52, "VMP Set" (header 65, 100 bytes), "VMP
+ * data" header 65, then the data module: its rows start 406 bytes in. */
+#define DATA_MOD 282
+#define ROWS_AT (DATA_MOD + 406)
+#define REC 83	   /* flags, Ns, time, 3 x f4, 2 x f8, T, 5 x f8 */
+#define REC_TIME 3 /* after the flags byte and Ns */
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+
+	cr_assert_not_null(f, "%s", path);
+	fseek(f, 0, SEEK_END);
+	*n = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*n);
+	cr_assert_eq(fread(buf, 1, *n, f), *n);
+	fclose(f);
+	return buf;
+}
+
+static char *write_bytes(const char *dir, const char *name,
+			 const unsigned char *b, size_t n)
+{
+	char *path = malloc(512);
+	FILE *f;
+
+	snprintf(path, 512, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(b, 1, n, f), n);
+	fclose(f);
+	return path;
+}
+
+Test(import_mpr, detected_from_content_whatever_the_name)
+{
+	char *dir = tmpdir_new("mprname");
+	size_t n;
+	unsigned char *b = slurp(MPR, &n);
+	char *path = write_bytes(dir, "export.csv", b, n);
+	const struct import_format *f = import_detect(path);
+
+	cr_assert_not_null(f);
+	cr_expect_str_eq(f->name, "biologic_mpr");
+	cr_expect_str_eq(import_detect(MPR_PEIS)->name, "biologic_mpr");
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(b);
+	free(dir);
+}
+
+static void cycles_of(const char *src, struct cycles *c,
+		      struct import_result *r)
+{
+	char *dir = tmpdir_new("mprcyc");
+	char out[512];
+	struct import_opts o = {0};
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	cr_assert_eq(import_file(src, out, &o, r), 0, "%s", src);
+	cr_assert_eq(cycles_load(out, c), 0);
+	unlink(out);
+	rmdir(dir);
+	free(dir);
+}
+
+/* The binary and the text export of one test are one test. */
+Test(import_mpr, same_test_as_the_text_export)
+{
+	const char *bins[] = {MPR, MPR_PEIS};
+	struct cycles t, b;
+	struct import_result rt, rb;
+
+	cycles_of(MPT, &t, &rt);
+	for (size_t i = 0; i < 2; i++) {
+		cycles_of(bins[i], &b, &rb);
+		cr_expect_eq(rb.rows, rt.rows, "%s: %zu rows", bins[i],
+			     rb.rows);
+		cr_expect_eq(rb.steps, 11, "%s: %zu steps", bins[i], rb.steps);
+		cr_assert_eq(b.n_cycles, 2);
+		for (size_t k = 0; k < 2; k++) {
+			cr_expect_eq(b.cycle[k].cycle, t.cycle[k].cycle);
+			cr_expect_float_eq(b.cycle[k].chg_Ah, t.cycle[k].chg_Ah,
+					   1e-6);
+			cr_expect_float_eq(b.cycle[k].dchg_Ah,
+					   t.cycle[k].dchg_Ah, 1e-6);
+			cr_expect_gt(b.cycle[k].dchg_Ah, 1.0);
+		}
+		/* Our trapezoid against the file's Q charge / Q discharge. */
+		cr_expect_geq(rb.counter_checks, 6, "%s", bins[i]);
+		cr_expect_leq(rb.counter_max_dev, 0.005, "%s: %.4f", bins[i],
+			      rb.counter_max_dev);
+		cr_expect_eq(rb.counter_warnings, 0);
+		cycles_free(&b);
+	}
+	cycles_free(&t);
+}
+
+Test(import_mpr, impedance_rows_left_out)
+{
+	struct import_opts o = {0};
+	struct import_result r;
+
+	cr_assert_eq(import_dry(MPR_PEIS, &o, &r), 0);
+	cr_expect_eq(r.skipped_rows, 10);
+	cr_expect_eq(r.rows, 365);
+	cr_assert_eq(import_dry(MPR, &o, &r), 0);
+	cr_expect_eq(r.skipped_rows, 0);
+}
+
+struct seen {
+	size_t n;
+	double min_I, max_I, t0_unix;
+	long max_cycle, max_step;
+	int rest_rows;
+};
+
+static int keep(void *ctx, const struct import_row *r)
+{
+	struct seen *s = ctx;
+
+	if (s->n++ == 0)
+		s->t0_unix = r->unix_time_s;
+	s->min_I = fmin(s->min_I, r->current_A);
+	s->max_I = fmax(s->max_I, r->current_A);
+	if (r->cycle > s->max_cycle)
+		s->max_cycle = r->cycle;
+	if (r->step > s->max_step)
+		s->max_step = r->step;
+	s->rest_rows += r->kind == IMPORT_KIND_REST;
+	return 0;
+}
+
+/* Sign, units, numbering and provenance as docs/importers.md says. */
+Test(import_mpr, sign_units_numbering_provenance)
+{
+	struct import_info info;
+	struct seen s = {0, 1e9, -1e9, NAN, -1, -1, 0};
+
+	cr_assert_eq(
+	    import_format_by_name("biologic_mpr")->parse(MPR, &info, keep, &s),
+	    0);
+	cr_expect_eq(s.n, 365);
+	/* I/mA to A: 1 A charge, 1 A discharge (negative) in the fixture. */
+	cr_expect_float_eq(s.max_I, 1.0, 1e-6);
+	cr_expect_float_eq(s.min_I, -1.0, 1e-6);
+	cr_expect_eq(s.max_cycle, 1); /* cycle number from 0 */
+	cr_expect_gt(s.max_step, 2);
+	cr_expect_gt(s.rest_rows, 0); /* the mode bits: rest */
+	cr_expect_str_eq(info.instrument, "BioLogic");
+	cr_expect(strstr(info.software, "data module v3"), "%s", info.software);
+	cr_expect_str_eq(info.start_time_utc, "2021-03-04T10:00:00Z");
+	cr_expect_float_eq(s.t0_unix, 1614852000.0, 1e-3);
+	cr_expect(info.has_cycle && info.has_step && info.has_temperature);
+}
+
+/* Refused, naming the file and want, with nothing written. */
+static void refused(const char *name, const unsigned char *b, size_t n,
+		    const char *want)
+{
+	char *dir = tmpdir_new("mprbad");
+	char *src = write_bytes(dir, name, b, n);
+	char out[600], cmd[700];
+	struct import_opts o = {.fmt = import_format_by_name("biologic_mpr")};
+	struct import_result r;
+	int rc;
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	logcap_start();
+	rc = import_file(src, out, &o, &r);
+	logcap_stop();
+	cr_expect_lt(rc, 0, "%s accepted", name);
+	cr_expect(strstr(logcap_text(), src), "no file name in: %s",
+		  logcap_text());
+	cr_expect(strstr(logcap_text(), want), "want '%s' in: %s", want,
+		  logcap_text());
+	cr_expect_neq(access(out, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
+	cr_expect_eq(system(cmd), 0, "files left in %s", dir);
+	unlink(src);
+	rmdir(dir);
+	free(src);
+	free(dir);
+}
+
+Test(import_mpr, truncated_files_refused_with_offset)
+{
+	size_t n;
+	unsigned char *b = slurp(MPR, &n);
+
+	refused("cut_magic.mpr", b, 20, "offset 0: truncated file");
+	refused("cut_module.mpr", b, 100, "offset 52:");
+	refused("cut_header.mpr", b, DATA_MOD + 2, "truncated");
+	/* The last record half there: the module is shorter than its
+	 * header says. */
+	refused("cut_rows.mpr", b, n - 600 - 65 - REC / 2,
+		"offset 217: truncated file: module 'VMP data'");
+	/* One record more announced than the module holds. */
+	b[DATA_MOD]++;
+	refused("count.mpr", b, n, "366 records of 83 bytes announced");
+	free(b);
+}
+
+Test(import_mpr, wrong_magic_and_corrupt_records_refused)
+{
+	size_t n;
+	unsigned char *b = slurp(MPR, &n);
+	unsigned char *c = malloc(n);
+	double nan_time = NAN;
+
+	memcpy(c, b, n);
+	memcpy(c, "BIO-LOGIC MODULAR FILX", 22);
+	refused("magic.mpr", c, n, "not a BioLogic .mpr");
+
+	memcpy(c, b, n);
+	memcpy(c + 52, "MODULX", 6);
+	refused("module.mpr", c, n, "offset 52: corrupt file");
+
+	/* Record 5's time is not a number. */
+	memcpy(c, b, n);
+	memcpy(c + ROWS_AT + 4 * REC + REC_TIME, &nan_time, 8);
+	refused("nan.mpr", c, n, "record 5 at offset");
+
+	/* A column id nobody knows: the record size is unknown. */
+	memcpy(c, b, n);
+	c[DATA_MOD + 5] = 0xee;
+	c[DATA_MOD + 6] = 0x0e;
+	refused("colid.mpr", c, n, "column id 3822 unknown");
+
+	/* Time going back between two records. */
+	memcpy(c, b, n);
+	memcpy(c + ROWS_AT + 9 * REC + REC_TIME,
+	       c + ROWS_AT + 2 * REC + REC_TIME, 8);
+	refused("back.mpr", c, n, ":10: test time goes back");
+	free(c);
+	free(b);
+}
+
+/* Binary content no binary format claims is no text export either. */
+Test(import_mpr, unknown_binary_refused)
+{
+	char *dir = tmpdir_new("mprtxt");
+	size_t n;
+	unsigned char *b = slurp(MPR, &n);
+	char *src, out[600];
+	struct import_opts o = {0};
+	struct import_result r;
+
+	b[0] = 'X'; /* no magic: no format claims it */
+	src = write_bytes(dir, "y.mpr", b, n);
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	logcap_start();
+	cr_expect_lt(import_file(src, out, &o, &r), 0);
+	logcap_stop();
+	cr_expect(strstr(logcap_text(), "binary content"), "%s", logcap_text());
+	snprintf(out, sizeof(out), "rm -rf %s", dir);
+	cr_expect_eq(system(out), 0);
+	free(src);
+	free(b);
+	free(dir);
+}
