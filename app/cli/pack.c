@@ -25,7 +25,8 @@ static const char pack_usage[] =
     "see it; poll problems (negative response, no reply, lost frame) go to\n"
     "stderr as LOG:LINE.\n"
     "--json  one object per line each time the pack changes, the last line\n"
-    "        the final state: t, cell_voltage_volt [], temperature_celsius [],\n"
+    "        the final state: t, cell_voltage_volt [], temperature_celsius "
+    "[],\n"
     "        voltage_volt, current_ampere (+ charge), soc_percent,\n"
     "        soh_percent, capacity_ah, cell_voltage_min_volt/_max_volt,\n"
     "        temperature_min_celsius/_max_celsius, rated_capacity_ah,\n"
@@ -231,7 +232,8 @@ out:
 
 int cli_pack(int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(pack_usage, stdout);
 		return 0;
 	}

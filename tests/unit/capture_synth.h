@@ -60,8 +60,8 @@ static inline void cap_isotp(struct cap *c, uint32_t id, uint32_t fc_id,
 	memcpy(b + 2, pdu, 6);
 	cap_frame(c, id, b, 8);
 	{
-		const uint8_t fc[8] = {0x30, 0x00, 0x19, pad, pad,
-				       pad,  pad,  pad};
+		const uint8_t fc[8] = {0x30, 0x00, 0x19, pad,
+				       pad,  pad,  pad,	 pad};
 		cap_frame(c, fc_id, fc, 8);
 	}
 	for (off = 6; off < n; off += 7) {

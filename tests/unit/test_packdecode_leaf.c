@@ -104,8 +104,8 @@ static size_t cells_reply(uint8_t *b)
 /* 61 04: raw 510, 520, 0xFFFF (absent) and a fourth slot */
 static size_t temps_reply(uint8_t *b)
 {
-	static const uint8_t r[] = {0x61, 0x04, 0x01, 0xFE, 20, 0x02, 0x08, 19,
-				    0xFF, 0xFF, 0,    0x01, 0xFE, 20};
+	static const uint8_t r[] = {0x61, 0x04, 0x01, 0xFE, 20,	  0x02, 0x08,
+				    19,	  0xFF, 0xFF, 0,    0x01, 0xFE, 20};
 
 	memcpy(b, r, sizeof(r));
 	return sizeof(r);
