@@ -51,8 +51,7 @@ static const struct pack_snap *decode(const char *profile)
 	cr_assert_eq(packdecode_new(&p, db, on_ev, NULL, &d), BENCH_OK, "%s",
 		     logcap_text());
 	text = cap_candump(&cap);
-	for (char *line = strtok(text, "\n"); line;
-	     line = strtok(NULL, "\n")) {
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		struct canlog_rec rec;
 		const char *err;
 		unsigned col;
@@ -135,8 +134,8 @@ Test(packdecode_models, kona_64)
 	s = decode("hyundai-kona-64");
 	cr_expect_eq(s->cells_seen, 98);
 	for (unsigned i = 0; i < 98; i++)
-		cr_expect_eq(s->cell_mV[i], (int)(150 + i % 40) * 20,
-			     "cell %u", i + 1);
+		cr_expect_eq(s->cell_mV[i], (int)(150 + i % 40) * 20, "cell %u",
+			     i + 1);
 	cr_expect_eq(s->soh_permille, 890);
 	cr_expect_eq(s->pack_mV, 360000, "0x0E10 dV");
 	cr_expect_eq(s->pack_mA, 10000, "-100 dA counts as 10 A charge");
@@ -215,14 +214,19 @@ Test(packdecode_models, byd_atto3)
 Test(packdecode_models, mg_gen1)
 {
 	/* SOC 61.2 %, V 0x5A0 x 0.25 = 360 V, I raw 19800 -> +10 A */
-	static const uint8_t x3ac[8] = {0, 0, 0x02, 0x64, 0x05, 0xA0, 0x4D, 0x58};
+	static const uint8_t x3ac[8] = {0,    0,    0x02, 0x64,
+					0x05, 0xA0, 0x4D, 0x58};
 	const struct pack_snap *s;
 
 	memset(&cap, 0, sizeof(cap));
 	for (unsigned c = 0; c < 96; c++) {
 		unsigned raw = 2700 + c; /* V = 1000 + raw mV */
-		uint8_t b[8] = {0, (uint8_t)(40 + 25 + c % 3), (uint8_t)(raw >> 8),
-				(uint8_t)raw, 0, (uint8_t)c};
+		uint8_t b[8] = {0,
+				(uint8_t)(40 + 25 + c % 3),
+				(uint8_t)(raw >> 8),
+				(uint8_t)raw,
+				0,
+				(uint8_t)c};
 
 		cap_frame(&cap, 0x3BE, b, 8);
 	}
