@@ -27,6 +27,7 @@ static const struct subcmd subcmds[] = {
 	{"import", cli_import, "read a Neware, Arbin, BioLogic, Maccor or BDF export into a run file"},
 	{"cycles", cli_cycles, "per-cycle charge, discharge and efficiency of a run file"},
 	{"can", cli_can, "can decode | can dump: decode CAN logs or a live bus"},
+	{"pack", cli_pack, "pack decode: a capture through a profile, the pack as the bench sees it"},
 	{"dbc", cli_dbc, "dbc check: parse a DBC, list messages, report problems"},
 };
 /* clang-format on */

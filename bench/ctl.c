@@ -14,26 +14,6 @@
 #include "common/log.h"
 #include "common/rc.h"
 
-static void map_from_profile(const struct profile *p, struct packstate_map *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->cell_voltage_fmt = p->cell_voltage_fmt;
-	m->series = p->series;
-	m->temperature_fmt = p->temperature_fmt;
-	m->n_probes = p->n_probes;
-	m->pack_voltage = p->pack_voltage;
-	m->pack_current = p->pack_current;
-	m->current_charge_positive = p->current_charge_positive;
-	m->soc = p->soc;
-	m->ccl = p->ccl;
-	m->dcl = p->dcl;
-	m->contactor_state = p->contactor_state;
-	m->contactor_closed_value = p->contactor_closed;
-	m->n_faults = p->n_faults;
-	for (unsigned i = 0; i < p->n_faults && i < PACKSTATE_MAX_FAULTS; i++)
-		m->fault_signals[i] = p->faults[i].signal;
-}
-
 /* Step ends sit this far inside a tighter hard cell limit (a recipe
  * `limit` line or the bench file's [limits]): a CV hold regulated on 1 mV
  * readings overshoots by a few mV, and the hard limit watches that. */
@@ -111,7 +91,7 @@ int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 	if (!c)
 		return BENCH_ERR_MEM;
 	c->cfg = *cfg;
-	map_from_profile(cfg->profile, &map);
+	packstate_map_from_profile(cfg->profile, &map);
 	rc = packstate_new(cfg->bms_dbc, &map, &c->ps);
 	if (rc < 0)
 		goto fail;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/profile.h"
 #include "can/dbc.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -19,6 +20,10 @@ enum ps_role {
 	ROLE_PACK_V,
 	ROLE_PACK_I,
 	ROLE_SOC,
+	ROLE_SOH,
+	ROLE_CAPACITY,
+	ROLE_RATED_CAP,
+	ROLE_RATED_V,
 	ROLE_CCL,
 	ROLE_DCL,
 	ROLE_CONTACTOR,
@@ -62,6 +67,31 @@ struct packstate {
 	unsigned cell_fresh, temp_fresh;
 	struct pack_snap snap;
 };
+
+void packstate_map_from_profile(const struct profile *p,
+				struct packstate_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->cell_voltage_fmt = p->cell_voltage_fmt;
+	m->series = p->series;
+	m->temperature_fmt = p->temperature_fmt;
+	m->n_probes = p->n_probes;
+	m->pack_voltage = p->pack_voltage;
+	m->pack_current = p->pack_current;
+	m->current_charge_positive = p->current_charge_positive;
+	m->soc = p->soc;
+	m->soh = p->soh;
+	m->capacity = p->capacity;
+	m->rated_capacity = p->rated_capacity;
+	m->rated_voltage = p->rated_voltage;
+	m->ccl = p->ccl;
+	m->dcl = p->dcl;
+	m->contactor_state = p->contactor_state;
+	m->contactor_closed_value = p->contactor_closed;
+	m->n_faults = p->n_faults;
+	for (unsigned i = 0; i < p->n_faults && i < PACKSTATE_MAX_FAULTS; i++)
+		m->fault_signals[i] = p->faults[i].signal;
+}
 
 /* Count reading i into the set in progress; complete sets bump *seq. */
 static void set_mark(uint32_t *gen, unsigned i, unsigned *fresh, unsigned n,
@@ -197,6 +227,10 @@ static int build(struct packstate *ps, const struct dbc *db,
 	TRY(add_opt(ps, db, map->pack_voltage, ROLE_PACK_V));
 	TRY(add_opt(ps, db, map->pack_current, ROLE_PACK_I));
 	TRY(add_opt(ps, db, map->soc, ROLE_SOC));
+	TRY(add_opt(ps, db, map->soh, ROLE_SOH));
+	TRY(add_opt(ps, db, map->capacity, ROLE_CAPACITY));
+	TRY(add_opt(ps, db, map->rated_capacity, ROLE_RATED_CAP));
+	TRY(add_opt(ps, db, map->rated_voltage, ROLE_RATED_V));
 	TRY(add_opt(ps, db, map->ccl, ROLE_CCL));
 	TRY(add_opt(ps, db, map->dcl, ROLE_DCL));
 	TRY(add_opt(ps, db, map->contactor_state, ROLE_CONTACTOR));
@@ -295,6 +329,22 @@ static unsigned apply(struct packstate *ps, const struct ps_entry *e, double v,
 		s->soc_permille = (int32_t)lround(v * 10.0);
 		s->have |= PACK_HAVE_SOC;
 		return PACK_UPD_LIMITS;
+	case ROLE_SOH:
+		s->soh_permille = (int32_t)lround(v * 10.0);
+		s->have |= PACK_HAVE_SOH;
+		return PACK_UPD_INFO;
+	case ROLE_CAPACITY:
+		s->capacity_mAh = milli(v);
+		s->have |= PACK_HAVE_CAPACITY;
+		return PACK_UPD_INFO;
+	case ROLE_RATED_CAP:
+		s->rated_capacity_mAh = milli(v);
+		s->have |= PACK_HAVE_RATED_CAP;
+		return PACK_UPD_INFO;
+	case ROLE_RATED_V:
+		s->rated_mV = milli(v);
+		s->have |= PACK_HAVE_RATED_V;
+		return PACK_UPD_INFO;
 	case ROLE_CCL:
 		s->ccl_mA = milli(fabs(v));
 		s->have |= PACK_HAVE_CCL;
@@ -325,9 +375,15 @@ unsigned packstate_put(struct packstate *ps, enum poll_role role,
 		       int64_t fresh_us)
 {
 	static const enum ps_role map[POLL_ROLE_N] = {
-	    [POLL_ROLE_CELL_V] = ROLE_CELL_V, [POLL_ROLE_TEMP] = ROLE_TEMP,
-	    [POLL_ROLE_PACK_V] = ROLE_PACK_V, [POLL_ROLE_PACK_I] = ROLE_PACK_I,
+	    [POLL_ROLE_CELL_V] = ROLE_CELL_V,
+	    [POLL_ROLE_TEMP] = ROLE_TEMP,
+	    [POLL_ROLE_PACK_V] = ROLE_PACK_V,
+	    [POLL_ROLE_PACK_I] = ROLE_PACK_I,
 	    [POLL_ROLE_SOC] = ROLE_SOC,
+	    [POLL_ROLE_SOH] = ROLE_SOH,
+	    [POLL_ROLE_CAPACITY] = ROLE_CAPACITY,
+	    [POLL_ROLE_RATED_CAP] = ROLE_RATED_CAP,
+	    [POLL_ROLE_RATED_V] = ROLE_RATED_V,
 	};
 	struct ps_entry e = {.role = map[role], .index = index};
 	struct pack_snap *s = &ps->snap;
@@ -342,9 +398,10 @@ unsigned packstate_put(struct packstate *ps, enum poll_role role,
 	 * profile's scale, not current_charge_positive */
 	ps->charge_positive = true;
 	upd = apply(ps, &e,
-		    role == POLL_ROLE_TEMP  ? value / 10.0
-		    : role == POLL_ROLE_SOC ? value / 10.0
-					    : value / 1000.0,
+		    role == POLL_ROLE_TEMP || role == POLL_ROLE_SOC ||
+			    role == POLL_ROLE_SOH
+			? value / 10.0
+			: value / 1000.0,
 		    t_us);
 	ps->charge_positive = charge_positive;
 	if (role == POLL_ROLE_CELL_V)

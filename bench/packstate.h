@@ -21,6 +21,7 @@
 #include "can/canframe.h"
 
 struct dbc;
+struct profile;
 
 #define PACKSTATE_MAX_CELLS 256
 #define PACKSTATE_MAX_PROBES 128
@@ -38,6 +39,10 @@ struct packstate_map {
 	const char *soc;	      /* % */
 	const char *ccl;	      /* allowed charge current, A */
 	const char *dcl;	      /* allowed discharge current, A */
+	const char *soh;	      /* % */
+	const char *capacity;	      /* Ah, as the BMS reports it */
+	const char *rated_capacity;   /* Ah, the pack's own rating */
+	const char *rated_voltage;    /* V, the pack's own rating */
 	const char *contactor_state;  /* raw value */
 	int contactor_closed_value;
 	const char *fault_signals[PACKSTATE_MAX_FAULTS];
@@ -54,12 +59,17 @@ struct packstate_map {
 #define PACK_HAVE_FAULTS (1u << 6)
 #define PACK_HAVE_CELLS (1u << 7) /* every cell seen at least once */
 #define PACK_HAVE_TEMPS (1u << 8) /* every probe seen at least once */
+#define PACK_HAVE_SOH (1u << 9)
+#define PACK_HAVE_CAPACITY (1u << 10)
+#define PACK_HAVE_RATED_CAP (1u << 11)
+#define PACK_HAVE_RATED_V (1u << 12)
 
 /* Bits of packstate_on_frame()'s return: what this frame updated. */
 #define PACK_UPD_CELL_V (1u << 0)
 #define PACK_UPD_TEMP (1u << 1)
 #define PACK_UPD_PACK (1u << 2)	  /* pack V or I */
 #define PACK_UPD_LIMITS (1u << 3) /* SOC, CCL, DCL */
+#define PACK_UPD_INFO (1u << 5)	  /* SOH, capacity, ratings: recorded only */
 #define PACK_UPD_STATE (1u << 4)  /* contactor, faults */
 
 struct pack_snap {
@@ -75,6 +85,8 @@ struct pack_snap {
 	int64_t temp_fresh_us[PACKSTATE_MAX_PROBES];
 	int32_t pack_mV, pack_mA;
 	int32_t soc_permille;
+	int32_t soh_permille;
+	int32_t capacity_mAh, rated_capacity_mAh, rated_mV;
 	int32_t ccl_mA, dcl_mA; /* magnitudes */
 	int32_t contactor_raw;
 	bool contactor_closed;
@@ -90,6 +102,10 @@ struct pack_snap {
 
 struct packstate;
 
+/* The map a profile's [bms] section gives (names point into p). */
+void packstate_map_from_profile(const struct profile *p,
+				struct packstate_map *m);
+
 /* Resolves every name in db. An unknown name is an error naming the
  * signal and the DBC (a profile that does not match its DBC). */
 int packstate_new(const struct dbc *db, const struct packstate_map *map,
@@ -103,7 +119,7 @@ unsigned packstate_on_frame(struct packstate *ps, const struct canframe *f,
 const struct pack_snap *packstate_snap(const struct packstate *ps);
 
 /* One polled value in packstate's unit (mV, deci-degC, mA + charge,
- * permille) read at t_us, fresh for fresh_us. Returns the PACK_UPD_* bit
+ * permille, mAh) read at t_us, fresh for fresh_us. Returns the PACK_UPD_* bit
  * (0: index out of range). Current keeps the sign the profile gave it. */
 unsigned packstate_put(struct packstate *ps, enum poll_role role,
 		       unsigned index, int32_t value, int64_t t_us,

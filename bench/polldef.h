@@ -30,6 +30,10 @@ enum poll_role {
 	POLL_ROLE_PACK_V,     /* feeds safety */
 	POLL_ROLE_PACK_I,     /* feeds safety */
 	POLL_ROLE_SOC,	      /* recorded only */
+	POLL_ROLE_SOH,	      /* recorded only */
+	POLL_ROLE_CAPACITY,   /* recorded only: the capacity the BMS reports */
+	POLL_ROLE_RATED_CAP,  /* recorded only: the pack's own rated capacity */
+	POLL_ROLE_RATED_V,    /* recorded only: the pack's own rated voltage */
 	POLL_ROLE_N
 };
 

@@ -509,6 +509,16 @@ static int key_bms(struct pctx *x, struct cfgini *c, const char *k,
 		return cfgini_bool(c, k, v, &p->current_charge_positive);
 	if (!strcmp(k, "soc"))
 		return signal_name(c, k, v, p->soc, sizeof(p->soc));
+	if (!strcmp(k, "soh"))
+		return signal_name(c, k, v, p->soh, sizeof(p->soh));
+	if (!strcmp(k, "capacity"))
+		return signal_name(c, k, v, p->capacity, sizeof(p->capacity));
+	if (!strcmp(k, "rated_capacity"))
+		return signal_name(c, k, v, p->rated_capacity,
+				   sizeof(p->rated_capacity));
+	if (!strcmp(k, "rated_voltage"))
+		return signal_name(c, k, v, p->rated_voltage,
+				   sizeof(p->rated_voltage));
 	if (!strcmp(k, "ccl"))
 		return signal_name(c, k, v, p->ccl, sizeof(p->ccl));
 	if (!strcmp(k, "dcl"))

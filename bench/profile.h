@@ -19,7 +19,8 @@
  *               cell_voltage = Cell%03u_V (printf pattern, 1-based index),
  *               temperature = Temp%03u_C, probes, pack_voltage, pack_current,
  *               current_charge_positive (alias charge_positive), soc,
- *               ccl, dcl, contactor_state,
+ *               ccl, dcl, soh, capacity, rated_capacity, rated_voltage
+ *               (recorded only), contactor_state,
  *               contactor_closed (value), contactor_open, contactor_welded,
  *               fault_signals = Fault_CellOV, Fault_Comm:bench,
  *                               Fault_Internal:warn, ...
@@ -84,6 +85,10 @@ struct profile {
 	char pack_current[PROFILE_NAME_LEN];
 	bool current_charge_positive;
 	char soc[PROFILE_NAME_LEN]; /* "" if the BMS has none */
+	/* recorded only: SOH %, capacity Ah as the BMS reports it, the pack's
+	 * own rated capacity (Ah) and voltage (V) */
+	char soh[PROFILE_NAME_LEN], capacity[PROFILE_NAME_LEN];
+	char rated_capacity[PROFILE_NAME_LEN], rated_voltage[PROFILE_NAME_LEN];
 	char ccl[PROFILE_NAME_LEN], dcl[PROFILE_NAME_LEN];
 	char contactor_state[PROFILE_NAME_LEN];
 	int32_t contactor_open, contactor_closed;

@@ -225,6 +225,10 @@ static const struct {
     {"pack_voltage", POLL_ROLE_PACK_V, false},
     {"pack_current", POLL_ROLE_PACK_I, false},
     {"soc", POLL_ROLE_SOC, false},
+    {"soh", POLL_ROLE_SOH, false},
+    {"capacity", POLL_ROLE_CAPACITY, false},
+    {"rated_capacity", POLL_ROLE_RATED_CAP, false},
+    {"rated_voltage", POLL_ROLE_RATED_V, false},
 };
 
 /* Units each role accepts and their factor to packstate's unit. */
@@ -233,10 +237,12 @@ static const struct {
 	const char *unit;
 	double to_base;
 } units[] = {
-    {POLL_ROLE_CELL_V, "V", 1000.0}, {POLL_ROLE_CELL_V, "mV", 1.0},
-    {POLL_ROLE_PACK_V, "V", 1000.0}, {POLL_ROLE_PACK_V, "mV", 1.0},
-    {POLL_ROLE_TEMP, "C", 10.0},     {POLL_ROLE_PACK_I, "A", 1000.0},
-    {POLL_ROLE_PACK_I, "mA", 1.0},   {POLL_ROLE_SOC, "%", 10.0},
+    {POLL_ROLE_CELL_V, "V", 1000.0},	 {POLL_ROLE_CELL_V, "mV", 1.0},
+    {POLL_ROLE_PACK_V, "V", 1000.0},	 {POLL_ROLE_PACK_V, "mV", 1.0},
+    {POLL_ROLE_TEMP, "C", 10.0},	 {POLL_ROLE_PACK_I, "A", 1000.0},
+    {POLL_ROLE_PACK_I, "mA", 1.0},	 {POLL_ROLE_SOC, "%", 10.0},
+    {POLL_ROLE_SOH, "%", 10.0},		 {POLL_ROLE_CAPACITY, "Ah", 1000.0},
+    {POLL_ROLE_RATED_CAP, "Ah", 1000.0}, {POLL_ROLE_RATED_V, "V", 1000.0},
 };
 
 static bool unit_of(enum poll_role r, const char *u, double *to_base)
@@ -340,13 +346,16 @@ static int field(struct poll_set *s, unsigned poll, struct cfgini *c,
 		TRY(field_tok(&f, c, k, tok, eq + 1, &has_unit, &has_stride));
 	}
 	if (!has_unit)
-		return cfgini_fail(c, k, "missing unit=... (%s)",
-				   role == POLL_ROLE_CELL_V ||
-					   role == POLL_ROLE_PACK_V
-				       ? "V or mV"
-				   : role == POLL_ROLE_TEMP   ? "C"
-				   : role == POLL_ROLE_PACK_I ? "A or mA"
-							      : "%");
+		return cfgini_fail(
+		    c, k, "missing unit=... (%s)",
+		    role == POLL_ROLE_CELL_V || role == POLL_ROLE_PACK_V
+			? "V or mV"
+		    : role == POLL_ROLE_TEMP   ? "C"
+		    : role == POLL_ROLE_PACK_I ? "A or mA"
+		    : role == POLL_ROLE_CAPACITY || role == POLL_ROLE_RATED_CAP
+			? "Ah"
+		    : role == POLL_ROLE_RATED_V ? "V"
+						: "%");
 	if (!array && (f.count != 1 || f.first))
 		return cfgini_fail(c, k, "a single value takes no count/first");
 	if (!has_stride)
@@ -492,7 +501,7 @@ static int check_fields(struct profile *p, const char *name)
 				       "%s: ends at byte %u, beyond "
 				       "reply_length %u",
 				       d->name, end, d->min_len);
-		if (f->role != POLL_ROLE_SOC)
+		if (f->role <= POLL_ROLE_PACK_I)
 			d->feeds_safety = true;
 	}
 	for (unsigned i = 0; i < s->n_fields; i++) {

@@ -84,6 +84,10 @@ static void bms_section(FILE *f, const struct profile *p)
 	fprintf(f, "current_charge_positive = %s\n",
 		p->current_charge_positive ? "true" : "false");
 	opt(f, "soc", p->soc);
+	opt(f, "soh", p->soh);
+	opt(f, "capacity", p->capacity);
+	opt(f, "rated_capacity", p->rated_capacity);
+	opt(f, "rated_voltage", p->rated_voltage);
 	opt(f, "ccl", p->ccl);
 	opt(f, "dcl", p->dcl);
 	if (p->contactor_state[0]) {

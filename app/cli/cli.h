@@ -18,6 +18,7 @@ int cli_report(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_cycles(int argc, char **argv);
-int cli_lab(int argc, char **argv); /* every bench from the MQTT broker */
+int cli_lab(int argc, char **argv);  /* every bench from the MQTT broker */
+int cli_pack(int argc, char **argv); /* pack decode */
 
 #endif
