@@ -238,6 +238,78 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 	cell_offsets(rd, pr, tmp);
 }
 
+/* A capacity discharge faster than this (fixtures/recipes/fast.txt, at
+ * 1C) is a fast run: docs/grading.md, "Fast grading". */
+#define FAST_RATE_C 0.5
+/* The rate the usable energy is quoted at: the overnight test's C/3. */
+#define REF_RATE_C (1.0 / 3.0)
+
+/* The smallest charge, over the cells whose SOC the rest reads, between
+ * where that cell rested and its full (top) or empty (bottom) end. */
+static double end_gap_ah(const struct pack_result *pr, bool top, double cap)
+{
+	double gap = NAN;
+
+	for (size_t c = 0; c < pr->series; c++) {
+		const struct cell_result *cr = &pr->cells[c];
+		double soc = top ? cr->soc_top : cr->soc_bot;
+		double cc = isnan(cr->capacity_ah) ? cap : cr->capacity_ah;
+		double g = cc * (top ? 1 - soc : soc);
+
+		if (!ocvcurve_soc_reliable(pr->chem, soc) || isnan(g))
+			continue;
+		if (isnan(gap) || g < gap)
+			gap = g;
+	}
+	return isnan(gap) || gap < 0 ? 0 : gap;
+}
+
+/* A 1C charge and discharge stop on the first cell's terminal voltage,
+ * one IR drop short of its full and empty ends: the usable capacity is
+ * the Ah passed plus the charge the rested OCV says was still there at
+ * each end (the first-full cell's room at the top, the first-empty
+ * cell's rest at the bottom); the energy adds those at the rest voltages
+ * and gives back the resistive loss of 1C over C/3 (Q x dI x R10s). */
+static void fast_capacity(const struct rundata *rd, struct pack_result *pr,
+			  double *tmp)
+{
+	const struct run_step *st = &rd->steps[rd->cap_step];
+	double h = (st->end_s - st->start_s) / 3600.0, cap, top, bot;
+	double v_top = 0, v_bot = 0, r_ohm, i_A, i_ref_A;
+	long kt, kb;
+
+	if (h <= 0 || pr->rated_ah <= 0 ||
+	    pr->capacity_ah / h < FAST_RATE_C * pr->rated_ah)
+		return;
+	pr->fast = true;
+	pick_rest_pair(rd, &kt, &kb, tmp);
+	if (kt < 0 || kb < 0)
+		return;
+	for (size_t c = 0; c < pr->series; c++) {
+		tmp[c] = pr->cells[c].capacity_ah;
+		v_top += rd->rests[kt].cell_V[c];
+		v_bot += rd->rests[kb].cell_V[c];
+	}
+	cap = metrics_median(tmp, pr->series);
+	if (isnan(cap))
+		cap = pr->capacity_ah;
+	top = end_gap_ah(pr, true, cap);
+	bot = end_gap_ah(pr, false, cap);
+	i_A = pr->capacity_ah / h;
+	i_ref_A = REF_RATE_C * pr->rated_ah;
+	r_ohm =
+	    (isnan(pr->r10_mohm) ? 1.4 * pr->dcir_mohm : pr->r10_mohm) * 1e-3;
+	pr->fast_gap_ah = top + bot;
+	pr->energy_wh += top * v_top + bot * v_bot;
+	if (!isnan(r_ohm) && i_A > i_ref_A)
+		pr->energy_wh += pr->capacity_ah * (i_A - i_ref_A) * r_ohm;
+	pr->capacity_ah += top + bot;
+	if (pr->rated_ah > 0)
+		pr->soh_capacity = pr->capacity_ah / pr->rated_ah;
+	if (pr->rated_wh > 0)
+		pr->soh_energy = pr->energy_wh / pr->rated_wh;
+}
+
 static void rest_spread(const struct rundata *rd, struct pack_result *pr,
 			double *tmp)
 {
@@ -320,37 +392,146 @@ static void pulse_resistance(const struct rundata *rd, struct pack_result *pr)
 		pr->cells[c].r_0s1_mohm = median_ohmic(rd, &c);
 }
 
-static void self_discharge(const struct rundata *rd, struct pack_result *pr,
-			   double *tmp)
+/* Each cell's leak from its rested voltage drift (mV/day, negative =
+ * falling) over fit_s from start_V: judged cell by cell (on LFP's plateau
+ * a day's leak moves the voltage less than the 1 mV readings resolve:
+ * such a slope is no measurement; an unbalanced or weak-module pack rests
+ * its cells at different SOC, some off the plateau, some on it). */
+static void judge_drift(enum cell_chem chem, const float *start_V,
+			const double *mv_per_day, const double *se_mv_per_day,
+			double fit_s, struct pack_result *pr)
 {
-	if (!rd->sd_mv_per_day)
-		return;
-	pr->sd_fit_h = rd->sd_fit_s / 3600.0;
-	pr->sd_soc = median_soc(rd, rd->sd_start_V, tmp);
-	for (size_t c = 0; c < rd->series; c++) {
+	pr->sd_fit_h = fit_s / 3600.0;
+	for (size_t c = 0; c < pr->series; c++) {
 		struct cell_result *cr = &pr->cells[c];
-		double soc = ocvcurve_soc(rd->chem, rd->sd_start_V[c]);
+		double soc = ocvcurve_soc(chem, start_V[c]);
 		double cap =
 		    isnan(cr->capacity_ah) ? pr->rated_ah : cr->capacity_ah;
 
-		/* on LFP's plateau a day's leak moves the voltage less than the
-		 * 1 mV readings resolve: such a slope is no measurement. Each
-		 * cell on its own: an unbalanced or weak-module pack rests its
-		 * cells at different SOC, some off the plateau, some on it */
-		if (!ocvcurve_soc_reliable(rd->chem, soc)) {
+		if (!ocvcurve_soc_reliable(chem, soc)) {
 			cr->sd_mv_per_day = cr->sd_se_mv_per_day = NAN;
 			cr->leak_ma = NAN;
 			pr->sd_unjudged_cells++;
 			continue;
 		}
 		/* report the loss as a positive number */
-		cr->sd_mv_per_day = -rd->sd_mv_per_day[c];
-		cr->sd_se_mv_per_day = rd->sd_se_mv_per_day[c];
-		cr->leak_ma = metrics_leak_ma(rd->chem, rd->sd_start_V[c],
-					      rd->sd_mv_per_day[c],
-					      rd->sd_fit_s / 86400.0, cap);
+		cr->sd_mv_per_day = -mv_per_day[c];
+		cr->sd_se_mv_per_day = se_mv_per_day[c];
+		cr->leak_ma = metrics_leak_ma(chem, start_V[c], mv_per_day[c],
+					      fit_s / 86400.0, cap);
 	}
-	pr->sd_unjudged = pr->sd_unjudged_cells == rd->series;
+	pr->sd_unjudged = pr->sd_unjudged_cells == pr->series;
+}
+
+static void self_discharge(const struct rundata *rd, struct pack_result *pr,
+			   double *tmp)
+{
+	if (!rd->sd_mv_per_day)
+		return;
+	pr->sd_soc = median_soc(rd, rd->sd_start_V, tmp);
+	judge_drift(rd->chem, rd->sd_start_V, rd->sd_mv_per_day,
+		    rd->sd_se_mv_per_day, rd->sd_fit_s, pr);
+}
+
+/* The standard error of one rested reading: the mean of a rest's last
+ * 30 s (1.5 mV noise, 1 mV steps: ~0.3 mV) plus what relaxation is left
+ * after a short rest. */
+#define SHELF_READ_SE_MV 0.5
+/* OCV moves with temperature (~0.1-0.5 mV/K): a larger change between
+ * the two readings is named. */
+#define SHELF_TEMP_WARN_C 5.0
+
+static bool same_pack(const struct run_meta *a, const struct run_meta *b)
+{
+	return !strcmp(a->pack_id, b->pack_id) && a->series == b->series &&
+	       a->parallel == b->parallel &&
+	       !strcmp(a->chemistry, b->chemistry) &&
+	       !strcmp(a->pack_model, b->pack_model) &&
+	       (!a->profile_text || !b->profile_text ||
+		!strcmp(a->profile_text, b->profile_text));
+}
+
+/* The last rest of a run, if the run ends with it. */
+static const struct rd_rest *final_rest(const struct rundata *rd)
+{
+	const struct rd_rest *p;
+
+	if (!rd->n_rests)
+		return NULL;
+	p = &rd->rests[rd->n_rests - 1];
+	return p->step + 1 == rd->n_steps ? p : NULL;
+}
+
+int analyze_shelf(const struct rundata *fast, const char *fast_path,
+		  const struct rundata *shelf, const char *shelf_path,
+		  struct pack_result *pr)
+{
+	const struct run_meta *a = &fast->meta, *b = &shelf->meta;
+	const struct rd_rest *p0 = final_rest(fast), *p1 = final_rest(shelf);
+	double *mv, *se, t0, t1, days;
+
+	if (!same_pack(a, b)) {
+		log_err("'%s' is pack '%s' (%s %us%up, %s), '%s' is pack '%s' "
+			"(%s %us%up, %s)%s: a shelf check must read the pack "
+			"the fast run left",
+			shelf_path, b->pack_id, b->chemistry, b->series,
+			b->parallel, b->pack_model, fast_path, a->pack_id,
+			a->chemistry, a->series, a->parallel, a->pack_model,
+			!strcmp(a->pack_id, b->pack_id)
+			    ? " with another profile"
+			    : "");
+		return BENCH_ERR_ARG;
+	}
+	if (strcmp(b->status, "complete")) {
+		log_err("'%s' is %s, not complete: re-run the shelf check",
+			shelf_path, b->status);
+		return BENCH_ERR_STATE;
+	}
+	if (!p0 || !p1) {
+		log_err("'%s' does not end with a rest: %s",
+			p0 ? shelf_path : fast_path,
+			p0 ? "the shelf check reads the cells at rest "
+			     "(fixtures/recipes/shelf-check.txt)"
+			   : "the shelf compares against the rested end of "
+			     "the fast run (fixtures/recipes/fast.txt)");
+		return BENCH_ERR_ARG;
+	}
+	t0 = fast->unix_start_s + p0->t_s;
+	t1 = shelf->unix_start_s + p1->t_s;
+	if (isnan(t0) || isnan(t1) || t1 <= t0) {
+		log_err("'%s' was read before the end of '%s' (unix times "
+			"%.0f and %.0f): the shelf check comes after the fast "
+			"run",
+			shelf_path, fast_path, t1, t0);
+		return BENCH_ERR_ARG;
+	}
+	days = (t1 - t0) / 86400.0;
+	pr->sd_temp_C[0] = p0->temp_C;
+	pr->sd_temp_C[1] = p1->temp_C;
+	if (fabs(p1->temp_C - p0->temp_C) > SHELF_TEMP_WARN_C)
+		log_warn("'%s' read the cells at %.1f C, '%s' at %.1f C: the "
+			 "OCV moves with temperature, the self-discharge "
+			 "includes it",
+			 fast_path, p0->temp_C, shelf_path, p1->temp_C);
+	mv = calloc(pr->series, sizeof(double));
+	se = calloc(pr->series, sizeof(double));
+	if (!mv || !se) {
+		free(mv);
+		free(se);
+		log_err("out of memory for %u cells", pr->series);
+		return BENCH_ERR_MEM;
+	}
+	for (size_t c = 0; c < pr->series; c++) {
+		mv[c] = 1e3 * (p1->cell_V[c] - p0->cell_V[c]) / days;
+		se[c] = sqrt(2.0) * SHELF_READ_SE_MV / days;
+	}
+	pr->sd_unjudged_cells = 0;
+	pr->sd_shelf = true;
+	judge_drift(fast->chem, p0->cell_V, mv, se, t1 - t0, pr);
+	pr->sd_soc = median_soc(fast, p0->cell_V, se); /* se: scratch */
+	free(mv);
+	free(se);
+	return BENCH_OK;
 }
 
 static void spreads(const struct rundata *rd, struct pack_result *pr,
@@ -483,6 +664,8 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 	cell_capacities(rd, pr, tmp);
 	rest_spread(rd, pr, tmp);
 	pulse_resistance(rd, pr);
+	if (rd->cap_step >= 0)
+		fast_capacity(rd, pr, tmp);
 	self_discharge(rd, pr, tmp);
 	spreads(rd, pr, tmp);
 	limit_enders(rd, pr);

@@ -80,6 +80,13 @@ struct pack_result {
 	double sd_soc;	  /* median SOC during the self-discharge rest */
 	bool sd_unjudged; /* every cell rested on a plateau: not judged */
 	unsigned sd_unjudged_cells; /* cells on a plateau: no self-discharge */
+	/* a fast run (capacity discharge faster than C/2): capacity and
+	 * energy include the charge the rested OCV found at both ends */
+	bool fast;
+	double fast_gap_ah;
+	/* self-discharge judged from a shelf check (analyze_shelf) */
+	bool sd_shelf;
+	double sd_temp_C[2]; /* mean probe temperature: fast end, shelf */
 	unsigned n_negative_events;
 	unsigned n_pulses;
 	struct cell_result *cells; /* series */
@@ -90,6 +97,16 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr);
  * the run's own recipe or profile caused a safety abort (ABORT_CONFIG);
  * analysis/abort_cause.c. */
 void analyze_abort_cause(const struct rundata *rd, struct pack_result *pr);
+/* Self-discharge from a shelf check (docs/grading.md, "Self-discharge off
+ * the bench"): pr is analyze_run's result of the fast run; each cell's
+ * rested voltage at the end of fast and in shelf, a day or more later,
+ * over the unix time between them. Refused (logged, naming both files)
+ * when they are not the same pack (pack id, cells, chemistry, model,
+ * profile), when either does not end with a rest, or when shelf is not
+ * later. */
+int analyze_shelf(const struct rundata *fast, const char *fast_path,
+		  const struct rundata *shelf, const char *shelf_path,
+		  struct pack_result *pr);
 void pack_result_release(struct pack_result *pr);
 /* 1-based module of 1-based cell index in a pack of series cells. */
 unsigned analyze_module_of(unsigned cell, unsigned series, unsigned modules);

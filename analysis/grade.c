@@ -659,6 +659,12 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 		    "%% "
 		    "SOC (fixtures/recipes/overnight_lfp.txt)",
 		    100 * pr->sd_soc);
+	else if (!(pr->sd_fit_h > 0))
+		reason(g, "self-discharge not judged: the run has no "
+			  "self-discharge rest; a fast run's is judged with "
+			  "'bench grade FAST.h5 --shelf SHELF.h5' "
+			  "(fixtures/recipes/shelf-check.txt a day or more "
+			  "later)");
 	else if (pr->sd_unjudged_cells)
 		reason(
 		    g,
@@ -677,7 +683,7 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 		       "pack SOH %.1f %%, resistance %.2f x fresh, cells "
 		       "balanced and alike: reuse as-is%s",
 		       100 * g->soh_graded, g->r_ratio,
-		       pr->sd_unjudged_cells
+		       pr->sd_unjudged_cells || !(pr->sd_fit_h > 0)
 			   ? " (self-discharge not judged, see "
 			     "above: re-test it before use)"
 			   : "");

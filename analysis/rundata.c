@@ -158,8 +158,13 @@ static bool step_is(const struct run_step *st, const char *kind)
 	return !strcmp(st->kind, kind);
 }
 
+/* A rest the recipe tags `ocv` is a rested point after OCV_REST_MIN_S:
+ * the fast recipe's short rests (docs/grading.md, "Fast grading"). */
+#define OCV_REST_MIN_S 120.0
+
 static int collect_rests(const struct rd_source *src, const struct rd_opts *o,
-			 struct rundata *rd, float *buf)
+			 struct rundata *rd, float *buf,
+			 const float *temp_mean_C)
 {
 	int rc = BENCH_OK;
 
@@ -171,8 +176,11 @@ static int collect_rests(const struct rd_source *src, const struct rd_opts *o,
 		size_t r0 = rd->step_row0[s], r1 = rd->step_row1[s], a;
 		struct rd_rest *p;
 
+		double min_s =
+		    strcmp(st->tag, "ocv") ? o->rest_min_s : OCV_REST_MIN_S;
+
 		if (!step_is(st, "rest") || r1 <= r0 ||
-		    rd->t_s[r1 - 1] - rd->t_s[r0] < o->rest_min_s)
+		    rd->t_s[r1 - 1] - rd->t_s[r0] < min_s)
 			continue;
 		a = r1 - 1;
 		while (a > r0 && r1 - a < REST_TAIL_MAX &&
@@ -185,6 +193,7 @@ static int collect_rests(const struct rd_source *src, const struct rd_opts *o,
 		p->step = s;
 		p->t_s = rd->t_s[r1 - 1];
 		p->ah_net = rd->ah_net[r1 - 1];
+		p->temp_C = rd->n_probes ? temp_mean_C[r1 - 1] : NAN;
 		rd->n_rests++;
 		TRY(read_mean_cells(src, rd, a, r1, buf, p->cell_V));
 	}
@@ -611,11 +620,18 @@ int rundata_build(const struct rd_source *src, const struct rd_opts *o,
 		if (rc < 0)
 			goto fail;
 	}
+	rd->unix_start_s = NAN;
+	if (n) { /* a source without unix times (synthetic runs): NaN */
+		double u;
+
+		if (src->read_col(src->ctx, "unix_time_second", 0, 1, &u) == 0)
+			rd->unix_start_s = u - rd->t_s[0];
+	}
 	map_step_rows(rd);
 	find_capacity_steps(rd);
 	rc = collect_temperatures(src, rd, temp_mean_C);
 	if (rc >= 0)
-		rc = collect_rests(src, o, rd, buf);
+		rc = collect_rests(src, o, rd, buf, temp_mean_C);
 	if (rc >= 0)
 		rc = collect_capacity(src, rd, buf);
 	if (rc >= 0)

@@ -48,6 +48,7 @@ struct rd_rest {
 	size_t step; /* index into steps */
 	double t_s;
 	double ah_net; /* cumulative net Ah (charge positive) at t_s */
+	double temp_C; /* mean probe temperature at t_s, NaN if none */
 	float *cell_V; /* series: mean over the last seconds of the rest */
 };
 
@@ -77,6 +78,7 @@ struct rundata {
 	size_t n_events;
 
 	size_t rows;
+	double unix_start_s; /* unix time of test time 0, NaN if no rows */
 	double *t_s;
 	float *v_V, *i_A;
 	double *ah_net; /* cumulative net Ah from the current column */

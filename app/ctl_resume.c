@@ -35,34 +35,6 @@
 #include "common/rc.h"
 #include "common/sha256.h"
 
-struct resume_cfg {
-	char sim[PATH_MAX];
-	char profile[PATH_MAX];
-	char bench[PATH_MAX];
-	char bms_bus[64], cycler_bus[64];
-	unsigned long long seed;
-	int seeded;
-	double speed;
-	/* sha256 of the inputs at the start ("" in files of older benches) */
-	char sim_sha256[SHA256_HEX_LEN];
-	char bench_sha256[SHA256_HEX_LEN];
-	char cycler_dbc_sha256[SHA256_HEX_LEN];
-	char dbc_sha256[SHA256_HEX_LEN]; /* root attribute */
-};
-
-/* What the killed run's file says about itself. */
-struct resume_file {
-	struct resume_cfg cfg;
-	char status[16];
-	char end_reason[160];
-	char pack_id[64];
-	char *recipe_text, *profile_text;
-	/* Sums of the /steps rows, for a real bench's step Ah/Wh. */
-	double steps_charge_Ah, steps_discharge_Ah;
-	double steps_charge_Wh, steps_discharge_Wh;
-	double last_step_end_s;
-};
-
 static void parse_config(struct resume_cfg *c, const char *msg)
 {
 	const char *eq = strchr(msg, '=');
@@ -96,7 +68,7 @@ static void parse_config(struct resume_cfg *c, const char *msg)
 #undef KEY
 }
 
-static int read_file(const char *path, struct resume_file *f)
+int resume_read_file(const char *path, struct resume_file *f)
 {
 	struct runfile *rf = NULL;
 	struct run_event *ev = NULL;
@@ -180,7 +152,7 @@ static int check_input(const char *run_path, const char *what, const char *path,
 }
 
 /* The files named in the run file, before any is loaded. */
-static int check_named_inputs(const struct resume_file *f, const char *path)
+int resume_check_inputs(const struct resume_file *f, const char *path)
 {
 	const struct resume_cfg *c = &f->cfg;
 
@@ -204,7 +176,7 @@ static int check_dbcs(const struct run_ctx *r, const struct resume_file *f,
 	return BENCH_OK;
 }
 
-static int load_setup(struct run_ctx *r, const struct resume_file *f,
+int resume_load_setup(struct run_ctx *r, const struct resume_file *f,
 		      const char *path)
 {
 	const struct resume_cfg *c = &f->cfg;
@@ -287,7 +259,7 @@ int ctl_run_resume(const char *path, bool if_needed)
 		run_ctx_release(&r);
 		return 1;
 	}
-	rc = read_file(path, &f);
+	rc = resume_read_file(path, &f);
 	if (rc == BENCH_OK) {
 		rc = check_status(path, f.status, f.end_reason, if_needed);
 		if (rc == BENCH_ERR_STATE && if_needed) {
@@ -296,9 +268,9 @@ int ctl_run_resume(const char *path, bool if_needed)
 		}
 	}
 	if (rc == BENCH_OK)
-		rc = check_named_inputs(&f, path);
+		rc = resume_check_inputs(&f, path);
 	if (rc == BENCH_OK)
-		rc = load_setup(&r, &f, path);
+		rc = resume_load_setup(&r, &f, path);
 	if (rc == BENCH_OK)
 		rc = check_dbcs(&r, &f, path);
 	if (rc == BENCH_OK)

@@ -302,9 +302,8 @@ static int open_cycler(struct run_ctx *r)
 	return rc;
 }
 
-static void iso_now(char *buf, size_t len)
+static void iso_at(char *buf, size_t len, time_t t)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
@@ -337,7 +336,7 @@ static int fill_meta(struct run_ctx *r, const char *pack_id, struct run_meta *m)
 	snprintf(m->bench_id, sizeof(m->bench_id), "%s", r->bench.id);
 	snprintf(m->operator_name, sizeof(m->operator_name), "%s",
 		 r->bench.operator_name);
-	iso_now(m->start_time_utc, sizeof(m->start_time_utc));
+	iso_at(m->start_time_utc, sizeof(m->start_time_utc), time(NULL));
 	snprintf(m->status, sizeof(m->status), "running");
 	if (!m->recipe_text || (p->text && !m->profile_text)) {
 		log_err("out of memory");
@@ -693,6 +692,34 @@ int ctl_recipe_check(const struct run_opts *o)
 	return rc < 0 ? 1 : 0;
 }
 
+/* The shelf run loads the pack with the fast run's seed; it never
+ * writes over the file it continues from. */
+static int shelf_opts(const struct run_opts *o, struct run_opts *so)
+{
+	struct stat a, b;
+	bool seeded;
+	uint64_t seed;
+
+	if (!stat(o->shelf_from, &a) && !stat(o->out_path, &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		log_err("'%s' is the run --shelf-from continues: write the "
+			"shelf run to another file",
+			o->out_path);
+		return BENCH_ERR_ARG;
+	}
+	TRY(shelf_seed(o->shelf_from, &seeded, &seed));
+	if (o->has_seed && (!seeded || seed != o->seed)) {
+		log_err("--seed %llu: '%s' ran the pack with another seed; the "
+			"shelf continues the same pack (leave --seed out)",
+			(unsigned long long)o->seed, o->shelf_from);
+		return BENCH_ERR_ARG;
+	}
+	*so = *o;
+	so->has_seed = seeded;
+	so->seed = seed;
+	return BENCH_OK;
+}
+
 int ctl_run_new(const struct run_opts *o)
 {
 	struct run_ctx r = {.sig_fd = -1,
@@ -701,6 +728,8 @@ int ctl_run_new(const struct run_opts *o)
 	struct run_meta meta = {0};
 	struct h5log_cfg log_cfg = {0};
 	struct run_input_hashes hashes;
+	struct run_opts shelf_o;
+	double unix_start = clock_wall_s();
 	const char *pack_id = o->pack_id;
 	char path[PATH_MAX];
 	int rc;
@@ -718,9 +747,21 @@ int ctl_run_new(const struct run_opts *o)
 			"without --sim");
 		goto out;
 	}
+	if (o->shelf_from) {
+		rc = shelf_opts(o, &shelf_o);
+		if (rc < 0)
+			goto out;
+		o = &shelf_o;
+		rc = BENCH_ERR_ARG;
+	}
 	/* a recipe the pack or bench cannot take never starts */
 	if (run_setup(&r, o) < 0)
 		goto out;
+	if (o->shelf_from) {
+		rc = shelf_replay(&r, o->shelf_from, o->shelf_us, &unix_start);
+		if (rc < 0)
+			goto out;
+	}
 	if (!pack_id)
 		pack_id = r.info->name;
 	if (o->can_iface)
@@ -748,6 +789,9 @@ int ctl_run_new(const struct run_opts *o)
 	rc = fill_meta(&r, pack_id, &meta);
 	if (rc < 0)
 		goto out;
+	if (o->shelf_from) /* the shelf run starts after the shelf time */
+		iso_at(meta.start_time_utc, sizeof(meta.start_time_utc),
+		       (time_t)unix_start);
 	rc = hash_inputs(&r, o, &hashes);
 	if (rc < 0)
 		goto out;
@@ -778,6 +822,11 @@ int ctl_run_new(const struct run_opts *o)
 	run_config_event(&r, "bms_bus=%s", r.bench.bms_bus);
 	run_config_event(&r, "cycler_bus=%s", r.bench.cycler_bus);
 	run_config_event(&r, "speed=%g", o->speed);
+	if (o->shelf_from) {
+		abs_path(o->shelf_from, path, sizeof(path));
+		run_config_event(&r, "shelf_from=%s", path);
+		run_config_event(&r, "shelf_s=%.0f", o->shelf_us * 1e-6);
+	}
 	/* on disk (and the file published) before the first sample: a kill
 	 * from here on leaves a file resume can read its settings from */
 	rc = h5log_flush(r.log);
@@ -785,7 +834,7 @@ int ctl_run_new(const struct run_opts *o)
 		goto out;
 	ctl_attach_log(r.ctl, r.log, 0);
 	ctl_can_status(r.ctl);
-	ctl_set_unix_start(r.ctl, clock_wall_s());
+	ctl_set_unix_start(r.ctl, unix_start);
 	log_info("run of pack '%s' to '%s'; control socket '%s'", pack_id,
 		 o->out_path, ctlsock_name(r.sock));
 	rc = run_ctx_finish(&r, run_ctx_loop(&r, 0, o->speed));

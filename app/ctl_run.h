@@ -23,6 +23,10 @@ struct run_opts {
 	bool overwrite;		   /* replace an existing out_path */
 	const char *telemetry_url; /* NULL: the bench file's [telemetry] */
 	double telemetry_linger_s; /* < 0: the bench file's or default */
+	/* --shelf-from FAST.h5 --shelf TIME (--sim only): the pack as the
+	 * finished simulated run FAST.h5 left it, shelf_us later */
+	const char *shelf_from;
+	int64_t shelf_us;
 };
 
 /* Both return the process exit status: 0 complete, 1 aborted for a bench

@@ -4,6 +4,7 @@
 #ifndef BENCH_CTL_RUN_PRIV_H
 #define BENCH_CTL_RUN_PRIV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -11,6 +12,7 @@
 #include "bench/profile.h"
 #include "bench/recipe.h"
 #include "app/status.h"
+#include "common/sha256.h"
 
 struct run_ctx {
 	struct recipe recipe;
@@ -72,5 +74,53 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id);
 int run_ctx_loop(struct run_ctx *r, int64_t t0_us, double speed);
 int run_ctx_finish(struct run_ctx *r, int loop_rc);
 void run_ctx_release(struct run_ctx *r);
+
+/* A run file's own account of its run (ctl_resume.c), read by `bench
+ * resume` and by `bench run --shelf-from` (ctl_shelf.c), which replays a
+ * finished simulated run the same way. */
+struct resume_cfg {
+	char sim[PATH_MAX];
+	char profile[PATH_MAX];
+	char bench[PATH_MAX];
+	char bms_bus[64], cycler_bus[64];
+	unsigned long long seed;
+	int seeded;
+	double speed;
+	/* sha256 of the inputs at the start ("" in files of older benches) */
+	char sim_sha256[SHA256_HEX_LEN];
+	char bench_sha256[SHA256_HEX_LEN];
+	char cycler_dbc_sha256[SHA256_HEX_LEN];
+	char dbc_sha256[SHA256_HEX_LEN]; /* root attribute */
+};
+
+/* What the killed run's file says about itself. */
+struct resume_file {
+	struct resume_cfg cfg;
+	char status[16];
+	char end_reason[160];
+	char pack_id[64];
+	char *recipe_text, *profile_text;
+	/* Sums of the /steps rows, for a real bench's step Ah/Wh. */
+	double steps_charge_Ah, steps_discharge_Ah;
+	double steps_charge_Wh, steps_discharge_Wh;
+	double last_step_end_s;
+};
+
+int resume_read_file(const char *path, struct resume_file *f);
+/* The pack, bench and DBC files named in the run file hash as they did. */
+int resume_check_inputs(const struct resume_file *f, const char *path);
+/* Recipe, simulator, profile and bench file as the run file names them. */
+int resume_load_setup(struct run_ctx *r, const struct resume_file *f,
+		      const char *path);
+
+/* `bench run --shelf-from FAST.h5 --shelf TIME` (ctl_shelf.c): replay
+ * the finished simulated run FAST.h5 on a simulator of its own, then put
+ * r->sim (the same pack, loaded by run_setup) where that run left the
+ * pack, shelf_us later. *unix_start_s: the unix time the new run starts
+ * at (the fast run's end plus the shelf time). */
+int shelf_replay(struct run_ctx *r, const char *fast_path, int64_t shelf_us,
+		 double *unix_start_s);
+/* The fast run's simulator seed, for loading the same pack. */
+int shelf_seed(const char *fast_path, bool *seeded, uint64_t *seed);
 
 #endif

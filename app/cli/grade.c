@@ -27,6 +27,8 @@ static const char grade_usage[] =
     "usage: bench grade RUN.h5... [--rules RULES.ini] [--json] [--write] "
     "[--csv]\n"
     "                  [--telemetry mqtt://HOST:PORT]\n"
+    "       bench grade FAST.h5 --shelf SHELF.h5 [--rules RULES.ini] [--json]\n"
+    "                   [--write]\n"
     "  Grade finished runs: REUSE, REMANUFACTURE or RECYCLE with reasons\n"
     "  (INCOMPLETE for a run aborted by the bench or operator, not\n"
     "  finished, or without a capacity discharge). Default rules: the\n"
@@ -38,7 +40,10 @@ static const char grade_usage[] =
     "  --telemetry URL  publish each grade JSON, retained, to\n"
     "           bench/<bench-id>/grade on that MQTT broker (the run file's\n"
     "           bench id; its pack id for a --sim run without a bench\n"
-    "           file); waits up to 10 s for the broker (docs/telemetry.md)\n";
+    "           file); waits up to 10 s for the broker (docs/telemetry.md)\n"
+    "  --shelf  the same pack's shelf check (shelf-check.txt, a day or\n"
+    "           more after the fast run ended): self-discharge from each\n"
+    "           cell's change in between (refused for another pack)\n";
 
 struct graded {
 	const char *path;
@@ -46,11 +51,11 @@ struct graded {
 	int ok;
 };
 
-static int load_one(const char *path, const struct rules *r,
-		    struct pack_result *pr)
+static int load_one(const char *path, const char *shelf_path,
+		    const struct rules *r, struct pack_result *pr)
 {
 	struct rd_opts o;
-	struct rundata *rd = NULL;
+	struct rundata *rd = NULL, *sd = NULL;
 	int rc;
 
 	rd_opts_default(&o);
@@ -59,6 +64,11 @@ static int load_one(const char *path, const struct rules *r,
 	if (rc < 0)
 		return rc;
 	rc = analyze_run(rd, pr);
+	if (rc >= 0 && shelf_path)
+		rc = rundata_load(shelf_path, &o, &sd);
+	if (rc >= 0 && shelf_path)
+		rc = analyze_shelf(rd, path, sd, shelf_path, pr);
+	rundata_free(sd);
 	rundata_free(rd);
 	return rc;
 }
@@ -169,19 +179,23 @@ int cli_grade(int argc, char **argv)
 		{"write", no_argument, NULL, 'w'},
 		{"csv", no_argument, NULL, 'c'},
 		{"telemetry", required_argument, NULL, 't'},
+		{"shelf", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	/* clang-format on */
-	const char *rules_path = NULL, *telemetry = NULL;
+	const char *rules_path = NULL, *telemetry = NULL, *shelf_path = NULL;
 	int json = 0, write = 0, csv = 0, ch, fail = 0, n;
 	struct rules r;
 	struct graded *gs;
 	struct sd_stats lot;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:jwct:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:jwct:hs:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 's':
+			shelf_path = optarg;
+			break;
 		case 'r':
 			rules_path = optarg;
 			break;
@@ -210,6 +224,12 @@ int cli_grade(int argc, char **argv)
 		fputs(grade_usage, stderr);
 		return 2;
 	}
+	if (shelf_path && (n != 1 || csv)) {
+		fputs("bench grade: --shelf SHELF.h5 goes with one FAST.h5 "
+		      "(not a lot)\n",
+		      stderr);
+		return 2;
+	}
 	if (rules_load(rules_path, &r) < 0)
 		return 1;
 	gs = calloc((size_t)n, sizeof(*gs));
@@ -217,7 +237,7 @@ int cli_grade(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		gs[i].path = argv[optind + i];
-		gs[i].ok = load_one(gs[i].path, &r, &gs[i].pr) >= 0;
+		gs[i].ok = load_one(gs[i].path, shelf_path, &r, &gs[i].pr) >= 0;
 		if (!gs[i].ok) {
 			fprintf(stderr, "bench grade: %s: cannot be graded\n",
 				gs[i].path);

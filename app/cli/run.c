@@ -12,6 +12,7 @@
 #include "app/ctl_run.h"
 #include "app/ctlsock.h"
 #include "app/watch.h"
+#include "bench/sim/packini.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -23,6 +24,7 @@ static const char run_usage[] =
     "                 [--seed N] -o RUN.h5 [--profile P.ini] [--pack-id ID]\n"
     "                 [--bench BENCH.ini] [--can IFACE] [--cycler-can IFACE]\n"
     "       either with [--telemetry mqtt://HOST:PORT] [--telemetry-linger S]\n"
+    "                 [--shelf-from FAST.h5 --shelf TIME]\n"
     "\n"
     "Run a recipe on a pack: the BMS on CAN, the cycler from the bench\n"
     "file, every cell checked and logged to RUN.h5 (HDF5, bench-run/1).\n"
@@ -50,6 +52,10 @@ static const char run_usage[] =
     "                        never stops or slows the run\n"
     "  --telemetry-linger S  at the end, wait at most S seconds (default 10)\n"
     "                        for the broker to take the final status\n"
+    "  --shelf-from FAST.h5  continue the same simulated pack from where the\n"
+    "                        finished run FAST.h5 left it (replayed), after\n"
+    "  --shelf TIME          this long off the bench ('48 h', '90 min')\n"
+    "                        both or neither\n"
     "\n"
     "Stopping: every stop is safe (current 0, output off, contactors open).\n"
     "  SIGTERM (systemctl stop, shutdown) or Ctrl-C (SIGINT): the run is\n"
@@ -113,7 +119,9 @@ int cli_run(int argc, char **argv)
 		O_SEED,
 		O_OVERWRITE,
 		O_TELEMETRY,
-		O_LINGER
+		O_LINGER,
+		O_SHELF_FROM,
+		O_SHELF
 	};
 	/* clang-format off */
 	static const struct option lopts[] = {
@@ -131,12 +139,14 @@ int cli_run(int argc, char **argv)
 		{"overwrite", no_argument, NULL, O_OVERWRITE},
 		{"telemetry", required_argument, NULL, O_TELEMETRY},
 		{"telemetry-linger", required_argument, NULL, O_LINGER},
+		{"shelf-from", required_argument, NULL, O_SHELF_FROM},
+		{"shelf", required_argument, NULL, O_SHELF},
 		{0, 0, 0, 0},
 	};
 	/* clang-format on */
 	struct run_opts o = {.telemetry_linger_s = -1};
 	char *end;
-	bool speed_given = false;
+	bool speed_given = false, shelf_given = false;
 	int c;
 
 	optind = 1;
@@ -173,6 +183,19 @@ int cli_run(int argc, char **argv)
 			if (parse_speed(optarg, &o.speed) < 0)
 				return 2;
 			speed_given = true;
+			break;
+		case O_SHELF_FROM:
+			o.shelf_from = optarg;
+			break;
+		case O_SHELF:
+			if (packini_parse_duration(optarg, &o.shelf_us) < 0) {
+				fprintf(stderr,
+					"bench run: --shelf '%s' is not a time "
+					"like '48 h' or '90 min'\n",
+					optarg);
+				return 2;
+			}
+			shelf_given = true;
 			break;
 		case O_OVERWRITE:
 			o.overwrite = true;
@@ -222,6 +245,11 @@ int cli_run(int argc, char **argv)
 	if (!o.sim_path && (speed_given || o.truth_path || o.has_seed)) {
 		fprintf(stderr, "bench run: --speed, --truth and --seed need "
 				"--sim\n");
+		return 2;
+	}
+	if (!o.shelf_from != !shelf_given || (o.shelf_from && !o.sim_path)) {
+		fprintf(stderr, "bench run: --shelf-from FAST.h5 and --shelf "
+				"TIME go together, with --sim PACK.ini\n");
 		return 2;
 	}
 	if (!o.sim_path && (!o.profile_path || !o.pack_id || !o.bench_path)) {

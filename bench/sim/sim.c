@@ -395,6 +395,36 @@ void sim_cell_read(const struct sim *s, unsigned index, struct sim_cell *c)
 	c->r0_ohm = s->par[index].r0_ohm;
 }
 
+int sim_continue_from(struct sim *dst, const struct sim *src, int64_t shelf_us)
+{
+	double shelf_s = shelf_us * 1e-6;
+
+	if (dst->n != src->n || dst->chem != src->chem ||
+	    dst->cfg.seed != src->cfg.seed ||
+	    strcmp(dst->info.name, src->info.name)) {
+		log_err("shelf: pack '%s' is not the pack '%s' of the run",
+			dst->info.name, src->info.name);
+		return BENCH_ERR_ARG;
+	}
+	for (unsigned i = 0; i < dst->n; i++) {
+		const struct cell_state *a = &src->st[i];
+		double leak_A = src->par[i].self_discharge_A;
+		double soc;
+
+		/* a short drains at about the OCV it starts from: a shelf
+		 * of a shorted cell is the unsafe case anyway */
+		if (a->short_ohm > 0)
+			leak_A += a->ocv_V / a->short_ohm;
+		soc = a->soc - leak_A * shelf_s / src->par[i].capacity_As;
+		cell_init(&dst->st[i], dst->chem, soc, dst->cfg.ambient_C);
+		dst->st[i].short_ohm = a->short_ohm;
+	}
+	dst->noise = src->noise;
+	dst->next_fault = src->next_fault;
+	dst->pack_V = sim_terminal_V(dst);
+	return BENCH_OK;
+}
+
 int sim_write_truth(const struct sim *s, const char *json_path)
 {
 	struct outfile of;

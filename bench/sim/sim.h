@@ -61,6 +61,15 @@ struct instr *sim_instr(struct sim *s);
 int sim_advance(struct sim *s, int64_t t_us);
 int64_t sim_now_us(const struct sim *s);
 
+/* The same pack taken off the bench after the run src simulated (loaded
+ * from the same pack file and seed) and put back on it shelf_us later,
+ * as the start of a new run on dst (docs/simulator.md, "Shelf"): every
+ * element's SOC less its leak (and internal short) over the shelf time,
+ * the RC pairs relaxed, the temperature at ambient, the noise generator
+ * where src left it. dst keeps its own clock at 0; faults src has fired
+ * are not fired again. BENCH_ERR_ARG if the two are not the same pack. */
+int sim_continue_from(struct sim *dst, const struct sim *src, int64_t shelf_us);
+
 int sim_write_truth(const struct sim *s, const char *json_path);
 void sim_free(struct sim *s);
 
