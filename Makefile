@@ -18,7 +18,7 @@
 #   make clean
 
 CC      ?= gcc
-PKGS    := libsocketcan libserialport hdf5 inih libmosquitto
+PKGS    := libsocketcan libserialport hdf5 inih libmosquitto libmicrohttpd
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2 -g

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lab.c - `bench lab`: subscribe to bench/+/status, online and event, keep
+/* lab.c - `bench lab`: subscribe to the bench/+/ topics, keep
  * one row per bench, print them as a table. */
 #define LOG_PREFIX "lab"
 
@@ -12,21 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/labrow.h"
 #include "app/mq.h"
 #include "app/status.h"
-#include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
 
 #define LAB_MAX_BENCHES 256
 #define LAB_COLLECT_MS 1000 /* --once: retained messages arrive at once */
 #define LAB_BACKOFF_MAX_MS 5000
-
-struct lab_row {
-	char id[64], lab[64], pack[64], state[16], step[80], alarm[240];
-	double t, v, i, vmin, vmax, tmax, cmin, cmax;
-	bool have_status, online_known, online;
-};
 
 struct lab {
 	struct lab_row rows[LAB_MAX_BENCHES];
@@ -48,56 +42,22 @@ static struct lab_row *row_of(struct lab *l, const char *id)
 	return r;
 }
 
-static void take_status(struct lab_row *r, const char *js)
-{
-	json_scan_str(js, "lab", r->lab, sizeof(r->lab));
-	json_scan_str(js, "pack_id", r->pack, sizeof(r->pack));
-	json_scan_str(js, "state", r->state, sizeof(r->state));
-	json_scan_str(js, "step", r->step, sizeof(r->step));
-	json_scan_str(js, "last_alarm", r->alarm, sizeof(r->alarm));
-	json_scan_num(js, "t", &r->t);
-	json_scan_num(js, "voltage_volt", &r->v);
-	json_scan_num(js, "current_ampere", &r->i);
-	json_scan_num(js, "cell_voltage_min_volt", &r->vmin);
-	json_scan_num(js, "cell_voltage_min_cell", &r->cmin);
-	json_scan_num(js, "cell_voltage_max_volt", &r->vmax);
-	json_scan_num(js, "cell_voltage_max_cell", &r->cmax);
-	json_scan_num(js, "temperature_max_celsius", &r->tmax);
-	r->have_status = true;
-}
-
 /* bench/<id>/<kind> */
 static void on_msg(void *ctx, const char *topic, const char *payload,
 		   size_t len)
 {
 	struct lab *l = ctx;
-	const char *id = topic + 6, *slash;
-	char idbuf[64], sev[16], code[64], msg[160];
+	char id[64];
+	const char *kind;
 	char *js;
 	struct lab_row *r;
 
-	if (strncmp(topic, "bench/", 6) || !(slash = strchr(id, '/')) ||
-	    (size_t)(slash - id) >= sizeof(idbuf))
+	if (!labrow_topic(topic, id, sizeof(id), &kind))
 		return;
-	snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
 	js = strndup(payload, len);
-	r = js ? row_of(l, idbuf) : NULL;
-	if (!r) {
-		free(js);
-		return;
-	}
-	if (!strcmp(slash + 1, "status")) {
-		take_status(r, js);
-	} else if (!strcmp(slash + 1, "online")) {
-		r->online_known = true;
-		r->online = strstr(js, "\"online\":true") != NULL;
-	} else if (!strcmp(slash + 1, "event") &&
-		   json_scan_str(js, "severity", sev, sizeof(sev)) == 0 &&
-		   strcmp(sev, "info")) {
-		json_scan_str(js, "code", code, sizeof(code));
-		json_scan_str(js, "message", msg, sizeof(msg));
-		snprintf(r->alarm, sizeof(r->alarm), "%s: %s", code, msg);
-	}
+	r = js ? row_of(l, id) : NULL;
+	if (r)
+		labrow_take(r, kind, js);
 	free(js);
 }
 
@@ -157,11 +117,10 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Connect and subscribe; wait for the CONNACK at most 5 s. */
-static int connect_sub(struct mq *m, const char *url)
+int lab_connect(struct mq *m, const char *url)
 {
 	static const char *const topics[] = {"bench/+/status", "bench/+/online",
-					     "bench/+/event"};
+					     "bench/+/event", "bench/+/grade"};
 	char err[300];
 	int64_t until = now_ms() + 5000;
 
@@ -197,7 +156,7 @@ int lab_main(const char *url, bool once)
 	    mq_new(&(struct mq_cfg){.url = url, .client_id = client}, &m) < 0)
 		goto out;
 	mq_on_message(m, on_msg, l);
-	if (connect_sub(m, url) < 0 && once)
+	if (lab_connect(m, url) < 0 && once)
 		goto out;
 	until = now_ms() + LAB_COLLECT_MS;
 	for (;;) {
@@ -206,7 +165,7 @@ int lab_main(const char *url, bool once)
 			backoff = backoff * 2 > LAB_BACKOFF_MAX_MS
 				      ? LAB_BACKOFF_MAX_MS
 				      : backoff * 2;
-			if (connect_sub(m, url) == 0)
+			if (lab_connect(m, url) == 0)
 				backoff = 200;
 			continue;
 		}

@@ -11,4 +11,9 @@
  * cannot be reached (once) or the URL is bad. */
 int lab_main(const char *url, bool once);
 
+struct mq;
+/* Connect and subscribe to bench/+/status, online, event and grade;
+ * wait for the CONNACK at most 5 s. Errors are logged. */
+int lab_connect(struct mq *m, const char *url);
+
 #endif
