@@ -115,7 +115,8 @@ static int check(const struct sim_persona *p, const struct pack_cfg *cfg,
 		return BENCH_ERR_ARG;
 	}
 	for (unsigned i = 0; i < cfg->series; i++)
-		if (!pr->cell_voltage_fmt[0] && !covers(ps, POLL_ROLE_CELL_V, i)) {
+		if (!pr->cell_voltage_fmt[0] &&
+		    !covers(ps, POLL_ROLE_CELL_V, i)) {
 			log_err("%s:%d: key 'bms': profile %s gives cell %u "
 				"neither in a poll reply nor in a DBC "
 				"signal: the simulated BMS cannot report it",
@@ -250,8 +251,8 @@ static int add_sig(struct sim_persona *p, const char *name,
 		}
 		p->msgs[p->n_msgs++] = m;
 	}
-	p->sigs[p->n_sigs++] =
-	    (struct persona_sig){.sig = sg, .msg = k, .what = what, .index = index};
+	p->sigs[p->n_sigs++] = (struct persona_sig){
+	    .sig = sg, .msg = k, .what = what, .index = index};
 	return BENCH_OK;
 }
 
@@ -422,8 +423,8 @@ static size_t reply_len(const struct poll_set *ps, unsigned poll)
 
 	for (unsigned i = 0; i < ps->n_fields; i++) {
 		const struct poll_field *f = &ps->fields[i];
-		size_t end = f->offset + (size_t)(f->count - 1) * f->stride +
-			     f->width;
+		size_t end =
+		    f->offset + (size_t)(f->count - 1) * f->stride + f->width;
 
 		if (f->poll == poll && end > n)
 			n = end;
@@ -466,9 +467,9 @@ static size_t answer(const struct sim *s, const struct sim_persona *p,
 				if ((v == PV_CELL && idx >= s->n) ||
 				    (v == PV_TEMP && idx >= s->n_probes))
 					continue; /* the absent pattern stays */
-				put_field(pf, k, out + head,
-					  encode_raw(pf,
-						     base_value(s, v, idx)));
+				put_field(
+				    pf, k, out + head,
+				    encode_raw(pf, base_value(s, v, idx)));
 			}
 		}
 		return head + n;
@@ -503,9 +504,9 @@ void sim_persona_rx(struct sim *s, const struct canframe *f)
 	if (p->m_cmd && f->id == p->m_cmd->id) {
 		b->heartbeat_seen = true;
 		b->last_cmd_us = s->t_us;
-		b->req_close = lround(cansig_decode(p->s_req, f->data,
-						    f->len)) ==
-			       p->prof.tx_contactor_close;
+		b->req_close =
+		    lround(cansig_decode(p->s_req, f->data, f->len)) ==
+		    p->prof.tx_contactor_close;
 		return;
 	}
 	for (unsigned i = 0; i < p->prof.poll.n_ecus; i++) {
