@@ -11,12 +11,9 @@ Test(sim_persona, leaf_quick_run_logs_every_cell, .timeout = 120)
 {
 	char *dir = tmpdir_new("persona");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
-	const char *args[] = {"run",
-			      "fixtures/recipes/quick_leaf.txt",
-			      "--sim",
-			      "fixtures/packs/leaf-aze0-aged.ini",
-			      "-o",
-			      out,
+	const char *args[] = {"run",   "fixtures/recipes/quick_leaf.txt",
+			      "--sim", "fixtures/packs/leaf-aze0-aged.ini",
+			      "-o",    out,
 			      NULL};
 	struct runfile *rf = NULL;
 	const struct run_meta *m;
@@ -45,9 +42,9 @@ Test(sim_persona, leaf_quick_run_logs_every_cell, .timeout = 120)
 			logged++;
 	cr_expect_eq(logged, 96, "cells logged from the polls: %u of 96",
 		     logged);
-	cr_assert_eq(runfile_read_cells(rf, "temperature_celsius", rows - 1, 1,
-					cells),
-		     BENCH_OK);
+	cr_assert_eq(
+	    runfile_read_cells(rf, "temperature_celsius", rows - 1, 1, cells),
+	    BENCH_OK);
 	for (unsigned i = 0; i < 3; i++)
 		cr_expect(cells[i] > 15 && cells[i] < 40,
 			  "probe %u reads %.1f C (ambient 25 C)", i + 1,
@@ -99,19 +96,18 @@ Test(sim_persona, poll_without_reply_layout_is_refused_with_file_line,
 			 "sed -i '/^bms = nissan-leaf-aze0$/d' %s", pack);
 		cr_assert_eq(system(cmd), 0);
 	}
-	const char *args[] = {"run",   "fixtures/recipes/quick_leaf.txt",
-			      "--sim", pack,
-			      "-o",    out,
-			      NULL};
+	const char *args[] = {
+	    "run", "fixtures/recipes/quick_leaf.txt", "--sim", pack, "-o", out,
+	    NULL};
 
 	rc = ctl_bench(log, args);
 	cr_expect_neq(rc, 0);
 	char want[600];
 
-	snprintf(want, sizeof(want),
-		 "%s:%u: poll 'dtc' has no reply layout", prof, poll_line);
-	cr_expect(strstr(ctl_log(log), want) != NULL,
-		  "expected '%s' in:\n%s", want, ctl_log(log));
+	snprintf(want, sizeof(want), "%s:%u: poll 'dtc' has no reply layout",
+		 prof, poll_line);
+	cr_expect(strstr(ctl_log(log), want) != NULL, "expected '%s' in:\n%s",
+		  want, ctl_log(log));
 	cr_expect(access(out, F_OK) != 0, "no run file");
 	free(pack);
 	free(prof);
@@ -124,11 +120,11 @@ Test(sim_persona, profile_of_another_pack_size_is_refused, .timeout = 30)
 {
 	char *dir = tmpdir_new("persona");
 	char *log = ctl_path(dir, "log"), *out = ctl_path(dir, "run.h5");
-	char *pack = ctl_pack_with(dir, "lfp30-healthy", "bms = nissan-leaf-aze0");
-	const char *args[] = {"run",   "fixtures/recipes/quick_leaf.txt",
-			      "--sim", pack,
-			      "-o",    out,
-			      NULL};
+	char *pack =
+	    ctl_pack_with(dir, "lfp30-healthy", "bms = nissan-leaf-aze0");
+	const char *args[] = {
+	    "run", "fixtures/recipes/quick_leaf.txt", "--sim", pack, "-o", out,
+	    NULL};
 	int rc = ctl_bench(log, args);
 
 	cr_expect_neq(rc, 0);
