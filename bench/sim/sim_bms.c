@@ -124,7 +124,11 @@ int sim_bms_attach(struct sim *s, struct canbus *bus, const char *dbc_path)
 			b->bus = NULL;
 		return rc;
 	}
-	TRY(sim_load_dbc(dbc_path, "fixtures/dbc/sim_bms.dbc", &b->db));
+	rc = sim_load_dbc(dbc_path, "fixtures/dbc/sim_bms.dbc", &b->db);
+	if (rc < 0) {
+		b->bus = NULL;
+		return rc;
+	}
 	rc = lookup(s, b);
 	if (rc < 0) {
 		b->bus = NULL;
