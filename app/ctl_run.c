@@ -107,6 +107,10 @@ int run_load_profile(struct run_ctx *r, const char *path)
 	char *dbc;
 	int rc;
 
+	/* a simulated pack that speaks a real pack's protocol is read with
+	 * that pack's profile */
+	if (!path && r->sim)
+		path = sim_bms_profile(r->sim);
 	if (path) {
 		if (profile_load_file(path, &r->profile) < 0)
 			return BENCH_ERR_ARG;
@@ -141,9 +145,11 @@ int run_check_recipe(const struct run_ctx *r, const char *profile_path,
 		     const char *bench_path)
 {
 	struct recipe_problem pr[16];
+	const char *sim_prof = r->sim ? sim_bms_profile(r->sim) : NULL;
 	struct recipe_check_src src = {
 	    .profile = &r->profile,
 	    .profile_name = profile_path ? base_name(profile_path)
+			    : sim_prof	 ? base_name(sim_prof)
 					 : "the simulated BMS's profile",
 	    .bench = bench_path ? &r->bench.limits : NULL,
 	    .bench_name = bench_path ? base_name(bench_path) : NULL,
@@ -199,24 +205,20 @@ static int open_bms_bus(struct run_ctx *r)
 	return sim_attach_bms(r->sim, r->sim_bms_bus);
 }
 
-/* A polled pack: one ISO-TP endpoint per profile ECU on the BMS bus. The
- * simulated BMS answers no polls. */
+/* A polled pack: one ISO-TP endpoint per profile ECU on the BMS bus (for
+ * "sim" the in-process bus the simulated BMS answers on). */
 static int open_poll_links(struct run_ctx *r)
 {
 	const struct poll_set *s = &r->profile.poll;
+	const char *bus = r->bench.bms_bus;
 
 	if (!s->n_ecus)
 		return BENCH_OK;
-	if (!strcmp(r->bench.bms_bus, "sim")) {
-		log_err("profile %s polls its pack over ISO-TP: the simulated "
-			"BMS bus answers no polls",
-			r->profile.model);
-		return BENCH_ERR_ARG;
-	}
+	if (!strcmp(bus, "sim"))
+		bus = canbus_name(r->bms_bus);
 	for (unsigned i = 0; i < s->n_ecus; i++)
-		TRY(isotp_open(r->bench.bms_bus, s->ecus[i].tx_id,
-			       s->ecus[i].rx_id, &s->ecus[i].tp,
-			       &r->poll_links[i]));
+		TRY(isotp_open(bus, s->ecus[i].tx_id, s->ecus[i].rx_id,
+			       &s->ecus[i].tp, &r->poll_links[i]));
 	return BENCH_OK;
 }
 

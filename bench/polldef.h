@@ -43,6 +43,9 @@ struct poll_ecu_def {
 	bool id29;
 	struct isotp_opts tp;
 	uint32_t p2_ms, p2star_ms, gap_ms;
+	/* busy = drop: the ECU drops a request that arrives while it is
+	 * still answering (the Leaf LBC); the simulated BMS does the same */
+	bool drops_busy;
 };
 
 struct poll_field {

@@ -155,6 +155,13 @@ static int key_ecu(struct poll_ecu_def *e, struct cfgini *c, const char *k,
 		return cfgini_uint(c, k, v, 10, 60000, &e->p2star_ms);
 	if (!strcmp(k, "gap_ms"))
 		return cfgini_uint(c, k, v, 0, 60000, &e->gap_ms);
+	if (!strcmp(k, "busy")) {
+		if (strcmp(v, "drop") && strcmp(v, "queue"))
+			return cfgini_fail(
+			    c, k, "expected drop or queue, found '%s'", v);
+		e->drops_busy = !strcmp(v, "drop");
+		return 0;
+	}
 	return cfgini_fail(c, k, "unknown key in [ecu %s]", e->name);
 }
 

@@ -15,6 +15,11 @@ RECIPE=fixtures/recipes/overnight.txt
 if grep -Eq '^chemistry *= *lfp' "$PACK"; then
 	RECIPE=fixtures/recipes/overnight_lfp.txt
 fi
+# a pack whose simulated BMS speaks the Leaf protocol: the Leaf profile's
+# currents and a pack-voltage hold (docs/simulator.md)
+if grep -Eq '^bms *= *nissan-leaf' "$PACK"; then
+	RECIPE=fixtures/recipes/overnight_leaf.txt
+fi
 mkdir -p out
 rm -f out/demo.h5 out/demo.html out/demo-truth.json
 

@@ -196,6 +196,17 @@ static int pack_key(struct pctx *c, const char *key, const char *val)
 		c->pack_key_line[N_PACK_KEYS] = c->line;
 		return 1;
 	}
+	if (!strcmp(key, "bms")) {
+		if (cfg->bms)
+			BAD(c, key, "given twice (line %d)", cfg->bms_line);
+		if (!*val)
+			BAD(c, key, "expected a profile name or path");
+		cfg->bms = strdup(val);
+		if (!cfg->bms)
+			BAD(c, key, "out of memory");
+		cfg->bms_line = c->line;
+		return 1;
+	}
 	if (!strcmp(key, "chemistry")) {
 		if (c->pack_key_line[N_PACK_KEYS + 1])
 			BAD(c, key, "given twice (line %d)",
@@ -650,6 +661,7 @@ out:
 void packini_release(struct pack_cfg *cfg)
 {
 	free(cfg->path);
+	free(cfg->bms);
 	free(cfg->ovr);
 	free(cfg->faults);
 	memset(cfg, 0, sizeof(*cfg));

@@ -71,6 +71,10 @@ struct pack_cfg {
 	double initial_soc, soc_sigma;
 	double ambient_C;
 	uint64_t seed;
+	/* bms = NAME or path: the profile whose protocol the simulated BMS
+	 * speaks (NULL: the simulator's own, fixtures/dbc/sim_bms.dbc) */
+	char *bms;
+	int bms_line;
 
 	struct pack_cell_ovr *ovr;
 	size_t n_ovr;

@@ -113,6 +113,11 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	s->n_probes = s->cfg.modules * s->cfg.probes_per_module;
 	if (s->n_probes > s->n)
 		s->n_probes = s->n;
+	rc = sim_persona_load(s);
+	if (rc < 0)
+		goto fail;
+	if (s->persona) /* the real pack's thermistors */
+		s->n_probes = sim_persona_probes(s->persona);
 	s->v_discharge_min_V = 2.5;
 	s->v_charge_max_V = s->chem == OCV_LFP ? 3.65 : 4.2;
 	cell_stepk_init(&s->k, SIM_STEP_US * 1e-6);
@@ -160,6 +165,11 @@ fail:
 const struct sim_pack_info *sim_info(const struct sim *s)
 {
 	return &s->info;
+}
+
+const char *sim_bms_profile(const struct sim *s)
+{
+	return sim_persona_profile(s->persona);
 }
 
 int64_t sim_now_us(const struct sim *s)
@@ -486,6 +496,7 @@ void sim_free(struct sim *s)
 	if (!s)
 		return;
 	sim_bms_release(&s->bms);
+	sim_persona_free(s->persona);
 	sim_cyc_release(&s->cyc);
 	packini_release(&s->cfg);
 	free(s->bms_dbc_path);

@@ -45,6 +45,9 @@ struct sim_pack_info {
 int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	     struct sim **out);
 const struct sim_pack_info *sim_info(const struct sim *s);
+/* The profile the simulated BMS speaks (the pack file's bms key,
+ * resolved), or NULL for the simulator's own BMS (sim_bms.dbc). */
+const char *sim_bms_profile(const struct sim *s);
 
 /* The BMS publishes on and listens to this bus (BENCH_Command). */
 int sim_attach_bms(struct sim *s, struct canbus *bus);

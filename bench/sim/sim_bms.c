@@ -110,21 +110,32 @@ int sim_bms_attach(struct sim *s, struct canbus *bus, const char *dbc_path)
 	struct sim_bms *b = &s->bms;
 	int rc;
 
-	if (b->db) {
+	if (b->bus) {
 		log_err("BMS already attached to '%s'", canbus_name(b->bus));
 		return BENCH_ERR_STATE;
-	}
-	TRY(sim_load_dbc(dbc_path, "fixtures/dbc/sim_bms.dbc", &b->db));
-	rc = lookup(s, b);
-	if (rc < 0) {
-		dbc_free(b->db);
-		b->db = NULL;
-		return rc;
 	}
 	b->bus = bus;
 	b->is_mem = !strncmp(canbus_name(bus), "mem:", 4);
 	if (b->is_mem)
 		canbus_mem_set_clock(bus, &s->clk);
+	if (s->persona) {
+		rc = sim_persona_attach(s);
+		if (rc < 0)
+			b->bus = NULL;
+		return rc;
+	}
+	rc = sim_load_dbc(dbc_path, "fixtures/dbc/sim_bms.dbc", &b->db);
+	if (rc < 0) {
+		b->bus = NULL;
+		return rc;
+	}
+	rc = lookup(s, b);
+	if (rc < 0) {
+		b->bus = NULL;
+		dbc_free(b->db);
+		b->db = NULL;
+		return rc;
+	}
 	return BENCH_OK;
 }
 
@@ -143,6 +154,10 @@ void sim_bms_rx(struct sim *s, const struct canframe *f)
 {
 	struct sim_bms *b = &s->bms;
 
+	if (s->persona && b->bus) {
+		sim_persona_rx(s, f);
+		return;
+	}
 	if (!b->db || f->id != b->m_cmd->id || b->silent || b->bus_off_until_us)
 		return;
 	b->heartbeat_seen = true;
@@ -203,10 +218,16 @@ static void measure(struct sim *s)
 		/* n_probes is modules x probes_per_module, or one per cell */
 		unsigned ppm = s->n_probes / s->cfg.modules;
 		unsigned cpm = s->cells_per_module;
-		unsigned m = p / ppm, z = p % ppm;
-		unsigned first = m * cpm + z * cpm / ppm;
-		unsigned last = m * cpm + (z + 1) * cpm / ppm;
+		unsigned first, last;
 		double t = -273;
+
+		if (ppm) {
+			first = p / ppm * cpm + p % ppm * cpm / ppm;
+			last = p / ppm * cpm + (p % ppm + 1) * cpm / ppm;
+		} else { /* fewer probes than modules: a span each */
+			first = p * s->n / s->n_probes;
+			last = (p + 1) * s->n / s->n_probes;
+		}
 
 		for (unsigned i = first; i < last; i++)
 			if (s->st[i].temp_C > t)
@@ -392,7 +413,12 @@ void sim_bms_step(struct sim *s)
 	I_meas = s->current_A + noise(s, BMS_NOISE_I_A);
 	limits(s, vmax_mV, vmin_mV, tmax, tmin);
 	supervise(s, vmax_mV, vmin_mV, tmax, I_meas);
-	if (b->bus && !b->bus_off_until_us && b->steps % BMS_PERIOD_STEPS == 0)
+	if (b->bus && !b->bus_off_until_us && s->persona) {
+		sim_persona_step(s);
+		sim_persona_publish(s);
+	} else if (b->bus && !b->bus_off_until_us &&
+		   b->steps % BMS_PERIOD_STEPS == 0) {
 		publish(s, vmax_mV, vmin_mV, I_meas);
+	}
 	b->steps++;
 }

@@ -19,6 +19,7 @@ struct canframe;
 struct dbc;
 struct dbc_msg;
 struct dbc_sig;
+struct sim_persona;
 
 #define SIM_MAX_CELLS PACKINI_MAX_SERIES
 #define SIM_MAX_PROBES 64
@@ -119,6 +120,7 @@ struct sim {
 
 	size_t next_fault; /* cfg.faults sorted by time */
 	struct sim_bms bms;
+	struct sim_persona *persona; /* bms = PROFILE, NULL: sim_bms.dbc */
 	struct sim_cyc cyc;
 	struct instr instr;
 	/* Held during sim_advance when a thread serves the SCPI supply on a
@@ -132,6 +134,16 @@ void sim_bms_rx(struct sim *s, const struct canframe *f);
 void sim_bms_step(struct sim *s); /* after physics: checks and frames */
 bool sim_bms_closed(const struct sim *s);
 void sim_bms_release(struct sim_bms *b);
+
+/* sim_persona.c: the BMS speaking a profile's protocol */
+int sim_persona_load(struct sim *s); /* cfg.bms, checked; no-op if unset */
+int sim_persona_attach(struct sim *s);
+void sim_persona_rx(struct sim *s, const struct canframe *f);
+void sim_persona_step(struct sim *s); /* ISO-TP timers up to s->t_us */
+void sim_persona_publish(struct sim *s);
+unsigned sim_persona_probes(const struct sim_persona *p);
+const char *sim_persona_profile(const struct sim_persona *p);
+void sim_persona_free(struct sim_persona *p);
 
 /* sim_cycler.c */
 int sim_cyc_attach(struct sim *s, struct canbus *bus, const char *dbc_path);

@@ -280,6 +280,10 @@ Test(sim_pack, every_fixture_pack_runs)
 		struct node n;
 		char bus[32];
 
+		/* a pack speaking a real protocol (bms = ...) has no
+		 * sim_bms.dbc frames: test_sim_persona reads it */
+		if (strstr(g.gl_pathv[i], "leaf-aze0"))
+			continue;
 		snprintf(bus, sizeof(bus), "mem:fx%zu", i);
 		node_open(&n, g.gl_pathv[i], bus);
 		for (int k = 0; k < 30; k++)
