@@ -37,6 +37,7 @@ enum persona_val {
 	PV_DCL,
 	PV_FAULT,
 	PV_CONTACTOR,
+	PV_NONE, /* a figure the simulated BMS does not have: bytes stay 0xFF */
 };
 
 struct persona_sig {
@@ -367,6 +368,8 @@ static double base_value(const struct sim *s, enum persona_val what,
 		return (b->faults | b->forced_faults) ? 1 : 0;
 	case PV_CONTACTOR:
 		return b->contactor;
+	case PV_NONE:
+		break;
 	}
 	return 0;
 }
@@ -383,10 +386,15 @@ static enum persona_val val_of_role(enum poll_role r)
 	case POLL_ROLE_PACK_I:
 		return PV_PACK_I;
 	case POLL_ROLE_SOC:
+		return PV_SOC;
+	case POLL_ROLE_SOH:
+	case POLL_ROLE_CAPACITY:
+	case POLL_ROLE_RATED_CAP:
+	case POLL_ROLE_RATED_V:
 	case POLL_ROLE_N:
 		break;
 	}
-	return PV_SOC;
+	return PV_NONE;
 }
 
 /* The inverse of polldec: value -> raw in the field's width, clamped. */
@@ -464,7 +472,8 @@ static size_t answer(const struct sim *s, const struct sim_persona *p,
 				unsigned idx = pf->first + k;
 				enum persona_val v = val_of_role(pf->role);
 
-				if ((v == PV_CELL && idx >= s->n) ||
+				if (v == PV_NONE ||
+				    (v == PV_CELL && idx >= s->n) ||
 				    (v == PV_TEMP && idx >= s->n_probes))
 					continue; /* the absent pattern stays */
 				put_field(
@@ -584,6 +593,7 @@ void sim_persona_publish(struct sim *s)
 			case PV_CCL:
 			case PV_DCL:
 			case PV_FAULT:
+			case PV_NONE:
 				break;
 			}
 			/* out of range is clamped: a saturated reading */
