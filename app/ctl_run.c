@@ -529,6 +529,7 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	cc.bms_dbc = r->dbc;
 	cc.cycler = r->cycler;
 	cc.bms_tx = r->tx;
+	cc.bms_bus = r->bms_bus;
 	cc.pack_id = pack_id;
 	cc.ambient_C = r->info ? r->info->ambient_C : NAN;
 	/* The in-process bus comes back by itself when its fault ends. */

@@ -98,6 +98,9 @@ int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 	rc = poll_new(c);
 	if (rc < 0)
 		goto fail;
+	rc = ctl_veh_new(c);
+	if (rc < 0)
+		goto fail;
 	c->cell_V = calloc(cfg->profile->series, sizeof(float));
 	c->temp_C = calloc(cfg->profile->n_probes + 1, sizeof(float));
 	if (!c->cell_V || !c->temp_C) {
@@ -135,6 +138,7 @@ void ctl_free(struct ctl *c)
 	if (!c)
 		return;
 	pollrun_free(c->poll);
+	ctl_veh_free(c);
 	packstate_free(c->ps);
 	free(c->cell_V);
 	free(c->temp_C);
@@ -204,7 +208,8 @@ static void snapshot(struct ctl *c, int64_t t_us, struct soa_snapshot *n)
 	n->cv_mode = c->cmd.mode == STEP_MODE_CV_PACK ||
 		     (c->out.step && c->out.step->kind == RECIPE_HOLD_CELL);
 	n->state_seq = c->state_seq;
-	n->contactor_close_req = bms_tx_contactor_requested(c->cfg.bms_tx);
+	n->contactor_close_req =
+	    bms_tx_contactor_requested(c->cfg.bms_tx) || c->veh_close_req;
 	n->contactor_req_t_us = c->contactor_req_us;
 	n->contactor = contactor_of(c);
 	for (unsigned i = 0; i < s->n_faults; i++)
@@ -265,6 +270,7 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev)
 	 * then the paperwork. */
 	ctl_cmd_safe_off(c, t_us);
 	bms_tx_set_contactor(c->cfg.bms_tx, false, t_us);
+	ctl_veh_open(c, t_us);
 	c->contactor_req_us = t_us;
 	c->phase = CTL_SAFING;
 	c->safing_start_us = t_us;
@@ -298,6 +304,7 @@ static void finish(struct ctl *c, int64_t t_us)
 {
 	ctl_cmd_safe_off(c, t_us);
 	bms_tx_set_contactor(c->cfg.bms_tx, false, t_us);
+	ctl_veh_open(c, t_us);
 	c->contactor_req_us = t_us;
 	c->phase = CTL_SAFING;
 	c->safing_start_us = t_us;
@@ -563,6 +570,9 @@ static void safing_tick(struct ctl *c, int64_t t_us)
 	int32_t mA;
 	bool zero = ctl_current_mA(c, t_us, &mA) && labs(mA) <= CTL_ZERO_mA;
 
+	/* the open sequence plays to its end before the run is over */
+	if (ctl_veh_busy(c))
+		return;
 	if (!zero && t_us - c->safing_start_us < CTL_SAFING_MAX_US)
 		return;
 	if (!zero)
@@ -585,6 +595,7 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	c->now_us = t_us;
 	ctl_measure(c, t_us, c->phase == CTL_SAFING);
 	bms_tx_poll(c->cfg.bms_tx, t_us);
+	ctl_veh_tick(c, t_us);
 	poll_tick(c, t_us);
 	check(c, t_us);
 	if (c->cmd.refused && c->phase < CTL_SAFING)
@@ -593,7 +604,16 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	case CTL_WAIT_BMS:
 		if (!bms_ready(c))
 			break;
-		if (c->cfg.bms_tx && c->cfg.profile->contactor_state[0]) {
+		if (ctl_veh_closes(c)) {
+			/* the profile's sequence replaces the [bench_tx]
+			 * request */
+			ctl_note(c, "BMS ready: closing contactors "
+				    "([contactor_close])");
+			ctl_veh_close(c, t_us);
+			c->contactor_req_us = t_us;
+			c->phase = CTL_CLOSING;
+		} else if (c->cfg.bms_tx &&
+			   c->cfg.profile->contactor_state[0]) {
 			ctl_note(c, "BMS ready: closing contactors");
 			bms_tx_set_contactor(c->cfg.bms_tx, true, t_us);
 			c->contactor_req_us = t_us;
@@ -603,7 +623,10 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 		}
 		break;
 	case CTL_CLOSING:
-		if (contactor_of(c) == SOA_CONTACTOR_CLOSED) {
+		/* without feedback the close sequence's end is all we know */
+		if ((!c->cfg.profile->contactor_state[0] ||
+		     contactor_of(c) == SOA_CONTACTOR_CLOSED) &&
+		    !ctl_veh_busy(c)) {
 			ctl_note(c, "contactors closed");
 			c->phase = CTL_RUNNING;
 		}

@@ -9,8 +9,15 @@
  * resumes). The event loops (loop_sim.c, loop_real.c) own the clocks and
  * the file descriptors.
  *
+ * The profile's vehicle frames (docs/profiles.md "Vehicle frames") go out
+ * on the BMS bus from the first tick on: many packs answer only while the
+ * car is present. A profile with [contactor_close] closes the contactors
+ * with that sequence instead of the [bench_tx] request, and the abort and
+ * the end of a run play [contactor_open] right after the open request.
+ *
  * Phases: WAIT_BMS (all cells and the pack status seen) -> CLOSING
- * (contactors requested closed, feedback awaited) -> RUNNING (recipe) ->
+ * (contactors requested closed, feedback awaited; the close sequence
+ * played to its end) -> RUNNING (recipe) ->
  * SAFING (current 0, output off, contactors open, waiting for the current
  * to read zero) -> DONE.
  *
@@ -67,7 +74,10 @@ struct ctl_cfg {
 	const struct dbc *bms_dbc;
 	struct instr *cycler;
 	struct bms_tx *bms_tx; /* may be NULL (no contactor/tx) */
-	struct h5log *log;     /* may be NULL (benchmarks, replay) */
+	/* The BMS bus: the profile's vehicle frames go out on it (NULL: a
+	 * profile with [vehicle_frame] sections is refused). */
+	struct canbus *bms_bus;
+	struct h5log *log; /* may be NULL (benchmarks, replay) */
 	const char *pack_id;
 	double ambient_C;	   /* NaN if unknown */
 	uint32_t measure_every_ms; /* cycler measurement, 0: 100 */

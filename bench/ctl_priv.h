@@ -10,6 +10,8 @@
 #include "bench/profile.h"
 #include "bench/soa.h"
 #include "bench/step.h"
+#include "bench/vehframe.h"
+#include "bench/vehdef.h"
 #include "bench/instr.h"
 #include "runfile/runschema.h"
 
@@ -72,6 +74,14 @@ struct ctl {
 	uint32_t poll_warned; /* bit per pollrun_ev: reported since an answer */
 	bool has_broadcast;   /* the profile maps broadcast BMS frames */
 
+	/* The car the bench impersonates (NULL: the profile has none). */
+	struct vehframe *veh;
+	struct vehframe_def veh_defs[VEH_MAX_FRAMES];
+	struct vehframe_model veh_model;
+	bool veh_on;	      /* frames enabled (first tick) */
+	bool veh_close_req;   /* the close sequence was played */
+	bool veh_send_failed; /* logged once */
+
 	/* Logging. */
 	int64_t next_log_us;
 	float *cell_V, *temp_C;
@@ -97,6 +107,19 @@ void ctl_abort(struct ctl *c, int64_t t_us, const struct diag_event *ev);
 /* What the step engine sees: best pack voltage and current (0 when no
  * source is fresh), extreme cells and probe, the BMS's limits. */
 void ctl_fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m);
+
+/* ctl_veh.c: the profile's vehicle frames (docs/profiles.md) */
+int ctl_veh_new(struct ctl *c);
+void ctl_veh_free(struct ctl *c);
+/* Enable the frames on the first call, then send those due. */
+void ctl_veh_tick(struct ctl *c, int64_t t_us);
+/* Does the profile close the contactors with [contactor_close]? */
+bool ctl_veh_closes(const struct ctl *c);
+/* Play the close / open sequence from t_us; its first frames go out now. */
+void ctl_veh_close(struct ctl *c, int64_t t_us);
+void ctl_veh_open(struct ctl *c, int64_t t_us);
+/* A close or open sequence still has steps to run. */
+bool ctl_veh_busy(const struct ctl *c);
 
 /* ctl_out.c */
 void ctl_cmd_apply(struct ctl *c, const struct step_cmd *cmd, int64_t t_us);

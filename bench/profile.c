@@ -15,6 +15,7 @@
 
 #include "common/cfgini.h"
 #include "bench/profile_poll.h"
+#include "bench/profile_veh.h"
 #include "bench/recipe.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -594,11 +595,15 @@ static int on_key(struct cfgini *c, const char *section, const char *key,
 		return key_tx(x, c, key, value);
 	if (profile_poll_section(section))
 		return profile_poll_key(x->p, c, section, key, value);
+	if (profile_veh_section(section))
+		return profile_veh_key(x->p, c, section, key, value);
 	if (!section[0])
 		return cfgini_fail(c, key, "key outside a section");
 	return cfgini_fail(c, "",
 			   "unknown section [%s] (expected pack, limits, bms, "
-			   "bench_tx, polling, ecu NAME, poll NAME)",
+			   "bench_tx, polling, ecu NAME, poll NAME, "
+			   "vehicle_frame NAME, contactor_close, "
+			   "contactor_open)",
 			   section);
 }
 
@@ -717,6 +722,7 @@ static int finish(struct pctx *x, const char *name)
 
 	TRY(require(x, name));
 	TRY(profile_poll_finish(p, name));
+	TRY(profile_veh_finish(p, name));
 	ch = chem_find(p->chemistry);
 	if (!x->has_cell_high)
 		memcpy(p->cell_high_mV, ch->cell_high_mV,

@@ -32,6 +32,9 @@
  *               contactor_close, alive_signal
  *   [polling], [ecu NAME], [poll NAME]: a polled pack's ECUs, requests
  *               and reply layouts (bench/profile_poll.c, polldef.h)
+ *   [vehicle_frame NAME], [contactor_close], [contactor_open]: the
+ *               car's cyclic frames and the contactor sequences the
+ *               controller sends (bench/profile_veh.c, vehdef.h)
  *
  * Unknown sections/keys and bad values are errors "FILE:LINE: key 'k': ...".
  * Voltages are kept in mV, temperatures in deci-degrees C, currents in mA.
@@ -44,6 +47,7 @@
 
 #include "bench/diag.h"
 #include "bench/polldef.h"
+#include "bench/vehdef.h"
 
 #define PROFILE_NAME_LEN 64
 #define PROFILE_PATH_LEN 512
@@ -106,6 +110,9 @@ struct profile {
 
 	/* Polled values (n_polls 0: a broadcast-only pack). */
 	struct poll_set poll;
+
+	/* The car the bench impersonates (n_frames 0: none). */
+	struct veh_set veh;
 
 	char *text;	 /* owned copy of the INI text, or NULL */
 	char error[256]; /* set when loading fails */

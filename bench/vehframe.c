@@ -149,12 +149,22 @@ static void run_seq(struct vehframe *v, const struct vehframe_seq *q,
 	v->step_us = t_us;
 }
 
-void vehframe_start(struct vehframe *v, int64_t t_us)
+void vehframe_enable(struct vehframe *v, int64_t t_us)
 {
 	for (size_t i = 0; i < v->m->n_frames; i++)
 		if (!v->m->frames[i].off_at_start)
 			enable(v, i, t_us);
+}
+
+void vehframe_start_seq(struct vehframe *v, int64_t t_us)
+{
 	run_seq(v, &v->m->start, t_us);
+}
+
+void vehframe_start(struct vehframe *v, int64_t t_us)
+{
+	vehframe_enable(v, t_us);
+	vehframe_start_seq(v, t_us);
 }
 
 void vehframe_stop(struct vehframe *v, int64_t t_us)

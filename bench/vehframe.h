@@ -90,6 +90,11 @@ void vehframe_free(struct vehframe *v);
 /* Enable the frames not marked off_at_start (first sends at t_us + phase)
  * and run the start sequence from t_us. */
 void vehframe_start(struct vehframe *v, int64_t t_us);
+/* The two halves of vehframe_start, for a caller that keeps the car
+ * present long before it closes the contactors: enable the frames not
+ * marked off_at_start; run the start sequence alone. */
+void vehframe_enable(struct vehframe *v, int64_t t_us);
+void vehframe_start_seq(struct vehframe *v, int64_t t_us);
 /* Run the stop sequence from t_us (frames keep cycling as its steps leave
  * them). */
 void vehframe_stop(struct vehframe *v, int64_t t_us);
