@@ -231,7 +231,8 @@ static const struct bad bads[] = {
 	 "p.ini:11: key 'rate': unknown key in [bench_tx]"},
 	{"[cells]\nx = 1\n",
 	 "p.ini:11: unknown section [cells] (expected pack, limits, bms, "
-	 "bench_tx, polling, ecu NAME, poll NAME)"},
+	 "bench_tx, polling, ecu NAME, poll NAME, vehicle_frame NAME, "
+	 "contactor_close, contactor_open)"},
 	{"[pack]\nchemistry = nca\n",
 	 "p.ini:11: key 'chemistry': expected nmc or lfp, found 'nca'"},
 	{"[pack]\nseries = 0\n",
