@@ -96,8 +96,7 @@ static int counter(struct veh_frame *f, struct cfgini *c, const char *k,
 		   const char *v)
 {
 	char buf[128], *save = NULL, *tok;
-	unsigned byte = 0, bit = 0, width = 0, modulus = 0, step = 1,
-		 start = 0;
+	unsigned byte = 0, bit = 0, width = 0, modulus = 0, step = 1, start = 0;
 
 	if (strlen(v) >= sizeof(buf))
 		return cfgini_fail(c, k, "value too long");
@@ -336,11 +335,12 @@ static int key_step(struct veh_seq *q, struct cfgini *c, const char *k,
 	q->line[q->n++] = c->line;
 	return 0;
 bad:
-	return cfgini_fail(c, k,
-			   "expected 'set FRAME DATA MASK [hold_ms]', 'once "
-			   "FRAME [DATA MASK] [hold_ms]', 'enable|disable FRAME "
-			   "[hold_ms]' or 'silence [hold_ms]', found '%s'",
-			   v);
+	return cfgini_fail(
+	    c, k,
+	    "expected 'set FRAME DATA MASK [hold_ms]', 'once "
+	    "FRAME [DATA MASK] [hold_ms]', 'enable|disable FRAME "
+	    "[hold_ms]' or 'silence [hold_ms]', found '%s'",
+	    v);
 }
 
 int profile_veh_key(struct profile *p, struct cfgini *c, const char *section,
@@ -367,8 +367,7 @@ static int fail_at(struct profile *p, const char *name, unsigned line,
 				"%s", msg);
 }
 
-static int check_frame(struct profile *p, const char *name,
-		       struct veh_frame *f)
+static int check_frame(struct profile *p, const char *name, struct veh_frame *f)
 {
 	const struct vehframe_counter *k = &f->def.counter;
 	const struct vehframe_csum *cs = &f->def.csum;
@@ -408,8 +407,8 @@ static int check_frame(struct profile *p, const char *name,
 		int last = cs->last < 0 ? a->last : cs->last;
 		int store = cs->store < 0 ? a->store : cs->store;
 
-		if (first > last || last >= f->def.dlc ||
-		    store >= f->def.dlc || (store >= first && store <= last)) {
+		if (first > last || last >= f->def.dlc || store >= f->def.dlc ||
+		    (store >= first && store <= last)) {
 			snprintf(msg, sizeof(msg),
 				 "[vehicle_frame %s]: %s over bytes %d..%d "
 				 "stored at byte %d does not fit the %u-byte "
@@ -479,7 +478,8 @@ void profile_veh_model(const struct veh_set *s, struct vehframe_def *defs,
 	for (unsigned i = 0; i < s->n_frames; i++) {
 		defs[i] = s->frames[i].def;
 		defs[i].name = s->frames[i].name;
-		defs[i].csum.alg = s->frames[i].alg[0] ? s->frames[i].alg : NULL;
+		defs[i].csum.alg =
+		    s->frames[i].alg[0] ? s->frames[i].alg : NULL;
 	}
 	m->frames = defs;
 	m->n_frames = s->n_frames;

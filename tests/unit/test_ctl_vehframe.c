@@ -11,27 +11,26 @@
 
 /* The BYD Atto 3 car (docs/packs.md): 0x12D with a counter and ~sum,
  * 0x441 only once the close sequence enables it. */
-static const char veh_ini[] =
-    "[vehicle_frame vcu]\n"
-    "id = 0x12D\n"
-    "dlc = 8\n"
-    "period_ms = 50\n"
-    "payload = A0 28 02 60 04 31 0F 00\n"
-    "counter = byte=6 bit=4 width=4\n"
-    "checksum = sum8-inv\n"
-    "[vehicle_frame link]\n"
-    "id = 0x441\n"
-    "period_ms = 100\n"
-    "payload = 00 00 00 00 0C 00 00 00\n"
-    "checksum = sum8-inv\n"
-    "enabled = step\n"
-    "[contactor_close]\n"
-    "step1 = set vcu A02802A00C71 FFFFFFFFFFFF 1150\n"
-    "step2 = set vcu 000000220031 0000FFFF00FF\n"
-    "step3 = enable link\n"
-    "[contactor_open]\n"
-    "step1 = set vcu A02802600431 FFFFFFFFFFFF 1000\n"
-    "step2 = silence\n";
+static const char veh_ini[] = "[vehicle_frame vcu]\n"
+			      "id = 0x12D\n"
+			      "dlc = 8\n"
+			      "period_ms = 50\n"
+			      "payload = A0 28 02 60 04 31 0F 00\n"
+			      "counter = byte=6 bit=4 width=4\n"
+			      "checksum = sum8-inv\n"
+			      "[vehicle_frame link]\n"
+			      "id = 0x441\n"
+			      "period_ms = 100\n"
+			      "payload = 00 00 00 00 0C 00 00 00\n"
+			      "checksum = sum8-inv\n"
+			      "enabled = step\n"
+			      "[contactor_close]\n"
+			      "step1 = set vcu A02802A00C71 FFFFFFFFFFFF 1150\n"
+			      "step2 = set vcu 000000220031 0000FFFF00FF\n"
+			      "step3 = enable link\n"
+			      "[contactor_open]\n"
+			      "step1 = set vcu A02802600431 FFFFFFFFFFFF 1000\n"
+			      "step2 = silence\n";
 
 static void add_veh(struct profile *p)
 {
@@ -118,8 +117,8 @@ static int64_t run_until(int64_t t, int64_t t_end, double cell50_V)
 /* a test that hangs fails instead of blocking the run */
 TestSuite(ctl_vehframe, .timeout = 60);
 
-Test(ctl_vehframe, frames_with_period_counter_and_checksum,
-     .init = veh_setup, .fini = teardown)
+Test(ctl_vehframe, frames_with_period_counter_and_checksum, .init = veh_setup,
+     .fini = teardown)
 {
 	int64_t prev_t = -1;
 	int prev_ctr = -1;
@@ -176,9 +175,9 @@ Test(ctl_vehframe, close_sequence_in_order_on_start, .init = veh_setup,
 			continue;
 		if (f->data[3] == 0xA0 && t_close < 0) {
 			t_close = seen[i].t;
-			cr_assert_eq(memcmp(f->data,
-					    "\xA0\x28\x02\xA0\x0C\x71", 6),
-				     0, "close pattern");
+			cr_assert_eq(
+			    memcmp(f->data, "\xA0\x28\x02\xA0\x0C\x71", 6), 0,
+			    "close pattern");
 		}
 		if (f->data[3] == 0x22 && t_ready < 0) {
 			t_ready = seen[i].t;
@@ -204,8 +203,7 @@ Test(ctl_vehframe, close_sequence_in_order_on_start, .init = veh_setup,
 	cr_assert(fk.on, "current flows once closed: %s", calls);
 }
 
-Test(ctl_vehframe, open_sequence_on_abort, .init = veh_setup,
-     .fini = teardown)
+Test(ctl_vehframe, open_sequence_on_abort, .init = veh_setup, .fini = teardown)
 {
 	int64_t t = run_until(0, 3000000, 3.700), t_abort, t_last = -1;
 	size_t from;

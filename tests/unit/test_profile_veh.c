@@ -65,9 +65,8 @@ Test(profile_veh, byd_atto3_fixture_sends_its_car)
 	unsigned n12d = 0, n441 = 0;
 	bool drive_ready = false;
 
-	cr_assert_eq(
-	    profile_load_file("fixtures/profiles/byd-atto3.ini", &p), BENCH_OK,
-	    "%s", p.error);
+	cr_assert_eq(profile_load_file("fixtures/profiles/byd-atto3.ini", &p),
+		     BENCH_OK, "%s", p.error);
 	cr_assert_eq(p.veh.n_frames, 2);
 	cr_assert_eq(p.veh.close.n, 2);
 	cr_assert_eq(p.veh.open.n, 2);
@@ -94,14 +93,15 @@ Test(profile_veh, byd_atto3_fixture_sends_its_car)
 				     "counter of frame %u", n12d);
 			n12d++;
 			if (t < 1150000)
-				cr_assert_eq(memcmp(d, "\xA0\x28\x02\xA0\x0C"
-						       "\x71",
+				cr_assert_eq(memcmp(d,
+						    "\xA0\x28\x02\xA0\x0C"
+						    "\x71",
 						    6),
 					     0, "close pattern at %lld",
 					     (long long)t);
 			else
-				drive_ready |= d[2] == 0 && d[3] == 0x22 &&
-					       d[5] == 0x31;
+				drive_ready |=
+				    d[2] == 0 && d[3] == 0x22 && d[5] == 0x31;
 		}
 	}
 	cr_expect_eq(n12d, 40);
