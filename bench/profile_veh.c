@@ -49,7 +49,8 @@ static struct veh_frame *frame_of(struct veh_set *s, struct cfgini *c,
 	return f;
 }
 
-/* "A0 28 02" or "A02802": up to 8 bytes; returns the count, -1 if bad. */
+/* "A0 28 02" or "A02802": up to 8 bytes; returns the count, BENCH_ERR_PARSE if
+ * bad. */
 static int hex_bytes(const char *v, uint8_t *out)
 {
 	int n = 0, half = 0;
@@ -60,7 +61,7 @@ static int hex_bytes(const char *v, uint8_t *out)
 
 		if (*s == ' ' || *s == '\t') {
 			if (half)
-				return -1;
+				return BENCH_ERR_PARSE;
 			continue;
 		}
 		if (*s >= '0' && *s <= '9')
@@ -68,16 +69,16 @@ static int hex_bytes(const char *v, uint8_t *out)
 		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
 			d = (*s | 0x20) - 'a' + 10;
 		else
-			return -1;
+			return BENCH_ERR_PARSE;
 		if (n == VEHFRAME_MAX_LEN)
-			return -1;
+			return BENCH_ERR_PARSE;
 		out[n] = (uint8_t)(out[n] << 4 | d);
 		if (++half == 2) {
 			half = 0;
 			n++;
 		}
 	}
-	return half || n == 0 ? -1 : n;
+	return half || n == 0 ? BENCH_ERR_PARSE : n;
 }
 
 static bool uint_tok(const char *v, unsigned max, unsigned *out)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/rc.h"
 #include "runfile/h5schema.h"
 
 int h5attr_put_str(hid_t obj, const char *name, const char *value, size_t width)
@@ -15,7 +16,7 @@ int h5attr_put_str(hid_t obj, const char *name, const char *value, size_t width)
 	hid_t sp = -1, a = -1, t = -1;
 	size_t need, have = 0;
 	char *buf = NULL;
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (!value)
 		value = "";
@@ -69,7 +70,7 @@ out:
 int h5attr_put_num(hid_t obj, const char *name, hid_t type, const void *value)
 {
 	hid_t sp = -1, a = -1;
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (H5Aexists(obj, name) > 0) {
 		a = H5Aopen(obj, name, H5P_DEFAULT);
@@ -98,7 +99,7 @@ int h5attr_get_str(hid_t obj, const char *name, char *buf, size_t size,
 	hid_t a = -1, ft = -1, sp = -1;
 	char *tmp = NULL;
 	size_t n;
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (buf && size)
 		buf[0] = '\0';
@@ -150,7 +151,7 @@ int h5attr_get_num(hid_t obj, const char *name, hid_t type, void *v)
 	a = H5Aopen(obj, name, H5P_DEFAULT);
 	if (a < 0) {
 		log_err("bad attribute '%s'", name);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	sp = H5Aget_space(a);
 	ft = H5Aget_type(a);
@@ -174,7 +175,7 @@ int h5attr_set_status(hid_t f, const char *status, const char *end_reason)
 			   sizeof(((struct run_meta *)0)->status)) < 0 ||
 	    h5attr_put_str(f, "end_reason", end_reason,
 			   sizeof(((struct run_meta *)0)->end_reason)) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	return 0;
 }
 
@@ -200,7 +201,7 @@ int h5attr_meta_write(hid_t f, const struct run_meta *m)
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (h5attr_put_str(f, strs[i].name, strs[i].value, 0) < 0)
-			return -1;
+			return BENCH_ERR_IO;
 	if (h5attr_set_status(f, m->status, m->end_reason) < 0 ||
 	    h5attr_put_num(f, "series", H5T_NATIVE_UINT32, &m->series) < 0 ||
 	    h5attr_put_num(f, "parallel", H5T_NATIVE_UINT32, &m->parallel) <
@@ -210,7 +211,7 @@ int h5attr_meta_write(hid_t f, const struct run_meta *m)
 			   &m->rated_capacity_ah) < 0 ||
 	    h5attr_put_num(f, "resumed_times", H5T_NATIVE_UINT32,
 			   &m->resumed_times) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	return 0;
 }
 
@@ -223,12 +224,12 @@ int h5attr_meta_read(hid_t f, const char *path, struct run_meta *m)
 		log_err("'%s': its schema attribute is not a string: not a %s "
 			"run file",
 			path, RUN_SCHEMA);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	if (strcmp(schema, RUN_SCHEMA) != 0) {
 		log_err("'%s': schema is '%s', expected '%s'", path, schema,
 			RUN_SCHEMA);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	if (h5attr_get_str(f, "pack_id", m->pack_id, sizeof(m->pack_id),
 			   NULL) ||
@@ -264,7 +265,7 @@ int h5attr_meta_read(hid_t f, const char *path, struct run_meta *m)
 			   &m->resumed_times)) {
 		log_err("'%s': bad root attributes", path);
 		run_meta_release(m);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	return 0;
 }

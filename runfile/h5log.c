@@ -47,7 +47,7 @@ hid_t h5log_fapl(int clear_flags)
 	hbool_t yes = 1;
 
 	if (fapl < 0)
-		return -1;
+		return H5I_INVALID_HID;
 	if (H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) <
 	    0)
 		goto fail;
@@ -62,7 +62,7 @@ hid_t h5log_fapl(int clear_flags)
 	return fapl;
 fail:
 	H5Pclose(fapl);
-	return -1;
+	return H5I_INVALID_HID;
 }
 
 static int types_build(struct h5types *ty)
@@ -74,7 +74,7 @@ static int types_build(struct h5types *ty)
 	ty->step_mem = h5schema_step_type();
 	ty->event_mem = h5schema_event_type();
 	if (ty->step_mem < 0 || ty->event_mem < 0)
-		return -1;
+		return BENCH_ERR_IO;
 
 	t = H5Tcreate(H5T_COMPOUND, sizeof(struct frame_row));
 	ty->frame_mem = t;
@@ -87,17 +87,17 @@ static int types_build(struct h5types *ty)
 		      H5T_NATIVE_UINT8) < 0 ||
 	    H5Tinsert(t, "len", HOFFSET(struct frame_row, len),
 		      H5T_NATIVE_UINT8) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	{
 		hid_t arr = H5Tarray_create2(H5T_NATIVE_UINT8, 1, &n64);
 		herr_t e;
 
 		if (arr < 0)
-			return -1;
+			return BENCH_ERR_IO;
 		e = H5Tinsert(t, "data", HOFFSET(struct frame_row, data), arr);
 		H5Tclose(arr);
 		if (e < 0)
-			return -1;
+			return BENCH_ERR_IO;
 	}
 
 	/* On disk without the compiler's padding. */
@@ -107,7 +107,7 @@ static int types_build(struct h5types *ty)
 	if (ty->step_file < 0 || ty->event_file < 0 || ty->frame_file < 0 ||
 	    H5Tpack(ty->step_file) < 0 || H5Tpack(ty->event_file) < 0 ||
 	    H5Tpack(ty->frame_file) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	return 0;
 }
 
@@ -181,7 +181,7 @@ static int dset_append(struct dset *d, hid_t memtype, hsize_t n,
 	hsize_t count[2] = {n, d->width};
 	int rank = d->width ? 2 : 1;
 	hid_t fsp = -1, msp = -1;
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (n == 0)
 		return 0;
@@ -324,7 +324,7 @@ static int create_layout(struct h5log *l)
 	hid_t g = -1;
 	hsize_t cw = CELLS_CHUNK_BYTES / (4 * (l->series ? l->series : 1));
 	hsize_t tw = CELLS_CHUNK_BYTES / (4 * (l->n_probes ? l->n_probes : 1));
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (cw < 16)
 		cw = 16;
@@ -466,7 +466,7 @@ static int publish(struct h5log *l)
 	if (rename(l->creating, l->path) < 0) {
 		log_err("cannot rename '%s' to '%s': %s", l->creating, l->path,
 			strerror(errno));
-		return -1;
+		return BENCH_ERR_IO;
 	}
 	free(l->creating);
 	l->creating = NULL;
@@ -720,12 +720,12 @@ static int write_batch(struct h5log *l)
 	for (int i = 0; i < RUN_N_COLS; i++)
 		if (dset_append(&l->ts[i], h5schema_col_type(cols[i].type), n,
 				l->col_buf[i]) < 0)
-			return -1;
+			return BENCH_ERR_IO;
 	if (dset_append(&l->cell_v, H5T_NATIVE_FLOAT, n, l->cell_v_buf) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	if (l->n_probes &&
 	    dset_append(&l->cell_t, H5T_NATIVE_FLOAT, n, l->cell_t_buf) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	if (!l->n_probes)
 		l->cell_t.rows += n;
 	atomic_fetch_add(&l->samples_written, n);
@@ -786,10 +786,10 @@ static long drain(struct h5log *l)
 		ring_pop(l->ring);
 		n++;
 		if (e < 0)
-			return -1;
+			return BENCH_ERR_IO;
 	}
 	if (!writer_failed(l) && write_batch(l) < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	return n;
 }
 

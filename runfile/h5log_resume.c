@@ -29,7 +29,7 @@ static int dset_open(hid_t file, const char *path, struct dset *d)
 	d->id = H5Dopen2(file, path, H5P_DEFAULT);
 	if (d->id < 0) {
 		log_err("dataset '%s' missing", path);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	sp = H5Dget_space(d->id);
 	rank = sp < 0 ? -1 : H5Sget_simple_extent_dims(sp, dims, NULL);
@@ -37,7 +37,7 @@ static int dset_open(hid_t file, const char *path, struct dset *d)
 		H5Sclose(sp);
 	if (rank < 1 || rank > 2) {
 		log_err("dataset '%s' has a bad shape", path);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	d->rows = dims[0];
 	d->width = rank == 2 ? dims[1] : 0;
@@ -52,7 +52,7 @@ static int dset_read_rows(struct dset *d, hid_t memtype, hsize_t start_row,
 	int rank = d->width ? 2 : 1;
 	hid_t fsp = H5Dget_space(d->id);
 	hid_t msp = H5Screate_simple(rank, count, NULL);
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (fsp >= 0 && msp >= 0 &&
 	    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count,
@@ -74,22 +74,22 @@ static int open_all(struct h5log *l)
 	for (int i = 0; i < RUN_N_COLS; i++) {
 		snprintf(p, sizeof(p), "/timeseries/%s", cols[i].name);
 		if (dset_open(l->file, p, &l->ts[i]) < 0)
-			return -1;
+			return BENCH_ERR_ARG;
 	}
 	if (dset_open(l->file, RUN_CELLS_VOLTAGE, &l->cell_v) < 0 ||
 	    dset_open(l->file, RUN_CELLS_TEMPERATURE, &l->cell_t) < 0 ||
 	    dset_open(l->file, "/steps", &l->steps) < 0 ||
 	    dset_open(l->file, "/events", &l->events) < 0)
-		return -1;
+		return BENCH_ERR_ARG;
 	if (l->can_frames && dset_open(l->file, "/can/frames", &l->frames) < 0)
-		return -1;
+		return BENCH_ERR_ARG;
 	if (l->cell_v.width != l->series || l->cell_t.width != l->n_probes) {
 		log_err("'%s': cells tables are %llu and %llu wide, expected "
 			"%u and %u",
 			l->path, (unsigned long long)l->cell_v.width,
 			(unsigned long long)l->cell_t.width, l->series,
 			l->n_probes);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	return 0;
 }

@@ -49,13 +49,13 @@ static int rd_open(hid_t f, const char *path, int rank_want, H5T_class_t cls,
 {
 	hsize_t dims[2] = {0, 0};
 	hid_t sp = -1, t = -1;
-	int rank, rc = -1;
+	int rank, rc = BENCH_ERR_ARG;
 
 	snprintf(d->name, sizeof(d->name), "%s", path);
 	d->id = H5Dopen2(f, path, H5P_DEFAULT);
 	if (d->id < 0) {
 		log_err("dataset '%s' missing", path);
-		return -1;
+		return BENCH_ERR_ARG;
 	}
 	sp = H5Dget_space(d->id);
 	t = H5Dget_type(d->id);
@@ -80,7 +80,7 @@ static int rd_refresh(struct rdset *d)
 {
 	hsize_t dims[2] = {0, 0};
 	hid_t sp;
-	int rc = -1;
+	int rc = BENCH_ERR_IO;
 
 	if (d->id < 0)
 		return 0;
@@ -148,7 +148,7 @@ static hid_t open_file(const char *path)
 	hid_t f;
 
 	if (fapl < 0)
-		return -1;
+		return BENCH_ERR_IO;
 	H5Pset_metadata_read_attempts(fapl, READ_ATTEMPTS);
 	f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
 	if (f < 0) /* not a SWMR-capable (v3 superblock) file */

@@ -51,6 +51,7 @@ static char *lock_path_of(const char *path)
 	return p;
 }
 
+/* The pid written in a lock file; -1 when there is none (not an error). */
 static pid_t pid_in(int fd)
 {
 	char buf[32];
