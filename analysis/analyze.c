@@ -388,8 +388,14 @@ static void pulse_resistance(const struct rundata *rd, struct pack_result *pr)
 	 * every pulse edge beats the 1 mV quantisation noise of one edge and
 	 * ignores a pulse a limit cut short */
 	pr->dcir_mohm = median_ohmic(rd, NULL);
-	for (size_t c = 0; c < rd->series; c++)
+	size_t slow = 0;
+
+	for (size_t k = 0; k < rd->n_pulses; k++)
+		slow += rd->pulses[k].n_slow_cells;
+	for (size_t c = 0; c < rd->series; c++) {
 		pr->cells[c].r_0s1_mohm = median_ohmic(rd, &c);
+		pr->r_slow_cells += slow && isnan(pr->cells[c].r_0s1_mohm);
+	}
 }
 
 /* Each cell's leak from its rested voltage drift (mV/day, negative =

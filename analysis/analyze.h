@@ -89,6 +89,9 @@ struct pack_result {
 	double sd_temp_C[2]; /* mean probe temperature: fast end, shelf */
 	unsigned n_negative_events;
 	unsigned n_pulses;
+	/* cells without a resistance because their readings were too slow
+	 * for every pulse (a polled BMS): not judged */
+	unsigned r_slow_cells;
 	struct cell_result *cells; /* series */
 };
 

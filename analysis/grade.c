@@ -491,6 +491,23 @@ static void resistance_gate(const struct pack_result *pr, const struct rules *r,
 	double med = metrics_median(x, n);
 
 	free(x);
+	if (pr->r_slow_cells) {
+		double pack_mohm = r10 ? pr->r10_mohm : pr->dcir_mohm;
+
+		/* no cell judged: the pack's own reading, a cell's share of
+		 * it (the pack pulse is sampled at the log rate) */
+		if (isnan(med) && pr->series)
+			med = pack_mohm / pr->series;
+		reason(g,
+		       "cell resistance not judged for %u of %u cells: their "
+		       "readings changed too seldom across the pulse edges "
+		       "(a polled BMS)%s",
+		       pr->r_slow_cells, pr->series,
+		       pr->r_slow_cells == pr->series
+			   ? "; the pack's resistance over the series cells "
+			     "stands in"
+			   : "");
+	}
 	g->r_ref_mohm = r10 ? fresh * r->r10_factor : fresh;
 	g->r_ratio = med / g->r_ref_mohm;
 	if (isnan(g->r_ratio)) {

@@ -157,6 +157,23 @@ int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 	return BENCH_OK;
 }
 
+/* Value changes in the fit window for a reading to count as fresh: the
+ * ohmic fit needs 4 samples; a 1C step on a slewing cycler moves a cell
+ * tens of mV, so a BMS reading every 100-200 ms changes every row. */
+#define PULSE_MIN_UPDATES 4
+
+bool metrics_pulse_fresh(const double *t_s, const double *v_V, size_t n,
+			 double t_edge_s)
+{
+	int updates = 0;
+
+	for (size_t k = 1; k < n; k++)
+		if (t_s[k] > t_edge_s && t_s[k] <= t_edge_s + PULSE_FIT_S &&
+		    v_V[k] != v_V[k - 1])
+			updates++;
+	return updates >= PULSE_MIN_UPDATES;
+}
+
 double metrics_cell_capacity_ah(double ah_net, double soc_before,
 				double soc_after)
 {

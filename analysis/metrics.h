@@ -38,6 +38,14 @@ struct pulse_r {
 int metrics_pulse_r(const double *t_s, const double *i_A, const double *v_V,
 		    size_t n, double t_edge_s, struct pulse_r *out);
 
+/* Whether a cell's readings are fresh across a pulse edge: at least 4
+ * changes of value in the first 4 s after t_edge_s (the ohmic fit's
+ * window and sample count). A BMS polled every few seconds repeats its
+ * last reading on every logged row; a step between readings up to 10 s
+ * apart is no resistance (docs/grading.md). */
+bool metrics_pulse_fresh(const double *t_s, const double *v_V, size_t n,
+			 double t_edge_s);
+
 /* Per-cell capacity from two rested points: Ah passed between them (net,
  * charge positive) over the SOC change the OCV curve reads. NaN when the
  * SOC change is below 5 % (too small to divide by). */

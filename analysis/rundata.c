@@ -289,7 +289,15 @@ static int collect_pulses(const struct rd_source *src, struct rundata *rd,
 		for (size_t c = 0; c < w; c++) {
 			for (size_t k = 0; k < n; k++)
 				va[k] = cells[k * w + c];
-			metrics_pulse_r(t, ia, va, n, p->t_edge_s, &p->cell[c]);
+			if (metrics_pulse_fresh(t, va, n, p->t_edge_s)) {
+				metrics_pulse_r(t, ia, va, n, p->t_edge_s,
+						&p->cell[c]);
+				continue;
+			}
+			/* polled cells: the edge fell between readings */
+			p->cell[c].r_0s1_mohm = p->cell[c].r_2s_mohm =
+			    p->cell[c].r_10s_mohm = NAN;
+			p->n_slow_cells++;
 		}
 		free(t);
 		free(ia);

@@ -59,7 +59,8 @@ struct rd_pulse {
 	double soc;    /* pack SOC at the pulse (fraction), NaN if unknown */
 	double temp_C; /* mean probe temperature at the edge, NaN if none */
 	struct pulse_r pack;
-	struct pulse_r *cell; /* series */
+	struct pulse_r *cell; /* series; NaN where the cell was slow */
+	size_t n_slow_cells;  /* cells whose readings were not fresh */
 };
 
 struct rd_plot {
