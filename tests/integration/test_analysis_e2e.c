@@ -435,3 +435,80 @@ Test(analysis_e2e_fast, other_pack_refused, .timeout = 300)
 		  txt ? txt : "(no output)");
 	free(txt);
 }
+
+/* A pack whose BMS answers cell voltages only when polled (the Leaf LBC,
+ * one sweep every 10 s): the per-cell pulse resistance is not judged
+ * (null, said in the reasons, never "high resistance"), the pack's
+ * resistance stands in for G2, and capacity comes from the rests as for
+ * any pack (docs/grading.md, "DC resistance"). */
+Test(analysis_e2e_polled, leaf_aze0_aged, .timeout = 600)
+{
+	const char *h5 = "build/e2e/leaf-aze0-aged.h5";
+	const char *truth = "build/e2e/leaf-aze0-aged.truth.json";
+	const char *out = "build/e2e/leaf-aze0-aged.grade.json";
+	char cmd[1024];
+	double cap_t[MAXC], r0_t[MAXC], cap_m[MAXC], r_m[MAXC];
+	int flagged[MAXC];
+
+	mkdir("build", 0755);
+	mkdir("build/e2e", 0755);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench run fixtures/recipes/overnight_leaf.txt --sim "
+		 "fixtures/packs/leaf-aze0-aged.ini --speed max --overwrite "
+		 "-o %s --truth %s >build/e2e/leaf-aze0-aged.log 2>&1",
+		 h5, truth);
+	cr_assert_eq(system(cmd), 0,
+		     "bench run failed "
+		     "(build/e2e/leaf-aze0-aged.log)");
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --json %s >%s", h5, out);
+	cr_assert_eq(system(cmd), 0, "bench grade failed");
+	char *tj = slurp(truth), *gj = slurp(out);
+
+	cr_assert(tj && gj);
+	const char *grade = strstr(gj, "\"grade\":\"") + 9;
+	int nt = cell_values(tj, "capacity_ah", cap_t, MAXC);
+	int nm = cell_values(gj, "capacity_ah", cap_m, MAXC);
+	double r_sum = 0;
+
+	cell_values(tj, "r0_mohm", r0_t, MAXC);
+	cr_assert_eq(cell_values(gj, "dcir_mohm", r_m, MAXC), nt);
+	cr_assert_eq(nt, 96);
+	cr_assert_eq(nm, nt);
+	for (int k = 0; k < nt; k++) {
+		cr_expect(fabs(cap_m[k] / cap_t[k] - 1) <= 0.03,
+			  "cell %d capacity %.2f vs truth %.2f", k + 1,
+			  cap_m[k], cap_t[k]);
+		cr_expect(isnan(r_m[k]), "cell %d resistance %.3f from a sweep",
+			  k + 1, r_m[k]);
+		r_sum += r0_t[k];
+	}
+	/* the pack's own pulse: the truth's cells in series */
+	double dcir = top_value(gj, "dcir_mohm");
+
+	cr_expect(fabs(dcir / r_sum - 1) <= 0.05, "pack %.2f vs truth %.2f",
+		  dcir, r_sum);
+	cr_expect(strstr(gj, "not judged for 96 of 96 cells"), "%.600s", gj);
+	cell_flags(gj, "high_resistance", flagged, MAXC);
+	for (int k = 0; k < nt; k++)
+		cr_expect(!flagged[k], "cell %d flagged high_resistance",
+			  k + 1);
+	cell_flags(gj, "weak", flagged, MAXC);
+	for (int k = 0; k < nt; k++)
+		cr_expect(!flagged[k], "cell %d flagged weak", k + 1);
+	/* aged: 80 % of rated in the smallest cell; the Leaf profile's
+	 * 3.00-4.10 V window holds less than the whole curve, so the
+	 * measured SOH sits at or below the truth's */
+	double min_cap = INFINITY;
+
+	for (int k = 0; k < nt; k++)
+		min_cap = cap_t[k] < min_cap ? cap_t[k] : min_cap;
+	double soh = top_value(gj, "soh_capacity");
+
+	cr_expect(soh <= min_cap / top_value(tj, "rated_capacity_ah") + 0.015,
+		  "SOH %.3f", soh);
+	cr_expect(!strncmp(grade, "REUSE", 5) ||
+		      !strncmp(grade, "REMANUFACTURE", 13),
+		  "%.400s", grade);
+	free(tj);
+	free(gj);
+}

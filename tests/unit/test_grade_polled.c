@@ -80,8 +80,8 @@ Test(grade_polled, no_cell_resistance_from_slow_readings)
 {
 	cr_assert_eq(pr.r_slow_cells, 8);
 	for (unsigned c = 0; c < 8; c++) {
-		cr_assert(isnan(pr.cells[c].r_0s1_mohm), "cell %u: %.4f",
-			  c + 1, pr.cells[c].r_0s1_mohm);
+		cr_assert(isnan(pr.cells[c].r_0s1_mohm), "cell %u: %.4f", c + 1,
+			  pr.cells[c].r_0s1_mohm);
 		cr_assert(isnan(pr.cells[c].r_10s_mohm));
 		cr_assert_eq(g.cell_flags[c] & CELL_HIGH_R, 0, "cell %u",
 			     c + 1);
@@ -110,8 +110,8 @@ Test(grade_polled, grade_says_not_judged_and_uses_the_pack)
 	bool said = false;
 
 	for (size_t k = 0; k < g.n_reasons; k++)
-		said |= strstr(g.reasons[k], "not judged for 8 of 8 cells") !=
-			NULL;
+		said |=
+		    strstr(g.reasons[k], "not judged for 8 of 8 cells") != NULL;
 	cr_assert(said, "no 'not judged' reason");
 	/* G2 on the pack's share per cell, not "no pulse resistance" */
 	cr_assert(fabs(g.r_ratio * g.r_ref_mohm - pr.dcir_mohm / 8) < 1e-9,
