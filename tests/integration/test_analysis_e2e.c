@@ -13,6 +13,8 @@
  * module and by a leak, RECYCLE by wear and by a safety abort);
  * BENCH_E2E_PACKS=all runs every fixture pack, or name them
  * ("nmc96-healthy lfp30-weakmodule"). Run files stay in build/e2e/.
+ * The polled Leaf pack (cells every 10 s) runs its own recipe and
+ * criteria: analysis_e2e_polled at the end.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
