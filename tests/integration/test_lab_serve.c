@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_lab_serve.c - `bench lab serve` against a mosquitto broker of the
- * test's own: the page, rendered by a real headless Chromium, has a tile
- * per bench with its state and pack id (a pack id with markup in it shown
- * as text) and follows a new status; /events streams every bench on
+ * test's own: the page, in a real headless Chromium driven over the
+ * DevTools protocol, has a tile per bench with its state and pack id (a
+ * pack id with markup in it shown as text) and takes a new status from
+ * /events in place, without a reload; /events streams every bench on
  * connect and then each change; /benches.json answers scripts. Chromium
  * or mosquitto missing fails the test. */
+#include "chromium_helpers.h"
 #include "mqtt_helpers.h"
 
-#define CHROMIUM_BIN "/usr/bin/chromium"
 #define MOSQUITTO_PUB_BIN "/usr/bin/mosquitto_pub"
 #define EVIL_PACK "PK-<b>\"x"
 
@@ -124,26 +125,6 @@ static char *slurp(int port, const char *path)
 	return buf;
 }
 
-/* The page as headless Chromium renders it after 5 s of virtual time. */
-static char *dump_dom(const char *dir, const struct serve *s)
-{
-	char *out = ctl_path(dir, "dom.html"), *err = ctl_path(dir, "chr.log");
-	char cmd[1024];
-	int rc;
-
-	cr_assert_eq(access(CHROMIUM_BIN, X_OK), 0,
-		     "%s missing: install the Debian package chromium "
-		     "(tools/deps.sh)",
-		     CHROMIUM_BIN);
-	snprintf(cmd, sizeof(cmd),
-		 "timeout 60 %s --headless --no-sandbox --disable-gpu "
-		 "--virtual-time-budget=5000 --dump-dom %s > %s 2> %s",
-		 CHROMIUM_BIN, s->url, out, err);
-	rc = system(cmd);
-	cr_assert_eq(rc, 0, "chromium: %d: %s", rc, ctl_log(err));
-	return strdup(ctl_log(out));
-}
-
 /* The tile of bench id: from its <section to the next. */
 static char *tile(const char *dom, const char *id)
 {
@@ -158,23 +139,28 @@ static char *tile(const char *dom, const char *id)
 	return strndup(start, (size_t)(end - start));
 }
 
-Test(lab_serve, chromium_renders_a_tile_per_bench_and_follows, .timeout = 180)
+Test(lab_serve, chromium_renders_a_tile_per_bench_and_follows, .timeout = 120)
 {
 	char *dir = tmpdir_new("lab-serve"), *dom, *t, *js;
 	struct broker b = {0};
 	struct serve s = {0};
+	struct chromium c;
 
 	mqtt_broker_start(dir, &b);
 	pub_status(&b, "bench-a", "PK-1", "running");
 	pub_status(&b, "bench-b", "PK-<b>\\\"x", "complete");
 	serve_start(dir, &b, &s);
+	usleep(300000); /* the retained statuses reached the server */
 
-	dom = dump_dom(dir, &s);
+	chromium_open(dir, s.url, &c);
+	dom = chromium_wait(&c, "<span id=\"conn\" class=\"live\">live</span>",
+			    10000);
 	t = tile(dom, "bench-a");
 	cr_expect(strstr(t, "<dd class=\"state\">running</dd>"), "%s", t);
 	cr_expect(strstr(t, "<dd class=\"pack\">PK-1</dd>"), "%s", t);
 	cr_expect(strstr(t, "<dd class=\"cmin\">3.402 V #17</dd>"), "%s", t);
 	cr_expect(strstr(t, "<dd class=\"cmax\">3.451 V #40</dd>"), "%s", t);
+	cr_expect(strstr(t, "<dd class=\"tmax\">27 \u00b0C</dd>"), "%s", t);
 	free(t);
 	t = tile(dom, "bench-b");
 	cr_expect(strstr(t, "<dd class=\"state\">complete</dd>"), "%s", t);
@@ -185,19 +171,25 @@ Test(lab_serve, chromium_renders_a_tile_per_bench_and_follows, .timeout = 180)
 	free(t);
 	free(dom);
 
+	/* A mark only this load of the page carries: a reload would lose it. */
+	free(chromium_eval(&c, "document.body.dataset.mark = 'kept'"));
 	pub_status(&b, "bench-a", "PK-1", "aborted");
-	usleep(300000);
+	dom = chromium_wait(&c, "<dd class=\"state\">aborted</dd>", 5000);
+	t = tile(dom, "bench-a");
+	cr_expect(strstr(t, "<dd class=\"state\">aborted</dd>"), "%s", t);
+	cr_expect(strstr(t, "data-source=\"sse\""), "%s", t);
+	cr_expect(strstr(dom, "<body data-mark=\"kept\">"),
+		  "the page reloaded:\n%s", dom);
+	free(t);
+	free(dom);
+	chromium_close(&c);
+
 	js = slurp(s.port, "/benches.json");
 	cr_expect(strstr(js, "\"bench_id\":\"bench-a\",\"online\":null,"
 			     "\"lab\":\"\",\"pack_id\":\"PK-1\","
 			     "\"state\":\"aborted\""),
 		  "%s", js);
 	free(js);
-	dom = dump_dom(dir, &s);
-	t = tile(dom, "bench-a");
-	cr_expect(strstr(t, "<dd class=\"state\">aborted</dd>"), "%s", t);
-	free(t);
-	free(dom);
 
 	serve_stop(&s);
 	mqtt_broker_stop(&b);
