@@ -63,8 +63,9 @@ static inline char *chromium_call(struct chromium *c, bool session,
 	char *cmd, id[32], *msg;
 	int id_no = ++c->next_id;
 
-	cr_assert_gt(asprintf(&cmd, "{\"id\":%d,%s%s%s\"method\":\"%s\","
-				    "\"params\":%s}",
+	cr_assert_gt(asprintf(&cmd,
+			      "{\"id\":%d,%s%s%s\"method\":\"%s\","
+			      "\"params\":%s}",
 			      id_no, session ? "\"sessionId\":\"" : "",
 			      session ? c->session : "", session ? "\"," : "",
 			      method, params),
@@ -85,8 +86,8 @@ static inline char *chromium_call(struct chromium *c, bool session,
 
 /* The string after "key":" in msg, up to its closing quote (no escapes:
  * ids only). */
-static inline void chromium_field(const char *msg, const char *key,
-				  char *out, size_t cap)
+static inline void chromium_field(const char *msg, const char *key, char *out,
+				  size_t cap)
 {
 	char pat[64];
 	const char *s, *e;
@@ -142,9 +143,9 @@ static inline void chromium_open(const char *dir, const char *url,
 	chromium_field(msg, "targetId", target, sizeof(target));
 	free(params);
 	free(msg);
-	cr_assert_gt(asprintf(&params,
-			      "{\"targetId\":\"%s\",\"flatten\":true}", target),
-		     0);
+	cr_assert_gt(
+	    asprintf(&params, "{\"targetId\":\"%s\",\"flatten\":true}", target),
+	    0);
 	msg = chromium_call(c, false, "Target.attachToTarget", params);
 	chromium_field(msg, "sessionId", c->session, sizeof(c->session));
 	free(params);
@@ -200,9 +201,10 @@ static inline char *chromium_eval(struct chromium *c, const char *expr)
 			*o++ = '\r';
 			break;
 		case 'u':
-			o = chromium_utf8(o, (unsigned)strtoul(
-						 (char[]){s[1], s[2], s[3], s[4], 0},
-						 NULL, 16));
+			o = chromium_utf8(
+			    o,
+			    (unsigned)strtoul(
+				(char[]){s[1], s[2], s[3], s[4], 0}, NULL, 16));
 			s += 4;
 			break;
 		default: /* \" \\ \/ */

@@ -229,6 +229,48 @@ Test(lab_serve, events_stream_every_bench_then_each_change, .timeout = 60)
 	mqtt_broker_stop(&b);
 }
 
+/* With every /events slot taken (16, docs/telemetry.md) the page's stream
+ * gets 503, and it falls back to reading /benches.json once a second. */
+Test(lab_serve, page_polls_when_events_are_refused, .timeout = 90)
+{
+	char *dir = tmpdir_new("lab-poll"), *buf = calloc(1, 65536), *dom, *t;
+	struct broker b = {0};
+	struct serve s = {0};
+	struct chromium c;
+	int fds[16];
+
+	mqtt_broker_start(dir, &b);
+	pub_status(&b, "bench-a", "PK-1", "running");
+	serve_start(dir, &b, &s);
+	usleep(300000); /* the retained status reached the server */
+	for (int i = 0; i < 16; i++) {
+		fds[i] = http_get(s.port, "/events");
+		buf[0] = '\0';
+		cr_assert(read_until(fds[i], buf, 65536, "\"bench_id\""),
+			  "stream %d: %s", i, buf);
+	}
+
+	chromium_open(dir, s.url, &c);
+	dom = chromium_wait(&c, "class=\"live\">live (polling)</span>", 10000);
+	cr_expect(strstr(dom, "class=\"live\">live (polling)</span>"), "%s",
+		  dom);
+	free(dom);
+	pub_status(&b, "bench-a", "PK-1", "aborted");
+	dom = chromium_wait(&c, "<dd class=\"state\">aborted</dd>", 5000);
+	t = tile(dom, "bench-a");
+	cr_expect(strstr(t, "<dd class=\"state\">aborted</dd>"), "%s", t);
+	cr_expect(strstr(t, "data-source=\"fetch\""), "%s", t);
+	free(t);
+	free(dom);
+	chromium_close(&c);
+
+	for (int i = 0; i < 16; i++)
+		close(fds[i]);
+	free(buf);
+	serve_stop(&s);
+	mqtt_broker_stop(&b);
+}
+
 Test(lab_serve, bad_http_address_is_refused, .timeout = 20)
 {
 	char *dir = tmpdir_new("lab-bad"), *log = ctl_path(dir, "log");
