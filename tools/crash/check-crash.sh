@@ -56,7 +56,10 @@ log=$out/loop.log
 started() { grep -c -e "contactors closed" -e "continuing the run" "$log"; }
 while :; do
 	if [ -e "$run" ]; then
-		cmd=("$bench" resume "$run")
+		# --if-needed, as the systemd unit does: a kill that lands after
+		# the run finished (while the file is packed) leaves a complete
+		# file, which is left alone with exit 0
+		cmd=("$bench" resume --if-needed "$run")
 		resumes=$((resumes + 1))
 	else
 		rm -f "$run.creating"
