@@ -6,12 +6,12 @@
 # end compare the finished run with an uninterrupted one. Then the writer
 # alone in real time (h5kill) measures the data a kill costs.
 #
-# Knobs: CRASH_SEED (42), CRASH_SPEED (2000x), CRASH_MIN_KILLS (30),
+# Knobs: CRASH_SEED (42), CRASH_SPEED (1000x), CRASH_MIN_KILLS (30),
 # CRASH_OUT (build/crash; give concurrent runs their own).
 set -u
 cd "$(dirname "$0")/../.."
 seed=${CRASH_SEED:-42}
-speed=${CRASH_SPEED:-2000}
+speed=${CRASH_SPEED:-1000}
 min_kills=${CRASH_MIN_KILLS:-30}
 recipe=fixtures/recipes/capacity_c3.txt
 pack=fixtures/packs/nmc96-healthy.ini
