@@ -31,7 +31,8 @@ static inline char *chromium_next(struct chromium *c)
 	char *end;
 	ssize_t n;
 
-	while (!(end = memchr(c->buf, '\0', c->len))) {
+	/* no buffer yet: memchr must not see a null pointer */
+	while (!(end = c->len ? memchr(c->buf, '\0', c->len) : NULL)) {
 		struct pollfd p = {.fd = c->from, .events = POLLIN};
 
 		cr_assert_eq(poll(&p, 1, CHROMIUM_REPLY_MS), 1,

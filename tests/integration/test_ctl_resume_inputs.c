@@ -24,6 +24,7 @@ static char *slurp(const char *path, size_t *len)
 	buf = malloc((size_t)n + 1);
 	cr_assert_not_null(buf);
 	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0'; /* callers treat it as text */
 	fclose(f);
 	*len = (size_t)n;
 	return buf;

@@ -429,6 +429,7 @@ Test(soa, contactors_welded_or_not_opening)
 	for (int i = 0; i < 31; i++)
 		sample();
 	cr_assert_not_null(find("bench:CONTACTOR_TIMEOUT"));
+	teardown(); /* a fresh start: release the first profile */
 	setup();
 	x.contactor = SOA_CONTACTOR_WELDED;
 	sample();
@@ -568,6 +569,7 @@ Test(soa, operator_and_signal_stops)
 	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
 	cr_assert_str_eq(find("operator:OPERATOR_STOP")->message,
 			 "stop requested by the operator");
+	teardown(); /* a fresh start: release the first profile */
 	setup();
 	x.signal_stop = true;
 	sample();
