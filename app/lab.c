@@ -75,9 +75,19 @@ static void cell(char *buf, size_t len, double v, double idx)
 		snprintf(buf, len, "-");
 }
 
+/* An unknown reading (no status yet, a stale current sent as null) is
+ * "-", never "nan". */
+static void fixed(char *buf, size_t len, const char *fmt, double x)
+{
+	if (isfinite(x))
+		snprintf(buf, len, fmt, x);
+	else
+		snprintf(buf, len, "-");
+}
+
 static void print_table(struct lab *l, FILE *f)
 {
-	char hms[32], lo[24], hi[24], temp[16];
+	char hms[32], lo[24], hi[24], temp[16], volt[16], amp[16];
 
 	qsort(l->rows, l->n, sizeof(l->rows[0]), cmp_row);
 	fprintf(f,
@@ -91,17 +101,18 @@ static void print_table(struct lab *l, FILE *f)
 		status_hms(r->have_status ? r->t : 0, hms, sizeof(hms));
 		cell(lo, sizeof(lo), r->vmin, r->cmin);
 		cell(hi, sizeof(hi), r->vmax, r->cmax);
-		snprintf(temp, sizeof(temp), isfinite(r->tmax) ? "%.0f" : "-",
-			 r->tmax);
+		fixed(temp, sizeof(temp), "%.0f", r->tmax);
+		fixed(volt, sizeof(volt), "%.1f", r->have_status ? r->v : NAN);
+		fixed(amp, sizeof(amp), "%.1f", r->have_status ? r->i : NAN);
 		fprintf(f,
-			"%-16.16s %-7s %-12.12s %-16.16s %-24.24s %11s %8.1f "
-			"%8.1f %-11s %-11s %5s %s\n",
+			"%-16.16s %-7s %-12.12s %-16.16s %-24.24s %11s %8s "
+			"%8s %-11s %-11s %5s %s\n",
 			r->id,
 			!r->online_known ? "?"
 			: r->online	 ? "yes"
 					 : "no",
 			r->have_status ? r->state : "-", r->pack, r->step,
-			r->have_status ? hms : "-", r->v, r->i, lo, hi, temp,
+			r->have_status ? hms : "-", volt, amp, lo, hi, temp,
 			r->alarm);
 	}
 	if (!l->n)

@@ -13,6 +13,7 @@
 
 #define MOSQUITTO_BIN "/usr/sbin/mosquitto"
 #define MOSQUITTO_SUB_BIN "/usr/bin/mosquitto_sub"
+#define MOSQUITTO_PUB_BIN "/usr/bin/mosquitto_pub"
 
 struct broker {
 	int port;
@@ -29,6 +30,9 @@ static inline void mqtt_need_binaries(void)
 	cr_assert_eq(access(MOSQUITTO_SUB_BIN, X_OK), 0,
 		     "%s missing: install mosquitto-clients (tools/deps.sh)",
 		     MOSQUITTO_SUB_BIN);
+	cr_assert_eq(access(MOSQUITTO_PUB_BIN, X_OK), 0,
+		     "%s missing: install mosquitto-clients (tools/deps.sh)",
+		     MOSQUITTO_PUB_BIN);
 }
 
 /* A port nothing listens on right now. */

@@ -246,6 +246,15 @@ Test(telemetry_mqtt, lab_once_lists_every_bench, .timeout = 60)
 
 		cr_assert_eq(ctl_bench(log, args), 0, "%s", ctl_log(log));
 	}
+	/* a bench that is only online, and one whose current is unknown */
+	char cmd[768];
+	snprintf(cmd, sizeof(cmd),
+		 "%s -h 127.0.0.1 -p %d -r -t bench/idle-bench/online -m "
+		 "'{\"online\":true}' && %s -h 127.0.0.1 -p %d -r -t "
+		 "bench/stale-bench/status -m '{\"state\":\"running\","
+		 "\"voltage_volt\":350.1,\"current_ampere\":null}'",
+		 MOSQUITTO_PUB_BIN, b.port, MOSQUITTO_PUB_BIN, b.port);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	const char *largs[] = {"lab", "--broker", url, "--once", NULL};
 	cr_assert_eq(ctl_bench(tab, largs), 0, "%s", ctl_log(tab));
 	text = ctl_log(tab);
@@ -254,6 +263,9 @@ Test(telemetry_mqtt, lab_once_lists_every_bench, .timeout = 60)
 		  text);
 	cr_expect(strstr(text, "lfp30-aged       no      complete"), "%s",
 		  text);
+	cr_expect(strstr(text, "idle-bench       yes     -"), "%s", text);
+	cr_expect(strstr(text, "350.1        -"), "%s", text);
+	cr_expect(!strstr(text, "nan"), "%s", text);
 	mqtt_broker_stop(&b);
 
 	snprintf(dead, sizeof(dead), "mqtt://127.0.0.1:%d", mqtt_free_port());
