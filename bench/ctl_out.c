@@ -94,7 +94,10 @@ bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV)
 		*mV = c->meas.voltage_mV;
 		return true;
 	}
-	if (s->have & PACK_HAVE_PACK_V) {
+	/* the BMS's reading stands in for a silent cycler only while the
+	 * BMS itself still talks: a stale voltage is unknown, not live */
+	if ((s->have & PACK_HAVE_PACK_V) &&
+	    t_us - s->last_frame_us < CTL_FRESH_US) {
 		*mV = s->pack_mV;
 		return true;
 	}

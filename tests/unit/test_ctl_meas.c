@@ -83,6 +83,7 @@ Test(ctl_meas, stale_current_is_unknown_not_logged_nor_integrated,
 		     m.current_mA);
 	ctl_status(c, &st);
 	cr_expect(isnan(st.pack_A), "status shows %.1f A", st.pack_A);
+	cr_expect(isnan(st.pack_V), "status shows a stale %.1f V", st.pack_V);
 	ah = st.discharge_Ah;
 	t = silent_for(t, 1500000);
 	cr_assert_eq(ctl_phase(c), CTL_RUNNING, "%s", ctl_end_reason(c));
