@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/impgrade.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -595,6 +596,7 @@ static void limit_enders(const struct rundata *rd, struct pack_result *pr)
 int analyze_run(const struct rundata *rd, struct pack_result *pr)
 {
 	double *tmp;
+	int rc = BENCH_OK;
 	const struct run_meta *m = &rd->meta;
 
 	memset(pr, 0, sizeof(*pr));
@@ -653,39 +655,49 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 	classify_end(rd, pr);
 	analyze_abort_cause(rd, pr);
 
-	if (rd->cap_step >= 0) {
-		pr->capacity_ah = rd->cap.discharge_Ah;
-		pr->energy_wh = rd->cap.discharge_Wh;
-		if (pr->rated_ah > 0)
-			pr->soh_capacity = pr->capacity_ah / pr->rated_ah;
-		if (pr->rated_wh > 0)
-			pr->soh_energy = pr->energy_wh / pr->rated_wh;
-		if (rd->chg.charge_Ah > 0) {
-			pr->charge_ah = rd->chg.charge_Ah;
-			pr->charge_wh = rd->chg.charge_Wh;
-			pr->coulombic_eff = pr->capacity_ah / pr->charge_ah;
-			pr->round_trip_eff = pr->energy_wh / pr->charge_wh;
+	/* untagged steps, one voltage channel: its own analysis */
+	if (pr->import_format[0]) {
+		rc = impgrade_run(rd, pr);
+	} else {
+		if (rd->cap_step >= 0) {
+			pr->capacity_ah = rd->cap.discharge_Ah;
+			pr->energy_wh = rd->cap.discharge_Wh;
+			if (pr->rated_ah > 0)
+				pr->soh_capacity =
+				    pr->capacity_ah / pr->rated_ah;
+			if (pr->rated_wh > 0)
+				pr->soh_energy = pr->energy_wh / pr->rated_wh;
+			if (rd->chg.charge_Ah > 0) {
+				pr->charge_ah = rd->chg.charge_Ah;
+				pr->charge_wh = rd->chg.charge_Wh;
+				pr->coulombic_eff =
+				    pr->capacity_ah / pr->charge_ah;
+				pr->round_trip_eff =
+				    pr->energy_wh / pr->charge_wh;
+			}
 		}
+		cell_capacities(rd, pr, tmp);
+		rest_spread(rd, pr, tmp);
+		pulse_resistance(rd, pr);
+		if (rd->cap_step >= 0)
+			fast_capacity(rd, pr, tmp);
+		self_discharge(rd, pr, tmp);
+		spreads(rd, pr, tmp);
+		limit_enders(rd, pr);
 	}
-	cell_capacities(rd, pr, tmp);
-	rest_spread(rd, pr, tmp);
-	pulse_resistance(rd, pr);
-	if (rd->cap_step >= 0)
-		fast_capacity(rd, pr, tmp);
-	self_discharge(rd, pr, tmp);
-	spreads(rd, pr, tmp);
-	limit_enders(rd, pr);
 	pr->temp_start_C = rd->temp_start_C;
 	pr->temp_max_C = rd->temp_max_C;
 	pr->temp_rise_C = rd->temp_max_C - rd->temp_start_C;
 	pr->temp_spread_C = rd->temp_spread_max_C;
 	pr->temp_max_probe = rd->temp_max_probe + 1;
 	free(tmp);
-	return BENCH_OK;
+	return rc;
 }
 
 void pack_result_release(struct pack_result *pr)
 {
 	free(pr->cells);
 	pr->cells = NULL;
+	impgrade_free(pr->imp);
+	pr->imp = NULL;
 }

@@ -20,6 +20,8 @@ enum abort_class {
 	ABORT_CONFIG,
 };
 
+struct imp_result; /* analysis/impgrade.h */
+
 struct cell_result {
 	unsigned module;	 /* 1-based */
 	double capacity_ah;	 /* OCV method, NaN if no usable rest pair */
@@ -55,6 +57,7 @@ struct pack_result {
 	/* Imported from another cycler's file (bench:IMPORT events): the
 	 * format's name, else empty. */
 	char import_format[32];
+	struct imp_result *imp; /* what it was graded on; NULL for our runs */
 
 	double capacity_ah, energy_wh, soh_capacity, soh_energy;
 	double charge_ah, charge_wh; /* the charge before the capacity step */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/impgrade.h"
 #include "common/log.h"
 #include "common/rc.h"
 
@@ -145,18 +146,8 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 		    pr->end_reason[0] ? ": " : "", pr->end_reason);
 		return true;
 	}
-	if (pr->import_format[0]) {
-		/* Its steps carry no tags (which discharge measures capacity,
-		 * which pulses resistance) and no pack profile or limits: a
-		 * grade would rest on guesses. */
-		g->grade = GRADE_INCOMPLETE;
-		reason(g,
-		       "imported (%s): grading imported data is not "
-		       "supported yet (no tagged capacity discharge or pulse, "
-		       "no pack profile); 'bench cycles' summarises it",
-		       pr->import_format);
-		return true;
-	}
+	if (pr->imp)
+		return false; /* grade_imported judges */
 	if (isnan(pr->capacity_ah)) {
 		g->grade = GRADE_INCOMPLETE;
 		reason(g,
@@ -629,6 +620,80 @@ static void thermal_gate(const struct pack_result *pr, const struct rules *r,
 	}
 }
 
+/* An imported file (docs/importers.md, "Grading imported data"): the same
+ * gates on what its data holds; what it cannot hold is said, not held
+ * against it. INCOMPLETE only without a capacity to grade. */
+static void grade_imported(const struct pack_result *pr, const struct rules *r,
+			   struct grade_result *g)
+{
+	const struct imp_result *ir = pr->imp;
+	char win[160];
+
+	snprintf(win, sizeof(win),
+		 "the %.3f-%.3f V window (%s%s), within %.0f mV of both ends",
+		 ir->win_lo_V, ir->win_hi_V, ir->chemistry,
+		 ir->chem_inferred ? " inferred from the voltages in the "
+				     "file; --chemistry sets it"
+				   : " given",
+		 1000 * ir->tol_V);
+	if (ir->graded < 0) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g,
+		       "imported (%s): no full discharge: none of its %zu "
+		       "discharges runs from the top to the bottom of %s%s",
+		       pr->import_format, ir->n_dis, win,
+		       ir->chem_inferred ? ""
+					 : "; without --chemistry the window "
+					   "is the file's own voltage range");
+		return;
+	}
+	const struct imp_discharge *d = &ir->dis[ir->graded];
+
+	reason(g,
+	       "imported (%s): capacity %.4f Ah from the discharge of cycle "
+	       "%ld (%.3f to %.3f V), the latest of %zu full discharges in "
+	       "%s",
+	       pr->import_format, d->capacity_ah, d->cycle, d->start_V,
+	       d->end_V, ir->n_full, win);
+	if (!(ir->rated_ah > 0)) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g, "no rated capacity to judge it against: give it with "
+			  "'bench grade --rated-ah AH'");
+		return;
+	}
+	g->soh_graded = pr->soh_capacity;
+	reason(g, "rated %.4f Ah from %s", ir->rated_ah, ir->rated_from);
+	if (!isnan(ir->fade_ah_per_cycle))
+		reason(g,
+		       "capacity fades %.3g Ah per cycle (%.2f %% of rated "
+		       "per 100 cycles) over %zu full discharges",
+		       -ir->fade_ah_per_cycle, ir->fade_pct_per_100,
+		       ir->n_full);
+	soh_gates(pr, r, g);
+	if (ir->n_steps_found)
+		resistance_gate(pr, r, g);
+	else
+		reason(g, "resistance not judged: no current step in the data "
+			  "(a step held 10 s after a steady current, with "
+			  "rows at most 1 s apart at its edge)");
+	if (ir->n_instr_r)
+		reason(g,
+		       "the instrument's own resistance: %.3f mOhm (its last "
+		       "of %zu readings; reported, not graded)",
+		       ir->instr_r_mohm, ir->n_instr_r);
+	thermal_gate(pr, r, g);
+	reason(g, "not judged from an imported file: cell spread (one voltage "
+		  "channel), self-discharge (no tagged rest), safety events "
+		  "(no limits, no BMS)");
+	if (g->grade == GRADE_REUSE)
+		reason(g,
+		       "SOH %.1f %%%s: reuse as-is (self-discharge not "
+		       "judged: re-test it before use)",
+		       100 * g->soh_graded,
+		       ir->n_steps_found ? ", resistance within limits"
+					 : ", resistance not judged");
+}
+
 int grade_pack(const struct pack_result *pr, const struct rules *r,
 	       const struct sd_stats *lot, struct grade_result *g)
 {
@@ -648,6 +713,10 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 	snprintf(g->rules_sha256, sizeof(g->rules_sha256), "%s", r->sha256);
 	if (run_unfinished(pr, g))
 		return BENCH_OK;
+	if (pr->imp) {
+		grade_imported(pr, r, g);
+		return BENCH_OK;
+	}
 	double *k = malloc((pr->series ? pr->series : 1) * sizeof(double));
 
 	if (!k) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/impgrade.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -66,6 +67,61 @@ static void passport(struct json *j, const struct pack_result *pr,
 	free(l);
 }
 
+/* What an imported file was graded on (analysis/impgrade.h). */
+static void imported(struct json *j, const struct pack_result *pr)
+{
+	const struct imp_result *ir = pr->imp;
+
+	json_key(j, "imported");
+	json_obj(j);
+	json_key_str(j, "format", pr->import_format);
+	json_key_str(j, "chemistry", ir->chemistry);
+	json_key(j, "chemistry_inferred");
+	json_bool(j, ir->chem_inferred);
+	key_num(j, "window_low_v", ir->win_lo_V);
+	key_num(j, "window_high_v", ir->win_hi_V);
+	key_num(j, "window_tolerance_v", ir->tol_V);
+	key_num(j, "rated_ah", ir->rated_ah);
+	json_key(j, "rated_from");
+	if (ir->rated_from)
+		json_str(j, ir->rated_from);
+	else
+		json_null(j);
+	json_key(j, "graded_cycle");
+	if (ir->graded >= 0 && ir->dis[ir->graded].cycle >= 0)
+		json_int(j, ir->dis[ir->graded].cycle);
+	else
+		json_null(j);
+	json_key_uint(j, "full_discharges", ir->n_full);
+	json_key(j, "discharges");
+	json_arr(j);
+	for (size_t k = 0; k < ir->n_dis; k++) {
+		const struct imp_discharge *d = &ir->dis[k];
+
+		json_obj(j);
+		json_key(j, "cycle");
+		if (d->cycle >= 0)
+			json_int(j, d->cycle);
+		else
+			json_null(j);
+		key_num(j, "capacity_ah", d->capacity_ah);
+		key_num(j, "energy_wh", d->energy_wh);
+		key_num(j, "start_v", d->start_V);
+		key_num(j, "end_v", d->end_V);
+		json_key(j, "full");
+		json_bool(j, d->full);
+		json_end(j);
+	}
+	json_end(j);
+	key_num(j, "fade_ah_per_cycle", ir->fade_ah_per_cycle);
+	key_num(j, "fade_pct_per_100_cycles", ir->fade_pct_per_100);
+	json_key_uint(j, "current_steps", ir->n_steps_found);
+	key_num(j, "r_0s1_mohm", ir->r_0s1_mohm);
+	key_num(j, "r_10s_mohm", ir->r_10s_mohm);
+	key_num(j, "instrument_r_mohm", ir->instr_r_mohm);
+	json_end(j);
+}
+
 int grade_json_write(FILE *o, const struct pack_result *pr,
 		     const struct grade_result *g)
 {
@@ -113,6 +169,8 @@ int grade_json_write(FILE *o, const struct pack_result *pr,
 		json_uint(&j, g->replace_modules[k]);
 	json_end(&j);
 	passport(&j, pr, g);
+	if (pr->imp)
+		imported(&j, pr);
 	json_key_str(&j, "rules", g->rules_sha256);
 	json_end(&j);
 	return json_finish(&j);
@@ -186,6 +244,16 @@ void grade_summary_write(FILE *o, const char *path,
 		num(b, sizeof(b), "%.0f", pr->rest_spread_mV),
 		num(c, sizeof(c), "%.1f", pr->temp_max_C),
 		num(d, sizeof(d), "%.1f", pr->temp_rise_C));
+	if (pr->imp)
+		fprintf(o,
+			"  imported: %zu full of %zu discharges; fade %s "
+			"%%/100 cycles; 10 s resistance %s mOhm (%zu current "
+			"steps); instrument's %s mOhm\n",
+			pr->imp->n_full, pr->imp->n_dis,
+			num(a, sizeof(a), "%.2f", pr->imp->fade_pct_per_100),
+			num(b, sizeof(b), "%.2f", pr->imp->r_10s_mohm),
+			pr->imp->n_steps_found,
+			num(c, sizeof(c), "%.2f", pr->imp->instr_r_mohm));
 	for (size_t k = 0; k < g->n_reasons; k++)
 		fprintf(o, "  - %s\n", g->reasons[k]);
 	if (g->n_replace) {

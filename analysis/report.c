@@ -452,6 +452,7 @@ int report_write_html(FILE *o, const struct rundata *rd,
 	    "</style></head><body>\n",
 	    o);
 	header(o, pr, g);
+	report_imported(o, pr);
 	fputs("<h2>Plots</h2>\n", o);
 	pack_plots(o, rd);
 	envelope_plot(o, rd, g);

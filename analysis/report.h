@@ -16,5 +16,8 @@
 int report_write_html(FILE *o, const struct rundata *rd,
 		      const struct pack_result *pr,
 		      const struct grade_result *g, const struct rules *r);
+/* The section on an imported file's discharges and resistance
+ * (report_import.c); nothing for our own runs. */
+void report_imported(FILE *o, const struct pack_result *pr);
 
 #endif

@@ -137,6 +137,22 @@ static void map_step_rows(struct rundata *rd)
 }
 
 /* Mean of rows [r0, r1) per cell into out[series]. */
+/* One value per step: a synthetic source without the column gives -1. */
+static void read_step_cycles(const struct rd_source *src, struct rundata *rd)
+{
+	for (size_t s = 0; s < rd->n_steps; s++) {
+		double c;
+
+		rd->step_cycle[s] =
+		    rd->step_row1[s] > rd->step_row0[s] &&
+			    src->read_col(src->ctx, "cycle_count",
+					  rd->step_row0[s], 1, &c) == 0 &&
+			    isfinite(c)
+			? (long)c
+			: -1;
+	}
+}
+
 static int read_mean_cells(const struct rd_source *src, struct rundata *rd,
 			   size_t r0, size_t r1, float *buf, float *out)
 {
@@ -613,6 +629,7 @@ int rundata_build(const struct rd_source *src, const struct rd_opts *o,
 	rd->step_count = xcalloc(n, sizeof(uint32_t), &rc);
 	rd->step_row0 = xcalloc(src->n_steps, sizeof(size_t), &rc);
 	rd->step_row1 = xcalloc(src->n_steps, sizeof(size_t), &rc);
+	rd->step_cycle = xcalloc(src->n_steps, sizeof(long), &rc);
 	temp_mean_C = xcalloc(n, sizeof(float), &rc);
 	buf = xcalloc((size_t)REST_TAIL_MAX * rd->series, sizeof(float), &rc);
 	if (rc < 0)
@@ -636,6 +653,7 @@ int rundata_build(const struct rd_source *src, const struct rd_opts *o,
 			rd->unix_start_s = u - rd->t_s[0];
 	}
 	map_step_rows(rd);
+	read_step_cycles(src, rd);
 	find_capacity_steps(rd);
 	rc = collect_temperatures(src, rd, temp_mean_C);
 	if (rc >= 0)
@@ -685,6 +703,7 @@ void rundata_free(struct rundata *rd)
 	free(rd->step_count);
 	free(rd->step_row0);
 	free(rd->step_row1);
+	free(rd->step_cycle);
 	free(rd->cap_end_V);
 	free(rd->chg_end_V);
 	free(rd->sd_mv_per_day);

@@ -85,6 +85,12 @@ struct rundata {
 	double *ah_net; /* cumulative net Ah from the current column */
 	uint32_t *step_count;
 	size_t *step_row0, *step_row1; /* per step: rows [row0, row1) */
+	long *step_cycle; /* per step: cycle_count at its first row, -1 if
+			   * the source has none */
+	/* `bench grade --rated-ah/--chemistry` for an imported file: 0 and
+	 * "" when not given (analysis/impgrade.c) */
+	double rated_ah_given;
+	char chem_given[8];
 
 	struct rd_rest *rests;
 	size_t n_rests;

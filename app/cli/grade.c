@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* grade.c - `bench grade`, `bench report`, `bench export`. */
 #define LOG_PREFIX "grade"
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/analyze.h"
 #include "analysis/bdf.h"
@@ -26,7 +28,8 @@
 static const char grade_usage[] =
     "usage: bench grade RUN.h5... [--rules RULES.ini] [--json] [--write] "
     "[--csv]\n"
-    "                  [--telemetry mqtt://HOST:PORT]\n"
+    "                  [--telemetry mqtt://HOST:PORT] [--rated-ah AH]\n"
+    "                  [--chemistry nmc|lfp]\n"
     "       bench grade FAST.h5 --shelf SHELF.h5 [--rules RULES.ini] [--json]\n"
     "                   [--write]\n"
     "  Grade finished runs: REUSE, REMANUFACTURE or RECYCLE with reasons\n"
@@ -41,9 +44,72 @@ static const char grade_usage[] =
     "           bench/<bench-id>/grade on that MQTT broker (the run file's\n"
     "           bench id; its pack id for a --sim run without a bench\n"
     "           file); waits up to 10 s for the broker (docs/telemetry.md)\n"
+    "  --rated-ah AH, --chemistry nmc|lfp  for imported files (bench\n"
+    "           import): the cell's rated capacity (else the one given to\n"
+    "           bench import) and the window its full discharges span\n"
+    "           (else inferred from the file's voltages); docs/importers.md\n"
     "  --shelf  the same pack's shelf check (shelf-check.txt, a day or\n"
     "           more after the fast run ended): self-discharge from each\n"
     "           cell's change in between (refused for another pack)\n";
+
+/* `--rated-ah`, `--chemistry` of grade and report: for imported files. */
+struct imp_given {
+	double rated_ah; /* 0: not given */
+	const char *chemistry;
+};
+
+static int parse_given(int ch, const char *arg, const char *cmd,
+		       struct imp_given *ig)
+{
+	char *end;
+
+	if (ch == 'a') {
+		ig->rated_ah = strtod(arg, &end);
+		if (end == arg || *end || !isfinite(ig->rated_ah) ||
+		    ig->rated_ah <= 0 || ig->rated_ah > 1e5) {
+			fprintf(stderr,
+				"bench %s: --rated-ah '%s': expected the rated "
+				"capacity in Ah, a number above 0 (up to "
+				"100000)\n",
+				cmd, arg);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcasecmp(arg, "nmc") && strcasecmp(arg, "lfp")) {
+		fprintf(stderr,
+			"bench %s: --chemistry '%s': expected nmc or lfp\n",
+			cmd, arg);
+		return -1;
+	}
+	ig->chemistry = arg;
+	return 0;
+}
+
+/* Hand the options to the analysis; a run of ours has its profile's. */
+static void apply_given(const char *path, const struct imp_given *ig,
+			struct rundata *rd)
+{
+	bool imported = false;
+
+	for (size_t k = 0; k < rd->n_events && !imported; k++)
+		imported = !strcmp(rd->events[k].code, "bench:IMPORT");
+	if (!imported) {
+		if (ig->rated_ah > 0 || ig->chemistry)
+			fprintf(stderr,
+				"bench: %s: not an imported file: --rated-ah "
+				"and --chemistry are left to its profile\n",
+				path);
+		return;
+	}
+	rd->rated_ah_given = ig->rated_ah;
+	if (ig->chemistry) {
+		for (size_t k = 0;
+		     ig->chemistry[k] && k + 1 < sizeof(rd->chem_given); k++)
+			rd->chem_given[k] =
+			    (char)tolower((unsigned char)ig->chemistry[k]);
+	}
+}
 
 struct graded {
 	const char *path;
@@ -52,7 +118,8 @@ struct graded {
 };
 
 static int load_one(const char *path, const char *shelf_path,
-		    const struct rules *r, struct pack_result *pr)
+		    const struct rules *r, const struct imp_given *ig,
+		    struct pack_result *pr)
 {
 	struct rd_opts o;
 	struct rundata *rd = NULL, *sd = NULL;
@@ -63,6 +130,7 @@ static int load_one(const char *path, const char *shelf_path,
 	rc = rundata_load(path, &o, &rd);
 	if (rc < 0)
 		return rc;
+	apply_given(path, ig, rd);
 	rc = analyze_run(rd, pr);
 	if (rc >= 0 && shelf_path)
 		rc = rundata_load(shelf_path, &o, &sd);
@@ -180,6 +248,8 @@ int cli_grade(int argc, char **argv)
 		{"csv", no_argument, NULL, 'c'},
 		{"telemetry", required_argument, NULL, 't'},
 		{"shelf", required_argument, NULL, 's'},
+		{"rated-ah", required_argument, NULL, 'a'},
+		{"chemistry", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -189,10 +259,16 @@ int cli_grade(int argc, char **argv)
 	struct rules r;
 	struct graded *gs;
 	struct sd_stats lot;
+	struct imp_given ig = {0};
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "r:jwct:hs:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+		case 'C':
+			if (parse_given(ch, optarg, "grade", &ig) < 0)
+				return 2;
+			break;
 		case 's':
 			shelf_path = optarg;
 			break;
@@ -237,7 +313,8 @@ int cli_grade(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		gs[i].path = argv[optind + i];
-		gs[i].ok = load_one(gs[i].path, shelf_path, &r, &gs[i].pr) >= 0;
+		gs[i].ok =
+		    load_one(gs[i].path, shelf_path, &r, &ig, &gs[i].pr) >= 0;
 		if (!gs[i].ok) {
 			fprintf(stderr, "bench grade: %s: cannot be graded\n",
 				gs[i].path);
@@ -264,6 +341,7 @@ int cli_grade(int argc, char **argv)
 
 static const char report_usage[] =
     "usage: bench report RUN.h5 -o REPORT.html [--rules RULES.ini]\n"
+    "                    [--rated-ah AH] [--chemistry nmc|lfp]\n"
     "  One self-contained HTML file: grade and reasons, passport fields,\n"
     "  inline SVG plots (pack V/I with steps, cell envelope, capacity and\n"
     "  resistance bars with thresholds, dQ/dV), events.\n";
@@ -274,11 +352,14 @@ int cli_report(int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"rules", required_argument, NULL, 'r'},
+		{"rated-ah", required_argument, NULL, 'a'},
+		{"chemistry", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	/* clang-format on */
 	const char *out = NULL, *rules_path = NULL;
+	struct imp_given ig = {0};
 	struct rules r;
 	struct rd_opts o;
 	struct rundata *rd = NULL;
@@ -291,6 +372,11 @@ int cli_report(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:r:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+		case 'C':
+			if (parse_given(ch, optarg, "report", &ig) < 0)
+				return 2;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -319,8 +405,10 @@ int cli_report(int argc, char **argv)
 	rd_opts_default(&o);
 	o.flags = RD_PLOTS;
 	o.sd_skip_s = r.sd_skip_hours * 3600.0;
-	if (rundata_load(argv[optind], &o, &rd) < 0 ||
-	    analyze_run(rd, &pr) < 0 || grade_pack(&pr, &r, NULL, &g) < 0)
+	if (rundata_load(argv[optind], &o, &rd) < 0)
+		goto out;
+	apply_given(argv[optind], &ig, rd);
+	if (analyze_run(rd, &pr) < 0 || grade_pack(&pr, &r, NULL, &g) < 0)
 		goto out;
 	if (report_write_html(of.f, rd, &pr, &g, &r) == 0 &&
 	    outfile_commit(&of) == BENCH_OK)

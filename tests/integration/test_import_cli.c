@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_import_cli.c - bench import, bench cycles and bench grade as a user
  * runs them (docs/importers.md): the JSON of cycles, a refused overwrite,
- * a forced wrong format, grade INCOMPLETE on imported data, and cycles on
- * one of our own run files against its /steps. */
+ * a forced wrong format, grade and report on imported data
+ * (docs/importers.md, "Grading imported data"), and cycles on one of our
+ * own run files against its /steps. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -64,10 +65,14 @@ Test(import_cli, import_cycles_json_grade)
 	cr_expect_eq(o[strlen(o) - 2], '}');
 	free(o);
 
+	/* rated 2 Ah at import: 1.0667 Ah is 53 % SOH, below 60 % */
 	snprintf(cmd, sizeof(cmd), "bin/bench grade --json %s", out_h5);
 	cr_assert_eq(run(cmd, &o), 0, "%s", o);
-	cr_expect(strstr(o, "\"grade\":\"INCOMPLETE\""), "%s", o);
-	cr_expect(strstr(o, "imported (arbin_csv)"), "%s", o);
+	cr_expect(strstr(o, "\"grade\":\"RECYCLE\""), "%s", o);
+	cr_expect(strstr(o, "imported (arbin_csv): capacity 1.0667 Ah from "
+			    "the discharge of cycle 2"),
+		  "%s", o);
+	cr_expect(strstr(o, "rated 2.0000 Ah from the file"), "%s", o);
 	free(o);
 
 	/* A second import to the same name is refused; the file stays. */
@@ -137,6 +142,92 @@ Test(import_cli, cycles_of_our_own_run_match_its_steps)
 	free(o);
 	sy_free(&s);
 	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+/* As a user grades an old export: import without a rated capacity
+ * (INCOMPLETE naming --rated-ah), grade with it, a lot of two imports in
+ * CSV, the HTML report, and the options' bad values refused. */
+Test(import_cli, grade_and_report_imported)
+{
+	char *dir = tmpdir_new("impgrade"), cmd[2048], h5[2][512], html[512];
+	char *o;
+	static const char *const src[2] = {"fixtures/import/neware_cell.csv",
+					   "fixtures/import/maccor_cell.txt"};
+	static const char *const bad[] = {"0", "-1", "abc", "1.1x", "nan"};
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(h5[k], sizeof(h5[k]), "%s/%d.h5", dir, k);
+		snprintf(cmd, sizeof(cmd), "bin/bench import %s -o %s", src[k],
+			 h5[k]);
+		cr_assert_eq(run(cmd, &o), 0, "%s", o);
+		free(o);
+	}
+	snprintf(cmd, sizeof(cmd), "bin/bench grade %s", h5[0]);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, ": INCOMPLETE"), "%s", o);
+	cr_expect(strstr(o, "give it with 'bench grade --rated-ah AH'"), "%s",
+		  o);
+	free(o);
+
+	/* 1.0667 / 1.1 Ah = 97 %: REUSE, resistance not judged (60 s rows) */
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --rated-ah 1.1 --json %s",
+		 h5[0]);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "\"grade\":\"REUSE\""), "%s", o);
+	cr_expect(strstr(o, "\"soh_capacity\":0.9696"), "%s", o);
+	cr_expect(strstr(o, "\"graded_cycle\":2,\"full_discharges\":2"), "%s",
+		  o);
+	cr_expect(strstr(o, "resistance not judged"), "%s", o);
+	cr_expect(strstr(o, "self-discharge (no tagged rest)"), "%s", o);
+	free(o);
+
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --rated-ah 1.5 --csv %s %s",
+		 h5[0], h5[1]);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "/0.h5\",\"neware_cell.csv\",REMANUFACTURE,0.7111"),
+		  "%s", o);
+	cr_expect(strstr(o, "/1.h5\",\"maccor_cell.txt\",REMANUFACTURE,0.7111"),
+		  "%s", o);
+	free(o);
+
+	snprintf(html, sizeof(html), "%s/r.html", dir);
+	snprintf(cmd, sizeof(cmd), "bin/bench report %s --rated-ah 1.1 -o %s",
+		 h5[1], html);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	free(o);
+	snprintf(cmd, sizeof(cmd), "cat %s", html);
+	cr_assert_eq(run(cmd, &o), 0);
+	cr_expect(strstr(o, ">REUSE<"), "%.400s", o);
+	cr_expect(strstr(o, "Imported data"), "no imported section");
+	/* Maccor numbers its cycles from 0 */
+	cr_expect(strstr(o, "<td>1</td><td>1.0667</td>"), "no cycle 1 row");
+	cr_expect(strstr(o, "</html>"), "report cut short");
+	free(o);
+	unlink(html);
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		snprintf(cmd, sizeof(cmd), "bin/bench grade --rated-ah %s %s",
+			 bad[k], h5[0]);
+		cr_expect_eq(run(cmd, &o), 2, "--rated-ah %s", bad[k]);
+		cr_expect(strstr(o, "--rated-ah"), "%s", o);
+		cr_expect(strstr(o, "expected the rated capacity in Ah"), "%s",
+			  o);
+		free(o);
+		snprintf(cmd, sizeof(cmd),
+			 "bin/bench report --rated-ah %s %s -o %s", bad[k],
+			 h5[0], html);
+		cr_expect_eq(run(cmd, &o), 2, "report --rated-ah %s", bad[k]);
+		free(o);
+		cr_expect_neq(access(html, F_OK), 0);
+	}
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --chemistry lto %s", h5[0]);
+	cr_expect_eq(run(cmd, &o), 2);
+	cr_expect(strstr(o, "--chemistry 'lto': expected nmc or lfp"), "%s", o);
+	free(o);
+	for (int k = 0; k < 2; k++)
+		unlink(h5[k]);
 	rmdir(dir);
 	free(dir);
 }
