@@ -42,11 +42,6 @@ static const struct {
 #define STEP_PRE_ROWS 20
 #define STEP_POST_S 10.5
 
-static bool is_kind(const struct run_step *st, const char *kind)
-{
-	return !strcmp(st->kind, kind);
-}
-
 static void window_of(const struct rundata *rd, struct imp_result *ir,
 		      enum cell_chem *chem)
 {
@@ -97,17 +92,35 @@ static int add_discharge(struct imp_result *ir, size_t *cap,
 	return BENCH_OK;
 }
 
-/* Each run of consecutive discharge steps is one discharge; its start is
- * the highest voltage since the previous one (the end of the charge, not
- * the relaxed rest after it), its end the lowest voltage in it. */
+/* A charge step that ends a discharge: charging more than this share of
+ * the file's largest step. A regenerative pulse inside a discharge (a few
+ * mAh per Ah) does not split it. */
+#define SPLIT_SHARE 0.05
+
+static bool splits(const struct run_step *st, double split_Ah)
+{
+	return st->charge_Ah > st->discharge_Ah && st->charge_Ah >= split_Ah;
+}
+
+/* A discharge runs from the first step that discharges after a charge to
+ * the next charge, pulses and rests within it included; its capacity is
+ * the net Ah it gave. Its start is the highest voltage since the
+ * charge began (the end of the charge, not the relaxed rest after it),
+ * its end the lowest voltage in it. */
 static int find_discharges(const struct rundata *rd, struct imp_result *ir)
 {
 	size_t cap = 0, s = 0, since_row = 0;
-	double chg_ah = 0;
+	double chg_ah = 0, split_Ah = 0;
 
+	for (size_t k = 0; k < rd->n_steps; k++)
+		split_Ah = fmax(split_Ah,
+				SPLIT_SHARE * fmax(rd->steps[k].charge_Ah,
+						   rd->steps[k].discharge_Ah));
 	while (s < rd->n_steps) {
-		if (!is_kind(&rd->steps[s], "discharge")) {
-			chg_ah += rd->steps[s].charge_Ah;
+		const struct run_step *st = &rd->steps[s];
+
+		if (!(st->discharge_Ah > st->charge_Ah)) {
+			chg_ah += st->charge_Ah;
 			s++;
 			continue;
 		}
@@ -116,14 +129,16 @@ static int find_discharges(const struct rundata *rd, struct imp_result *ir)
 		    .charge_ah = chg_ah,
 		    .start_V = -INFINITY,
 		    .end_V = INFINITY,
-		    .start_s = rd->steps[s].start_s,
+		    .start_s = st->start_s,
 		};
 		size_t r0 = rd->step_row0[s], r1 = r0;
 
-		for (; s < rd->n_steps && is_kind(&rd->steps[s], "discharge");
+		for (; s < rd->n_steps && !splits(&rd->steps[s], split_Ah);
 		     s++) {
-			d.capacity_ah += rd->steps[s].discharge_Ah;
-			d.energy_wh += rd->steps[s].discharge_Wh;
+			d.capacity_ah +=
+			    rd->steps[s].discharge_Ah - rd->steps[s].charge_Ah;
+			d.energy_wh +=
+			    rd->steps[s].discharge_Wh - rd->steps[s].charge_Wh;
 			if (rd->step_row1[s] > r1)
 				r1 = rd->step_row1[s];
 		}
@@ -218,7 +233,8 @@ static bool step_at(const struct rundata *rd, size_t k, double min_A,
 	size_t a, b, n, pre = 0;
 	bool ok;
 
-	if (fabs(di) < min_A || te - rd->t_s[k - 1] > STEP_EDGE_S)
+	/* rows logged at the 1 s limit may carry rounding */
+	if (fabs(di) < min_A || te - rd->t_s[k - 1] > STEP_EDGE_S + 1e-6)
 		return false;
 	/* steady before for STEP_STEADY_S, with rows reaching back so far */
 	for (a = k - 1; a > 0 && rd->t_s[a - 1] >= te - STEP_STEADY_S - 1;)
@@ -285,8 +301,8 @@ static int find_steps(const struct rundata *rd, struct imp_result *ir)
 		r0[ir->n_steps_found] = p.r_0s1_mohm;
 		r10[ir->n_steps_found++] = p.r_10s_mohm;
 		/* the next edge comes after this step's readings */
-		while (k + 1 < rd->rows &&
-		       rd->t_s[k + 1] <= rd->t_s[k] + STEP_HOLD_S)
+		for (double te = rd->t_s[k];
+		     k + 1 < rd->rows && rd->t_s[k + 1] <= te + STEP_HOLD_S;)
 			k++;
 	}
 	ir->r_0s1_mohm = median_of(r0, ir->n_steps_found);

@@ -14,7 +14,8 @@
 #include "analysis/analyze.h"
 #include "analysis/rundata.h"
 
-/* One discharge: consecutive discharge steps. */
+/* One discharge: the steps from a charge to the next, pulses and rests
+ * within it included. */
 struct imp_discharge {
 	long cycle;	    /* the file's cycle number, -1 unknown */
 	double capacity_ah; /* our integration, inside the steps */
