@@ -632,9 +632,11 @@ static void grade_imported(const struct pack_result *pr, const struct rules *r,
 	snprintf(win, sizeof(win),
 		 "the %.3f-%.3f V window (%s%s), within %.0f mV of both ends",
 		 ir->win_lo_V, ir->win_hi_V, ir->chemistry,
-		 ir->chem_inferred ? " inferred from the voltages in the "
-				     "file; --chemistry sets it"
-				   : " given",
+		 !ir->chem_inferred ? " given"
+		 : ir->multi_cell   ? " assumed: the voltages are a module's "
+				      "or a pack's"
+				    : " inferred from the voltages in the "
+				      "file; --chemistry sets it",
 		 1000 * ir->tol_V);
 	if (ir->graded < 0) {
 		g->grade = GRADE_INCOMPLETE;
@@ -670,7 +672,13 @@ static void grade_imported(const struct pack_result *pr, const struct rules *r,
 		       -ir->fade_ah_per_cycle, ir->fade_pct_per_100,
 		       ir->n_full);
 	soh_gates(pr, r, g);
-	if (ir->n_steps_found)
+	if (ir->n_steps_found && ir->multi_cell)
+		reason(g,
+		       "resistance %.3f mOhm measured, not judged: the file's "
+		       "voltage reaches %.2f V, more than one cell's, and the "
+		       "fresh reference is a cell's",
+		       pr->dcir_mohm, ir->win_hi_V);
+	else if (ir->n_steps_found)
 		resistance_gate(pr, r, g);
 	else
 		reason(g, "resistance not judged: no current step in the data "
@@ -690,8 +698,9 @@ static void grade_imported(const struct pack_result *pr, const struct rules *r,
 		       "SOH %.1f %%%s: reuse as-is (self-discharge not "
 		       "judged: re-test it before use)",
 		       100 * g->soh_graded,
-		       ir->n_steps_found ? ", resistance within limits"
-					 : ", resistance not judged");
+		       ir->n_steps_found && !ir->multi_cell
+			   ? ", resistance within limits"
+			   : ", resistance not judged");
 }
 
 int grade_pack(const struct pack_result *pr, const struct rules *r,

@@ -16,8 +16,10 @@
  * (an NMC cell's 1.2 V: 120 mV), and at least this near. */
 #define WIN_TOL_SHARE 0.10
 #define WIN_TOL_MIN_V 0.05
-/* Highest charge voltage below which a file is taken for LFP. */
+/* Highest charge voltage below which a file is taken for LFP, and above
+ * which it is no single cell. */
 #define LFP_MAX_V 3.75
+#define CELL_MAX_V 4.5
 
 /* The window a given chemistry's full discharge spans. */
 static const struct {
@@ -62,6 +64,7 @@ static void window_of(const struct rundata *rd, struct imp_result *ir,
 			ir->win_lo_V = chem_window[k].lo_V;
 			ir->win_hi_V = chem_window[k].hi_V;
 		}
+	ir->multi_cell = hi > CELL_MAX_V;
 	if (!ir->chemistry[0]) {
 		ir->chem_inferred = true;
 		*chem = hi < LFP_MAX_V ? CHEM_LFP : CHEM_NMC;

@@ -32,6 +32,9 @@ struct imp_result {
 	bool chem_inferred;
 	double win_lo_V, win_hi_V; /* the window full discharges span */
 	double tol_V;		   /* how near its ends they must reach */
+	/* the voltage rises above any one cell's: a module or a pack, whose
+	 * cells in series the file does not say */
+	bool multi_cell;
 	double rated_ah;
 	const char *rated_from; /* "--rated-ah", "the file", NULL: none */
 	struct imp_discharge *dis;

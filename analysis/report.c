@@ -78,11 +78,12 @@ static void header(FILE *o, const struct pack_result *pr,
 	    o,
 	    ": <span class=\"grade\" style=\"background:%s\">%s</span></h1>\n",
 	    grade_color(g->grade), grade_name(g->grade));
-	fprintf(o,
-		"<p>%s, %u cells in series (%up), %u modules, rated %.2f Ah. "
-		"Run status: ",
-		pr->chemistry, pr->series, pr->parallel, pr->modules,
-		pr->rated_ah);
+	fprintf(o, "<p>%s, %u cells in series (%up), %u modules, ",
+		pr->chemistry, pr->series, pr->parallel, pr->modules);
+	if (pr->rated_ah > 0)
+		fprintf(o, "rated %.2f Ah. Run status: ", pr->rated_ah);
+	else
+		fputs("rated capacity unknown. Run status: ", o);
 	esc(o, pr->status);
 	fputs(". Rules sha256 <code>", o);
 	esc(o, g->rules_sha256);

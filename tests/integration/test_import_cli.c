@@ -207,6 +207,18 @@ Test(import_cli, grade_and_report_imported)
 	free(o);
 	unlink(html);
 
+	/* no rated capacity: the report still comes, INCOMPLETE */
+	snprintf(cmd, sizeof(cmd), "bin/bench report %s -o %s", h5[0], html);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	free(o);
+	snprintf(cmd, sizeof(cmd), "cat %s", html);
+	cr_assert_eq(run(cmd, &o), 0);
+	cr_expect(strstr(o, ">INCOMPLETE<"), "%.400s", o);
+	cr_expect(strstr(o, "rated capacity unknown"), "%.400s", o);
+	cr_expect(strstr(o, "</html>"), "report cut short");
+	free(o);
+	unlink(html);
+
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		snprintf(cmd, sizeof(cmd), "bin/bench grade --rated-ah %s %s",
 			 bad[k], h5[0]);

@@ -245,7 +245,7 @@ Test(impgrade, given_chemistry_window_is_used)
 struct syn {
 	FILE *f;
 	double t, soc, r_ohm;
-	int step;
+	int step, series;
 };
 
 static double syn_cap(int cycle)
@@ -255,7 +255,7 @@ static double syn_cap(int cycle)
 
 static void syn_row(struct syn *s, int cycle, double i_A)
 {
-	double v = 3.0 + 1.2 * s->soc + i_A * s->r_ohm;
+	double v = s->series * (3.0 + 1.2 * s->soc) + i_A * s->r_ohm;
 
 	fprintf(s->f, "%.3f,%.6f,%.4f,%d,%d\n", s->t, v, i_A, cycle, s->step);
 }
@@ -279,9 +279,10 @@ static void syn_cc(struct syn *s, int cycle, double i_A, double dur_s,
 	s->t += dt_s > 1 ? 1 : dt_s; /* the next step starts 1 s later */
 }
 
-static void write_syn(const char *path, double r_ohm)
+static void write_syn(const char *path, double r_ohm, int series)
 {
-	struct syn s = {.f = fopen(path, "w"), .r_ohm = r_ohm};
+	struct syn s = {
+	    .f = fopen(path, "w"), .r_ohm = r_ohm, .series = series};
 
 	cr_assert_not_null(s.f);
 	fputs("Test Time / s,Voltage / V,Current / A,Cycle Count / 1,"
@@ -306,7 +307,7 @@ Test(impgrade, generated_fade_partial_cycle_and_pulses)
 	struct graded x;
 
 	snprintf(src, sizeof(src), "%s/cycles.csv", dir);
-	write_syn(src, 0.050);
+	write_syn(src, 0.050, 1);
 	grade_import(src, 0, 1.0, NULL, &x);
 	/* one discharge per cycle, its pulse included (2 A for 10 s) */
 	cr_expect_eq(x.pr.imp->n_dis, SYN_CYCLES);
@@ -343,11 +344,22 @@ Test(impgrade, generated_fade_partial_cycle_and_pulses)
 	graded_free(&x);
 
 	/* 150 mOhm: 2.4 x fresh, RECYCLE on resistance alone */
-	write_syn(src, 0.150);
+	write_syn(src, 0.150, 1);
 	grade_import(src, 0, 1.0, NULL, &x);
 	cr_expect_float_eq(x.pr.imp->r_0s1_mohm, 150.0, 0.15);
 	cr_expect_eq(x.g.grade, GRADE_RECYCLE);
 	cr_expect(has_reason(&x.g, "median cell ohmic (0.1 s) resistance"));
+	graded_free(&x);
+
+	/* the same 150 mOhm from a 4-cell module (up to 17 V): a cell's
+	 * fresh reference does not apply, the resistance is not judged */
+	write_syn(src, 0.150, 4);
+	grade_import(src, 0, 1.0, NULL, &x);
+	cr_expect(x.pr.imp->multi_cell);
+	cr_expect_eq(x.pr.imp->n_full, SYN_CYCLES - 1);
+	cr_expect_float_eq(x.pr.imp->r_0s1_mohm, 150.0, 0.15);
+	cr_expect_eq(x.g.grade, GRADE_REUSE);
+	cr_expect(has_reason(&x.g, "150.000 mOhm measured, not judged"));
 	graded_free(&x);
 	unlink(src);
 	rmdir(dir);
