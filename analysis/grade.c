@@ -677,7 +677,7 @@ static void grade_imported(const struct pack_result *pr, const struct rules *r,
 		       "resistance %.3f mOhm measured, not judged: the file's "
 		       "voltage reaches %.2f V, more than one cell's, and the "
 		       "fresh reference is a cell's",
-		       pr->dcir_mohm, ir->win_hi_V);
+		       pr->dcir_mohm, ir->v_max_V);
 	else if (ir->n_steps_found)
 		resistance_gate(pr, r, g);
 	else

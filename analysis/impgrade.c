@@ -64,6 +64,7 @@ static void window_of(const struct rundata *rd, struct imp_result *ir,
 			ir->win_lo_V = chem_window[k].lo_V;
 			ir->win_hi_V = chem_window[k].hi_V;
 		}
+	ir->v_max_V = hi;
 	ir->multi_cell = hi > CELL_MAX_V;
 	if (!ir->chemistry[0]) {
 		ir->chem_inferred = true;

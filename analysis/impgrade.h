@@ -35,6 +35,7 @@ struct imp_result {
 	/* the voltage rises above any one cell's: a module or a pack, whose
 	 * cells in series the file does not say */
 	bool multi_cell;
+	double v_max_V; /* the file's highest voltage */
 	double rated_ah;
 	const char *rated_from; /* "--rated-ah", "the file", NULL: none */
 	struct imp_discharge *dis;
