@@ -229,9 +229,14 @@ static void print_gbt_text(const struct gbtdecode *d)
 		printf("  CCS: charger output %.1f V %.1f A (+ charge)\n",
 		       f->ccs.voltage_dV / 10.0, -f->ccs.current_dA / 10.0);
 	if (f->have & GBTDECODE_HAVE(GBT_BCS))
-		printf("  BCS: highest cell %.2f V (group %u), BSM number %u\n",
-		       f->bcs.cell_max_cV / 100.0, f->bcs.cell_max_group,
-		       f->bsm.cell_max_no);
+		printf("  BCS: highest cell %.2f V (group %u)\n",
+		       f->bcs.cell_max_cV / 100.0, f->bcs.cell_max_group);
+	if (f->have & GBTDECODE_HAVE(GBT_BSM))
+		printf("  BSM: highest cell #%u, temperatures %d C (#%u) to "
+		       "%d C (#%u)\n",
+		       f->bsm.cell_max_no, f->bsm.temp_min_C,
+		       f->bsm.temp_min_probe, f->bsm.temp_max_C,
+		       f->bsm.temp_max_probe);
 	printf("  stop fields at 1 (byte.bit):");
 	print_codes("BST", &f->bst);
 	print_codes("CST", &f->cst);

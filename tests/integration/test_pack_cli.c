@@ -127,3 +127,63 @@ Test(pack_cli, bad_capture_line_named)
 	free(path);
 	free(dir);
 }
+
+/* GB/T 27930 with no profile (docs/gbt27930.md, "Decoding a capture"):
+ * the common keys and "gbt" on every line, events on stderr with the
+ * capture's line; a profile and --gbt27930 together are refused. */
+Test(pack_cli, gbt27930_session)
+{
+	char *dir = tmpdir_new("packcli"), *o, *last;
+	char *path =
+	    tmpfile_write(dir, "gbt.log",
+			  "(5.000000) can0 1826F456#010100\n"
+			  "(5.100000) can0 182756F4#A00F\n"
+			  "(5.200000) can0 18EA56F4#001500\n"
+			  "(5.300000) can0 1CEC56F4#10090002FF001100\n"
+			  "(5.300800) can0 1CECF456#110201FFFF001100\n"
+			  "(5.301400) can0 1CEB56F4#012013A00F551161\n"
+			  "(5.302000) can0 1CEB56F4#021900FFFFFFFFFF\n"
+			  "(5.302800) can0 1CECF456#13090002FF001100\n");
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "bin/bench pack decode --gbt27930 %s --json",
+		 path);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(
+	    strstr(o, "gbt.log:3: at 5.200000 s: unknown_pgn: PGN 0xEA00"),
+	    "%s", o);
+	o[strlen(o) - 1] = '\0';
+	last = strrchr(o, '\n') + 1;
+	cr_expect(strstr(last, "{\"t\":5.302000,\"cell_voltage_volt\":[],"
+			       "\"temperature_celsius\":[],\"voltage_volt\":"
+			       "489.6,\"current_ampere\":0,\"soc_percent\":97,"),
+		  "%s", last);
+	cr_expect(
+	    strstr(last, "\"edition\":\"2015\",\"edition_from\":\"BHM\","),
+	    "%s", last);
+	cr_expect(strstr(last, "\"cell_voltage_highest_volt\":3.41,"
+			       "\"cell_highest_group\":1,"),
+		  "%s", last);
+	cr_expect(strstr(last, "\"unknown_pgn\":1,"), "%s", last);
+	free(o);
+
+	snprintf(cmd, sizeof(cmd), "bin/bench pack decode --gbt27930 %s", path);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "edition 2015 (BHM); phases handshake 5.000 s "
+			    "charging 5.302 s"),
+		  "%s", o);
+	cr_expect(strstr(o, "voltage 489.6 V  current 0 A (+ charge)  SOC 97 %"),
+		  "%s", o);
+	free(o);
+
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench pack decode --gbt27930 --profile "
+		 "fixtures/profiles/nissan-leaf-aze0.ini %s",
+		 path);
+	cr_expect_eq(run(cmd, &o), 2, "%s", o);
+	cr_expect(strstr(o, "one of --profile PROFILE.ini or --gbt27930"), "%s",
+		  o);
+	free(o);
+	free(path);
+	free(dir);
+}
