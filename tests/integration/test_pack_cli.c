@@ -154,9 +154,10 @@ Test(pack_cli, gbt27930_session)
 	    "%s", o);
 	o[strlen(o) - 1] = '\0';
 	last = strrchr(o, '\n') + 1;
-	cr_expect(strstr(last, "{\"t\":5.302000,\"cell_voltage_volt\":[],"
-			       "\"temperature_celsius\":[],\"voltage_volt\":"
-			       "489.6,\"current_ampere\":0,\"soc_percent\":97,"),
+	cr_expect(strstr(last,
+			 "{\"t\":5.302000,\"cell_voltage_volt\":[],"
+			 "\"temperature_celsius\":[],\"voltage_volt\":"
+			 "489.6,\"current_ampere\":0,\"soc_percent\":97,"),
 		  "%s", last);
 	cr_expect(
 	    strstr(last, "\"edition\":\"2015\",\"edition_from\":\"BHM\","),
@@ -172,8 +173,9 @@ Test(pack_cli, gbt27930_session)
 	cr_expect(strstr(o, "edition 2015 (BHM); phases handshake 5.000 s "
 			    "charging 5.302 s"),
 		  "%s", o);
-	cr_expect(strstr(o, "voltage 489.6 V  current 0 A (+ charge)  SOC 97 %"),
-		  "%s", o);
+	cr_expect(
+	    strstr(o, "voltage 489.6 V  current 0 A (+ charge)  SOC 97 %"),
+	    "%s", o);
 	free(o);
 
 	snprintf(cmd, sizeof(cmd),
