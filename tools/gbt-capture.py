@@ -12,7 +12,7 @@ tests/unit/test_gbtdecode_session.c).
   2011: no CHM/BHM, BRM of 41 bytes padded with 0, CML and CCS of 6,
         no BMV/BMT, a manual stop by the charger, CSD of 5.
 
-usage: tools/gbt-capture.py 2015|2011 > OUT.log
+usage: tools/gbt-capture.py 2015|2011 [--asc] > OUT.log|OUT.asc
 """
 import struct
 import sys
@@ -59,9 +59,21 @@ class Capture:
             fn(start + k * period, k)
             k += 1
 
-    def write(self):
+    def write(self, asc):
+        if asc:  # Vector ASC as CANalyzer writes it, times from the start
+            print("date Sun Dec 7 03:00:00.000 am 2025\n"
+                  "base hex  timestamps absolute\n"
+                  "internal events logged\n"
+                  "Begin Triggerblock Sun Dec 7 03:00:00.000 am 2025\n"
+                  "   0.000000 Start of measurement")
         for t, _, fid, data in sorted(self.frames):
-            print(f"({T0 + t:.6f}) can0 {fid:08X}#{data.hex().upper()}")
+            if asc:
+                print(f"{t:11.6f} 1  {fid:08X}x       Rx   d {len(data)} "
+                      + " ".join(f"{b:02X}" for b in data))
+            else:
+                print(f"({T0 + t:.6f}) can0 {fid:08X}#{data.hex().upper()}")
+        if asc:
+            print("End TriggerBlock")
 
 
 def u16(v):
@@ -187,11 +199,13 @@ def session_2011(c):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("2015", "2011"):
+    args = sys.argv[1:]
+    if args[1:] not in ([], ["--asc"]) or args[:1] not in (["2015"],
+                                                          ["2011"]):
         sys.exit(__doc__)
     c = Capture()
-    (session_2015 if sys.argv[1] == "2015" else session_2011)(c)
-    c.write()
+    (session_2015 if args[0] == "2015" else session_2011)(c)
+    c.write(args[1:] == ["--asc"])
 
 
 if __name__ == "__main__":

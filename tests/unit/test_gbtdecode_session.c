@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_gbtdecode_session.c - GB/T 27930 sessions read from captures
  * (docs/gbt27930.md, "Decoding a capture"): the synthetic 2015 session
- * (BMV, BMT, VIN) and 2011 session of fixtures/captures/ give their
- * exact values under the common keys and "gbt"; the real charger capture
+ * (BMV, BMT, VIN) and 2011 session (candump and ASC) of
+ * fixtures/captures/ give their exact values under the common keys and
+ * "gbt"; the real charger capture
  * gives its BRM/BCP/CCS and its end (the charger went silent: BEM "CCS
  * timeout"); bad input is counted and named, never fatal. */
 #include <criterion/criterion.h>
@@ -146,9 +147,10 @@ Test(gbtdecode, session_2015)
 	gbtdecode_free(d);
 }
 
-Test(gbtdecode, session_2011)
+/* The same session as candump and as Vector ASC. */
+static void check_2011(const char *path)
 {
-	struct gbtdecode *d = replay("fixtures/captures/gbt2011-session.log");
+	struct gbtdecode *d = replay(path);
 	const struct gbtdecode_facts *f = gbtdecode_facts(d);
 	const char *o = to_json(d);
 
@@ -178,6 +180,16 @@ Test(gbtdecode, session_2011)
 	       "\"bem\":null,\"cem\":null,\"end_soc_percent\":61,");
 	HAS(o, "\"session_minutes\":4,\"energy_delivered_kwh\":0.2,");
 	gbtdecode_free(d);
+}
+
+Test(gbtdecode, session_2011)
+{
+	check_2011("fixtures/captures/gbt2011-session.log");
+}
+
+Test(gbtdecode, session_2011_asc)
+{
+	check_2011("fixtures/captures/gbt2011-session.asc");
 }
 
 /* A real charger and BMS (MIT, fixtures/captures/README.md): BRM of 49
