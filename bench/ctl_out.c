@@ -77,6 +77,13 @@ void ctl_log_step(struct ctl *c, const struct run_step *st)
 		       (int64_t)(st->end_s * 1e6));
 }
 
+/* The BMS's reading stands in for a silent cycler only while the BMS
+ * itself still talks: a stale value is unknown, not live. */
+static bool bms_fresh(const struct pack_snap *s, int64_t t_us)
+{
+	return t_us - s->last_frame_us < CTL_FRESH_US;
+}
+
 bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV)
 {
 	const struct pack_snap *s = packstate_snap(c->ps);
@@ -94,10 +101,7 @@ bool ctl_pack_mV(const struct ctl *c, int64_t t_us, int32_t *mV)
 		*mV = c->meas.voltage_mV;
 		return true;
 	}
-	/* the BMS's reading stands in for a silent cycler only while the
-	 * BMS itself still talks: a stale voltage is unknown, not live */
-	if ((s->have & PACK_HAVE_PACK_V) &&
-	    t_us - s->last_frame_us < CTL_FRESH_US) {
+	if ((s->have & PACK_HAVE_PACK_V) && bms_fresh(s, t_us)) {
 		*mV = s->pack_mV;
 		return true;
 	}
@@ -113,8 +117,7 @@ bool ctl_current_mA(const struct ctl *c, int64_t t_us, int32_t *mA)
 		*mA = c->meas.current_mA;
 		return true;
 	}
-	if ((s->have & PACK_HAVE_PACK_I) &&
-	    t_us - s->last_frame_us < CTL_FRESH_US) {
+	if ((s->have & PACK_HAVE_PACK_I) && bms_fresh(s, t_us)) {
 		*mA = s->pack_mA;
 		return true;
 	}
