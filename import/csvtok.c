@@ -276,12 +276,21 @@ int csvtok_datetime(const char *s, double *out_s)
 	return BENCH_OK;
 }
 
+/* U+2103 DEGREE CELSIUS in UTF-8. */
+static const char celsius_sign[] = "\xe2\x84\x83";
+
 void csvtok_norm(const char *in, char *out, size_t out_len)
 {
 	size_t k = 0;
 
 	for (; *in && k + 1 < out_len; in++) {
 		unsigned char ch = (unsigned char)*in;
+
+		if (!strncmp(in, celsius_sign, sizeof(celsius_sign) - 1)) {
+			out[k++] = 'c';
+			in += sizeof(celsius_sign) - 2;
+			continue;
+		}
 
 		if (ch == ' ' || ch == '_' || ch == '\t' || ch >= 0x80)
 			continue;

@@ -62,7 +62,8 @@ int csvtok_datetime(const char *s, double *out_s);
 
 /* Lower-case copy of a column name without blanks, '_' and non-ASCII bytes
  * (so "Test_Time(s)", "Test Time (s)" and "test time(s)" compare equal;
- * "Temperature(°C)" reads "temperature(c)"). */
+ * "Temperature(°C)" reads "temperature(c)", and so does the one-character
+ * degree Celsius sign U+2103 that Neware BTS 8 writes, "Temperature(℃)"). */
 void csvtok_norm(const char *in, char *out, size_t out_len);
 
 #endif

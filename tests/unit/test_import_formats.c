@@ -437,3 +437,67 @@ Test(import, existing_output_never_overwritten)
 	free(out);
 	free(dir);
 }
+
+/* ---- temperature column spellings ---- */
+
+/* The first row's temperature of a one-row export with header hdr. */
+static double first_temperature(const char *hdr, const char *row)
+{
+	char *dir = tmpdir_new("imptemp");
+	char text[1024];
+	char *src;
+	struct import_info info = {0};
+	struct first_rows *fr = calloc(1, sizeof(*fr));
+	const struct import_format *f;
+	double t;
+
+	snprintf(text, sizeof(text), "%s\n%s\n", hdr, row);
+	src = tmpfile_write(dir, "t.csv", text);
+	f = import_detect(src);
+	cr_assert_not_null(f, "%s", hdr);
+	cr_assert_eq(f->parse(src, &info, keep, fr), 0, "%s", hdr);
+	cr_assert_eq(fr->n, 1);
+	cr_expect(info.has_temperature, "%s", hdr);
+	t = fr->row[0].temperature_C;
+	free(fr);
+	unlink(src);
+	rmdir(dir);
+	free(src);
+	free(dir);
+	return t;
+}
+
+/* Neware BTS 8 writes the degree Celsius sign U+2103 ("T1(℃)"); Arbin's
+ * auxiliary channel "Aux_Temperature_1(C)", in MITS Pro 8 with blanks. */
+Test(import, temperature_column_spellings)
+{
+	static const char nw_hdr[] =
+	    "DataPoint,Cycle Index,Step Index,Step Type,Time,Total Time,"
+	    "Current(A),Voltage(V),%s,Date";
+	static const char nw_row[] = "1,1,1,Rest,00:00:00.000,00:00:00.000,0,"
+				     "3.12,24.5,2021-03-04 10:00:00";
+	static const char ar_hdr[] =
+	    "Data_Point,Test_Time(s),Date_Time,Step_Index,Cycle_Index,"
+	    "Current(A),Voltage(V),%s";
+	static const char ar_row[] = "1,0,03/04/2021 10:00:00,1,1,0,3.12,24.5";
+	static const char *const nw[] = {"T1(\xe2\x84\x83)",
+					 "Temperature(\xe2\x84\x83)",
+					 "Temperature(\xc2\xb0"
+					 "C)",
+					 "T1(C)"};
+	static const char *const ar[] = {
+	    "Aux_Temperature_1(C)", "Aux_Temperature_1 (C)",
+	    "Aux_Temperature_1(\xe2\x84\x83)", "Temperature(\xe2\x84\x83)"};
+	char hdr[512];
+
+	for (size_t i = 0; i < sizeof(nw) / sizeof(nw[0]); i++) {
+		snprintf(hdr, sizeof(hdr), nw_hdr, nw[i]);
+		cr_expect_float_eq(first_temperature(hdr, nw_row), 24.5, 1e-9,
+				   "%s", nw[i]);
+	}
+	for (size_t i = 0; i < sizeof(ar) / sizeof(ar[0]); i++) {
+		snprintf(hdr, sizeof(hdr), ar_hdr, ar[i]);
+		cr_expect_float_eq(first_temperature(hdr, ar_row), 24.5, 1e-9,
+				   "%s", ar[i]);
+	}
+}
