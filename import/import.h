@@ -43,6 +43,8 @@ struct import_info {
 	char instrument[128];
 	char software[64];
 	char start_time_utc[32];
+	char schedule[128];	 /* the test procedure's file, where named */
+	char test_name[128];	 /* the operator's name for the test */
 	int has_cycle, has_step; /* the file numbers its cycles, steps */
 	int has_temperature;
 	/* Rows the parser left out on purpose (impedance rows in a charge

@@ -135,6 +135,12 @@ static int open_log(struct imp *im, const struct import_row *r)
 	if (im->info.software[0])
 		TRY(push_event(im, 0, "info", "bench:IMPORT", "software=%s",
 			       im->info.software));
+	if (im->info.schedule[0])
+		TRY(push_event(im, 0, "info", "bench:IMPORT", "schedule=%s",
+			       im->info.schedule));
+	if (im->info.test_name[0])
+		TRY(push_event(im, 0, "info", "bench:IMPORT", "test_name=%s",
+			       im->info.test_name));
 	TRY(push_event(im, 0, "info", "bench:IMPORT",
 		       "numbering=cycle:%s step:%s",
 		       im->info.has_cycle ? "file" : "derived",
