@@ -13,6 +13,7 @@
  * (days from 1899-12-30), read as UTC as the CSV's dates are.
  */
 #define LOG_PREFIX "import"
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,18 +28,43 @@
 #define OLE_UNIX_DAYS 25569.0 /* 1970-01-01 as an OLE date */
 #define AUX_TEMPERATURE 1     /* Auxiliary_Table Data_Type */
 
-enum { G_TEST_ID, G_NAME, G_START, G_CHANNEL, G_SCHEDULE, G_SOFTWARE,
-       G_SERIAL, G_N };
+enum {
+	G_TEST_ID,
+	G_NAME,
+	G_START,
+	G_CHANNEL,
+	G_SCHEDULE,
+	G_SOFTWARE,
+	G_SERIAL,
+	G_N
+};
 static const char *const g_cols[G_N] = {
-    [G_TEST_ID] = "Test_ID",	      [G_NAME] = "Test_Name",
-    [G_START] = "Start_DateTime",     [G_CHANNEL] = "Channel_Number",
-    [G_SCHEDULE] = "Schedule_File_Name", [G_SOFTWARE] = "Software_Version",
+    [G_TEST_ID] = "Test_ID",
+    [G_NAME] = "Test_Name",
+    [G_START] = "Start_DateTime",
+    [G_CHANNEL] = "Channel_Number",
+    [G_SCHEDULE] = "Schedule_File_Name",
+    [G_SOFTWARE] = "Software_Version",
     [G_SERIAL] = "Serial_Number",
 };
 
-enum { N_TEST_ID, N_POINT, N_TEST_TIME, N_STEP_TIME, N_DATETIME, N_STEP,
-       N_CYCLE, N_CURRENT, N_VOLTAGE, N_CHG_AH, N_DCHG_AH, N_CHG_WH,
-       N_DCHG_WH, N_IR, N_N };
+enum {
+	N_TEST_ID,
+	N_POINT,
+	N_TEST_TIME,
+	N_STEP_TIME,
+	N_DATETIME,
+	N_STEP,
+	N_CYCLE,
+	N_CURRENT,
+	N_VOLTAGE,
+	N_CHG_AH,
+	N_DCHG_AH,
+	N_CHG_WH,
+	N_DCHG_WH,
+	N_IR,
+	N_N
+};
 static const char *const n_cols[N_N] = {
     [N_TEST_ID] = "Test_ID",
     [N_POINT] = "Data_Point",
@@ -55,13 +81,16 @@ static const char *const n_cols[N_N] = {
     [N_DCHG_WH] = "Discharge_Energy",
     [N_IR] = "Internal_Resistance",
 };
-static const int n_required[] = {N_POINT, N_TEST_TIME, N_STEP, N_CYCLE,
-				 N_CURRENT, N_VOLTAGE};
+static const int n_required[] = {N_POINT, N_TEST_TIME, N_STEP,
+				 N_CYCLE, N_CURRENT,   N_VOLTAGE};
 
 enum { A_TEST_ID, A_POINT, A_INDEX, A_TYPE, A_X, A_N };
 static const char *const a_cols[A_N] = {
-    [A_TEST_ID] = "Test_ID", [A_POINT] = "Data_Point",
-    [A_INDEX] = "Auxiliary_Index", [A_TYPE] = "Data_Type", [A_X] = "X",
+    [A_TEST_ID] = "Test_ID",
+    [A_POINT] = "Data_Point",
+    [A_INDEX] = "Auxiliary_Index",
+    [A_TYPE] = "Data_Type",
+    [A_X] = "X",
 };
 
 #define T_GLOBAL "Global_Table"
@@ -188,8 +217,8 @@ static int aux_temperature(struct res *a, long p, double *temp_C)
 		double type, x;
 
 		if (a->aux_point == p && isnan(*temp_C)) {
-			TRY(num(a, a->aux, T_AUX, a_cols, a->aux_row, A_TYPE,
-				1, &type));
+			TRY(num(a, a->aux, T_AUX, a_cols, a->aux_row, A_TYPE, 1,
+				&type));
 			TRY(num(a, a->aux, T_AUX, a_cols, a->aux_row, A_X, 0,
 				&x));
 			if ((int)type == AUX_TEMPERATURE)
@@ -232,8 +261,7 @@ static int read_row(struct res *a, unsigned long row, struct import_row *r)
 
 	import_row_clear(r);
 	r->line = row;
-#define NUM(col, req, out)                                                     \
-	TRY(num(a, t, T_NORMAL, n_cols, row, col, req, out))
+#define NUM(col, req, out) TRY(num(a, t, T_NORMAL, n_cols, row, col, req, out))
 	NUM(N_TEST_ID, 0, &v);
 	if (!isnan(v) && (long)v != a->test_id) {
 		log_err("%s: %s row %lu: Test_ID %ld, not the file's test %ld",
@@ -267,6 +295,27 @@ static int read_row(struct res *a, unsigned long row, struct import_row *r)
 	return aux_temperature(a, (long)v, &r->temperature_C);
 }
 
+/* A forced --format on another file: refused before libmdb sees it. */
+static int check_magic(const char *path)
+{
+	char head[JETDB_MAGIC_OFF + sizeof(JETDB_MAGIC)] = "";
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		log_err("cannot open '%s': %s", path, strerror(errno));
+		return BENCH_ERR_IO;
+	}
+	n = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	if (!arbin_res_detect(head, n)) {
+		log_err("%s: offset %d: not an Access (Jet) database (no '%s')",
+			path, JETDB_MAGIC_OFF, JETDB_MAGIC);
+		return BENCH_ERR_PARSE;
+	}
+	return BENCH_OK;
+}
+
 int arbin_res_parse(const char *path, struct import_info *info,
 		    import_row_fn fn, void *ctx)
 {
@@ -276,7 +325,7 @@ int arbin_res_parse(const char *path, struct import_info *info,
 	unsigned long row = 0;
 	int rc;
 
-	if ((rc = read_global(&a, info)) < 0 ||
+	if ((rc = check_magic(path)) < 0 || (rc = read_global(&a, info)) < 0 ||
 	    (rc = open_tables(&a, info)) < 0)
 		goto out;
 	while ((rc = jetdb_next(a.normal)) > 0) {

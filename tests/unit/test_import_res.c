@@ -61,15 +61,14 @@ static int seen_row(void *ctx, const struct import_row *r)
 	return 0;
 }
 
-static void parse(const char *path, struct import_info *info,
-		  struct seen *s)
+static void parse(const char *path, struct import_info *info, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->temp_min_C = INFINITY;
 	s->temp_max_C = -INFINITY;
-	cr_assert_eq(import_format_by_name("arbin_res")
-			 ->parse(path, info, seen_row, s),
-		     0, "%s", path);
+	cr_assert_eq(
+	    import_format_by_name("arbin_res")->parse(path, info, seen_row, s),
+	    0, "%s", path);
 }
 
 Test(import_res, detected_from_content_whatever_the_name)
@@ -338,4 +337,25 @@ Test(import_res, time_going_back_refused)
 	refused(&x, x.n, "Channel_Normal_Table row 3:",
 		"Test_Time goes back from 600.015 s to 100.000 s");
 	free(x.b);
+}
+
+Test(import_res, forced_on_a_text_export_refused)
+{
+	char *dir = tmpdir_new("resforce");
+	char out[512];
+	struct import_opts o = {.fmt = import_format_by_name("arbin_res")};
+	struct import_result r;
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	logcap_start();
+	cr_expect_lt(import_file("fixtures/import/arbin_cell.csv", out, &o, &r),
+		     0);
+	logcap_stop();
+	cr_expect(strstr(logcap_text(), "fixtures/import/arbin_cell.csv: "
+					"offset 4: not an Access (Jet) "
+					"database"),
+		  "%s", logcap_text());
+	cr_expect_neq(access(out, F_OK), 0);
+	rmdir(dir);
+	free(dir);
 }
