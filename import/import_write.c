@@ -104,7 +104,7 @@ static int open_log(struct imp *im, const struct import_row *r)
 	snprintf(meta.pack_id, sizeof(meta.pack_id), "%s", im->base);
 	snprintf(meta.pack_model, sizeof(meta.pack_model), "import:%s", fmt);
 	meta.series = meta.parallel = meta.modules = 1;
-	meta.n_probes = 1; /* NaN where the file has no temperature */
+	meta.n_probes = im->info.has_temperature ? 1 : 0;
 	meta.rated_capacity_ah = im->o->rated_Ah;
 	snprintf(meta.software_version, sizeof(meta.software_version), "%s",
 		 BENCH_VERSION);
@@ -334,7 +334,7 @@ static int on_row(void *ctx, const struct import_row *r)
 		     : NAN;
 	cell_T = (float)r->temperature_C;
 	s.cell_voltage_V = &cell_V;
-	s.cell_temperature_C = &cell_T;
+	s.cell_temperature_C = &cell_T; /* read only with a probe */
 	return h5log_push_sample(im->log, &s);
 }
 

@@ -31,7 +31,7 @@ size_t runfile_rows(const struct runfile *rf);
 int runfile_read_col(struct runfile *rf, const char *name, size_t start,
 		     size_t n, double *out);
 /* /cells/voltage_volt or /cells/temperature_celsius rows, row-major
- * (n x width), width = series or n_probes. */
+ * (n x width), width = series or n_probes; with no probes, nothing. */
 int runfile_read_cells(struct runfile *rf, const char *name, size_t start,
 		       size_t n, float *out);
 

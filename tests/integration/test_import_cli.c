@@ -243,3 +243,57 @@ Test(import_cli, grade_and_report_imported)
 	rmdir(dir);
 	free(dir);
 }
+
+/* An Arbin .res without auxiliary channels: a run file of no temperature
+ * probes, which cycles, report and export read; the mean temperature is
+ * unknown (nan in the CSV, n/a in the report), never 0. */
+Test(import_cli, res_without_temperature_zero_probes)
+{
+	char *dir = tmpdir_new("impres"), cmd[2048], h5[512], html[512];
+	char csv[512], *o;
+
+	snprintf(h5, sizeof(h5), "%s/res.h5", dir);
+	snprintf(html, sizeof(html), "%s/res.html", dir);
+	snprintf(csv, sizeof(csv), "%s/res.csv", dir);
+	cr_assert_eq(access("fixtures/import/real/"
+			    "20160805_test001_45_cc_01.res",
+			    R_OK),
+		     0, "fixture missing: see fixtures/import/real/README.md");
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench import "
+		 "fixtures/import/real/20160805_test001_45_cc_01.res -o %s",
+		 h5);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "arbin_res, 10261 rows, 103 steps"), "%s", o);
+	free(o);
+	snprintf(cmd, sizeof(cmd),
+		 "h5dump -H -d /cells/temperature_celsius %s | "
+		 "grep -q 'SIMPLE { ( 0 )'",
+		 h5);
+	cr_expect_eq(system(cmd), 0, "the file has a probe");
+
+	snprintf(cmd, sizeof(cmd), "bin/bench cycles --csv %s", h5);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(strstr(o, "\n1,0.001626,0.001755,0.000724,0.000193,"), "%s",
+		  o);
+	cr_expect(strstr(o, ",3.1167,nan,14.832\n"), "%s", o);
+	free(o);
+
+	snprintf(cmd, sizeof(cmd), "bin/bench report %s -o %s", h5, html);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	free(o);
+	snprintf(cmd, sizeof(cmd),
+		 "grep -q 'Max temperature (C)</th><td>n/a' %s", html);
+	cr_expect_eq(system(cmd), 0, "report temperature not n/a");
+
+	snprintf(cmd, sizeof(cmd), "bin/bench export %s --bdf %s", h5, csv);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	free(o);
+	snprintf(cmd, sizeof(cmd), "test $(wc -l < %s) -eq 10262", csv);
+	cr_expect_eq(system(cmd), 0);
+	unlink(h5);
+	unlink(html);
+	unlink(csv);
+	rmdir(dir);
+	free(dir);
+}
