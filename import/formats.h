@@ -18,6 +18,7 @@ IMPORT_FORMAT_DECL(biologic_txt);
 IMPORT_FORMAT_DECL(maccor_txt);
 IMPORT_FORMAT_DECL(bdf_csv);
 IMPORT_FORMAT_DECL(biologic_mpr);
+IMPORT_FORMAT_DECL(neware_nda);
 
 /* Case-insensitive substring (detectors and state names). */
 int import_has(const char *hay, const char *needle);

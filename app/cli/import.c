@@ -17,7 +17,8 @@ static const char import_usage[] =
     "  Read a cycler's export into a bench-run/1 run file "
     "(docs/importers.md).\n"
     "  The format is detected from the content; --format forces one:\n"
-    "  neware_csv, arbin_csv, biologic_txt, maccor_txt, bdf_csv.\n"
+    "  neware_csv, arbin_csv, biologic_txt, maccor_txt, bdf_csv,\n"
+    "  biologic_mpr, neware_nda.\n"
     "  --rated-ah X  the cell's rated capacity (Ah), for grading\n"
     "  RUN.h5 must not exist; nothing is written when the file is refused.\n";
 
@@ -46,7 +47,7 @@ int cli_import(int argc, char **argv)
 			if (!o.fmt) {
 				log_err("unknown format '%s' (neware_csv, "
 					"arbin_csv, biologic_txt, maccor_txt, "
-					"bdf_csv)",
+					"bdf_csv, biologic_mpr, neware_nda)",
 					optarg);
 				return 2;
 			}
