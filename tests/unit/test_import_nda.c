@@ -21,8 +21,8 @@ TestSuite(import_nda, .timeout = 60);
 #define BTS91 "fixtures/import/real/nda130_bts91_TestFile.nda"
 #define BTS90 "fixtures/import/real/nda130_bts90_2-1-6_61_cut.nda"
 #define V29 "fixtures/import/real/nda29_new_nda_file.nda"
-#define REC91(i) (1024 + ((i) - 1) * 56) /* record i (from 1), BTS 9.1 */
-#define REC29(i) (85471 + ((i) - 1) * 86) /* nda29_new_nda_file.nda */
+#define REC91(i) (1024 + ((i)-1) * 56)	/* record i (from 1), BTS 9.1 */
+#define REC29(i) (85471 + ((i)-1) * 86) /* nda29_new_nda_file.nda */
 
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -120,6 +120,29 @@ Test(import_nda, bts91_agrees_with_the_instrument_counters)
 	cycles_free(&c);
 }
 
+/* A binary file reads faster than the writer writes: a full ring waits
+ * for the writer, never drops a row (here a ring of 64 samples). */
+Test(import_nda, rows_never_dropped_when_the_writer_lags)
+{
+	char *dir = tmpdir_new("ndaring");
+	char out[512];
+	struct import_opts o = {.ring_samples = 64};
+	struct import_result r;
+	struct cycles c;
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	cr_assert_eq(import_file(BTS91, out, &o, &r), 0);
+	cr_assert_eq(cycles_load(out, &c), 0);
+	cr_expect_eq(r.rows, 6670);
+	cr_assert_eq(c.n_cycles, 3);
+	cr_expect_float_eq(c.cycle[1].dchg_Ah, 20903926.0 / 3.6e6,
+			   0.005 * 5.81);
+	cycles_free(&c);
+	unlink(out);
+	rmdir(dir);
+	free(dir);
+}
+
 /* BTS 9.0, a pulse test sampled at the pulses' edges: a trapezoid over
  * those samples is not the charge that flowed, and the cross-check says
  * so rather than the import passing it as data. */
@@ -165,8 +188,7 @@ static int keep(void *ctx, const struct import_row *r)
 	return 0;
 }
 
-static void read_all(const char *path, struct import_info *info,
-		     struct seen *s)
+static void read_all(const char *path, struct import_info *info, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->min_I = s->max_I = s->max_T = NAN;
@@ -185,7 +207,7 @@ Test(import_nda, sign_units_numbering_provenance)
 
 	read_all(BTS91, &info, &s);
 	cr_expect_eq(s.n, 6670);
-	cr_expect_float_eq(s.max_I, 1.2008, 1e-3); /* 1200 mA charge */
+	cr_expect_float_eq(s.max_I, 1.2008, 1e-3);  /* 1200 mA charge */
 	cr_expect_float_eq(s.min_I, -3.0002, 1e-3); /* 3000 mA discharge */
 	cr_expect_eq(s.chg_neg + s.dchg_pos, 0);
 	cr_expect_eq(s.max_cycle, 2);
@@ -285,8 +307,9 @@ Test(import_nda, corrupt_records_refused_with_offset)
 		"record 10 at offset 1528: corrupt record: lead byte 119");
 	memcpy(c, b, n);
 	c[REC91(5) + 3] = 99;
-	refused("status.nda", c, n,
-		"record 5 at offset 1248: corrupt record: unknown step type 99");
+	refused(
+	    "status.nda", c, n,
+	    "record 5 at offset 1248: corrupt record: unknown step type 99");
 	/* Record 10's time is record 2's: the clock goes back in a step. */
 	memcpy(c, b, n);
 	memcpy(c + REC91(10) + 12, c + REC91(2) + 12, 8);
