@@ -19,6 +19,7 @@
 
 CC      ?= gcc
 PKGS    := libsocketcan libserialport hdf5 inih libmosquitto libmicrohttpd
+PKGS    += libzip
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2 -g

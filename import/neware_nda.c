@@ -64,7 +64,8 @@ static int nda_v29_start(struct nda *d, uint64_t *start)
 				continue;
 			if (got > d->b.size - r)
 				got = (size_t)(d->b.size - r);
-			if (got < 86 || binrd_at(&d->b, r, rec, got, "a record"))
+			if (got < 86 ||
+			    binrd_at(&d->b, r, rec, got, "a record"))
 				continue;
 			if (rec[12] && (got == 86 || rec[86] == 0x55)) {
 				*start = r;
@@ -87,7 +88,8 @@ static int nda_v130_layout(struct nda *d)
 {
 	unsigned char buf[NDA_REC_MAX + 2];
 
-	TRY(binrd_at(&d->b, NDA_V130_DATA, buf, sizeof(buf), "the first record"));
+	TRY(binrd_at(&d->b, NDA_V130_DATA, buf, sizeof(buf),
+		     "the first record"));
 	if (buf[0] != 0x55) {
 		d->lay = NDA_BTS90;
 		d->rec_len = 88;
@@ -98,9 +100,10 @@ static int nda_v130_layout(struct nda *d)
 	d->lay = NDA_BTS91;
 	d->rec_len = 56;
 	if (buf[56] != buf[0] || buf[57] != buf[1]) {
-		log_err("%s: offset %d: unsupported record layout: expected the "
-			"next 0x55 record 56 bytes on (BTS 9.1)",
-			d->b.path, NDA_V130_DATA + 56);
+		log_err(
+		    "%s: offset %d: unsupported record layout: expected the "
+		    "next 0x55 record 56 bytes on (BTS 9.1)",
+		    d->b.path, NDA_V130_DATA + 56);
 		return BENCH_ERR_PARSE;
 	}
 	return BENCH_OK;
@@ -125,8 +128,8 @@ static void nda_software(struct nda *d, unsigned version,
 	head[n] = 0;
 	s = memmem(head, n, "BTSServer", 9);
 	if (s && s + 50 <= head + n)
-		snprintf(info->software, sizeof(info->software), "%.50s (.nda v%u)",
-			 (const char *)s, version);
+		snprintf(info->software, sizeof(info->software),
+			 "%.50s (.nda v%u)", (const char *)s, version);
 }
 
 static double nda_v29_unix(const unsigned char *p)
@@ -174,7 +177,8 @@ static int nda_record(struct nda *d, const unsigned char *p, unsigned long i,
 			return nda_bad(d, i, off, "lead byte", p[0]);
 		range = (int32_t)binrd_u32(p + 78);
 		if (!neware_range_mA(range, &mA))
-			return nda_bad(d, i, off, "unknown current range", range);
+			return nda_bad(d, i, off, "unknown current range",
+				       range);
 		index = binrd_u32(p + 2);
 		r->cycle = (long)binrd_u32(p + 6) + 1;
 		r->step = binrd_u16(p + 10);
@@ -234,8 +238,9 @@ static int nda_record(struct nda *d, const unsigned char *p, unsigned long i,
 		return nda_bad(d, i, off, "unknown step type", (long)status);
 	if (!isfinite(r->voltage_V) || !isfinite(r->current_A) ||
 	    !(t >= 0 && t < 1e10))
-		return nda_bad(d, i, off, "time, voltage or current not a number "
-				       "in range: index",
+		return nda_bad(d, i, off,
+			       "time, voltage or current not a number "
+			       "in range: index",
 			       (long)index);
 	if (index <= d->last_index)
 		return 0; /* written twice: the first one counts */
