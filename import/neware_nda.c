@@ -171,10 +171,15 @@ static int nda_record(struct nda *d, const unsigned char *p, unsigned long i,
 	r->line = i;
 	switch (d->lay) {
 	case NDA_V29:
-		if (p[0] == 0x65 || p[0] == 0xaa) /* aux, summary: not read */
+		/* Aux records and 0xaa ones (seen at the end of real
+		 * files, content unknown): not read. */
+		if (p[0] == 0x65 || p[0] == 0xaa)
 			return 0;
-		if (p[0] != 0x55 || p[1] || binrd_u32(p + 82))
+		if (p[0] != 0x55 || p[1])
 			return nda_bad(d, i, off, "lead byte", p[0]);
+		if (binrd_u32(p + 82))
+			return nda_bad(d, i, off, "non-zero record tail",
+				       (long)binrd_u32(p + 82));
 		range = (int32_t)binrd_u32(p + 78);
 		if (!neware_range_mA(range, &mA))
 			return nda_bad(d, i, off, "unknown current range",

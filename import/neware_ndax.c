@@ -50,9 +50,9 @@ struct ndc {
 	unsigned version;
 	const struct ndc_fmt *fmt;
 	unsigned char page[NDC_PAGE];
-	size_t pos;		/* next record in the page */
-	unsigned long page_no;	/* from 0: the header page */
-	unsigned long rec_no;	/* records read, from 1 */
+	size_t pos;	       /* next record in the page */
+	unsigned long page_no; /* from 0: the header page */
+	unsigned long rec_no;  /* records read, from 1 */
 	int eof;
 };
 
@@ -200,9 +200,9 @@ static int ndax_run_next(struct ndax *x)
 			break;
 	}
 	step_raw = (int32_t)binrd_u32(p + 37);
-	r->step_no = !x->have_prev ? 1
+	r->step_no = !x->have_prev		    ? 1
 		     : step_raw != x->prev.step_raw ? x->prev.step_no + 1
-						     : x->prev.step_no;
+						    : x->prev.step_no;
 	r->step_raw = step_raw;
 	r->index = binrd_u32(p + 41);
 	r->t_s = (int32_t)binrd_u32(p) / 1e3;
@@ -279,7 +279,7 @@ static int ndax_row(struct ndax *x, const unsigned char *p, uint32_t k,
 	TRY(ndax_run_to(x, k));
 	if (!x->have_prev)
 		return 0;
-	if (x->prev.index != x->next.index && x->prev.index == k) {
+	if (x->prev.index == k) {
 		t = x->prev.t_s;
 		r->chg_Ah = x->prev.chg_Ah;
 		r->dchg_Ah = x->prev.dchg_Ah;

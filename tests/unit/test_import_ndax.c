@@ -99,8 +99,7 @@ Test(import_ndax, agrees_with_the_instrument_counters)
 	cr_expect_eq(c.cycle[0].cycle, 1);
 	cr_expect_float_eq(c.cycle[0].chg_Ah, 0.0010570274, 0.005 * 0.00106);
 	cr_expect_float_eq(c.cycle[0].chg_Wh, 0.0033708264, 0.005 * 0.00337);
-	cr_expect_float_eq(c.cycle[0].dchg_Ah, 0.00021648106,
-			   0.005 * 0.000217);
+	cr_expect_float_eq(c.cycle[0].dchg_Ah, 0.00021648106, 0.005 * 0.000217);
 	cycles_free(&c);
 	unlink(out);
 	rmdir(dir);
@@ -137,15 +136,14 @@ static int keep(void *ctx, const struct import_row *r)
 	return 0;
 }
 
-static void read_all(const char *path, struct import_info *info,
-		     struct seen *s)
+static void read_all(const char *path, struct import_info *info, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->min_I = s->max_I = s->min_V = s->max_V = s->min_T = s->max_T = NAN;
 	s->max_cycle = s->max_step = -1;
 	cr_assert_eq(
-	    import_format_by_name("neware_ndax")->parse(path, info, keep, s),
-	    0, "%s", path);
+	    import_format_by_name("neware_ndax")->parse(path, info, keep, s), 0,
+	    "%s", path);
 }
 
 Test(import_ndax, sign_units_time_numbering_provenance)
@@ -218,8 +216,8 @@ Test(import_ndax, bad_archives_refused)
 		"'data.ndc': offset 0: .ndc file type 1 version 5: this "
 		"version reads file type 1 version 14");
 	refused(BAD "bad_status.ndax", "'data_step.ndc' record 1 at offset "
-					"4228: corrupt record: unknown step "
-					"type 99");
+				       "4228: corrupt record: unknown step "
+				       "type 99");
 }
 
 Test(import_ndax, cut_and_corrupt_zip_refused)
