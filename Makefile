@@ -20,6 +20,7 @@
 CC      ?= gcc
 PKGS    := libsocketcan libserialport hdf5 inih libmosquitto libmicrohttpd
 PKGS    += libmdb
+PKGS    += libzip
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2 -g

@@ -19,6 +19,8 @@ IMPORT_FORMAT_DECL(maccor_txt);
 IMPORT_FORMAT_DECL(bdf_csv);
 IMPORT_FORMAT_DECL(biologic_mpr);
 IMPORT_FORMAT_DECL(arbin_res);
+IMPORT_FORMAT_DECL(neware_nda);
+IMPORT_FORMAT_DECL(neware_ndax);
 
 /* Case-insensitive substring (detectors and state names). */
 int import_has(const char *hay, const char *needle);

@@ -10,7 +10,7 @@
 #include "import/formats.h"
 #include "import/import.h"
 
-#define IMPORT_BINARY_NAMES "biologic_mpr, arbin_res"
+#define IMPORT_BINARY_NAMES "biologic_mpr, neware_nda, neware_ndax, arbin_res"
 #define IMPORT_FORMAT_NAMES                                                    \
 	"neware_csv, arbin_csv, biologic_txt, maccor_txt, "                    \
 	"bdf_csv, " IMPORT_BINARY_NAMES
@@ -23,6 +23,8 @@ static const struct import_format formats[] = {
 	{"maccor_txt",   maccor_txt_detect,   maccor_txt_parse,   0},
 	{"bdf_csv",      bdf_csv_detect,      bdf_csv_parse,      0},
 	{"biologic_mpr", biologic_mpr_detect, biologic_mpr_parse, 1},
+	{"neware_nda",   neware_nda_detect,   neware_nda_parse,   1},
+	{"neware_ndax",  neware_ndax_detect,  neware_ndax_parse,  1},
 	{"arbin_res",    arbin_res_detect,    arbin_res_parse,    1},
 };
 /* clang-format on */

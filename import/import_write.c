@@ -97,6 +97,8 @@ static int row_class(const struct import_row *r)
 static int open_log(struct imp *im, const struct import_row *r)
 {
 	struct run_meta meta;
+	struct h5log_cfg cfg = {.block_when_full = 1,
+				.ring_samples = im->o->ring_samples};
 	const char *fmt = im->res->fmt->name;
 	int rc;
 
@@ -122,7 +124,9 @@ static int open_log(struct imp *im, const struct import_row *r)
 			 "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	snprintf(meta.status, sizeof(meta.status), "running");
-	rc = h5log_create(im->tmp, &meta, NULL, &im->log);
+	/* No real-time loop to protect: a full ring waits for the writer
+	 * rather than dropping rows of the file. */
+	rc = h5log_create(im->tmp, &meta, &cfg, &im->log);
 	if (rc < 0)
 		return rc;
 	TRY(push_event(im, 0, "info", "bench:IMPORT", "format=%s", fmt));

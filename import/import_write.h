@@ -20,6 +20,7 @@
 struct import_opts {
 	const struct import_format *fmt; /* NULL: detect from content */
 	double rated_Ah;		 /* 0: unknown */
+	size_t ring_samples; /* the run-file writer's ring; 0: its default */
 };
 
 /* What the import found; the instrument's own counters checked against

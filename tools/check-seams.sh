@@ -36,6 +36,7 @@ check libserialport.h serial/xport_libsp.c
 check mosquitto.h app/mq_mosq.c
 check microhttpd.h app/labweb_mhd.c
 check mdbtools.h import/jetdb.c
+check zip.h import/ziparc.c
 check hdf5.h $HDF5
 check 'H5[A-Za-z]*\.h' $HDF5
 layer common can serial runfile bench analysis import app

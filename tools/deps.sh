@@ -6,7 +6,8 @@ PKGS="build-essential pkg-config libsocketcan-dev libserialport-dev libhdf5-dev
 hdf5-tools libcriterion-dev libinih-dev can-utils clang libclang-rt-14-dev
 qemu-system-x86 busybox-static cpio kmod iproute2 valgrind chromium
 python3 python3-h5py libmosquitto-dev mosquitto mosquitto-clients
-libmicrohttpd-dev"
+libmicrohttpd-dev
+libzip-dev"
 PKGS="$PKGS mdbtools-dev"
 missing=""
 for p in $PKGS; do

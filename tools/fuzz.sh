@@ -6,7 +6,7 @@ set -e
 secs=${FUZZ_SECONDS:-60}
 san="-fsanitize=fuzzer-no-link,address,undefined"
 make -s BUILD=build-fuzz CC=clang SAN="$san" OPT="-O1 -g" build-fuzz/libbench.a
-pk="$(pkg-config --cflags --libs libsocketcan libserialport inih libmosquitto libmdb) -I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl -lpthread -lm"
+pk="$(pkg-config --cflags --libs libsocketcan libserialport inih libmosquitto libmdb libzip) -I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lhdf5_hl -lpthread -lm"
 fail=0
 for src in tests/fuzz/fuzz_*.c; do
 	[ -e "$src" ] || continue

@@ -18,7 +18,7 @@ static const char import_usage[] =
     "(docs/importers.md).\n"
     "  The format is detected from the content; --format forces one:\n"
     "  neware_csv, arbin_csv, biologic_txt, maccor_txt, bdf_csv,\n"
-    "  biologic_mpr, arbin_res.\n"
+    "  biologic_mpr, neware_nda, neware_ndax, arbin_res.\n"
     "  --rated-ah X  the cell's rated capacity (Ah), for grading\n"
     "  RUN.h5 must not exist; nothing is written when the file is refused.\n";
 
@@ -47,7 +47,8 @@ int cli_import(int argc, char **argv)
 			if (!o.fmt) {
 				log_err("unknown format '%s' (neware_csv, "
 					"arbin_csv, biologic_txt, maccor_txt, "
-					"bdf_csv, biologic_mpr, arbin_res)",
+					"bdf_csv, biologic_mpr, neware_nda, "
+					"neware_ndax, arbin_res)",
 					optarg);
 				return 2;
 			}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_import_nda.c - Neware .nda (docs/importers.md) on real files
+ * (fixtures/import/real/README.md): versions 29 and 130 (BTS 9.0 and 9.1
+ * records), our integration against the instrument's own counters, sign,
+ * numbering, provenance, and truncated, foreign, corrupt and unsupported
+ * files refused naming the file and offset, nothing written. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/cycles.h"
+#include "import/import.h"
+#include "import/import_write.h"
+#include "support.h"
+
+TestSuite(import_nda, .timeout = 60);
+
+#define BTS91 "fixtures/import/real/nda130_bts91_TestFile.nda"
+#define BTS90 "fixtures/import/real/nda130_bts90_2-1-6_61_cut.nda"
+#define V29 "fixtures/import/real/nda29_new_nda_file.nda"
+#define REC91(i) (1024 + ((i)-1) * 56)	/* record i (from 1), BTS 9.1 */
+#define REC29(i) (85471 + ((i)-1) * 86) /* nda29_new_nda_file.nda */
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+
+	cr_assert_not_null(f, "%s", path);
+	fseek(f, 0, SEEK_END);
+	*n = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*n);
+	cr_assert_eq(fread(buf, 1, *n, f), *n);
+	fclose(f);
+	return buf;
+}
+
+static char *write_bytes(const char *dir, const char *name,
+			 const unsigned char *b, size_t n)
+{
+	char *path = malloc(512);
+	FILE *f;
+
+	snprintf(path, 512, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(b, 1, n, f), n);
+	fclose(f);
+	return path;
+}
+
+Test(import_nda, detected_from_content_whatever_the_name)
+{
+	const char *files[] = {BTS91, BTS90, V29};
+	char *dir = tmpdir_new("ndaname");
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n;
+		unsigned char *b = slurp(files[i], &n);
+		char *path = write_bytes(dir, "export.csv", b, n);
+		const struct import_format *f = import_detect(path);
+
+		cr_assert_not_null(f, "%s", files[i]);
+		cr_expect_str_eq(f->name, "neware_nda", "%s", files[i]);
+		unlink(path);
+		free(path);
+		free(b);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+static void cycles_of(const char *src, struct cycles *c,
+		      struct import_result *r)
+{
+	char *dir = tmpdir_new("ndacyc");
+	char out[512];
+	struct import_opts o = {0};
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	cr_assert_eq(import_file(src, out, &o, r), 0, "%s", src);
+	cr_assert_eq(cycles_load(out, c), 0);
+	unlink(out);
+	rmdir(dir);
+	free(dir);
+}
+
+/* BTS 9.1: two full cycles of a ~5.8 Ah cell. The instrument's per-step
+ * counters (the signed capacity at each step's last record, mA.s) give
+ * cycle 1: charge 20358316 + 561373.6 (CC, CV), discharge 20903926;
+ * cycle 2: charge 20375484 + 558842.8. Ours within 0.5 % of them. */
+Test(import_nda, bts91_agrees_with_the_instrument_counters)
+{
+	struct cycles c;
+	struct import_result r;
+
+	cycles_of(BTS91, &c, &r);
+	cr_expect_eq(r.rows, 6670);
+	cr_expect_eq(r.steps, 11);
+	cr_expect_geq(r.counter_checks, 6);
+	cr_expect_leq(r.counter_max_dev, 0.005, "%.4f", r.counter_max_dev);
+	cr_expect_eq(r.counter_warnings, 0);
+	cr_assert_eq(c.n_cycles, 3);
+	/* The file counts cycle 0 until the first charge. */
+	cr_expect_eq(c.cycle[0].cycle, 0);
+	cr_expect_eq(c.cycle[1].cycle, 1);
+	cr_expect_float_eq(c.cycle[0].chg_Ah, 0, 1e-9);
+	cr_expect_float_eq(c.cycle[0].dchg_Ah, 13644605.0 / 3.6e6,
+			   0.005 * 3.79);
+	cr_expect_float_eq(c.cycle[1].chg_Ah, (20358316.0 + 561373.6) / 3.6e6,
+			   0.005 * 5.81);
+	cr_expect_float_eq(c.cycle[1].dchg_Ah, 20903926.0 / 3.6e6,
+			   0.005 * 5.81);
+	cr_expect_float_eq(c.cycle[2].chg_Ah, (20375484.0 + 558842.8) / 3.6e6,
+			   0.005 * 5.82);
+	cycles_free(&c);
+}
+
+/* A binary file reads faster than the writer writes: a full ring waits
+ * for the writer, never drops a row (here a ring of 64 samples). */
+Test(import_nda, rows_never_dropped_when_the_writer_lags)
+{
+	char *dir = tmpdir_new("ndaring");
+	char out[512];
+	struct import_opts o = {.ring_samples = 64};
+	struct import_result r;
+	struct cycles c;
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	cr_assert_eq(import_file(BTS91, out, &o, &r), 0);
+	cr_assert_eq(cycles_load(out, &c), 0);
+	cr_expect_eq(r.rows, 6670);
+	cr_assert_eq(c.n_cycles, 3);
+	cr_expect_float_eq(c.cycle[1].dchg_Ah, 20903926.0 / 3.6e6,
+			   0.005 * 5.81);
+	cycles_free(&c);
+	unlink(out);
+	rmdir(dir);
+	free(dir);
+}
+
+/* BTS 9.0, a pulse test sampled at the pulses' edges: a trapezoid over
+ * those samples is not the charge that flowed, and the cross-check says
+ * so rather than the import passing it as data. */
+Test(import_nda, bts90_pulse_counter_mismatch_warned)
+{
+	struct import_opts o = {0};
+	struct import_result r;
+
+	cr_assert_eq(import_dry(BTS90, &o, &r), 0);
+	cr_expect_eq(r.rows, 1000);
+	cr_expect_eq(r.steps, 1);
+	cr_expect_eq(r.counter_checks, 1);
+	cr_expect_eq(r.counter_warnings, 1);
+	cr_expect_gt(r.counter_max_dev, 0.5);
+}
+
+struct seen {
+	size_t n;
+	double min_I, max_I, t0_unix, t0, t_end, max_T;
+	long max_cycle, max_step;
+	int rest_rows, chg_neg, dchg_pos;
+};
+
+static int keep(void *ctx, const struct import_row *r)
+{
+	struct seen *s = ctx;
+
+	if (s->n++ == 0) {
+		s->t0_unix = r->unix_time_s;
+		s->t0 = r->test_time_s;
+	}
+	s->t_end = r->test_time_s;
+	s->min_I = fmin(s->min_I, r->current_A);
+	s->max_I = fmax(s->max_I, r->current_A);
+	s->max_T = fmax(s->max_T, r->temperature_C);
+	if (r->cycle > s->max_cycle)
+		s->max_cycle = r->cycle;
+	if (r->step > s->max_step)
+		s->max_step = r->step;
+	s->rest_rows += r->kind == IMPORT_KIND_REST;
+	s->chg_neg += r->kind == IMPORT_KIND_CHARGE && r->current_A < 0;
+	s->dchg_pos += r->kind == IMPORT_KIND_DISCHARGE && r->current_A > 0;
+	return 0;
+}
+
+static void read_all(const char *path, struct import_info *info, struct seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->min_I = s->max_I = s->max_T = NAN;
+	s->max_cycle = s->max_step = -1;
+	cr_assert_eq(
+	    import_format_by_name("neware_nda")->parse(path, info, keep, s), 0,
+	    "%s", path);
+}
+
+/* Sign, units, time base, numbering and provenance as
+ * docs/importers.md says. */
+Test(import_nda, sign_units_numbering_provenance)
+{
+	struct import_info info;
+	struct seen s;
+
+	read_all(BTS91, &info, &s);
+	cr_expect_eq(s.n, 6670);
+	cr_expect_float_eq(s.max_I, 1.2008, 1e-3);  /* 1200 mA charge */
+	cr_expect_float_eq(s.min_I, -3.0002, 1e-3); /* 3000 mA discharge */
+	cr_expect_eq(s.chg_neg + s.dchg_pos, 0);
+	cr_expect_eq(s.max_cycle, 2);
+	cr_expect_eq(s.max_step, 11);
+	cr_expect_gt(s.rest_rows, 0);
+	cr_expect(s.max_T > 20 && s.max_T < 40, "%f", s.max_T);
+	cr_expect_float_eq(s.t0_unix, 1716796973.97, 1e-3);
+	cr_expect_float_eq(s.t_end, 72373.26, 0.01); /* the test's clock */
+	cr_expect_str_eq(info.instrument, "Neware BTS");
+	cr_expect(strstr(info.software, "BTS 9.1 (.nda v130)"), "%s",
+		  info.software);
+	cr_expect(info.has_cycle && info.has_step && info.has_temperature);
+
+	/* Version 29: step clocks laid end to end, cycles from 1, the
+	 * record's date read as UTC, the server named in the header. */
+	read_all(V29, &info, &s);
+	cr_expect_eq(s.n, 439);
+	cr_expect_eq(s.max_cycle, 1);
+	cr_expect_eq(s.max_step, 6);
+	cr_expect_float_eq(s.t0_unix, 1585135010.0, 1e-6);
+	cr_expect_float_eq(s.t_end, 721.6, 0.01);
+	cr_expect_eq(s.chg_neg + s.dchg_pos, 0);
+	cr_expect(strstr(info.software, "BTSServer(R3)-7.6.0.301"), "%s",
+		  info.software);
+	cr_expect(!info.has_temperature);
+
+	/* BTS 9.0: no cycle number in the record. */
+	read_all(BTS90, &info, &s);
+	cr_expect_eq(s.n, 1000);
+	cr_expect_eq(s.max_cycle, -1);
+	cr_expect_eq(s.max_step, 1);
+	cr_expect(!info.has_cycle);
+}
+
+/* Refused, naming the file and want, with nothing written. */
+static void refused(const char *name, const unsigned char *b, size_t n,
+		    const char *want)
+{
+	char *dir = tmpdir_new("ndabad");
+	char *src = write_bytes(dir, name, b, n);
+	char out[600], cmd[700];
+	struct import_opts o = {.fmt = import_format_by_name("neware_nda")};
+	struct import_result r;
+	int rc;
+
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	logcap_start();
+	rc = import_file(src, out, &o, &r);
+	logcap_stop();
+	cr_expect_lt(rc, 0, "%s accepted", name);
+	cr_expect(strstr(logcap_text(), src), "no file name in: %s",
+		  logcap_text());
+	cr_expect(strstr(logcap_text(), want), "want '%s' in: %s", want,
+		  logcap_text());
+	cr_expect_neq(access(out, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
+	cr_expect_eq(system(cmd), 0, "files left in %s", dir);
+	unlink(src);
+	rmdir(dir);
+	free(src);
+	free(dir);
+}
+
+Test(import_nda, truncated_foreign_and_unsupported_refused)
+{
+	size_t n;
+	unsigned char *b = slurp(BTS91, &n);
+
+	refused("cut_head.nda", b, 10, "offset 0: truncated file");
+	refused("cut_v130.nda", b, 1000, "offset 1024: truncated file");
+	refused("cut_rec.nda", b, REC91(11) + 20,
+		"offset 1584: truncated file: a record needs 56 bytes");
+	memcpy(b, "NEWARX", 6);
+	refused("magic.nda", b, n, "offset 0: not a Neware .nda file");
+	memcpy(b, "NEWARE", 6);
+	b[14] = 31;
+	refused("version.nda", b, n, "offset 14: .nda version 31");
+	b[14] = 130;
+	b[REC91(2)] = 0x77; /* the 9.1 layout: no next record at 56 */
+	refused("layout.nda", b, n, "unsupported record layout");
+	free(b);
+
+	b = slurp(V29, &n);
+	refused("v29_head.nda", b, 4000, "no data record");
+	free(b);
+}
+
+Test(import_nda, corrupt_records_refused_with_offset)
+{
+	size_t n;
+	unsigned char *b = slurp(BTS91, &n);
+	unsigned char *c = malloc(n);
+
+	memcpy(c, b, n);
+	c[REC91(10)] = 0x77;
+	refused("lead.nda", c, n,
+		"record 10 at offset 1528: corrupt record: lead byte 119");
+	memcpy(c, b, n);
+	c[REC91(5) + 3] = 99;
+	refused(
+	    "status.nda", c, n,
+	    "record 5 at offset 1248: corrupt record: unknown step type 99");
+	/* Record 10's time is record 2's: the clock goes back in a step. */
+	memcpy(c, b, n);
+	memcpy(c + REC91(10) + 12, c + REC91(2) + 12, 8);
+	refused("back.nda", c, n, ":10: test time goes back");
+	free(c);
+	free(b);
+
+	b = slurp(V29, &n);
+	b[REC29(3) + 78] = 7; /* a current range nobody knows */
+	refused("range.nda", b, n,
+		"record 3 at offset 85643: corrupt record: unknown current "
+		"range 7");
+	free(b);
+}
