@@ -103,7 +103,7 @@ Test(leaf, run_completes_with_both_currents)
 			 runfile_meta(rf)->end_reason);
 	cr_assert_eq(runfile_meta(rf)->series, SERIES);
 	rows = runfile_rows(rf);
-	cr_assert_gt(rows, 30);
+	cr_assert_gt(rows, 25);
 	cur = calloc(rows, sizeof(*cur));
 	cr_assert_eq(runfile_read_col(rf, "current_ampere", 0, rows, cur), 0);
 	/* 0.5C and C/3 of the 66 Ah pack: -33 A and +22 A */
