@@ -216,9 +216,15 @@ static int open_poll_links(struct run_ctx *r)
 		return BENCH_OK;
 	if (!strcmp(bus, "sim"))
 		bus = canbus_name(r->bms_bus);
-	for (unsigned i = 0; i < s->n_ecus; i++)
+	for (unsigned i = 0; i < s->n_ecus; i++) {
 		TRY(isotp_open(bus, s->ecus[i].tx_id, s->ecus[i].rx_id,
 			       &s->ecus[i].tp, &r->poll_links[i]));
+		log_info("ECU %s: ISO-TP 0x%X -> 0x%X on %s, %s",
+			 s->ecus[i].name,
+			 (unsigned)(s->ecus[i].tx_id & CANFRAME_EFF_MASK),
+			 (unsigned)(s->ecus[i].rx_id & CANFRAME_EFF_MASK), bus,
+			 isotp_kind(r->poll_links[i]));
+	}
 	return BENCH_OK;
 }
 

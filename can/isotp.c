@@ -52,6 +52,11 @@ const char *isotp_name(const struct isotp *tp)
 	return tp->name;
 }
 
+const char *isotp_kind(const struct isotp *tp)
+{
+	return tp->ops->kind;
+}
+
 int isotp_send(struct isotp *tp, const uint8_t *buf, size_t len)
 {
 	if (len == 0 || len > ISOTP_MAX_LEN) {

@@ -46,6 +46,9 @@ int isotp_open(const char *conn, uint32_t tx_id, uint32_t rx_id,
 	       const struct isotp_opts *opts, struct isotp **out);
 void isotp_close(struct isotp *tp);
 const char *isotp_name(const struct isotp *tp);
+/* The backend serving it, for the run's log: "kernel CAN_ISOTP socket"
+ * or "user-space ISO-TP". */
+const char *isotp_kind(const struct isotp *tp);
 /* Send one PDU; returns when the last frame is out (multi-frame: after
  * every flow control the receiver asked for), or an error:
  * BENCH_ERR_TIMEOUT (no flow control), BENCH_ERR_PROTO (overflow or a bad

@@ -12,6 +12,7 @@ struct isotp_ops {
 	int (*send)(struct isotp *tp, const uint8_t *buf, size_t len);
 	int (*recv)(struct isotp *tp, uint8_t *buf, size_t cap, int timeout_ms);
 	int (*fd)(const struct isotp *tp);
+	const char *kind; /* isotp_kind() */
 };
 
 struct isotp {

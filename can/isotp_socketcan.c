@@ -201,5 +201,6 @@ static const struct isotp_ops sc_ops = {
 	.send = sc_send,
 	.recv = sc_recv,
 	.fd = sc_fd,
+	.kind = "kernel CAN_ISOTP socket",
 };
 /* clang-format on */

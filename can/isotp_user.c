@@ -142,5 +142,6 @@ static const struct isotp_ops user_ops = {
 	.send = user_send,
 	.recv = user_recv,
 	.fd = user_fd,
+	.kind = "user-space ISO-TP",
 };
 /* clang-format on */

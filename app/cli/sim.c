@@ -2,6 +2,7 @@
 /* sim.c - `bench sim`: the simulated pack as its own CAN node. */
 #define LOG_PREFIX "bench-sim"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,8 @@ static void usage(FILE *f)
 	    "  --for TIME           stop after this virtual time (90 s, 2 h)\n"
 	    "  --seed N             override the pack file's seed\n"
 	    "  --truth FILE.json    write the true per-cell values\n"
+	    "  --answer-log FILE    a BMS personality's poll answers, with\n"
+	    "                       the cell voltages each one encodes\n"
 	    "  --profile FILE.ini   accepted and ignored: the simulated BMS\n"
 	    "                       needs nothing from the pack profile\n"
 	    "  -h, --help\n"
@@ -66,6 +69,7 @@ int cli_sim(int argc, char **argv)
 		{"for", required_argument, NULL, 'f'},
 		{"seed", required_argument, NULL, 'S'},
 		{"truth", required_argument, NULL, 't'},
+		{"answer-log", required_argument, NULL, 'A'},
 		{"profile", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -73,7 +77,8 @@ int cli_sim(int argc, char **argv)
 	/* clang-format on */
 	struct sim_serve_opts so = {.speed = 1, .stop = &stop_flag};
 	struct sim_opts opts = {0};
-	const char *truth = NULL;
+	const char *truth = NULL, *answer_log = NULL;
+	FILE *alog = NULL;
 	struct sigaction sa;
 	struct sim *s = NULL;
 	char *end;
@@ -131,6 +136,9 @@ int cli_sim(int argc, char **argv)
 		case 't':
 			truth = optarg;
 			break;
+		case 'A':
+			answer_log = optarg;
+			break;
 		case 'P':
 			break;
 		case 'h':
@@ -158,6 +166,16 @@ int cli_sim(int argc, char **argv)
 		sim_free(s);
 		return 1;
 	}
+	if (answer_log) {
+		alog = fopen(answer_log, "w");
+		if (!alog) {
+			fprintf(stderr, "bench sim: cannot write '%s': %s\n",
+				answer_log, strerror(errno));
+			sim_free(s);
+			return 1;
+		}
+		sim_set_answer_log(s, alog);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -168,6 +186,8 @@ int cli_sim(int argc, char **argv)
 		 so.speed > 0 ? "paced" : "max");
 	rc = sim_serve(s, &so);
 	sim_free(s);
+	if (alog)
+		fclose(alog);
 	if (rc < 0)
 		return 1;
 	log_info("stopped");

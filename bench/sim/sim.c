@@ -199,6 +199,11 @@ int sim_load_dbc(const char *path, const char *fixture, struct dbc **out)
 	return rc;
 }
 
+void sim_set_answer_log(struct sim *s, FILE *f)
+{
+	s->answer_log = f;
+}
+
 int sim_send(struct canbus *bus, const struct canframe *f)
 {
 	return canbus_send(bus, f);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct canbus;
 struct clock;
@@ -74,6 +75,11 @@ int64_t sim_now_us(const struct sim *s);
 int sim_continue_from(struct sim *dst, const struct sim *src, int64_t shelf_us);
 
 int sim_write_truth(const struct sim *s, const char *json_path);
+/* A BMS personality's answers as the simulator made them: one line per
+ * positive poll answer, `T_S POLL CELL=MV ...` with every cell voltage the
+ * answer encodes, in mV as the BMS measured them (docs/simulator.md). The
+ * caller owns f; NULL stops it. */
+void sim_set_answer_log(struct sim *s, FILE *f);
 void sim_free(struct sim *s);
 
 /* "fixtures/dbc/sim_bms.dbc" resolved against the source tree: first

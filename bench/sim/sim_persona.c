@@ -440,6 +440,23 @@ static size_t reply_len(const struct poll_set *ps, unsigned poll)
 	return n;
 }
 
+static void log_answer(const struct sim *s, const struct poll_set *ps,
+		       unsigned poll)
+{
+	fprintf(s->answer_log, "%.3f %s", s->t_us * 1e-6, ps->polls[poll].name);
+	for (unsigned f = 0; f < ps->n_fields; f++) {
+		const struct poll_field *pf = &ps->fields[f];
+
+		if (pf->poll != poll || pf->role != POLL_ROLE_CELL_V)
+			continue;
+		for (unsigned k = 0; k < pf->count && pf->first + k < s->n; k++)
+			fprintf(s->answer_log, " %u=%d", pf->first + k + 1,
+				s->bms.cell_mV[pf->first + k]);
+	}
+	fputc('\n', s->answer_log);
+	fflush(s->answer_log);
+}
+
 /* Build the answer to one request PDU into out: its length. */
 static size_t answer(const struct sim *s, const struct sim_persona *p,
 		     unsigned ecu, const uint8_t *req, size_t len, uint8_t *out)
@@ -481,6 +498,8 @@ static size_t answer(const struct sim *s, const struct sim_persona *p,
 				    encode_raw(pf, base_value(s, v, idx)));
 			}
 		}
+		if (s->answer_log)
+			log_answer(s, ps, i);
 		return head + n;
 	}
 	out[0] = UDS_SID_NEGATIVE;

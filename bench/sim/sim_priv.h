@@ -121,6 +121,7 @@ struct sim {
 	size_t next_fault; /* cfg.faults sorted by time */
 	struct sim_bms bms;
 	struct sim_persona *persona; /* bms = PROFILE, NULL: sim_bms.dbc */
+	FILE *answer_log;	     /* sim_set_answer_log, NULL: none */
 	struct sim_cyc cyc;
 	struct instr instr;
 	/* Held during sim_advance when a thread serves the SCPI supply on a

@@ -68,7 +68,7 @@ fi
 port=$((20000 + $$ % 20000 * 2))
 t_boot=$(date +%s)
 set +e
-timeout "${QEMU_TIMEOUT:-540}" qemu-system-x86_64 \
+timeout "${QEMU_TIMEOUT:-600}" qemu-system-x86_64 \
 	-accel tcg -m 512M -smp 1 -nodefaults -no-user-config \
 	-display none -no-reboot \
 	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \

@@ -158,10 +158,58 @@ t_e2e_bus_off_restart() {
 	grep -iE 'bus[ _-]off' /tmp/busoff-restart.out | grep -i 'wait'
 }
 
+# Two ISO-TP implementations on one real bus: the controller on can0 polls
+# the simulated Leaf pack through the kernel's CAN_ISOTP sockets; the
+# simulated LBC on can1 answers with the user-space engine on a raw socket
+# and logs every answer (/out/leaf-answers.txt). The kernel's receive lists
+# show whose ISO-TP is whose; /tests/test_e2e_leaf checks the run file's
+# cells against the answers.
+LEAF_PACK=/fixtures/packs/leaf-aze0-aged.ini
+LEAF_PROFILE=/fixtures/profiles/nissan-leaf-aze0.ini
+t_e2e_leaf_isotp() {
+	need /bin/bench /tests/test_e2e_leaf "$LEAF_PACK" "$LEAF_PROFILE" \
+		/proc/net/can/rcvlist_sff
+	can_up_500k can0 can1
+	bench sim "$LEAF_PACK" --can can1 --cycler-can can1 --speed 1 \
+		--answer-log /out/leaf-answers.txt &
+	sim_pid=$!
+	sleep 1
+	kill -0 $sim_pid
+	bench run /guest/leaf.txt --profile "$LEAF_PROFILE" \
+		--pack-id QEMU-LEAF-1 --bench /guest/bench-can.ini \
+		-o /out/run-leaf.h5 >/tmp/leaf-run.out 2>&1 &
+	run_pid=$!
+	: >/tmp/rcvlists
+	while kill -0 $run_pid 2>/dev/null; do
+		cat /proc/net/can/rcvlist_* >>/tmp/rcvlists
+		sleep 2
+	done
+	run_wait
+	stop_bg $sim_pid
+	cat /tmp/leaf-run.out
+	grep -E ' (can0|can1) ' /tmp/rcvlists | sort -u -k1,2 -k7
+	echo "$(grep -c ' cells' /out/leaf-answers.txt) cell answers"
+	[ $rc -eq 0 ]
+	# the controller names its backend...
+	grep -q 'ECU lbc: ISO-TP 0x79B -> 0x7BB on can0, kernel CAN_ISOTP' \
+		/tmp/leaf-run.out
+	# ...and the kernel agrees: an isotp receiver on can0 for 0x7BB that
+	# matched the answers; none on can1, where the simulator's raw socket is
+	awk '$1 == "can0" && $2 == "7bb" && $7 == "isotp" && $6 > 0' \
+		/tmp/rcvlists | grep -q .
+	if awk '$1 == "can1" && $7 ~ /^isotp/' /tmp/rcvlists | grep -q .; then
+		echo "an ISO-TP socket on the simulator's can1"
+		return 1
+	fi
+	awk '$1 == "can1" && $7 == "raw"' /tmp/rcvlists | grep -q .
+	BENCH_QEMU_OUT=/out criterion /tests/test_e2e_leaf
+}
+
 run_e2e() {
 	scenario e2e_run_can t_e2e_run
 	scenario e2e_silent_pack t_e2e_silent
 	scenario e2e_bus_warning t_e2e_bus_warning
 	scenario e2e_bus_off t_e2e_bus_off
 	scenario e2e_bus_off_restart t_e2e_bus_off_restart
+	scenario e2e_leaf_isotp t_e2e_leaf_isotp
 }
