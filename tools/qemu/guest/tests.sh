@@ -133,9 +133,15 @@ t_canplayer_replay() {
 	[ "$n" -gt 0 ]
 	bench can decode --dbc /fixtures/dbc/sim_bms.dbc "$log" >/tmp/dec.out
 	[ "$(wc -l </tmp/dec.out)" -eq "$n" ]
-	timeout 60 candump -L -n "$n" vcan0 >/tmp/replayed.log &
+	# a large receive buffer, and play only once candump's socket is in
+	# the kernel's receive list (a fixed sleep lost the first frames on
+	# a loaded machine)
+	timeout 60 candump -r 4194304 -L -n "$n" vcan0 >/tmp/replayed.log &
 	pid=$!
-	sleep 1
+	for _ in $(seq 100); do
+		grep -q vcan0 /proc/net/can/rcvlist_all 2>/dev/null && break
+		sleep 0.1
+	done
 	canplayer -I "$log" vcan0=can0
 	wait $pid
 	sed 's/^([0-9.]*) [a-z0-9]* //' "$log" >/tmp/want
