@@ -173,13 +173,24 @@ static const char *recipe_for(const char *pack)
 /* a test that hangs fails instead of blocking the run */
 TestSuite(analysis_e2e, .timeout = 60);
 
+/* Each test's runs get their own control sockets: tests run in parallel,
+ * and the overnight and fast runs of one pack share its pack id. */
+static void own_runtime(void)
+{
+	char dir[] = "/tmp/bench-e2e-rt-XXXXXX";
+
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("BENCH_RUNTIME_DIR", dir, 1);
+}
+
 /* arrival_soc: NaN for the overnight recipe, else the pack's SOC when the
  * fast run started (its SOH is then checked against the truth's usable
  * capacity) */
 static void check_grade(const char *pack, const char *truth, const char *out,
 			double arrival_soc);
 
-ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .timeout = 1800)
+ParameterizedTest(struct e2e_case *c, analysis_e2e, pack, .init = own_runtime,
+		  .timeout = 1800)
 {
 	char cmd[1024], h5[256], truth[256], out[256];
 
@@ -482,7 +493,8 @@ static void grade_fast(const char *pack, double soc, const char *tag)
 	check_grade(pack, truth, out, isnan(soc) ? 0.5 : soc);
 }
 
-ParameterizedTest(struct e2e_case *c, analysis_e2e_fast, pack, .timeout = 600)
+ParameterizedTest(struct e2e_case *c, analysis_e2e_fast, pack,
+		  .init = own_runtime, .timeout = 600)
 {
 	grade_fast(c->pack, NAN, "");
 }
@@ -526,7 +538,7 @@ ParameterizedTestParameters(analysis_e2e_fast, arrival)
 }
 
 ParameterizedTest(struct arrival_case *c, analysis_e2e_fast, arrival,
-		  .timeout = 600)
+		  .init = own_runtime, .timeout = 600)
 {
 	char tag[16], h5[256];
 
@@ -543,7 +555,7 @@ ParameterizedTest(struct arrival_case *c, analysis_e2e_fast, arrival,
 
 /* A shelf check of another pack is refused, naming both files; without
  * --shelf the grade says self-discharge was not judged. */
-Test(analysis_e2e_fast, other_pack_refused, .timeout = 300)
+Test(analysis_e2e_fast, other_pack_refused, .init = own_runtime, .timeout = 300)
 {
 	char *txt;
 
@@ -576,7 +588,7 @@ Test(analysis_e2e_fast, other_pack_refused, .timeout = 300)
  * (null, said in the reasons, never "high resistance"), the pack's
  * resistance stands in for G2, and capacity comes from the rests as for
  * any pack (docs/grading.md, "DC resistance"). */
-Test(analysis_e2e_polled, leaf_aze0_aged, .timeout = 600)
+Test(analysis_e2e_polled, leaf_aze0_aged, .init = own_runtime, .timeout = 600)
 {
 	const char *h5 = "build/e2e/leaf-aze0-aged.h5";
 	const char *truth = "build/e2e/leaf-aze0-aged.truth.json";
