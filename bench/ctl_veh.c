@@ -51,12 +51,19 @@ static void send_due(struct ctl *c, int64_t t_us)
 
 void ctl_veh_tick(struct ctl *c, int64_t t_us)
 {
+	const struct pack_snap *ps;
+
 	if (!c->veh)
 		return;
 	if (!c->veh_on) {
 		vehframe_enable(c->veh, t_us);
 		c->veh_on = true;
 	}
+	ps = packstate_snap(c->ps);
+	/* the BMS's own pack voltage: the cycler's terminals read 0 V until
+	 * the contactors close, and the echo is what lets them close */
+	vehframe_set_input(c->veh, VEHFRAME_IN_PACK_V, ps->pack_mV * 1e-3,
+			   ps->have & PACK_HAVE_PACK_V);
 	send_due(c, t_us);
 }
 

@@ -189,6 +189,60 @@ static int csum(struct veh_frame *f, struct cfgini *c, const char *k,
 	return 0;
 }
 
+/* value = pack_voltage byte=4 bytes=2 [order=le|be] [scale=1] [add=0] */
+static int value(struct veh_frame *f, struct cfgini *c, const char *k,
+		 const char *v)
+{
+	char buf[128], *save = NULL, *tok;
+	struct vehframe_value *val = &f->def.value;
+	unsigned byte = 8, bytes = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		return cfgini_fail(c, k, "value too long");
+	snprintf(buf, sizeof(buf), "%s", v);
+	tok = strtok_r(buf, " \t", &save);
+	if (!tok || (val->input = vehframe_input_of(tok)) == VEHFRAME_IN_NONE)
+		return cfgini_fail(c, k,
+				   "unknown input '%s' (known: pack_voltage)",
+				   tok ? tok : "");
+	val->scale = 1;
+	val->add = 0;
+	val->big_endian = false;
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		char *eq = strchr(tok, '='), *end = NULL;
+		const char *x = eq ? eq + 1 : "";
+		bool ok;
+
+		if (eq)
+			*eq = '\0';
+		ok = (!strcmp(tok, "byte") && uint_tok(x, 7, &byte)) ||
+		     (!strcmp(tok, "bytes") && uint_tok(x, 4, &bytes) &&
+		      bytes) ||
+		     (!strcmp(tok, "order") &&
+		      (!strcmp(x, "le") || !strcmp(x, "be")));
+		if (!strcmp(tok, "order") && ok)
+			val->big_endian = !strcmp(x, "be");
+		if (!strcmp(tok, "scale") || !strcmp(tok, "add")) {
+			double d = strtod(x, &end);
+
+			ok = end != x && !*end && (strcmp(tok, "scale") || d);
+			*(!strcmp(tok, "scale") ? &val->scale : &val->add) = d;
+		}
+		if (!ok)
+			return cfgini_fail(c, k,
+					   "bad '%s%s%s' (expected byte=0..7 "
+					   "bytes=1..4 [order=le|be scale=X "
+					   "add=X])",
+					   tok, eq ? "=" : "", x);
+	}
+	if (byte > 7 || !bytes)
+		return cfgini_fail(c, k, "missing byte= or bytes=");
+	val->byte = (uint8_t)byte;
+	val->bytes = (uint8_t)bytes;
+	f->value_line = c->line;
+	return 0;
+}
+
 static int key_frame(struct veh_frame *f, struct cfgini *c, const char *k,
 		     const char *v)
 {
@@ -235,6 +289,8 @@ static int key_frame(struct veh_frame *f, struct cfgini *c, const char *k,
 		return counter(f, c, k, v);
 	if (!strcmp(k, "checksum"))
 		return csum(f, c, k, v);
+	if (!strcmp(k, "value"))
+		return value(f, c, k, v);
 	if (!strcmp(k, "enabled")) {
 		if (strcmp(v, "start") && strcmp(v, "step"))
 			return cfgini_fail(c, k,
@@ -401,6 +457,16 @@ static int check_frame(struct profile *p, const char *name, struct veh_frame *f)
 			 "the %u-byte payload",
 			 f->name, k->bit, k->bit + k->width - 1u, f->def.dlc);
 		return fail_at(p, name, f->counter_line, "counter", msg);
+	}
+	if (f->def.value.bytes &&
+	    f->def.value.byte + f->def.value.bytes > f->def.dlc) {
+		snprintf(msg, sizeof(msg),
+			 "[vehicle_frame %s]: value bytes %u..%u lie outside "
+			 "the %u-byte payload",
+			 f->name, f->def.value.byte,
+			 f->def.value.byte + f->def.value.bytes - 1u,
+			 f->def.dlc);
+		return fail_at(p, name, f->value_line, "value", msg);
 	}
 	if (f->alg[0]) {
 		const struct checksum_alg *a = checksum_find(f->alg);

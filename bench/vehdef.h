@@ -25,7 +25,8 @@ struct veh_frame {
 	uint8_t payload_len;
 	bool has_id, ext;
 	/* lines for the checks after the file is read */
-	unsigned line, id_line, payload_line, counter_line, csum_line;
+	unsigned line, id_line, payload_line, counter_line, csum_line,
+	    value_line;
 };
 
 struct veh_seq {

@@ -3,6 +3,7 @@
 #define LOG_PREFIX "vehframe"
 #include "vehframe.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ struct vf_state {
 
 struct vehframe {
 	const struct vehframe_model *m;
+	double in[VEHFRAME_IN_N];
+	bool in_valid[VEHFRAME_IN_N];
 	struct vf_state *f;
 	const struct vehframe_seq *seq; /* running sequence, or NULL */
 	size_t step;
@@ -52,6 +55,15 @@ static int check_frame(size_t i, const struct vehframe_def *d,
 			"start %u does not fit its %u-byte payload",
 			i, name, c->bit, c->width, counter_modulus(c), c->start,
 			d->dlc);
+		return BENCH_ERR_ARG;
+	}
+	if (d->value.input != VEHFRAME_IN_NONE &&
+	    (d->value.input >= VEHFRAME_IN_N || !d->value.bytes ||
+	     d->value.bytes > 4 || d->value.byte + d->value.bytes > d->dlc ||
+	     d->value.scale == 0)) {
+		log_err("frame %zu '%s': value at byte %u (%u bytes) does not "
+			"fit its %u-byte payload",
+			i, name, d->value.byte, d->value.bytes, d->dlc);
 		return BENCH_ERR_ARG;
 	}
 	if (!s->alg)
@@ -230,6 +242,60 @@ static void put_counter(uint8_t *p, const struct vehframe_counter *c,
 	}
 }
 
+static const char *const input_names[VEHFRAME_IN_N] = {
+    [VEHFRAME_IN_NONE] = "", [VEHFRAME_IN_PACK_V] = "pack_voltage"};
+
+const char *vehframe_input_name(enum vehframe_input in)
+{
+	return in < VEHFRAME_IN_N ? input_names[in] : "";
+}
+
+enum vehframe_input vehframe_input_of(const char *name)
+{
+	for (int i = 1; i < VEHFRAME_IN_N; i++)
+		if (!strcmp(name, input_names[i]))
+			return (enum vehframe_input)i;
+	return VEHFRAME_IN_NONE;
+}
+
+void vehframe_set_input(struct vehframe *v, enum vehframe_input in,
+			double value, bool valid)
+{
+	if (in <= VEHFRAME_IN_NONE || in >= VEHFRAME_IN_N)
+		return;
+	v->in[in] = value;
+	v->in_valid[in] = valid;
+}
+
+void vehframe_value_put(const struct vehframe_value *val, double x,
+			uint8_t *payload)
+{
+	double hi = ldexp(1, 8 * val->bytes) - 1;
+	double raw = round((x - val->add) / val->scale);
+	uint32_t r;
+
+	raw = raw < 0 ? 0 : raw > hi ? hi : raw;
+	r = (uint32_t)raw;
+	for (unsigned i = 0; i < val->bytes; i++) {
+		unsigned k = val->big_endian ? val->bytes - 1 - i : i;
+
+		payload[val->byte + k] = (uint8_t)(r >> (8 * i));
+	}
+}
+
+double vehframe_value_read(const struct vehframe_value *val,
+			   const uint8_t *payload)
+{
+	uint32_t r = 0;
+
+	for (unsigned i = 0; i < val->bytes; i++) {
+		unsigned k = val->big_endian ? val->bytes - 1 - i : i;
+
+		r |= (uint32_t)payload[val->byte + k] << (8 * i);
+	}
+	return r * val->scale + val->add;
+}
+
 static void emit(struct vehframe *v, size_t i, const uint8_t *payload,
 		 struct canframe *out)
 {
@@ -240,6 +306,8 @@ static void emit(struct vehframe *v, size_t i, const uint8_t *payload,
 	out->id = d->id;
 	out->len = d->dlc;
 	memcpy(out->data, payload, d->dlc);
+	if (d->value.input != VEHFRAME_IN_NONE && v->in_valid[d->value.input])
+		vehframe_value_put(&d->value, v->in[d->value.input], out->data);
 	if (d->counter.width) {
 		put_counter(out->data, &d->counter, f->counter);
 		f->counter = (f->counter + d->counter.step) %

@@ -38,6 +38,25 @@ struct vehframe_csum {
 	int8_t first, last, store;
 };
 
+/* What the car measures and echoes (VEHFRAME_IN_*), set by the caller with
+ * vehframe_set_input. */
+enum vehframe_input {
+	VEHFRAME_IN_NONE = 0,
+	VEHFRAME_IN_PACK_V, /* pack voltage, V */
+	VEHFRAME_IN_N,
+};
+
+/* A live value in the payload: raw = (input - add) / scale, rounded and
+ * clamped to `bytes` unsigned bytes from `byte`, written before the
+ * counter and the checksum. Until the input is known the template bytes
+ * go out. input VEHFRAME_IN_NONE = none. */
+struct vehframe_value {
+	enum vehframe_input input;
+	uint8_t byte, bytes;
+	bool big_endian;
+	double scale, add;
+};
+
 struct vehframe_def {
 	const char *name;   /* for messages: "0x12D close request" */
 	uint32_t id;	    /* CANFRAME_EFF set for a 29-bit id */
@@ -48,6 +67,7 @@ struct vehframe_def {
 	uint8_t payload[VEHFRAME_MAX_LEN];
 	struct vehframe_counter counter;
 	struct vehframe_csum csum;
+	struct vehframe_value value;
 };
 
 enum vehframe_act {
@@ -100,6 +120,21 @@ void vehframe_start_seq(struct vehframe *v, int64_t t_us);
 void vehframe_stop(struct vehframe *v, int64_t t_us);
 /* True while a start or stop sequence still has steps to run. */
 bool vehframe_seq_running(const struct vehframe *v);
+
+/* The car's measurement that live values echo; valid false = unknown
+ * (the template bytes go out). */
+void vehframe_set_input(struct vehframe *v, enum vehframe_input in,
+			double value, bool valid);
+/* The name of an input ("pack_voltage"), and the input of a name
+ * (VEHFRAME_IN_NONE if unknown). */
+const char *vehframe_input_name(enum vehframe_input in);
+enum vehframe_input vehframe_input_of(const char *name);
+/* raw of a value for input x (rounded, clamped to its bytes) and where it
+ * goes; the inverse is vehframe_value_read. */
+void vehframe_value_put(const struct vehframe_value *val, double x,
+			uint8_t *payload);
+double vehframe_value_read(const struct vehframe_value *val,
+			   const uint8_t *payload);
 
 /* Run the sequence steps due by t_us, then write up to max frames due now
  * into out (counter written, checksum filled, counter advanced); returns

@@ -61,7 +61,7 @@ struct pack_key {
 /* clang-format off */
 static const struct pack_key pack_keys[] = {
 	PK("series", V_UINT, series, 1, PACKINI_MAX_SERIES, true),
-	PK("parallel", V_UINT, parallel, 1, 16, false),
+	PK("parallel", V_UINT, parallel, 1, 64, false),
 	PK("modules", V_UINT, modules, 1, 192, false),
 	PK("probes_per_module", V_UINT, probes_per_module, 1, 8, false),
 	PK("rated_capacity_ah", V_DOUBLE, rated_capacity_ah, 0.1, 2000, true),

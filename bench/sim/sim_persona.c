@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "bench/profile.h"
+#include "bench/vehframe.h"
 #include "can/canbus.h"
+#include "can/checksum.h"
 #include "can/dbc.h"
 #include "can/isotp_engine.h"
 #include "common/cfgini.h"
@@ -24,6 +26,9 @@
 
 #define PERSONA_MAX_MSGS 64
 #define PERSONA_MAX_SIGS (SIM_MAX_CELLS + SIM_MAX_PROBES + 32)
+#define PERSONA_MAX_FRAMES 256
+/* a car's live echo (a link voltage) within this of the pack's */
+#define PERSONA_ECHO_TOL_V 5.0
 #define UDS_NRC_NOT_SUPPORTED 0x11
 #define UDS_NRC_OUT_OF_RANGE 0x31
 
@@ -42,9 +47,33 @@ enum persona_val {
 
 struct persona_sig {
 	const struct dbc_sig *sig;
-	unsigned msg; /* index into msgs */
+	unsigned msg;	/* index into msgs */
+	unsigned frame; /* index into frames; unmuxed: the message's first */
 	enum persona_val what;
 	unsigned index;
+};
+
+/* One broadcast frame: a message, or one multiplexor value of it. */
+struct persona_frame {
+	unsigned msg;
+	const struct dbc_sig *mux_sig; /* NULL: not multiplexed */
+	uint64_t mux;
+};
+
+/* What the pack hears of one [vehicle_frame] row (docs/simulator.md,
+ * "BMS personalities"): the same description the controller sends from,
+ * checked here with the checksum rows and bit positions, never with the
+ * controller's vehframe engine. */
+struct persona_veh {
+	const struct vehframe_def *def;
+	const struct checksum_alg *csum;
+	uint8_t ignore[VEHFRAME_MAX_LEN]; /* counter, checksum, value bits */
+	unsigned n_same, nth;		  /* rows sharing its id; which */
+	bool required;			  /* cyclic from the start */
+	bool seen;
+	uint32_t counter;
+	int64_t last_us;
+	uint8_t last[VEHFRAME_MAX_LEN];
 };
 
 struct persona_link {
@@ -61,8 +90,16 @@ struct sim_persona {
 	struct dbc *db;
 	const struct dbc_msg *msgs[PERSONA_MAX_MSGS];
 	unsigned n_msgs;
+	unsigned msg_first[PERSONA_MAX_MSGS], msg_frames[PERSONA_MAX_MSGS];
+	struct persona_frame frames[PERSONA_MAX_FRAMES];
+	unsigned n_frames;
 	struct persona_sig sigs[PERSONA_MAX_SIGS];
 	unsigned n_sigs;
+	struct persona_veh veh[VEH_MAX_FRAMES];
+	unsigned n_veh;
+	bool veh_bad; /* a bad counter/checksum/length until the car lets go */
+	bool veh_ok;  /* every frame present and valid last step */
+	bool cmd_close;		     /* [bench_tx] asks for closed */
 	const struct dbc_msg *m_cmd; /* the bench's frame, NULL if none */
 	const struct dbc_sig *s_req;
 	struct persona_link links[POLL_MAX_ECUS];
@@ -301,6 +338,91 @@ static int lookup_broadcast(struct sim *s, struct sim_persona *p)
 	return BENCH_OK;
 }
 
+static const struct dbc_sig *mux_switch(const struct dbc_msg *m)
+{
+	for (size_t i = 0; i < m->n_sigs; i++)
+		if (m->sigs[i].mux == DBC_MUX_SWITCH)
+			return &m->sigs[i];
+	return NULL;
+}
+
+/* A multiplexed message goes out once per multiplexor value its mapped
+ * signals need (the BYD's 42 cell frames), each frame with the
+ * unmultiplexed signals too. */
+static int plan_frames(struct sim_persona *p)
+{
+	for (unsigned m = 0; m < p->n_msgs; m++) {
+		const struct dbc_sig *sw = mux_switch(p->msgs[m]);
+
+		p->msg_first[m] = p->n_frames;
+		for (unsigned i = 0; i < p->n_sigs; i++) {
+			struct persona_sig *ps = &p->sigs[i];
+			bool muxed = sw && ps->sig->mux == DBC_MUX_VALUE &&
+				     ps->sig->n_mux_ranges;
+			uint64_t v = muxed ? ps->sig->mux_ranges[0].lo : 0;
+			unsigned f;
+
+			if (ps->msg != m)
+				continue;
+			for (f = p->msg_first[m]; f < p->n_frames; f++)
+				if (p->frames[f].mux == v)
+					break;
+			if (f == p->n_frames) {
+				if (f == PERSONA_MAX_FRAMES) {
+					log_err("%s: more broadcast frames "
+						"than the simulator's %d",
+						p->path, PERSONA_MAX_FRAMES);
+					return BENCH_ERR_ARG;
+				}
+				p->frames[p->n_frames++] =
+				    (struct persona_frame){
+					.msg = m, .mux_sig = sw, .mux = v};
+			}
+			ps->frame = muxed ? f : UINT_MAX;
+		}
+		p->msg_frames[m] = p->n_frames - p->msg_first[m];
+	}
+	return BENCH_OK;
+}
+
+static void ignore_bits(struct persona_veh *v)
+{
+	const struct vehframe_def *d = v->def;
+
+	for (unsigned k = 0; k < d->counter.width; k++) {
+		unsigned bit = d->counter.bit + k;
+
+		v->ignore[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	}
+	if (v->csum)
+		v->ignore[d->csum.store < 0 ? v->csum->store : d->csum.store] =
+		    0xFF;
+	for (unsigned k = 0; d->value.input && k < d->value.bytes; k++)
+		v->ignore[d->value.byte + k] = 0xFF;
+}
+
+static void plan_veh(struct sim_persona *p)
+{
+	const struct veh_set *vs = &p->prof.veh;
+
+	p->n_veh = vs->n_frames;
+	for (unsigned i = 0; i < vs->n_frames; i++) {
+		struct persona_veh *v = &p->veh[i];
+
+		v->def = &vs->frames[i].def;
+		v->csum = vs->frames[i].alg[0]
+			      ? checksum_find(vs->frames[i].alg)
+			      : NULL;
+		v->required = v->def->period_ms && !v->def->off_at_start;
+		for (unsigned k = 0; k < vs->n_frames; k++)
+			if (vs->frames[k].def.id == v->def->id) {
+				v->nth += k < i;
+				v->n_same++;
+			}
+		ignore_bits(v);
+	}
+}
+
 static int link_emit(void *ctx, const struct canframe *f)
 {
 	struct persona_link *l = ctx;
@@ -315,6 +437,8 @@ int sim_persona_attach(struct sim *s)
 
 	TRY(sim_load_dbc(p->prof.dbc_path, NULL, &p->db));
 	TRY(lookup_broadcast(s, p));
+	TRY(plan_frames(p));
+	plan_veh(p);
 	for (unsigned i = 0; i < ps->n_ecus; i++) {
 		const struct poll_ecu_def *e = &ps->ecus[i];
 		struct persona_link *l = &p->links[i];
@@ -333,7 +457,7 @@ int sim_persona_attach(struct sim *s)
 	}
 	/* a pack whose contactors are not on CAN: the bench's own relays,
 	 * closed unless the BMS's protection opened them */
-	if (!p->m_cmd)
+	if (!p->m_cmd && !p->n_veh)
 		s->bms.req_close = true;
 	return BENCH_OK;
 }
@@ -521,6 +645,171 @@ static void serve(struct sim *s, struct persona_link *l)
 		log_warn("cannot answer on 0x%X", (unsigned)l->eng.tx_id);
 }
 
+static uint32_t get_bits(const uint8_t *d, unsigned bit, unsigned width)
+{
+	uint32_t v = 0;
+
+	for (unsigned k = 0; k < width; k++, bit++)
+		v |= (uint32_t)((d[bit / 8] >> (bit % 8)) & 1) << k;
+	return v;
+}
+
+/* Which row a frame is: rows sharing an id (Tesla's 0x221 mux 0 and 1)
+ * interleave one counter, so its value modulo their number tells them
+ * apart. */
+static struct persona_veh *veh_row(struct sim_persona *p,
+				   const struct canframe *f)
+{
+	struct persona_veh *first = NULL;
+
+	for (unsigned i = 0; i < p->n_veh; i++) {
+		struct persona_veh *v = &p->veh[i];
+		const struct vehframe_counter *c = &v->def->counter;
+
+		if (v->def->id != f->id)
+			continue;
+		if (!first)
+			first = v;
+		if (v->n_same > 1 && c->width &&
+		    f->len * 8u >= c->bit + c->width &&
+		    get_bits(f->data, c->bit, c->width) % v->n_same == v->nth)
+			return v;
+	}
+	return first;
+}
+
+/* A frame the pack cannot trust opens the contactors: a real pack's
+ * answer to a broken or replayed vehicle frame. */
+static void veh_reject(struct sim *s, struct sim_persona *p,
+		       const struct canframe *f, const char *what)
+{
+	if (!p->veh_bad)
+		log_warn(
+		    "vehicle frame 0x%X at %.1f s: %s%s",
+		    (unsigned)(f->id & CANFRAME_EFF_MASK), s->t_us * 1e-6, what,
+		    s->bms.contactor != BMS_OPEN ? ": contactors open" : "");
+	p->veh_bad = true;
+}
+
+static bool veh_rx(struct sim *s, struct sim_persona *p,
+		   const struct canframe *f)
+{
+	struct persona_veh *v = veh_row(p, f);
+	const struct vehframe_def *d;
+	char why[96];
+
+	if (!v)
+		return false;
+	d = v->def;
+	if (f->len != d->dlc) {
+		snprintf(why, sizeof(why), "%u bytes, expected %u", f->len,
+			 d->dlc);
+		veh_reject(s, p, f, why);
+		return true;
+	}
+	if (v->csum) {
+		int first = d->csum.first < 0 ? v->csum->first : d->csum.first;
+		int last = d->csum.last < 0 ? v->csum->last : d->csum.last;
+		int store = d->csum.store < 0 ? v->csum->store : d->csum.store;
+		uint8_t want = checksum_compute(v->csum, d->id, f->data + first,
+						(size_t)(last - first + 1));
+
+		if (f->data[store] != want) {
+			snprintf(why, sizeof(why),
+				 "checksum 0x%02X, expected 0x%02X (%s)",
+				 f->data[store], want, v->csum->name);
+			veh_reject(s, p, f, why);
+			return true;
+		}
+	}
+	if (d->counter.width) {
+		const struct vehframe_counter *c = &d->counter;
+		uint32_t mod = c->modulus ? c->modulus : 1u << c->width;
+		uint32_t got = get_bits(f->data, c->bit, c->width);
+		uint32_t want = (v->counter + c->step) % mod;
+
+		if (v->seen && got != want) {
+			snprintf(why, sizeof(why),
+				 "alive counter %u, expected %u", got, want);
+			veh_reject(s, p, f, why);
+			return true;
+		}
+		v->counter = got;
+	}
+	v->seen = true;
+	v->last_us = s->t_us;
+	memcpy(v->last, f->data, VEHFRAME_MAX_LEN);
+	return true;
+}
+
+/* Does the row's last payload match one of the close sequence's set
+ * steps for it (counter, checksum and live bytes aside)? Rows the close
+ * sequence never sets match by being there. */
+static bool veh_closing(const struct sim_persona *p, unsigned row)
+{
+	const struct veh_seq *q = &p->prof.veh.close;
+	const struct persona_veh *v = &p->veh[row];
+	bool any = false;
+
+	for (unsigned k = 0; k < q->n; k++) {
+		const struct vehframe_step *st = &q->steps[k];
+		bool match = true;
+
+		if (st->act != VEHFRAME_SET || st->frame != row)
+			continue;
+		any = true;
+		for (unsigned b = 0; b < VEHFRAME_MAX_LEN; b++) {
+			uint8_t m = st->mask[b] & (uint8_t)~v->ignore[b];
+
+			match &= (v->last[b] & m) == (st->data[b] & m);
+		}
+		if (match)
+			return true;
+	}
+	return !any;
+}
+
+/* The contactors close only while every cyclic vehicle frame arrives
+ * within the pack's time-out ([bms] heartbeat_timeout_ms) with a valid
+ * counter and checksum, the car asks for closed, and a live echo matches
+ * the pack; anything else opens them. */
+static void veh_step(struct sim *s, struct sim_persona *p)
+{
+	int64_t tmo_us = (int64_t)p->prof.heartbeat_timeout_ms * 1000;
+	bool present = true, closing = true, echo = true;
+
+	for (unsigned i = 0; i < p->n_veh; i++) {
+		const struct persona_veh *v = &p->veh[i];
+		const struct vehframe_value *val = &v->def->value;
+
+		if (!v->required)
+			continue;
+		if (!v->seen || s->t_us - v->last_us > tmo_us) {
+			if (p->veh_ok && s->bms.contactor != BMS_OPEN)
+				log_warn(
+				    "vehicle frame 0x%X silent for %lld "
+				    "ms at %.1f s: contactors open",
+				    (unsigned)(v->def->id & CANFRAME_EFF_MASK),
+				    (long long)(s->t_us - v->last_us) / 1000,
+				    s->t_us * 1e-6);
+			present = false;
+			continue;
+		}
+		closing &= veh_closing(p, i);
+		/* the echo is the precharge check: it gates closing, and a
+		 * pulse's step in voltage does not open closed contactors */
+		if (val->input == VEHFRAME_IN_PACK_V &&
+		    s->bms.contactor != BMS_CLOSED)
+			echo &= fabs(vehframe_value_read(val, v->last) -
+				     s->pack_V) <= PERSONA_ECHO_TOL_V;
+	}
+	if (!present || !closing)
+		p->veh_bad = false; /* the car let go: a new close may start */
+	p->veh_ok = present && !p->veh_bad;
+	s->bms.req_close =
+	    p->veh_ok && closing && echo && (!p->m_cmd || p->cmd_close);
+}
+
 void sim_persona_rx(struct sim *s, const struct canframe *f)
 {
 	struct sim_persona *p = s->persona;
@@ -532,11 +821,15 @@ void sim_persona_rx(struct sim *s, const struct canframe *f)
 	if (p->m_cmd && f->id == p->m_cmd->id) {
 		b->heartbeat_seen = true;
 		b->last_cmd_us = s->t_us;
-		b->req_close =
+		p->cmd_close =
 		    lround(cansig_decode(p->s_req, f->data, f->len)) ==
 		    p->prof.tx_contactor_close;
+		if (!p->n_veh)
+			b->req_close = p->cmd_close;
 		return;
 	}
+	if (veh_rx(s, p, f))
+		return;
 	for (unsigned i = 0; i < p->prof.poll.n_ecus; i++) {
 		struct persona_link *l = &p->links[i];
 		bool busy = isotp_engine_tx_result(&l->eng) == 1;
@@ -570,54 +863,67 @@ void sim_persona_step(struct sim *s)
 			isotp_engine_tick(&l->eng, t);
 		serve(s, l);
 	}
+	if (p->n_veh)
+		veh_step(s, p);
 }
 
 void sim_persona_publish(struct sim *s)
 {
 	struct sim_persona *p = s->persona;
 	const struct profile *pr = &p->prof;
+	static uint8_t data[PERSONA_MAX_FRAMES][8];
 
-	for (unsigned m = 0; m < p->n_msgs; m++) {
-		struct canframe f;
+	memset(data, 0, sizeof(data[0]) * p->n_frames);
+	for (unsigned f = 0; f < p->n_frames; f++)
+		if (p->frames[f].mux_sig)
+			(void)cansig_put_raw(p->frames[f].mux_sig, data[f], 8,
+					     p->frames[f].mux);
+	for (unsigned i = 0; i < p->n_sigs; i++) {
+		const struct persona_sig *ps = &p->sigs[i];
+		double v = base_value(s, ps->what, ps->index);
+		unsigned f0 = ps->frame, n = 1;
 
-		memset(&f, 0, sizeof(f));
-		f.id = p->msgs[m]->id;
-		f.len = p->msgs[m]->size > 8 ? 8 : p->msgs[m]->size;
-		for (unsigned i = 0; i < p->n_sigs; i++) {
-			const struct persona_sig *ps = &p->sigs[i];
-			double v;
-
-			if (ps->msg != m)
-				continue;
-			v = base_value(s, ps->what, ps->index);
-			switch (ps->what) {
-			case PV_CELL:
-			case PV_PACK_V:
-				v *= 1e-3; /* DBC signals in V */
-				break;
-			case PV_TEMP:
-				v *= 0.1;
-				break;
-			case PV_PACK_I:
-				v *= pr->current_charge_positive ? 1e-3 : -1e-3;
-				break;
-			case PV_SOC:
-				v *= 0.1;
-				break;
-			case PV_CONTACTOR:
-				v = s->bms.contactor == BMS_CLOSED
-					? pr->contactor_closed
-					: pr->contactor_open;
-				break;
-			case PV_CCL:
-			case PV_DCL:
-			case PV_FAULT:
-			case PV_NONE:
-				break;
-			}
-			/* out of range is clamped: a saturated reading */
-			(void)cansig_encode(ps->sig, f.data, f.len, v);
+		switch (ps->what) {
+		case PV_CELL:
+		case PV_PACK_V:
+			v *= 1e-3; /* DBC signals in V */
+			break;
+		case PV_TEMP:
+			v *= 0.1;
+			break;
+		case PV_PACK_I:
+			v *= pr->current_charge_positive ? 1e-3 : -1e-3;
+			break;
+		case PV_SOC:
+			v *= 0.1;
+			break;
+		case PV_CONTACTOR:
+			v = s->bms.contactor == BMS_CLOSED
+				? pr->contactor_closed
+				: pr->contactor_open;
+			break;
+		case PV_CCL:
+		case PV_DCL:
+		case PV_FAULT:
+		case PV_NONE:
+			break;
 		}
-		sim_send(s->bms.bus, &f);
+		if (f0 == UINT_MAX) { /* in every frame of its message */
+			f0 = p->msg_first[ps->msg];
+			n = p->msg_frames[ps->msg];
+		}
+		/* out of range is clamped: a saturated reading */
+		for (unsigned f = f0; f < f0 + n; f++)
+			(void)cansig_encode(ps->sig, data[f], 8, v);
+	}
+	for (unsigned f = 0; f < p->n_frames; f++) {
+		const struct dbc_msg *m = p->msgs[p->frames[f].msg];
+		struct canframe fr;
+
+		memset(&fr, 0, sizeof(fr));
+		fr.id = m->id;
+		fr.len = m->size > 8 ? 8 : m->size;
+		memcpy(fr.data, data[f], fr.len);
+		sim_send(s->bms.bus, &fr);
 	}
 }

@@ -22,7 +22,7 @@ struct dbc_sig;
 struct sim_persona;
 
 #define SIM_MAX_CELLS PACKINI_MAX_SERIES
-#define SIM_MAX_PROBES 64
+#define SIM_MAX_PROBES 128 /* PACKSTATE_MAX_PROBES: the MG has one per cell */
 
 enum bms_contactor { BMS_OPEN = 0, BMS_PRECHARGE = 1, BMS_CLOSED = 2 };
 
