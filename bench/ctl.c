@@ -524,6 +524,22 @@ static void poll_tick(struct ctl *c, int64_t t_us)
 	upd = pollrun_tick(c->poll, poll_state(c), t_us);
 	if (upd)
 		absorb(c, upd, t_us);
+	/* a pack that refuses or garbles every answer for a cell would keep
+	 * the run waiting for the BMS for ever */
+	if (c->phase == CTL_WAIT_BMS &&
+	    t_us - c->start_us > poll_set_fresh_us(&c->cfg.profile->poll)) {
+		for (idx = 0; idx < s->series && s->cell_seen_us[idx]; idx++)
+			;
+		if (idx < s->series) {
+			snprintf(msg, sizeof(msg),
+				 "cell %u never read in %.1f s (polled: "
+				 "sweep %.1f s + margin)",
+				 idx + 1, (t_us - c->start_us) / 1e6,
+				 c->cfg.profile->poll.sweep_period_ms / 1000.0);
+			ctl_raise(c, t_us, DIAG_POLL_STALE, msg);
+			return;
+		}
+	}
 	if (c->phase < CTL_CLOSING || !pack_snap_stale(s, t_us, &idx, &probe))
 		return;
 	snprintf(

@@ -71,6 +71,7 @@ struct persona_veh {
 	unsigned n_same, nth;		  /* rows sharing its id; which */
 	bool required;			  /* cyclic from the start */
 	bool seen;
+	bool rejecting; /* said once until a frame is accepted again */
 	uint32_t counter;
 	int64_t last_us;
 	uint8_t last[VEHFRAME_MAX_LEN];
@@ -681,13 +682,15 @@ static struct persona_veh *veh_row(struct sim_persona *p,
 /* A frame the pack cannot trust opens the contactors: a real pack's
  * answer to a broken or replayed vehicle frame. */
 static void veh_reject(struct sim *s, struct sim_persona *p,
-		       const struct canframe *f, const char *what)
+		       struct persona_veh *v, const struct canframe *f,
+		       const char *what)
 {
-	if (!p->veh_bad)
+	if (!v->rejecting)
 		log_warn(
 		    "vehicle frame 0x%X at %.1f s: %s%s",
 		    (unsigned)(f->id & CANFRAME_EFF_MASK), s->t_us * 1e-6, what,
 		    s->bms.contactor != BMS_OPEN ? ": contactors open" : "");
+	v->rejecting = true;
 	p->veh_bad = true;
 }
 
@@ -704,8 +707,26 @@ static bool veh_rx(struct sim *s, struct sim_persona *p,
 	if (f->len != d->dlc) {
 		snprintf(why, sizeof(why), "%u bytes, expected %u", f->len,
 			 d->dlc);
-		veh_reject(s, p, f, why);
+		veh_reject(s, p, v, f, why);
 		return true;
+	}
+	if (d->counter.width) {
+		const struct vehframe_counter *c = &d->counter;
+		uint32_t mod = c->modulus ? c->modulus : 1u << c->width;
+		uint32_t got = get_bits(f->data, c->bit, c->width);
+		uint32_t want = (v->counter + c->step) % mod;
+
+		bool skip = v->seen && got != want;
+
+		/* the next frame is judged against this one: one glitch,
+		 * one rejection */
+		v->counter = got;
+		if (skip) {
+			snprintf(why, sizeof(why),
+				 "alive counter %u, expected %u", got, want);
+			veh_reject(s, p, v, f, why);
+			return true;
+		}
 	}
 	if (v->csum) {
 		int first = d->csum.first < 0 ? v->csum->first : d->csum.first;
@@ -718,25 +739,12 @@ static bool veh_rx(struct sim *s, struct sim_persona *p,
 			snprintf(why, sizeof(why),
 				 "checksum 0x%02X, expected 0x%02X (%s)",
 				 f->data[store], want, v->csum->name);
-			veh_reject(s, p, f, why);
+			veh_reject(s, p, v, f, why);
 			return true;
 		}
-	}
-	if (d->counter.width) {
-		const struct vehframe_counter *c = &d->counter;
-		uint32_t mod = c->modulus ? c->modulus : 1u << c->width;
-		uint32_t got = get_bits(f->data, c->bit, c->width);
-		uint32_t want = (v->counter + c->step) % mod;
-
-		if (v->seen && got != want) {
-			snprintf(why, sizeof(why),
-				 "alive counter %u, expected %u", got, want);
-			veh_reject(s, p, f, why);
-			return true;
-		}
-		v->counter = got;
 	}
 	v->seen = true;
+	v->rejecting = false;
 	v->last_us = s->t_us;
 	memcpy(v->last, f->data, VEHFRAME_MAX_LEN);
 	return true;
