@@ -5,6 +5,7 @@
 
 #include "bench/soa.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,17 @@ void soa_limits_build(struct soa_limits *out, const struct profile *p,
 	l->stuck_still_mV = 1;
 	l->stuck_others_mV = 30;
 	l->stuck_min_ms = 30000;
+	/* a coarser polled reading (the Kona's one byte x 20 mV) can sit on
+	 * one count while the others' average crosses two: judge a cell
+	 * still only after the others moved three counts */
+	for (unsigned i = 0; i < p->poll.n_fields; i++) {
+		const struct poll_field *f = &p->poll.fields[i];
+		int32_t count_mV = (int32_t)(fabs(f->scale * f->to_base) + 0.5);
+
+		if (f->role == POLL_ROLE_CELL_V &&
+		    3 * count_mV > l->stuck_others_mV)
+			l->stuck_others_mV = 3 * count_mV;
+	}
 }
 
 void soa_init(struct soa *s, const struct soa_limits *lim,

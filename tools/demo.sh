@@ -15,11 +15,15 @@ RECIPE=fixtures/recipes/overnight.txt
 if grep -Eq '^chemistry *= *lfp' "$PACK"; then
 	RECIPE=fixtures/recipes/overnight_lfp.txt
 fi
-# a pack whose simulated BMS speaks the Leaf protocol: the Leaf profile's
-# currents and a pack-voltage hold (docs/simulator.md)
-if grep -Eq '^bms *= *nissan-leaf' "$PACK"; then
-	RECIPE=fixtures/recipes/overnight_leaf.txt
-fi
+# a pack whose simulated BMS speaks a real pack's protocol: that
+# profile's currents (C/3 charge, 0.5C discharge) and, for polled cells, a
+# pack-voltage hold (docs/simulator.md, "BMS personalities")
+case "$(sed -n 's/^bms *= *//p' "$PACK")" in
+nissan-leaf* | tesla-model3 | mg-gen1)
+	RECIPE=fixtures/recipes/overnight_leaf.txt ;;
+hyundai-kona-64)
+	RECIPE=fixtures/recipes/overnight_kona.txt ;;
+esac
 mkdir -p out
 rm -f out/demo.h5 out/demo.html out/demo-truth.json
 

@@ -659,3 +659,59 @@ Test(analysis_e2e_polled, leaf_aze0_aged, .init = own_runtime, .timeout = 600)
 	free(tj);
 	free(gj);
 }
+
+/* The polled Kona/Kia 64 kWh pack (98s3p, cells one byte x 20 mV every
+ * 2 s while current flows, contactors closed through its vehicle frames):
+ * the same grading as the Leaf, on its own overnight recipe
+ * (docs/simulator.md, "BMS personalities"). */
+Test(analysis_e2e_polled, kona64_aged, .timeout = 600)
+{
+	const char *h5 = "build/e2e/kona64-aged.h5";
+	const char *truth = "build/e2e/kona64-aged.truth.json";
+	const char *out = "build/e2e/kona64-aged.grade.json";
+	char cmd[1024];
+	double cap_t[MAXC], r0_t[MAXC], cap_m[MAXC], r_m[MAXC];
+	double r_sum = 0, min_cap = INFINITY;
+
+	mkdir("build", 0755);
+	mkdir("build/e2e", 0755);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench run fixtures/recipes/overnight_kona.txt --sim "
+		 "fixtures/packs/kona64-aged.ini --speed max --overwrite "
+		 "-o %s --truth %s >build/e2e/kona64-aged.log 2>&1",
+		 h5, truth);
+	cr_assert_eq(system(cmd), 0,
+		     "bench run failed (build/e2e/kona64-aged.log)");
+	snprintf(cmd, sizeof(cmd), "bin/bench grade --json %s >%s", h5, out);
+	cr_assert_eq(system(cmd), 0, "bench grade failed");
+	char *tj = slurp(truth), *gj = slurp(out);
+
+	cr_assert(tj && gj);
+	const char *grade = strstr(gj, "\"grade\":\"") + 9;
+	int nt = cell_values(tj, "capacity_ah", cap_t, MAXC);
+
+	cr_assert_eq(nt, 98);
+	cr_assert_eq(cell_values(gj, "capacity_ah", cap_m, MAXC), nt);
+	cell_values(tj, "r0_mohm", r0_t, MAXC);
+	cr_assert_eq(cell_values(gj, "dcir_mohm", r_m, MAXC), nt);
+	for (int k = 0; k < nt; k++) {
+		cr_expect(fabs(cap_m[k] / cap_t[k] - 1) <= 0.03,
+			  "cell %d capacity %.2f vs truth %.2f", k + 1,
+			  cap_m[k], cap_t[k]);
+		cr_expect(isnan(r_m[k]), "cell %d resistance %.3f from a sweep",
+			  k + 1, r_m[k]);
+		r_sum += r0_t[k];
+		min_cap = cap_t[k] < min_cap ? cap_t[k] : min_cap;
+	}
+	double dcir = top_value(gj, "dcir_mohm");
+
+	cr_expect(fabs(dcir / r_sum - 1) <= 0.05, "pack %.2f vs truth %.2f",
+		  dcir, r_sum);
+	cr_expect(strstr(gj, "not judged for 98 of 98 cells"), "%.600s", gj);
+	cr_expect(top_value(gj, "soh_capacity") <=
+		      min_cap / top_value(tj, "rated_capacity_ah") + 0.015,
+		  "SOH %.3f", top_value(gj, "soh_capacity"));
+	cr_expect(!strncmp(grade, "REMANUFACTURE", 13), "%.400s", grade);
+	free(tj);
+	free(gj);
+}

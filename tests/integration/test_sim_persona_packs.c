@@ -30,8 +30,8 @@ static void quick_run(const struct pack_case *pc)
 	char *dir = tmpdir_new("personas");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	char pack[128];
-	const char *args[] = {"run", pc->recipe, "--sim", pack, "-o",
-			      out,   NULL};
+	const char *args[] = {"run", pc->recipe, "--sim", pack,
+			      "-o",  out,	 NULL};
 	struct ctl_file f;
 	struct runfile *rf = NULL;
 	float *cells = calloc(pc->series, sizeof(float));
@@ -44,20 +44,21 @@ static void quick_run(const struct pack_case *pc)
 	ctl_file_read(out, &f);
 	cr_expect_str_eq(f.meta.status, "complete");
 	cr_assert_eq(f.meta.series, pc->series);
-	cr_expect(strstr(ctl_log(log), "closing contactors ([contactor_close])"),
-		  "%s: the contactors close through the vehicle frames\n%s",
-		  pc->pack, ctl_log(log));
+	cr_expect(
+	    strstr(ctl_log(log), "closing contactors ([contactor_close])"),
+	    "%s: the contactors close through the vehicle frames\n%s", pc->pack,
+	    ctl_log(log));
 	cr_expect(!pc->feedback || strstr(ctl_log(log), "contactors closed"),
 		  "%s: the pack reported its contactors closed", pc->pack);
 	/* every cell from the pack's own frames or replies */
 	cr_assert_eq(runfile_open(out, &rf), BENCH_OK);
-	cr_assert_eq(runfile_read_cells(rf, "voltage_volt", f.rows - 1, 1,
-					cells),
-		     BENCH_OK);
+	cr_assert_eq(
+	    runfile_read_cells(rf, "voltage_volt", f.rows - 1, 1, cells),
+	    BENCH_OK);
 	for (unsigned i = 0; i < pc->series; i++)
 		logged += cells[i] > pc->cell_lo && cells[i] < pc->cell_hi;
-	cr_expect_eq(logged, pc->series, "%s: cells logged: %u of %u",
-		     pc->pack, logged, pc->series);
+	cr_expect_eq(logged, pc->series, "%s: cells logged: %u of %u", pc->pack,
+		     logged, pc->series);
 	runfile_close(rf);
 	ctl_file_free(&f);
 	free(cells);
@@ -70,8 +71,8 @@ TestSuite(sim_persona_packs, .timeout = 120);
 
 Test(sim_persona_packs, byd_atto3)
 {
-	quick_run(&(struct pack_case){"atto3-aged", "fixtures/recipes/quick.txt",
-				      126, 3.0, 3.5, true});
+	quick_run(&(struct pack_case){
+	    "atto3-aged", "fixtures/recipes/quick.txt", 126, 3.0, 3.5, true});
 }
 
 Test(sim_persona_packs, tesla_model3)
@@ -98,8 +99,7 @@ Test(sim_persona_packs, kona_64)
 
 /* A copy of a shipped profile for the controller (the pack keeps the
  * original), with sed's edit applied. */
-static char *profile_edit(const char *dir, const char *profile,
-			  const char *sed)
+static char *profile_edit(const char *dir, const char *profile, const char *sed)
 {
 	char *out = ctl_path(dir, "ctl.ini"), cmd[1024], cwd[256];
 
@@ -115,15 +115,15 @@ static char *profile_edit(const char *dir, const char *profile,
 /* Run with a controller profile that disagrees with the pack: it must
  * abort with `code` (and `text` in its message), close the file, stop
  * the current and not crash. */
-static void bad_run(const char *pack, const char *recipe,
-		    const char *profile, const char *sed, const char *code,
-		    const char *text, const char *warning)
+static void bad_run(const char *pack, const char *recipe, const char *profile,
+		    const char *sed, const char *code, const char *text,
+		    const char *warning)
 {
 	char *dir = tmpdir_new("personas");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *prof = profile_edit(dir, profile, sed), packp[128];
-	const char *args[] = {"run", recipe, "--sim",  packp, "--profile",
-			      prof,  "-o",   out,      NULL};
+	const char *args[] = {"run", recipe, "--sim", packp, "--profile",
+			      prof,  "-o",   out,     NULL};
 	struct ctl_file f;
 	int rc;
 
@@ -178,11 +178,10 @@ Test(sim_persona_packs, frame_that_stops_opens_the_contactors)
 /* The controller's layout wants 40 bytes, the pack answers 36. */
 Test(sim_persona_packs, short_reply_is_named_and_stops)
 {
-	bad_run("kona64-aged", "fixtures/recipes/quick_leaf.txt",
-		"hyundai-kona-64",
-		"s/^cell_voltage = first=1 offset=4/reply_length = 40\\n&/",
-		"bench:POLL_STALE", "cell 1 never read",
-		"bench:POLL_REPLY_SHORT");
+	bad_run(
+	    "kona64-aged", "fixtures/recipes/quick_leaf.txt", "hyundai-kona-64",
+	    "s/^cell_voltage = first=1 offset=4/reply_length = 40\\n&/",
+	    "bench:POLL_STALE", "cell 1 never read", "bench:POLL_REPLY_SHORT");
 }
 
 /* A request the pack does not know: 7F 22 31. */

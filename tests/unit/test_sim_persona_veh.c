@@ -130,8 +130,8 @@ static void car_run(struct car *c, double seconds)
 				c->feedback = (int)lround(
 				    cansig_decode(c->s_fb, f->data, f->len));
 			if (f->id == c->m_pack->id) {
-				c->pack_V = cansig_decode(c->s_pack_v, f->data,
-							  f->len);
+				c->pack_V =
+				    cansig_decode(c->s_pack_v, f->data, f->len);
 				c->pack_V_seen = true;
 			}
 		}
@@ -223,8 +223,7 @@ Test(sim_persona_veh, a_skipped_counter_opens_them)
 	c.break_how = 3;
 	car_run(&c, 1);
 	cr_expect(!closed(&c), "still closed after a counter jump");
-	cr_expect(strstr(logcap_text(), "alive counter"), "%s",
-		  logcap_text());
+	cr_expect(strstr(logcap_text(), "alive counter"), "%s", logcap_text());
 	logcap_stop();
 	car_close(&c);
 }

@@ -703,3 +703,21 @@ Test(soa, a_reading_at_a_limit_passes_one_lsb_past_trips)
 	expect_edge(&(struct edge){DIAG_PACK_UV_HARD, &x.pack_mV, 12000, -1},
 		    &pl);
 }
+
+/* A polled pack reporting cells in 20 mV counts (the Kona's one byte per
+ * cell): a live cell may sit on one count while the others' average
+ * crosses two, so the stuck check waits for three counts; a 1 mV pack
+ * keeps 30 mV. */
+Test(soa, stuck_check_scales_with_a_coarse_polled_reading)
+{
+	struct profile kona;
+	struct soa_limits kl;
+
+	cr_assert_eq(
+	    profile_load_file("fixtures/profiles/hyundai-kona-64.ini", &kona),
+	    BENCH_OK);
+	soa_limits_build(&kl, &kona, NULL, 0);
+	cr_expect_eq(kl.stuck_others_mV, 60);
+	cr_expect_eq(lim.stuck_others_mV, 30);
+	profile_release(&kona);
+}
