@@ -48,7 +48,7 @@ enum persona_val {
 struct persona_sig {
 	const struct dbc_sig *sig;
 	unsigned msg;	/* index into msgs */
-	unsigned frame; /* index into frames; unmuxed: the message's first */
+	unsigned frame; /* index into frames; UINT_MAX: every frame of msg */
 	enum persona_val what;
 	unsigned index;
 };
