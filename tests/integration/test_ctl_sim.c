@@ -20,9 +20,13 @@ Test(ctl_sim, every_fixture_pack_completes_with_a_valid_file, .timeout = 300)
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char *out = ctl_path(dir, "run.h5"),
 		     *log = ctl_path(dir, "log");
-		/* a pack speaking the Leaf protocol has the Leaf profile's
-		 * currents (docs/simulator.md, "BMS personalities") */
-		bool leaf = strstr(g.gl_pathv[i], "leaf-aze0") != NULL;
+		/* a pack speaking a real NMC pack's protocol has that
+		 * profile's currents, C/3 and 0.5C (docs/simulator.md, "BMS
+		 * personalities") */
+		bool leaf = strstr(g.gl_pathv[i], "leaf-aze0") ||
+			    strstr(g.gl_pathv[i], "kona64") ||
+			    strstr(g.gl_pathv[i], "model3") ||
+			    strstr(g.gl_pathv[i], "mg-gen1");
 		const char *args[] = {"run",
 				      leaf ? "fixtures/recipes/quick_leaf.txt"
 					   : "fixtures/recipes/quick.txt",
