@@ -207,3 +207,49 @@ Test(profile_veh, other_errors)
 	expect_error("[contactor_close]\nstep1 = silence\n",
 		     "[contactor_close] needs a [contactor_open]");
 }
+
+/* A live value: the BYD's 0x441 echo of the pack voltage - 1 V, u16 LE
+ * at byte 4; written once the input is known, before the checksum. */
+Test(profile_veh, live_value_echoes_the_pack_voltage)
+{
+	struct vehframe_def defs[VEH_MAX_FRAMES];
+	struct vehframe_model m;
+	struct vehframe *v = NULL;
+	struct canframe out[4];
+
+	cr_assert_eq(parse_tail("payload = 00 00 00 00 0C 00\n"
+				"value = pack_voltage byte=4 bytes=2 "
+				"order=le scale=1 add=1\n"
+				"checksum = sum8-inv\n"),
+		     BENCH_OK, "%s", p.error);
+	profile_veh_model(&p.veh, defs, &m);
+	cr_assert_eq(vehframe_new(&m, &v), BENCH_OK);
+	vehframe_enable(v, 0);
+	cr_assert_eq(vehframe_due(v, 0, out, 4), 1);
+	cr_expect_eq(out[0].data[4], 0x0C, "the template until it is known");
+	vehframe_set_input(v, VEHFRAME_IN_PACK_V, 401.4, true);
+	cr_assert_eq(vehframe_due(v, 50000, out, 4), 1);
+	cr_expect_eq(out[0].data[4] | out[0].data[5] << 8, 400);
+	cr_expect_float_eq(vehframe_value_read(&defs[0].value, out[0].data),
+			   401, 1e-9);
+	cr_expect_eq(out[0].data[7],
+		     (uint8_t) ~(out[0].data[0] + out[0].data[1] +
+				 out[0].data[2] + out[0].data[3] +
+				 out[0].data[4] + out[0].data[5] +
+				 out[0].data[6]),
+		     "the checksum covers the value");
+	vehframe_free(v);
+}
+
+Test(profile_veh, live_value_errors)
+{
+	expect_error("value = pack_voltage byte=7 bytes=2\n",
+		     "v.ini:14: key 'value': [vehicle_frame vcu]: value bytes "
+		     "7..8 lie outside the 8-byte payload");
+	profile_release(&p);
+	expect_error("value = cell_voltage byte=0 bytes=2\n",
+		     "v.ini:14: key 'value': unknown input 'cell_voltage'");
+	profile_release(&p);
+	expect_error("value = pack_voltage byte=0 bytes=5\n",
+		     "v.ini:14: key 'value': bad 'bytes=5'");
+}
