@@ -664,7 +664,7 @@ Test(analysis_e2e_polled, leaf_aze0_aged, .init = own_runtime, .timeout = 600)
  * 2 s while current flows, contactors closed through its vehicle frames):
  * the same grading as the Leaf, on its own overnight recipe
  * (docs/simulator.md, "BMS personalities"). */
-Test(analysis_e2e_polled, kona64_aged, .timeout = 600)
+Test(analysis_e2e_polled, kona64_aged, .init = own_runtime, .timeout = 600)
 {
 	const char *h5 = "build/e2e/kona64-aged.h5";
 	const char *truth = "build/e2e/kona64-aged.truth.json";

@@ -67,7 +67,17 @@ static void quick_run(const struct pack_case *pc)
 	free(dir);
 }
 
-TestSuite(sim_persona_packs, .timeout = 120);
+/* Each test's runs get their own control sockets: tests run in parallel
+ * and several run one pack. */
+static void own_runtime(void)
+{
+	char dir[] = "/tmp/bench-persona-rt-XXXXXX";
+
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("BENCH_RUNTIME_DIR", dir, 1);
+}
+
+TestSuite(sim_persona_packs, .init = own_runtime, .timeout = 120);
 
 Test(sim_persona_packs, byd_atto3)
 {
