@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages the build and tests need, when missing.
+# --bench: also those only the benchmarks use (tools/bench.d).
 set -e
 PKGS="build-essential pkg-config libsocketcan-dev libserialport-dev libhdf5-dev
 hdf5-tools libcriterion-dev libinih-dev can-utils clang libclang-rt-14-dev
@@ -9,6 +10,8 @@ python3 python3-h5py libmosquitto-dev mosquitto mosquitto-clients
 libmicrohttpd-dev
 libzip-dev"
 PKGS="$PKGS mdbtools-dev"
+BENCH_PKGS="time python3-pandas"
+[ "$1" = --bench ] && PKGS="$PKGS $BENCH_PKGS"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
