@@ -130,6 +130,7 @@ def neware(n, out):
 
 
 def mpr(n, path):
+    sys.dont_write_bytecode = True  # no __pycache__ in tools/
     spec = importlib.util.spec_from_file_location("gen_import_bin",
                                                   "tools/gen-import-bin.py")
     gen = importlib.util.module_from_spec(spec)
