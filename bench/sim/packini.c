@@ -11,6 +11,7 @@
 
 #include <ini.h>
 
+#include "bench/gbt.h"
 #include "common/log.h"
 #include "common/rc.h"
 #include "packini.h"
@@ -34,6 +35,27 @@ static const char *const fault_names[SIM_FAULT_N_KINDS] = {
 	[SIM_FAULT_CYCLER_GARBAGE] = "cycler_garbage",
 	[SIM_FAULT_CYCLER_ERROR] = "cycler_error",
 	[SIM_FAULT_CYCLER_UNPLUGGED] = "cycler_unplugged",
+	[SIM_FAULT_GBT_INSULATION] = "gbt_insulation",
+	[SIM_FAULT_GBT_OVERTEMP] = "gbt_overtemp",
+	[SIM_FAULT_GBT_STOP] = "gbt_stop",
+};
+
+/* the BMS's own reasons to stop (the charger's is not one a fault sets) */
+const struct packini_bst_reason packini_bst_reasons[] = {
+	{"soc_reached", GBT_BST_SOC_REACHED},
+	{"voltage_reached", GBT_BST_VOLTAGE_REACHED},
+	{"cell_voltage_reached", GBT_BST_CELL_VOLTAGE_REACHED},
+	{"insulation", GBT_BST_INSULATION},
+	{"connector_overtemp", GBT_BST_CONNECTOR_OVERTEMP},
+	{"component_overtemp", GBT_BST_COMPONENT_OVERTEMP},
+	{"connector_fault", GBT_BST_CONNECTOR_FAULT},
+	{"pack_overtemp", GBT_BST_PACK_OVERTEMP},
+	{"relay", GBT_BST_RELAY},
+	{"cc2", GBT_BST_CC2},
+	{"other_fault", GBT_BST_OTHER_FAULT},
+	{"overcurrent", GBT_BST_OVERCURRENT},
+	{"voltage_abnormal", GBT_BST_VOLTAGE_ABNORMAL},
+	{NULL, 0},
 };
 /* clang-format on */
 
@@ -94,6 +116,7 @@ struct pctx {
 	int pack_key_line[N_PACK_KEYS + 2]; /* + name, chemistry */
 	int pack_line;
 	bool in_pack_seen;
+	bool gbt_seen; /* [gbt] cell_reports given */
 	int rc;
 };
 
@@ -167,7 +190,7 @@ int packini_parse_duration(const char *s, int64_t *out_us)
 
 #define BAD(c, key, ...)                                                       \
 	do {                                                                   \
-		char msg_[160];                                                \
+		char msg_[320];                                                \
 		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                     \
 		log_err("%s:%d: key '%s': %s", (c)->name, (c)->line, key,      \
 			msg_);                                                 \
@@ -339,6 +362,21 @@ static int fault_key(struct pctx *c, struct pack_fault *f, const char *key,
 			    "Fault_Comm, Fault_Internal)",
 			    val);
 		f->bms_fault_bit = (unsigned)u;
+	} else if (!strcmp(key, "reason") && f->kind == SIM_FAULT_GBT_STOP) {
+		bit = 4;
+		for (u = 0; packini_bst_reasons[u].name; u++)
+			if (!strcmp(val, packini_bst_reasons[u].name))
+				break;
+		if (!packini_bst_reasons[u].name)
+			BAD(c, key,
+			    "'%s' is not a BST reason (soc_reached, "
+			    "voltage_reached, cell_voltage_reached, "
+			    "insulation, connector_overtemp, "
+			    "component_overtemp, connector_fault, "
+			    "pack_overtemp, relay, cc2, other_fault, "
+			    "overcurrent, voltage_abnormal)",
+			    val);
+		f->bst_field = packini_bst_reasons[u].field;
 	} else {
 		BAD(c, key, "unknown key for fault %s",
 		    sim_fault_name(f->kind));
@@ -347,6 +385,20 @@ static int fault_key(struct pctx *c, struct pack_fault *f, const char *key,
 		BAD(c, key, "given twice in this [fault %s]",
 		    sim_fault_name(f->kind));
 	f->seen |= bit;
+	return 1;
+}
+
+static int gbt_key(struct pctx *c, const char *key, const char *val)
+{
+	if (strcmp(key, "cell_reports"))
+		BAD(c, key, "unknown key in [gbt] (cell_reports)");
+	if (c->gbt_seen)
+		BAD(c, key, "given twice in [gbt]");
+	c->gbt_seen = true;
+	if (!strcmp(val, "no"))
+		c->cfg->gbt_no_cell_reports = true;
+	else if (strcmp(val, "yes"))
+		BAD(c, key, "'%s' is not yes or no", val);
 	return 1;
 }
 
@@ -401,7 +453,8 @@ static struct pack_fault *fault_section(struct pctx *c, const char *section)
 			    "unknown fault kind (cell_heating, cell_short, "
 			    "cell_sensor_stuck, bms_silent, cycler_timeout, "
 			    "bus_off, bms_fault, cycler_garbage, "
-			    "cycler_error, cycler_unplugged)");
+			    "cycler_error, cycler_unplugged, "
+			    "gbt_insulation, gbt_overtemp, gbt_stop)");
 		return NULL;
 	}
 	/* a repeated [fault KIND] header starts a new fault */
@@ -442,11 +495,16 @@ static int handler(void *user, const char *section, const char *key,
 		struct pack_fault *f = fault_section(c, section);
 		if (f)
 			ok = fault_key(c, f, key, val);
+	} else if (!strcmp(section, "gbt")) {
+		if (!c->cfg->gbt_line)
+			c->cfg->gbt_line = c->section_line;
+		ok = gbt_key(c, key, val);
 	} else if (!*section) {
 		BAD(c, key, "outside any section");
 	} else {
 		return section_err(
-		    c, section, "unknown section (pack, cell N, fault KIND)");
+		    c, section,
+		    "unknown section (pack, cell N, fault KIND, gbt)");
 	}
 	c->handled_seq = c->section_seq;
 	return ok;
@@ -490,6 +548,7 @@ static int verr(struct pctx *c, int line, const char *key, const char *msg)
 static int validate(struct pctx *c)
 {
 	struct pack_cfg *cfg = c->cfg;
+	bool gbt = cfg->bms && !strcmp(cfg->bms, PACKINI_BMS_GBT);
 	char msg[160];
 
 	if (!c->pack_line) {
@@ -516,6 +575,12 @@ static int validate(struct pctx *c)
 		return verr(
 		    c, c->pack_key_line[3] ? c->pack_key_line[3] : c->pack_line,
 		    "probes_per_module", msg);
+	}
+	if (cfg->gbt_line && !gbt) {
+		log_err("%s:%d: section [gbt]: only for a GB/T BMS "
+			"(bms = " PACKINI_BMS_GBT ")",
+			c->name, cfg->gbt_line);
+		return BENCH_ERR_ARG;
 	}
 	for (size_t i = 0; i < cfg->n_ovr; i++) {
 		const struct pack_cell_ovr *o = &cfg->ovr[i];
@@ -553,6 +618,14 @@ static int validate(struct pctx *c)
 			return verr(c, f->line, "duration", msg);
 		if (f->kind == SIM_FAULT_BMS_FAULT && !(f->seen & 4))
 			return verr(c, f->line, "signal", msg);
+		if (f->kind == SIM_FAULT_GBT_STOP && !(f->seen & 4))
+			return verr(c, f->line, "reason", msg);
+		if (f->kind >= SIM_FAULT_GBT_INSULATION && !gbt) {
+			log_err("%s:%d: section [fault %s]: only for a GB/T "
+				"BMS (bms = " PACKINI_BMS_GBT ")",
+				c->name, f->line, k);
+			return BENCH_ERR_ARG;
+		}
 		if (is_cell && f->cell > cfg->series) {
 			snprintf(msg, sizeof(msg), "cell %u out of range 1..%u",
 				 f->cell, cfg->series);

@@ -27,6 +27,9 @@ enum sim_fault_kind {
 	SIM_FAULT_CYCLER_GARBAGE,
 	SIM_FAULT_CYCLER_ERROR,
 	SIM_FAULT_CYCLER_UNPLUGGED,
+	SIM_FAULT_GBT_INSULATION, /* GB/T BMS only (bms = gbt27930) */
+	SIM_FAULT_GBT_OVERTEMP,
+	SIM_FAULT_GBT_STOP,
 	SIM_FAULT_N_KINDS,
 };
 
@@ -37,6 +40,16 @@ const char *sim_fault_name(enum sim_fault_kind k);
 #define PACKINI_N_BMS_FAULTS 6
 extern const char *const packini_bms_faults[PACKINI_N_BMS_FAULTS];
 
+/* bms = gbt27930: the simulated BMS speaks GB/T 27930 (bench/sim/sim_gbt.c)
+ * instead of a profile's protocol */
+#define PACKINI_BMS_GBT "gbt27930"
+/* gbt_stop reasons: a BST field name and its field number (bench/gbt.h) */
+struct packini_bst_reason {
+	const char *name;
+	unsigned field;
+};
+extern const struct packini_bst_reason packini_bst_reasons[];
+
 struct pack_fault {
 	enum sim_fault_kind kind;
 	int line; /* of the [fault KIND] header */
@@ -46,6 +59,7 @@ struct pack_fault {
 	double short_ohm;	/* cell_short */
 	int64_t duration_us;	/* bus_off */
 	unsigned bms_fault_bit; /* bms_fault: index into PACKINI_BMS_FAULTS */
+	unsigned bst_field;	/* gbt_stop: the BST field set */
 	uint32_t seen;		/* keys given (PK_* bits), for validation */
 };
 
@@ -75,6 +89,9 @@ struct pack_cfg {
 	 * speaks (NULL: the simulator's own, fixtures/dbc/sim_bms.dbc) */
 	char *bms;
 	int bms_line;
+	/* [gbt]: the GB/T BMS's options */
+	int gbt_line;		  /* 0 = no [gbt] section */
+	bool gbt_no_cell_reports; /* cell_reports = no: no BMV/BMT */
 
 	struct pack_cell_ovr *ovr;
 	size_t n_ovr;

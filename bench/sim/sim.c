@@ -113,7 +113,10 @@ int sim_load(const char *pack_ini, const struct sim_opts *opts,
 	s->n_probes = s->cfg.modules * s->cfg.probes_per_module;
 	if (s->n_probes > s->n)
 		s->n_probes = s->n;
-	rc = sim_persona_load(s);
+	if (s->cfg.bms && !strcmp(s->cfg.bms, PACKINI_BMS_GBT))
+		rc = sim_gbt_load(s);
+	else
+		rc = sim_persona_load(s);
 	if (rc < 0)
 		goto fail;
 	if (s->persona) /* the real pack's thermistors */
@@ -293,6 +296,11 @@ static void fire_fault(struct sim *s, const struct pack_fault *f)
 		break;
 	case SIM_FAULT_CYCLER_UNPLUGGED:
 		s->cyc.unplugged = true;
+		break;
+	case SIM_FAULT_GBT_INSULATION:
+	case SIM_FAULT_GBT_OVERTEMP:
+	case SIM_FAULT_GBT_STOP:
+		sim_gbt_fault(s, f);
 		break;
 	case SIM_FAULT_N_KINDS:
 		break;
@@ -502,6 +510,7 @@ void sim_free(struct sim *s)
 		return;
 	sim_bms_release(&s->bms);
 	sim_persona_free(s->persona);
+	sim_gbt_free(s->gbt);
 	sim_cyc_release(&s->cyc);
 	packini_release(&s->cfg);
 	free(s->bms_dbc_path);

@@ -118,6 +118,10 @@ int sim_bms_attach(struct sim *s, struct canbus *bus, const char *dbc_path)
 	b->is_mem = !strncmp(canbus_name(bus), "mem:", 4);
 	if (b->is_mem)
 		canbus_mem_set_clock(bus, &s->clk);
+	if (s->gbt) {
+		sim_gbt_attach(s);
+		return BENCH_OK;
+	}
 	if (s->persona) {
 		rc = sim_persona_attach(s);
 		if (rc < 0)
@@ -154,6 +158,11 @@ void sim_bms_rx(struct sim *s, const struct canframe *f)
 {
 	struct sim_bms *b = &s->bms;
 
+	if (s->gbt && b->bus) {
+		if (!b->silent && !b->bus_off_until_us)
+			sim_gbt_rx(s, f);
+		return;
+	}
 	if (s->persona && b->bus) {
 		sim_persona_rx(s, f);
 		return;
@@ -413,7 +422,9 @@ void sim_bms_step(struct sim *s)
 	I_meas = s->current_A + noise(s, BMS_NOISE_I_A);
 	limits(s, vmax_mV, vmin_mV, tmax, tmin);
 	supervise(s, vmax_mV, vmin_mV, tmax, I_meas);
-	if (b->bus && !b->bus_off_until_us && s->persona) {
+	if (b->bus && !b->bus_off_until_us && s->gbt) {
+		sim_gbt_step(s, I_meas);
+	} else if (b->bus && !b->bus_off_until_us && s->persona) {
 		sim_persona_step(s);
 		sim_persona_publish(s);
 	} else if (b->bus && !b->bus_off_until_us &&

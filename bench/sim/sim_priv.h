@@ -20,6 +20,7 @@ struct dbc;
 struct dbc_msg;
 struct dbc_sig;
 struct sim_persona;
+struct sim_gbt;
 
 #define SIM_MAX_CELLS PACKINI_MAX_SERIES
 #define SIM_MAX_PROBES 128 /* PACKSTATE_MAX_PROBES: the MG has one per cell */
@@ -122,6 +123,7 @@ struct sim {
 	struct sim_bms bms;
 	struct sim_persona *persona; /* bms = PROFILE, NULL: sim_bms.dbc */
 	FILE *answer_log;	     /* sim_set_answer_log, NULL: none */
+	struct sim_gbt *gbt;	     /* bms = gbt27930, else NULL */
 	struct sim_cyc cyc;
 	struct instr instr;
 	/* Held during sim_advance when a thread serves the SCPI supply on a
@@ -145,6 +147,14 @@ void sim_persona_publish(struct sim *s);
 unsigned sim_persona_probes(const struct sim_persona *p);
 const char *sim_persona_profile(const struct sim_persona *p);
 void sim_persona_free(struct sim_persona *p);
+
+/* sim_gbt.c: the BMS speaking GB/T 27930 (bms = gbt27930) */
+int sim_gbt_load(struct sim *s);
+void sim_gbt_attach(struct sim *s);
+void sim_gbt_rx(struct sim *s, const struct canframe *f);
+void sim_gbt_step(struct sim *s, double I_meas); /* after supervision */
+void sim_gbt_fault(struct sim *s, const struct pack_fault *f);
+void sim_gbt_free(struct sim_gbt *g);
 
 /* sim_cycler.c */
 int sim_cyc_attach(struct sim *s, struct canbus *bus, const char *dbc_path);

@@ -216,5 +216,6 @@ Test(sim_packini, bms_fault_and_cycler_line_faults)
 		 base);
 	expect_err(text, "unknown key for fault cycler_garbage");
 	snprintf(text, sizeof(text), "%s[fault cycler_gone]\nat = 1 s\n", base);
-	expect_err(text, "cycler_unplugged)");
+	expect_err(text,
+		   "cycler_unplugged, gbt_insulation, gbt_overtemp, gbt_stop)");
 }
