@@ -175,6 +175,11 @@ const char *sim_bms_profile(const struct sim *s)
 	return sim_persona_profile(s->persona);
 }
 
+int sim_bms_gbt_line(const struct sim *s)
+{
+	return s->gbt ? s->cfg.bms_line : 0;
+}
+
 int64_t sim_now_us(const struct sim *s)
 {
 	return s->t_us;

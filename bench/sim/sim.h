@@ -49,6 +49,9 @@ const struct sim_pack_info *sim_info(const struct sim *s);
 /* The profile the simulated BMS speaks (the pack file's bms key,
  * resolved), or NULL for the simulator's own BMS (sim_bms.dbc). */
 const char *sim_bms_profile(const struct sim *s);
+/* The pack file's line of `bms = gbt27930` (the BMS speaks GB/T 27930 as
+ * the pack's side of a DC charging session), 0 for any other BMS. */
+int sim_bms_gbt_line(const struct sim *s);
 
 /* The BMS publishes on and listens to this bus (BENCH_Command). */
 int sim_attach_bms(struct sim *s, struct canbus *bus);

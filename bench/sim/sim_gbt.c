@@ -23,8 +23,8 @@
 
 /* the BMS's side of the session */
 enum sim_gbt_state {
-	SG_SLEEP = 0, /* no charger yet: wakes on CHM or CRM */
-	SG_HANDSHAKE, /* BHM until CRM 0x00 */
+	SG_SLEEP = 0,	/* no charger yet: wakes on CHM or CRM */
+	SG_HANDSHAKE,	/* BHM until CRM 0x00 */
 	SG_RECOGNITION, /* BRM until CRM 0xAA */
 	SG_PARAM,	/* BCP until CML */
 	SG_CONFIG,	/* BRO until CRO 0xAA */
@@ -94,7 +94,7 @@ struct sim_gbt {
 	double demand_A;
 	bool cv;
 	unsigned low_steps;
-	struct gbt_bmv bmv;	   /* too big for the stack of a step */
+	struct gbt_bmv bmv;	  /* too big for the stack of a step */
 	uint8_t buf[GBT_MAX_LEN]; /* the group being built */
 	/* measured this step */
 	int32_t vmax_mV, vmin_mV;
@@ -103,11 +103,16 @@ struct sim_gbt {
 };
 
 static const char *const state_names[SG_NSTATES] = {
-    [SG_SLEEP] = "sleep",	    [SG_HANDSHAKE] = "handshake",
-    [SG_RECOGNITION] = "recognition", [SG_PARAM] = "parameters",
-    [SG_CONFIG] = "config",	    [SG_CHARGING] = "charging",
-    [SG_STOPPING] = "stopping",	    [SG_STATISTICS] = "statistics",
-    [SG_ERROR] = "error",		    [SG_DONE] = "done",
+    [SG_SLEEP] = "sleep",
+    [SG_HANDSHAKE] = "handshake",
+    [SG_RECOGNITION] = "recognition",
+    [SG_PARAM] = "parameters",
+    [SG_CONFIG] = "config",
+    [SG_CHARGING] = "charging",
+    [SG_STOPPING] = "stopping",
+    [SG_STATISTICS] = "statistics",
+    [SG_ERROR] = "error",
+    [SG_DONE] = "done",
 };
 
 static int emit(void *ctx, const struct canframe *f)
@@ -251,12 +256,14 @@ static uint16_t dV(double v)
 static int16_t charge_dA(double a)
 {
 	a = round(a * 10);
-	return (int16_t)-(a > 4000 ? 4000 : a);
+	return (int16_t) - (a > 4000 ? 4000 : a);
 }
 
 static uint8_t soc_pct(const struct sim_gbt *g)
 {
-	return (uint8_t)lround(g->soc < 0 ? 0 : g->soc > 1 ? 100 : g->soc * 100);
+	return (uint8_t)lround(g->soc < 0   ? 0
+			       : g->soc > 1 ? 100
+					    : g->soc * 100);
 }
 
 /* BSM status and BST fields from the BMS's faults */
@@ -321,8 +328,8 @@ static size_t build(struct sim_gbt *g, uint32_t pgn, uint8_t *out)
 		struct gbt_bcp m = {
 		    .cell_max_cV = (uint16_t)lround(s->v_charge_max_V * 100),
 		    .max_current_dA = charge_dA(cap_Ah),
-		    .energy_hWh = (uint16_t)lround(cap_Ah * pack_nominal_V(s) /
-						   100),
+		    .energy_hWh =
+			(uint16_t)lround(cap_Ah * pack_nominal_V(s) / 100),
 		    .max_voltage_dV = dV(s->n * s->v_charge_max_V),
 		    .max_temp_C = 55,
 		    .soc_permille = (uint16_t)(soc_pct(g) * 10),
@@ -341,15 +348,14 @@ static size_t build(struct sim_gbt *g, uint32_t pgn, uint8_t *out)
 		return gbt_encode_bcl(&m, out);
 	}
 	case GBT_BCS: {
-		double left_min = g->demand_A > 0.1 ? (1 - g->soc) * cap_Ah *
-							  60 / g->demand_A
-						    : 0;
+		double left_min = g->demand_A > 0.1
+				      ? (1 - g->soc) * cap_Ah * 60 / g->demand_A
+				      : 0;
 		struct gbt_bcs m = {
 		    .voltage_dV = dV(s->pack_V),
 		    .current_dA = charge_dA(g->I_meas),
-		    .cell_max_cV = (uint16_t)(g->vmax_mV < 0 ? 0
-							     : (g->vmax_mV + 5) /
-								   10),
+		    .cell_max_cV =
+			(uint16_t)(g->vmax_mV < 0 ? 0 : (g->vmax_mV + 5) / 10),
 		    .cell_max_group = (uint8_t)module_of(s, g->vmax_i),
 		    .soc_pct = soc_pct(g),
 		    .remaining_min =
@@ -471,7 +477,8 @@ static void regulate(struct sim_gbt *g)
 	double cc_A = s->bms.ccl_A < cap_Ah ? s->bms.ccl_A : cap_Ah;
 	double lim_mV = s->v_charge_max_V * 1000;
 	/* what the BMS knows of its cells: the element's R0 as built */
-	double r_ohm = s->cfg.r0_mohm * 1e-3 / s->cfg.parallel * s->cfg.r_growth;
+	double r_ohm =
+	    s->cfg.r0_mohm * 1e-3 / s->cfg.parallel * s->cfg.r_growth;
 
 	if (!g->cv && g->vmax_mV >= lim_mV - 10) {
 		g->cv = true;
@@ -484,8 +491,8 @@ static void regulate(struct sim_gbt *g)
 		g->demand_A = cc_A;
 	if (g->demand_A < 0)
 		g->demand_A = 0;
-	g->low_steps = g->cv && g->demand_A < cap_Ah / 20 ? g->low_steps + 1
-							  : 0;
+	g->low_steps =
+	    g->cv && g->demand_A < cap_Ah / 20 ? g->low_steps + 1 : 0;
 }
 
 static void measure(struct sim_gbt *g, double I_meas)

@@ -294,7 +294,8 @@ Test(sim_pack, every_fixture_pack_runs)
 		char bus[32];
 
 		/* a pack speaking a real protocol (bms = ...) has no
-		 * sim_bms.dbc frames: test_sim_persona* read those */
+		 * sim_bms.dbc frames: test_sim_persona* and test_sim_gbt
+		 * read those */
 		if (names_bms(g.gl_pathv[i]))
 			continue;
 		snprintf(bus, sizeof(bus), "mem:fx%zu", i);

@@ -44,17 +44,33 @@ struct rig {
 	bool current_outside; /* current seen outside CRO 0xAA .. stop */
 	enum gbt_state step_state;
 	bool bmv_checked;
-	double hist_V[HIST][SERIES];
+	double hist_V[HIST][192];
+	unsigned n, per_module; /* series elements, elements a module */
+	double charged_Ah;
 	double bmv_err_max_V;
 };
 
 static char *dir;
 
+static void rig_open_file(struct rig *r, const char *path)
+{
+	const struct sim_pack_info *in;
+
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(sim_load(path, NULL, &r->s), BENCH_OK);
+	sim_set_noise(r->s, false);
+	in = sim_info(r->s);
+	r->n = in->series;
+	r->per_module = in->series / in->modules;
+	cr_assert_eq(canbus_open("mem:gbt", NULL, &r->sim_bus), BENCH_OK);
+	cr_assert_eq(canbus_open("mem:gbt", NULL, &r->chg_bus), BENCH_OK);
+	cr_assert_eq(sim_attach_bms(r->s, r->sim_bus), BENCH_OK);
+}
+
 static void rig_open(struct rig *r, const char *extra, double soc)
 {
 	char text[2048], *path;
 
-	memset(r, 0, sizeof(*r));
 	if (!dir)
 		dir = tmpdir_new("simgbt");
 	snprintf(text, sizeof(text),
@@ -64,12 +80,8 @@ static void rig_open(struct rig *r, const char *extra, double soc)
 		 "initial_soc = %.3f\nseed = 3\nbms = gbt27930\n%s",
 		 SERIES, soc, extra);
 	path = tmpfile_write(dir, "gbt.ini", text);
-	cr_assert_eq(sim_load(path, NULL, &r->s), BENCH_OK);
+	rig_open_file(r, path);
 	free(path);
-	sim_set_noise(r->s, false);
-	cr_assert_eq(canbus_open("mem:gbt", NULL, &r->sim_bus), BENCH_OK);
-	cr_assert_eq(canbus_open("mem:gbt", NULL, &r->chg_bus), BENCH_OK);
-	cr_assert_eq(sim_attach_bms(r->s, r->sim_bus), BENCH_OK);
 }
 
 static void rig_close(struct rig *r)
@@ -100,7 +112,7 @@ static int chg_send(void *ctx, uint32_t pgn, uint8_t prio, const uint8_t *d,
 static void start(struct rig *r)
 {
 	static const struct gbt_session_cfg cfg = {
-	    .cml = {1000, 200, -2000, 0}, /* 100 V, 20 V, 200 A */
+	    .cml = {7500, 200, -2000, 0}, /* 750 V, 20 V, 200 A */
 	    .charger_no = 0xFFFFFFFF,
 	    .auto_ready = true,
 	};
@@ -119,18 +131,19 @@ static void check_bmv(struct rig *r, const uint8_t *d, size_t len)
 	double best = 1e9;
 
 	cr_assert_eq(gbt_decode_bmv(d, len, &bmv), BENCH_OK);
-	cr_assert_eq(bmv.n, SERIES);
+	cr_assert_eq(bmv.n, r->n);
 	for (unsigned k = 0; k < HIST; k++) {
 		double err = 0;
 
-		for (unsigned i = 0; i < SERIES; i++) {
-			double e = fabs(bmv.cell_cV[i] * 0.01 - r->hist_V[k][i]);
+		for (unsigned i = 0; i < r->n; i++) {
+			double e =
+			    fabs(bmv.cell_cV[i] * 0.01 - r->hist_V[k][i]);
 			err = e > err ? e : err;
 		}
 		best = err < best ? err : best;
 	}
-	for (unsigned i = 0; i < SERIES; i++)
-		cr_assert_eq(bmv.group[i], i / (SERIES / 4), "cell %u", i + 1);
+	for (unsigned i = 0; i < r->n; i++)
+		cr_assert_eq(bmv.group[i], i / r->per_module, "cell %u", i + 1);
 	if (best > r->bmv_err_max_V)
 		r->bmv_err_max_V = best;
 	r->bmv_checked = true;
@@ -162,8 +175,8 @@ static void cycler(struct rig *r)
 	uint16_t v_dV, i_dA;
 
 	gbt_session_demand(&r->ses, &v_dV, &i_dA);
-	cr_assert_eq(in->ops->set_voltage(in, v_dV ? v_dV * 100 : 100000,
-					  SERIES * 2000),
+	cr_assert_eq(in->ops->set_voltage(in, v_dV ? v_dV * 100 : 1000000,
+					  (int32_t)r->n * 2000),
 		     BENCH_OK);
 	cr_assert_eq(in->ops->set_current(in, i_dA * 100), BENCH_OK);
 	cr_assert_eq(in->ops->set_output(in, i_dA > 0), BENCH_OK);
@@ -185,7 +198,8 @@ static void rig_step(struct rig *r)
 		on_group(r, &r->m);
 	sim_plant_read(r->s, &p);
 	if (!r->frozen) {
-		gbt_session_set_output(&r->ses, (uint16_t)lround(p.voltage_V * 10),
+		gbt_session_set_output(&r->ses,
+				       (uint16_t)lround(p.voltage_V * 10),
 				       (int16_t)lround(-p.current_A * 10));
 		gbt_session_tick(&r->ses, r->t_us);
 	}
@@ -193,6 +207,7 @@ static void rig_step(struct rig *r)
 		cycler(r);
 	if (p.current_A > r->max_current_A)
 		r->max_current_A = p.current_A;
+	r->charged_Ah += p.current_A * 0.01 / 3600;
 	/* the current of the sim step just done, against the session's
 	 * state as that step began */
 	if (r->t_us % (100 * MS) == 0) {
@@ -201,7 +216,7 @@ static void rig_step(struct rig *r)
 			r->current_outside = true;
 		r->step_state = r->ses.state;
 	}
-	for (unsigned i = 0; i < SERIES; i++) {
+	for (unsigned i = 0; i < r->n; i++) {
 		sim_cell_read(r->s, i, &c);
 		if (c.voltage_V > r->max_cell_V)
 			r->max_cell_V = c.voltage_V;
@@ -254,8 +269,7 @@ Test(sim_gbt, full_session_cc_cv_to_bst_and_csd)
 	cr_assert_eq(r.ses.bst_set, 1u << GBT_BST_CELL_VOLTAGE_REACHED,
 		     "BST 0x%04X", r.ses.bst_set);
 	cr_assert_eq(r.ses.bcl.mode, 1, "CV at the end");
-	cr_assert_lt(r.max_cell_V, 3.66, "highest cell %.3f V",
-		     r.max_cell_V);
+	cr_assert_lt(r.max_cell_V, 3.66, "highest cell %.3f V", r.max_cell_V);
 	for (unsigned i = 0; i < SERIES; i++) {
 		sim_cell_read(r.s, i, &c);
 		if (c.soc < soc_min)
@@ -276,6 +290,48 @@ Test(sim_gbt, full_session_cc_cv_to_bst_and_csd)
 	/* after CSD the BMS is done and quiet */
 	run_for(&r, 20 * S_US);
 	cr_assert_eq(r.bem_us, 0);
+	rig_close(&r);
+}
+
+/* The fixture pack, from its lower limit to full: what the charger put
+ * in is what its cells hold. */
+Test(sim_gbt, fixture_pack_from_lower_limit_to_full)
+{
+	char *path = sim_fixture_path("fixtures/packs/gbt-lfp-aged.ini");
+	struct rig r;
+	struct sim_cell c;
+	double cap_min = 1e9, soc0[192];
+
+	cr_assert(path);
+	rig_open_file(&r, path);
+	free(path);
+	for (unsigned i = 0; i < r.n; i++) {
+		sim_cell_read(r.s, i, &c);
+		soc0[i] = c.soc;
+	}
+	start(&r);
+	run_until_done(&r, 3 * 3600 * S_US);
+	cr_assert_eq(r.ses.state, GBT_ST_DONE,
+		     "%s at %.0f s: %.1f Ah, BCL %d dA mode %d, BCS %u %%, "
+		     "max cell %u cV",
+		     gbt_state_name(r.ses.state), r.t_us * 1e-6, r.charged_Ah,
+		     r.ses.bcl.current_dA, r.ses.bcl.mode, r.ses.bcs.soc_pct,
+		     r.ses.bcs.cell_max_cV);
+	cr_assert_eq(r.ses.bst_set, 1u << GBT_BST_CELL_VOLTAGE_REACHED);
+	cr_assert_gt(r.max_current_A, 99.0, "1C of 100 Ah");
+	for (unsigned i = 0; i < r.n; i++) {
+		sim_cell_read(r.s, i, &c);
+		/* each cell took the charge the charger measured */
+		cr_assert_lt(
+		    fabs((c.soc - soc0[i]) * c.capacity_Ah - r.charged_Ah), 0.2,
+		    "cell %u", i + 1);
+		if (c.capacity_Ah < cap_min)
+			cap_min = c.capacity_Ah;
+	}
+	/* the smallest cell full, from about 5 %: ~95 % of it went in */
+	cr_assert(r.charged_Ah > 0.92 * cap_min && r.charged_Ah < cap_min,
+		  "%.2f Ah into a pack of %.2f Ah", r.charged_Ah, cap_min);
+	cr_assert_lt(r.max_cell_V, 3.66);
 	rig_close(&r);
 }
 
