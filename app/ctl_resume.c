@@ -169,7 +169,9 @@ static int check_dbcs(const struct run_ctx *r, const struct resume_file *f,
 {
 	const struct resume_cfg *c = &f->cfg;
 
-	TRY(check_input(path, "DBC file", r->profile.dbc_path, c->dbc_sha256));
+	if (!r->profile.gbt) /* a GB/T pack has none */
+		TRY(check_input(path, "DBC file", r->profile.dbc_path,
+				c->dbc_sha256));
 	if (c->cycler_dbc_sha256[0])
 		TRY(check_input(path, "cycler DBC file", r->bench.cycler_dbc,
 				c->cycler_dbc_sha256));

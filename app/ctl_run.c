@@ -35,6 +35,8 @@
 #include "app/telemetry.h"
 #include "can/canbus.h"
 #include "can/isotp.h"
+#include "can/j1939.h"
+#include "bench/gbt.h"
 #include "can/dbc.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -98,15 +100,6 @@ int run_open_sim(struct run_ctx *r, const char *path, bool has_seed,
 
 	TRY(sim_load(path, &so, &r->sim));
 	r->info = sim_info(r->sim);
-	/* the controller is not yet a GB/T charger: its run would wait for
-	 * BMS frames that never come */
-	if (sim_bms_gbt_line(r->sim)) {
-		log_err("%s:%d: key 'bms': a GB/T 27930 BMS, which bench run "
-			"cannot charge yet (docs/gbt27930.md); bench sim "
-			"serves it on a CAN interface",
-			path, sim_bms_gbt_line(r->sim));
-		return BENCH_ERR_ARG;
-	}
 	return BENCH_OK;
 }
 
@@ -126,13 +119,20 @@ int run_load_profile(struct run_ctx *r, const char *path)
 		r->have_profile = true;
 		return BENCH_OK;
 	}
-	dbc = sim_fixture_path("fixtures/dbc/sim_bms.dbc");
-	if (!dbc)
-		return BENCH_ERR_ARG;
-	rc = profile_for_sim(in->chemistry, in->series, in->parallel,
-			     in->modules, in->n_probes, in->rated_capacity_ah,
-			     dbc, &r->profile);
-	free(dbc);
+	if (sim_bms_gbt_line(r->sim)) {
+		/* its BMS speaks GB/T 27930: the bench is its charger */
+		rc = profile_for_sim_gbt(
+		    in->chemistry, in->series, in->parallel, in->modules,
+		    in->n_probes, in->rated_capacity_ah, &r->profile);
+	} else {
+		dbc = sim_fixture_path("fixtures/dbc/sim_bms.dbc");
+		if (!dbc)
+			return BENCH_ERR_ARG;
+		rc = profile_for_sim(in->chemistry, in->series, in->parallel,
+				     in->modules, in->n_probes,
+				     in->rated_capacity_ah, dbc, &r->profile);
+		free(dbc);
+	}
 	if (rc < 0)
 		return rc;
 	/* the fresh-cell resistance the grading compares pulses against */
@@ -235,6 +235,18 @@ static int open_poll_links(struct run_ctx *r)
 			 isotp_kind(r->poll_links[i]));
 	}
 	return BENCH_OK;
+}
+
+/* A GB/T pack: the charger's J1939 endpoint (0x56) on the BMS bus. */
+static int open_gbt_link(struct run_ctx *r)
+{
+	const char *bus = r->bench.bms_bus;
+
+	if (!r->profile.gbt)
+		return BENCH_OK;
+	if (!strcmp(bus, "sim"))
+		bus = canbus_name(r->bms_bus);
+	return j1939_open(bus, GBT_ADDR_CHARGER, &r->gbt_link);
 }
 
 /* The simulator's SCPI supply, served on a pty from a thread: the SCPI
@@ -346,7 +358,7 @@ static int fill_meta(struct run_ctx *r, const char *pack_id, struct run_meta *m)
 	m->recipe_text = strdup(r->recipe.text);
 	sha256_hex(r->recipe.text, strlen(r->recipe.text), m->recipe_sha256);
 	m->profile_text = p->text ? strdup(p->text) : NULL;
-	if (sha256_file_hex(p->dbc_path, m->dbc_sha256) < 0)
+	if (!p->gbt && sha256_file_hex(p->dbc_path, m->dbc_sha256) < 0)
 		return BENCH_ERR_IO;
 	snprintf(m->instrument_id, sizeof(m->instrument_id), "%s",
 		 r->cycler->idn);
@@ -445,6 +457,7 @@ void run_ctx_release(struct run_ctx *r)
 	ctl_free(r->ctl);
 	for (unsigned i = 0; i < POLL_MAX_ECUS; i++)
 		isotp_close(r->poll_links[i]);
+	j1939_close(r->gbt_link);
 	bms_tx_free(r->tx);
 	if (r->cycler && (!r->sim || r->cycler != sim_instr(r->sim)))
 		instr_close(r->cycler);
@@ -527,10 +540,12 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	struct dbc_opts dopts = {.quiet = true};
 	char idn[sizeof(r->cycler->idn)] = "";
 
-	TRY(dbc_load_file(r->profile.dbc_path, &dopts, &r->dbc));
+	if (!r->profile.gbt) /* a GB/T pack has no DBC */
+		TRY(dbc_load_file(r->profile.dbc_path, &dopts, &r->dbc));
 	TRY(start_telemetry(r, pack_id));
 	TRY(open_bms_bus(r));
 	TRY(open_poll_links(r));
+	TRY(open_gbt_link(r));
 	TRY(open_cycler(r));
 	if (r->cycler->ops->identify &&
 	    r->cycler->ops->identify(r->cycler, idn, sizeof(idn)) < 0)
@@ -558,6 +573,7 @@ int run_ctx_build(struct run_ctx *r, const char *pack_id)
 	}
 	cc.can_ifaces[0] = r->bench.bms_bus;
 	cc.poll_links = r->poll_links;
+	cc.gbt_link = r->gbt_link;
 	if (r->bench.cycler == BENCHCFG_CYCLER_CAN &&
 	    strcmp(r->bench.cycler_bus, r->bench.bms_bus))
 		cc.can_ifaces[1] = r->bench.cycler_bus;

@@ -14,6 +14,8 @@
 #include "app/status.h"
 #include "common/sha256.h"
 
+struct j1939;
+
 struct run_ctx {
 	struct recipe recipe;
 	bool have_recipe;
@@ -28,6 +30,7 @@ struct run_ctx {
 	struct canbus *sim_bms_bus, *sim_cyc_bus; /* the simulator's */
 	/* one ISO-TP endpoint per profile ECU (a polled pack) */
 	struct isotp *poll_links[POLL_MAX_ECUS];
+	struct j1939 *gbt_link; /* a GB/T pack's charger endpoint */
 	/* [cycler] kind = scpi, port = sim: the simulator's supply on a pty */
 	struct sim_scpi *sim_scpi;
 	char sim_scpi_port[300]; /* "pty:/dev/pts/N" */

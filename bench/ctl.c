@@ -9,6 +9,7 @@
 
 #include "bench/bms_tx.h"
 #include "bench/ctl_priv.h"
+#include "bench/gbtrun.h"
 #include "runfile/h5log.h"
 #include "bench/recipe.h"
 #include "common/log.h"
@@ -78,6 +79,29 @@ static int poll_new(struct ctl *c)
 			   &c->poll);
 }
 
+static void on_gbt_event(void *ctx, const char *sev, const char *code,
+			 const char *msg, int64_t t_us)
+{
+	struct ctl *c = ctx;
+
+	ctl_event(c, t_us, sev, code, "%s", msg);
+	ctl_note(c, "%s", msg);
+}
+
+/* A GB/T pack's charge sessions, on the caller's J1939 endpoint. */
+static int gbt_new(struct ctl *c)
+{
+	struct gbtrun_cfg g = {.link = c->cfg.gbt_link,
+			       .profile = c->cfg.profile,
+			       .ps = c->ps,
+			       .event = on_gbt_event,
+			       .ctx = c};
+
+	if (!c->cfg.profile->gbt)
+		return BENCH_OK;
+	return gbtrun_new(&g, &c->gbt);
+}
+
 int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 {
 	const struct recipe_limits *extra[2];
@@ -96,6 +120,9 @@ int ctl_new(const struct ctl_cfg *cfg, struct ctl **out)
 	if (rc < 0)
 		goto fail;
 	rc = poll_new(c);
+	if (rc < 0)
+		goto fail;
+	rc = gbt_new(c);
 	if (rc < 0)
 		goto fail;
 	rc = ctl_veh_new(c);
@@ -138,6 +165,7 @@ void ctl_free(struct ctl *c)
 	if (!c)
 		return;
 	pollrun_free(c->poll);
+	gbtrun_free(c->gbt);
 	ctl_veh_free(c);
 	packstate_free(c->ps);
 	free(c->cell_V);
@@ -200,13 +228,18 @@ static void snapshot(struct ctl *c, int64_t t_us, struct soa_snapshot *n)
 	 * (POLL_SILENT, POLL_STALE) */
 	if (!c->has_broadcast && s->last_poll_us)
 		n->bms_last_us = t_us;
+	/* a GB/T pack speaks only in a session, whose own timeouts watch
+	 * it (a session that fails stops the run) */
+	if (c->gbt)
+		n->bms_last_us = t_us;
 	n->cycler_last_us = c->cycler_last_us;
 	n->start_us = c->start_us;
 	n->output_on = c->cmd.output_on;
 	n->setpoint_mA = c->cmd.current_mA;
 	n->setpoint_t_us = c->cmd.changed_us;
 	n->cv_mode = c->cmd.mode == STEP_MODE_CV_PACK ||
-		     (c->out.step && c->out.step->kind == RECIPE_HOLD_CELL);
+		     (c->out.step && c->out.step->kind == RECIPE_HOLD_CELL) ||
+		     (c->gbt && gbtrun_bms_cv(c->gbt));
 	n->state_seq = c->state_seq;
 	n->contactor_close_req =
 	    bms_tx_contactor_requested(c->cfg.bms_tx) || c->veh_close_req;
@@ -432,6 +465,10 @@ void ctl_fill_meas(struct ctl *c, int64_t t_us, struct step_meas *m)
 	    (s->have & PACK_HAVE_CCL) && (s->have & PACK_HAVE_DCL);
 	m->ccl_mA = s->ccl_mA;
 	m->dcl_mA = s->dcl_mA;
+	if (c->gbt) {
+		m->session = gbtrun_session(c->gbt);
+		m->bms_volt_max_mV = gbtrun_volt_max_mV(c->gbt);
+	}
 }
 
 static void run_step_engine(struct ctl *c, int64_t t_us)
@@ -455,6 +492,10 @@ static void run_step_engine(struct ctl *c, int64_t t_us)
 		finish(c, t_us);
 		return;
 	}
+	if (o->started && c->gbt && o->step->kind == RECIPE_SESSION_START)
+		gbtrun_start(c->gbt, t_us);
+	if (o->started && c->gbt && o->step->kind == RECIPE_SESSION_END)
+		gbtrun_stop(c->gbt, t_us);
 	if (o->started) {
 		recipe_line_text(c->cfg.recipe->text, o->step_index,
 				 c->step_text, sizeof(c->step_text));
@@ -499,6 +540,39 @@ static void on_poll_event(void *ctx, enum pollrun_ev kind, unsigned ecu,
 	}
 	if (kind == POLLRUN_TIMEOUT)
 		ctl_raise(c, t_us, DIAG_POLL_SILENT, msg);
+}
+
+/* The session's messages in, the BMS's values checked at once; a fault
+ * of the pack or a failed session stops the run. */
+static void gbt_tick(struct ctl *c, int64_t t_us)
+{
+	char msg[DIAG_MSG_LEN];
+	int32_t mV = 0, mA = 0;
+	unsigned upd;
+
+	if (!c->gbt)
+		return;
+	ctl_pack_mV(c, t_us, &mV);
+	ctl_current_mA(c, t_us, &mA);
+	upd = gbtrun_tick(c->gbt, t_us, mV, mA);
+	if (upd)
+		absorb(c, upd, t_us);
+	switch (gbtrun_fault(c->gbt, msg, sizeof(msg))) {
+	case GBTRUN_BMS_FAULT:
+		ctl_raise(c, t_us, DIAG_BMS_FAULT, msg);
+		break;
+	case GBTRUN_COMM:
+		ctl_raise(c, t_us, DIAG_BMS_TIMEOUT, msg);
+		break;
+	case GBTRUN_MISMATCH:
+		ctl_raise(c, t_us, DIAG_BMS_FAULT_BENCH, msg);
+		break;
+	case GBTRUN_OK:
+		break;
+	}
+	/* an abort or the end closes the session (CST) */
+	if (c->phase >= CTL_SAFING)
+		gbtrun_stop(c->gbt, t_us);
 }
 
 /* The bench state the polls' periods are chosen by. */
@@ -559,6 +633,8 @@ static bool bms_ready(const struct ctl *c)
 	const struct pack_snap *s = packstate_snap(c->ps);
 	const struct profile *p = c->cfg.profile;
 
+	if (c->gbt) /* it speaks once the recipe starts a session */
+		return true;
 	if (!(s->have & PACK_HAVE_CELLS))
 		return false;
 	if (p->pack_current[0] && !(s->have & PACK_HAVE_PACK_I))
@@ -586,8 +662,12 @@ static void safing_tick(struct ctl *c, int64_t t_us)
 	int32_t mA;
 	bool zero = ctl_current_mA(c, t_us, &mA) && labs(mA) <= CTL_ZERO_mA;
 
-	/* the open sequence plays to its end before the run is over */
+	/* the open sequence plays to its end before the run is over, and a
+	 * charge session to its statistics */
 	if (ctl_veh_busy(c))
+		return;
+	if (c->gbt && gbtrun_session(c->gbt) != STEP_SESSION_IDLE &&
+	    t_us - c->safing_start_us < CTL_SAFING_MAX_US)
 		return;
 	if (!zero && t_us - c->safing_start_us < CTL_SAFING_MAX_US)
 		return;
@@ -613,6 +693,7 @@ void ctl_tick(struct ctl *c, int64_t t_us)
 	bms_tx_poll(c->cfg.bms_tx, t_us);
 	ctl_veh_tick(c, t_us);
 	poll_tick(c, t_us);
+	gbt_tick(c, t_us);
 	check(c, t_us);
 	if (c->cmd.refused && c->phase < CTL_SAFING)
 		cycler_refused(c, t_us);

@@ -42,6 +42,7 @@ struct dbc;
 struct h5log;
 struct instr;
 struct isotp;
+struct j1939;
 struct profile;
 struct recipe;
 struct recipe_limits;
@@ -97,6 +98,9 @@ struct ctl_cfg {
 	/* A polled pack (profile->poll.n_polls > 0): one ISO-TP endpoint
 	 * per profile ECU, in the order of profile->poll.ecus. */
 	struct isotp *const *poll_links;
+	/* A GB/T pack (profile->gbt): the endpoint at 0x56 on the BMS bus
+	 * its charge sessions run on (docs/gbt27930.md). */
+	struct j1939 *gbt_link;
 };
 
 struct ctl;

@@ -71,6 +71,7 @@ struct ctl {
 
 	/* Polled pack. */
 	struct pollrun *poll;
+	struct gbtrun *gbt;   /* a GB/T pack's charge sessions, else NULL */
 	uint32_t poll_warned; /* bit per pollrun_ev: reported since an answer */
 	bool has_broadcast;   /* the profile maps broadcast BMS frames */
 

@@ -411,6 +411,17 @@ unsigned packstate_put(struct packstate *ps, enum poll_role role,
 	return upd;
 }
 
+unsigned packstate_put_limits(struct packstate *ps, int32_t ccl_mA,
+			      int32_t dcl_mA)
+{
+	struct pack_snap *s = &ps->snap;
+
+	s->ccl_mA = ccl_mA < 0 ? -ccl_mA : ccl_mA;
+	s->dcl_mA = dcl_mA < 0 ? -dcl_mA : dcl_mA;
+	s->have |= PACK_HAVE_CCL | PACK_HAVE_DCL;
+	return PACK_UPD_LIMITS;
+}
+
 void packstate_polled(struct packstate *ps, int64_t t_us)
 {
 	ps->snap.last_poll_us = t_us ? t_us : 1;

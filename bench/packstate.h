@@ -124,6 +124,11 @@ const struct pack_snap *packstate_snap(const struct packstate *ps);
 unsigned packstate_put(struct packstate *ps, enum poll_role role,
 		       unsigned index, int32_t value, int64_t t_us,
 		       int64_t fresh_us);
+/* The allowed charge and discharge currents (magnitudes, mA) from
+ * elsewhere than a signal: a GB/T BMS's BCL demand. Returns
+ * PACK_UPD_LIMITS. */
+unsigned packstate_put_limits(struct packstate *ps, int32_t ccl_mA,
+			      int32_t dcl_mA);
 /* A reply was decoded at t_us (liveness of a polled pack). */
 void packstate_polled(struct packstate *ps, int64_t t_us);
 

@@ -54,6 +54,7 @@ struct pctx {
 	char faults_text[512];
 	unsigned faults_line;
 	bool has_dbc, has_cells, has_pack_v, has_pack_i;
+	unsigned protocol_line;
 };
 
 struct chem_defaults {
@@ -64,6 +65,9 @@ struct chem_defaults {
 	 * included, lies inside it (low, high). */
 	int32_t safe_cell_mV[2];
 	int32_t safe_temp_ddegC[2];
+	/* a GB/T pack: its BMS holds its cells at cell_high_mV[0] itself,
+	 * so the bench's steps end a little above that */
+	int32_t gbt_cell_high_mV[3];
 };
 
 /* Operating limits are the chemistry's cut-offs; warning and hard sit a
@@ -78,9 +82,9 @@ struct chem_defaults {
 /* clang-format off */
 static const struct chem_defaults chems[] = {
 	{"nmc", {4200, 4230, 4250}, {2500, 2450, 2400}, {3300, 4150},
-	 {2000, 4250}, {-200, 600}},
+	 {2000, 4250}, {-200, 600}, {4230, 4240, 4250}},
 	{"lfp", {3650, 3680, 3700}, {2500, 2400, 2300}, {3100, 3400},
-	 {2000, 3750}, {-200, 600}},
+	 {2000, 3750}, {-200, 600}, {3700, 3720, 3750}},
 };
 /* clang-format on */
 
@@ -478,6 +482,15 @@ static int key_bms(struct pctx *x, struct cfgini *c, const char *k,
 {
 	struct profile *p = x->p;
 
+	if (!strcmp(k, "protocol")) {
+		if (!strcmp(v, "gbt27930"))
+			p->gbt = true;
+		else if (strcmp(v, "can"))
+			return cfgini_fail(c, k, "'%s' is not can or gbt27930",
+					   v);
+		x->protocol_line = c->line;
+		return 0;
+	}
 	if (!strcmp(k, "dbc")) {
 		x->has_dbc = true;
 		if (cfgini_resolve(x->base_dir, v, p->dbc_path,
@@ -616,6 +629,34 @@ static bool polled(const struct profile *p, enum poll_role r)
 	return false;
 }
 
+/* A GB/T pack's values come from its charging session: a DBC, signals,
+ * a contactor frame, polls or vehicle frames would never be read. */
+static int gbt_only(const struct pctx *x, const char *name)
+{
+	const struct profile *p = x->p;
+	const char *what = x->has_dbc		    ? "dbc"
+			   : p->cell_voltage_fmt[0] ? "cell_voltage"
+			   : p->temperature_fmt[0]  ? "temperature"
+			   : p->pack_voltage[0] || p->pack_current[0]
+			       ? "pack signals"
+			   : p->tx_message[0] ? "[bench_tx]"
+			   : p->poll.n_polls  ? "[poll]"
+			   : p->veh.n_frames  ? "[vehicle_frame]"
+					      : NULL;
+	struct cfgini c = {.name = name,
+			   .err = x->p->error,
+			   .err_len = sizeof(x->p->error),
+			   .line = x->protocol_line};
+
+	if (what)
+		return cfgini_fail(
+		    &c, "protocol",
+		    "gbt27930 takes the pack's values from the "
+		    "charging session: %s cannot be used with it",
+		    what);
+	return 0;
+}
+
 static int require(struct pctx *x, const char *name)
 {
 	struct profile *p = x->p;
@@ -635,6 +676,8 @@ static int require(struct pctx *x, const char *name)
 	     "pack_current in [bms] or a [poll]"},
 	};
 
+	if (p->gbt)
+		return gbt_only(x, name);
 	/* a value a poll reads needs no broadcast signal */
 	x->has_cells |= polled(p, POLL_ROLE_CELL_V);
 	x->has_pack_v |= polled(p, POLL_ROLE_PACK_V);
@@ -721,7 +764,8 @@ static int finish(struct pctx *x, const char *name)
 	uint32_t mAh;
 
 	TRY(require(x, name));
-	TRY(profile_poll_finish(p, name));
+	if (!p->gbt) /* its session gives every cell it reports */
+		TRY(profile_poll_finish(p, name));
 	TRY(profile_veh_finish(p, name));
 	ch = chem_find(p->chemistry);
 	if (!x->has_cell_high)
@@ -850,6 +894,40 @@ void profile_release(struct profile *p)
 {
 	free(p->text);
 	memset(p, 0, sizeof(*p));
+}
+
+int profile_for_sim_gbt(const char *chemistry, unsigned series,
+			unsigned parallel, unsigned modules, unsigned n_probes,
+			double rated_ah, struct profile *out)
+{
+	const struct chem_defaults *ch = chem_find(chemistry ? chemistry : "");
+	struct profile *p = out;
+
+	profile_init(p);
+	if (!ch || series == 0 || series > 192 || parallel == 0 ||
+	    modules == 0 || modules > series || n_probes > 64 ||
+	    !(rated_ah > 0.0)) {
+		snprintf(p->error, sizeof(p->error),
+			 "cannot build a GB/T profile for %s %us%up",
+			 chemistry ? chemistry : "(null)", series, parallel);
+		log_err("%s", p->error);
+		return BENCH_ERR_ARG;
+	}
+	snprintf(p->chemistry, sizeof(p->chemistry), "%s", ch->name);
+	snprintf(p->model, sizeof(p->model), "sim-gbt-%s-%us%up", ch->name,
+		 series, parallel);
+	p->gbt = true;
+	p->series = series;
+	p->parallel = parallel;
+	p->modules = modules;
+	p->n_probes = n_probes;
+	p->rated_capacity_ah = rated_ah;
+	memcpy(p->cell_high_mV, ch->gbt_cell_high_mV, sizeof(p->cell_high_mV));
+	memcpy(p->cell_low_mV, ch->cell_low_mV, sizeof(p->cell_low_mV));
+	p->spread_window_low_mV = ch->spread_window_mV[0];
+	p->spread_window_high_mV = ch->spread_window_mV[1];
+	currents_by_rate(p);
+	return profile_write_text(p);
 }
 
 int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,

@@ -15,7 +15,9 @@
  *               cell_spread_window = 3.3 4.1  (V: spread judged only with
  *                                   every cell inside; default by chemistry)
  *               contactor_timeout_ms, cycler_timeout_ms
- *   [bms]       dbc (relative to the profile's directory),
+ *   [bms]       protocol = gbt27930 (a GB/T charging session instead of
+ *               the rest of this section, with probes only),
+ *               dbc (relative to the profile's directory),
  *               cell_voltage = Cell%03u_V (printf pattern, 1-based index),
  *               temperature = Temp%03u_C, probes, pack_voltage, pack_current,
  *               current_charge_positive (alias charge_positive), soc,
@@ -80,6 +82,10 @@ struct profile {
 	uint32_t contactor_timeout_ms;
 	uint32_t cycler_timeout_ms;
 
+	/* [bms] protocol = gbt27930: the pack's values come from a GB/T
+	 * 27930 charging session the controller runs as the charger
+	 * (docs/gbt27930.md); no DBC, no signals, no [bench_tx] or polls. */
+	bool gbt;
 	/* BMS signal mapping. */
 	char dbc_path[PROFILE_PATH_LEN];	 /* resolved against the file */
 	char cell_voltage_fmt[PROFILE_NAME_LEN]; /* "Cell%03u_V" */
@@ -143,6 +149,13 @@ uint32_t profile_rated_mAh(const struct profile *p);
 int profile_for_sim(const char *chemistry, unsigned series, unsigned parallel,
 		    unsigned modules, unsigned n_probes, double rated_ah,
 		    const char *dbc_path, struct profile *out);
+
+/* The same for a simulated pack whose BMS speaks GB/T 27930 (bms =
+ * gbt27930): protocol gbt27930, the cell's operating high 50 mV above
+ * the charge limit where its BMS holds its cells (docs/gbt27930.md). */
+int profile_for_sim_gbt(const char *chemistry, unsigned series,
+			unsigned parallel, unsigned modules, unsigned n_probes,
+			double rated_ah, struct profile *out);
 
 /* (Re)write p->text as the INI text profile_parse() reads back to the same
  * profile (bench/profile_text.c). BENCH_ERR_MEM on failure. */

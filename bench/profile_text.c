@@ -75,6 +75,11 @@ static void opt(FILE *f, const char *key, const char *value)
 
 static void bms_section(FILE *f, const struct profile *p)
 {
+	if (p->gbt) {
+		fprintf(f, "\n[bms]\nprotocol = gbt27930\nprobes = %u\n",
+			p->n_probes);
+		return;
+	}
 	fprintf(f, "\n[bms]\ndbc = %s\ncell_voltage = %s\n", p->dbc_path,
 		p->cell_voltage_fmt);
 	opt(f, "temperature", p->temperature_fmt);

@@ -38,6 +38,8 @@ static const char *const kind_names[] = {
 	[RECIPE_REST] = "rest",
 	[RECIPE_HOLD_CELL] = "hold",
 	[RECIPE_HOLD_PACK] = "hold_pack",
+	[RECIPE_SESSION_START] = "session_start",
+	[RECIPE_SESSION_END] = "session_end",
 };
 /* clang-format on */
 
@@ -205,6 +207,9 @@ static const char *ends_for(enum recipe_step_kind k)
 	case RECIPE_HOLD_PACK:
 		return "an end valid on hold (time, current, Ah, Wh, "
 		       "temperature)";
+	case RECIPE_SESSION_START:
+	case RECIPE_SESSION_END:
+		break;
 	}
 	return "an end";
 }
@@ -497,6 +502,12 @@ static int parse_step(struct parser *p, enum recipe_step_kind kind,
 	case RECIPE_REST:
 		TRY(parse_ends(p, s));
 		break;
+	case RECIPE_SESSION_START:
+	case RECIPE_SESSION_END:
+		TRY(expect_word(p, "charge", "'charge session'"));
+		TRY(expect_word(p, "session", "'session'"));
+		TRY(expect_end_of_body(p, "end of line or flags"));
+		break;
 	default:
 		TRY(parse_hold(p, s));
 		break;
@@ -697,6 +708,15 @@ static int parse_log(struct parser *p, uint32_t col)
 	return 0;
 }
 
+/* `End charge session` and not a Repeat's `End`: the next word says. */
+static bool session_end_next(const struct rlex *lx)
+{
+	struct rlex peek = *lx;
+	struct rtok t;
+
+	return rlex_next(&peek, &t) && rtok_is(&t, "charge");
+}
+
 static int parse_line(struct parser *p, size_t line_end)
 {
 	struct rlex *lx = &p->lx;
@@ -719,6 +739,10 @@ static int parse_line(struct parser *p, size_t line_end)
 		return parse_step(p, RECIPE_REST, w.col, line_end);
 	if (rtok_is(&w, "hold"))
 		return parse_step(p, RECIPE_HOLD_CELL, w.col, line_end);
+	if (rtok_is(&w, "start"))
+		return parse_step(p, RECIPE_SESSION_START, w.col, line_end);
+	if (rtok_is(&w, "end") && session_end_next(lx))
+		return parse_step(p, RECIPE_SESSION_END, w.col, line_end);
 	if (flags) {
 		lx->end = line_end;
 		return rlex_fail_text(lx, (uint32_t)(flags - lx->s) + 1,
@@ -733,8 +757,9 @@ static int parse_line(struct parser *p, size_t line_end)
 	if (rtok_is(&w, "log"))
 		return parse_log(p, w.col);
 	return rlex_fail(lx, w.col,
-			 "a step (Charge, Discharge, Rest, Hold), 'Repeat', "
-			 "'End', 'limit' or 'log every'",
+			 "a step (Charge, Discharge, Rest, Hold, Start "
+			 "charge session), 'Repeat', 'End', 'limit' or "
+			 "'log every'",
 			 &w);
 }
 

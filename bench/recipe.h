@@ -15,6 +15,8 @@
  *   Hold at pack 403 V until 5 A               CV through the cycler
  *   Rest for 1 hour                            [tag ocv] [log every 100 ms]
  *   Repeat 2 times ... End                     nested
+ *   Start charge session / End charge session  a GB/T pack's session
+ *                                              (docs/gbt27930.md)
  *
  * Ends: `for T`, `until X`, `for T or until X`, `until X or Y`.
  * X: a bare voltage (cell: highest on charge, lowest on discharge),
@@ -56,8 +58,11 @@ enum recipe_step_kind {
 	RECIPE_CHARGE = 0, /* CC (or constant power) charge */
 	RECIPE_DISCHARGE,
 	RECIPE_REST,
-	RECIPE_HOLD_CELL, /* CV on the highest cell, own PI loop */
-	RECIPE_HOLD_PACK, /* CV on the pack through the cycler */
+	RECIPE_HOLD_CELL,     /* CV on the highest cell, own PI loop */
+	RECIPE_HOLD_PACK,     /* CV on the pack through the cycler */
+	RECIPE_SESSION_START, /* GB/T: start the charge session, output off
+				 until the BMS asks for current */
+	RECIPE_SESSION_END,   /* GB/T: end it (CST), output off */
 };
 
 enum recipe_setpoint_kind {

@@ -146,6 +146,7 @@ struct checker {
 	uint32_t only_line; /* 0: every line */
 	struct recipe_problem *out;
 	unsigned max, n;
+	bool in_session; /* GB/T: between Start and End charge session */
 };
 
 static void problem(struct checker *k, const struct recipe_op *op,
@@ -294,12 +295,63 @@ static void check_reaction(struct checker *k, const struct recipe_op *op,
 	problem(k, op, msg);
 }
 
+/* A GB/T pack takes current only inside its charge session and gives
+ * none back through its charging port (docs/gbt27930.md); the session
+ * steps need such a pack. */
+static void check_session(struct checker *k, const struct recipe_op *op)
+{
+	const struct recipe_step *st = &op->step;
+	bool gbt = k->src->profile->gbt;
+	bool session =
+	    st->kind == RECIPE_SESSION_START || st->kind == RECIPE_SESSION_END;
+	char msg[160];
+
+	if (session && !gbt) {
+		snprintf(msg, sizeof(msg),
+			 "a charge session needs a GB/T pack (%s has no "
+			 "[bms] protocol = gbt27930)",
+			 k->src->profile_name);
+		problem(k, op, msg);
+		return;
+	}
+	if (!gbt)
+		return;
+	switch (st->kind) {
+	case RECIPE_SESSION_START:
+		if (k->in_session)
+			problem(k, op, "a charge session is already open");
+		k->in_session = true;
+		break;
+	case RECIPE_SESSION_END:
+		if (!k->in_session)
+			problem(k, op, "no charge session is open");
+		k->in_session = false;
+		break;
+	case RECIPE_DISCHARGE:
+		problem(k, op,
+			"a GB/T pack cannot be discharged through its "
+			"charging port");
+		break;
+	case RECIPE_CHARGE:
+	case RECIPE_HOLD_CELL:
+	case RECIPE_HOLD_PACK:
+		if (!k->in_session)
+			problem(k, op,
+				"outside a charge session: 'Start charge "
+				"session' before it");
+		break;
+	case RECIPE_REST:
+		break;
+	}
+}
+
 static void check_step(struct checker *k, const struct recipe_op *op,
 		       uint32_t mAh)
 {
 	const struct recipe_step *st = &op->step;
 	char what[96];
 
+	check_session(k, op);
 	switch (st->kind) {
 	case RECIPE_CHARGE:
 	case RECIPE_DISCHARGE:
@@ -318,6 +370,8 @@ static void check_step(struct checker *k, const struct recipe_op *op,
 		against(k, op, Q_PACK, st->hold_mV, "");
 		break;
 	case RECIPE_REST:
+	case RECIPE_SESSION_START:
+	case RECIPE_SESSION_END:
 		break;
 	}
 	check_reaction(k, op, mAh);

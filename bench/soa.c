@@ -205,7 +205,7 @@ static void check_stuck(struct soa *s, const struct soa_snapshot *x,
 			int64_t now, struct soa_result *res)
 {
 	const struct soa_limits *l = &s->lim;
-	unsigned n = x->n_cells, bad = 0;
+	unsigned n = x->n_cells, bad = 0, hi = 0, lo = 0;
 	int64_t sum = 0, bad_ms = 0;
 	int32_t bad_moved_mV = 0;
 
@@ -216,12 +216,15 @@ static void check_stuck(struct soa *s, const struct soa_snapshot *x,
 			return;
 		sum += x->cell_mV[i];
 	}
+	extremes(x->cell_mV, n, &hi, &lo);
 	for (unsigned i = 0; i < n; i++) {
 		int32_t v = x->cell_mV[i];
 		int64_t others_mV, others_then_mV, still_ms;
 		int32_t moved_mV;
 
-		if (!s->stuck_armed ||
+		/* the cell a CV loop holds (ours, or a GB/T BMS's) reads
+		 * steady by design */
+		if (!s->stuck_armed || (x->cv_mode && i + 1 == hi) ||
 		    abs(v - s->still_mV[i]) >= l->stuck_still_mV) {
 			s->still_mV[i] = v;
 			s->still_sum_mV[i] = sum;

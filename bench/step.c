@@ -285,12 +285,38 @@ static bool end_reached(struct step_engine *e, const struct recipe_end *end,
 	return false;
 }
 
+/* A GB/T pack's session: its own steps wait for it, and current flows
+ * only while it charges. */
+static bool session_done(const struct recipe_step *s, const struct step_meas *m,
+			 char *why, size_t len)
+{
+	if (s->kind == RECIPE_SESSION_START &&
+	    m->session == STEP_SESSION_CHARGING) {
+		snprintf(why, len,
+			 "charge session open: the BMS asks for "
+			 "current");
+		return true;
+	}
+	if (s->kind == RECIPE_SESSION_END && m->session == STEP_SESSION_IDLE) {
+		snprintf(why, len, "charge session ended");
+		return true;
+	}
+	if (charging(s->kind) && m->session != STEP_SESSION_NA &&
+	    m->session != STEP_SESSION_CHARGING) {
+		snprintf(why, len, "the charge session stopped charging");
+		return true;
+	}
+	return false;
+}
+
 /* The step's own ends, then the profile's operating cell limits. */
 static bool step_done(struct step_engine *e, int64_t t_us,
 		      const struct step_meas *m, char *why, size_t len)
 {
 	const struct recipe_step *s = cur_step(e);
 
+	if (session_done(s, m, why, len))
+		return true;
 	for (unsigned i = 0; i < s->n_ends; i++)
 		if (end_reached(e, &s->ends[i], t_us, m, why, len))
 			return true;
@@ -325,8 +351,13 @@ static void command(struct step_engine *e, int64_t t_us,
 	memset(c, 0, sizeof(*c));
 	c->volt_high_mV = e->cfg.pack_high_mV;
 	c->volt_low_mV = e->cfg.pack_low_mV;
+	/* a GB/T BMS's demand caps the voltage as its CCL the current */
+	if (m->bms_volt_max_mV > 0 && m->bms_volt_max_mV < c->volt_high_mV)
+		c->volt_high_mV = m->bms_volt_max_mV;
 	switch (s->kind) {
 	case RECIPE_REST:
+	case RECIPE_SESSION_START:
+	case RECIPE_SESSION_END:
 		c->mode = STEP_MODE_OFF;
 		return;
 	case RECIPE_CHARGE:

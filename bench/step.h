@@ -49,6 +49,17 @@ struct step_cfg {
 	double cv_ki_c_per_mVs; /* integral, C-rate per mV s */
 };
 
+/* A GB/T pack's charge session (docs/gbt27930.md), as the step engine
+ * needs it: session steps end on it, charge steps end when it is not
+ * charging any more. */
+enum step_session {
+	STEP_SESSION_NA = 0,   /* not a GB/T pack */
+	STEP_SESSION_IDLE,     /* none open: never started, or ended */
+	STEP_SESSION_OPENING,  /* handshake to precharge */
+	STEP_SESSION_CHARGING, /* the BMS asks for current (BCL) */
+	STEP_SESSION_CLOSING,  /* stop and statistics */
+};
+
 /* What the controller knows at this tick. Current positive on charge. */
 struct step_meas {
 	int32_t pack_mV;
@@ -64,6 +75,8 @@ struct step_meas {
 	uint16_t max_temp_probe; /* 1-based */
 	bool bms_limits_valid;
 	int32_t ccl_mA, dcl_mA; /* BMS allowed charge/discharge, >= 0 */
+	enum step_session session;
+	int32_t bms_volt_max_mV; /* a GB/T BMS's BCL voltage, 0: none */
 };
 
 /* What bounds a clamped setpoint (bits of step_engine.clamp_reported). */

@@ -19,8 +19,14 @@ struct bad {
 static const struct bad cases[] = {
 	/* unknown verb */
 	{"Chrage at 1C for 1 s\n",
-	 "r.txt:1:1: expected a step (Charge, Discharge, Rest, Hold), "
-	 "'Repeat', 'End', 'limit' or 'log every', found 'Chrage'"},
+	 "r.txt:1:1: expected a step (Charge, Discharge, Rest, Hold, Start "
+	 "charge session), 'Repeat', 'End', 'limit' or 'log every', found "
+	 "'Chrage'"},
+	/* a charge session's steps */
+	{"Start charging\n", "r.txt:1:7: expected 'charge session', found 'charging'"},
+	{"Start charge session for 1 h\n",
+	 "r.txt:1:22: expected end of line or flags, found 'for'"},
+	{"End charge\n", "r.txt:1:11: expected 'session', found end of line"},
 	/* missing 'at' */
 	{"Charge 1C for 1 s\n", "r.txt:1:8: expected 'at', found '1C'"},
 	/* missing unit */

@@ -312,3 +312,18 @@ Test(recipe_parse, load_missing_file_is_io_error)
 	logcap_stop();
 	cr_assert(strstr(r.error, "cannot open '/nonexistent/x.txt'"));
 }
+
+Test(recipe_parse, charge_session_steps)
+{
+	parse_ok("Start charge session [tag session]\n"
+		 "Repeat 2 times\n"
+		 "    Charge at 0.2C for 10 s\n"
+		 "End\n"
+		 "end CHARGE session\n");
+	cr_assert_eq(r.n_steps, 3);
+	cr_assert_eq(step_at(0)->kind, RECIPE_SESSION_START);
+	cr_assert_str_eq(step_at(0)->tag, "session");
+	cr_assert_eq(step_at(0)->n_ends, 0);
+	cr_assert_eq(r.ops[3].kind, RECIPE_OP_END);
+	cr_assert_eq(step_at(4)->kind, RECIPE_SESSION_END);
+}

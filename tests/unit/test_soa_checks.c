@@ -523,6 +523,37 @@ Test(soa, stuck_cell_sensor_aborts_naming_the_cell)
 	cr_assert_eq(diag_abort_event(&s.diag)->cause, DIAG_CAUSE_SAFETY);
 }
 
+/* Charge in CV on the highest cell (a GB/T BMS's, or a cell hold): that
+ * cell reads steady by design while the others rise; any other steady
+ * cell is still stuck. */
+static void cv_charge_with_steady_cell(int steady, int readings)
+{
+	for (int i = 0; i < readings; i++) {
+		for (int c = 0; c < NC; c++)
+			if (c != steady && i % 2)
+				cells[c]++;
+		sample();
+		if (res.reaction == DIAG_REACT_ABORT)
+			return;
+	}
+}
+
+Test(soa, the_cell_a_cv_loop_holds_is_not_stuck)
+{
+	/* 40 s of readings, the others 200 mV up and still below it */
+	x.cv_mode = true;
+	cells[1] = 3950; /* the highest, held */
+	cv_charge_with_steady_cell(1, 400);
+	cr_assert_eq(res.reaction, DIAG_REACT_NONE);
+	cr_assert_lt(cells[0], cells[1]);
+	cells[2] = 4000; /* now the highest: cell 2 steady below it */
+	cv_charge_with_steady_cell(1, 400);
+	cr_assert_eq(res.reaction, DIAG_REACT_ABORT);
+	cr_assert(strstr(diag_abort_event(&s.diag)->message, "cell 2 voltage "
+							     "sensor stuck"),
+		  "%s", diag_abort_event(&s.diag)->message);
+}
+
 Test(soa, resting_or_moving_cells_are_not_stuck)
 {
 	/* at rest nothing moves: not judged */
