@@ -85,7 +85,8 @@ static void on_gbt_event(void *ctx, const char *sev, const char *code,
 	struct ctl *c = ctx;
 
 	ctl_event(c, t_us, sev, code, "%s", msg);
-	ctl_note(c, "%s", msg);
+	if (!strcmp(sev, "info")) /* ctl_event shows the others */
+		ctl_note(c, "%s", msg);
 }
 
 /* A GB/T pack's charge sessions, on the caller's J1939 endpoint. */

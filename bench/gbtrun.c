@@ -56,8 +56,7 @@ static const char *const bsm_names[GBT_BSM_PERMIT] = {
     [GBT_BSM_CONNECTOR] = "connector",
 };
 
-static void names(uint16_t set, const char *const *tab, char *buf,
-		  size_t len)
+static void names(uint16_t set, const char *const *tab, char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -116,7 +115,7 @@ int gbtrun_new(const struct gbtrun_cfg *cfg, struct gbtrun **out)
 	g->scfg.cml.min_voltage_dV =
 	    (uint16_t)(p->cell_low_mV[PROFILE_HARD] * p->series / 100);
 	g->scfg.cml.max_current_dA =
-	    (int16_t)-(p->charge_mA[PROFILE_OP] / 100);
+	    (int16_t) - (p->charge_mA[PROFILE_OP] / 100);
 	g->scfg.charger_no = 0xFFFFFFFF;
 	g->scfg.auto_ready = true;
 	gbt_session_init(&g->ses, &g->scfg, send, g);
@@ -211,30 +210,27 @@ static unsigned absorb(struct gbtrun *g, uint32_t pgn, int64_t t_us)
 			break;
 		upd |= packstate_put(ps, POLL_ROLE_PACK_V, 0,
 				     (int32_t)s->bcs.voltage_dV * 100, t_us, 0);
-		upd |= packstate_put(ps, POLL_ROLE_PACK_I, 0,
-				     -(int32_t)s->bcs.current_dA * 100, t_us,
-				     0);
+		upd |=
+		    packstate_put(ps, POLL_ROLE_PACK_I, 0,
+				  -(int32_t)s->bcs.current_dA * 100, t_us, 0);
 		upd |= packstate_put(ps, POLL_ROLE_SOC, 0,
 				     (int32_t)s->bcs.soc_pct * 10, t_us, 0);
 		if (s->bsm_us && s->bsm.cell_max_no >= 1)
-			upd |= packstate_put(ps, POLL_ROLE_CELL_V,
-					     s->bsm.cell_max_no - 1u,
-					     (int32_t)s->bcs.cell_max_cV * 10,
-					     t_us, FRESH_US);
+			upd |= packstate_put(
+			    ps, POLL_ROLE_CELL_V, s->bsm.cell_max_no - 1u,
+			    (int32_t)s->bcs.cell_max_cV * 10, t_us, FRESH_US);
 		break;
 	case GBT_BSM:
 		if (s->bsm_us != t_us)
 			break;
 		if (s->bsm.temp_max_probe >= 1)
-			upd |= packstate_put(ps, POLL_ROLE_TEMP,
-					     s->bsm.temp_max_probe - 1u,
-					     s->bsm.temp_max_C * 10, t_us,
-					     FRESH_US);
+			upd |= packstate_put(
+			    ps, POLL_ROLE_TEMP, s->bsm.temp_max_probe - 1u,
+			    s->bsm.temp_max_C * 10, t_us, FRESH_US);
 		if (s->bsm.temp_min_probe >= 1)
-			upd |= packstate_put(ps, POLL_ROLE_TEMP,
-					     s->bsm.temp_min_probe - 1u,
-					     s->bsm.temp_min_C * 10, t_us,
-					     FRESH_US);
+			upd |= packstate_put(
+			    ps, POLL_ROLE_TEMP, s->bsm.temp_min_probe - 1u,
+			    s->bsm.temp_min_C * 10, t_us, FRESH_US);
 		break;
 	case GBT_BMV:
 		if (s->bmv_us != t_us)

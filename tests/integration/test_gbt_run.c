@@ -43,6 +43,9 @@ Test(gbt_run, charge_from_lower_limit_to_full)
 			     "the BMS stops (BST 0x0004: cell voltage "
 			     "reached)"));
 	cr_assert(event_with(&f, "bench:GBT_SESSION", "ended (BSD: SOC"));
+	/* near full the 1C step follows the BMS's falling demand */
+	cr_assert(event_with(&f, "bench:CURRENT_CLAMPED",
+			     "by the BMS's current limit"));
 	for (size_t i = 0; i < f.n_steps; i++)
 		if (strstr(f.steps[i].end_reason,
 			   "the charge session stopped charging"))
@@ -118,7 +121,8 @@ Test(gbt_run, recipes_a_gbt_pack_cannot_run_are_refused)
 		       "End charge session\n",
 		       "r.txt:2: Start charge session: a charge session is "
 		       "already open");
-	expect_refused("fixtures/packs/lfp30-aged.ini", "Start charge session\n",
+	expect_refused("fixtures/packs/lfp30-aged.ini",
+		       "Start charge session\n",
 		       "r.txt:1: Start charge session: a charge session "
 		       "needs a GB/T pack");
 }
