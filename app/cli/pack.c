@@ -34,7 +34,9 @@ static const char pack_usage[] =
     "        temperature_min_celsius/_max_celsius, rated_capacity_ah,\n"
     "        rated_voltage_volt (null where unknown)\n"
     "--gbt27930  a GB/T 27930 DC charging session (BMS 0xF4, charger 0x56)\n"
-    "        instead of a profile: J1939 transport reassembled, BCS V/I/SOC,\n"
+    "        instead of a profile (a profile with [bms] protocol = gbt27930,\n"
+    "        e.g. fixtures/profiles/gbt27930.ini, does the same): J1939\n"
+    "        transport reassembled, BCS V/I/SOC,\n"
     "        BMV cells, BMT probes, BRM ratings under the keys above; the\n"
     "        session (edition, phases, identity, limits, charger output,\n"
     "        stop reasons, event counts) under \"gbt\" (docs/gbt27930.md)\n";
@@ -304,9 +306,12 @@ static int cmd_decode(int argc, char **argv)
 		return rc;
 	if (!run.src)
 		run.src = "-";
+	if (profile_path && profile_load_file(profile_path, &p) < 0)
+		goto out;
+	/* a GB/T profile's pack speaks through its charging session */
+	gbt = gbt || p.gbt;
 	if (gbt ? gbtdecode_new(on_gbt_event, &run, &run.gbt) < 0
-		: (profile_load_file(profile_path, &p) < 0 ||
-		   dbc_load_file(p.dbc_path, NULL, &db) < 0 ||
+		: (dbc_load_file(p.dbc_path, NULL, &db) < 0 ||
 		   packdecode_new(&p, db, on_event, &run, &d) < 0))
 		goto out;
 	if (canlog_reader_open(run.src, &run.r) < 0)

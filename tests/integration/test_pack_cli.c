@@ -128,8 +128,8 @@ Test(pack_cli, bad_capture_line_named)
 	free(dir);
 }
 
-/* GB/T 27930 with no profile (docs/gbt27930.md, "Decoding a capture"):
- * the common keys and "gbt" on every line, events on stderr with the
+/* GB/T 27930 with no profile, or a GB/T one (docs/gbt27930.md, "Decoding a
+ * capture"): the common keys and "gbt" on every line, events on stderr with the
  * capture's line; a profile and --gbt27930 together are refused. */
 Test(pack_cli, gbt27930_session)
 {
@@ -185,6 +185,17 @@ Test(pack_cli, gbt27930_session)
 	cr_expect_eq(run(cmd, &o), 2, "%s", o);
 	cr_expect(strstr(o, "one of --profile PROFILE.ini or --gbt27930"), "%s",
 		  o);
+	free(o);
+
+	/* a GB/T profile decodes the session as --gbt27930 does */
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench pack decode --profile "
+		 "fixtures/profiles/gbt27930.ini %s",
+		 path);
+	cr_assert_eq(run(cmd, &o), 0, "%s", o);
+	cr_expect(
+	    strstr(o, "voltage 489.6 V  current 0 A (+ charge)  SOC 97 %"),
+	    "%s", o);
 	free(o);
 	free(path);
 	free(dir);
