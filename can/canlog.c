@@ -147,6 +147,61 @@ raw_dlc:
 	return BENCH_OK;
 }
 
+/* candump's screen output with a timestamp (candump -ta, pasted from a
+ * terminal): "ID  [N]  B0 B1 ..." after the interface name. */
+static int parse_screen(const char *line, const char *p, const char *end,
+			struct canframe *f, const char **err, unsigned *col)
+{
+	const char *id0 = p;
+	uint32_t id = 0;
+	unsigned v, n;
+
+	memset(f, 0, sizeof(*f));
+	for (; p < end && !is_blank(*p); p++) {
+		if ((v = hexval(*p)) > 15)
+			FAIL("expected a hex CAN id");
+		if (p - id0 == 8)
+			FAIL("CAN id longer than 8 hex digits");
+		id = id << 4 | v;
+	}
+	if (p - id0 == 3 && id <= CANFRAME_SFF_MASK) {
+		f->id = id;
+	} else if (p - id0 == 8 && id <= CANFRAME_EFF_MASK) {
+		f->id = CANFRAME_EFF | id;
+	} else {
+		p = id0;
+		FAIL("CAN id must be 3 hex digits up to 7FF or 8 up to "
+		     "1FFFFFFF");
+	}
+	while (p < end && is_blank(*p))
+		p++;
+	if (end - p < 3 || p[0] != '[' || p[1] < '0' || p[1] > '8' ||
+	    p[2] != ']')
+		FAIL("expected the length '[0]'..'[8]' after the CAN id");
+	n = (unsigned)(p[1] - '0');
+	p += 3;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned hi, lo;
+
+		if (p == end || !is_blank(*p))
+			FAIL("expected a blank before each data byte");
+		while (p < end && is_blank(*p))
+			p++;
+		if (end - p < 2 || (hi = hexval(p[0])) > 15 ||
+		    (lo = hexval(p[1])) > 15 ||
+		    (p + 2 < end && !is_blank(p[2])))
+			FAIL("expected a data byte of 2 hex digits");
+		f->data[i] = (uint8_t)(hi << 4 | lo);
+		p += 2;
+	}
+	f->len = (uint8_t)n;
+	while (p < end && is_blank(*p))
+		p++;
+	if (p != end)
+		FAIL("more data bytes than the length says");
+	return BENCH_OK;
+}
+
 int canlog_parse(const char *line, size_t len, struct canlog_rec *rec,
 		 const char **err, unsigned *col)
 {
@@ -205,9 +260,18 @@ int canlog_parse(const char *line, size_t len, struct canlog_rec *rec,
 		FAIL("expected a frame after the interface name");
 	for (q = p; p < end && !is_blank(*p); p++)
 		;
+	rec->dir = 0;
+	if (!memchr(q, '#', (size_t)(p - q))) {
+		const char *b = p;
+
+		while (b < end && is_blank(*b))
+			b++;
+		if (b < end && *b == '[')
+			return parse_screen(line, q, end, &rec->frame, err,
+					    col);
+	}
 	if (parse_frame(line, q, p, &rec->frame, err, col) < 0)
 		return BENCH_ERR_PARSE;
-	rec->dir = 0;
 	while (p < end && is_blank(*p))
 		p++;
 	if (p < end) {
@@ -337,8 +401,9 @@ struct canlog_reader {
 	size_t cap, start, end; /* unread bytes are buf[start..end) */
 	bool eof;
 	unsigned line;
-	enum { FMT_UNKNOWN, FMT_CANDUMP, FMT_ASC } fmt;
+	enum { FMT_UNKNOWN, FMT_CANDUMP, FMT_ASC, FMT_GVRET } fmt;
 	struct canlog_asc asc;
+	struct canlog_gvret gvret;
 };
 
 static bool has_prefix(const char *p, const char *end, const char *word)
@@ -362,6 +427,11 @@ static int detect(struct canlog_reader *r, const char *p, const char *end)
 		r->fmt = FMT_CANDUMP;
 		return BENCH_OK;
 	}
+	if (has_prefix(p, end, "time stamp,")) {
+		r->fmt = FMT_GVRET;
+		canlog_gvret_init(&r->gvret);
+		return BENCH_OK;
+	}
 	for (size_t i = 0; i < sizeof(asc_starts) / sizeof(*asc_starts); i++)
 		if (has_prefix(p, end, asc_starts[i]))
 			r->fmt = FMT_ASC;
@@ -373,7 +443,7 @@ static int detect(struct canlog_reader *r, const char *p, const char *end)
 	}
 	log_err("%s:%u:1: neither a candump line '(time) iface id#data' nor a "
 		"Vector ASC header ('date ...', 'base hex  timestamps "
-		"absolute')",
+		"absolute') nor a SavvyCAN CSV header ('Time Stamp,ID,...')",
 		r->path, r->line);
 	return BENCH_ERR_PARSE;
 }
@@ -471,6 +541,13 @@ int canlog_reader_next(struct canlog_reader *r, struct canlog_rec *rec)
 		if (r->fmt == FMT_ASC) {
 			rc = canlog_asc_parse(&r->asc, line, len, rec, &err,
 					      &col);
+			if (rc == 0)
+				continue;
+			if (rc == 1)
+				return 1;
+		} else if (r->fmt == FMT_GVRET) {
+			rc = canlog_gvret_parse(&r->gvret, line, len, rec, &err,
+						&col);
 			if (rc == 0)
 				continue;
 			if (rc == 1)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* canlog.h - can-utils log lines (candump -l / -L, canplayer, log2asc),
- * and Vector ASC logs read through the same reader (below).
+ * and Vector ASC and SavvyCAN GVRET CSV logs read through the same reader
+ * (below).
  *
  * Grammar (one frame per line):
  *   (<sec>.<frac>) <iface> <frame>[ R|T]
@@ -16,6 +17,8 @@
  *   123#R  123#R7           remote frame, optional length 0..8
  *   123#1122334455667788_E  8 data bytes with raw DLC 9..F
  *   123##4112233            CAN FD, one flag nibble (BRS 1, ESI 2, FDF 4)
+ *   7E4   [8]  03 22 01 01 55 55 55 55   candump's screen output (-ta),
+ *                           id, [length], blank-separated bytes
  * Lines that are empty or start with '#' are skipped by the reader.
  */
 #ifndef BENCH_CAN_CANLOG_H
@@ -89,9 +92,31 @@ void canlog_asc_init(struct canlog_asc *st);
 int canlog_asc_parse(struct canlog_asc *st, const char *line, size_t len,
 		     struct canlog_rec *rec, const char **err, unsigned *col);
 
+/* SavvyCAN "GVRET" CSV (SavvyCAN's own save format, GVRET/ESP32RET):
+ *   Time Stamp,ID,Extended,Dir,Bus,LEN,D1,D2,D3,D4,D5,D6,D7,D8
+ *   7254446200,000007EC,false,Rx,1,8,06,41,00,80,00,00,01,AA
+ * The header comes first; older files have no Dir column. Times are
+ * microseconds, ids hex (optional 0x), Extended true/false, bytes hex;
+ * bus N becomes interface "canN". Fields after the LEN data bytes are
+ * ignored. A stamp lower than the previous one (SavvyCAN writes negative
+ * stamps after its timer restarts) is shifted to continue from it. */
+struct canlog_gvret {
+	bool header;		    /* header line seen */
+	bool dir;		    /* the header has a Dir column */
+	int64_t last_us, offset_us; /* time of the previous frame, and the
+				       shift that keeps times from going
+				       back */
+};
+void canlog_gvret_init(struct canlog_gvret *st);
+/* The first call parses the header (0); then 1 = frame in *rec, or
+ * BENCH_ERR_PARSE with *err and *col as canlog_parse. Does not log. */
+int canlog_gvret_parse(struct canlog_gvret *st, const char *line, size_t len,
+		       struct canlog_rec *rec, const char **err, unsigned *col);
+
 /* Buffered reader; path "-" reads stdin. The format is taken from the
  * first line that is not blank or a '#' comment: '(' = candump, an ASC
- * header line or timestamp = Vector ASC. */
+ * header line or timestamp = Vector ASC, "Time Stamp," = SavvyCAN GVRET
+ * CSV. */
 struct canlog_reader;
 int canlog_reader_open(const char *path, struct canlog_reader **out);
 /* 1 = record read, 0 = end of file, <0 = error, logged as FILE:LINE:COL. */
