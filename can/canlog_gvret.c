@@ -187,8 +187,9 @@ int canlog_gvret_parse(struct canlog_gvret *st, const char *line, size_t len,
 	for (unsigned i = 0; i < n; i++) {
 		f = next_field(&p, end);
 		if (f.n != 2 || !field_num(f, 16, 255, &b))
-			FAIL_AT(f.p, f.n ? "expected a data byte of 2 hex digits"
-					 : "fewer data bytes than LEN says");
+			FAIL_AT(f.p,
+				f.n ? "expected a data byte of 2 hex digits"
+				    : "fewer data bytes than LEN says");
 		rec->frame.data[i] = (uint8_t)b;
 	}
 	rec->frame.id = ext ? CANFRAME_EFF | (uint32_t)id : (uint32_t)id;
