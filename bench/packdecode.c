@@ -213,8 +213,23 @@ void packdecode_end(struct packdecode *d, int64_t t_us)
 	for (unsigned i = 0; i < d->p->poll.n_ecus; i++) {
 		check_timeout(d, i, t_us);
 		if (d->ecus[i].poll >= 0) {
-			event(d, i, PACKDECODE_UNANSWERED, t_us,
-			      "no reply before the capture ended");
+			const struct isotp_engine *rx =
+			    &d->ecus[i].tp.dir[ISOTP_LISTEN_REPLY];
+			char msg[96];
+
+			/* a logger that drops the last frames (an ELM327's
+			 * buffer) leaves a reply begun, not a missing one */
+			if (rx->rx_active) {
+				snprintf(msg, sizeof(msg),
+					 "reply cut off by the end of the "
+					 "capture after %u of %u bytes",
+					 (unsigned)rx->rx_off,
+					 (unsigned)rx->rx_len);
+				event(d, i, PACKDECODE_LOST, t_us, msg);
+			} else {
+				event(d, i, PACKDECODE_UNANSWERED, t_us,
+				      "no reply before the capture ended");
+			}
 			settle(&d->ecus[i]);
 		}
 	}

@@ -300,3 +300,27 @@ Test(packdecode_leaf, late_reply_is_unanswered)
 	packdecode_free(d);
 	free(text);
 }
+
+/* A logger that drops the last frames (an ELM327 printing a 21 02 reply
+ * stops one consecutive frame short) leaves a reply begun: reported as
+ * cut off, with how much came, not as never answered. */
+Test(packdecode_leaf, reply_cut_off_by_the_end_is_lost)
+{
+	struct packdecode *d;
+	uint8_t b[256];
+	char *text;
+	size_t n = cells_reply(b);
+
+	cap_poll(&cap, 0x79B, 0x7BB, req02, 2, b, n, 0xFF,
+		 (unsigned)((n - 6 + 6) / 7));
+	text = cap_candump(&cap);
+	d = replay(text, "cut.log");
+	cr_expect_eq(n_ev[PACKDECODE_LOST], 1);
+	cr_expect_eq(n_ev[PACKDECODE_UNANSWERED], 0);
+	cr_expect(strstr(last_msg, "cut off by the end of the capture after "
+				   "195 of 198 bytes"),
+		  "%s", last_msg);
+	cr_expect_eq(packdecode_snap(d)->cells_seen, 0);
+	packdecode_free(d);
+	free(text);
+}
