@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/chargegrade.h"
 #include "analysis/impgrade.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -684,6 +685,8 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 		self_discharge(rd, pr, tmp);
 		spreads(rd, pr, tmp);
 		limit_enders(rd, pr);
+		if (chargegrade_is_charge_only(rd))
+			rc = chargegrade_run(rd, pr);
 	}
 	pr->temp_start_C = rd->temp_start_C;
 	pr->temp_max_C = rd->temp_max_C;
@@ -700,4 +703,6 @@ void pack_result_release(struct pack_result *pr)
 	pr->cells = NULL;
 	impgrade_free(pr->imp);
 	pr->imp = NULL;
+	free(pr->chg);
+	pr->chg = NULL;
 }

@@ -21,6 +21,7 @@ enum abort_class {
 };
 
 struct imp_result; /* analysis/impgrade.h */
+struct chg_result; /* analysis/chargegrade.h */
 
 struct cell_result {
 	unsigned module;	 /* 1-based */
@@ -58,6 +59,9 @@ struct pack_result {
 	 * format's name, else empty. */
 	char import_format[32];
 	struct imp_result *imp; /* what it was graded on; NULL for our runs */
+	/* a charge-only run (a GB/T session, no discharge): how its capacity
+	 * was found; NULL otherwise */
+	struct chg_result *chg;
 
 	double capacity_ah, energy_wh, soh_capacity, soh_energy;
 	double charge_ah, charge_wh; /* the charge before the capacity step */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/chargegrade.h"
 #include "analysis/impgrade.h"
 #include "common/log.h"
 #include "common/rc.h"
@@ -146,8 +147,8 @@ static bool run_unfinished(const struct pack_result *pr, struct grade_result *g)
 		    pr->end_reason[0] ? ": " : "", pr->end_reason);
 		return true;
 	}
-	if (pr->imp)
-		return false; /* grade_imported judges */
+	if (pr->imp || pr->chg)
+		return false; /* grade_imported, grade_charge_only judge */
 	if (isnan(pr->capacity_ah)) {
 		g->grade = GRADE_INCOMPLETE;
 		reason(g,
@@ -703,6 +704,72 @@ static void grade_imported(const struct pack_result *pr, const struct rules *r,
 			   : ", resistance not judged");
 }
 
+/* A charge-only run (docs/grading.md, "Charge-only runs"): the same gates
+ * on what a charge shows; what it cannot show is said, not held against
+ * it. INCOMPLETE only without a capacity. */
+static void grade_charge_only(const struct pack_result *pr,
+			      const struct rules *r, const struct sd_stats *lot,
+			      struct grade_result *g)
+{
+	const struct chg_result *cr = pr->chg;
+	const char *src = cr->gbt ? "GB/T 27930 charge session" : "charge";
+
+	if (cr->method == CHG_NONE) {
+		g->grade = GRADE_INCOMPLETE;
+		reason(g,
+		       "charge-only run (%s): capacity not judged: %s; charge "
+		       "from the pack's lower limit to full, or over %.0f %% "
+		       "of the BMS's SOC",
+		       src, cr->why_none, CHG_MIN_DSOC_PCT);
+		return;
+	}
+	if (cr->method == CHG_DIRECT)
+		reason(g,
+		       "charge-only run (%s): capacity %.2f Ah +- %.1f %% = "
+		       "the Ah charged from the pack's lower limit to full "
+		       "(a charge's coulombic efficiency taken as 1; +- the "
+		       "SOC left outside: %.1f to %.0f %%)",
+		       src, cr->capacity_ah, 100 * cr->unc_rel,
+		       cr->soc_start_pct, cr->soc_end_pct);
+	else
+		reason(g,
+		       "charge-only run (%s): capacity %.2f Ah +- %.1f %% = "
+		       "%.2f Ah charged / the BMS's SOC change %.1f to %.0f "
+		       "%% (not from the lower limit to full)",
+		       src, cr->capacity_ah, 100 * cr->unc_rel, cr->charge_ah,
+		       cr->soc_start_pct, cr->soc_end_pct);
+	if (cr->method == CHG_SOC_SCALED)
+		reason(g,
+		       "the uncertainty is the SOC's %.0f %% resolution only: "
+		       "the BMS's own SOC error is unknown and taken as 0",
+		       CHG_SOC_RES_PCT);
+	if (!cr->cells_known)
+		reason(g, "per-cell data not judged: the BMS sent no cell "
+			  "voltages (no BMV): pack values and its extremes "
+			  "only");
+	else if (!cr->n_cell_caps)
+		reason(g, "per-cell capacity not judged: no rest before and "
+			  "after the charge off the OCV plateau to read each "
+			  "cell's SOC");
+	explain_flags(pr, r, lot, g);
+	g->soh_graded = weak_modules(pr, r, g);
+	soh_gates(pr, r, g);
+	resistance_gate(pr, r, g);
+	dispersion_gate(pr, r, g);
+	thermal_gate(pr, r, g);
+	reason(g, "not judged from a charge-only run: discharge capacity and "
+		  "energy at rate, round-trip and coulombic efficiency, "
+		  "resistance on discharge, self-discharge (no rest: judge it "
+		  "with 'bench grade RUN.h5 --shelf SHELF.h5'), the cells' "
+		  "behaviour near empty");
+	if (g->grade == GRADE_REUSE)
+		reason(g,
+		       "SOH %.1f %% from a charge, resistance %.2f x fresh: "
+		       "reuse as-is (discharge and self-discharge not "
+		       "judged: re-test it before use)",
+		       100 * g->soh_graded, g->r_ratio);
+}
+
 int grade_pack(const struct pack_result *pr, const struct rules *r,
 	       const struct sd_stats *lot, struct grade_result *g)
 {
@@ -741,6 +808,10 @@ int grade_pack(const struct pack_result *pr, const struct rules *r,
 	sd_stats_of(k, pr->series, &own);
 	free(k);
 	flag_cells(pr, r, lot ? lot : &own, lot != NULL, g);
+	if (pr->chg) {
+		grade_charge_only(pr, r, lot ? lot : &own, g);
+		return BENCH_OK;
+	}
 	if (!lot)
 		lot = &own;
 	explain_flags(pr, r, lot, g);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/chargegrade.h"
 #include "analysis/impgrade.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -65,6 +66,38 @@ static void passport(struct json *j, const struct pack_result *pr,
 	json_end(j);
 	free(k);
 	free(l);
+}
+
+/* How a charge-only run's capacity was found (analysis/chargegrade.h). */
+static void charge_only(struct json *j, const struct pack_result *pr)
+{
+	const struct chg_result *cr = pr->chg;
+
+	json_key(j, "charge_only");
+	json_obj(j);
+	json_key(j, "gbt_session");
+	json_bool(j, cr->gbt);
+	json_key_str(j, "capacity_method", chargegrade_method_name(cr->method));
+	key_num(j, "capacity_ah", cr->capacity_ah);
+	key_num(j, "capacity_uncertainty_rel", cr->unc_rel);
+	json_key(j, "bms_soc_error");
+	if (cr->method == CHG_SOC_SCALED)
+		json_str(j, "unknown, taken as 0");
+	else
+		json_null(j);
+	key_num(j, "charge_ah", cr->charge_ah);
+	key_num(j, "charge_wh", cr->charge_wh);
+	key_num(j, "soc_start_percent", cr->soc_start_pct);
+	key_num(j, "soc_end_percent", cr->soc_end_pct);
+	json_key_uint(j, "bst", cr->bst_set);
+	json_key(j, "from_lower_limit");
+	json_bool(j, cr->from_empty);
+	json_key(j, "to_full");
+	json_bool(j, cr->to_full);
+	json_key(j, "cells_reported");
+	json_bool(j, cr->cells_known);
+	json_key_uint(j, "cell_capacities", cr->n_cell_caps);
+	json_end(j);
 }
 
 /* What an imported file was graded on (analysis/impgrade.h). */
@@ -171,6 +204,8 @@ int grade_json_write(FILE *o, const struct pack_result *pr,
 	passport(&j, pr, g);
 	if (pr->imp)
 		imported(&j, pr);
+	if (pr->chg)
+		charge_only(&j, pr);
 	json_key_str(&j, "rules", g->rules_sha256);
 	json_end(&j);
 	return json_finish(&j);
@@ -254,6 +289,17 @@ void grade_summary_write(FILE *o, const char *path,
 			num(b, sizeof(b), "%.2f", pr->imp->r_10s_mohm),
 			pr->imp->n_steps_found,
 			num(c, sizeof(c), "%.2f", pr->imp->instr_r_mohm));
+	if (pr->chg)
+		fprintf(
+		    o,
+		    "  charge-only: capacity %s Ah +- %s by %s; %s Ah "
+		    "charged, BMS SOC %s to %s %%\n",
+		    num(a, sizeof(a), "%.2f", pr->chg->capacity_ah),
+		    pct(b, sizeof(b), pr->chg->unc_rel),
+		    chargegrade_method_name(pr->chg->method),
+		    num(c, sizeof(c), "%.2f", pr->chg->charge_ah),
+		    num(d, sizeof(d), "%.1f", pr->chg->soc_start_pct),
+		    num(d + 16, sizeof(d) - 16, "%.0f", pr->chg->soc_end_pct));
 	for (size_t k = 0; k < g->n_reasons; k++)
 		fprintf(o, "  - %s\n", g->reasons[k]);
 	if (g->n_replace) {

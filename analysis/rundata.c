@@ -195,8 +195,11 @@ static int collect_rests(const struct rd_source *src, const struct rd_opts *o,
 		double min_s =
 		    strcmp(st->tag, "ocv") ? o->rest_min_s : OCV_REST_MIN_S;
 
+		/* the step's own length: a 2-minute rest logged every second
+		 * spans 119 s of samples */
 		if (!step_is(st, "rest") || r1 <= r0 ||
-		    rd->t_s[r1 - 1] - rd->t_s[r0] < min_s)
+		    fmax(rd->t_s[r1 - 1] - rd->t_s[r0],
+			 st->end_s - st->start_s) < min_s)
 			continue;
 		a = r1 - 1;
 		while (a > r0 && r1 - a < REST_TAIL_MAX &&
@@ -262,7 +265,10 @@ static int collect_pulses(const struct rd_source *src, struct rundata *rd,
 		size_t r0 = rd->step_row0[s], r1 = rd->step_row1[s], a, b, n;
 		struct rd_pulse *p;
 
-		if (strcmp(st->tag, "pulse") || r1 <= r0 || r0 == 0)
+		/* a charge-only run's resistance comes from a charge-current
+		 * step (docs/grading.md, "Charge-only runs") */
+		if ((strcmp(st->tag, "pulse") && strcmp(st->tag, "dcir")) ||
+		    r1 <= r0 || r0 == 0)
 			continue;
 		/* the pre-edge reference comes from the step before only */
 		a = r0 > PULSE_PRE_ROWS ? r0 - PULSE_PRE_ROWS : 0;
