@@ -120,7 +120,8 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 	}
 	if (!cr->cells_known || rd->n_rests < 2)
 		return;
-	const struct rd_rest *a = &rd->rests[0], *b = &rd->rests[rd->n_rests - 1];
+	const struct rd_rest *a = &rd->rests[0],
+			     *b = &rd->rests[rd->n_rests - 1];
 
 	if (b->ah_net - a->ah_net < 0.5 * cr->charge_ah)
 		return;
@@ -171,12 +172,11 @@ static void pick_method(struct chg_result *cr)
 			 "nothing was charged");
 	} else if (cr->from_empty && cr->to_full) {
 		/* what the BMS's limits leave outside the charge; without
-		 * its SOC, the empty and full points' own 2 % */
+		 * its SOC, the most the empty and full points leave out */
 		double out = (isnan(cr->soc_start_pct) ? CHG_EMPTY_SOC_PCT
 						       : cr->soc_start_pct) +
-			     (isnan(cr->soc_end_pct)
-				  ? 100 - CHG_FULL_SOC_PCT
-				  : 100 - cr->soc_end_pct);
+			     (isnan(cr->soc_end_pct) ? 100 - CHG_FULL_SOC_PCT
+						     : 100 - cr->soc_end_pct);
 
 		cr->method = CHG_DIRECT;
 		cr->capacity_ah = cr->charge_ah;
@@ -222,8 +222,8 @@ int chargegrade_run(const struct rundata *rd, struct pack_result *pr)
 
 	cr->from_empty = cr->soc_start_pct <= CHG_EMPTY_SOC_PCT ||
 			 soc0 <= CHG_EMPTY_SOC_PCT / 100;
-	cr->to_full = (cr->bst_set & BST_FULL) ||
-		      cr->soc_end_pct >= CHG_FULL_SOC_PCT;
+	cr->to_full =
+	    (cr->bst_set & BST_FULL) || cr->soc_end_pct >= CHG_FULL_SOC_PCT;
 	pick_method(cr);
 	cell_capacities(rd, pr, cr);
 	if (!cr->cells_known)

@@ -37,8 +37,8 @@ struct chg_result {
 	bool from_empty, to_full;
 	enum chg_method method;
 	double capacity_ah;
-	double unc_rel;	   /* relative uncertainty of capacity_ah */
-	bool cells_known;  /* every cell reported (BMV), not extremes only */
+	double unc_rel;	      /* relative uncertainty of capacity_ah */
+	bool cells_known;     /* every cell reported (BMV), not extremes only */
 	unsigned n_cell_caps; /* cells with an OCV capacity */
 	char why_none[160];   /* method CHG_NONE: why */
 };
