@@ -67,9 +67,8 @@ static void run_and_grade(const char *pack, struct graded *x)
 	char *dir = tmpdir_new("chggrade");
 	char *out = ctl_path(dir, "run.h5"), *log = ctl_path(dir, "log");
 	char *truth = ctl_path(dir, "truth.json");
-	const char *args[] = {"run",	RECIPE,	 "--sim",   pack,  "-o",
-			      out,	"--truth", truth, "--speed", "max",
-			      NULL};
+	const char *args[] = {"run",	 RECIPE, "--sim",   pack,  "-o", out,
+			      "--truth", truth,	 "--speed", "max", NULL};
 	struct rd_opts o;
 	int rc = ctl_bench(log, args);
 
