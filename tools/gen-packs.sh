@@ -84,3 +84,22 @@ printf '\n; module 5 (cells 49-60) is weak\n' >>"$f"
 for c in $(seq 49 60); do
 	printf '\n[cell %d]\nsoh = 0.68\nr_growth = 1.9\n' $c >>"$f"
 done
+
+# realism (docs/simulator.md): a BMS reading offset per cell (2 mV sigma)
+# and OCV hysteresis (NMC 5 mV, LFP 20 mV), a cell leaking 5 mA (about 15
+# times the others) and on NMC a weak module (first = last = 0: none)
+realistic() { # name chem series modules rated r0 seed hyst weak_first weak_last leak
+	header "$1" "$2" "$3" 1 "$4" 2 "$5" "$6" 0.9 1.2 0.01 0.05 0.3 0.5 0.005 "$7"
+	printf 'sensor_offset_mv_sigma = 2\nhysteresis_mv = %s\n' "$8"
+	[ "$9" = 0 ] || printf '\n; cells %d-%d are weak\n' "$9" "${10}"
+	printf '\n; cell %d leaks\n' "${11}"
+	for c in $(seq "$9" "${10}"); do
+		[ "$c" != 0 ] || continue
+		printf '\n[cell %d]\nsoh = 0.70\nr_growth = 2.0\n' "$c"
+		[ "$c" != "${11}" ] || printf 'self_discharge_ma = 5\n'
+	done
+	[ "${11}" -ge "$9" ] && [ "${11}" -le "${10}" ] ||
+		printf '\n[cell %d]\nself_discharge_ma = 5\n' "${11}"
+}
+realistic nmc96-realistic nmc 96 8 94 0.65 9700 5 25 36 30 >"$out/nmc96-realistic.ini"
+realistic lfp30-realistic lfp 30 3 100 0.64 3100 20 0 0 10 >"$out/lfp30-realistic.ini"

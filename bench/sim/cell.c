@@ -34,8 +34,17 @@ void cell_init(struct cell_state *st, enum ocv_chem chem, double soc,
 	st->temp_C = temp_C;
 	st->ocv_V = ocv_V(chem, soc);
 	st->voltage_V = st->ocv_V;
+	st->hyst = 0;
 	st->short_ohm = 0;
 	st->heating_C_per_s = 0;
+}
+
+void cell_set_hyst(const struct cell_param *p, struct cell_state *st,
+		   enum ocv_chem chem, double hyst)
+{
+	st->hyst = hyst;
+	st->ocv_V = ocv_V(chem, st->soc) + 0.5 * p->hysteresis_V * hyst;
+	st->voltage_V = st->ocv_V + st->v1_V + st->v2_V;
 }
 
 void cell_step(const struct cell_param *p, struct cell_state *st,
@@ -57,6 +66,19 @@ void cell_step(const struct cell_param *p, struct cell_state *st,
 	st->v1_V = st->v1_V * k->e1 + r1 * I_A * (1 - k->e1);
 	st->v2_V = st->v2_V * k->e2 + r2 * I_A * (1 - k->e2);
 	st->ocv_V = ocv_V(chem, st->soc);
+	/* the relaxed OCV sits h/2 above the mean curve after charging and
+	 * h/2 below after discharging, and moves between them with the
+	 * charge passed (skipped at h = 0: today's cells, bit for bit) */
+	if (p->hysteresis_V > 0) {
+		if (I_A != 0) {
+			double to = I_A > 0 ? 1.0 : -1.0;
+			double w = fabs(I_A) * k->dt_s /
+				   (CELL_HYST_WINDOW_SOC * p->capacity_As);
+
+			st->hyst = to + (st->hyst - to) * exp(-w);
+		}
+		st->ocv_V += 0.5 * p->hysteresis_V * st->hyst;
+	}
 	st->voltage_V = st->ocv_V + I_A * r0 + st->v1_V + st->v2_V;
 
 	heat_W = I_A * I_A * r0 + st->v1_V * st->v1_V / r1 +

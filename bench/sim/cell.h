@@ -20,20 +20,26 @@
  * about 22 g/Ah at ~1 J/gK) and a convection time constant of 40 min. */
 #define CELL_HEAT_CAP_J_PER_K_AH 23.0
 #define CELL_THERMAL_TAU_S 2400.0
+/* Hysteresis moves between its branches exponentially with the charge
+ * passed, over about this fraction of capacity (a few % SOC). */
+#define CELL_HYST_WINDOW_SOC 0.03
 
 struct cell_param {
 	double capacity_As; /* 0-100 % capacity of the element */
 	double r0_ohm;	    /* at 25 C, including r_growth */
 	double self_discharge_A;
 	double heat_cap_J_per_K;
+	double hysteresis_V; /* OCV after charge - OCV after discharge */
 };
 
 struct cell_state {
 	double soc;	   /* fraction; may leave 0..1 */
 	double v1_V, v2_V; /* RC pair voltages */
 	double temp_C;
-	double voltage_V;	/* terminal voltage after the last step */
-	double ocv_V;		/* OCV at the present SOC */
+	double voltage_V; /* terminal voltage after the last step */
+	double ocv_V;	  /* relaxed OCV: the curve + hysteresis */
+	/* hysteresis branch, -1 (after discharge) .. +1 (after charge) */
+	double hyst;
 	double short_ohm;	/* internal short, 0 = none */
 	double heating_C_per_s; /* fault: runaway precursor */
 };
@@ -50,6 +56,9 @@ double cell_r_factor(double temp_C);
 /* Terminal voltage at rest with the present polarisation. */
 void cell_init(struct cell_state *st, enum ocv_chem chem, double soc,
 	       double temp_C);
+/* Put a cell on its hysteresis branch hyst (-1 .. +1), at rest. */
+void cell_set_hyst(const struct cell_param *p, struct cell_state *st,
+		   enum ocv_chem chem, double hyst);
 /* Advance one step with terminal current I_A (+ charge). */
 void cell_step(const struct cell_param *p, struct cell_state *st,
 	       enum ocv_chem chem, const struct cell_stepk *k, double I_A,

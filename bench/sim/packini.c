@@ -97,6 +97,11 @@ static const struct pack_key pack_keys[] = {
 	PK("soc_sigma", V_DOUBLE, soc_sigma, 0, 0.3, false),
 	PK("ambient_c", V_DOUBLE, ambient_C, -40, 70, false),
 	PK("seed", V_U64, seed, 0, 0, false),
+	/* realism (docs/simulator.md): a BMS reading off by tens of mV, or a
+	 * hysteresis beyond 100 mV, is no cell this models */
+	PK("sensor_offset_mv_sigma", V_DOUBLE, sensor_offset_mV_sigma, 0, 20,
+	   false),
+	PK("hysteresis_mv", V_DOUBLE, hysteresis_mV, 0, 100, false),
 };
 /* clang-format on */
 #define N_PACK_KEYS (sizeof(pack_keys) / sizeof(pack_keys[0]))

@@ -85,6 +85,8 @@ struct pack_cfg {
 	double initial_soc, soc_sigma;
 	double ambient_C;
 	uint64_t seed;
+	double sensor_offset_mV_sigma; /* per-cell BMS reading offset */
+	double hysteresis_mV;	       /* OCV charge - discharge branch */
 	/* bms = NAME or path: the profile whose protocol the simulated BMS
 	 * speaks (NULL: the simulator's own, fixtures/dbc/sim_bms.dbc) */
 	char *bms;

@@ -22,9 +22,11 @@
 static void build_cells(struct sim *s)
 {
 	const struct pack_cfg *c = &s->cfg;
-	struct sim_rng rng;
+	struct sim_rng rng, rng_offset;
 
 	sim_rng_seed(&rng, c->seed);
+	/* a stream of its own: the other per-cell draws stay as they were */
+	sim_rng_seed(&rng_offset, c->seed ^ 0x6f6666736574ull);
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct pack_cell_ovr *o = NULL;
 		/* draw for every cell in the same order whatever is
@@ -64,8 +66,16 @@ static void build_cells(struct sim *s)
 		s->par[i].r0_ohm = r0_ohm;
 		s->par[i].self_discharge_A = sd_mA * 1e-3;
 		s->par[i].heat_cap_J_per_K = CELL_HEAT_CAP_J_PER_K_AH * cap_Ah;
+		s->par[i].hysteresis_V = c->hysteresis_mV * 1e-3;
 		s->soc_offset[i] = soc - c->initial_soc;
 		cell_init(&s->st[i], s->chem, soc, c->ambient_C);
+		/* a pack arrives from driving: on the discharge branch */
+		if (c->hysteresis_mV > 0)
+			cell_set_hyst(&s->par[i], &s->st[i], s->chem, -1);
+		if (c->sensor_offset_mV_sigma > 0)
+			s->sensor_offset_V[i] = c->sensor_offset_mV_sigma *
+						1e-3 *
+						sim_rng_gauss(&rng_offset);
 		s->r0_sum_ohm += r0_ohm;
 	}
 }
@@ -445,6 +455,9 @@ int sim_continue_from(struct sim *dst, const struct sim *src, int64_t shelf_us)
 			leak_A += a->ocv_V / a->short_ohm;
 		soc = a->soc - leak_A * shelf_s / src->par[i].capacity_As;
 		cell_init(&dst->st[i], dst->chem, soc, dst->cfg.ambient_C);
+		if (dst->par[i].hysteresis_V > 0)
+			cell_set_hyst(&dst->par[i], &dst->st[i], dst->chem,
+				      a->hyst);
 		dst->st[i].short_ohm = a->short_ohm;
 	}
 	dst->noise = src->noise;

@@ -218,7 +218,9 @@ static void measure(struct sim *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		if (b->stuck[i])
 			continue; /* the reading freezes at its last value */
-		double v = s->st[i].voltage_V + noise(s, BMS_NOISE_CELL_V);
+		/* the sensor's fixed offset is the BMS's, not the cell's */
+		double v = s->st[i].voltage_V + s->sensor_offset_V[i] +
+			   noise(s, BMS_NOISE_CELL_V);
 		b->cell_mV[i] = (int32_t)round_i64(v * 1000.0);
 	}
 	for (unsigned p = 0; p < s->n_probes; p++) {

@@ -104,6 +104,7 @@ struct sim {
 	struct cell_param par[SIM_MAX_CELLS];
 	struct cell_state st[SIM_MAX_CELLS];
 	double soc_offset[SIM_MAX_CELLS]; /* truth: start SOC - initial_soc */
+	double sensor_offset_V[SIM_MAX_CELLS]; /* BMS reading - true voltage */
 	struct cell_stepk k;
 	double v_charge_max_V, v_discharge_min_V; /* chemistry limits */
 	double r0_sum_ohm; /* pack R0 at 25 C, for the cycler's CV */

@@ -221,6 +221,45 @@ Test(sim_bms, cells_decoded_equal_true_state_within_quantisation)
 	rig_close(&r);
 }
 
+/* docs/simulator.md, "Realism": a fixed per-cell offset of what the BMS
+ * reports; the cell itself is the pack without the key, draw for draw */
+Test(sim_bms, sensor_offset_is_fixed_per_cell_and_only_in_the_reading)
+{
+	struct rig r, plain;
+	struct sim_cell c, c0;
+	double off_mV[12], sum2 = 0;
+	bool differ = false;
+
+	rig_open(&r, "sensor_offset_mv_sigma = 4\n", "mem:off1");
+	rig_open(&plain, "", "mem:off2");
+	sim_set_noise(r.s, false);
+	sim_set_noise(plain.s, false);
+	rig_run(&r, 2);
+	rig_run(&plain, 2);
+	for (unsigned i = 0; i < 12; i++) {
+		sim_cell_read(r.s, i, &c);
+		sim_cell_read(plain.s, i, &c0);
+		cr_assert_eq(c.voltage_V, c0.voltage_V, "cell %u moved", i + 1);
+		off_mV[i] = 1e3 * (r.cell_V[i] - c.voltage_V);
+		sum2 += off_mV[i] * off_mV[i];
+		differ |= i && fabs(off_mV[i] - off_mV[0]) > 1.5;
+		/* the plain pack reads true (1 mV quantisation) */
+		cr_assert_lt(fabs(plain.cell_V[i] - c0.voltage_V), 0.0006);
+	}
+	cr_assert(differ, "every cell has the same offset");
+	double rms = sqrt(sum2 / 12);
+
+	cr_assert(rms > 1.5 && rms < 8, "offsets' rms %.2f mV, sigma 4", rms);
+	rig_run(&r, 5);
+	for (unsigned i = 0; i < 12; i++) {
+		sim_cell_read(r.s, i, &c);
+		cr_assert_float_eq(1e3 * (r.cell_V[i] - c.voltage_V), off_mV[i],
+				   1.0 + 1e-9, "cell %u: offset moved", i + 1);
+	}
+	rig_close(&r);
+	rig_close(&plain);
+}
+
 Test(sim_bms, frames_at_real_rates)
 {
 	struct rig r;

@@ -204,3 +204,58 @@ Test(sim_cell, self_discharge_drains_at_its_current)
 	cr_assert_float_eq((0.5 - st.soc) * 94, 9e-3 * 24, 1e-6, "%.6f Ah",
 			   (0.5 - st.soc) * 94);
 }
+
+/* run I_A for seconds, then rest 10 min (the RC pairs relax) */
+static void leg(const struct cell_param *p, struct cell_state *st,
+		const struct cell_stepk *k, double I_A, double seconds)
+{
+	for (int i = 0; i < (int)lround(seconds / DT); i++)
+		cell_step(p, st, OCV_LFP, k, I_A, 25);
+	for (int i = 0; i < 6000; i++)
+		cell_step(p, st, OCV_LFP, k, 0, 25);
+}
+
+/* docs/simulator.md, "Realism": the cell relaxes to the mean curve + h/2
+ * after charging, - h/2 after discharging, and changes branch over a few
+ * % SOC of throughput */
+Test(sim_cell, hysteresis_between_charge_and_discharge_branches)
+{
+	struct cell_param p = fresh(100, 0.65);
+	struct cell_state st;
+	struct cell_stepk k;
+
+	p.hysteresis_V = 0.020;
+	cell_stepk_init(&k, DT);
+	cell_init(&st, OCV_LFP, 0.5, 25);
+	leg(&p, &st, &k, 100, 720); /* 20 % up at 1C */
+	cr_assert_float_eq(st.voltage_V - ocv_V(OCV_LFP, st.soc), 0.010, 2e-4,
+			   "after charge: %.2f mV off the curve",
+			   1e3 * (st.voltage_V - ocv_V(OCV_LFP, st.soc)));
+	leg(&p, &st, &k, -100, 36); /* 1 % down: part way over */
+	double mid = st.voltage_V - ocv_V(OCV_LFP, st.soc);
+	cr_assert(mid > -0.009 && mid < 0.009, "after 1 %%: %.2f mV",
+		  1e3 * mid);
+	leg(&p, &st, &k, -100, 720); /* 20 % down */
+	cr_assert_float_eq(st.voltage_V - ocv_V(OCV_LFP, st.soc), -0.010, 2e-4,
+			   "after discharge: %.2f mV off the curve",
+			   1e3 * (st.voltage_V - ocv_V(OCV_LFP, st.soc)));
+	/* the rest itself keeps the branch */
+	double before = st.voltage_V;
+
+	leg(&p, &st, &k, 0, 3600);
+	cr_assert_float_eq(st.voltage_V, before, 1e-9);
+}
+
+Test(sim_cell, no_hysteresis_is_the_mean_curve)
+{
+	struct cell_param p = fresh(100, 0.65);
+	struct cell_state st;
+	struct cell_stepk k;
+
+	cell_stepk_init(&k, DT);
+	cell_init(&st, OCV_LFP, 0.5, 25);
+	leg(&p, &st, &k, 100, 360);
+	cr_assert_eq(st.ocv_V, ocv_V(OCV_LFP, st.soc));
+	leg(&p, &st, &k, -100, 360);
+	cr_assert_eq(st.ocv_V, ocv_V(OCV_LFP, st.soc));
+}

@@ -130,6 +130,31 @@ Test(sim_packini, bad_values)
 	expect_err(t, "p.ini:8: key 'soh'");
 	snprintf(t, sizeof(t), "%s[fault cell_heating]\nat = soon\n", base);
 	expect_err(t, "p.ini:8: key 'at'");
+	snprintf(t, sizeof(t), "%ssensor_offset_mv_sigma = -1\n", base);
+	expect_err(t, "p.ini:7: key 'sensor_offset_mv_sigma': '-1' is not a "
+		      "number in 0..20");
+	snprintf(t, sizeof(t), "%ssensor_offset_mv_sigma = 500\n", base);
+	expect_err(t, "p.ini:7: key 'sensor_offset_mv_sigma'");
+	snprintf(t, sizeof(t), "%shysteresis_mv = -5\n", base);
+	expect_err(t, "p.ini:7: key 'hysteresis_mv': '-5' is not a number");
+	snprintf(t, sizeof(t), "%shysteresis_mv = 250\n", base);
+	expect_err(t, "p.ini:7: key 'hysteresis_mv'");
+}
+
+Test(sim_packini, realism_keys_default_off)
+{
+	struct pack_cfg cfg;
+
+	cr_assert_eq(parse("", &cfg), BENCH_OK);
+	cr_assert_eq(cfg.sensor_offset_mV_sigma, 0);
+	cr_assert_eq(cfg.hysteresis_mV, 0);
+	packini_release(&cfg);
+	cr_assert_eq(
+	    parse("sensor_offset_mv_sigma = 2\nhysteresis_mv = 20\n", &cfg),
+	    BENCH_OK);
+	cr_assert_float_eq(cfg.sensor_offset_mV_sigma, 2, 1e-12);
+	cr_assert_float_eq(cfg.hysteresis_mV, 20, 1e-12);
+	packini_release(&cfg);
 }
 
 Test(sim_packini, bad_cell_index)
