@@ -242,6 +242,10 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 
 /* A capacity discharge faster than this (fixtures/recipes/fast.txt, at
  * 1C) is a fast run: docs/grading.md, "Fast grading". */
+/* A closed cycle gives back at most what went in: above this (1 % for
+ * the current sensor's error) the charge did not start empty. */
+#define EFF_CLOSED_MAX 1.01
+
 #define FAST_RATE_C 0.5
 /* The rate the usable energy is quoted at: the overnight test's C/3. */
 #define REF_RATE_C (1.0 / 3.0)
@@ -675,6 +679,12 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 				    pr->capacity_ah / pr->charge_ah;
 				pr->round_trip_eff =
 				    pr->energy_wh / pr->charge_wh;
+				/* more out than in: the charge began part-full
+				 * (a fast run's charge from its arrival SOC),
+				 * so the two are no closed cycle */
+				if (pr->coulombic_eff > EFF_CLOSED_MAX)
+					pr->coulombic_eff = pr->round_trip_eff =
+					    NAN;
 			}
 		}
 		cell_capacities(rd, pr, tmp);

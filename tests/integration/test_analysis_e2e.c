@@ -493,6 +493,9 @@ static void run_fast_graded(const char *pack, double soc, const char *tag,
 	cr_assert_eq(system(cmd), 0, "%s: bench grade --shelf failed", pack);
 	gj = slurp(out);
 	cr_assert(gj);
+	/* its charge starts part-full: no efficiency from it */
+	cr_expect(strstr(gj, "\"round_trip_efficiency\":null"), "%s: %s", pack,
+		  gj);
 	/* judged over the shelf: 48 h plus the fast run's last rest */
 	double fit_h = top_value(gj, "fit_hours");
 
