@@ -124,8 +124,15 @@ static int num(const struct csvtok *c, const struct coltab_map *m,
 	if (m->idx[f] < 0)
 		return BENCH_OK;
 	s = c->field[m->idx[f]];
+	if (f == CF_STEP_TIME && !*s && m->idx[CF_TEST_TIME] >= 0)
+		return BENCH_OK; /* only a label beside the test time */
 	if (f == CF_TEST_TIME || f == CF_STEP_TIME)
 		rc = csvtok_duration(c, s, out);
+	else if (f == CF_DATETIME && m->idx[CF_TEST_TIME] >= 0 &&
+		 csvtok_datetime(s, out) < 0)
+		/* Only a label beside the test time: some exports write the
+		 * time of day alone. */
+		return (*out = NAN, BENCH_OK);
 	else if (f == CF_DATETIME)
 		rc = csvtok_datetime(s, out);
 	else if (!*s && f != CF_CURRENT && f != CF_VOLTAGE)

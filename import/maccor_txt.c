@@ -20,7 +20,9 @@
 static const struct coltab_col maccor_cols[] = {
 	{"test(sec)",       CF_TEST_TIME, 1},
 	{"testtime(sec)",   CF_TEST_TIME, 1},
+	{"test(min)",       CF_TEST_TIME, 60},
 	{"step(sec)",       CF_STEP_TIME, 1},
+	{"step(min)",       CF_STEP_TIME, 60},
 	{"dpttime",         CF_DATETIME,  1},
 	{"cyc#",            CF_CYCLE,     1},
 	{"step",            CF_STEP,      1},
@@ -48,6 +50,8 @@ static enum import_kind maccor_kind(const char *s)
 		return IMPORT_KIND_REST;
 	case 'O':
 	case 'S':
+	case 'F': /* FRA: an impedance sweep */
+	case 'P': /* paused */
 		return IMPORT_KIND_OTHER;
 	default:
 		return IMPORT_KIND_UNKNOWN;
