@@ -264,7 +264,7 @@ int csvtok_datetime(const char *s, double *out_s)
 	} else if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 ||
 		   sscanf(s, "%2d/%2d/%4d%n", &mo, &d, &y, &used) == 3) {
 		/* Maccor writes midnight as the date alone. */
-		if (s[used] && s[used] != ' ')
+		if (s[used] && s[used] != ' ' && s[used] != '\t')
 			return BENCH_ERR_PARSE;
 		h = mi = 0;
 		sec = 0;
