@@ -246,3 +246,97 @@ Test(import_real, maccor_fra_and_pause_states)
 	parse(&k, &info, &s);
 	cr_expect_eq(s.other_rows, 63);
 }
+
+/* Modulo Bat with impedance steps: EC-Lab ends the header line with a tab
+ * its rows lack; the impedance points are left out as biologic_mpr does.
+ * Charge against the Q charge/mA.h counter's cycle maximum; discharge of
+ * the last cycle (the only one without an impedance step, whose DC bias
+ * the Q discharge counter also counts). */
+Test(import_real, biologic_mpt_modulo_bat)
+{
+	static const struct real_case k = {
+	    .path = REAL "biologic_mb_cheminfo.mpt",
+	    .fmt = "biologic_txt",
+	    .instrument = "BioLogic VMP3 (SN 1083)",
+	    .rows = 1028,
+	    .n_cycles = 4,
+	    .cycling = 1,
+	    .ref = {{0, 2.801027e-6, NAN},
+		    {1, 2.801062e-6, NAN},
+		    {2, 2.801126e-6, NAN},
+		    {3, 2.801099e-6, 2.799018e-6}},
+	    .n_ref = 4,
+	};
+	struct import_info info = {0};
+	struct seen s;
+
+	check(&k);
+	parse(&k, &info, &s);
+	cr_expect_eq(info.skipped_rows, 560);
+	cr_expect(info.has_cycle && info.has_step);
+}
+
+/* The same test as text and as binary: the same rows and charge. */
+Test(import_real, biologic_mpt_and_mpr_agree)
+{
+	static const struct real_case txt = {
+	    .path = REAL "biologic_cp_cheminfo.mpt",
+	    .fmt = "biologic_txt",
+	    .rows = 121,
+	    .n_cycles = 1,
+	};
+	static const struct real_case bin = {
+	    .path = REAL "biologic_cp_cheminfo.mpr",
+	    .fmt = "biologic_mpr",
+	    .rows = 121,
+	    .n_cycles = 1,
+	};
+	struct import_info info = {0};
+	struct seen s;
+	char *dir = tmpdir_new("realcp");
+	char a[512], b[512];
+	struct import_opts o = {0};
+	struct import_result r;
+	struct cycles ca, cb;
+
+	parse(&txt, &info, &s);
+	cr_expect_eq(s.discharge_rows, 121);
+	cr_expect_str_eq(info.start_time_utc, "2021-03-02T16:17:59Z");
+	memset(&info, 0, sizeof(info));
+	parse(&bin, &info, &s);
+	cr_expect_eq(s.discharge_rows, 121);
+	snprintf(a, sizeof(a), "%s/a.h5", dir);
+	snprintf(b, sizeof(b), "%s/b.h5", dir);
+	cr_assert_eq(import_file(txt.path, a, &o, &r), 0);
+	cr_assert_eq(import_file(bin.path, b, &o, &r), 0);
+	cr_assert_eq(cycles_load(a, &ca), 0);
+	cr_assert_eq(cycles_load(b, &cb), 0);
+	cr_assert_eq(ca.n_cycles, 1);
+	cr_assert_eq(cb.n_cycles, 1);
+	/* Q discharge/mA.h at the end: 3.302602 mAh. */
+	close_to(txt.path, 0, "discharge", ca.cycle[0].dchg_Ah, 3.302602e-3);
+	close_to(bin.path, 1, "discharge", cb.cycle[0].dchg_Ah, 3.302602e-3);
+	cycles_free(&ca);
+	cycles_free(&cb);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+	free(dir);
+}
+
+/* Impedance alone: nothing to import, said so, nothing written. */
+Test(import_real, biologic_peis_only_refused)
+{
+	char *dir = tmpdir_new("realpeis");
+	char out[512];
+	struct import_opts o = {0};
+	struct import_result r;
+
+	need(REAL "biologic_peis_cheminfo.mpt");
+	snprintf(out, sizeof(out), "%s/run.h5", dir);
+	cr_expect_neq(
+	    import_file(REAL "biologic_peis_cheminfo.mpt", out, &o, &r), 0);
+	cr_expect_neq(access(out, F_OK), 0);
+	rmdir(dir);
+	free(dir);
+}
