@@ -194,9 +194,23 @@ static int end_step(struct imp *im)
 	im->res->steps++;
 	TRY(check_counter(im, CNT_CHG_AH, st->charge_Ah));
 	TRY(check_counter(im, CNT_DCHG_AH, st->discharge_Ah));
+	/* The instrument integrates far finer than it logs rows: where it
+	 * counted the step, its count is the step's charge (ours checked it
+	 * above). */
+	if (im->cnt_seen[CNT_CHG_AH])
+		st->charge_Ah = im->cnt_step[CNT_CHG_AH];
+	if (im->cnt_seen[CNT_DCHG_AH])
+		st->discharge_Ah = im->cnt_step[CNT_DCHG_AH];
 	if (!im->log)
 		return BENCH_OK;
 	TRY(h5log_push_step(im->log, st));
+	if (im->cnt_seen[CNT_CHG_AH] || im->cnt_seen[CNT_DCHG_AH])
+		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_COUNT",
+			       "step_count=%u charge_ah=%.9g discharge_ah=%.9g",
+			       st->step_count,
+			       im->cnt_seen[CNT_CHG_AH] ? st->charge_Ah : NAN,
+			       im->cnt_seen[CNT_DCHG_AH] ? st->discharge_Ah
+							 : NAN));
 	if (!isnan(im->st_ir_ohm))
 		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_IR",
 			       "step_count=%u resistance_ohm=%.9g",
@@ -253,7 +267,10 @@ static void count(struct imp *im, int k, double v)
 
 	if (isnan(v))
 		return;
-	im->cnt_step[k] += isnan(last) || v < last ? v : v - last;
+	/* The file's first value was counted before its first row: the
+	 * file starts inside a step. */
+	if (!isnan(last))
+		im->cnt_step[k] += v < last ? v : v - last;
 	im->cnt_seen[k] = 1;
 	im->cnt_last[k] = v;
 }
