@@ -245,6 +245,7 @@ int coltab_parse(const struct coltab_fmt *fmt, const char *path,
 	struct coltab_steptime st = {0};
 	double t0_unix = NAN;
 	int rc, have_header = 0;
+	char line[1024];
 
 	TRY(csvtok_open(&c, path));
 	while ((rc = csvtok_next(&c)) > 0) {
@@ -257,13 +258,16 @@ int coltab_parse(const struct coltab_fmt *fmt, const char *path,
 				rc = BENCH_ERR_PARSE;
 				break;
 			}
+			/* The preamble reads the whole line: splitting cuts
+			 * it at the first separator. */
+			snprintf(line, sizeof(line), "%s", c.buf);
 			csvtok_guess_sep(&c, c.buf);
 			if ((rc = csvtok_split(&c)) < 0)
 				break;
 			if (!(fmt->is_header ? fmt->is_header(&c)
 					     : is_header_any(fmt, &c))) {
 				if (fmt->preamble)
-					fmt->preamble(c.buf, info);
+					fmt->preamble(line, info);
 				continue;
 			}
 			if ((rc = coltab_map(fmt, &c, &m)) < 0)

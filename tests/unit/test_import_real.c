@@ -252,6 +252,31 @@ Test(import_real, maccor_coarse_log_follows_the_counters)
 	check(&k);
 }
 
+/* The "Name:/Channel:/Started" export: TestTime in minutes without a
+ * unit (the last row, 2115.325667 min, is 35 h 15 min 19 s after the
+ * start by its DPT Time), Cycle C the cycle, Md the state. */
+Test(import_real, maccor_named_export_minutes)
+{
+	static const struct real_case k = {
+	    .path = REAL "maccor_named_export_cut.txt",
+	    .fmt = "maccor_txt",
+	    .instrument = "Maccor",
+	    .rows = 3996,
+	    .n_cycles = 1,
+	    .cycling = 1,
+	    .ref = {{1, 0.00244213, 0.00225098}},
+	    .n_ref = 1,
+	};
+	struct import_info info = {0};
+	struct seen s;
+
+	check(&k);
+	parse(&k, &info, &s);
+	cr_expect_lt(fabs(s.last_test_s - 126919.54), 0.01, "%g s",
+		     s.last_test_s);
+	cr_expect_str_eq(info.start_time_utc, "2021-05-11T15:40:24Z");
+}
+
 /* An impedance test: FRA and paused rows are read as "other". */
 Test(import_real, maccor_fra_and_pause_states)
 {
