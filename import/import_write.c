@@ -196,21 +196,26 @@ static int end_step(struct imp *im)
 	TRY(check_counter(im, CNT_DCHG_AH, st->discharge_Ah));
 	/* The instrument integrates far finer than it logs rows: where it
 	 * counted the step, its count is the step's charge (ours checked it
-	 * above). */
-	if (im->cnt_seen[CNT_CHG_AH])
+	 * above). A counter left at zero while charge flowed is a column the
+	 * instrument did not fill. */
+	int use_chg = im->cnt_seen[CNT_CHG_AH] &&
+		      (im->cnt_step[CNT_CHG_AH] > 0 || st->charge_Ah < 1e-6);
+	int use_dchg =
+	    im->cnt_seen[CNT_DCHG_AH] &&
+	    (im->cnt_step[CNT_DCHG_AH] > 0 || st->discharge_Ah < 1e-6);
+
+	if (use_chg)
 		st->charge_Ah = im->cnt_step[CNT_CHG_AH];
-	if (im->cnt_seen[CNT_DCHG_AH])
+	if (use_dchg)
 		st->discharge_Ah = im->cnt_step[CNT_DCHG_AH];
 	if (!im->log)
 		return BENCH_OK;
 	TRY(h5log_push_step(im->log, st));
-	if (im->cnt_seen[CNT_CHG_AH] || im->cnt_seen[CNT_DCHG_AH])
+	if (use_chg || use_dchg)
 		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_COUNT",
 			       "step_count=%u charge_ah=%.9g discharge_ah=%.9g",
-			       st->step_count,
-			       im->cnt_seen[CNT_CHG_AH] ? st->charge_Ah : NAN,
-			       im->cnt_seen[CNT_DCHG_AH] ? st->discharge_Ah
-							 : NAN));
+			       st->step_count, use_chg ? st->charge_Ah : NAN,
+			       use_dchg ? st->discharge_Ah : NAN));
 	if (!isnan(im->st_ir_ohm))
 		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_IR",
 			       "step_count=%u resistance_ohm=%.9g",
