@@ -130,7 +130,7 @@ static int row(struct walk *w, const double *col, double temp_C)
 }
 
 /* Imported files say whether the instrument numbered its steps and carry
- * its resistance readings as events. */
+ * its resistance readings and its own step charge counts as events. */
 static int read_events(struct runfile *rf, struct walk *w, int apply_ir)
 {
 	struct run_event *ev = NULL;
@@ -139,14 +139,23 @@ static int read_events(struct runfile *rf, struct walk *w, int apply_ir)
 	TRY(runfile_events(rf, &ev, &n));
 	for (size_t k = 0; k < n; k++) {
 		unsigned sc;
-		double r;
+		double r = NAN, chg = NAN, dchg = NAN;
+		int count = 0;
 
 		if (!apply_ir && !strcmp(ev[k].code, "bench:IMPORT") &&
 		    strstr(ev[k].message, "step:none"))
 			w->steps_known = 0;
-		if (!apply_ir || strcmp(ev[k].code, "bench:IMPORT_IR") ||
-		    sscanf(ev[k].message, "step_count=%u resistance_ohm=%lf",
-			   &sc, &r) != 2)
+		if (!apply_ir)
+			continue;
+		if (!strcmp(ev[k].code, "bench:IMPORT_COUNT") &&
+		    sscanf(ev[k].message,
+			   "step_count=%u charge_ah=%lf discharge_ah=%lf", &sc,
+			   &chg, &dchg) == 3)
+			count = 1;
+		else if (strcmp(ev[k].code, "bench:IMPORT_IR") ||
+			 sscanf(ev[k].message,
+				"step_count=%u resistance_ohm=%lf", &sc,
+				&r) != 2)
 			continue;
 		/* Steps are in step_count order: bisect. */
 		size_t lo = 0, hi = w->out->n_steps;
@@ -158,7 +167,14 @@ static int read_events(struct runfile *rf, struct walk *w, int apply_ir)
 			else
 				hi = mid;
 		}
-		if (lo < w->out->n_steps && w->out->step[lo].step_count == sc)
+		if (lo >= w->out->n_steps || w->out->step[lo].step_count != sc)
+			continue;
+		/* An imported step the instrument counted: its count. */
+		if (count && !isnan(chg))
+			w->out->step[lo].chg_Ah = chg;
+		if (count && !isnan(dchg))
+			w->out->step[lo].dchg_Ah = dchg;
+		if (!count)
 			w->out->step[lo].resistance_ohm = r;
 	}
 	free(ev);

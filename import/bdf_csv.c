@@ -16,6 +16,9 @@
 static const struct coltab_col bdf_cols[] = {
 	{"testtime/s",                 CF_TEST_TIME, 1},
 	{"testtimesecond",             CF_TEST_TIME, 1},
+	{"testtime/h",                 CF_TEST_TIME, 3600},
+	{"testtime/min",               CF_TEST_TIME, 60},
+	{"times",                      CF_TEST_TIME, 1},
 	{"testtime(s)",                CF_TEST_TIME, 1},
 	{"testtime",                   CF_TEST_TIME, 1},
 	{"unixtime/s",                 CF_UNIX_TIME, 1},
@@ -27,6 +30,8 @@ static const struct coltab_col bdf_cols[] = {
 	{"current(a)",                 CF_CURRENT,   1},
 	{"current",                    CF_CURRENT,   1},
 	{"current/ma",                 CF_CURRENT,   1e-3},
+	{"currenta",                   CF_CURRENT,   1},
+	{"voltagev",                   CF_VOLTAGE,   1},
 	{"voltage/v",                  CF_VOLTAGE,   1},
 	{"voltagevolt",                CF_VOLTAGE,   1},
 	{"voltage(v)",                 CF_VOLTAGE,   1},
@@ -36,7 +41,10 @@ static const struct coltab_col bdf_cols[] = {
 	{"cycleindex",                 CF_CYCLE,     1},
 	{"cyclenumber",                CF_CYCLE,     1},
 	{"stepindex/1",                CF_STEP,      1},
+	{"steptype/1",                 CF_STATE,     1},
+	{"steptype",                   CF_STATE,     1},
 	{"stepindex",                  CF_STEP,      1},
+	{"step",                       CF_STEP,      1},
 	{"ambienttemperature/degc",    CF_TEMP,      1},
 	{"ambienttemperaturecelsius",  CF_TEMP,      1},
 	{"celltemperature(c)",         CF_TEMP,      1},
@@ -44,9 +52,13 @@ static const struct coltab_col bdf_cols[] = {
 	{"chargingcapacity/ah",        CF_CHG_AH,    1},
 	{"chargingcapacityah",         CF_CHG_AH,    1},
 	{"chargecapacity(ah)",         CF_CHG_AH,    1},
+	{"chargecapacity/ah",          CF_CHG_AH,    1},
+	{"chargecapacityah",           CF_CHG_AH,    1},
 	{"dischargingcapacity/ah",     CF_DCHG_AH,   1},
 	{"dischargingcapacityah",      CF_DCHG_AH,   1},
 	{"dischargecapacity(ah)",      CF_DCHG_AH,   1},
+	{"dischargecapacity/ah",       CF_DCHG_AH,   1},
+	{"dischargecapacityah",        CF_DCHG_AH,   1},
 	{"chargingenergy/wh",          CF_CHG_WH,    1},
 	{"chargingenergywh",           CF_CHG_WH,    1},
 	{"chargeenergy(wh)",           CF_CHG_WH,    1},
@@ -58,7 +70,21 @@ static const struct coltab_col bdf_cols[] = {
 };
 /* clang-format on */
 
+/* Where a file names its steps, the sign follows the name: some writers
+ * count discharge current positive. */
+static enum import_kind bdf_kind(const char *s)
+{
+	if (import_has(s, "discharg"))
+		return IMPORT_KIND_DISCHARGE;
+	if (import_has(s, "charg"))
+		return IMPORT_KIND_CHARGE;
+	if (import_has(s, "rest"))
+		return IMPORT_KIND_REST;
+	return s[0] ? IMPORT_KIND_OTHER : IMPORT_KIND_UNKNOWN;
+}
+
 static const struct coltab_fmt bdf_fmt = {
+    .kind = bdf_kind,
     .cols = bdf_cols,
     .n_cols = sizeof(bdf_cols) / sizeof(bdf_cols[0]),
     .max_preamble = 1,
@@ -67,9 +93,14 @@ static const struct coltab_fmt bdf_fmt = {
 int bdf_csv_detect(const char *head, size_t n)
 {
 	(void)n; /* a text header: head is a string */
-	if (import_has(head, "Test Time / s") ||
-	    import_has(head, "test_time_second"))
+	if (import_has(head, "Test Time / ") ||
+	    import_has(head, "test_time_second") ||
+	    (import_has(head, "Current / A") &&
+	     import_has(head, "Voltage / V")))
 		return 10;
+	if (import_has(head, "Time_s") && import_has(head, "Current_A") &&
+	    import_has(head, "Voltage_V"))
+		return 7; /* batterydata.energy.gov */
 	if (import_has(head, "Test_Time (s)") &&
 	    !import_has(head, "Data_Point"))
 		return 7;

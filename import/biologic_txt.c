@@ -35,6 +35,7 @@ static const struct coltab_col biologic_cols[] = {
 	{"energycharge/w.h",    CF_CHG_WH,    1},
 	{"energydischarge/w.h", CF_DCHG_WH,   1},
 	{"r/ohm",               CF_IR,        1},
+	{"freq/hz",             CF_FREQ,      1},
 };
 /* clang-format on */
 

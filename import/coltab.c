@@ -18,7 +18,7 @@ static const char *const field_name[CF_N] = {
     [CF_CHG_AH] = "charge Ah",	  [CF_DCHG_AH] = "discharge Ah",
     [CF_CHG_WH] = "charge Wh",	  [CF_DCHG_WH] = "discharge Wh",
     [CF_CAP_AH] = "capacity",	  [CF_ENERGY_WH] = "energy",
-    [CF_IR] = "resistance",
+    [CF_IR] = "resistance",	  [CF_FREQ] = "frequency",
 };
 
 int coltab_find(const struct csvtok *c, const char *norm_name)
@@ -70,7 +70,10 @@ int coltab_map(const struct coltab_fmt *fmt, const struct csvtok *c,
 		m->idx[f] = -1;
 		m->scale[f] = 1.0;
 	}
+	/* EC-Lab ends its header line with a separator its rows lack. */
 	m->width = c->n_fields;
+	while (m->width > 0 && !c->field[m->width - 1][0])
+		m->width--;
 	for (size_t i = 0; i < c->n_fields; i++) {
 		csvtok_norm(c->field[i], n, sizeof(n));
 		for (size_t k = 0; k < fmt->n_cols; k++) {
@@ -124,8 +127,15 @@ static int num(const struct csvtok *c, const struct coltab_map *m,
 	if (m->idx[f] < 0)
 		return BENCH_OK;
 	s = c->field[m->idx[f]];
+	if (f == CF_STEP_TIME && !*s && m->idx[CF_TEST_TIME] >= 0)
+		return BENCH_OK; /* only a label beside the test time */
 	if (f == CF_TEST_TIME || f == CF_STEP_TIME)
 		rc = csvtok_duration(c, s, out);
+	else if (f == CF_DATETIME && m->idx[CF_TEST_TIME] >= 0 &&
+		 csvtok_datetime(s, out) < 0)
+		/* Only a label beside the test time: some exports write the
+		 * time of day alone. */
+		return (*out = NAN, BENCH_OK);
 	else if (f == CF_DATETIME)
 		rc = csvtok_datetime(s, out);
 	else if (!*s && f != CF_CURRENT && f != CF_VOLTAGE)
@@ -235,6 +245,7 @@ int coltab_parse(const struct coltab_fmt *fmt, const char *path,
 	struct coltab_steptime st = {0};
 	double t0_unix = NAN;
 	int rc, have_header = 0;
+	char line[1024];
 
 	TRY(csvtok_open(&c, path));
 	while ((rc = csvtok_next(&c)) > 0) {
@@ -247,13 +258,16 @@ int coltab_parse(const struct coltab_fmt *fmt, const char *path,
 				rc = BENCH_ERR_PARSE;
 				break;
 			}
+			/* The preamble reads the whole line: splitting cuts
+			 * it at the first separator. */
+			snprintf(line, sizeof(line), "%s", c.buf);
 			csvtok_guess_sep(&c, c.buf);
 			if ((rc = csvtok_split(&c)) < 0)
 				break;
 			if (!(fmt->is_header ? fmt->is_header(&c)
 					     : is_header_any(fmt, &c))) {
 				if (fmt->preamble)
-					fmt->preamble(c.buf, info);
+					fmt->preamble(line, info);
 				continue;
 			}
 			if ((rc = coltab_map(fmt, &c, &m)) < 0)
@@ -270,6 +284,21 @@ int coltab_parse(const struct coltab_fmt *fmt, const char *path,
 			break;
 		if ((rc = coltab_row(fmt, &m, &c, &r)) < 0)
 			break;
+		if (m.idx[CF_FREQ] >= 0) {
+			double f;
+
+			if ((rc = num(&c, &m, CF_FREQ, &f)) < 0)
+				break;
+			/* As biologic_mpr: PEIS/GEIS points are not charge. */
+			if (f > 0) {
+				snprintf(info->skipped_why,
+					 sizeof(info->skipped_why),
+					 "impedance rows (freq > 0): not "
+					 "charge");
+				info->skipped_rows++;
+				continue;
+			}
+		}
 		if (m.idx[CF_TEST_TIME] < 0 && m.idx[CF_STEP_TIME] >= 0) {
 			coltab_steptime(&st, &r, r.step_time_s);
 		} else if (m.idx[CF_TEST_TIME] < 0) {

@@ -31,6 +31,7 @@ enum coltab_field {
 	CF_CAP_AH,    /* unsigned, charge or discharge by the row's kind */
 	CF_ENERGY_WH, /* likewise */
 	CF_IR,
+	CF_FREQ, /* Hz: a row measured at a frequency is an impedance point */
 	CF_N
 };
 

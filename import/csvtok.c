@@ -261,8 +261,22 @@ int csvtok_datetime(const char *s, double *out_s)
 				return BENCH_ERR_PARSE;
 			h = h % 12 + ((ampm[0] | 0x20) == 'p' ? 12 : 0);
 		}
+	} else if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 ||
+		   sscanf(s, "%2d/%2d/%4d%n", &mo, &d, &y, &used) == 3) {
+		/* Maccor writes midnight as the date alone. */
+		if (s[used] && s[used] != ' ' && s[used] != '\t')
+			return BENCH_ERR_PARSE;
+		h = mi = 0;
+		sec = 0;
 	} else {
-		return BENCH_ERR_PARSE;
+		char *end;
+		double u = strtod(s, &end);
+
+		/* Unix seconds (Arbin's DateTime in some exports). */
+		if (end == s || *end || !(u >= 1e8 && u < 7.3e9))
+			return BENCH_ERR_PARSE;
+		*out_s = u;
+		return BENCH_OK;
 	}
 	if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
 	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec >= 61)

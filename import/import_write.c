@@ -194,9 +194,28 @@ static int end_step(struct imp *im)
 	im->res->steps++;
 	TRY(check_counter(im, CNT_CHG_AH, st->charge_Ah));
 	TRY(check_counter(im, CNT_DCHG_AH, st->discharge_Ah));
+	/* The instrument integrates far finer than it logs rows: where it
+	 * counted the step, its count is the step's charge (ours checked it
+	 * above). A counter left at zero while charge flowed is a column the
+	 * instrument did not fill. */
+	int use_chg = im->cnt_seen[CNT_CHG_AH] &&
+		      (im->cnt_step[CNT_CHG_AH] > 0 || st->charge_Ah < 1e-6);
+	int use_dchg =
+	    im->cnt_seen[CNT_DCHG_AH] &&
+	    (im->cnt_step[CNT_DCHG_AH] > 0 || st->discharge_Ah < 1e-6);
+
+	if (use_chg)
+		st->charge_Ah = im->cnt_step[CNT_CHG_AH];
+	if (use_dchg)
+		st->discharge_Ah = im->cnt_step[CNT_DCHG_AH];
 	if (!im->log)
 		return BENCH_OK;
 	TRY(h5log_push_step(im->log, st));
+	if (use_chg || use_dchg)
+		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_COUNT",
+			       "step_count=%u charge_ah=%.9g discharge_ah=%.9g",
+			       st->step_count, use_chg ? st->charge_Ah : NAN,
+			       use_dchg ? st->discharge_Ah : NAN));
 	if (!isnan(im->st_ir_ohm))
 		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_IR",
 			       "step_count=%u resistance_ohm=%.9g",
@@ -253,7 +272,10 @@ static void count(struct imp *im, int k, double v)
 
 	if (isnan(v))
 		return;
-	im->cnt_step[k] += isnan(last) || v < last ? v : v - last;
+	/* The file's first value was counted before its first row: the
+	 * file starts inside a step. */
+	if (!isnan(last))
+		im->cnt_step[k] += v < last ? v : v - last;
 	im->cnt_seen[k] = 1;
 	im->cnt_last[k] = v;
 }

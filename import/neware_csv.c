@@ -27,6 +27,7 @@
 static const struct coltab_col neware_cols[] = {
 	{"totaltime",            CF_TEST_TIME, 1},
 	{"totaltime(h:min:s.ms)",CF_TEST_TIME, 1},
+	{"cumulativetime",       CF_TEST_TIME, 1},
 	{"time",                 CF_STEP_TIME, 1},
 	{"time(h:min:s.ms)",     CF_STEP_TIME, 1},
 	{"realtime",             CF_DATETIME,  1},
@@ -82,9 +83,12 @@ static int nested(const char *head)
 {
 	const char *nl = strchr(head, '\n');
 
-	return !strncmp(head, "Cycle ID", 8) && nl &&
-	       (!strncmp(nl + 1, ",Step ID", 8) ||
-		!strncmp(nl + 1, "\tStep ID", 8));
+	/* BTS 7 says "Cycle ID", "Step ID"; BTS 8 "Cycle Index", "Step
+	 * Index". */
+	return (!strncmp(head, "Cycle ID", 8) ||
+		!strncmp(head, "Cycle Index", 11)) &&
+	       nl && (nl[1] == ',' || nl[1] == '\t') &&
+	       !strncmp(nl + 2, "Step I", 6);
 }
 
 int neware_csv_detect(const char *head, size_t n)
@@ -96,7 +100,8 @@ int neware_csv_detect(const char *head, size_t n)
 		p += 3;
 	if (nested(p))
 		return 10;
-	if (import_has(p, "Step Type") && import_has(p, "Total Time") &&
+	if (import_has(p, "Step Type") &&
+	    (import_has(p, "Total Time") || import_has(p, "Cumulative Time")) &&
 	    (import_has(p, "DataPoint") || import_has(p, "Record ID")))
 		return 9;
 	return 0;
@@ -123,6 +128,7 @@ static int parse_nested(struct csvtok *c, struct import_info *info,
 	long cycle = -1, step = -1;
 	enum import_kind kind = IMPORT_KIND_UNKNOWN;
 	int rc, step_name = -1;
+	size_t cycle_width = 0;
 
 	/* Three header lines; their separator is that of the first. */
 	for (int h = 0; h < 3; h++) {
@@ -138,11 +144,15 @@ static int parse_nested(struct csvtok *c, struct import_info *info,
 		if (h == 0)
 			csvtok_guess_sep(c, c->buf);
 		TRY(csvtok_split(c));
+		if (h == 0)
+			cycle_width = c->n_fields;
 		if (h == 1) {
 			step_name = coltab_find(c, "stepname");
 			if (step_name < 0)
 				step_name = coltab_find(c, "steptype");
-			if (coltab_find(c, "stepid") != 1 || step_name < 0) {
+			if ((coltab_find(c, "stepid") != 1 &&
+			     coltab_find(c, "stepindex") != 1) ||
+			    step_name < 0) {
 				log_err("%s:%lu: expected ',Step ID,Step "
 					"Name,...' (the step header)",
 					c->path, c->line);
@@ -150,7 +160,8 @@ static int parse_nested(struct csvtok *c, struct import_info *info,
 			}
 		}
 		if (h == 2) {
-			if (coltab_find(c, "recordid") != 2) {
+			if (coltab_find(c, "recordid") != 2 &&
+			    coltab_find(c, "datapoint") != 2) {
 				log_err("%s:%lu: expected ',,Record ID,...' "
 					"(the record header)",
 					c->path, c->line);
@@ -163,6 +174,7 @@ static int parse_nested(struct csvtok *c, struct import_info *info,
 	info->has_temperature = m.idx[CF_TEMP] >= 0;
 	while ((rc = csvtok_next(c)) > 0) {
 		double v;
+		size_t off;
 
 		if (c->len == 0)
 			continue;
@@ -176,18 +188,24 @@ static int parse_nested(struct csvtok *c, struct import_info *info,
 				return BENCH_ERR_PARSE;
 			}
 			cycle = (long)v;
-			continue;
+			/* BTS 8 goes on with the cycle's first step row on
+			 * the same line, its leading empty field left out. */
+			if (c->n_fields <= cycle_width)
+				continue;
+			off = cycle_width - 1;
+		} else {
+			off = 0;
 		}
-		if (c->n_fields > 1 && c->field[1][0]) { /* a step row */
-			if (csvtok_num(c, c->field[1], &v) < 0 || v < 0 ||
-			    v > 1e9 || (size_t)step_name >= c->n_fields) {
+		if (off || (c->n_fields > 1 && c->field[1][0])) { /* a step */
+			if (csvtok_num(c, c->field[off + 1], &v) < 0 || v < 0 ||
+			    v > 1e9 || off + (size_t)step_name >= c->n_fields) {
 				log_err("%s:%lu: expected a step row (Step "
 					"ID, Step Name, ...)",
 					c->path, c->line);
 				return BENCH_ERR_PARSE;
 			}
 			step = (long)v;
-			kind = neware_kind(c->field[step_name]);
+			kind = neware_kind(c->field[off + (size_t)step_name]);
 			continue;
 		}
 		if (cycle < 0 || step < 0) {
