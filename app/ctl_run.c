@@ -246,7 +246,10 @@ static int open_gbt_link(struct run_ctx *r)
 		return BENCH_OK;
 	if (!strcmp(bus, "sim"))
 		bus = canbus_name(r->bms_bus);
-	return j1939_open(bus, GBT_ADDR_CHARGER, &r->gbt_link);
+	TRY(j1939_open(bus, GBT_ADDR_CHARGER, &r->gbt_link));
+	log_info("GB/T charger: J1939 0x%02X on %s, %s", GBT_ADDR_CHARGER, bus,
+		 j1939_kind(r->gbt_link));
+	return BENCH_OK;
 }
 
 /* The simulator's SCPI supply, served on a pty from a thread: the SCPI

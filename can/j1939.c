@@ -72,6 +72,11 @@ const char *j1939_name(const struct j1939 *j)
 	return j->name;
 }
 
+const char *j1939_kind(const struct j1939 *j)
+{
+	return j->ops->kind;
+}
+
 int j1939_send(struct j1939 *j, uint32_t pgn, uint8_t prio, uint8_t dst,
 	       const uint8_t *buf, size_t len)
 {

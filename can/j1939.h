@@ -40,6 +40,9 @@ struct j1939;
 int j1939_open(const char *conn, uint8_t addr, struct j1939 **out);
 void j1939_close(struct j1939 *j);
 const char *j1939_name(const struct j1939 *j);
+/* which transport carries it: "user-space J1939" or "kernel CAN_J1939
+ * socket" (for the log) */
+const char *j1939_kind(const struct j1939 *j);
 /* Send one parameter group at priority prio (0..7) to dst (or
  * J1939_ADDR_GLOBAL). Up to 8 bytes go as one frame with the length as
  * DLC; 9..1785 bytes by RTS/CTS to one peer, BAM to all. Returns when the

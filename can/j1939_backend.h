@@ -8,6 +8,7 @@
 #include "j1939.h"
 
 struct j1939_ops {
+	const char *kind; /* j1939_kind() */
 	void (*close)(struct j1939 *j);
 	int (*send)(struct j1939 *j, uint32_t pgn, uint8_t prio, uint8_t dst,
 		    const uint8_t *buf, size_t len);

@@ -227,6 +227,7 @@ static int sc_fd(const struct j1939 *j)
 
 /* clang-format off */
 static const struct j1939_ops sc_ops = {
+	.kind = "kernel CAN_J1939 socket",
 	.close = sc_close,
 	.send = sc_send,
 	.recv = sc_recv,

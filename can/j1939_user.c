@@ -138,6 +138,7 @@ static int user_fd(const struct j1939 *j)
 
 /* clang-format off */
 static const struct j1939_ops user_ops = {
+	.kind = "user-space J1939",
 	.close = user_close,
 	.send = user_send,
 	.recv = user_recv,

@@ -30,6 +30,7 @@ static struct j1939 *open_j(uint8_t addr)
 		     "can-j1939 missing?)",
 		     addr, IF);
 	cr_assert_geq(j1939_fd(j), 0);
+	cr_assert_str_eq(j1939_kind(j), "kernel CAN_J1939 socket");
 	return j;
 }
 

@@ -424,6 +424,7 @@ Test(j1939_user, rts_cts_between_two_endpoints_on_mem, .timeout = 20)
 	cr_assert_eq(j1939_open("mem:j1939-seam", CHG, &chg), BENCH_OK);
 	cr_assert_eq(j1939_open("mem:j1939-seam", BMS, &bms), BENCH_OK);
 	cr_assert_eq(j1939_fd(chg), -1);
+	cr_assert_str_eq(j1939_kind(chg), "user-space J1939");
 	a.j = chg;
 	cr_assert_eq(pthread_create(&th, NULL, peer_recv, &a), 0);
 	cr_assert_eq(j1939_send(bms, 0x0200, 7, CHG, d, 49), BENCH_OK);
