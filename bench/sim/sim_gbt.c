@@ -9,6 +9,7 @@
 #define LOG_PREFIX "sim-gbt"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -416,6 +417,18 @@ static size_t build(struct sim_gbt *g, uint32_t pgn, uint8_t *out)
 	}
 }
 
+/* --answer-log: `T_S NAME HEX`, each group as it goes on the wire */
+static void log_answer(const struct sim_gbt *g, uint32_t pgn, size_t n)
+{
+	FILE *f = g->s->answer_log;
+
+	fprintf(f, "%.3f %s ", g->s->t_us * 1e-6, gbt_msg_name(pgn));
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02X", g->buf[i]);
+	fputc('\n', f);
+	fflush(f);
+}
+
 /* 0 = sent or nothing to send, <0 = the transport is busy: try again */
 static int send_msg(struct sim_gbt *g, uint32_t pgn)
 {
@@ -430,6 +443,8 @@ static int send_msg(struct sim_gbt *g, uint32_t pgn)
 		return rc;
 	if (rc < 0)
 		log_warn("cannot send %s", gbt_msg_name(pgn));
+	else if (g->s->answer_log)
+		log_answer(g, pgn, n);
 	return BENCH_OK;
 }
 

@@ -492,3 +492,74 @@ Test(sim_gbt, ini_errors_name_line_and_key)
 	expect_load_err(PACK "bms = gbt27930\n[gbt]\nbmv = no\n",
 			"bad.ini:7: key 'bmv': unknown key in [gbt]");
 }
+
+/* `bench sim --answer-log`: every group the BMS sends, `T_S NAME HEX`, as
+ * the charger received it. */
+Test(sim_gbt, answer_log_holds_every_group_sent)
+{
+	static struct gbt_bmv bmv;
+	static char line[4096];
+	static uint8_t d[GBT_MAX_LEN];
+	struct rig r;
+	struct gbt_brm brm;
+	char *path;
+	FILE *f;
+	unsigned seen = 0, last_bmv_len = 0;
+	double t_prev = 0;
+
+	rig_open(&r, "", 0.5);
+	if (!dir)
+		dir = tmpdir_new("simgbt");
+	path = tmpfile_write(dir, "answers.txt", "");
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	sim_set_answer_log(r.s, f);
+	start(&r);
+	run_for(&r, 25 * S_US);
+	cr_assert_eq(r.ses.state, GBT_ST_CHARGING);
+	fclose(f);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		static const char *const names[] = {"BHM", "BRM", "BCP",
+						    "BRO", "BCL", "BCS",
+						    "BSM", "BMV", "BMT"};
+		char name[8], hex[4000];
+		double t;
+		size_t n;
+
+		cr_assert_eq(sscanf(line, "%lf %7s %3999s", &t, name, hex), 3,
+			     "bad line: %s", line);
+		cr_assert_geq(t, t_prev);
+		t_prev = t;
+		n = strlen(hex) / 2;
+		for (size_t i = 0; i < n; i++) {
+			unsigned b;
+
+			cr_assert_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
+			d[i] = (uint8_t)b;
+		}
+		for (unsigned k = 0; k < 9; k++)
+			if (!strcmp(name, names[k]))
+				seen |= 1u << k;
+		if (!strcmp(name, "BRM")) {
+			cr_assert_eq(gbt_decode_brm(d, n, &brm), BENCH_OK);
+			cr_assert_eq(brm.capacity_dAh, r.ses.brm.capacity_dAh);
+			cr_assert_eq(memcmp(brm.vin, r.ses.brm.vin, 17), 0);
+		}
+		if (!strcmp(name, "BMV")) {
+			cr_assert_eq(gbt_decode_bmv(d, n, &bmv), BENCH_OK);
+			last_bmv_len = (unsigned)n;
+		}
+	}
+	fclose(f);
+	cr_assert_eq(seen, 0x1FFu, "groups seen: 0x%03X", seen);
+	/* the last BMV logged is the last the charger has */
+	cr_assert_eq(last_bmv_len, 2 * SERIES);
+	cr_assert_eq(bmv.n, r.ses.bmv.n);
+	cr_assert_eq(memcmp(bmv.cell_cV, r.ses.bmv.cell_cV,
+			    SERIES * sizeof(bmv.cell_cV[0])),
+		     0);
+	rig_close(&r);
+	free(path);
+}
