@@ -68,7 +68,9 @@ fi
 port=$((20000 + $$ % 20000 * 2))
 t_boot=$(date +%s)
 set +e
-timeout "${QEMU_TIMEOUT:-600}" qemu-system-x86_64 \
+# the end-to-end scenarios run in real time (about 6 of the guest's
+# minutes); a machine loaded to 15 on two cores stretches the rest by half
+timeout "${QEMU_TIMEOUT:-720}" qemu-system-x86_64 \
 	-accel tcg -m 512M -smp 1 -nodefaults -no-user-config \
 	-display none -no-reboot \
 	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \

@@ -205,6 +205,55 @@ t_e2e_leaf_isotp() {
 	BENCH_QEMU_OUT=/out criterion /tests/test_e2e_leaf
 }
 
+# A GB/T 27930 charge session on a real bus: the controller as the
+# charger on can0 through the kernel's CAN_J1939 socket (bound at 0x56;
+# the kernel runs RTS/CTS for the BMS's BRM, BCP, BCS, BMV, BMT); the
+# simulated BMS at 0xF4 on can1 with the user-space J1939 engine on a raw
+# socket, logging every group it sends (/out/gbt-answers.txt). The
+# kernel's receive lists show whose J1939 is whose; /tests/test_e2e_gbt
+# checks the run file's session and cells against the answers.
+GBT_PACK=/fixtures/packs/gbt-lfp-aged.ini
+GBT_PROFILE=/fixtures/profiles/gbt27930.ini
+t_e2e_gbt_j1939() {
+	need /bin/bench /tests/test_e2e_gbt /guest/gbt.txt "$GBT_PACK" \
+		"$GBT_PROFILE" /proc/net/can/rcvlist_fil
+	can_up_500k can0 can1
+	bench sim "$GBT_PACK" --can can1 --cycler-can can1 --speed 1 \
+		--answer-log /out/gbt-answers.txt &
+	sim_pid=$!
+	sleep 1
+	kill -0 $sim_pid
+	bench run /guest/gbt.txt --profile "$GBT_PROFILE" \
+		--pack-id QEMU-GBT-1 --bench /guest/bench-can.ini \
+		-o /out/run-gbt.h5 >/tmp/gbt-run.out 2>&1 &
+	run_pid=$!
+	: >/tmp/rcvlists
+	while kill -0 $run_pid 2>/dev/null; do
+		cat /proc/net/can/rcvlist_* >>/tmp/rcvlists
+		sleep 2
+	done
+	run_wait
+	stop_bg $sim_pid
+	cat /tmp/gbt-run.out
+	grep -E ' (can0|can1) ' /tmp/rcvlists | sort -u -k1,2 -k7
+	for g in BRM BCP BCS BMV BMT BSD; do
+		echo "$(grep -c " $g " /out/gbt-answers.txt) $g sent"
+	done
+	[ $rc -eq 0 ]
+	# the controller names its backend...
+	grep -q 'GB/T charger: J1939 0x56 on can0, kernel CAN_J1939 socket' \
+		/tmp/gbt-run.out
+	# ...and the kernel agrees: its j1939 receiver on can0 took frames;
+	# none on can1, where the simulator's raw socket is
+	awk '$1 == "can0" && $7 == "j1939" && $6 > 0' /tmp/rcvlists | grep -q .
+	if awk '$1 == "can1" && $7 == "j1939"' /tmp/rcvlists | grep -q .; then
+		echo "a J1939 socket on the simulator's can1"
+		return 1
+	fi
+	awk '$1 == "can1" && $7 == "raw"' /tmp/rcvlists | grep -q .
+	BENCH_QEMU_OUT=/out criterion /tests/test_e2e_gbt
+}
+
 run_e2e() {
 	scenario e2e_run_can t_e2e_run
 	scenario e2e_silent_pack t_e2e_silent
@@ -212,4 +261,5 @@ run_e2e() {
 	scenario e2e_bus_off t_e2e_bus_off
 	scenario e2e_bus_off_restart t_e2e_bus_off_restart
 	scenario e2e_leaf_isotp t_e2e_leaf_isotp
+	scenario e2e_gbt_j1939 t_e2e_gbt_j1939
 }
