@@ -95,6 +95,11 @@ static uint64_t dropped(const struct telemetry *t)
 
 uint64_t telemetry_dropped(const struct telemetry *t)
 {
+	/* called once the run has ended: let the thread take what is still
+	 * queued (2 s at most), so the count the run file keeps includes
+	 * the statuses superseded in the queue while the broker was away */
+	for (int i = 0; t && ring_count(t->ring) && i < 200; i++)
+		sleep_ms(10);
 	return t ? dropped(t) : 0;
 }
 

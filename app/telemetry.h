@@ -46,7 +46,8 @@ void telemetry_tick(struct telemetry *t, const struct ctl *c, int64_t t_us);
 void telemetry_event(void *t, const struct run_event *ev);
 
 /* Messages not published so far (ring full, statuses superseded while the
- * broker was away, events beyond the backlog). */
+ * broker was away, events beyond the backlog). For the run's end: it first
+ * waits (2 s at most) for the thread to take what is queued. */
 uint64_t telemetry_dropped(const struct telemetry *t);
 
 /* The final status (retained, QoS 1) and a grade (grade JSON, retained). */
