@@ -55,7 +55,8 @@ cp tools/qemu/guest/* "$root/guest/"
 # a candump log written by our own code (tools/can_genlog, what the decode
 # benchmark uses) for the guest's canplayer replay check
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I. -o "$(dirname "$out")/can_genlog" \
-	tools/can_genlog.c can/canlog.c can/canlog_asc.c can/cansig.c can/dbc.c \
+	tools/can_genlog.c can/canlog.c can/canlog_asc.c can/canlog_gvret.c \
+	can/cansig.c can/dbc.c \
 	can/dbc_lex.c \
 	can/dbc_check.c can/dbc_index.c common/log.c common/rc.c -lm
 "$(dirname "$out")/can_genlog" fixtures/dbc/sim_bms.dbc 500 can0 \
