@@ -14,7 +14,8 @@ dbc=fixtures/dbc/sim_bms.dbc
 mkdir -p "$out"
 
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I. -o "$out/can_genlog" tools/can_genlog.c \
-	can/canlog.c can/canlog_asc.c can/cansig.c can/dbc.c can/dbc_lex.c \
+	can/canlog.c can/canlog_asc.c can/canlog_gvret.c can/cansig.c can/dbc.c \
+	can/dbc_lex.c \
 	can/dbc_check.c \
 	can/dbc_index.c common/log.c common/rc.c -lm
 "$out/can_genlog" "$dbc" "$frames" > "$out/bms96.log"
