@@ -961,12 +961,52 @@ out:
 	return e;
 }
 
+struct copy_to {
+	hid_t dst;
+	const char *skip;
+};
+
 static herr_t copy_link(hid_t src, const char *name, const H5L_info_t *info,
-			void *dst_p)
+			void *to_p)
 {
+	const struct copy_to *to = to_p;
+
 	(void)info;
-	return H5Ocopy(src, name, *(hid_t *)dst_p, name, H5P_DEFAULT,
-		       H5P_DEFAULT);
+	if (to->skip && strcmp(name, to->skip) == 0)
+		return 0;
+	return H5Ocopy(src, name, to->dst, name, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+int h5log_copy(const char *src_path, const char *dst_path, const char *skip)
+{
+	/* read-only: a killed writer's flags and a short end are ignored */
+	hid_t src_fapl = h5log_fapl(2), fapl = h5log_fapl(0);
+	hid_t src = -1, dst = -1;
+	struct copy_to to = {-1, skip};
+	int rc = BENCH_ERR_IO;
+
+	if (src_fapl < 0 || fapl < 0)
+		goto out;
+	src = H5Fopen(src_path, H5F_ACC_RDONLY, src_fapl);
+	dst = src < 0 ? -1
+		      : H5Fcreate(dst_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+	to.dst = dst;
+	if (dst >= 0 &&
+	    H5Aiterate2(src, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, copy_attr,
+			&dst) >= 0 &&
+	    H5Literate(src, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_link, &to) >=
+		0)
+		rc = BENCH_OK;
+out:
+	if (dst >= 0 && H5Fclose(dst) < 0)
+		rc = BENCH_ERR_IO;
+	if (src >= 0)
+		H5Fclose(src);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (src_fapl >= 0)
+		H5Pclose(src_fapl);
+	return rc;
 }
 
 /* Rewrite a closed run file without the space SWMR writing left unused
@@ -975,32 +1015,13 @@ static herr_t copy_link(hid_t src, const char *name, const H5L_info_t *info,
  * the original; chunks are copied as stored, not recompressed. */
 static void compact(const char *path)
 {
-	hid_t fapl = h5log_fapl(0), src = -1, dst = -1;
 	char *tmp = NULL;
 	struct stat before, after;
-	int ok = 0;
 
-	if (fapl < 0 || asprintf(&tmp, "%s.compact", path) < 0) {
+	if (asprintf(&tmp, "%s.compact", path) < 0)
 		tmp = NULL;
-		goto out;
-	}
-	src = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-	dst = src < 0 ? -1 : H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-	if (dst < 0 ||
-	    H5Aiterate2(src, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, copy_attr,
-			&dst) < 0 ||
-	    H5Literate(src, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_link, &dst) <
-		0)
-		goto out;
-	ok = 1;
-out:
-	if (dst >= 0 && H5Fclose(dst) < 0)
-		ok = 0;
-	if (src >= 0)
-		H5Fclose(src);
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	if (ok && stat(path, &before) == 0 && stat(tmp, &after) == 0 &&
+	if (tmp && h5log_copy(path, tmp, NULL) == BENCH_OK &&
+	    stat(path, &before) == 0 && stat(tmp, &after) == 0 &&
 	    rename(tmp, path) == 0) {
 		log_info("'%s': packed from %lld to %lld kB", path,
 			 (long long)before.st_size >> 10,

@@ -112,7 +112,13 @@ int h5log_start_thread(struct h5log *l);
  * writing) and read its root attributes into meta (h5log_resume.c). */
 int h5log_open_existing(const char *path, const struct h5log_cfg *cfg, int swmr,
 			struct run_meta *meta, struct h5log **out);
-/* Cut the row-aligned datasets to the shortest; (hsize_t)-1 on failure. */
-hsize_t h5log_trim_rows(struct h5log *l);
+/* The row count the row-aligned datasets share (h5log_open_existing
+ * cut them to equal length); (hsize_t)-1, logged, when they differ. */
+hsize_t h5log_rows(struct h5log *l);
+
+/* Copy the root attributes and links of src_path, except the link named
+ * skip (NULL: none), into a new file dst_path; chunks are copied as
+ * stored. src may be a killed writer's file. Not logged. */
+int h5log_copy(const char *src_path, const char *dst_path, const char *skip);
 
 #endif

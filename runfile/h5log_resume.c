@@ -94,37 +94,21 @@ static int open_all(struct h5log *l)
 	return 0;
 }
 
-/* Cut every row-aligned dataset back to the shortest, so a kill between
- * two extends leaves no half row. Returns the common length. */
-hsize_t h5log_trim_rows(struct h5log *l)
+hsize_t h5log_rows(struct h5log *l)
 {
-	hsize_t min = l->ts[0].rows;
-	struct dset *all[RUN_N_COLS + 2];
-	int n = 0;
+	const struct dset *cells_t = l->n_probes ? &l->cell_t : &l->cell_v;
 
 	for (int i = 0; i < RUN_N_COLS; i++)
-		all[n++] = &l->ts[i];
-	all[n++] = &l->cell_v;
-	if (l->n_probes)
-		all[n++] = &l->cell_t;
-	for (int i = 0; i < n; i++)
-		if (all[i]->rows < min)
-			min = all[i]->rows;
-	for (int i = 0; i < n; i++) {
-		hsize_t dims[2] = {min, all[i]->width};
-
-		if (all[i]->rows == min)
-			continue;
-		log_warn("'%s': cutting a half-written row (%llu -> %llu)",
-			 l->path, (unsigned long long)all[i]->rows,
-			 (unsigned long long)min);
-		if (H5Dset_extent(all[i]->id, dims) < 0)
-			return (hsize_t)-1;
-		all[i]->rows = min;
-	}
+		if (l->ts[i].rows != l->cell_v.rows)
+			goto unequal;
+	if (cells_t->rows != l->cell_v.rows)
+		goto unequal;
 	if (!l->n_probes)
-		l->cell_t.rows = min;
-	return min;
+		l->cell_t.rows = l->cell_v.rows;
+	return l->cell_v.rows;
+unequal:
+	log_err("'%s': its tables have different lengths", l->path);
+	return (hsize_t)-1;
 }
 
 static int read_tail(struct h5log *l, hsize_t rows, struct h5log_tail *t)
@@ -217,38 +201,136 @@ static int check_run_file(const char *path, int *has_grade)
 	return rc;
 }
 
-/* A /grade written before this resume graded an unfinished run: remove
- * it before appending (an SWMR writer cannot delete a group), so the
- * finished file never carries a stale grade (docs/hdf5-schema.md). */
-static int drop_grade(const char *path)
+/* The path of row-aligned dataset i of RUN_N_COLS + 2: every timeseries
+ * column, then the two cells tables. */
+static const char *row_dset_name(int i, char *p, size_t n)
 {
-	hid_t fapl = -1, f = -1;
+	if (i < RUN_N_COLS)
+		snprintf(p, n, "/timeseries/%s", run_cols()[i].name);
+	else
+		snprintf(p, n, "%s",
+			 i == RUN_N_COLS ? RUN_CELLS_VOLTAGE
+					 : RUN_CELLS_TEMPERATURE);
+	return p;
+}
+
+/* The shortest and the longest of f's row-aligned datasets. */
+static int row_lengths(hid_t f, hsize_t *min, hsize_t *max)
+{
+	char p[96];
+
+	*min = (hsize_t)-1;
+	*max = 0;
+	for (int i = 0; i < RUN_N_COLS + 2; i++) {
+		struct dset d = {.id = -1};
+
+		if (dset_open(f, row_dset_name(i, p, sizeof(p)), &d) < 0) {
+			if (d.id >= 0)
+				H5Dclose(d.id);
+			return BENCH_ERR_PROTO;
+		}
+		H5Dclose(d.id);
+		if (i == RUN_N_COLS + 1 && d.width == 0)
+			continue; /* no probes: the table stays empty */
+		if (d.rows < *min)
+			*min = d.rows;
+		if (d.rows > *max)
+			*max = d.rows;
+	}
+	return BENCH_OK;
+}
+
+/* Cut the row-aligned datasets of f to rows. */
+static int cut_rows(hid_t f, hsize_t rows)
+{
+	char p[96];
+
+	for (int i = 0; i < RUN_N_COLS + 2; i++) {
+		struct dset d = {.id = -1};
+		hsize_t dims[2];
+		int e;
+
+		if (dset_open(f, row_dset_name(i, p, sizeof(p)), &d) < 0) {
+			if (d.id >= 0)
+				H5Dclose(d.id);
+			return BENCH_ERR_IO;
+		}
+		dims[0] = rows;
+		dims[1] = d.width;
+		e = d.rows > rows ? H5Dset_extent(d.id, dims) : 0;
+		H5Dclose(d.id);
+		if (e < 0)
+			return BENCH_ERR_IO;
+	}
+	return BENCH_OK;
+}
+
+/* A kill between two extends leaves the tables of unequal length (cut
+ * them to the shortest: no half row), and a /grade written before this
+ * resume graded an unfinished run (drop it: the finished file never
+ * carries a stale grade, docs/hdf5-schema.md). Both change the file's
+ * structure, which HDF5 does not order for a kill the way it orders
+ * appends (a kill during an in-place cut once left a chunk index
+ * pointing past the end of the file). So the change is made on a copy,
+ * closed cleanly and renamed over the file: a kill at any moment leaves
+ * the old file or the new one, whole. */
+static int repair_by_copy(const char *path, int drop_grade)
+{
+	hid_t fapl = h5log_fapl(2), f = -1;
+	hsize_t min = 0, max = 0;
+	char *tmp = NULL;
 	int rc = BENCH_ERR_IO;
 
-	for (int clear = 1; clear <= 2 && f < 0; clear++) {
-		fapl = h5log_fapl(clear);
-		f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
-		if (fapl >= 0)
-			H5Pclose(fapl);
-	}
+	f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
 	if (f < 0) {
-		log_err("cannot open '%s' for writing", path);
+		log_err("cannot open '%s': damaged HDF5 file, left untouched",
+			path);
 		return BENCH_ERR_IO;
 	}
-	if (H5Ldelete(f, "grade", H5P_DEFAULT) < 0) {
-		log_err("'%s': cannot remove its /grade (it graded the run "
-			"before this resume)",
-			path);
-	} else {
+	rc = row_lengths(f, &min, &max);
+	H5Fclose(f);
+	if (rc < 0 || (min == max && !drop_grade))
+		return rc;
+	rc = BENCH_ERR_IO;
+	if (asprintf(&tmp, "%s.repair", path) < 0) {
+		tmp = NULL;
+		goto out;
+	}
+	if (h5log_copy(path, tmp, drop_grade ? "grade" : NULL) < 0)
+		goto out;
+	fapl = h5log_fapl(0);
+	f = fapl < 0 ? -1 : H5Fopen(tmp, H5F_ACC_RDWR, fapl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (f < 0 || cut_rows(f, min) < 0) {
+		if (f >= 0)
+			H5Fclose(f);
+		goto out;
+	}
+	if (H5Fclose(f) < 0 || rename(tmp, path) < 0)
+		goto out;
+	if (max > min)
+		log_warn("'%s': cut a half-written row (tables of %llu to "
+			 "%llu rows, now %llu)",
+			 path, (unsigned long long)min, (unsigned long long)max,
+			 (unsigned long long)min);
+	if (drop_grade)
 		log_info("'%s': removed /grade: it graded the run before this "
 			 "resume",
 			 path);
-		rc = BENCH_OK;
+	rc = BENCH_OK;
+out:
+	if (rc < 0) {
+		log_err("'%s': cannot %s on a copy of it (left untouched)",
+			path,
+			max > min ? "cut its half-written row"
+				  : "remove its /grade");
+		if (tmp)
+			unlink(tmp);
 	}
-	if (H5Fclose(f) < 0 && rc == BENCH_OK) {
-		log_err("cannot close '%s'", path);
-		rc = BENCH_ERR_IO;
-	}
+	free(tmp);
 	return rc;
 }
 
@@ -273,8 +355,7 @@ int h5log_open_existing(const char *path, const struct h5log_cfg *cfg, int swmr,
 	}
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	TRY(check_run_file(path, &has_grade));
-	if (swmr && has_grade)
-		TRY(drop_grade(path));
+	TRY(repair_by_copy(path, swmr && has_grade));
 	fapl = h5log_fapl(1);
 	if (fapl < 0)
 		return BENCH_ERR_IO;
@@ -360,11 +441,9 @@ int h5log_open_resume(const char *path, const struct h5log_cfg *cfg,
 	TRY(h5log_open_existing(path, cfg, 1, meta, &l));
 	memset(tail, 0, sizeof(*tail));
 	rc = BENCH_ERR_IO;
-	rows = h5log_trim_rows(l);
-	if (rows == (hsize_t)-1) {
-		log_err("'%s': cannot cut the datasets to equal length", path);
+	rows = h5log_rows(l);
+	if (rows == (hsize_t)-1)
 		goto fail;
-	}
 	rc = read_tail(l, rows, tail);
 	if (rc < 0) {
 		log_err("'%s': cannot read the last row", path);

@@ -358,3 +358,84 @@ Test(h5log_crash, recover_and_resume_refuse_a_file_a_live_writer_has_open)
 		     "once the writer is gone");
 	free(dir);
 }
+
+/* Lengthen one timeseries column by extra rows: what a kill between two
+ * extends of the writer's flush leaves. */
+static void lengthen_one_column(const char *path, hsize_t extra)
+{
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), f, ds, sp;
+	hbool_t yes = 1;
+	hsize_t dims[1];
+
+	cr_assert_geq(
+	    H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+	    0);
+	cr_assert_geq(H5Pset(fapl, "clear_status_flags", &yes), 0);
+	f = H5Fopen(path, H5F_ACC_RDWR, fapl);
+	cr_assert_geq(f, 0);
+	ds = H5Dopen2(f, "/timeseries/voltage_volt", H5P_DEFAULT);
+	sp = H5Dget_space(ds);
+	cr_assert_eq(H5Sget_simple_extent_dims(sp, dims, NULL), 1);
+	H5Sclose(sp);
+	dims[0] += extra;
+	/* the new rows read as the fill value: only the length matters */
+	cr_assert_geq(H5Dset_extent(ds, dims), 0);
+	H5Dclose(ds);
+	H5Fclose(f);
+	H5Pclose(fapl);
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	cr_assert_not_null(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)len);
+	cr_assert_eq(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	*n = (size_t)len;
+	return buf;
+}
+
+/* A resume that finds a half-written row cuts it on a copy renamed over
+ * the file: the killed writer's file is never changed in place (a kill
+ * during an in-place cut once left a chunk index pointing past the end of
+ * the file), so a kill at any moment of the resume leaves a whole file. */
+Test(h5log_crash, resume_cuts_a_half_written_row_on_a_copy_not_in_place)
+{
+	char *dir = tmpdir_new("h5cut");
+	char path[512], old[512];
+	uint64_t flushed;
+	struct run_meta m;
+	struct h5log_tail tail;
+	struct h5log *l = NULL;
+	char *before, *after;
+	size_t n_before, n_after;
+
+	snprintf(path, sizeof(path), "%s/run.h5", dir);
+	snprintf(old, sizeof(old), "%s/killed-file.h5", dir);
+	flushed = kill_after_flushes(path, 3);
+	lengthen_one_column(path, 5);
+	/* a second name for the killed file's bytes */
+	cr_assert_eq(link(path, old), 0);
+	before = slurp(old, &n_before);
+
+	cr_assert_eq(h5log_open_resume(path, NULL, &m, &tail, &l), BENCH_OK);
+	cr_assert_geq(tail.rows, flushed);
+	h5log_tail_release(&tail);
+	run_meta_release(&m);
+	cr_assert_eq(h5log_close(l, "interrupted", "test"), BENCH_OK);
+
+	after = slurp(old, &n_after);
+	cr_assert(n_after == n_before && memcmp(before, after, n_before) == 0,
+		  "the killed file was changed in place");
+	check_consistent(path, flushed);
+	free(before);
+	free(after);
+	free(dir);
+}
