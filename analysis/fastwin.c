@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/analyze.h"
 #include "analysis/rundata.h"
@@ -34,8 +35,8 @@ struct win_src {
 };
 
 /* Logical rows [start, start + n) as at most two runs of file rows. */
-static int win_read(struct win_src *w, const char *name, size_t start,
-		    size_t n, void *out, size_t elem, bool cells)
+static int win_read(struct win_src *w, const char *name, size_t start, size_t n,
+		    void *out, size_t elem, bool cells)
 {
 	size_t a = start < w->n0 ? w->n0 - start : 0;
 	int rc;
@@ -215,6 +216,20 @@ int fastwin_load(const char *path, const char *chemistry, double rest_max_s,
 	}
 	snprintf(chem, sizeof(chem), "%s",
 		 chemistry ? chemistry : all->meta.chemistry);
+	if (!chem[0]) {
+		log_err("%s names no chemistry: give the curve to read its "
+			"rests on (nmc or lfp)",
+			path);
+		rc = BENCH_ERR_ARG;
+		goto cleanup;
+	}
+	if (strcasecmp(chem, "nmc") && strcasecmp(chem, "lfp")) {
+		log_err("%s: chemistry '%s' has no OCV curve to read the "
+			"rests on (nmc or lfp)",
+			path, chem);
+		rc = BENCH_ERR_ARG;
+		goto cleanup;
+	}
 	out->chem = cell_chem_parse(chem);
 	rc = runfile_open(path, &rf);
 	if (rc < 0)

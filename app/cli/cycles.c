@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "analysis/cycles.h"
 #include "cli.h"
@@ -12,12 +13,20 @@
 
 static const char cycles_usage[] =
     "usage: bench cycles RUN.h5 [--json|--csv]\n"
+    "       bench cycles RUN.h5 --fast-windows [--chemistry nmc|lfp]\n"
+    "                    [--rest-s S] [--json]\n"
     "  Per-cycle summary of a run file, ours or imported: charge and\n"
     "  discharge Ah and Wh (integrated inside each step over test time),\n"
     "  coulombic and energy efficiency, duration, voltage range, mean\n"
     "  temperature, the instrument's resistance where the file carries it.\n"
     "  --json  {\"cycles\":[...],\"steps\":[...]} (docs/importers.md)\n"
-    "  --csv   one row per cycle\n";
+    "  --csv   one row per cycle\n"
+    "  --fast-windows  the fast grade's cell capacity from each\n"
+    "          rest-discharge-rest window of a one-cell file, its rests\n"
+    "          read on the chemistry's OCV curve (docs/grading.md, \"The\n"
+    "          fast estimator on real cells\"); --chemistry: the file's own\n"
+    "          if omitted; --rest-s: read each rest S seconds after it\n"
+    "          began (fixtures/recipes/fast.txt rests 300), not at its end\n";
 
 static int print_json(const struct cycles *c)
 {
@@ -100,16 +109,39 @@ int cli_cycles(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"csv", no_argument, NULL, 'c'},
+		{"fast-windows", no_argument, NULL, 'f'},
+		{"chemistry", required_argument, NULL, 'C'},
+		{"rest-s", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	/* clang-format on */
 	struct cycles c;
-	int json = 0, csv = 0, ch, rc = 0;
+	int json = 0, csv = 0, fast = 0, ch, rc = 0;
+	const char *chem = NULL;
+	double rest_s = 0;
+	char *end;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "jch", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'f':
+			fast = 1;
+			break;
+		case 'C':
+			chem = optarg;
+			break;
+		case 'r':
+			rest_s = strtod(optarg, &end);
+			if (end == optarg || *end || !(rest_s >= 120)) {
+				fprintf(stderr,
+					"bench cycles: --rest-s '%s': seconds, "
+					"at least 120 (a shorter rest is no "
+					"rested point)\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -124,10 +156,13 @@ int cli_cycles(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 1 || (json && csv)) {
+	if (argc - optind != 1 || (json && csv) ||
+	    (!fast && (chem || rest_s > 0)) || (fast && csv)) {
 		fputs(cycles_usage, stderr);
 		return 2;
 	}
+	if (fast)
+		return cli_cycles_fast(argv[optind], chem, rest_s, json);
 	if (cycles_load(argv[optind], &c) < 0)
 		return 1;
 	if (json)

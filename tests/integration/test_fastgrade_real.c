@@ -6,11 +6,14 @@
  * instrument counted. Each error is held within 1 point of the figure the
  * doc reports, both as the file rested and with the rests cut to the fast
  * recipe's 5 minutes; where the curve cannot read a cell (a half cell, a
- * chemistry above both curves) no capacity is made up. */
+ * chemistry above both curves) no capacity is made up. `bench cycles
+ * --fast-windows` prints the same figures. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis/fastwin.h"
@@ -70,10 +73,9 @@ static const struct file_case cases[] = {
 static void load(const char *run, const struct file_case *k, double rest_s,
 		 struct fastwin *fw)
 {
-	cr_assert_eq(fastwin_load(run, k->chem, rest_s, fw), 0, "%s",
-		     k->path);
-	cr_assert_eq(fw->n, k->n_legs, "%s: %zu windows, expected %zu",
-		     k->path, fw->n, k->n_legs);
+	cr_assert_eq(fastwin_load(run, k->chem, rest_s, fw), 0, "%s", k->path);
+	cr_assert_eq(fw->n, k->n_legs, "%s: %zu windows, expected %zu", k->path,
+		     fw->n, k->n_legs);
 }
 
 static void check_leg(const struct file_case *k, const struct fastwin *fw,
@@ -152,4 +154,54 @@ Test(fastgrade_real, no_capacity_off_the_curves)
 {
 	for (size_t k = 4; k < sizeof(cases) / sizeof(cases[0]); k++)
 		check_file(&cases[k]);
+}
+
+/* Run cmd; its stdout and stderr in out; its exit status. */
+static int run(const char *cmd, char *out, size_t cap)
+{
+	char full[1024];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	p = popen(full, "r");
+	cr_assert_not_null(p);
+	n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(fastgrade_real, cli_fast_windows)
+{
+	char *dir = tmpdir_new("fastcli");
+	char run_h5[512], cmd[1024], out[8192];
+
+	snprintf(run_h5, sizeof(run_h5), "%s/nda.h5", dir);
+	snprintf(cmd, sizeof(cmd), "bin/bench import %s -o %s", cases[0].path,
+		 run_h5);
+	cr_assert_eq(run(cmd, out, sizeof(out)), 0, "%s", out);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench cycles %s --fast-windows --chemistry nmc "
+		 "--rest-s 300 --json",
+		 run_h5);
+	cr_assert_eq(run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_expect_not_null(strstr(out, "\"rest_step_before\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"capacity_ah\":5.31"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"capacity_ah\":5.97"), "%s", out);
+	/* an imported file names no chemistry: no curve is guessed */
+	snprintf(cmd, sizeof(cmd), "bin/bench cycles %s --fast-windows",
+		 run_h5);
+	cr_expect_eq(run(cmd, out, sizeof(out)), 1, "%s", out);
+	cr_expect_not_null(strstr(out, "names no chemistry"), "%s", out);
+	snprintf(cmd, sizeof(cmd),
+		 "bin/bench cycles %s --fast-windows --chemistry nmc "
+		 "--rest-s 30",
+		 run_h5);
+	cr_expect_eq(run(cmd, out, sizeof(out)), 2, "%s", out);
+	cr_expect_not_null(strstr(out, "--rest-s '30'"), "%s", out);
+	unlink(run_h5);
+	rmdir(dir);
+	free(dir);
 }
