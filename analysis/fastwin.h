@@ -22,8 +22,8 @@ struct fastwin_leg {
 	double rest0_V, rest1_V; /* rested cell voltage the estimator read */
 	double soc0, soc1;	 /* those on the chemistry's curve */
 	double ah_net;		 /* Ah between the rests, charge positive */
-	double discharge_ah;	 /* the instrument's count: the window's largest
-				  * discharge step */
+	double discharge_ah;	 /* the window's largest discharge step: the
+				  * instrument's count where it kept one */
 	double capacity_ah;	 /* the fast grade's cell capacity, NaN where
 				  * its ends do not read (a plateau, a clamp) */
 	double capacity_lb_ah;	 /* its lower bound then, else NaN */

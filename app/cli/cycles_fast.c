@@ -34,8 +34,7 @@ static int print_json(const struct fastwin *fw, double rest_max_s)
 		json_key_num(&j, "soc_before", l->soc0, JSON_NUM_FMT);
 		json_key_num(&j, "soc_after", l->soc1, JSON_NUM_FMT);
 		json_key_num(&j, "ah_net", l->ah_net, JSON_NUM_FMT);
-		json_key_num(&j, "discharge_ah", l->discharge_ah,
-			     JSON_NUM_FMT);
+		json_key_num(&j, "discharge_ah", l->discharge_ah, JSON_NUM_FMT);
 		json_key_num(&j, "capacity_ah", l->capacity_ah, JSON_NUM_FMT);
 		json_key_num(&j, "capacity_lower_bound_ah", l->capacity_lb_ah,
 			     JSON_NUM_FMT);
@@ -65,8 +64,8 @@ static void print_rows(const struct fastwin *fw, double rest_max_s)
 	}
 }
 
-int cli_cycles_fast(const char *path, const char *chemistry,
-		    double rest_max_s, int json)
+int cli_cycles_fast(const char *path, const char *chemistry, double rest_max_s,
+		    int json)
 {
 	struct fastwin fw;
 	int rc = 0;

@@ -68,6 +68,8 @@ static const struct file_case cases[] = {
     /* half cells against lithium: below both curves' empty */
     {REAL "20160805_test001_45_cc_01.res", "nmc", 17, {{0}}},
     {REAL "neware_flat_uio_cut.csv", "nmc", 3, {{0}}},
+    /* a microamp test near 0 V */
+    {REAL "biologic_mb_cheminfo.mpt", "nmc", 3, {{0}}},
 };
 
 static void load(const char *run, const struct file_case *k, double rest_s,
