@@ -135,6 +135,8 @@ static int read_leg(struct runfile *rf, const struct rundata *all, size_t s0,
 	snprintf(st[0].tag, sizeof(st[0].tag), "ocv");
 	snprintf(st[n - 1].tag, sizeof(st[n - 1].tag), "ocv");
 	snprintf(st[cap].tag, sizeof(st[cap].tag), "capacity");
+	if (!w.n0) /* a rest logged sparser than rest_max_s: its first row */
+		w.n0 = 1;
 	w.skip = all->step_row1[s0] - all->step_row0[s0] - w.n0;
 	if (w.skip) /* the last kept row stands for the rest's last one */
 		w.gap_s = all->t_s[w.row0 + w.n0 + w.skip - 1] -
