@@ -48,9 +48,12 @@ static int print_json(const struct fastwin *fw, double rest_max_s)
 
 static void print_rows(const struct fastwin *fw, double rest_max_s)
 {
-	printf("# the fast grade's cell capacity on the %s curve, rests %s\n",
-	       fw->chem == CHEM_LFP ? "LFP" : "NMC",
-	       rest_max_s > 0 ? "cut to --rest-s" : "as the file rested");
+	printf("# the fast grade's cell capacity on the %s curve, ",
+	       fw->chem == CHEM_LFP ? "LFP" : "NMC");
+	if (rest_max_s > 0)
+		printf("rests read %.0f s after they began\n", rest_max_s);
+	else
+		printf("rests read at their end\n");
 	printf("steps     rest_s      rest_V          SOC %%        Ah_net   "
 	       "dchg_Ah  capacity_Ah lower_bound_Ah\n");
 	for (size_t k = 0; k < fw->n; k++) {
