@@ -70,7 +70,7 @@ static bool field_num(struct field f, unsigned base, uint64_t max,
 			d = (unsigned)(c - 'A' + 10);
 		else
 			return false;
-		if (v > (max - d) / base)
+		if (d > max || v > (max - d) / base)
 			return false;
 		v = v * base + d;
 	}

@@ -96,6 +96,10 @@ Test(can_gvret, errors_name_the_line, .timeout = 10)
 	cr_expect_eq(read_text(text, r, &n), BENCH_ERR_PARSE);
 	snprintf(text, sizeof(text), "%s1,7E4,false,0,9\n", hdr);
 	cr_expect_eq(read_text(text, r, &n), BENCH_ERR_PARSE);
+	/* a one-digit number above its maximum (found by fuzz_gvret) */
+	snprintf(text, sizeof(text),
+		 "%s1,7E4,false,0,9,01,02,03,04,05,06,07,08,09\n", hdr);
+	cr_expect_eq(read_text(text, r, &n), BENCH_ERR_PARSE);
 	cr_expect_eq(read_text("Time Stamp,ID,Bus\n", r, &n), BENCH_ERR_PARSE);
 }
 
