@@ -98,6 +98,7 @@ static int open_log(struct imp *im, const struct import_row *r)
 {
 	struct run_meta meta;
 	struct h5log_cfg cfg = {.block_when_full = 1,
+				.bulk = 1,
 				.ring_samples = im->o->ring_samples};
 	const char *fmt = im->res->fmt->name;
 	int rc;
