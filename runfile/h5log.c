@@ -141,12 +141,13 @@ static hid_t dset_create(const struct h5log *l, hid_t loc, const char *name,
 	hsize_t maxdims[2] = {H5S_UNLIMITED, width};
 	hsize_t chunk[2] = {chunk_rows, width};
 	int rank = width ? 2 : 1;
-	hid_t sp = -1, dcpl = -1, ds = -1;
+	hid_t sp = -1, dcpl = -1, dapl = -1, ds = -1;
 
 	sp = H5Screate_simple(rank, dims, maxdims);
 	dcpl = H5Pcreate(H5P_DATASET_CREATE);
-	if (sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0 ||
-	    H5Pset_shuffle(dcpl) < 0 ||
+	dapl = H5Pcreate(H5P_DATASET_ACCESS);
+	if (sp < 0 || dcpl < 0 || dapl < 0 ||
+	    H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
 	    H5Pset_deflate(dcpl, l->bulk ? BULK_DEFLATE_LEVEL : DEFLATE_LEVEL) <
 		0 ||
 	    /* Last, over the compressed bytes: a damaged chunk fails its
@@ -157,10 +158,16 @@ static hid_t dset_create(const struct h5log *l, hid_t loc, const char *name,
 	     * and the file grew 60x faster than its data (SWMR writers never
 	     * reuse freed space). It is compressed once full. A bulk
 	     * file is not flushed before its end. */
-	    (!l->bulk &&
-	     H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) < 0))
+	    (!l->bulk && H5Pset_chunk_opts(
+			     dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) < 0) ||
+	    /* A bulk file's sample batches are whole chunks: straight
+	     * to the file, none kept (the cache held 1 MB per dataset).
+	     * Steps and events come a row at a time: cached. */
+	    (l->bulk && chunk_rows == l->batch_rows &&
+	     H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
+				H5D_CHUNK_CACHE_W0_DEFAULT) < 0))
 		goto out;
-	ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, dapl);
 	if (ds >= 0 && units && h5attr_put_str(ds, "units", units, 0) < 0) {
 		H5Dclose(ds);
 		ds = -1;
@@ -170,6 +177,8 @@ out:
 		H5Sclose(sp);
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
+	if (dapl >= 0)
+		H5Pclose(dapl);
 	if (ds < 0)
 		log_err("cannot create dataset '%s'", name);
 	return ds;
