@@ -371,16 +371,18 @@ static long days_from_civil(long y, long mo, long d)
 }
 
 /* The two layouts the exports write in full, digit by digit:
- * "YYYY-MM-DD hh:mm:ss[.f]" (or 'T') and "MM/DD/YYYY hh:mm:ss[.f]" without
- * AM/PM. 1 = read, 0 = another form (sscanf decides). */
+ * "YYYY-MM-DD hh:mm:ss[.f]" (or 'T') and "MM/DD/YYYY hh:mm:ss[.f][ AM|PM]".
+ * 1 = read, 0 = another form (sscanf decides). */
 static int datetime_fast(const char *s, int *y, int *mo, int *d, int *h,
 			 int *mi, double *sec)
 {
 	long v[5];
 	const char *t = s + 10;
-	int iso;
+	size_t n = strlen(s);
+	int iso, pm = -1; /* -1: a 24-hour clock */
+	char secs[32];
 
-	if (strlen(s) < 19)
+	if (n < 19)
 		return 0;
 	iso = s[4] == '-';
 	if ((*t != ' ' && !(iso && *t == 'T')) || t[3] != ':' || t[6] != ':' ||
@@ -394,8 +396,22 @@ static int datetime_fast(const char *s, int *y, int *mo, int *d, int *h,
 		      !uint_digits(s + 3, s + 5, &v[2]) ||
 		      !uint_digits(s + 6, s + 10, &v[0]))
 		return 0;
-	if (!num_fast(t + 7, 0, sec) || !(t[7] >= '0' && t[7] <= '9'))
+	if (!iso && s[n - 3] == ' ' && (s[n - 1] | 0x20) == 'm' &&
+	    ((s[n - 2] | 0x20) == 'a' || (s[n - 2] | 0x20) == 'p')) {
+		pm = (s[n - 2] | 0x20) == 'p';
+		n -= 3;
+	}
+	if (n - 17 >= sizeof(secs) || !(t[7] >= '0' && t[7] <= '9'))
 		return 0;
+	memcpy(secs, t + 7, n - 17);
+	secs[n - 17] = '\0';
+	if (!num_fast(secs, 0, sec))
+		return 0;
+	if (pm >= 0) {
+		if (v[3] < 1 || v[3] > 12)
+			return 0;
+		v[3] = v[3] % 12 + (pm ? 12 : 0);
+	}
 	*y = (int)v[0];
 	*mo = (int)v[1];
 	*d = (int)v[2];

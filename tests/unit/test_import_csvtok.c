@@ -183,7 +183,7 @@ Test(import_csvtok, numbers_as_strtod_reads_them)
 Test(import_csvtok, dates_as_timegm_reads_them)
 {
 	uint64_t seed = 12345;
-	char iso[64], us[64];
+	char iso[64], us[64], ampm[96];
 
 	for (int i = 0; i < 50000; i++) {
 		uint64_t r = rnd(&seed);
@@ -208,10 +208,21 @@ Test(import_csvtok, dates_as_timegm_reads_them)
 		cr_assert_float_eq(got, want, 1e-6, "%s", iso);
 		cr_assert_eq(csvtok_datetime(us, &got), 0, "%s", us);
 		cr_assert_float_eq(got, want, 1e-6, "%s", us);
+		/* Maccor's 12-hour clock: 12 AM is midnight, 12 PM noon. */
+		snprintf(ampm, sizeof(ampm), "%.*s%02d%s %s", 11, us,
+			 (tm.tm_hour + 11) % 12 + 1, us + 13,
+			 tm.tm_hour < 12 ? ((r >> 52) & 1 ? "am" : "AM")
+					 : "PM");
+		cr_assert_eq(csvtok_datetime(ampm, &got), 0, "%s", ampm);
+		cr_assert_float_eq(got, want, 1e-6, "%s", ampm);
 	}
 	cr_expect_lt(csvtok_datetime("2021-13-04 10:00:00", &(double){0}), 0);
 	cr_expect_lt(csvtok_datetime("2021-03-04 24:00:00", &(double){0}), 0);
 	cr_expect_lt(csvtok_datetime("2021-03-04 10:00:61", &(double){0}), 0);
 	cr_expect_lt(csvtok_datetime("1969-12-31 23:59:59", &(double){0}), 0);
 	cr_expect_lt(csvtok_datetime("2021-03", &(double){0}), 0);
+	cr_expect_lt(csvtok_datetime("03/04/2021 13:00:00 PM", &(double){0}),
+		     0);
+	cr_expect_lt(csvtok_datetime("03/04/2021 00:00:00 AM", &(double){0}),
+		     0);
 }
