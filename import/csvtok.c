@@ -217,26 +217,24 @@ static int num_fast(const char *p, int decimal_comma, double *out)
 				       1e6,  1e7,  1e8,	 1e9,  1e10, 1e11,
 				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
 				       1e18, 1e19, 1e20, 1e21, 1e22};
-	uint64_t m = 0;
-	int neg = 0, digits = 0, frac = 0, mark = 0, e = 0;
+	uint64_t m = 0; /* wraps past 19 digits: refused below */
+	long digits, frac = 0;
+	int neg = 0, e = 0;
+	const char *start;
 	double d;
 
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	for (;; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (++digits > 19)
-				return 0;
+	for (start = p; (unsigned)(*p - '0') < 10; p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	digits = p - start;
+	if (*p == '.' || (*p == ',' && decimal_comma)) {
+		for (start = ++p; (unsigned)(*p - '0') < 10; p++)
 			m = m * 10 + (uint64_t)(*p - '0');
-			frac += mark;
-		} else if (!mark &&
-			   (*p == '.' || (*p == ',' && decimal_comma))) {
-			mark = 1;
-		} else {
-			break;
-		}
+		frac = p - start;
+		digits += frac;
 	}
-	if (!digits)
+	if (!digits || digits > 19)
 		return 0;
 	if (*p == 'e' || *p == 'E') {
 		int eneg = 0, ed = 0;
@@ -254,7 +252,7 @@ static int num_fast(const char *p, int decimal_comma, double *out)
 		if (eneg)
 			e = -e;
 	}
-	e -= frac;
+	e -= (int)frac;
 	if (*p || m > (1ull << 53) || e < -22 || e > 22)
 		return 0;
 	d = (double)m;
