@@ -34,8 +34,9 @@
 #define FRAME_CHUNK_ROWS 1024
 #define DEFLATE_LEVEL 4
 /* Bulk files (imports): a batch is one chunk of every /timeseries
- * column, written whole, and deflate's fastest level; level 4 took
- * twice the time for a file a tenth smaller. */
+ * column, written whole, and deflate's fastest level: level 4 took twice
+ * as long to compress for a file 12 % smaller, no compression saved
+ * little time for a file 20 times larger. */
 #define BULK_CHUNK_ROWS 16384
 #define BULK_DEFLATE_LEVEL 1
 #define DEFAULT_MIN_FREE_BYTES (16u << 20)
