@@ -94,7 +94,7 @@ static void block_portable(uint32_t h[8], const uint8_t p[64])
  * per message vector, the schedule's next vector from the four before it
  * (W[g] = msg2(msg1(W[g-4], W[g-3]) + W[g-2..g-1] words, W[g-1])). */
 __attribute__((target("sha,sse4.1,ssse3"))) static void
-block_shani(uint32_t h[8], const uint8_t p[64])
+blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
 {
 	const __m128i bswap =
 	    _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
@@ -106,27 +106,34 @@ block_shani(uint32_t h[8], const uint8_t p[64])
 	s1 = _mm_shuffle_epi32(s1, 0x1B);    /* EFGH */
 	s0 = _mm_alignr_epi8(tmp, s1, 8);    /* ABEF */
 	s1 = _mm_blend_epi16(s1, tmp, 0xF0); /* CDGH */
-	abef = s0;
-	cdgh = s1;
-	for (int g = 0; g < 16; g++) {
-		if (g < 4)
-			w[g] = _mm_shuffle_epi8(
-			    _mm_loadu_si128((const __m128i *)(p + 16 * g)),
-			    bswap);
-		else
-			w[g & 3] = _mm_sha256msg2_epu32(
-			    _mm_add_epi32(
-				_mm_sha256msg1_epu32(w[g & 3], w[(g - 3) & 3]),
-				_mm_alignr_epi8(w[(g - 1) & 3], w[(g - 2) & 3],
-						4)),
-			    w[(g - 1) & 3]);
-		m = _mm_add_epi32(w[g & 3],
-				  _mm_loadu_si128((const __m128i *)&k[4 * g]));
-		s1 = _mm_sha256rnds2_epu32(s1, s0, m);
-		s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+	for (; n; n--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+#pragma GCC unroll 16
+		for (int g = 0; g < 16; g++) {
+			if (g < 4)
+				w[g] = _mm_shuffle_epi8(
+				    _mm_loadu_si128(
+					(const __m128i *)(p + 16 * g)),
+				    bswap);
+			else
+				w[g & 3] = _mm_sha256msg2_epu32(
+				    _mm_add_epi32(
+					_mm_sha256msg1_epu32(w[g & 3],
+							     w[(g - 3) & 3]),
+					_mm_alignr_epi8(w[(g - 1) & 3],
+							w[(g - 2) & 3], 4)),
+				    w[(g - 1) & 3]);
+			m = _mm_add_epi32(
+			    w[g & 3],
+			    _mm_loadu_si128((const __m128i *)&k[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1,
+						   _mm_shuffle_epi32(m, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
 	}
-	s0 = _mm_add_epi32(s0, abef);
-	s1 = _mm_add_epi32(s1, cdgh);
 	tmp = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
 	s1 = _mm_shuffle_epi32(s1, 0xB1);    /* DCHG */
 	s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
@@ -146,7 +153,8 @@ static int cpu_has_shani(void)
 }
 #endif
 
-static void block(uint32_t h[8], const uint8_t p[64])
+/* n whole blocks from p. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
 {
 #ifdef SHA256_X86
 	/* -1: not asked yet; every thread gets the same answer */
@@ -158,11 +166,12 @@ static void block(uint32_t h[8], const uint8_t p[64])
 		atomic_store_explicit(&shani, has, memory_order_relaxed);
 	}
 	if (has) {
-		block_shani(h, p);
+		blocks_shani(h, p, n);
 		return;
 	}
 #endif
-	block_portable(h, p);
+	for (; n; n--, p += 64)
+		block_portable(h, p);
 }
 
 void sha256_init(struct sha256_ctx *c)
@@ -185,10 +194,10 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 
 	c->n_bytes += len;
 	/* Whole blocks straight from the caller's bytes. */
-	while (c->buf_len == 0 && len >= 64) {
-		block(c->h, p);
-		p += 64;
-		len -= 64;
+	if (c->buf_len == 0 && len >= 64) {
+		blocks(c->h, p, len / 64);
+		p += len / 64 * 64;
+		len %= 64;
 	}
 	while (len) {
 		size_t take = 64 - c->buf_len;
@@ -200,7 +209,7 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 		p += take;
 		len -= take;
 		if (c->buf_len == 64) {
-			block(c->h, c->buf);
+			blocks(c->h, c->buf, 1);
 			c->buf_len = 0;
 		}
 	}
