@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sha256.c - SHA-256 per FIPS 180-4, no dependencies. */
+/* sha256.c - SHA-256 per FIPS 180-4, no dependencies. On x86-64 CPUs with
+ * the SHA extensions the blocks go through them (about 8x faster: a
+ * source file's fingerprint at import costs a fraction of its parse). */
 #define LOG_PREFIX "sha256"
 #include "sha256.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define SHA256_X86 1
+#endif
 
 #include "log.h"
 #include "rc.h"
@@ -31,7 +40,7 @@ static inline uint32_t ror(uint32_t x, unsigned n)
 	return (x >> n) | (x << (32 - n));
 }
 
-static void block(uint32_t h[8], const uint8_t p[64])
+static void block_portable(uint32_t h[8], const uint8_t p[64])
 {
 	uint32_t w[64], a, b, c, d, e, f, g, hh;
 
@@ -80,6 +89,91 @@ static void block(uint32_t h[8], const uint8_t p[64])
 	h[7] += hh;
 }
 
+#ifdef SHA256_X86
+/* The rounds with SHA-NI: the state as ABEF and CDGH halves, four rounds
+ * per message vector, the schedule's next vector from the four before it
+ * (W[g] = msg2(msg1(W[g-4], W[g-3]) + W[g-2..g-1] words, W[g-1])). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	const __m128i bswap =
+	    _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);
+	__m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]);
+	__m128i s0, abef, cdgh, w[4], m;
+
+	tmp = _mm_shuffle_epi32(tmp, 0xB1);  /* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);    /* EFGH */
+	s0 = _mm_alignr_epi8(tmp, s1, 8);    /* ABEF */
+	s1 = _mm_blend_epi16(s1, tmp, 0xF0); /* CDGH */
+	for (; n; n--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+#pragma GCC unroll 16
+		for (int g = 0; g < 16; g++) {
+			if (g < 4)
+				w[g] = _mm_shuffle_epi8(
+				    _mm_loadu_si128(
+					(const __m128i *)(p + 16 * g)),
+				    bswap);
+			else
+				w[g & 3] = _mm_sha256msg2_epu32(
+				    _mm_add_epi32(
+					_mm_sha256msg1_epu32(w[g & 3],
+							     w[(g - 3) & 3]),
+					_mm_alignr_epi8(w[(g - 1) & 3],
+							w[(g - 2) & 3], 4)),
+				    w[(g - 1) & 3]);
+			m = _mm_add_epi32(
+			    w[g & 3],
+			    _mm_loadu_si128((const __m128i *)&k[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1,
+						   _mm_shuffle_epi32(m, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	tmp = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);    /* DCHG */
+	s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
+	s1 = _mm_alignr_epi8(s1, tmp, 8);    /* HGFE */
+	_mm_storeu_si128((__m128i *)&h[0], s0);
+	_mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+static int cpu_has_shani(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) ||
+	    !(c & bit_SSSE3))
+		return 0;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#endif
+
+/* n whole blocks from p. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+#ifdef SHA256_X86
+	/* -1: not asked yet; every thread gets the same answer */
+	static _Atomic int shani = -1;
+	int has = atomic_load_explicit(&shani, memory_order_relaxed);
+
+	if (has < 0) {
+		has = cpu_has_shani();
+		atomic_store_explicit(&shani, has, memory_order_relaxed);
+	}
+	if (has) {
+		blocks_shani(h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		block_portable(h, p);
+}
+
 void sha256_init(struct sha256_ctx *c)
 {
 	/* clang-format off */
@@ -99,6 +193,12 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 	const uint8_t *p = data;
 
 	c->n_bytes += len;
+	/* Whole blocks straight from the caller's bytes. */
+	if (c->buf_len == 0 && len >= 64) {
+		blocks(c->h, p, len / 64);
+		p += len / 64 * 64;
+		len %= 64;
+	}
 	while (len) {
 		size_t take = 64 - c->buf_len;
 
@@ -109,7 +209,7 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 		p += take;
 		len -= take;
 		if (c->buf_len == 64) {
-			block(c->h, c->buf);
+			blocks(c->h, c->buf, 1);
 			c->buf_len = 0;
 		}
 	}
@@ -159,7 +259,8 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN])
 int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN])
 {
 	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_LEN], buf[8192];
+	uint8_t d[SHA256_DIGEST_LEN];
+	static _Thread_local uint8_t buf[1 << 16];
 	size_t n;
 	FILE *f = fopen(path, "rb");
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* csvtok.h - the line reader and field splitter every text importer shares.
  *
- * Reads one line at a time (memory bounded by CSVTOK_MAX_LINE whatever the
- * file size), counts lines for error messages, splits on the separator the
+ * Reads the file in blocks of CSVTOK_BLOCK bytes and hands out one line at
+ * a time from the block (memory bounded whatever the file size), counts
+ * lines for error messages, splits on the separator the
  * header uses (',', ';' or tab) with double-quoted fields, and parses
  * numbers with a decimal point or, where the header says so (a ';' or tab
  * separated export with "1,5"-style numbers), a decimal comma.
@@ -14,13 +15,19 @@
 
 #define CSVTOK_MAX_LINE 65536
 #define CSVTOK_MAX_FIELDS 256
+/* Read size; more than a line, so a line cut by a block's end is moved
+ * to the front and completed by the next read. */
+#define CSVTOK_BLOCK (4 * CSVTOK_MAX_LINE)
 
 struct csvtok {
 	FILE *f;
 	const char *path;
 	unsigned long line; /* 1-based number of the line in buf */
-	char *buf;
+	char *buf;	    /* the line, inside blk, valid until the next */
 	size_t len;
+	char *blk; /* CSVTOK_BLOCK + 1 bytes read from f */
+	size_t blk_pos, blk_end;
+	int blk_eof;
 	int eol; /* the line in buf ended with a newline (not cut short) */
 	char sep;
 	int decimal_comma;

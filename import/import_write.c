@@ -23,6 +23,11 @@
 #define REST_A 1e-3
 /* Counter checks skip steps that moved less than this (Ah). */
 #define CHECK_MIN_AH 1e-3
+/* The writer's ring: the parser goes on while the writer compresses a
+ * batch (16384 rows), a full ring waits for it; smaller stalls the
+ * parser, larger only costs memory (docs/importers.md, "Speed and
+ * memory"). */
+#define IMPORT_RING_SAMPLES 32768
 
 enum { CNT_CHG_AH, CNT_DCHG_AH, CNT_N };
 
@@ -98,7 +103,10 @@ static int open_log(struct imp *im, const struct import_row *r)
 {
 	struct run_meta meta;
 	struct h5log_cfg cfg = {.block_when_full = 1,
-				.ring_samples = im->o->ring_samples};
+				.bulk = 1,
+				.ring_samples = im->o->ring_samples
+						    ? im->o->ring_samples
+						    : IMPORT_RING_SAMPLES};
 	const char *fmt = im->res->fmt->name;
 	int rc;
 

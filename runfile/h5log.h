@@ -46,6 +46,11 @@ struct h5log_cfg {
 	 * file-size limit, leaves less than this: the file is then closed
 	 * cleanly instead of cut mid-write. 0: default 16 MiB. */
 	uint64_t min_free_bytes;
+	/* A file built in one go under a temporary name (`bench import`):
+	 * no SWMR and no flush timer (nobody reads it while it is written),
+	 * so no packing at close either; larger chunks and cheaper deflate
+	 * (docs/hdf5-schema.md, "Storage"). Only for h5log_create. */
+	int bulk;
 };
 
 /* Create the run file, write the root attributes from meta with status

@@ -91,6 +91,8 @@ struct h5log {
 	_Atomic uint64_t samples_written, samples_dropped, flushes;
 
 	/* writer-thread batch buffers */
+	int bulk;
+	size_t batch_rows; /* rows per batch (a chunk's in bulk mode) */
 	size_t batch_n;
 	void *col_buf[RUN_N_COLS];
 	float *cell_v_buf, *cell_t_buf;

@@ -377,6 +377,109 @@ Test(h5log, block_when_full_loses_nothing)
 	free(dir);
 }
 
+/* A bulk file (bench import): every row back across whole chunks and the
+ * partial last one, steps and events row by row, and every chunked
+ * dataset still checksummed, its last chunk included (nothing is flushed
+ * before the end, so no chunk is left unfiltered). */
+Test(h5log, bulk_file_round_trip_every_chunk_checksummed)
+{
+	static const char *const dsets[] = {"/timeseries/test_time_second",
+					    "/timeseries/cycle_count",
+					    "/cells/voltage_volt",
+					    "/cells/temperature_celsius",
+					    "/steps",
+					    "/events"};
+	char *dir = tmpdir_new("h5bulk");
+	char path[512];
+	struct run_meta m;
+	struct h5log *l = NULL;
+	struct h5log_cfg cfg = {
+	    .ring_samples = 1000, .block_when_full = 1, .bulk = 1};
+	struct runfile *rf = NULL;
+	struct run_step st = {.kind = "rest"};
+	struct run_event ev = {.severity = "info", .code = "bench:IMPORT"};
+	struct run_step *steps;
+	struct run_event *evs;
+	const size_t n = 40000, at[] = {0, 16383, 16384, 32768, 39999};
+	double col[1];
+	float cells[SERIES], cv[SERIES], ct[PROBES];
+	struct run_sample s;
+	size_t ns, ne;
+	hid_t f;
+
+	snprintf(path, sizeof(path), "%s/run.h5", dir);
+	meta_fill(&m);
+	cr_assert_eq(h5log_create(path, &m, &cfg, &l), BENCH_OK);
+	for (size_t i = 0; i < n; i += 100) {
+		push_n(l, i, 100);
+		st.step_count = (uint32_t)(i / 100) + 1;
+		cr_assert_eq(h5log_push_step(l, &st), BENCH_OK);
+		snprintf(ev.message, sizeof(ev.message), "step %u",
+			 st.step_count);
+		cr_assert_eq(h5log_push_event(l, &ev), BENCH_OK);
+	}
+	cr_assert_eq(h5log_close(l, "complete", "imported"), BENCH_OK);
+
+	cr_assert_eq(runfile_open(path, &rf), BENCH_OK);
+	cr_assert_str_eq(runfile_meta(rf)->status, "complete");
+	cr_assert_eq(runfile_rows(rf), n);
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		sample_fill(&s, at[k], cv, ct);
+		cr_assert_eq(
+		    runfile_read_col(rf, "test_time_second", at[k], 1, col), 0);
+		cr_assert_float_eq(col[0], s.test_time_s, 1e-9, "row %zu",
+				   at[k]);
+		cr_assert_eq(runfile_read_col(rf, "discharging_energy_wh",
+					      at[k], 1, col),
+			     0);
+		cr_assert_float_eq(col[0], s.discharge_Wh, 1e-9, "row %zu",
+				   at[k]);
+		cr_assert_eq(runfile_read_cells(rf, "/cells/voltage_volt",
+						at[k], 1, cells),
+			     0);
+		cr_assert_eq(cells[SERIES - 1], cv[SERIES - 1], "row %zu",
+			     at[k]);
+	}
+	cr_assert_eq(runfile_steps(rf, &steps, &ns), BENCH_OK);
+	cr_assert_eq(ns, n / 100);
+	cr_assert_eq(steps[ns - 1].step_count, n / 100);
+	cr_assert_eq(runfile_events(rf, &evs, &ne), BENCH_OK);
+	cr_assert_eq(ne, n / 100);
+	cr_assert_str_eq(evs[ne - 1].message, "step 400");
+	free(steps);
+	free(evs);
+	runfile_close(rf);
+
+	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	cr_assert_geq(f, 0);
+	for (size_t i = 0; i < sizeof(dsets) / sizeof(dsets[0]); i++) {
+		hid_t d = H5Dopen2(f, dsets[i], H5P_DEFAULT);
+		hid_t dcpl = H5Dget_create_plist(d), sp = H5Dget_space(d);
+		unsigned flags, cd[4], mask;
+		size_t ncd = 4;
+		hsize_t nchunks, coord[2];
+		haddr_t addr;
+		hsize_t size;
+
+		cr_assert_geq(H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32,
+						   &flags, &ncd, cd, 0, NULL,
+						   NULL),
+			      0, "%s has no Fletcher32 checksum", dsets[i]);
+		cr_assert_geq(H5Dget_num_chunks(d, sp, &nchunks), 0);
+		cr_assert_gt(nchunks, 0, "%s", dsets[i]);
+		cr_assert_geq(H5Dget_chunk_info(d, sp, nchunks - 1, coord,
+						&mask, &addr, &size),
+			      0);
+		cr_assert_eq(mask, 0, "%s: last chunk not filtered", dsets[i]);
+		H5Sclose(sp);
+		H5Pclose(dcpl);
+		H5Dclose(d);
+	}
+	H5Fclose(f);
+	run_meta_release(&m);
+	free(dir);
+}
+
 Test(h5log, raw_can_frames_are_stored)
 {
 	char *dir = tmpdir_new("h5can");

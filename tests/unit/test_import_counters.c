@@ -10,9 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import_counters, .timeout = 30);
@@ -25,22 +23,12 @@ TestSuite(import_counters, .timeout = 30);
 static void import_text(const char *text, struct cycles *c)
 {
 	char *dir = tmpdir_new("impcnt");
-	char src[512], out[512];
-	struct import_opts o = {0};
-	struct import_result r;
-	FILE *f;
+	char *src = tmpfile_write(dir, "cell.csv", text);
 
-	snprintf(src, sizeof(src), "%s/cell.csv", dir);
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	f = fopen(src, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-	cr_assert_eq(import_file(src, out, &o, &r), 0);
-	cr_assert_eq(cycles_load(out, c), 0);
+	imptest_cycles(src, NULL, c, NULL);
 	unlink(src);
-	unlink(out);
 	rmdir(dir);
+	free(src);
 	free(dir);
 }
 

@@ -10,10 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
 #include "import/csvtok.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import, .timeout = 60);
@@ -156,29 +154,15 @@ Test(import, biologic_preamble_and_decimal_comma)
 /* Cycle totals of our integration against the instrument's per-cycle
  * figures: the Neware cycle rows (Cap_Chg, Cap_DChg in mAh) and the last
  * Arbin row of each cycle (Charge_Capacity(Ah) runs per cycle). */
-static void cycles_of(const char *src, struct cycles *c, char **dir_out)
-{
-	char *dir = tmpdir_new("impcyc");
-	char out[512];
-	struct import_opts o = {0};
-	struct import_result r;
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(src, out, &o, &r), 0);
-	cr_assert_eq(cycles_load(out, c), 0);
-	unlink(out);
-	*dir_out = dir;
-}
-
 Test(import, neware_cycle_rows_match_our_cycles)
 {
 	struct cycles c;
-	char line[512], *dir;
+	char line[512];
 	FILE *f = fopen("fixtures/import/neware_cell.csv", "r");
 	size_t k = 0;
 
 	cr_assert_not_null(f);
-	cycles_of("fixtures/import/neware_cell.csv", &c, &dir);
+	imptest_cycles("fixtures/import/neware_cell.csv", NULL, &c, NULL);
 	cr_assert_eq(c.n_cycles, 2);
 	while (fgets(line, sizeof(line), f)) {
 		long cyc;
@@ -199,8 +183,6 @@ Test(import, neware_cycle_rows_match_our_cycles)
 	cr_expect_eq(k, 2);
 	fclose(f);
 	cycles_free(&c);
-	rmdir(dir);
-	free(dir);
 }
 
 Test(import, arbin_cycle_counters_match_our_cycles)
@@ -208,9 +190,8 @@ Test(import, arbin_cycle_counters_match_our_cycles)
 	struct cycles c;
 	struct import_info info = {0};
 	struct first_rows *fr = calloc(1, sizeof(*fr));
-	char *dir;
 
-	cycles_of("fixtures/import/arbin_cell.csv", &c, &dir);
+	imptest_cycles("fixtures/import/arbin_cell.csv", NULL, &c, NULL);
 	cr_assert_eq(
 	    import_format_by_name("arbin_csv")
 		->parse("fixtures/import/arbin_cell.csv", &info, keep, fr),
@@ -237,8 +218,6 @@ Test(import, arbin_cycle_counters_match_our_cycles)
 	cr_expect_eq(c.n_cycles, 2);
 	cycles_free(&c);
 	free(fr);
-	rmdir(dir);
-	free(dir);
 }
 
 /* A file without cycle or step numbers: our cycles (a charge after a
@@ -246,9 +225,8 @@ Test(import, arbin_cycle_counters_match_our_cycles)
 Test(import, bdf_without_numbering_derives_cycles)
 {
 	struct cycles c;
-	char *dir;
 
-	cycles_of("fixtures/import/bdf_cell.csv", &c, &dir);
+	imptest_cycles("fixtures/import/bdf_cell.csv", NULL, &c, NULL);
 	cr_assert_eq(c.n_cycles, 2);
 	cr_expect_eq(c.cycle[0].cycle, 1);
 	cr_expect_eq(c.cycle[1].cycle, 2);
@@ -256,8 +234,6 @@ Test(import, bdf_without_numbering_derives_cycles)
 	for (size_t k = 0; k < c.n_steps; k++)
 		cr_expect_eq(c.step[k].step, -1);
 	cycles_free(&c);
-	rmdir(dir);
-	free(dir);
 }
 
 /* ---- the tokenizer ---- */
@@ -308,28 +284,10 @@ static void refused(const char *name, const char *text, const char *format,
 {
 	char *dir = tmpdir_new("impbad");
 	char *src = tmpfile_write(dir, name, text);
-	char out[512], loc[600];
-	struct import_opts o = {0};
-	struct import_result r;
-	int rc;
+	char loc[600];
 
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	if (format)
-		o.fmt = import_format_by_name(format);
-	logcap_start();
-	rc = import_file(src, out, &o, &r);
-	logcap_stop();
-	cr_assert_lt(rc, 0, "%s accepted", name);
 	snprintf(loc, sizeof(loc), "%s:%s", src, want1);
-	cr_expect(strstr(logcap_text(), loc), "want '%s' in: %s", loc,
-		  logcap_text());
-	cr_expect(strstr(logcap_text(), want2), "want '%s' in: %s", want2,
-		  logcap_text());
-	/* Nothing written: neither the run file nor a temporary. */
-	cr_expect_neq(access(out, F_OK), 0);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
-	cr_expect_eq(system(cmd), 0, "files left in %s", dir);
+	imptest_refused(src, format, loc, want2);
 	unlink(src);
 	rmdir(dir);
 	free(src);

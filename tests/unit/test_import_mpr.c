@@ -12,9 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import_mpr, .timeout = 60);
@@ -29,41 +27,12 @@ TestSuite(import_mpr, .timeout = 60);
 #define REC 83	   /* flags, Ns, time, 3 x f4, 2 x f8, T, 5 x f8 */
 #define REC_TIME 3 /* after the flags byte and Ns */
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	*n = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*n);
-	cr_assert_eq(fread(buf, 1, *n, f), *n);
-	fclose(f);
-	return buf;
-}
-
-static char *write_bytes(const char *dir, const char *name,
-			 const unsigned char *b, size_t n)
-{
-	char *path = malloc(512);
-	FILE *f;
-
-	snprintf(path, 512, "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(b, 1, n, f), n);
-	fclose(f);
-	return path;
-}
-
 Test(import_mpr, detected_from_content_whatever_the_name)
 {
 	char *dir = tmpdir_new("mprname");
 	size_t n;
-	unsigned char *b = slurp(MPR, &n);
-	char *path = write_bytes(dir, "export.csv", b, n);
+	unsigned char *b = imptest_slurp(MPR, &n);
+	char *path = imptest_write_bytes(dir, "export.csv", b, n);
 	const struct import_format *f = import_detect(path);
 
 	cr_assert_not_null(f);
@@ -76,21 +45,6 @@ Test(import_mpr, detected_from_content_whatever_the_name)
 	free(dir);
 }
 
-static void cycles_of(const char *src, struct cycles *c,
-		      struct import_result *r)
-{
-	char *dir = tmpdir_new("mprcyc");
-	char out[512];
-	struct import_opts o = {0};
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(src, out, &o, r), 0, "%s", src);
-	cr_assert_eq(cycles_load(out, c), 0);
-	unlink(out);
-	rmdir(dir);
-	free(dir);
-}
-
 /* The binary and the text export of one test are one test. */
 Test(import_mpr, same_test_as_the_text_export)
 {
@@ -98,9 +52,9 @@ Test(import_mpr, same_test_as_the_text_export)
 	struct cycles t, b;
 	struct import_result rt, rb;
 
-	cycles_of(MPT, &t, &rt);
+	imptest_cycles(MPT, NULL, &t, &rt);
 	for (size_t i = 0; i < 2; i++) {
-		cycles_of(bins[i], &b, &rb);
+		imptest_cycles(bins[i], NULL, &b, &rb);
 		cr_expect_eq(rb.rows, rt.rows, "%s: %zu rows", bins[i],
 			     rb.rows);
 		cr_expect_eq(rb.steps, 11, "%s: %zu steps", bins[i], rb.steps);
@@ -135,39 +89,14 @@ Test(import_mpr, impedance_rows_left_out)
 	cr_expect_eq(r.skipped_rows, 0);
 }
 
-struct seen {
-	size_t n;
-	double min_I, max_I, t0_unix;
-	long max_cycle, max_step;
-	int rest_rows;
-};
-
-static int keep(void *ctx, const struct import_row *r)
-{
-	struct seen *s = ctx;
-
-	if (s->n++ == 0)
-		s->t0_unix = r->unix_time_s;
-	s->min_I = fmin(s->min_I, r->current_A);
-	s->max_I = fmax(s->max_I, r->current_A);
-	if (r->cycle > s->max_cycle)
-		s->max_cycle = r->cycle;
-	if (r->step > s->max_step)
-		s->max_step = r->step;
-	s->rest_rows += r->kind == IMPORT_KIND_REST;
-	return 0;
-}
-
 /* Sign, units, numbering and provenance as docs/importers.md says. */
 Test(import_mpr, sign_units_numbering_provenance)
 {
 	struct import_info info;
-	struct seen s = {0, 1e9, -1e9, NAN, -1, -1, 0};
+	struct imptest_seen s;
 
-	cr_assert_eq(
-	    import_format_by_name("biologic_mpr")->parse(MPR, &info, keep, &s),
-	    0);
-	cr_expect_eq(s.n, 365);
+	imptest_read(MPR, "biologic_mpr", &info, &s);
+	cr_expect_eq(s.rows, 365);
 	/* I/mA to A: 1 A charge, 1 A discharge (negative) in the fixture. */
 	cr_expect_float_eq(s.max_I, 1.0, 1e-6);
 	cr_expect_float_eq(s.min_I, -1.0, 1e-6);
@@ -185,35 +114,13 @@ Test(import_mpr, sign_units_numbering_provenance)
 static void refused(const char *name, const unsigned char *b, size_t n,
 		    const char *want)
 {
-	char *dir = tmpdir_new("mprbad");
-	char *src = write_bytes(dir, name, b, n);
-	char out[600], cmd[700];
-	struct import_opts o = {.fmt = import_format_by_name("biologic_mpr")};
-	struct import_result r;
-	int rc;
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	logcap_start();
-	rc = import_file(src, out, &o, &r);
-	logcap_stop();
-	cr_expect_lt(rc, 0, "%s accepted", name);
-	cr_expect(strstr(logcap_text(), src), "no file name in: %s",
-		  logcap_text());
-	cr_expect(strstr(logcap_text(), want), "want '%s' in: %s", want,
-		  logcap_text());
-	cr_expect_neq(access(out, F_OK), 0);
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
-	cr_expect_eq(system(cmd), 0, "files left in %s", dir);
-	unlink(src);
-	rmdir(dir);
-	free(src);
-	free(dir);
+	imptest_refused_bytes(name, b, n, "biologic_mpr", want, NULL);
 }
 
 Test(import_mpr, truncated_files_refused_with_offset)
 {
 	size_t n;
-	unsigned char *b = slurp(MPR, &n);
+	unsigned char *b = imptest_slurp(MPR, &n);
 
 	refused("cut_magic.mpr", b, 20, "offset 0: truncated file");
 	refused("cut_module.mpr", b, 100, "offset 52:");
@@ -231,7 +138,7 @@ Test(import_mpr, truncated_files_refused_with_offset)
 Test(import_mpr, wrong_magic_and_corrupt_records_refused)
 {
 	size_t n;
-	unsigned char *b = slurp(MPR, &n);
+	unsigned char *b = imptest_slurp(MPR, &n);
 	unsigned char *c = malloc(n);
 	double nan_time = NAN;
 
@@ -266,23 +173,10 @@ Test(import_mpr, wrong_magic_and_corrupt_records_refused)
 /* Binary content no binary format claims is no text export either. */
 Test(import_mpr, unknown_binary_refused)
 {
-	char *dir = tmpdir_new("mprtxt");
 	size_t n;
-	unsigned char *b = slurp(MPR, &n);
-	char *src, out[600];
-	struct import_opts o = {0};
-	struct import_result r;
+	unsigned char *b = imptest_slurp(MPR, &n);
 
 	b[0] = 'X'; /* no magic: no format claims it */
-	src = write_bytes(dir, "y.mpr", b, n);
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	logcap_start();
-	cr_expect_lt(import_file(src, out, &o, &r), 0);
-	logcap_stop();
-	cr_expect(strstr(logcap_text(), "binary content"), "%s", logcap_text());
-	snprintf(out, sizeof(out), "rm -rf %s", dir);
-	cr_expect_eq(system(out), 0);
-	free(src);
+	imptest_refused_bytes("y.mpr", b, n, NULL, "binary content", NULL);
 	free(b);
-	free(dir);
 }

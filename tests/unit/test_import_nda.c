@@ -11,9 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import_nda, .timeout = 60);
@@ -24,35 +22,6 @@ TestSuite(import_nda, .timeout = 60);
 #define REC91(i) (1024 + ((i)-1) * 56)	/* record i (from 1), BTS 9.1 */
 #define REC29(i) (85471 + ((i)-1) * 86) /* nda29_new_nda_file.nda */
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	*n = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*n);
-	cr_assert_eq(fread(buf, 1, *n, f), *n);
-	fclose(f);
-	return buf;
-}
-
-static char *write_bytes(const char *dir, const char *name,
-			 const unsigned char *b, size_t n)
-{
-	char *path = malloc(512);
-	FILE *f;
-
-	snprintf(path, 512, "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(b, 1, n, f), n);
-	fclose(f);
-	return path;
-}
-
 Test(import_nda, detected_from_content_whatever_the_name)
 {
 	const char *files[] = {BTS91, BTS90, V29};
@@ -60,8 +29,8 @@ Test(import_nda, detected_from_content_whatever_the_name)
 
 	for (size_t i = 0; i < 3; i++) {
 		size_t n;
-		unsigned char *b = slurp(files[i], &n);
-		char *path = write_bytes(dir, "export.csv", b, n);
+		unsigned char *b = imptest_slurp(files[i], &n);
+		char *path = imptest_write_bytes(dir, "export.csv", b, n);
 		const struct import_format *f = import_detect(path);
 
 		cr_assert_not_null(f, "%s", files[i]);
@@ -70,21 +39,6 @@ Test(import_nda, detected_from_content_whatever_the_name)
 		free(path);
 		free(b);
 	}
-	rmdir(dir);
-	free(dir);
-}
-
-static void cycles_of(const char *src, struct cycles *c,
-		      struct import_result *r)
-{
-	char *dir = tmpdir_new("ndacyc");
-	char out[512];
-	struct import_opts o = {0};
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(src, out, &o, r), 0, "%s", src);
-	cr_assert_eq(cycles_load(out, c), 0);
-	unlink(out);
 	rmdir(dir);
 	free(dir);
 }
@@ -98,7 +52,7 @@ Test(import_nda, bts91_agrees_with_the_instrument_counters)
 	struct cycles c;
 	struct import_result r;
 
-	cycles_of(BTS91, &c, &r);
+	imptest_cycles(BTS91, NULL, &c, &r);
 	cr_expect_eq(r.rows, 6670);
 	cr_expect_eq(r.steps, 11);
 	cr_expect_geq(r.counter_checks, 6);
@@ -124,23 +78,16 @@ Test(import_nda, bts91_agrees_with_the_instrument_counters)
  * for the writer, never drops a row (here a ring of 64 samples). */
 Test(import_nda, rows_never_dropped_when_the_writer_lags)
 {
-	char *dir = tmpdir_new("ndaring");
-	char out[512];
 	struct import_opts o = {.ring_samples = 64};
 	struct import_result r;
 	struct cycles c;
 
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(BTS91, out, &o, &r), 0);
-	cr_assert_eq(cycles_load(out, &c), 0);
+	imptest_cycles(BTS91, &o, &c, &r);
 	cr_expect_eq(r.rows, 6670);
 	cr_assert_eq(c.n_cycles, 3);
 	cr_expect_float_eq(c.cycle[1].dchg_Ah, 20903926.0 / 3.6e6,
 			   0.005 * 5.81);
 	cycles_free(&c);
-	unlink(out);
-	rmdir(dir);
-	free(dir);
 }
 
 /* BTS 9.0, a pulse test sampled at the pulses' edges: a trapezoid over
@@ -159,54 +106,15 @@ Test(import_nda, bts90_pulse_counter_mismatch_warned)
 	cr_expect_gt(r.counter_max_dev, 0.5);
 }
 
-struct seen {
-	size_t n;
-	double min_I, max_I, t0_unix, t0, t_end, max_T;
-	long max_cycle, max_step;
-	int rest_rows, chg_neg, dchg_pos;
-};
-
-static int keep(void *ctx, const struct import_row *r)
-{
-	struct seen *s = ctx;
-
-	if (s->n++ == 0) {
-		s->t0_unix = r->unix_time_s;
-		s->t0 = r->test_time_s;
-	}
-	s->t_end = r->test_time_s;
-	s->min_I = fmin(s->min_I, r->current_A);
-	s->max_I = fmax(s->max_I, r->current_A);
-	s->max_T = fmax(s->max_T, r->temperature_C);
-	if (r->cycle > s->max_cycle)
-		s->max_cycle = r->cycle;
-	if (r->step > s->max_step)
-		s->max_step = r->step;
-	s->rest_rows += r->kind == IMPORT_KIND_REST;
-	s->chg_neg += r->kind == IMPORT_KIND_CHARGE && r->current_A < 0;
-	s->dchg_pos += r->kind == IMPORT_KIND_DISCHARGE && r->current_A > 0;
-	return 0;
-}
-
-static void read_all(const char *path, struct import_info *info, struct seen *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->min_I = s->max_I = s->max_T = NAN;
-	s->max_cycle = s->max_step = -1;
-	cr_assert_eq(
-	    import_format_by_name("neware_nda")->parse(path, info, keep, s), 0,
-	    "%s", path);
-}
-
 /* Sign, units, time base, numbering and provenance as
  * docs/importers.md says. */
 Test(import_nda, sign_units_numbering_provenance)
 {
 	struct import_info info;
-	struct seen s;
+	struct imptest_seen s;
 
-	read_all(BTS91, &info, &s);
-	cr_expect_eq(s.n, 6670);
+	imptest_read(BTS91, "neware_nda", &info, &s);
+	cr_expect_eq(s.rows, 6670);
 	cr_expect_float_eq(s.max_I, 1.2008, 1e-3);  /* 1200 mA charge */
 	cr_expect_float_eq(s.min_I, -3.0002, 1e-3); /* 3000 mA discharge */
 	cr_expect_eq(s.chg_neg + s.dchg_pos, 0);
@@ -223,8 +131,8 @@ Test(import_nda, sign_units_numbering_provenance)
 
 	/* Version 29: step clocks laid end to end, cycles from 1, the
 	 * record's date read as UTC, the server named in the header. */
-	read_all(V29, &info, &s);
-	cr_expect_eq(s.n, 439);
+	imptest_read(V29, "neware_nda", &info, &s);
+	cr_expect_eq(s.rows, 439);
 	cr_expect_eq(s.max_cycle, 1);
 	cr_expect_eq(s.max_step, 6);
 	cr_expect_float_eq(s.t0_unix, 1585135010.0, 1e-6);
@@ -235,8 +143,8 @@ Test(import_nda, sign_units_numbering_provenance)
 	cr_expect(!info.has_temperature);
 
 	/* BTS 9.0: no cycle number in the record. */
-	read_all(BTS90, &info, &s);
-	cr_expect_eq(s.n, 1000);
+	imptest_read(BTS90, "neware_nda", &info, &s);
+	cr_expect_eq(s.rows, 1000);
 	cr_expect_eq(s.max_cycle, -1);
 	cr_expect_eq(s.max_step, 1);
 	cr_expect(!info.has_cycle);
@@ -246,35 +154,13 @@ Test(import_nda, sign_units_numbering_provenance)
 static void refused(const char *name, const unsigned char *b, size_t n,
 		    const char *want)
 {
-	char *dir = tmpdir_new("ndabad");
-	char *src = write_bytes(dir, name, b, n);
-	char out[600], cmd[700];
-	struct import_opts o = {.fmt = import_format_by_name("neware_nda")};
-	struct import_result r;
-	int rc;
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	logcap_start();
-	rc = import_file(src, out, &o, &r);
-	logcap_stop();
-	cr_expect_lt(rc, 0, "%s accepted", name);
-	cr_expect(strstr(logcap_text(), src), "no file name in: %s",
-		  logcap_text());
-	cr_expect(strstr(logcap_text(), want), "want '%s' in: %s", want,
-		  logcap_text());
-	cr_expect_neq(access(out, F_OK), 0);
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
-	cr_expect_eq(system(cmd), 0, "files left in %s", dir);
-	unlink(src);
-	rmdir(dir);
-	free(src);
-	free(dir);
+	imptest_refused_bytes(name, b, n, "neware_nda", want, NULL);
 }
 
 Test(import_nda, truncated_foreign_and_unsupported_refused)
 {
 	size_t n;
-	unsigned char *b = slurp(BTS91, &n);
+	unsigned char *b = imptest_slurp(BTS91, &n);
 
 	refused("cut_head.nda", b, 10, "offset 0: truncated file");
 	refused("cut_v130.nda", b, 1000, "offset 1024: truncated file");
@@ -290,7 +176,7 @@ Test(import_nda, truncated_foreign_and_unsupported_refused)
 	refused("layout.nda", b, n, "unsupported record layout");
 	free(b);
 
-	b = slurp(V29, &n);
+	b = imptest_slurp(V29, &n);
 	refused("v29_head.nda", b, 4000, "no data record");
 	free(b);
 }
@@ -298,7 +184,7 @@ Test(import_nda, truncated_foreign_and_unsupported_refused)
 Test(import_nda, corrupt_records_refused_with_offset)
 {
 	size_t n;
-	unsigned char *b = slurp(BTS91, &n);
+	unsigned char *b = imptest_slurp(BTS91, &n);
 	unsigned char *c = malloc(n);
 
 	memcpy(c, b, n);
@@ -317,7 +203,7 @@ Test(import_nda, corrupt_records_refused_with_offset)
 	free(c);
 	free(b);
 
-	b = slurp(V29, &n);
+	b = imptest_slurp(V29, &n);
 	b[REC29(3) + 78] = 7; /* a current range nobody knows */
 	refused("range.nda", b, n,
 		"record 3 at offset 85643: corrupt record: unknown current "

@@ -13,9 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import_ndax, .timeout = 60);
@@ -24,35 +22,6 @@ TestSuite(import_ndax, .timeout = 60);
 #define UNIT27 "fixtures/import/real/ndax_ndc14_Unit27_Example.ndax"
 #define BAD "fixtures/import/ndax_bad/"
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	*n = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*n);
-	cr_assert_eq(fread(buf, 1, *n, f), *n);
-	fclose(f);
-	return buf;
-}
-
-static char *write_bytes(const char *dir, const char *name,
-			 const unsigned char *b, size_t n)
-{
-	char *path = malloc(512);
-	FILE *f;
-
-	snprintf(path, 512, "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(b, 1, n, f), n);
-	fclose(f);
-	return path;
-}
-
 Test(import_ndax, detected_from_content_whatever_the_name)
 {
 	const char *files[] = {BTS85, UNIT27, BAD "no_data.ndax"};
@@ -60,8 +29,8 @@ Test(import_ndax, detected_from_content_whatever_the_name)
 
 	for (size_t i = 0; i < 3; i++) {
 		size_t n;
-		unsigned char *b = slurp(files[i], &n);
-		char *path = write_bytes(dir, "export.csv", b, n);
+		unsigned char *b = imptest_slurp(files[i], &n);
+		char *path = imptest_write_bytes(dir, "export.csv", b, n);
 		const struct import_format *f = import_detect(path);
 
 		cr_assert_not_null(f, "%s", files[i]);
@@ -80,15 +49,10 @@ Test(import_ndax, detected_from_content_whatever_the_name)
  * 69273 0.00021648106 Ah. Ours within 0.5 % of them. */
 Test(import_ndax, agrees_with_the_instrument_counters)
 {
-	char *dir = tmpdir_new("ndaxcyc");
-	char out[512];
-	struct import_opts o = {0};
 	struct import_result r;
 	struct cycles c;
 
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(BTS85, out, &o, &r), 0);
-	cr_assert_eq(cycles_load(out, &c), 0);
+	imptest_cycles(BTS85, NULL, &c, &r);
 	cr_expect_eq(r.rows, 69300);
 	cr_expect_eq(r.steps, 3);
 	cr_expect_eq(r.skipped_rows, 0);
@@ -101,60 +65,17 @@ Test(import_ndax, agrees_with_the_instrument_counters)
 	cr_expect_float_eq(c.cycle[0].chg_Wh, 0.0033708264, 0.005 * 0.00337);
 	cr_expect_float_eq(c.cycle[0].dchg_Ah, 0.00021648106, 0.005 * 0.000217);
 	cycles_free(&c);
-	unlink(out);
-	rmdir(dir);
-	free(dir);
-}
-
-struct seen {
-	size_t n;
-	double min_I, max_I, min_V, max_V, t0_unix, t_end, min_T, max_T;
-	long max_cycle, max_step;
-	int rest_rows, chg_neg, dchg_pos;
-};
-
-static int keep(void *ctx, const struct import_row *r)
-{
-	struct seen *s = ctx;
-
-	if (s->n++ == 0)
-		s->t0_unix = r->unix_time_s;
-	s->t_end = r->test_time_s;
-	s->min_I = fmin(s->min_I, r->current_A);
-	s->max_I = fmax(s->max_I, r->current_A);
-	s->min_V = fmin(s->min_V, r->voltage_V);
-	s->max_V = fmax(s->max_V, r->voltage_V);
-	s->min_T = fmin(s->min_T, r->temperature_C);
-	s->max_T = fmax(s->max_T, r->temperature_C);
-	if (r->cycle > s->max_cycle)
-		s->max_cycle = r->cycle;
-	if (r->step > s->max_step)
-		s->max_step = r->step;
-	s->rest_rows += r->kind == IMPORT_KIND_REST;
-	s->chg_neg += r->kind == IMPORT_KIND_CHARGE && r->current_A < 0;
-	s->dchg_pos += r->kind == IMPORT_KIND_DISCHARGE && r->current_A > 0;
-	return 0;
-}
-
-static void read_all(const char *path, struct import_info *info, struct seen *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->min_I = s->max_I = s->min_V = s->max_V = s->min_T = s->max_T = NAN;
-	s->max_cycle = s->max_step = -1;
-	cr_assert_eq(
-	    import_format_by_name("neware_ndax")->parse(path, info, keep, s), 0,
-	    "%s", path);
 }
 
 Test(import_ndax, sign_units_time_numbering_provenance)
 {
 	struct import_info info;
-	struct seen s;
+	struct imptest_seen s;
 
 	/* A 5-minute rest sampled each second; data_runInfo.ndc times 8 of
 	 * the 301 records, the others get theirs by record index. */
-	read_all(UNIT27, &info, &s);
-	cr_expect_eq(s.n, 301);
+	imptest_read(UNIT27, "neware_ndax", &info, &s);
+	cr_expect_eq(s.rows, 301);
 	cr_expect_eq(s.rest_rows, 301);
 	cr_expect_float_eq(s.t_end, 300.0, 1e-6);
 	cr_expect_float_eq(s.t0_unix, 1731933825.422, 1e-3);
@@ -172,8 +93,8 @@ Test(import_ndax, sign_units_time_numbering_provenance)
 
 	/* Charge positive, discharge negative; the steps' clocks laid end
 	 * to end (rest 61 s, charge 57316.4 s, discharge to 11768 s). */
-	read_all(BTS85, &info, &s);
-	cr_expect_eq(s.n, 69300);
+	imptest_read(BTS85, "neware_ndax", &info, &s);
+	cr_expect_eq(s.rows, 69300);
 	cr_expect_gt(s.max_I, 0);
 	cr_expect_lt(s.min_I, 0);
 	cr_expect_eq(s.chg_neg + s.dchg_pos, 0);
@@ -185,24 +106,7 @@ Test(import_ndax, sign_units_time_numbering_provenance)
 /* Refused, naming the file and want, with nothing written. */
 static void refused(const char *src, const char *want)
 {
-	char *dir = tmpdir_new("ndaxbad");
-	char out[600];
-	struct import_opts o = {.fmt = import_format_by_name("neware_ndax")};
-	struct import_result r;
-	int rc;
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	logcap_start();
-	rc = import_file(src, out, &o, &r);
-	logcap_stop();
-	cr_expect_lt(rc, 0, "%s accepted", src);
-	cr_expect(strstr(logcap_text(), src), "no file name in: %s",
-		  logcap_text());
-	cr_expect(strstr(logcap_text(), want), "want '%s' in: %s", want,
-		  logcap_text());
-	cr_expect_neq(access(out, F_OK), 0);
-	cr_expect_eq(rmdir(dir), 0, "files left in %s", dir);
-	free(dir);
+	imptest_refused(src, "neware_ndax", want, NULL);
 }
 
 Test(import_ndax, bad_archives_refused)
@@ -224,11 +128,11 @@ Test(import_ndax, cut_and_corrupt_zip_refused)
 {
 	char *dir = tmpdir_new("ndaxzip");
 	size_t n;
-	unsigned char *b = slurp(UNIT27, &n);
+	unsigned char *b = imptest_slurp(UNIT27, &n);
 	unsigned char *name = memmem(b, n, "data.ndc", 8);
 	char *src;
 
-	src = write_bytes(dir, "cut.ndax", b, n / 2);
+	src = imptest_write_bytes(dir, "cut.ndax", b, n / 2);
 	refused(src, "not a readable zip archive");
 	unlink(src);
 	free(src);
@@ -237,7 +141,7 @@ Test(import_ndax, cut_and_corrupt_zip_refused)
 	cr_assert_not_null(name);
 	for (int i = 40; i < 80; i++)
 		name[i] ^= 0x5a;
-	src = write_bytes(dir, "corrupt.ndax", b, n);
+	src = imptest_write_bytes(dir, "corrupt.ndax", b, n);
 	refused(src, "'data.ndc': offset 0: corrupt entry");
 	unlink(src);
 	free(src);

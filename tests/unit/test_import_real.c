@@ -11,9 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import_real, .timeout = 60);
@@ -36,44 +34,16 @@ struct real_case {
 	size_t n_ref;
 };
 
-struct seen {
-	size_t rows, charge_rows, discharge_rows, other_rows;
-	double last_test_s;
-};
-
-static int seen_row(void *ctx, const struct import_row *r)
-{
-	struct seen *s = ctx;
-
-	s->rows++;
-	if (r->current_A > 1e-9)
-		s->charge_rows++;
-	if (r->current_A < -1e-9)
-		s->discharge_rows++;
-	if (r->kind == IMPORT_KIND_OTHER)
-		s->other_rows++;
-	s->last_test_s = r->test_time_s;
-	return 0;
-}
-
-/* The fixtures are not generated: a missing one fails, never skips. */
-static void need(const char *path)
-{
-	cr_assert_eq(access(path, R_OK), 0,
-		     "%s missing: see fixtures/import/real/README.md", path);
-}
-
 static void parse(const struct real_case *k, struct import_info *info,
-		  struct seen *s)
+		  struct imptest_seen *s)
 {
 	const struct import_format *f;
 
-	need(k->path);
+	imptest_need(k->path);
 	f = import_detect(k->path);
 	cr_assert_not_null(f, "%s not detected", k->path);
 	cr_assert_str_eq(f->name, k->fmt, "%s", k->path);
-	memset(s, 0, sizeof(*s));
-	cr_assert_eq(f->parse(k->path, info, seen_row, s), 0, "%s", k->path);
+	imptest_read(k->path, k->fmt, info, s);
 	cr_expect_eq(s->rows, k->rows, "%s: %zu rows", k->path, s->rows);
 	if (k->instrument)
 		cr_expect_str_eq(info->instrument, k->instrument);
@@ -95,19 +65,14 @@ static void close_to(const char *path, long cycle, const char *what,
 
 static void check(const struct real_case *k)
 {
-	char *dir = tmpdir_new("real");
-	char out[512];
-	struct import_opts o = {0};
 	struct import_result r;
-	struct import_info info = {0};
-	struct seen s;
+	struct import_info info;
+	struct imptest_seen s;
 	struct cycles c;
 
 	parse(k, &info, &s);
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(k->path, out, &o, &r), 0, "%s", k->path);
+	imptest_cycles(k->path, NULL, &c, &r);
 	cr_expect_eq(r.rows, k->rows);
-	cr_assert_eq(cycles_load(out, &c), 0);
 	cr_expect_eq(c.n_cycles, k->n_cycles, "%s: %zu cycles", k->path,
 		     c.n_cycles);
 	for (size_t i = 0; i < k->n_ref; i++) {
@@ -124,9 +89,6 @@ static void check(const struct real_case *k)
 			 ref->dchg_Ah);
 	}
 	cycles_free(&c);
-	unlink(out);
-	rmdir(dir);
-	free(dir);
 }
 
 /* BTS 8 nested export: the cycle rows' Chg. Cap.(Ah), DChg. Cap.(Ah). */
@@ -182,13 +144,12 @@ Test(import_real, bdf_hours_and_step_types)
 	    .n_ref = 3,
 	};
 	struct import_info info = {0};
-	struct seen s;
+	struct imptest_seen s;
 
 	check(&k);
 	parse(&k, &info, &s);
 	/* Test Time / h: the last row at 84.394444 h. */
-	cr_expect_lt(fabs(s.last_test_s - 303820.0), 1.0, "%g s",
-		     s.last_test_s);
+	cr_expect_lt(fabs(s.t_end - 303820.0), 1.0, "%g s", s.t_end);
 }
 
 /* Unit-less Arbin names; the counters run per cycle and the file starts
@@ -221,11 +182,11 @@ Test(import_real, maccor_minutes_and_time_of_day)
 	    .n_cycles = 1,
 	};
 	struct import_info info = {0};
-	struct seen s;
+	struct imptest_seen s;
 
 	check(&k);
 	parse(&k, &info, &s);
-	cr_expect_lt(fabs(s.last_test_s - 70.0), 0.01, "%g s", s.last_test_s);
+	cr_expect_lt(fabs(s.t_end - 70.0), 0.01, "%g s", s.t_end);
 	cr_expect_str_eq(info.start_time_utc, "2016-04-01T00:00:00Z");
 }
 
@@ -268,12 +229,11 @@ Test(import_real, maccor_named_export_minutes)
 	    .n_ref = 1,
 	};
 	struct import_info info = {0};
-	struct seen s;
+	struct imptest_seen s;
 
 	check(&k);
 	parse(&k, &info, &s);
-	cr_expect_lt(fabs(s.last_test_s - 126919.54), 0.01, "%g s",
-		     s.last_test_s);
+	cr_expect_lt(fabs(s.t_end - 126919.54), 0.01, "%g s", s.t_end);
 	cr_expect_str_eq(info.start_time_utc, "2021-05-11T15:40:24Z");
 }
 
@@ -288,7 +248,7 @@ Test(import_real, maccor_fra_and_pause_states)
 	    .n_cycles = 1,
 	};
 	struct import_info info = {0};
-	struct seen s;
+	struct imptest_seen s;
 
 	check(&k);
 	parse(&k, &info, &s);
@@ -316,7 +276,7 @@ Test(import_real, biologic_mpt_modulo_bat)
 	    .n_ref = 4,
 	};
 	struct import_info info = {0};
-	struct seen s;
+	struct imptest_seen s;
 
 	check(&k);
 	parse(&k, &info, &s);
@@ -339,26 +299,17 @@ Test(import_real, biologic_mpt_and_mpr_agree)
 	    .rows = 121,
 	    .n_cycles = 1,
 	};
-	struct import_info info = {0};
-	struct seen s;
-	char *dir = tmpdir_new("realcp");
-	char a[512], b[512];
-	struct import_opts o = {0};
-	struct import_result r;
+	struct import_info info;
+	struct imptest_seen s;
 	struct cycles ca, cb;
 
 	parse(&txt, &info, &s);
 	cr_expect_eq(s.discharge_rows, 121);
 	cr_expect_str_eq(info.start_time_utc, "2021-03-02T16:17:59Z");
-	memset(&info, 0, sizeof(info));
 	parse(&bin, &info, &s);
 	cr_expect_eq(s.discharge_rows, 121);
-	snprintf(a, sizeof(a), "%s/a.h5", dir);
-	snprintf(b, sizeof(b), "%s/b.h5", dir);
-	cr_assert_eq(import_file(txt.path, a, &o, &r), 0);
-	cr_assert_eq(import_file(bin.path, b, &o, &r), 0);
-	cr_assert_eq(cycles_load(a, &ca), 0);
-	cr_assert_eq(cycles_load(b, &cb), 0);
+	imptest_cycles(txt.path, NULL, &ca, NULL);
+	imptest_cycles(bin.path, NULL, &cb, NULL);
 	cr_assert_eq(ca.n_cycles, 1);
 	cr_assert_eq(cb.n_cycles, 1);
 	/* Q discharge/mA.h at the end: 3.302602 mAh. */
@@ -366,25 +317,12 @@ Test(import_real, biologic_mpt_and_mpr_agree)
 	close_to(bin.path, 1, "discharge", cb.cycle[0].dchg_Ah, 3.302602e-3);
 	cycles_free(&ca);
 	cycles_free(&cb);
-	unlink(a);
-	unlink(b);
-	rmdir(dir);
-	free(dir);
 }
 
 /* Impedance alone: nothing to import, said so, nothing written. */
 Test(import_real, biologic_peis_only_refused)
 {
-	char *dir = tmpdir_new("realpeis");
-	char out[512];
-	struct import_opts o = {0};
-	struct import_result r;
-
-	need(REAL "biologic_peis_cheminfo.mpt");
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_expect_neq(
-	    import_file(REAL "biologic_peis_cheminfo.mpt", out, &o, &r), 0);
-	cr_expect_neq(access(out, F_OK), 0);
-	rmdir(dir);
-	free(dir);
+	imptest_need(REAL "biologic_peis_cheminfo.mpt");
+	imptest_refused(REAL "biologic_peis_cheminfo.mpt", NULL,
+			"no rows to import", "impedance rows");
 }

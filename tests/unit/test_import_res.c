@@ -12,72 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/cycles.h"
-#include "import/import.h"
-#include "import/import_write.h"
+#include "imptest.h"
 #include "support.h"
 
 TestSuite(import_res, .timeout = 60);
 
 #define RES_CYCLING "fixtures/import/real/20160805_test001_45_cc_01.res"
 #define RES_AUX "fixtures/import/real/aux_one_x_dx.res"
-#define MAX_CYCLES 64
-
-/* The fixtures cannot be rebuilt (nothing writes Access files): a missing
- * one fails here, it is never skipped. */
-static void need(const char *path)
-{
-	cr_assert_eq(access(path, R_OK), 0,
-		     "%s missing: see fixtures/import/real/README.md", path);
-}
-
-/* What the parser streams: the last counters of each cycle, the rows. */
-struct seen {
-	size_t rows, charge_rows, discharge_rows, temp_rows;
-	double last_chg_Ah[MAX_CYCLES], last_dchg_Ah[MAX_CYCLES];
-	double last_dchg_Wh[MAX_CYCLES];
-	double temp_min_C, temp_max_C;
-};
-
-static int seen_row(void *ctx, const struct import_row *r)
-{
-	struct seen *s = ctx;
-
-	s->rows++;
-	cr_assert(r->cycle >= 0 && r->cycle < MAX_CYCLES);
-	s->last_chg_Ah[r->cycle] = r->chg_Ah;
-	s->last_dchg_Ah[r->cycle] = r->dchg_Ah;
-	s->last_dchg_Wh[r->cycle] = r->dchg_Wh;
-	/* The file's sign: charge positive, as its counters say. */
-	if (r->current_A > 1e-6)
-		s->charge_rows++;
-	if (r->current_A < -1e-6)
-		s->discharge_rows++;
-	if (!isnan(r->temperature_C)) {
-		s->temp_rows++;
-		s->temp_min_C = fmin(s->temp_min_C, r->temperature_C);
-		s->temp_max_C = fmax(s->temp_max_C, r->temperature_C);
-	}
-	return 0;
-}
-
-static void parse(const char *path, struct import_info *info, struct seen *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->temp_min_C = INFINITY;
-	s->temp_max_C = -INFINITY;
-	cr_assert_eq(
-	    import_format_by_name("arbin_res")->parse(path, info, seen_row, s),
-	    0, "%s", path);
-}
 
 Test(import_res, detected_from_content_whatever_the_name)
 {
 	char *dir = tmpdir_new("resname");
 	char path[512], cmd[1200];
 
-	need(RES_CYCLING);
-	need(RES_AUX);
+	imptest_need(RES_CYCLING);
+	imptest_need(RES_AUX);
 	cr_assert_str_eq(import_detect(RES_CYCLING)->name, "arbin_res");
 	cr_assert_str_eq(import_detect(RES_AUX)->name, "arbin_res");
 	snprintf(path, sizeof(path), "%s/export.csv", dir);
@@ -91,11 +40,11 @@ Test(import_res, detected_from_content_whatever_the_name)
 
 Test(import_res, provenance_from_global_table)
 {
-	struct import_info info = {0};
-	struct seen *s = calloc(1, sizeof(*s));
+	struct import_info info;
+	struct imptest_seen *s = calloc(1, sizeof(*s));
 
-	need(RES_CYCLING);
-	parse(RES_CYCLING, &info, s);
+	imptest_need(RES_CYCLING);
+	imptest_read(RES_CYCLING, "arbin_res", &info, s);
 	cr_expect_str_eq(info.software, "4.32 Build: 130904");
 	cr_expect_str_eq(info.instrument, "Arbin 176075 channel 96");
 	cr_expect_str_eq(info.schedule,
@@ -112,33 +61,28 @@ Test(import_res, provenance_from_global_table)
  * Discharge_Capacity of each cycle (they run per cycle), within 0.5 %. */
 Test(import_res, cycles_match_the_files_counters)
 {
-	char *dir = tmpdir_new("rescyc");
-	char out[512];
-	struct import_opts o = {0};
 	struct import_result r;
-	struct import_info info = {0};
-	struct seen *s = calloc(1, sizeof(*s));
+	struct import_info info;
+	struct imptest_seen *s = calloc(1, sizeof(*s));
 	struct cycles c;
 	size_t checked = 0;
 
-	need(RES_CYCLING);
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(RES_CYCLING, out, &o, &r), 0);
+	imptest_need(RES_CYCLING);
+	imptest_cycles(RES_CYCLING, NULL, &c, &r);
 	cr_expect_str_eq(r.fmt->name, "arbin_res");
 	cr_expect_eq(r.rows, 10261);
 	cr_expect_eq(r.counter_warnings, 0);
 	cr_expect_lt(r.counter_max_dev, IMPORT_COUNTER_TOL);
 	cr_expect_geq(r.counter_checks, 30);
-	parse(RES_CYCLING, &info, s);
+	imptest_read(RES_CYCLING, "arbin_res", &info, s);
 	cr_expect_eq(s->rows, 10261);
 	cr_expect_gt(s->charge_rows, 1000);
 	cr_expect_gt(s->discharge_rows, 1000);
-	cr_assert_eq(cycles_load(out, &c), 0);
 	cr_expect_eq(c.n_cycles, 18);
 	for (size_t k = 0; k < c.n_cycles; k++) {
 		long n = c.cycle[k].cycle;
 
-		cr_assert(n >= 0 && n < MAX_CYCLES);
+		cr_assert(n >= 0 && n < IMPTEST_MAX_CYCLES);
 		/* The last cycle stops early: too little to compare. */
 		if (s->last_chg_Ah[n] < 1e-4 || s->last_dchg_Ah[n] < 1e-4)
 			continue;
@@ -160,34 +104,25 @@ Test(import_res, cycles_match_the_files_counters)
 	}
 	cr_expect_geq(checked, 17);
 	cycles_free(&c);
-	unlink(out);
-	rmdir(dir);
-	free(dir);
 	free(s);
 }
 
 /* Auxiliary_Table's temperature joined to its data points. */
 Test(import_res, auxiliary_temperature)
 {
-	char *dir = tmpdir_new("resaux");
-	char out[512];
-	struct import_opts o = {0};
-	struct import_result r;
-	struct import_info info = {0};
-	struct seen *s = calloc(1, sizeof(*s));
+	struct import_info info;
+	struct imptest_seen *s = calloc(1, sizeof(*s));
 	struct cycles c;
 
-	need(RES_AUX);
-	parse(RES_AUX, &info, s);
+	imptest_need(RES_AUX);
+	imptest_read(RES_AUX, "arbin_res", &info, s);
 	cr_expect(info.has_temperature);
 	cr_expect_eq(s->temp_rows, s->rows);
 	cr_expect_eq(s->rows, 7235);
-	cr_expect_gt(s->temp_min_C, 20.0);
-	cr_expect_lt(s->temp_max_C, 35.0);
+	cr_expect_gt(s->min_T, 20.0);
+	cr_expect_lt(s->max_T, 35.0);
 	cr_expect_str_eq(info.software, "7.00 Build: 180119USB");
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	cr_assert_eq(import_file(RES_AUX, out, &o, &r), 0);
-	cr_assert_eq(cycles_load(out, &c), 0);
+	imptest_cycles(RES_AUX, NULL, &c, NULL);
 	cr_assert_eq(c.n_cycles, 1);
 	cr_expect(c.cycle[0].temp_mean_C > 20.0 &&
 		      c.cycle[0].temp_mean_C < 35.0,
@@ -196,9 +131,6 @@ Test(import_res, auxiliary_temperature)
 			 s->last_chg_Ah[1],
 		     0.005);
 	cycles_free(&c);
-	unlink(out);
-	rmdir(dir);
-	free(dir);
 	free(s);
 }
 
@@ -211,16 +143,9 @@ struct blob {
 
 static struct blob load(const char *path)
 {
-	struct blob x = {0};
-	FILE *f = fopen(path, "rb");
+	struct blob x;
 
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	x.n = (size_t)ftell(f);
-	rewind(f);
-	x.b = malloc(x.n);
-	cr_assert_eq(fread(x.b, 1, x.n, f), x.n);
-	fclose(f);
+	x.b = imptest_slurp(path, &x.n);
 	return x;
 }
 
@@ -248,34 +173,7 @@ static size_t rename16(struct blob *x, const char *from, const char *to)
 static void refused(const struct blob *x, size_t n, const char *want1,
 		    const char *want2)
 {
-	char *dir = tmpdir_new("resbad");
-	char src[512], out[512], cmd[600];
-	struct import_opts o = {0};
-	struct import_result r;
-	FILE *f;
-	int rc;
-
-	snprintf(src, sizeof(src), "%s/bad.res", dir);
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	f = fopen(src, "wb");
-	cr_assert_eq(fwrite(x->b, 1, n, f), n);
-	fclose(f);
-	logcap_start();
-	rc = import_file(src, out, &o, &r);
-	logcap_stop();
-	cr_assert_lt(rc, 0);
-	cr_expect(strstr(logcap_text(), src), "want '%s' in: %s", src,
-		  logcap_text());
-	cr_expect(strstr(logcap_text(), want1), "want '%s' in: %s", want1,
-		  logcap_text());
-	cr_expect(strstr(logcap_text(), want2), "want '%s' in: %s", want2,
-		  logcap_text());
-	cr_expect_neq(access(out, F_OK), 0);
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
-	cr_expect_eq(system(cmd), 0, "files left in %s", dir);
-	unlink(src);
-	rmdir(dir);
-	free(dir);
+	imptest_refused_bytes("bad.res", x->b, n, NULL, want1, want2);
 }
 
 Test(import_res, truncated_file_refused)
@@ -341,21 +239,8 @@ Test(import_res, time_going_back_refused)
 
 Test(import_res, forced_on_a_text_export_refused)
 {
-	char *dir = tmpdir_new("resforce");
-	char out[512];
-	struct import_opts o = {.fmt = import_format_by_name("arbin_res")};
-	struct import_result r;
-
-	snprintf(out, sizeof(out), "%s/run.h5", dir);
-	logcap_start();
-	cr_expect_lt(import_file("fixtures/import/arbin_cell.csv", out, &o, &r),
-		     0);
-	logcap_stop();
-	cr_expect(strstr(logcap_text(), "fixtures/import/arbin_cell.csv: "
-					"offset 4: not an Access (Jet) "
-					"database"),
-		  "%s", logcap_text());
-	cr_expect_neq(access(out, F_OK), 0);
-	rmdir(dir);
-	free(dir);
+	imptest_refused("fixtures/import/arbin_cell.csv", "arbin_res",
+			"fixtures/import/arbin_cell.csv: offset 4: not an "
+			"Access (Jet) database",
+			NULL);
 }
