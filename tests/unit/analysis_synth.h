@@ -47,7 +47,7 @@ static inline void sy_row(struct synth *s, double i_A)
 	double pack = 0;
 
 	for (unsigned c = 0; c < s->n; c++) {
-		double v = ocvcurve_V(CHEM_NMC, s->soc[c]) +
+		double v = ocvcurve_V(&ocvtab_nmc, s->soc[c]) +
 			   i_A * s->r0_mohm[c] / 1000.0;
 
 		s->cells[r * s->n + c] = (float)v;
@@ -86,7 +86,7 @@ static inline void sy_step(struct synth *s, const char *kind, const char *tag,
 		for (unsigned c = 0; c < s->n; c++) {
 			s->soc[c] += (i_A - s->sd_ma[c] / 1000.0) * dt /
 				     3600.0 / s->cap_ah[c];
-			pv += ocvcurve_V(CHEM_NMC, s->soc[c]) +
+			pv += ocvcurve_V(&ocvtab_nmc, s->soc[c]) +
 			      i_A * s->r0_mohm[c] / 1000.0;
 			if (until == SY_FULL && s->soc[c] >= 1.0)
 				done = true;
