@@ -103,7 +103,7 @@ static void classify_end(const struct rundata *rd, struct pack_result *pr)
 static double median_soc(const struct rundata *rd, const float *v, double *tmp)
 {
 	for (size_t c = 0; c < rd->series; c++)
-		tmp[c] = ocvcurve_soc(rd->chem, v[c]);
+		tmp[c] = ocvcurve_soc(&rd->ocv, v[c]);
 	return metrics_median(tmp, rd->series);
 }
 
@@ -135,8 +135,8 @@ static void pick_rest_pair(const struct rundata *rd, long *top, long *bot,
 			double sa = median_soc(rd, rd->rests[a].cell_V, tmp);
 			double sb = median_soc(rd, rd->rests[b].cell_V, tmp);
 
-			if (d > best && ocvcurve_soc_reliable(rd->chem, sa) &&
-			    ocvcurve_soc_reliable(rd->chem, sb)) {
+			if (d > best && ocvcurve_soc_reliable(&rd->ocv, sa) &&
+			    ocvcurve_soc_reliable(&rd->ocv, sb)) {
 				best = d;
 				*top = (long)(sa > sb ? a : b);
 				*bot = (long)(sa > sb ? b : a);
@@ -177,9 +177,9 @@ static void cell_offsets(const struct rundata *rd, struct pack_result *pr,
 		pr->cells[c].offset_se = 0;
 		for (size_t k = 0; k < rd->n_rests; k++) {
 			double soc =
-			    ocvcurve_soc(rd->chem, rd->rests[k].cell_V[c]);
+			    ocvcurve_soc(&rd->ocv, rd->rests[k].cell_V[c]);
 
-			if (!ocvcurve_soc_reliable(rd->chem, soc) ||
+			if (!ocvcurve_soc_reliable(&rd->ocv, soc) ||
 			    fabs(rd->rests[k].ah_net) >= best)
 				continue;
 			best = fabs(rd->rests[k].ah_net);
@@ -207,13 +207,13 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 
 		if (top >= 0)
 			cr->soc_top =
-			    ocvcurve_soc(rd->chem, rd->rests[top].cell_V[c]);
+			    ocvcurve_soc(&rd->ocv, rd->rests[top].cell_V[c]);
 		if (bot >= 0)
 			cr->soc_bot =
-			    ocvcurve_soc(rd->chem, rd->rests[bot].cell_V[c]);
+			    ocvcurve_soc(&rd->ocv, rd->rests[bot].cell_V[c]);
 		if (top >= 0 && bot >= 0 &&
 		    rd->rests[bot].t_s > rd->rests[top].t_s &&
-		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top)) {
+		    !ocvcurve_soc_reliable(&rd->ocv, cr->soc_top)) {
 			/* the top reads nothing on a plateau, but SOC_top <= 1:
 			 * C >= Ah / (1 - SOC_bot), with SOC_bot taken 3 points
 			 * low so a rough bottom reading errs safe */
@@ -224,8 +224,8 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 			    (1 - (sb > 0 ? sb : 0));
 		}
 		if (top < 0 || bot < 0 ||
-		    !ocvcurve_soc_reliable(rd->chem, cr->soc_top) ||
-		    !ocvcurve_soc_reliable(rd->chem, cr->soc_bot))
+		    !ocvcurve_soc_reliable(&rd->ocv, cr->soc_top) ||
+		    !ocvcurve_soc_reliable(&rd->ocv, cr->soc_bot))
 			continue;
 		double ah = rd->rests[bot].ah_net - rd->rests[top].ah_net;
 		double before = cr->soc_top, after = cr->soc_bot;
@@ -262,7 +262,7 @@ static double end_gap_ah(const struct pack_result *pr, bool top, double cap)
 		double cc = isnan(cr->capacity_ah) ? cap : cr->capacity_ah;
 		double g = cc * (top ? 1 - soc : soc);
 
-		if (!ocvcurve_soc_reliable(pr->chem, soc) || isnan(g))
+		if (!ocvcurve_soc_reliable(&pr->ocv, soc) || isnan(g))
 			continue;
 		if (isnan(gap) || g < gap)
 			gap = g;
@@ -409,18 +409,18 @@ static void pulse_resistance(const struct rundata *rd, struct pack_result *pr)
  * a day's leak moves the voltage less than the 1 mV readings resolve:
  * such a slope is no measurement; an unbalanced or weak-module pack rests
  * its cells at different SOC, some off the plateau, some on it). */
-static void judge_drift(enum cell_chem chem, const float *start_V,
+static void judge_drift(const struct ocvtab *ocv, const float *start_V,
 			const double *mv_per_day, const double *se_mv_per_day,
 			double fit_s, struct pack_result *pr)
 {
 	pr->sd_fit_h = fit_s / 3600.0;
 	for (size_t c = 0; c < pr->series; c++) {
 		struct cell_result *cr = &pr->cells[c];
-		double soc = ocvcurve_soc(chem, start_V[c]);
+		double soc = ocvcurve_soc(ocv, start_V[c]);
 		double cap =
 		    isnan(cr->capacity_ah) ? pr->rated_ah : cr->capacity_ah;
 
-		if (!ocvcurve_soc_reliable(chem, soc)) {
+		if (!ocvcurve_soc_reliable(ocv, soc)) {
 			cr->sd_mv_per_day = cr->sd_se_mv_per_day = NAN;
 			cr->leak_ma = NAN;
 			pr->sd_unjudged_cells++;
@@ -429,7 +429,7 @@ static void judge_drift(enum cell_chem chem, const float *start_V,
 		/* report the loss as a positive number */
 		cr->sd_mv_per_day = -mv_per_day[c];
 		cr->sd_se_mv_per_day = se_mv_per_day[c];
-		cr->leak_ma = metrics_leak_ma(chem, start_V[c], mv_per_day[c],
+		cr->leak_ma = metrics_leak_ma(ocv, start_V[c], mv_per_day[c],
 					      fit_s / 86400.0, cap);
 	}
 	pr->sd_unjudged = pr->sd_unjudged_cells == pr->series;
@@ -441,7 +441,7 @@ static void self_discharge(const struct rundata *rd, struct pack_result *pr,
 	if (!rd->sd_mv_per_day)
 		return;
 	pr->sd_soc = median_soc(rd, rd->sd_start_V, tmp);
-	judge_drift(rd->chem, rd->sd_start_V, rd->sd_mv_per_day,
+	judge_drift(&rd->ocv, rd->sd_start_V, rd->sd_mv_per_day,
 		    rd->sd_se_mv_per_day, rd->sd_fit_s, pr);
 }
 
@@ -539,7 +539,7 @@ int analyze_shelf(const struct rundata *fast, const char *fast_path,
 	}
 	pr->sd_unjudged_cells = 0;
 	pr->sd_shelf = true;
-	judge_drift(fast->chem, p0->cell_V, mv, se, t1 - t0, pr);
+	judge_drift(&fast->ocv, p0->cell_V, mv, se, t1 - t0, pr);
 	pr->sd_soc = median_soc(fast, p0->cell_V, se); /* se: scratch */
 	free(mv);
 	free(se);
@@ -619,6 +619,7 @@ int analyze_run(const struct rundata *rd, struct pack_result *pr)
 	snprintf(pr->status, sizeof(pr->status), "%s", m->status);
 	snprintf(pr->end_reason, sizeof(pr->end_reason), "%s", m->end_reason);
 	pr->chem = rd->chem;
+	pr->ocv = rd->ocv;
 	pr->series = rd->series;
 	pr->n_probes = rd->n_probes;
 	pr->parallel = m->parallel ? m->parallel : 1;

@@ -43,6 +43,7 @@ struct pack_result {
 	char pack_id[64];
 	char chemistry[8];
 	enum cell_chem chem;
+	struct ocvtab ocv; /* the curve SOC was read on (analysis/ocv.h) */
 	unsigned series, parallel, modules;
 	double rated_ah, rated_wh;
 	char status[16];

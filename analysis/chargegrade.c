@@ -101,7 +101,7 @@ static double first_rest_soc(const struct rundata *rd, bool known)
 	if (!rd->n_rests || !known)
 		return NAN;
 	for (size_t c = 0; c < rd->series; c++) {
-		double s = ocvcurve_soc(rd->chem, rd->rests[0].cell_V[c]);
+		double s = ocvcurve_soc(&rd->ocv, rd->rests[0].cell_V[c]);
 
 		if (isnan(lo) || s < lo)
 			lo = s;
@@ -128,10 +128,10 @@ static void cell_capacities(const struct rundata *rd, struct pack_result *pr,
 	for (size_t c = 0; c < rd->series; c++) {
 		struct cell_result *cl = &pr->cells[c];
 
-		cl->soc_bot = ocvcurve_soc(rd->chem, a->cell_V[c]);
-		cl->soc_top = ocvcurve_soc(rd->chem, b->cell_V[c]);
-		if (!ocvcurve_soc_reliable(rd->chem, cl->soc_bot) ||
-		    !ocvcurve_soc_reliable(rd->chem, cl->soc_top))
+		cl->soc_bot = ocvcurve_soc(&rd->ocv, a->cell_V[c]);
+		cl->soc_top = ocvcurve_soc(&rd->ocv, b->cell_V[c]);
+		if (!ocvcurve_soc_reliable(&rd->ocv, cl->soc_bot) ||
+		    !ocvcurve_soc_reliable(&rd->ocv, cl->soc_top))
 			continue;
 		cl->capacity_ah = metrics_cell_capacity_ah(
 		    b->ah_net - a->ah_net, cl->soc_bot, cl->soc_top);

@@ -102,8 +102,8 @@ static size_t rows_within(const struct rundata *all, size_t s,
  * to rest_max_s; no events, so analyze_run reads them as one of our
  * runs, not as an import. */
 static int read_leg(struct runfile *rf, const struct rundata *all, size_t s0,
-		    size_t s1, const char *chemistry, double rest_max_s,
-		    struct fastwin_leg *leg)
+		    size_t s1, const char *chemistry, const char *curve,
+		    double rest_max_s, struct fastwin_leg *leg)
 {
 	struct run_meta meta = *runfile_meta(rf);
 	struct win_src w = {.rf = rf,
@@ -150,6 +150,7 @@ static int read_leg(struct runfile *rf, const struct rundata *all, size_t s0,
 		st[n - 1].end_s =
 		    fmin(st[n - 1].end_s, st[n - 1].start_s + rest_max_s);
 	snprintf(meta.chemistry, sizeof(meta.chemistry), "%s", chemistry);
+	snprintf(meta.ocv_curve, sizeof(meta.ocv_curve), "%s", curve);
 	snprintf(meta.status, sizeof(meta.status), "complete");
 	src.rows = all->step_row0[s1] - w.row0 - w.skip +
 		   rows_within(all, s1, rest_max_s);
@@ -194,9 +195,11 @@ static bool has_discharge(const struct rundata *rd, size_t s0, size_t s1)
 	return false;
 }
 
-int fastwin_load(const char *path, const char *chemistry, double rest_max_s,
+int fastwin_load(const char *path, const char *chemistry,
+		 const struct ocvtab *curve, double rest_max_s,
 		 struct fastwin *out)
 {
+	char curve_text[OCVTAB_TEXT_LEN];
 	struct runfile *rf = NULL;
 	struct rundata *all = NULL;
 	struct rd_opts o;
@@ -218,14 +221,21 @@ int fastwin_load(const char *path, const char *chemistry, double rest_max_s,
 	}
 	snprintf(chem, sizeof(chem), "%s",
 		 chemistry ? chemistry : all->meta.chemistry);
-	if (!chem[0]) {
+	snprintf(curve_text, sizeof(curve_text), "%s", all->meta.ocv_curve);
+	if (curve && ocvtab_format(curve, curve_text, sizeof(curve_text)) < 0) {
+		log_err("%s: the OCV curve does not fit the run file", path);
+		rc = BENCH_ERR_ARG;
+		goto cleanup;
+	}
+	out->own_curve = curve_text[0] != '\0';
+	if (!chem[0] && !out->own_curve) {
 		log_err("%s names no chemistry: give the curve to read its "
-			"rests on (nmc or lfp)",
+			"rests on (--ocv-curve, or nmc or lfp)",
 			path);
 		rc = BENCH_ERR_ARG;
 		goto cleanup;
 	}
-	if (strcasecmp(chem, "nmc") && strcasecmp(chem, "lfp")) {
+	if (chem[0] && strcasecmp(chem, "nmc") && strcasecmp(chem, "lfp")) {
 		log_err("%s: chemistry '%s' has no OCV curve to read the "
 			"rests on (nmc or lfp)",
 			path, chem);
@@ -247,7 +257,7 @@ int fastwin_load(const char *path, const char *chemistry, double rest_max_s,
 
 		if (!has_discharge(all, s0, s1))
 			continue;
-		rc = read_leg(rf, all, s0, s1, chem, rest_max_s,
+		rc = read_leg(rf, all, s0, s1, chem, curve_text, rest_max_s,
 			      &out->leg[out->n]);
 		if (rc < 0)
 			goto cleanup;

@@ -9,6 +9,7 @@
 #ifndef BENCH_ANALYSIS_FASTWIN_H
 #define BENCH_ANALYSIS_FASTWIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,15 +32,18 @@ struct fastwin_leg {
 
 struct fastwin {
 	enum cell_chem chem;
+	bool own_curve; /* read on a given or the file's curve, not chem's */
 	struct fastwin_leg *leg;
 	size_t n;
 };
 
-/* The legs of a one-cell run file (an imported one) read on chemistry's
- * curve ("nmc" or "lfp"; NULL: the file's own), each bounding rest cut
- * to its first rest_max_s (the fast recipe rests 300 s; 0: as the file
- * rested). */
-int fastwin_load(const char *path, const char *chemistry, double rest_max_s,
+/* The legs of a one-cell run file (an imported one) read on curve (the
+ * cell's own, `--ocv-curve`), else on the file's ocv_curve, else on
+ * chemistry's curve ("nmc" or "lfp"; NULL: the file's chemistry), each
+ * bounding rest cut to its first rest_max_s (the fast recipe rests 300 s;
+ * 0: as the file rested). */
+int fastwin_load(const char *path, const char *chemistry,
+		 const struct ocvtab *curve, double rest_max_s,
 		 struct fastwin *out);
 void fastwin_free(struct fastwin *fw);
 

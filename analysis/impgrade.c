@@ -337,6 +337,8 @@ static void fill_pack(const struct rundata *rd, const struct imp_result *ir,
 		      enum cell_chem chem, struct pack_result *pr)
 {
 	pr->chem = chem;
+	if (!rd->meta.ocv_curve[0]) /* else the file's own, analyze_run's */
+		pr->ocv = *ocvcurve_builtin(chem);
 	snprintf(pr->chemistry, sizeof(pr->chemistry), "%s", ir->chemistry);
 	pr->rated_ah = ir->rated_ah;
 	pr->rated_wh = pr->rated_ah * ocvcurve_nominal_V(chem) * rd->series;

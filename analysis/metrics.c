@@ -207,23 +207,23 @@ double linacc_slope_se(const struct linacc *a)
 }
 
 /* SOC of a rested voltage, carried on linearly beyond the curve's ends. */
-static double soc_extrapolated(enum cell_chem chem, double voltage_V)
+static double soc_extrapolated(const struct ocvtab *ocv, double voltage_V)
 {
-	double top_V = ocvcurve_V(chem, 1.0), bot_V = ocvcurve_V(chem, 0.0);
+	double top_V = ocvcurve_V(ocv, 1.0), bot_V = ocvcurve_V(ocv, 0.0);
 
 	if (voltage_V > top_V)
-		return 1.0 + (voltage_V - top_V) / ocvcurve_slope_V(chem, 1.0);
+		return 1.0 + (voltage_V - top_V) / ocvcurve_slope_V(ocv, 1.0);
 	if (voltage_V < bot_V)
-		return (voltage_V - bot_V) / ocvcurve_slope_V(chem, 0.0);
-	return ocvcurve_soc(chem, voltage_V);
+		return (voltage_V - bot_V) / ocvcurve_slope_V(ocv, 0.0);
+	return ocvcurve_soc(ocv, voltage_V);
 }
 
-double metrics_leak_ma(enum cell_chem chem, double v_start_V,
+double metrics_leak_ma(const struct ocvtab *ocv, double v_start_V,
 		       double k_mv_per_day, double fit_days, double capacity_ah)
 {
 	double v_end_V = v_start_V + k_mv_per_day / 1000.0 * fit_days;
 	double lost =
-	    soc_extrapolated(chem, v_start_V) - soc_extrapolated(chem, v_end_V);
+	    soc_extrapolated(ocv, v_start_V) - soc_extrapolated(ocv, v_end_V);
 
 	if (!(fit_days > 0) || !isfinite(capacity_ah) || !isfinite(lost))
 		return NAN;

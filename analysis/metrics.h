@@ -73,10 +73,10 @@ double linacc_slope_se(const struct linacc *a);
 
 /* Leak current (mA) implied by a rested voltage drift (mV/day, negative
  * = falling) over fit_days from v_start_V, for a cell of capacity_ah: the
- * SOC lost along the chemistry's curve between the start and end voltage
+ * SOC lost along the cell's OCV curve between the start and end voltage
  * (the curve's slope can change several-fold within the drift, at LFP's
  * knees), extrapolated with the end segments' slopes beyond the table. */
-double metrics_leak_ma(enum cell_chem chem, double v_start_V,
+double metrics_leak_ma(const struct ocvtab *ocv, double v_start_V,
 		       double k_mv_per_day, double fit_days,
 		       double capacity_ah);
 

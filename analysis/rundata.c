@@ -240,7 +240,7 @@ static double pack_soc_at(const struct rundata *rd, size_t r)
 			if (!soc)
 				return NAN;
 			for (size_t c = 0; c < rd->series; c++)
-				soc[c] = ocvcurve_soc(rd->chem, p->cell_V[c]);
+				soc[c] = ocvcurve_soc(&rd->ocv, p->cell_V[c]);
 			m = metrics_median(soc, rd->series);
 			free(soc);
 			return m;
@@ -615,6 +615,10 @@ int rundata_build(const struct rd_source *src, const struct rd_opts *o,
 	if (rc < 0)
 		goto fail;
 	rd->chem = cell_chem_parse(src->meta->chemistry);
+	rc = ocvcurve_load(src->meta->ocv_curve, rd->chem, rd->meta.pack_id,
+			   &rd->ocv);
+	if (rc < 0)
+		goto fail;
 	rd->series = src->meta->series;
 	rd->n_probes = src->meta->n_probes;
 	if (!rd->series || rd->series > 4096) {

@@ -72,6 +72,8 @@ struct rd_plot {
 struct rundata {
 	struct run_meta meta; /* deep copy */
 	enum cell_chem chem;
+	/* the run's OCV curve: the file's ocv_curve, else the chemistry's */
+	struct ocvtab ocv;
 	unsigned series, n_probes;
 	struct run_step *steps;
 	size_t n_steps;

@@ -356,6 +356,9 @@ static int fill_meta(struct run_ctx *r, const char *pack_id, struct run_meta *m)
 	m->modules = p->modules;
 	m->n_probes = p->n_probes;
 	m->rated_capacity_ah = p->rated_capacity_ah;
+	if (p->ocv.n &&
+	    ocvtab_format(&p->ocv, m->ocv_curve, sizeof(m->ocv_curve)) < 0)
+		return BENCH_ERR_ARG;
 	snprintf(m->software_version, sizeof(m->software_version), "%s",
 		 BENCH_VERSION);
 	m->recipe_text = strdup(r->recipe.text);

@@ -47,6 +47,9 @@ struct pctx {
 	bool has_chem, has_series, has_rated;
 	bool has_cell_high, has_cell_low, has_temp_high, has_temp_low;
 	bool has_window;
+	/* ocv_curve: read in finish(), once the chemistry's window is known */
+	char ocv_text[2 * OCVTAB_TEXT_LEN];
+	unsigned ocv_line;
 	/* lines of the keys finish() checks against each other */
 	unsigned lines[sizeof(cross_keys) / sizeof(cross_keys[0])];
 	struct tier_current charge, discharge;
@@ -348,6 +351,10 @@ static int key_pack(struct pctx *x, struct cfgini *c, const char *k,
 		return cfgini_double(c, k, v, 0.0, 1.0e8, &p->rated_energy_wh);
 	if (!strcmp(k, "ref_r0_mohm"))
 		return cfgini_double(c, k, v, 0.0, 1.0e4, &p->ref_r0_mohm);
+	if (!strcmp(k, "ocv_curve")) {
+		x->ocv_line = c->line;
+		return cfgini_str(c, k, v, x->ocv_text, sizeof(x->ocv_text));
+	}
 	return cfgini_fail(c, k, "unknown key in [pack]");
 }
 
@@ -756,6 +763,24 @@ static int safe_window(const struct pctx *x, const char *name,
 			 "C");
 }
 
+/* The cell's own curve, inside the chemistry's safe window. */
+static int ocv_curve(struct pctx *x, const char *name,
+		     const struct chem_defaults *ch)
+{
+	struct profile *p = x->p;
+	char err[160];
+
+	if (!x->ocv_line)
+		return 0;
+	if (ocvtab_parse(x->ocv_text, ch->safe_cell_mV[0] / 1000.0,
+			 ch->safe_cell_mV[1] / 1000.0, &p->ocv, err,
+			 sizeof(err)) < 0)
+		return cfgini_fail_line(name, x->ocv_line, p->error,
+					sizeof(p->error), "ocv_curve", "%s",
+					err);
+	return 0;
+}
+
 /* Fill what the file left out, resolve C-rates, check consistency. */
 static int finish(struct pctx *x, const char *name)
 {
@@ -787,6 +812,7 @@ static int finish(struct pctx *x, const char *name)
 				 "temperature_low must be below "
 				 "temperature_high");
 	TRY(safe_window(x, name, ch));
+	TRY(ocv_curve(x, name, ch));
 	if (p->modules > p->series) {
 		char msg[64];
 

@@ -3,7 +3,9 @@
  * INI.
  *
  *   [pack]      model, chemistry (nmc|lfp), series, parallel, modules,
- *               rated_capacity_ah, rated_energy_wh (optional), ref_r0_mohm
+ *               rated_capacity_ah, rated_energy_wh (optional), ref_r0_mohm,
+ *               ocv_curve = 0:2.50 10:3.45 ... 100:4.20 (optional: the
+ *               cell's own OCV curve, SOC %:volts, common/ocvtab.h)
  *   [limits]    three tiers "operating warning hard" per bound:
  *               cell_voltage_high = 4.20 4.23 4.25      (V)
  *               cell_voltage_low = 2.50 2.45 2.40
@@ -50,6 +52,7 @@
 #include "bench/diag.h"
 #include "bench/polldef.h"
 #include "bench/vehdef.h"
+#include "common/ocvtab.h"
 
 #define PROFILE_NAME_LEN 64
 #define PROFILE_PATH_LEN 512
@@ -72,6 +75,9 @@ struct profile {
 	double rated_capacity_ah;
 	double rated_energy_wh; /* 0: not given */
 	double ref_r0_mohm;	/* fresh cell R0, 0: not given */
+	/* the cell's OCV curve the grading reads SOC on; n 0: the
+	 * chemistry's built-in one */
+	struct ocvtab ocv;
 
 	/* Tiers indexed by enum profile_tier. Currents are magnitudes. */
 	int32_t cell_high_mV[3], cell_low_mV[3];

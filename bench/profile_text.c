@@ -36,6 +36,12 @@ static void pack_section(FILE *f, const struct profile *p)
 		fprintf(f, "rated_energy_wh = %.6g\n", p->rated_energy_wh);
 	if (p->ref_r0_mohm > 0)
 		fprintf(f, "ref_r0_mohm = %.6g\n", p->ref_r0_mohm);
+	if (p->ocv.n) {
+		char curve[OCVTAB_TEXT_LEN];
+
+		if (ocvtab_format(&p->ocv, curve, sizeof(curve)) == 0)
+			fprintf(f, "ocv_curve = %s\n", curve);
+	}
 }
 
 static void limits_section(FILE *f, const struct profile *p)

@@ -192,6 +192,7 @@ int h5attr_meta_write(hid_t f, const struct run_meta *m)
 	    {"recipe_text", m->recipe_text},
 	    {"recipe_sha256", m->recipe_sha256},
 	    {"profile_text", m->profile_text},
+	    {"ocv_curve", m->ocv_curve},
 	    {"dbc_sha256", m->dbc_sha256},
 	    {"instrument_id", m->instrument_id},
 	    {"bench_id", m->bench_id},
@@ -243,6 +244,8 @@ int h5attr_meta_read(hid_t f, const char *path, struct run_meta *m)
 	    h5attr_get_str(f, "recipe_sha256", m->recipe_sha256,
 			   sizeof(m->recipe_sha256), NULL) ||
 	    h5attr_get_str(f, "profile_text", NULL, 0, &m->profile_text) ||
+	    h5attr_get_str(f, "ocv_curve", m->ocv_curve, sizeof(m->ocv_curve),
+			   NULL) ||
 	    h5attr_get_str(f, "dbc_sha256", m->dbc_sha256,
 			   sizeof(m->dbc_sha256), NULL) ||
 	    h5attr_get_str(f, "instrument_id", m->instrument_id,

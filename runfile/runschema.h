@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ocvtab.h"
+
 #define RUN_SCHEMA "bench-run/1"
 
 struct run_meta {
@@ -24,6 +26,9 @@ struct run_meta {
 	char *recipe_text; /* owned, may be NULL */
 	char recipe_sha256[65];
 	char *profile_text; /* owned, may be NULL */
+	/* the cell's OCV curve (ocvtab_format text) from the profile's
+	 * ocv_curve; "": the chemistry's built-in curve */
+	char ocv_curve[OCVTAB_TEXT_LEN];
 	char dbc_sha256[65];
 	char instrument_id[128]; /* *IDN? answer */
 	char bench_id[64];

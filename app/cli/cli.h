@@ -19,8 +19,8 @@ int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_cycles(int argc, char **argv);
 /* bench cycles --fast-windows (app/cli/cycles_fast.c) */
-int cli_cycles_fast(const char *path, const char *chemistry, double rest_max_s,
-		    int json);
+int cli_cycles_fast(const char *path, const char *chemistry,
+		    const char *curve_path, double rest_max_s, int json);
 int cli_lab(int argc, char **argv);  /* every bench from the MQTT broker */
 int cli_pack(int argc, char **argv); /* pack decode */
 

@@ -14,7 +14,7 @@
 static const char cycles_usage[] =
     "usage: bench cycles RUN.h5 [--json|--csv]\n"
     "       bench cycles RUN.h5 --fast-windows [--chemistry nmc|lfp]\n"
-    "                    [--rest-s S] [--json]\n"
+    "                    [--ocv-curve CURVE] [--rest-s S] [--json]\n"
     "  Per-cycle summary of a run file, ours or imported: charge and\n"
     "  discharge Ah and Wh (integrated inside each step over test time),\n"
     "  coulombic and energy efficiency, duration, voltage range, mean\n"
@@ -25,7 +25,10 @@ static const char cycles_usage[] =
     "          rest-discharge-rest window of a one-cell file, its rests\n"
     "          read on the chemistry's OCV curve (docs/grading.md, \"The\n"
     "          fast estimator on real cells\"); --chemistry: the file's own\n"
-    "          if omitted; --rest-s: read each rest S seconds after it\n"
+    "          if omitted; --ocv-curve: a file holding the cell's own curve\n"
+    "          as SOC%:volts pairs (\"0:2.50 10:3.45 ... 100:4.20\", the\n"
+    "          profile's ocv_curve, docs/profiles.md), read instead of the\n"
+    "          chemistry's; --rest-s: read each rest S seconds after it\n"
     "          began (fixtures/recipes/fast.txt rests 300), not at its end\n";
 
 static int print_json(const struct cycles *c)
@@ -112,13 +115,14 @@ int cli_cycles(int argc, char **argv)
 		{"fast-windows", no_argument, NULL, 'f'},
 		{"chemistry", required_argument, NULL, 'C'},
 		{"rest-s", required_argument, NULL, 'r'},
+		{"ocv-curve", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	/* clang-format on */
 	struct cycles c;
 	int json = 0, csv = 0, fast = 0, ch, rc = 0;
-	const char *chem = NULL;
+	const char *chem = NULL, *curve = NULL;
 	double rest_s = 0;
 	char *end;
 
@@ -130,6 +134,9 @@ int cli_cycles(int argc, char **argv)
 			break;
 		case 'C':
 			chem = optarg;
+			break;
+		case 'o':
+			curve = optarg;
 			break;
 		case 'r':
 			rest_s = strtod(optarg, &end);
@@ -157,12 +164,12 @@ int cli_cycles(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1 || (json && csv) ||
-	    (!fast && (chem || rest_s > 0)) || (fast && csv)) {
+	    (!fast && (chem || curve || rest_s > 0)) || (fast && csv)) {
 		fputs(cycles_usage, stderr);
 		return 2;
 	}
 	if (fast)
-		return cli_cycles_fast(argv[optind], chem, rest_s, json);
+		return cli_cycles_fast(argv[optind], chem, curve, rest_s, json);
 	if (cycles_load(argv[optind], &c) < 0)
 		return 1;
 	if (json)

@@ -5,9 +5,11 @@
 #define LOG_PREFIX "cycles"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "analysis/fastwin.h"
 #include "cli.h"
+#include "common/cfgini.h"
 #include "common/json.h"
 
 static int print_json(const struct fastwin *fw, double rest_max_s)
@@ -17,6 +19,8 @@ static int print_json(const struct fastwin *fw, double rest_max_s)
 	json_init_file(&j, stdout);
 	json_obj(&j);
 	json_key_str(&j, "chemistry", fw->chem == CHEM_LFP ? "lfp" : "nmc");
+	json_key(&j, "own_ocv_curve");
+	json_bool(&j, fw->own_curve);
 	json_key_num(&j, "rest_max_s", rest_max_s > 0 ? rest_max_s : NAN,
 		     JSON_NUM_FMT);
 	json_key(&j, "windows");
@@ -49,7 +53,9 @@ static int print_json(const struct fastwin *fw, double rest_max_s)
 static void print_rows(const struct fastwin *fw, double rest_max_s)
 {
 	printf("# the fast grade's cell capacity on the %s curve, ",
-	       fw->chem == CHEM_LFP ? "LFP" : "NMC");
+	       fw->own_curve	      ? "cell's own"
+	       : fw->chem == CHEM_LFP ? "LFP"
+				      : "NMC");
 	if (rest_max_s > 0)
 		printf("rests read %.0f s after they began\n", rest_max_s);
 	else
@@ -67,13 +73,30 @@ static void print_rows(const struct fastwin *fw, double rest_max_s)
 	}
 }
 
-int cli_cycles_fast(const char *path, const char *chemistry, double rest_max_s,
-		    int json)
+/* The curve file: ocv_curve's pairs (common/ocvtab.h). */
+static int load_curve(const char *path, struct ocvtab *out)
+{
+	char err[256], *text = NULL;
+	int rc;
+
+	rc = cfgini_read_file(path, &text, err, sizeof(err)); /* logs */
+	if (rc == 0)
+		rc = ocvcurve_parse(text, path, out);
+	free(text);
+	return rc;
+}
+
+int cli_cycles_fast(const char *path, const char *chemistry,
+		    const char *curve_path, double rest_max_s, int json)
 {
 	struct fastwin fw;
+	struct ocvtab curve;
 	int rc = 0;
 
-	if (fastwin_load(path, chemistry, rest_max_s, &fw) < 0)
+	if (curve_path && load_curve(curve_path, &curve) < 0)
+		return 1;
+	if (fastwin_load(path, chemistry, curve_path ? &curve : NULL,
+			 rest_max_s, &fw) < 0)
 		return 1;
 	if (json)
 		rc = print_json(&fw, rest_max_s) < 0;

@@ -75,7 +75,8 @@ static const struct file_case cases[] = {
 static void load(const char *run, const struct file_case *k, double rest_s,
 		 struct fastwin *fw)
 {
-	cr_assert_eq(fastwin_load(run, k->chem, rest_s, fw), 0, "%s", k->path);
+	cr_assert_eq(fastwin_load(run, k->chem, NULL, rest_s, fw), 0, "%s",
+		     k->path);
 	cr_assert_eq(fw->n, k->n_legs, "%s: %zu windows, expected %zu", k->path,
 		     fw->n, k->n_legs);
 }

@@ -29,7 +29,13 @@ struct synth {
 	struct run_event events[8];
 	size_t n_events;
 	double now;
+	const struct ocvtab *ocv; /* the cells' curve; NULL: built-in NMC */
 };
+
+static inline double sy_ocv(const struct synth *s, double soc)
+{
+	return ocvcurve_V(s->ocv ? s->ocv : &ocvtab_nmc, soc);
+}
 
 static inline void sy_row(struct synth *s, double i_A)
 {
@@ -47,8 +53,7 @@ static inline void sy_row(struct synth *s, double i_A)
 	double pack = 0;
 
 	for (unsigned c = 0; c < s->n; c++) {
-		double v = ocvcurve_V(CHEM_NMC, s->soc[c]) +
-			   i_A * s->r0_mohm[c] / 1000.0;
+		double v = sy_ocv(s, s->soc[c]) + i_A * s->r0_mohm[c] / 1000.0;
 
 		s->cells[r * s->n + c] = (float)v;
 		pack += v;
@@ -86,8 +91,8 @@ static inline void sy_step(struct synth *s, const char *kind, const char *tag,
 		for (unsigned c = 0; c < s->n; c++) {
 			s->soc[c] += (i_A - s->sd_ma[c] / 1000.0) * dt /
 				     3600.0 / s->cap_ah[c];
-			pv += ocvcurve_V(CHEM_NMC, s->soc[c]) +
-			      i_A * s->r0_mohm[c] / 1000.0;
+			pv +=
+			    sy_ocv(s, s->soc[c]) + i_A * s->r0_mohm[c] / 1000.0;
 			if (until == SY_FULL && s->soc[c] >= 1.0)
 				done = true;
 			if (until == SY_EMPTY && s->soc[c] <= 0.0)

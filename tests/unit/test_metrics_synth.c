@@ -167,13 +167,13 @@ Test(metrics, ocv_inverse_round_trips)
 {
 	for (double soc = 0.0; soc <= 1.0; soc += 0.013) {
 		cr_assert_float_eq(
-		    ocvcurve_soc(CHEM_NMC, ocvcurve_V(CHEM_NMC, soc)), soc,
-		    1e-9);
+		    ocvcurve_soc(&ocvtab_nmc, ocvcurve_V(&ocvtab_nmc, soc)),
+		    soc, 1e-9);
 		cr_assert_float_eq(
-		    ocvcurve_soc(CHEM_LFP, ocvcurve_V(CHEM_LFP, soc)), soc,
-		    1e-9);
+		    ocvcurve_soc(&ocvtab_lfp, ocvcurve_V(&ocvtab_lfp, soc)),
+		    soc, 1e-9);
 	}
-	cr_assert(!ocvcurve_soc_reliable(CHEM_LFP, 0.5));
-	cr_assert(ocvcurve_soc_reliable(CHEM_LFP, 0.03));
-	cr_assert(ocvcurve_soc_reliable(CHEM_NMC, 0.5));
+	cr_assert(!ocvcurve_soc_reliable(&ocvtab_lfp, 0.5));
+	cr_assert(ocvcurve_soc_reliable(&ocvtab_lfp, 0.03));
+	cr_assert(ocvcurve_soc_reliable(&ocvtab_nmc, 0.5));
 }

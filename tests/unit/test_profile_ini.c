@@ -331,6 +331,32 @@ static const struct bad bads[] = {
 	 "(operating warning hard)"},
 	{"this is not ini\n",
 	 "p.ini:10: expected '[section]' or 'key = value'"},
+	/* the cell's OCV curve (minimal is LFP: safe window 2..3.75 V) */
+	{"[pack]\nocv_curve =\n",
+	 "p.ini:11: key 'ocv_curve': expected a value, found nothing"},
+	{"[pack]\nocv_curve = 0:2.5 100:3.6\n",
+	 "p.ini:11: key 'ocv_curve': 2 points, at least 3 needed"},
+	{"[pack]\nocv_curve = 0:2.5 50-3.3 100:3.6\n",
+	 "p.ini:11: key 'ocv_curve': expected SOC%:volts pairs like '50:3.65', "
+	 "found '50-3.3'"},
+	{"[pack]\nocv_curve = 10:2.9 50:3.3 100:3.6\n",
+	 "p.ini:11: key 'ocv_curve': the curve must start at 0 %, not 10 %"},
+	{"[pack]\nocv_curve = 0:2.5 50:3.3 95:3.6\n",
+	 "p.ini:11: key 'ocv_curve': the curve must end at 100 %, not 95 %"},
+	{"[pack]\nocv_curve = 0:2.5 50:3.3 40:3.32 100:3.6\n",
+	 "p.ini:11: key 'ocv_curve': SOC must rise: 40 % after 50 %"},
+	{"[pack]\nocv_curve = 0:2.5 50:3.3 60:3.29 100:3.6\n",
+	 "p.ini:11: key 'ocv_curve': voltage must not fall as SOC rises: "
+	 "3.29 V at 60 % after 3.3 V at 50 %"},
+	{"[pack]\nocv_curve = 0:2.5 50:3.3 100:4.2\n",
+	 "p.ini:11: key 'ocv_curve': 4.2 V at 100 % outside the safe window "
+	 "2..3.75 V"},
+	{"[pack]\nocv_curve = 0:1.2 50:3.3 100:3.6\n",
+	 "p.ini:11: key 'ocv_curve': 1.2 V at 0 % outside the safe window "
+	 "2..3.75 V"},
+	{"[pack]\nocv_curve = 0:2.5 50:3.3 100:3.6\nocv_curve = 0:2.5 "
+	 "50:3.3 100:3.6\n",
+	 "p.ini:12: key 'ocv_curve': given twice (first on line 11)"},
 };
 /* clang-format on */
 
@@ -425,4 +451,43 @@ Test(profile, for_sim_nmc_and_lfp)
 		     BENCH_ERR_ARG);
 	cr_assert_eq(profile_for_sim("nmc", 200, 1, 8, 4, 94.0, "b.dbc", &p),
 		     BENCH_ERR_ARG, "the sim DBC carries 192 cells");
+}
+
+/* The cell's own OCV curve: read, inside its chemistry's window whatever
+ * the key order, and written back by profile_write_text. */
+Test(profile, ocv_curve_read_and_written_back)
+{
+	static const char text[] = "[pack]\n"
+				   "ocv_curve = 0:2.50 5:3.30 10:3.45, "
+				   "50:3.65 90:4.05 100:4.20\n"
+				   "chemistry = nmc\n"
+				   "series = 4\n"
+				   "rated_capacity_ah = 3\n"
+				   "[bms]\n"
+				   "dbc = pack.dbc\n"
+				   "cell_voltage = V_%02u\n"
+				   "pack_voltage = PackV\n"
+				   "pack_current = PackI\n";
+	struct profile q;
+
+	cr_assert_eq(profile_parse(text, "p.ini", NULL, &p), BENCH_OK, "%s",
+		     p.error);
+	cr_assert_eq(p.ocv.n, 6);
+	cr_assert_float_eq(p.ocv.pt[2].soc_pct, 10.0, 1e-9);
+	cr_assert_float_eq(p.ocv.pt[5].ocv_V, 4.20, 1e-9);
+	cr_assert_eq(profile_write_text(&p), BENCH_OK);
+	cr_assert(strstr(p.text, "ocv_curve = 0:2.5 5:3.3 10:3.45 50:3.65 "
+				 "90:4.05 100:4.2\n"),
+		  "%s", p.text);
+	cr_assert_eq(profile_parse(p.text, "back.ini", NULL, &q), BENCH_OK,
+		     "%s", q.error);
+	cr_assert_eq(q.ocv.n, 6);
+	cr_assert_float_eq(q.ocv.pt[3].ocv_V, 3.65, 1e-9);
+	profile_release(&q);
+	/* without the key: no curve of its own (the chemistry's is used) */
+	profile_release(&p);
+	cr_assert_eq(profile_parse(minimal, "p.ini", NULL, &p), BENCH_OK);
+	cr_assert_eq(p.ocv.n, 0);
+	cr_assert_eq(profile_write_text(&p), BENCH_OK);
+	cr_assert_null(strstr(p.text, "ocv_curve"));
 }

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 			t += 1.0 / HZ;
 			for (int c = 0; c < SERIES; c++) {
 				soc[c] += i_A / HZ / 3600 / cap[c];
-				double v = ocvcurve_V(CHEM_NMC, soc[c]) +
+				double v = ocvcurve_V(&ocvtab_nmc, soc[c]) +
 					   i_A * r0 + noise_V();
 
 				cv[c] = (float)(round(v * 1000) / 1000);
