@@ -25,9 +25,9 @@ static void leg(struct synth *s, struct ocvtab *cell)
 {
 	char err[160];
 
-	cr_assert_eq(ocvtab_parse(CELL_CURVE, 2.0, 4.25, cell, err,
-				  sizeof(err)),
-		     BENCH_OK, "%s", err);
+	cr_assert_eq(
+	    ocvtab_parse(CELL_CURVE, 2.0, 4.25, cell, err, sizeof(err)),
+	    BENCH_OK, "%s", err);
 	sy_init(s, 4, CAP_AH, 0.85);
 	s->ocv = cell;
 	for (unsigned c = 0; c < 4; c++)
@@ -65,9 +65,9 @@ Test(metrics_ocvcurve, graded_on_the_files_curve)
 	struct rd_opts o;
 
 	leg(&s, &cell);
-	cr_assert_eq(ocvtab_format(&cell, s.meta.ocv_curve,
-				   sizeof(s.meta.ocv_curve)),
-		     BENCH_OK);
+	cr_assert_eq(
+	    ocvtab_format(&cell, s.meta.ocv_curve, sizeof(s.meta.ocv_curve)),
+	    BENCH_OK);
 	snprintf(path, sizeof(path), "%s/run.h5", dir);
 	cr_assert_eq(sy_write_h5(&s, path), 0);
 	rd_opts_default(&o);

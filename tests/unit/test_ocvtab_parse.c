@@ -93,9 +93,9 @@ Test(ocvtab, text_written_back_reads_the_same)
 		const struct ocvtab *b = which ? &ocvtab_lfp : &ocvtab_nmc;
 
 		cr_assert_eq(ocvtab_format(b, text, sizeof(text)), BENCH_OK);
-		cr_assert_eq(ocvtab_parse(text, 2.0, 4.25, &back, err,
-					  sizeof(err)),
-			     BENCH_OK, "%s: %s", text, err);
+		cr_assert_eq(
+		    ocvtab_parse(text, 2.0, 4.25, &back, err, sizeof(err)),
+		    BENCH_OK, "%s: %s", text, err);
 		cr_assert_eq(back.n, b->n);
 		for (size_t i = 0; i < b->n; i++) {
 			cr_assert_float_eq(back.pt[i].soc_pct, b->pt[i].soc_pct,
