@@ -27,18 +27,37 @@
 
 enum { NDC_DATA = 1, NDC_AUX = 5, NDC_STEP = 7, NDC_RUN = 18 };
 
-/* Record size and page tail of each file type and version read. */
+/* Record size, page tail and units of each file type and version read
+ * (docs/importers.md). Versions 11 and 16 keep voltage in 0.1 mV, current
+ * in mA and runInfo's counters in mAs and mWs; 14 and 17 in V, A, Ah and
+ * Wh. An aux record of 16 is a channel byte (0 in an empty slot), a
+ * voltage and the temperature in 0.1 degC at byte 5; of 14 and 17 one
+ * float. Version 11's aux channel has two record forms: not read. */
 struct ndc_fmt {
 	unsigned type, version;
 	size_t rec, tail;
+	double per_V, per_A; /* data: raw units per V and per A */
+	double per_Ah;	     /* runInfo: raw units per Ah (and per Wh) */
+	int aux_deci;	     /* aux: the int16 form */
 };
 
 /* clang-format off */
 static const struct ndc_fmt ndc_fmts[] = {
-	{NDC_DATA, 14, 8,  4},
-	{NDC_AUX,  14, 4,  4},
-	{NDC_STEP, 14, 37, 5},
-	{NDC_RUN,  14, 55, 59},
+	{NDC_DATA, 11, 8,   4,  1e4, 1e3, 0,     0},
+	{NDC_DATA, 14, 8,   4,  1,   1,   0,     0},
+	{NDC_DATA, 16, 8,   4,  1e4, 1e3, 0,     0},
+	{NDC_DATA, 17, 8,   4,  1,   1,   0,     0},
+	{NDC_AUX,  14, 4,   4,  0,   0,   0,     0},
+	{NDC_AUX,  16, 7,   2,  0,   0,   0,     1},
+	{NDC_AUX,  17, 4,   4,  0,   0,   0,     0},
+	{NDC_STEP, 11, 37,  5,  0,   0,   0,     0},
+	{NDC_STEP, 14, 37,  5,  0,   0,   0,     0},
+	{NDC_STEP, 16, 100, 64, 0,   0,   0,     0},
+	{NDC_STEP, 17, 100, 64, 0,   0,   0,     0},
+	{NDC_RUN,  11, 47,  16, 0,   0,   3.6e6, 0},
+	{NDC_RUN,  14, 55,  4,  0,   0,   1,     0},
+	{NDC_RUN,  16, 100, 64, 0,   0,   3.6e6, 0},
+	{NDC_RUN,  17, 100, 64, 0,   0,   1,     0},
 };
 /* clang-format on */
 
@@ -121,8 +140,10 @@ static int ndc_fill(struct ndc *c, unsigned char *buf, size_t n, int *end)
 	return BENCH_OK;
 }
 
+/* optional: an aux channel of another version is left out with a warning
+ * (1), the data read without it. */
 static int ndc_open(struct ndax *x, struct ndc *c, const char *name,
-		    unsigned type)
+		    unsigned type, int optional)
 {
 	uint64_t size;
 	int end;
@@ -137,9 +158,18 @@ static int ndc_open(struct ndax *x, struct ndc *c, const char *name,
 		if (ndc_fmts[i].type == c->page[0] &&
 		    ndc_fmts[i].version == c->version)
 			c->fmt = &ndc_fmts[i];
+	if (optional && (!c->fmt || c->page[0] != type)) {
+		log_warn("%s: '%s': .ndc file type %u version %u: aux channel "
+			 "not read (no temperature)",
+			 x->path, name, c->page[0], c->version);
+		zipent_close(c->e);
+		c->e = NULL;
+		return 1;
+	}
 	if (!c->fmt || c->page[0] != type) {
 		log_err("%s: '%s': offset 0: .ndc file type %u version %u: "
-			"this version reads file type %u version 14",
+			"this version reads file type %u versions 11, 14, 16 "
+			"and 17",
 			x->path, name, c->page[0], c->version, type);
 		return BENCH_ERR_PARSE;
 	}
@@ -206,10 +236,10 @@ static int ndax_run_next(struct ndax *x)
 	r->step_raw = step_raw;
 	r->index = binrd_u32(p + 41);
 	r->t_s = (int32_t)binrd_u32(p) / 1e3;
-	r->chg_Ah = fabs(binrd_f32(p + 5)); /* Ah and Wh */
-	r->dchg_Ah = fabs(binrd_f32(p + 9));
-	r->chg_Wh = fabs(binrd_f32(p + 13));
-	r->dchg_Wh = fabs(binrd_f32(p + 17));
+	r->chg_Ah = fabs(binrd_f32(p + 5)) / x->run.fmt->per_Ah;
+	r->dchg_Ah = fabs(binrd_f32(p + 9)) / x->run.fmt->per_Ah;
+	r->chg_Wh = fabs(binrd_f32(p + 13)) / x->run.fmt->per_Ah;
+	r->dchg_Wh = fabs(binrd_f32(p + 17)) / x->run.fmt->per_Ah;
 	r->unix_s = binrd_u32(p + 33) + (int16_t)binrd_u16(p + 45) / 1e3;
 	if ((x->have_prev && r->index <= x->prev.index) || !(r->t_s >= 0))
 		return ndc_bad(&x->run, "record index or time goes back: index",
@@ -270,8 +300,8 @@ static int ndax_row(struct ndax *x, const unsigned char *p, uint32_t k,
 
 	import_row_clear(r);
 	r->line = k;
-	r->voltage_V = binrd_f32(p); /* version 14: V and A */
-	r->current_A = binrd_f32(p + 4);
+	r->voltage_V = binrd_f32(p) / x->data.fmt->per_V;
+	r->current_A = binrd_f32(p + 4) / x->data.fmt->per_A;
 	if (!isfinite(r->voltage_V) || !isfinite(r->current_A))
 		return ndc_bad(&x->data,
 			       "voltage or current not a number: record index",
@@ -349,16 +379,26 @@ static int ndax_open(struct ndax *x, struct import_info *info)
 
 	TRY(ziparc_open(x->path, &x->a));
 	TRY(ndax_info(x, info));
-	TRY(ndc_open(x, &x->data, "data.ndc", NDC_DATA));
-	TRY(ndc_open(x, &x->run, "data_runInfo.ndc", NDC_RUN));
-	TRY(ndc_open(x, &x->step, "data_step.ndc", NDC_STEP));
-	/* The first aux channel, where it is a temperature this reads. */
-	if (ziparc_find(x->a, "data_AUX_*.ndc", aux, sizeof(aux))) {
-		TRY(ndc_open(x, &x->aux, aux, NDC_AUX));
-		x->have_aux = 1;
+	TRY(ndc_open(x, &x->data, "data.ndc", NDC_DATA, 0));
+	TRY(ndc_open(x, &x->run, "data_runInfo.ndc", NDC_RUN, 0));
+	TRY(ndc_open(x, &x->step, "data_step.ndc", NDC_STEP, 0));
+	/* The first aux channel, where it is a temperature this reads:
+	 * data_AUX_*.ndc, or data_<n>.ndc in version 16. */
+	if (ziparc_find(x->a, "data_AUX_*.ndc", aux, sizeof(aux)) ||
+	    ziparc_find(x->a, "data_[0-9]*.ndc", aux, sizeof(aux))) {
+		int rc = ndc_open(x, &x->aux, aux, NDC_AUX, 1);
+
+		if (rc < 0)
+			return rc;
+		x->have_aux = rc == 0;
 	}
 	x->rate_s = NAN;
 	return ndax_run_next(x);
+}
+
+static int aux_empty(const struct ndc *c, const unsigned char *t)
+{
+	return c->fmt->aux_deci ? t[0] == 0 : binrd_f32(t) == 0;
 }
 
 static void ndax_close(struct ndax *x)
@@ -395,7 +435,7 @@ int neware_ndax_parse(const char *path, struct import_info *info,
 		k++;
 		/* The aux channel's slots follow the data records'. */
 		while (x.have_aux && (rc = ndc_next(&x.aux, &t)) >= 0 && t &&
-		       binrd_f32(t) == 0)
+		       aux_empty(&x.aux, t))
 			;
 		if (rc < 0)
 			break;
@@ -405,7 +445,9 @@ int neware_ndax_parse(const char *path, struct import_info *info,
 		if (rc <= 0)
 			continue;
 		if (t)
-			r.temperature_C = binrd_f32(t);
+			r.temperature_C = x.aux.fmt->aux_deci
+					      ? (int16_t)binrd_u16(t + 5) / 10.0
+					      : binrd_f32(t);
 		rc = fn(ctx, &r);
 	}
 	ndax_close(&x);

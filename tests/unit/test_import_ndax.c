@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_import_ndax.c - Neware .ndax (docs/importers.md) on real files
- * (fixtures/import/real/README.md): the .ndc version 14 streams joined by
+ * (fixtures/import/real/README.md): the .ndc version 14, 16 and 17 streams
+ * joined by
  * record index, our integration against the instrument's step counters,
  * sign, time base, numbering, provenance, and archives that are cut,
  * corrupt, lack an entry or hold an unknown version refused naming the
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "import/formats.h"
 #include "imptest.h"
 #include "support.h"
 
@@ -20,6 +22,9 @@ TestSuite(import_ndax, .timeout = 60);
 
 #define BTS85 "fixtures/import/real/ndax_ndc14_BTS85_cut.ndax"
 #define UNIT27 "fixtures/import/real/ndax_ndc14_Unit27_Example.ndax"
+#define NDC16 "fixtures/import/real/ndax_ndc16_46_1_5_60.ndax"
+#define NDC17 "fixtures/import/real/ndax_ndc17_TESTCELL0001.ndax"
+#define NDC11 "fixtures/import/ndax_v11.ndax"
 #define BAD "fixtures/import/ndax_bad/"
 
 Test(import_ndax, detected_from_content_whatever_the_name)
@@ -103,6 +108,118 @@ Test(import_ndax, sign_units_time_numbering_provenance)
 	cr_expect(!info.has_temperature);
 }
 
+/* BTS 8.0.1 with .ndc version 16 (0.1 mV, mA, mAs counters, the aux
+ * channel as data_1.ndc with temperature in 0.1 degC): rest 10 s, charge
+ * and discharge 30 s at 1.98 A, rest 10 s; and version 17 (V, A, Ah) with
+ * data_AUX_225_3_1.ndc: rest, charge, rest, discharge, rest of 15 s. The
+ * instrument's counters: 16.681528 and 16.640799 mAh; 4.166538 and
+ * 4.166531 mAh. */
+Test(import_ndax, versions_16_and_17)
+{
+	struct {
+		const char *path;
+		size_t rows;
+		long steps;
+		double chg_Ah, dchg_Ah, T_lo, T_hi;
+	} f[] = {
+	    {NDC16, 84, 4, 0.016681528, 0.016640799, 23.0, 24.5},
+	    {NDC17, 80, 5, 0.004166538, 0.004166531, 27.0, 29.0},
+	};
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		struct import_result r;
+		struct import_info info;
+		struct imptest_seen s;
+		struct cycles c;
+
+		imptest_read(f[i].path, "neware_ndax", &info, &s);
+		cr_expect_eq(s.rows, f[i].rows, "%s", f[i].path);
+		cr_expect_eq(s.max_step, f[i].steps, "%s", f[i].path);
+		cr_expect_eq(s.chg_neg + s.dchg_pos, 0, "%s", f[i].path);
+		/* amperes, not milliamperes; volts, not 0.1 mV */
+		cr_expect(s.max_I > 0.2 && s.max_I < 2.5, "%s: %f", f[i].path,
+			  s.max_I);
+		cr_expect(s.min_V > 2.5 && s.max_V < 4.3, "%s: %f %f",
+			  f[i].path, s.min_V, s.max_V);
+		cr_expect(info.has_temperature && s.temp_rows == s.rows, "%s",
+			  f[i].path);
+		cr_expect(s.min_T > f[i].T_lo && s.max_T < f[i].T_hi,
+			  "%s: %f %f", f[i].path, s.min_T, s.max_T);
+		cr_expect_str_eq(info.software,
+				 "BTS Client 8.0.1.492(2025.01.23)");
+
+		imptest_cycles(f[i].path, NULL, &c, &r);
+		cr_expect_eq(r.skipped_rows, 0, "%s", f[i].path);
+		cr_expect_geq(r.counter_checks, 2, "%s", f[i].path);
+		cr_expect_leq(r.counter_max_dev, 0.005, "%s: %.4f", f[i].path,
+			      r.counter_max_dev);
+		cr_assert_eq(c.n_cycles, 1, "%s", f[i].path);
+		cr_expect_float_eq(c.cycle[0].chg_Ah, f[i].chg_Ah,
+				   0.005 * f[i].chg_Ah, "%s: %f", f[i].path,
+				   c.cycle[0].chg_Ah);
+		cr_expect_float_eq(c.cycle[0].dchg_Ah, f[i].dchg_Ah,
+				   0.005 * f[i].dchg_Ah, "%s: %f", f[i].path,
+				   c.cycle[0].dchg_Ah);
+		cycles_free(&c);
+	}
+}
+
+/* Version 11 as NewareNDA describes it (no real file was at hand): the
+ * version-16 sample laid out in its 37- and 47-byte records by
+ * tools/gen-ndax-v11.py. The same rows, steps and counters; its aux
+ * channel is not read, and the import says so rather than failing. */
+Test(import_ndax, version_11_layout)
+{
+	struct import_result r;
+	struct import_info info;
+	struct imptest_seen s;
+	struct cycles c;
+
+	imptest_read(NDC11, "neware_ndax", &info, &s);
+	cr_expect_eq(s.rows, 84);
+	cr_expect_eq(s.max_step, 4);
+	cr_expect(!info.has_temperature && s.temp_rows == 0);
+	cr_expect(s.max_I > 1.9 && s.max_I < 2.1, "%f", s.max_I);
+	imptest_cycles(NDC11, NULL, &c, &r);
+	cr_expect_geq(r.counter_checks, 2);
+	cr_expect_leq(r.counter_max_dev, 0.005, "%.4f", r.counter_max_dev);
+	cr_assert_eq(c.n_cycles, 1);
+	cr_expect_float_eq(c.cycle[0].chg_Ah, 0.016681528, 1e-4 * 0.0167);
+	cr_expect_float_eq(c.cycle[0].dchg_Ah, 0.016640799, 1e-4 * 0.0166);
+	cycles_free(&c);
+}
+
+struct clock_of {
+	unsigned long line;
+	double unix_s;
+};
+
+static int clock_of_row(void *ctx, const struct import_row *row)
+{
+	struct clock_of *w = ctx;
+
+	if (row->line == w->line)
+		w->unix_s = row->unix_time_s;
+	return 0;
+}
+
+/* A runInfo page holds 72 records of 55 bytes (bytes 132 to 4092): the
+ * last one of each page is read too. Record 433 is page 1's 72nd: its own
+ * clock, 1714979143.738, not one interpolated from 431 and 460. */
+Test(import_ndax, last_runinfo_record_of_a_page)
+{
+	struct import_info info;
+	struct clock_of w = {.line = 433, .unix_s = NAN};
+
+	imptest_need(BTS85);
+	cr_assert_eq(neware_ndax_parse(BTS85, &info, clock_of_row, &w), 0);
+	cr_expect_float_eq(w.unix_s, 1714979143.738, 1e-4, "%.4f", w.unix_s);
+	w.line = 432; /* halfway between 431 (142.238) and 433 */
+	w.unix_s = NAN;
+	cr_assert_eq(neware_ndax_parse(BTS85, &info, clock_of_row, &w), 0);
+	cr_expect_float_eq(w.unix_s, 1714979142.988, 1e-4, "%.4f", w.unix_s);
+}
+
 /* Refused, naming the file and want, with nothing written. */
 static void refused(const char *src, const char *want)
 {
@@ -118,7 +235,7 @@ Test(import_ndax, bad_archives_refused)
 		"bytes, has 1000");
 	refused(BAD "ndc_v5.ndax",
 		"'data.ndc': offset 0: .ndc file type 1 version 5: this "
-		"version reads file type 1 version 14");
+		"version reads file type 1 versions 11, 14, 16 and 17");
 	refused(BAD "bad_status.ndax", "'data_step.ndc' record 1 at offset "
 				       "4228: corrupt record: unknown step "
 				       "type 99");
