@@ -5,6 +5,8 @@
 # text file: the parse every Python reader of these formats builds on
 # (docs/importers.md, "Speed and memory"). Figures only; never fails on
 # speed. IMPORT_BENCH_ROWS sets the large size (default 1000000).
+# BENCH_PYREADERS (a PYTHONPATH: directories holding the real readers'
+# galvani/ and NewareNDA/ packages) adds those readers on the same files.
 set -e
 cd "$(dirname "$0")/../.."
 tools/deps.sh --bench
@@ -31,6 +33,45 @@ measure() {
 	}
 }
 
+# reader_code FORMAT: Python that reads sys.argv[1] with the real reader
+# of FORMAT and prints its row count last; nothing when there is none
+reader_code() {
+	case $1 in
+	biologic_mpr) echo "import sys; from galvani import BioLogic; \
+print(len(BioLogic.MPRfile(sys.argv[1]).data))" ;;
+	neware_nda | neware_ndax) echo "import sys, NewareNDA; \
+print(len(NewareNDA.read(sys.argv[1])))" ;;
+	arbin_res) echo "import sys, galvani.res2sqlite as r; \
+db = r.convert_arbin_to_sqlite(sys.argv[1]); \
+print(db.execute('select count(*) from Channel_Normal_Table').fetchone()[0])" ;;
+	esac
+}
+
+# reader FORMAT FILE OUR_S OUR_KB OUR_ROWS: the real reader's figures on
+# FILE, its one-line error, or why there are none
+reader() {
+	code=$(reader_code "$1")
+	if [ -z "$code" ]; then
+		echo "| no real reader here"
+		return
+	fi
+	if [ -z "${BENCH_PYREADERS-}" ]; then
+		echo "| real reader: set BENCH_PYREADERS"
+		return
+	fi
+	measure reader env PYTHONPATH="$BENCH_PYREADERS" $py -c "$code" "$2" \
+		2>/dev/null || {
+		echo "| reader failed: $(tail -n 1 "$out/reader.err")"
+		return
+	}
+	n=$(tail -n 1 "$out/reader.out")
+	read -r rs rk <"$out/reader.time"
+	awk -v s="$3" -v k="$4" -v r="$5" -v n="$n" -v rs="$rs" -v rk="$rk" \
+		'BEGIN { printf "| %8s %8.2f %9.1f %7.1fx %7.3f%s",
+			n, rs, rk / 1024, rs / (s > 0.005 ? s : 0.005), k / rk,
+			n == r ? "" : "  ROWS DIFFER: ours " r }'
+}
+
 # pandas_args FORMAT: read_csv arguments for the format's layout
 pandas_args() {
 	case $1 in
@@ -50,52 +91,68 @@ row() {
 	rm -f "$out/run.h5"
 	measure ours bin/bench import "$f" -o "$out/run.h5" || return 0
 	rows=$(sed -n 's/.*, \([0-9]*\) rows,.*/\1/p' "$out/ours.out")
-	set -- $(cat "$out/ours.time")
-	our_s=$1
-	our_kB=$2
+	read -r our_s our_kB <"$out/ours.time"
 	mb=$(du -k "$f" | awk '{printf "%.1f", $1 / 1024}')
 	case $fmt in
-	*_mpr | *_nda | *_ndax | *_res) pd="no Python reader available offline" ;;
+	*_mpr | *_nda | *_ndax | *_res) pd=$(printf '%-35s' "binary: no pandas baseline") ;;
 	*)
 		measure pandas $py -c "import pandas; \
 print(len(pandas.read_csv('$f', $(pandas_args "$fmt"))))" || return 0
-		set -- $(cat "$out/pandas.time")
-		pd=$(awk -v s="$our_s" -v k="$our_kB" -v ps="$1" -v pk="$2" \
+		read -r ps pk <"$out/pandas.time"
+		pd=$(awk -v s="$our_s" -v k="$our_kB" -v ps="$ps" -v pk="$pk" \
 			'BEGIN { printf "%8.2f %9.1f %7.1fx %7.3f",
 				ps, pk / 1024, ps / (s > 0.005 ? s : 0.005), k / pk }')
 		;;
 	esac
+	rd=$(reader "$fmt" "$f" "$our_s" "$our_kB" "$rows")
 	awk -v f="$label" -v r="$rows" -v mb="$mb" -v s="$our_s" -v k="$our_kB" \
-		-v pd="$pd" 'BEGIN { printf "%-22s %8d %8.1f %7.2f %9.0f %7.1f  %s\n",
-			f, r, mb, s, r / (s > 0.005 ? s : 0.005), k / 1024, pd }'
+		-v pd="$pd" -v rd="$rd" 'BEGIN {
+			printf "%-22s %8d %8.1f %7.2f %9.0f %7.1f  %s %s\n",
+			f, r, mb, s, r / (s > 0.005 ? s : 0.005), k / 1024, pd, rd }'
 }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -1)"
 /usr/bin/time -f '%M' -o "$out/import.time" $py -c 'import pandas'
 echo "pandas $($py -c 'import pandas; print(pandas.__version__)'), \
 'import pandas' alone: $(awk '{printf "%.1f", $1 / 1024}' "$out/import.time") MB peak"
-printf '%-22s %8s %8s %7s %9s %7s  %8s %9s %8s %7s\n' format rows "file MB" \
-	"our s" "our r/s" "our MB" "pandas s" "pandas MB" speed memory
+if [ -n "${BENCH_PYREADERS-}" ]; then
+	for m in galvani NewareNDA; do
+		echo "$m: $(PYTHONPATH=$BENCH_PYREADERS $py -c "import $m, os; \
+print(os.path.dirname($m.__file__), getattr($m, '__version__', '-'))" 2>&1 |
+			tail -n 1)"
+	done
+else
+	echo "real readers (galvani: .mpr, .res; NewareNDA: .nda, .ndax): not run;" \
+		"set BENCH_PYREADERS to a PYTHONPATH holding their packages" \
+		"(docs/importers.md, \"Speed and memory\")"
+fi
+printf '%-22s %8s %8s %7s %9s %7s  %8s %9s %8s %7s | %8s %8s %9s %8s %7s\n' \
+	format rows "file MB" "our s" "our r/s" "our MB" "pandas s" "pandas MB" \
+	speed memory "rd rows" "reader s" "reader MB" speed memory
 for fmt in neware_csv neware_flat_csv arbin_csv biologic_txt maccor_txt \
 	bdf_csv biologic_mpr neware_nda; do
-	python3 tools/bench.d/import_gen.py "$fmt" "$big" "$out/big"
+	# the format's extension: NewareNDA goes by it
+	big_f=$out/big.${fmt##*_}
+	small_f=$out/small.${fmt##*_}
+	python3 tools/bench.d/import_gen.py "$fmt" "$big" "$big_f"
 	case $fmt in
 	biologic_mpr | neware_nda)
-		python3 tools/bench.d/import_gen.py "$fmt" "$small" "$out/small" ;;
+		python3 tools/bench.d/import_gen.py "$fmt" "$small" "$small_f" ;;
 	neware_csv) # cycle and step lines come with the records
-		head -n "$((small + small / 80 + 3))" "$out/big" >"$out/small" ;;
-	maccor_txt) head -n "$((small + 2))" "$out/big" >"$out/small" ;;
-	biologic_txt) head -n "$((small + 18))" "$out/big" >"$out/small" ;;
-	*) head -n "$((small + 1))" "$out/big" >"$out/small" ;;
+		head -n "$((small + small / 80 + 3))" "$big_f" >"$small_f" ;;
+	maccor_txt) head -n "$((small + 2))" "$big_f" >"$small_f" ;;
+	biologic_txt) head -n "$((small + 18))" "$big_f" >"$small_f" ;;
+	*) head -n "$((small + 1))" "$big_f" >"$small_f" ;;
 	esac
-	row "$fmt" "$out/small"
-	row "$fmt" "$out/big"
-	rm -f "$out/big" "$out/small"
+	row "$fmt" "$small_f"
+	row "$fmt" "$big_f"
+	rm -f "$big_f" "$small_f"
 done
 echo "real files (committed, fixtures/import/real):"
-for f in fixtures/import/real/*.nda fixtures/import/real/*.ndax \
-	fixtures/import/real/*.res; do
+for f in fixtures/import/real/*.mpr fixtures/import/real/*.nda \
+	fixtures/import/real/*.ndax fixtures/import/real/*.res; do
 	case $f in
+	*.mpr) fmt=biologic_mpr ;;
 	*.nda) fmt=neware_nda ;;
 	*.ndax) fmt=neware_ndax ;;
 	*) fmt=arbin_res ;;
@@ -103,4 +160,5 @@ for f in fixtures/import/real/*.nda fixtures/import/real/*.ndax \
 	name=${f##*/}
 	row "$fmt" "$f" "$(echo "${name%.*}" | cut -c1-22)"
 done
-echo "speed: pandas s / our s; memory: our peak / pandas peak (goal >= 10x, <= 0.1)"
+echo "speed: baseline s / our s; memory: our peak / baseline peak" \
+	"(goal >= 10x, <= 0.1); baseline: pandas.read_csv, then the real reader"
