@@ -10,7 +10,9 @@ python3 python3-h5py libmosquitto-dev mosquitto mosquitto-clients
 libmicrohttpd-dev
 libzip-dev"
 PKGS="$PKGS mdbtools-dev"
-BENCH_PKGS="time python3-pandas"
+# python3-xmltodict, mdbtools: NewareNDA and galvani's res2sqlite, the
+# optional real-reader baseline of tools/bench.d/import.sh
+BENCH_PKGS="time python3-pandas python3-xmltodict mdbtools"
 [ "$1" = --bench ] && PKGS="$PKGS $BENCH_PKGS"
 missing=""
 for p in $PKGS; do

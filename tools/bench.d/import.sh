@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # bench import: rows/s and peak memory per format, at two sizes (peak
 # memory must not grow with the file), beside pandas.read_csv on the same
-# text file: the parse every Python reader of these formats builds on
+# text file: the parse cellpy and beep build on for these formats
 # (docs/importers.md, "Speed and memory"). Figures only; never fails on
 # speed. IMPORT_BENCH_ROWS sets the large size (default 1000000).
 # BENCH_PYREADERS (a PYTHONPATH: directories holding the real readers'
