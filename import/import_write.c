@@ -175,6 +175,16 @@ static int check_counter(struct imp *im, int k, double ours)
 	if (dev <= IMPORT_COUNTER_TOL)
 		return BENCH_OK;
 	im->res->counter_warnings++;
+	if (im->st_kind == IMPORT_KIND_OTHER) {
+		im->res->counter_unresolved++;
+		return push_event(
+		    im, im->st.end_s, "warning", "bench:IMPORT_CHECK",
+		    "step %u (file step %ld, pulse or profile): %s %.6f Ah "
+		    "from the rows, the instrument counted %.6f Ah (kept): "
+		    "the rows do not follow the current between them",
+		    im->st.step_count, im->st_step,
+		    k == CNT_CHG_AH ? "charge" : "discharge", ours, theirs);
+	}
 	return push_event(im, im->st.end_s, "warning", "bench:IMPORT_CHECK",
 			  "step %u (file step %ld): %s %.6f Ah integrated, "
 			  "the instrument counted %.6f Ah",

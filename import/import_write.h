@@ -32,6 +32,9 @@ struct import_result {
 	size_t counter_checks;	    /* step totals compared (>= 1 mAh) */
 	double counter_max_dev;	    /* largest relative difference */
 	size_t counter_warnings;    /* steps beyond IMPORT_COUNTER_TOL */
+	/* Of those, steps of another kind (pulse, profile): rows a few per
+	 * pulse do not follow the current between them, the count does. */
+	size_t counter_unresolved;
 };
 
 #define IMPORT_COUNTER_TOL 0.005

@@ -98,5 +98,10 @@ int cli_import(int argc, char **argv)
 		       res.counter_checks, 100 * res.counter_max_dev,
 		       res.counter_warnings ? " (see bench:IMPORT_CHECK events)"
 					    : "");
+	if (res.counter_unresolved)
+		printf("of them %zu pulse or profile steps: their rows do not "
+		       "follow the current between them; the instrument's "
+		       "count is kept as their charge\n",
+		       res.counter_unresolved);
 	return 0;
 }
