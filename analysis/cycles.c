@@ -139,7 +139,8 @@ static int read_events(struct runfile *rf, struct walk *w, int apply_ir)
 	TRY(runfile_events(rf, &ev, &n));
 	for (size_t k = 0; k < n; k++) {
 		unsigned sc;
-		double r = NAN, chg = NAN, dchg = NAN;
+		double r = NAN, chg = NAN, dchg = NAN, chg_wh = NAN,
+		       dchg_wh = NAN;
 		int count = 0;
 
 		if (!apply_ir && !strcmp(ev[k].code, "bench:IMPORT") &&
@@ -147,10 +148,12 @@ static int read_events(struct runfile *rf, struct walk *w, int apply_ir)
 			w->steps_known = 0;
 		if (!apply_ir)
 			continue;
+		/* The energy pair: only in files imported since it was. */
 		if (!strcmp(ev[k].code, "bench:IMPORT_COUNT") &&
 		    sscanf(ev[k].message,
-			   "step_count=%u charge_ah=%lf discharge_ah=%lf", &sc,
-			   &chg, &dchg) == 3)
+			   "step_count=%u charge_ah=%lf discharge_ah=%lf "
+			   "charge_wh=%lf discharge_wh=%lf",
+			   &sc, &chg, &dchg, &chg_wh, &dchg_wh) >= 3)
 			count = 1;
 		else if (strcmp(ev[k].code, "bench:IMPORT_IR") ||
 			 sscanf(ev[k].message,
@@ -174,6 +177,10 @@ static int read_events(struct runfile *rf, struct walk *w, int apply_ir)
 			w->out->step[lo].chg_Ah = chg;
 		if (count && !isnan(dchg))
 			w->out->step[lo].dchg_Ah = dchg;
+		if (count && !isnan(chg_wh))
+			w->out->step[lo].chg_Wh = chg_wh;
+		if (count && !isnan(dchg_wh))
+			w->out->step[lo].dchg_Wh = dchg_wh;
 		if (!count)
 			w->out->step[lo].resistance_ohm = r;
 	}

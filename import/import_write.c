@@ -29,7 +29,7 @@
  * memory"). */
 #define IMPORT_RING_SAMPLES 32768
 
-enum { CNT_CHG_AH, CNT_DCHG_AH, CNT_N };
+enum { CNT_CHG_AH, CNT_DCHG_AH, CNT_CHG_WH, CNT_DCHG_WH, CNT_N };
 
 struct imp {
 	const char *src;
@@ -49,6 +49,7 @@ struct imp {
 	long st_cycle, st_step;
 	int st_class;
 	enum import_kind st_kind;
+	int st_unresolved; /* a pulse or profile step off its count */
 	double st_ir_ohm;
 	uint32_t step_count, cycle;
 	int seen_discharge;
@@ -177,6 +178,7 @@ static int check_counter(struct imp *im, int k, double ours)
 	im->res->counter_warnings++;
 	if (im->st_kind == IMPORT_KIND_OTHER) {
 		im->res->counter_unresolved++;
+		im->st_unresolved = 1;
 		return push_event(
 		    im, im->st.end_s, "warning", "bench:IMPORT_CHECK",
 		    "step %u (file step %ld, pulse or profile): %s %.6f Ah "
@@ -222,18 +224,34 @@ static int end_step(struct imp *im)
 	    im->cnt_seen[CNT_DCHG_AH] &&
 	    (im->cnt_step[CNT_DCHG_AH] > 0 || st->discharge_Ah < 1e-6);
 
+	/* Rows that do not follow the current (check_counter) miss its
+	 * energy as they miss its charge: there the energy count too. */
+	int use_chg_wh = use_chg && im->st_unresolved &&
+			 im->cnt_seen[CNT_CHG_WH] &&
+			 (im->cnt_step[CNT_CHG_WH] > 0 || st->charge_Ah < 1e-6);
+	int use_dchg_wh =
+	    use_dchg && im->st_unresolved && im->cnt_seen[CNT_DCHG_WH] &&
+	    (im->cnt_step[CNT_DCHG_WH] > 0 || st->discharge_Ah < 1e-6);
+
 	if (use_chg)
 		st->charge_Ah = im->cnt_step[CNT_CHG_AH];
 	if (use_dchg)
 		st->discharge_Ah = im->cnt_step[CNT_DCHG_AH];
+	if (use_chg_wh)
+		st->charge_Wh = im->cnt_step[CNT_CHG_WH];
+	if (use_dchg_wh)
+		st->discharge_Wh = im->cnt_step[CNT_DCHG_WH];
 	if (!im->log)
 		return BENCH_OK;
 	TRY(h5log_push_step(im->log, st));
 	if (use_chg || use_dchg)
 		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_COUNT",
-			       "step_count=%u charge_ah=%.9g discharge_ah=%.9g",
+			       "step_count=%u charge_ah=%.9g discharge_ah=%.9g "
+			       "charge_wh=%.9g discharge_wh=%.9g",
 			       st->step_count, use_chg ? st->charge_Ah : NAN,
-			       use_dchg ? st->discharge_Ah : NAN));
+			       use_dchg ? st->discharge_Ah : NAN,
+			       use_chg_wh ? st->charge_Wh : NAN,
+			       use_dchg_wh ? st->discharge_Wh : NAN));
 	if (!isnan(im->st_ir_ohm))
 		TRY(push_event(im, st->end_s, "info", "bench:IMPORT_IR",
 			       "step_count=%u resistance_ohm=%.9g",
@@ -255,6 +273,7 @@ static int start_step(struct imp *im, const struct import_row *r, int cls)
 	im->st_step = r->step;
 	im->st_class = cls;
 	im->st_kind = r->kind;
+	im->st_unresolved = 0;
 	im->st_ir_ohm = NAN;
 	memset(im->cnt_step, 0, sizeof(im->cnt_step));
 	memset(im->cnt_seen, 0, sizeof(im->cnt_seen));
@@ -351,6 +370,8 @@ static int on_row(void *ctx, const struct import_row *r)
 		im->st_ir_ohm = r->resistance_ohm;
 	count(im, CNT_CHG_AH, r->chg_Ah);
 	count(im, CNT_DCHG_AH, r->dchg_Ah);
+	count(im, CNT_CHG_WH, r->chg_Wh);
+	count(im, CNT_DCHG_WH, r->dchg_Wh);
 	im->prev = *r;
 	im->have_prev = 1;
 	im->res->rows++;

@@ -101,7 +101,7 @@ int cli_import(int argc, char **argv)
 	if (res.counter_unresolved)
 		printf("of them %zu pulse or profile steps: their rows do not "
 		       "follow the current between them; the instrument's "
-		       "count is kept as their charge\n",
+		       "count is kept as their charge and energy\n",
 		       res.counter_unresolved);
 	return 0;
 }

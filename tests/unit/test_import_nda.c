@@ -93,11 +93,12 @@ Test(import_nda, rows_never_dropped_when_the_writer_lags)
 
 /* BTS 9.0, a pulse test (docs/importers.md, "Neware BTS binary"): one
  * Pulse step of -1700 mA for 57.5 ms and -100 mA for 405 ms, two records a
- * period (the pulse's last sample, the base current 4 ms on). The counter
- * (-69414.56 mA.s at record 1000, -138.22 at record 1, which the import
- * leaves out as counted before the file) is the charge: 299 mA on average,
- * as the procedure gives. A trapezoid over the edge samples gives 900 mA,
- * three times it: the import keeps the count and says why the rows differ. */
+ * period (the pulse's last sample, the base current 4 ms on). The counters
+ * (-69414.56 mA.s and -280528.31 mW.s at record 1000, -138.22 and -559.39
+ * at record 1, which the import leaves out as counted before the file)
+ * are the step's: 299 mA on average, as the pulse's settings give. A
+ * trapezoid over the edge samples gives 900 mA, three times it: the import
+ * keeps the counts, charge and energy, and says why the rows differ. */
 Test(import_nda, bts90_pulse_step_counted_and_explained)
 {
 	char *dir = tmpdir_new("ndapulse");
@@ -108,6 +109,7 @@ Test(import_nda, bts90_pulse_step_counted_and_explained)
 	struct run_step *st;
 	struct run_event *ev;
 	size_t n_st, n_ev, checks = 0;
+	struct cycles c;
 
 	snprintf(out, sizeof(out), "%s/run.h5", dir);
 	cr_assert_eq(import_file(BTS90, out, &o, &r), 0);
@@ -126,6 +128,8 @@ Test(import_nda, bts90_pulse_step_counted_and_explained)
 	cr_expect_float_eq(st[0].discharge_Ah, (69414.5625 - 138.221) / 3.6e6,
 			   1e-7);
 	cr_expect_float_eq(st[0].charge_Ah, 0, 1e-9);
+	cr_expect_float_eq(st[0].discharge_Wh, (280528.3125 - 559.3855) / 3.6e6,
+			   1e-7);
 	for (size_t i = 0; i < n_ev; i++) {
 		if (strcmp(ev[i].code, "bench:IMPORT_CHECK"))
 			continue;
@@ -135,6 +139,12 @@ Test(import_nda, bts90_pulse_step_counted_and_explained)
 			  "%s", ev[i].message);
 	}
 	cr_expect_eq(checks, 1);
+	/* bench cycles: the counts, not the rows' 3 times as much. */
+	cr_assert_eq(cycles_load(out, &c), 0);
+	cr_assert_eq(c.n_cycles, 1);
+	cr_expect_float_eq(c.cycle[0].dchg_Ah, st[0].discharge_Ah, 1e-9);
+	cr_expect_float_eq(c.cycle[0].dchg_Wh, st[0].discharge_Wh, 1e-9);
+	cycles_free(&c);
 	free(st);
 	free(ev);
 	runfile_close(rf);
