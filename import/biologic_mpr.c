@@ -8,6 +8,10 @@
  * The data module: row count, column count, the column ids, then fixed-size
  * little-endian records whose layout the ids give (the flag columns share
  * one byte). An unknown id leaves the record size unknown: an error.
+ * GCPL files carry no current column: the current is the charge each row
+ * adds (dq) over the time since the row before. A file with neither (OCV,
+ * wait) is at rest. Without Q charge and Q discharge columns, dq summed by
+ * sign stands for the instrument's charge and discharge counters.
  */
 #define LOG_PREFIX "import"
 #include <math.h>
@@ -35,7 +39,9 @@ enum mpr_field {
 	M_STEP_TIME,
 	M_EWE,
 	M_I,
+	M_DQ,
 	M_CYCLE,
+	M_HALF,
 	M_NS,
 	M_QCHG,
 	M_QDCHG,
@@ -64,11 +70,12 @@ static const struct mpr_col mpr_cols[] = {
 	{4,   4,   T_F8, M_TIME,  1},    /* time/s */
 	{5,   5,   T_F4, M_NONE,  1},    /* control/V/mA */
 	{6,   6,   T_F4, M_EWE,   1},    /* Ewe/V */
-	{7,   7,   T_F8, M_NONE,  1},    /* dq/mA.h */
+	{7,   7,   T_F8, M_DQ,    1e-3}, /* dq/mA.h */
 	{8,   8,   T_F4, M_I,     1e-3}, /* I/mA */
 	{9,   9,   T_F4, M_NONE,  1},    /* Ece/V */
 	{11,  11,  T_F8, M_I,     1e-3}, /* <I>/mA */
 	{13,  13,  T_F8, M_NONE,  1},    /* (Q-Qo)/mA.h */
+	{15,  15,  T_F4, M_NONE,  1},    /* Phase(Z1) */
 	{16,  17,  T_F4, M_NONE,  1},    /* Analog IN 1, 2/V */
 	{19,  20,  T_F4, M_NONE,  1},    /* control/V, control/mA */
 	{23,  23,  T_F8, M_NONE,  1},    /* dQ/mA.h */
@@ -77,6 +84,7 @@ static const struct mpr_col mpr_cols[] = {
 	{32,  32,  T_F4, M_FREQ,  1},    /* freq/Hz */
 	{33,  38,  T_F4, M_NONE,  1},    /* |Ewe|, |I|, Phase, |Z|, Re, -Im */
 	{39,  39,  T_U2, M_NONE,  1},    /* I Range */
+	{45,  46,  T_F4, M_NONE,  1},    /* |Z1|, |Z2| */
 	{69,  69,  T_F4, M_R,     1},    /* R/Ohm */
 	{70,  70,  T_F4, M_NONE,  1},    /* P/W */
 	{74,  74,  T_F8, M_NONE,  1},    /* |Energy|/W.h */
@@ -86,21 +94,33 @@ static const struct mpr_col mpr_cols[] = {
 	{78,  78,  T_F4, M_NONE,  1},    /* Cs-2 */
 	{96,  96,  T_F4, M_NONE,  1},    /* |Ece|/V */
 	{98,  101, T_F4, M_NONE,  1},    /* Zce */
+	{105, 106, T_F4, M_NONE,  1},    /* -Im(Z1), -Im(Z2) */
+	{110, 110, T_F8, M_NONE,  1},    /* Energy ce/W.h */
+	{112, 112, T_F8, M_NONE,  1},    /* Energy we/W.h */
+	{115, 116, T_F8, M_NONE,  1},    /* Energy ce charge, discharge */
 	{123, 123, T_F8, M_ECHG,  1},    /* Energy charge/W.h */
 	{124, 124, T_F8, M_EDCHG, 1},    /* Energy discharge/W.h */
 	{125, 126, T_F8, M_NONE,  1},    /* Capacitance charge, discharge */
 	{131, 131, T_U2, M_NS,    1},    /* Ns */
+	{135, 136, T_F4, M_NONE,  1},    /* <E1>, <E2> */
 	{163, 163, T_F4, M_NONE,  1},    /* |Estack|/V */
+	{166, 167, T_F4, M_NONE,  1},    /* Phase(Zstack), |Zstack| */
 	{168, 169, T_F4, M_NONE,  1},    /* Rcmp, Cs */
 	{172, 173, T_F4, M_NONE,  1},    /* Cp, Cp-2 */
 	{174, 174, T_F4, M_EWE,   1},    /* Ewe/V (newer files) */
+	{175, 177, T_F4, M_NONE,  1},    /* Zwe-ce */
 	{178, 179, T_F4, M_NONE,  1},    /* (Q-Qo)/C, dQ/C */
+	{182, 182, T_F8, M_STEP_TIME, 1},/* step time/s */
+	{185, 185, T_F4, M_NONE,  1},    /* <Ece>/V */
+	{206, 206, T_F4, M_TEMP,  1},    /* Temperature/°C */
 	{211, 211, T_F8, M_NONE,  1},    /* Q charge/discharge/mA.h */
-	{212, 213, T_U4, M_NONE,  1},    /* half cycle, z cycle */
-	{217, 218, T_F4, M_NONE,  1},    /* THD */
-	{220, 221, T_F4, M_NONE,  1},    /* NSD */
-	{223, 224, T_F4, M_NONE,  1},    /* NSR */
-	{230, 242, T_F4, M_NONE,  1},    /* harmonics, |E2| */
+	{212, 212, T_U4, M_HALF,  1},    /* half cycle */
+	{213, 213, T_U4, M_NONE,  1},    /* z cycle */
+	{215, 215, T_F4, M_NONE,  1},    /* <Ece>/V */
+	{217, 225, T_F4, M_NONE,  1},    /* THD, NSD, NSR of Ewe, I, Ece */
+	{230, 247, T_F4, M_NONE,  1},    /* harmonics of Ewe, I, Ece */
+	{248, 249, T_F4, M_NONE,  1},    /* Rac, Rdc/Ohm */
+	{253, 253, T_U1, M_NONE,  1},    /* Acir/Dcir Control */
 	{271, 272, T_F4, M_NONE,  1},    /* Phase(Z1), (Z2) */
 	{301, 302, T_F4, M_NONE,  1},    /* |Z1|, |Z2| */
 	{331, 332, T_F4, M_NONE,  1},    /* Re(Z1), Re(Z2) */
@@ -112,7 +132,8 @@ static const struct mpr_col mpr_cols[] = {
 	{441, 441, T_F4, M_NONE,  1},    /* <Ecv>/V */
 	{462, 462, T_F4, M_TEMP,  1},    /* Temperature/°C */
 	{467, 467, T_F8, M_NONE,  1},    /* Q charge/discharge/mA.h */
-	{468, 469, T_U4, M_NONE,  1},    /* half cycle, z cycle */
+	{468, 468, T_U4, M_HALF,  1},    /* half cycle */
+	{469, 469, T_U4, M_NONE,  1},    /* z cycle */
 	{471, 471, T_F4, M_NONE,  1},    /* <Ece>/V */
 	{473, 474, T_F4, M_NONE,  1},    /* THD */
 	{476, 477, T_F4, M_NONE,  1},    /* NSD */
@@ -286,9 +307,9 @@ static int mpr_layout(struct binrd *b, const struct mpr_module *m,
 		}
 		lay->rec_size += mpr_type_size[c->type];
 	}
-	if (lay->off[M_TIME] < 0 || lay->off[M_EWE] < 0 || lay->off[M_I] < 0) {
-		log_err("%s: offset %llu: the data module has no time, Ewe or "
-			"I column",
+	if (lay->off[M_TIME] < 0 || lay->off[M_EWE] < 0) {
+		log_err("%s: offset %llu: the data module has no time or Ewe "
+			"column",
 			b->path, (unsigned long long)m->off + 5);
 		return BENCH_ERR_PARSE;
 	}
@@ -362,9 +383,43 @@ static void mpr_info(struct import_info *info, const struct mpr_module *data,
 	}
 }
 
+/* The current of a file without a current column: the charge the row adds
+ * over the time since the row before. A row at the same time as the one
+ * before (EC-Lab writes the instant a step changes twice) takes the next
+ * row's, the current of the step it starts; the first row keeps 0. None
+ * without a charge column either. */
+struct mpr_dq {
+	double t_s, current_A;
+	double chg_Ah, dchg_Ah; /* dq summed by sign */
+};
+
+static double mpr_current(const unsigned char *rec, const unsigned char *next,
+			  const struct mpr_layout *l, double t_s,
+			  struct mpr_dq *d)
+{
+	double dq_Ah = mpr_value(rec, l, M_DQ), dt_s = t_s - d->t_s;
+
+	if (l->off[M_I] >= 0)
+		return mpr_value(rec, l, M_I);
+	if (l->off[M_DQ] < 0)
+		return 0.0;
+	if (dt_s > 0)
+		d->current_A = dq_Ah * 3600.0 / dt_s;
+	else if (dt_s == 0 && next) {
+		double dt_next_s = mpr_value(next, l, M_TIME) - t_s;
+
+		if (dt_next_s > 0)
+			d->current_A =
+			    mpr_value(next, l, M_DQ) * 3600.0 / dt_next_s;
+	}
+	d->t_s = t_s;
+	return isfinite(dq_Ah) ? d->current_A : NAN;
+}
+
 static int mpr_row(struct binrd *b, const unsigned char *rec,
-		   const struct mpr_layout *l, uint64_t off, unsigned long i,
-		   double start, struct import_row *r)
+		   const unsigned char *next, const struct mpr_layout *l,
+		   uint64_t off, unsigned long i, double start,
+		   struct mpr_dq *d, struct import_row *r)
 {
 	double cyc = mpr_value(rec, l, M_CYCLE);
 
@@ -373,13 +428,23 @@ static int mpr_row(struct binrd *b, const unsigned char *rec,
 	r->test_time_s = mpr_value(rec, l, M_TIME);
 	r->step_time_s = mpr_value(rec, l, M_STEP_TIME);
 	r->voltage_V = mpr_value(rec, l, M_EWE);
-	r->current_A = mpr_value(rec, l, M_I);
+	r->current_A = mpr_current(rec, next, l, r->test_time_s, d);
 	r->temperature_C = mpr_value(rec, l, M_TEMP);
 	r->chg_Ah = mpr_value(rec, l, M_QCHG);
 	r->dchg_Ah = mpr_value(rec, l, M_QDCHG);
 	r->chg_Wh = mpr_value(rec, l, M_ECHG);
 	r->dchg_Wh = mpr_value(rec, l, M_EDCHG);
 	r->resistance_ohm = mpr_value(rec, l, M_R);
+	if (l->off[M_QCHG] < 0 && l->off[M_DQ] >= 0) {
+		double dq_Ah = mpr_value(rec, l, M_DQ);
+
+		if (dq_Ah > 0)
+			d->chg_Ah += dq_Ah;
+		else if (dq_Ah < 0)
+			d->dchg_Ah -= dq_Ah;
+		r->chg_Ah = d->chg_Ah;
+		r->dchg_Ah = d->dchg_Ah;
+	}
 	if (!isfinite(r->test_time_s) || !isfinite(r->voltage_V) ||
 	    !isfinite(r->current_A) ||
 	    (l->off[M_CYCLE] >= 0 && !(cyc >= 0 && cyc < 1e9))) {
@@ -392,6 +457,8 @@ static int mpr_row(struct binrd *b, const unsigned char *rec,
 		r->unix_time_s = start + r->test_time_s;
 	if (l->off[M_CYCLE] >= 0)
 		r->cycle = (long)cyc;
+	else if (l->off[M_HALF] >= 0) /* EC-Lab's cycle number: half / 2 */
+		r->cycle = (long)(mpr_value(rec, l, M_HALF) / 2);
 	if (l->off[M_NS] >= 0)
 		r->step = (long)mpr_value(rec, l, M_NS);
 	/* mode 3 in the flags byte: the cell at rest (OCV). */
@@ -406,11 +473,13 @@ int biologic_mpr_parse(const char *path, struct import_info *info,
 	struct mpr_module mods[MPR_MAX_MODULES];
 	const struct mpr_module *data;
 	struct mpr_layout lay;
-	unsigned char magic[MPR_MAGIC_LEN], rec[MPR_MAX_COLS * 8];
+	unsigned char magic[MPR_MAGIC_LEN], rec[MPR_MAX_COLS * 8],
+	    next[MPR_MAX_COLS * 8];
 	uint32_t n_rows;
 	uint64_t off;
 	size_t n_mods = 0;
 	double start;
+	struct mpr_dq dq = {NAN, 0.0, 0.0, 0.0};
 	struct binrd b;
 	int rc;
 
@@ -438,17 +507,24 @@ int biologic_mpr_parse(const char *path, struct import_info *info,
 		goto out;
 	start = mpr_start(&b, mpr_module(mods, n_mods, "VMP LOG"));
 	mpr_info(info, data, start);
-	info->has_cycle = lay.off[M_CYCLE] >= 0;
+	info->has_cycle = lay.off[M_CYCLE] >= 0 || lay.off[M_HALF] >= 0;
 	info->has_step = lay.off[M_NS] >= 0;
 	info->has_temperature = lay.off[M_TEMP] >= 0;
 	snprintf(info->skipped_why, sizeof(info->skipped_why),
 		 "impedance rows (freq > 0): not charge");
 	for (unsigned long i = 0; i < n_rows; i++, off += lay.rec_size) {
 		struct import_row r;
+		/* the next record, where the current comes from dq */
+		int ahead =
+		    lay.off[M_I] < 0 && lay.off[M_DQ] >= 0 && i + 1 < n_rows;
 
 		rc = binrd_at(&b, off, rec, lay.rec_size, "a record");
+		if (rc == 0 && ahead)
+			rc = binrd_at(&b, off + lay.rec_size, next,
+				      lay.rec_size, "a record");
 		if (rc == 0)
-			rc = mpr_row(&b, rec, &lay, off, i, start, &r);
+			rc = mpr_row(&b, rec, ahead ? next : NULL, &lay, off, i,
+				     start, &dq, &r);
 		if (rc < 0)
 			goto out;
 		/* PEIS/GEIS rows measure impedance at a frequency. */

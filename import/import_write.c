@@ -169,7 +169,10 @@ static int check_counter(struct imp *im, int k, double ours)
 
 	if (!im->cnt_seen[k] || fmax(fabs(theirs), ours) < CHECK_MIN_AH)
 		return BENCH_OK;
-	dev = fabs(ours - theirs) / fmax(fabs(theirs), 1e-12);
+	/* against the count; a step the instrument counted as nothing is
+	 * off by all of ours (100 %), not by a ratio to zero */
+	dev = fabs(ours - theirs) /
+	      (fabs(theirs) >= CHECK_MIN_AH ? fabs(theirs) : fmax(ours, 1e-12));
 	im->res->counter_checks++;
 	if (dev > im->res->counter_max_dev)
 		im->res->counter_max_dev = dev;

@@ -3,7 +3,9 @@
 """Write the binary import fixtures from the text ones (docs/importers.md).
 
 The same two-cycle test as fixtures/import/*.{mpt,csv}, laid out as the
-instruments' binary files are: BioLogic .mpr from biologic_cell.mpt. Run
+instruments' binary files are: BioLogic .mpr from biologic_cell.mpt (and
+as a GCPL file lays it out: no current column, the charge each row adds,
+half cycles, no cycle number; and as OCV does: time and Ewe alone). Run
 from the repository root; the outputs are committed, this script says how
 they were made.
 """
@@ -38,6 +40,21 @@ MPR_COLS = [
 ]
 FLAG_BITS = {"mode": 0, "ox/red": 2, "error": 3, "control changes": 4,
              "Ns changes": 5, "counter inc.": 7}
+# GCPL's own columns (EC-Lab 11.50, as real GCPL files hold them).
+GCPL_COLS = [
+    (1, None, "mode"), (2, None, "ox/red"), (3, None, "error"),
+    (21, None, "control changes"), (31, None, "Ns changes"),
+    (65, None, "counter inc."),
+    (131, "<H", "Ns"), (4, "<d", "time/s"), (7, "<d", "dq/mA.h"),
+    (13, "<d", "(Q-Qo)/mA.h"), (5, "<f", "control/V/mA"),
+    (6, "<f", "Ewe/V"), (211, "<d", "Q charge/discharge/mA.h"),
+    (212, "<I", "half cycle"), (123, "<d", "Energy charge/W.h"),
+    (124, "<d", "Energy discharge/W.h"),
+    (125, "<d", "Capacitance charge/\xb5F"),
+    (126, "<d", "Capacitance discharge/\xb5F"),
+]
+# OCV's: no current, no charge (the cell at rest).
+OCV_COLS = [(1, None, "mode"), (4, "<d", "time/s"), (6, "<f", "Ewe/V")]
 PEIS_COLS = [(32, "<f", "freq/Hz"), (37, "<f", "Re(Z)/Ohm"),
              (38, "<f", "-Im(Z)/Ohm")]
 
@@ -63,7 +80,7 @@ def mpr_record(cols, row):
             out = out[:flags] + bytes([out[flags] | v]) + out[flags + 1:]
         else:
             v = row.get(name, 0.0)
-            out += struct.pack(fmt, int(v) if fmt == "<H" else v)
+            out += struct.pack(fmt, int(v) if fmt in ("<H", "<I") else v)
     return out
 
 
@@ -84,6 +101,23 @@ def write_mpr(path, cols, rows, data_version, v2):
         f.write(mpr_module(b"VMP LOG", b"VMP LOG", bytes(log), 0, v2))
 
 
+def gcpl_rows(rows):
+    """dq: the current times the time since the row before; half cycle:
+    one more at each change of the current's sign."""
+    out, half, sign = [], 0, 0
+    for k, r in enumerate(rows):
+        g = dict(r)
+        dt = r["time/s"] - rows[k - 1]["time/s"] if k else 0.0
+        g["dq/mA.h"] = r["I/mA"] * dt / 3600
+        s = (r["I/mA"] > 0) - (r["I/mA"] < 0)
+        if s and sign and s != sign:
+            half += 1
+        sign = s or sign
+        g["half cycle"] = half
+        out.append(g)
+    return out
+
+
 def main():
     rows = mpt_rows(FX + "biologic_cell.mpt")
     write_mpr(FX + "biologic_cell.mpr", MPR_COLS, rows, 3, True)
@@ -98,6 +132,10 @@ def main():
         peis.append(r)
     write_mpr(FX + "biologic_peis_cell.mpr", MPR_COLS + PEIS_COLS,
               rows[:1] + peis + rows[1:], 2, False)
+    write_mpr(FX + "biologic_gcpl_cell.mpr", GCPL_COLS, gcpl_rows(rows), 3,
+              True)
+    write_mpr(FX + "biologic_ocv_cell.mpr", OCV_COLS,
+              [r for r in rows if r["I/mA"] == 0][:6], 3, True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "import/formats.h"
 #include "imptest.h"
 #include "support.h"
 
@@ -20,6 +21,8 @@ TestSuite(import_mpr, .timeout = 60);
 #define MPR "fixtures/import/biologic_cell.mpr"
 #define MPR_PEIS "fixtures/import/biologic_peis_cell.mpr"
 #define MPT "fixtures/import/biologic_cell.mpt"
+#define MPR_GCPL "fixtures/import/biologic_gcpl_cell.mpr"
+#define MPR_OCV "fixtures/import/biologic_ocv_cell.mpr"
 /* biologic_cell.mpr: magic 52, "VMP Set" (header 65, 100 bytes), "VMP
  * data" header 65, then the data module: its rows start 406 bytes in. */
 #define DATA_MOD 282
@@ -108,6 +111,82 @@ Test(import_mpr, sign_units_numbering_provenance)
 	cr_expect_str_eq(info.start_time_utc, "2021-03-04T10:00:00Z");
 	cr_expect_float_eq(s.t0_unix, 1614852000.0, 1e-3);
 	cr_expect(info.has_cycle && info.has_step && info.has_temperature);
+}
+
+struct rows_of {
+	size_t n;
+	double I_A[400], t_s[400];
+	long cycle[400];
+};
+
+static int keep_row(void *ctx, const struct import_row *row)
+{
+	struct rows_of *w = ctx;
+
+	if (w->n < sizeof(w->I_A) / sizeof(w->I_A[0])) {
+		w->I_A[w->n] = row->current_A;
+		w->t_s[w->n] = row->test_time_s;
+		w->cycle[w->n] = row->cycle;
+	}
+	w->n++;
+	return 0;
+}
+
+/* A GCPL file has no current column and no cycle number: the current is
+ * dq over the time since the row before, the cycle EC-Lab's half cycle / 2,
+ * the step totals dq summed by sign. The same test as biologic_cell.mpr
+ * (tools/gen-import-bin.py): the same currents row by row, the same
+ * cycles, and each cycle's Ah exactly the dq the file holds. */
+Test(import_mpr, gcpl_current_from_dq_cycles_from_half_cycles)
+{
+	static struct rows_of gcpl, ref;
+	struct import_info info;
+	struct import_result r;
+	struct cycles c;
+
+	imptest_need(MPR_GCPL);
+	cr_assert_eq(biologic_mpr_parse(MPR, &info, keep_row, &ref), 0);
+	cr_assert_eq(biologic_mpr_parse(MPR_GCPL, &info, keep_row, &gcpl), 0);
+	cr_assert_eq(gcpl.n, 365);
+	cr_assert_eq(ref.n, gcpl.n);
+	for (size_t i = 1; i < gcpl.n; i++) {
+		/* a row at the instant of a step change (no time since the
+		 * row before) takes the current of the row after it */
+		size_t at = gcpl.t_s[i] > gcpl.t_s[i - 1] || i + 1 == gcpl.n
+				? i
+				: i + 1;
+
+		cr_expect_float_eq(gcpl.I_A[i], ref.I_A[at], 1e-6,
+				   "row %zu: %f %f", i + 1, gcpl.I_A[i],
+				   ref.I_A[at]);
+		cr_expect_eq(gcpl.cycle[i], ref.cycle[i], "row %zu", i + 1);
+	}
+	cr_expect(info.has_cycle);
+
+	imptest_cycles(MPR_GCPL, NULL, &c, &r);
+	cr_assert_eq(c.n_cycles, 2);
+	/* the file's dq summed by sign over each cycle's half cycles */
+	cr_expect_float_eq(c.cycle[0].chg_Ah, 1.150582, 1e-6, "%.6f",
+			   c.cycle[0].chg_Ah);
+	cr_expect_float_eq(c.cycle[0].dchg_Ah, 1.083333, 1e-6, "%.6f",
+			   c.cycle[0].dchg_Ah);
+	cr_expect_float_eq(c.cycle[1].dchg_Ah, 1.066667, 1e-6, "%.6f",
+			   c.cycle[1].dchg_Ah);
+	cycles_free(&c);
+}
+
+/* An OCV file holds time and Ewe alone: the cell at rest, 0 A. */
+Test(import_mpr, ocv_without_current_is_at_rest)
+{
+	struct import_info info;
+	struct imptest_seen s;
+
+	imptest_read(MPR_OCV, "biologic_mpr", &info, &s);
+	cr_expect_eq(s.rows, 6);
+	cr_expect_eq(s.rest_rows, 6);
+	cr_expect_float_eq(s.min_I, 0, 1e-12);
+	cr_expect_float_eq(s.max_I, 0, 1e-12);
+	cr_expect_float_eq(s.t_end, 300.0, 1e-9);
 }
 
 /* Refused, naming the file and want, with nothing written. */
