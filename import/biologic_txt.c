@@ -25,6 +25,7 @@ static const struct coltab_col biologic_cols[] = {
 	{"<i>/a",               CF_CURRENT,   1},
 	{"ewe/v",               CF_VOLTAGE,   1},
 	{"<ewe>/v",             CF_VOLTAGE,   1},
+	{"<ewe/v>",             CF_VOLTAGE,   1},
 	{"ecell/v",             CF_VOLTAGE,   1},
 	{"ewe/mv",              CF_VOLTAGE,   1e-3},
 	{"cyclenumber",         CF_CYCLE,     1},
@@ -75,6 +76,7 @@ static const struct coltab_fmt biologic_fmt = {
     .is_header = biologic_is_header,
     .preamble = biologic_preamble,
     .max_preamble = 400,
+    .no_current_at_rest = 1,
 };
 
 int biologic_txt_detect(const char *head, size_t n)

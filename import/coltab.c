@@ -61,6 +61,19 @@ static void expected(const struct coltab_fmt *fmt, enum coltab_field f,
 	}
 }
 
+/* A current column in a unit not known ("I/uA"): not an OCV file. */
+static int current_in_other_unit(const struct csvtok *c)
+{
+	char n[128];
+
+	for (size_t i = 0; i < c->n_fields; i++) {
+		csvtok_norm(c->field[i], n, sizeof(n));
+		if (!strncmp(n, "i/", 2) || !strncmp(n, "<i>/", 4))
+			return 1;
+	}
+	return 0;
+}
+
 int coltab_map(const struct coltab_fmt *fmt, const struct csvtok *c,
 	       struct coltab_map *m)
 {
@@ -99,7 +112,9 @@ int coltab_map(const struct coltab_fmt *fmt, const struct csvtok *c,
 	}
 	static const enum coltab_field req[] = {CF_CURRENT, CF_VOLTAGE};
 	for (size_t k = 0; k < sizeof(req) / sizeof(req[0]); k++) {
-		if (m->idx[req[k]] >= 0)
+		if (m->idx[req[k]] >= 0 ||
+		    (req[k] == CF_CURRENT && fmt->no_current_at_rest &&
+		     !current_in_other_unit(c)))
 			continue;
 		expected(fmt, req[k], want, sizeof(want));
 		log_err("%s:%lu: no %s column in a unit this importer knows "
@@ -172,6 +187,10 @@ int coltab_row(const struct coltab_fmt *fmt, const struct coltab_map *m,
 	if (m->idx[CF_UNIX_TIME] >= 0)
 		TRY(num(c, m, CF_UNIX_TIME, &r->unix_time_s));
 	TRY(num(c, m, CF_CURRENT, &r->current_A));
+	if (m->idx[CF_CURRENT] < 0) { /* no_current_at_rest */
+		r->current_A = 0.0;
+		r->kind = IMPORT_KIND_REST;
+	}
 	TRY(num(c, m, CF_VOLTAGE, &r->voltage_V));
 	TRY(num(c, m, CF_TEMP, &r->temperature_C));
 	TRY(num(c, m, CF_CYCLE, &v));

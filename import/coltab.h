@@ -59,6 +59,7 @@ struct coltab_fmt {
 	enum import_kind (*kind)(const char *state);
 	unsigned long max_preamble; /* lines to look for the header */
 	int current_unsigned;	    /* sign from the kind (Maccor) */
+	int no_current_at_rest;	    /* no current column: 0 A (EC-Lab OCV) */
 };
 
 /* Map a split header line. Logs and fails on a required column missing

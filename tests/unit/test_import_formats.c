@@ -329,6 +329,35 @@ Test(import, unknown_current_unit_refused)
 		NULL, "1:", "no current column");
 }
 
+/* An EC-Lab OCV export holds time and Ewe alone: the cell at rest, 0 A;
+ * a current in a unit not known is still refused, never read as 0 A. */
+Test(import, eclab_ocv_text_at_rest)
+{
+	char *dir = tmpdir_new("impocv");
+	char *src = tmpfile_write(dir, "ocv.mpt",
+				  "EC-Lab ASCII FILE\nNb header lines : 3\n"
+				  "mode\ttime/s\tEwe/V\t\n3\t0\t3.5\t\n"
+				  "3\t60\t3.51\t\n3\t120\t3.52\t\n");
+	struct import_info info;
+	struct imptest_seen s;
+
+	imptest_read(src, "biologic_txt", &info, &s);
+	cr_expect_eq(s.rows, 3);
+	cr_expect_eq(s.rest_rows, 3);
+	cr_expect_float_eq(s.max_I, 0, 1e-12);
+	cr_expect_float_eq(s.min_I, 0, 1e-12);
+	cr_expect_float_eq(s.max_V, 3.52, 1e-9);
+	unlink(src);
+	rmdir(dir);
+	free(src);
+	free(dir);
+
+	refused("ua.mpt",
+		"EC-Lab ASCII FILE\nNb header lines : 3\n"
+		"mode\ttime/s\tEwe/V\tI/uA\t\n1\t0\t3.5\t100\t\n",
+		"biologic_txt", "3:", "no current column");
+}
+
 Test(import, time_going_back_refused)
 {
 	refused("back.csv",
