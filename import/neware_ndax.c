@@ -348,22 +348,32 @@ static void ndax_attr(const char *xml, const char *key, char *out, size_t n)
 		snprintf(out, n, "%.*s", (int)(e - s), s);
 }
 
-static int ndax_info(struct ndax *x, struct import_info *info)
+/* The head of an optional XML entry into xml ("" without it). */
+static int ndax_xml(struct ndax *x, const char *name, char *xml, size_t n)
 {
 	struct zipent *e;
-	char xml[16384], svr[64] = "", unit[64] = "";
 	uint64_t size;
 	size_t got;
 
-	snprintf(info->instrument, sizeof(info->instrument), "Neware BTS");
-	snprintf(info->software, sizeof(info->software), "BTS (.ndax)");
-	if (!ziparc_find(x->a, "VersionInfo.xml", xml, sizeof(xml)))
-		return BENCH_OK; /* optional: the data stands without it */
-	TRY(ziparc_entry(x->a, "VersionInfo.xml", &e, &size));
-	if (zipent_read(e, xml, sizeof(xml) - 1, &got) < 0)
+	xml[0] = 0;
+	if (!ziparc_find(x->a, name, xml, n))
+		return BENCH_OK;
+	TRY(ziparc_entry(x->a, name, &e, &size));
+	if (zipent_read(e, xml, n - 1, &got) < 0)
 		got = 0;
 	xml[got] = 0;
 	zipent_close(e);
+	return BENCH_OK;
+}
+
+static int ndax_info(struct ndax *x, struct import_info *info)
+{
+	char xml[16384], svr[64] = "", unit[64] = "";
+
+	snprintf(info->instrument, sizeof(info->instrument), "Neware BTS");
+	snprintf(info->software, sizeof(info->software), "BTS (.ndax)");
+	/* optional: the data stands without it */
+	TRY(ndax_xml(x, "VersionInfo.xml", xml, sizeof(xml)));
 	ndax_attr(xml, "CurrClientVer", info->software, sizeof(info->software));
 	ndax_attr(xml, "SvrVer", svr, sizeof(svr));
 	ndax_attr(xml, "ZwjVersion", unit, sizeof(unit));
@@ -371,6 +381,36 @@ static int ndax_info(struct ndax *x, struct import_info *info)
 		snprintf(info->instrument, sizeof(info->instrument),
 			 "Neware BTS (%s, unit %s)", svr, unit);
 	return BENCH_OK;
+}
+
+/* A version 14 or 17 aux record is one float whose meaning TestInfo.xml's
+ * channel type gives (103: temperature; humidity and others exist): read
+ * it only when every aux channel there is a temperature. Version 16's
+ * records name their temperature. */
+static int aux_is_temperature(struct ndax *x)
+{
+	char xml[16384];
+	const char *p;
+	int n = 0;
+
+	if (x->aux.fmt->aux_deci)
+		return 1;
+	if (ndax_xml(x, "TestInfo.xml", xml, sizeof(xml)) < 0)
+		return 0;
+	for (p = xml; (p = strstr(p, "<Aux")); p++) {
+		char type[16] = "";
+		const char *end = strchr(p, '>');
+		char el[512];
+
+		if (!end || (size_t)(end - p) >= sizeof(el))
+			return 0;
+		snprintf(el, sizeof(el), "%.*s", (int)(end - p), p);
+		ndax_attr(el, "ChlType", type, sizeof(type));
+		if (strcmp(type, "103"))
+			return 0;
+		n++;
+	}
+	return n > 0;
 }
 
 static int ndax_open(struct ndax *x, struct import_info *info)
@@ -391,6 +431,16 @@ static int ndax_open(struct ndax *x, struct import_info *info)
 		if (rc < 0)
 			return rc;
 		x->have_aux = rc == 0;
+		if (x->have_aux && !aux_is_temperature(x)) {
+			log_warn(
+			    "%s: '%s': TestInfo.xml does not say every aux "
+			    "channel is a temperature (ChlType 103): not "
+			    "read",
+			    x->path, aux);
+			zipent_close(x->aux.e);
+			x->aux.e = NULL;
+			x->have_aux = 0;
+		}
 	}
 	x->rate_s = NAN;
 	return ndax_run_next(x);

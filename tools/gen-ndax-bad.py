@@ -3,7 +3,9 @@
 """Write the bad .ndax fixtures (docs/importers.md) from the real sample
 fixtures/import/real/ndax_ndc14_Unit27_Example.ndax: an archive without
 data.ndc, one without data_runInfo.ndc, a data.ndc cut inside a page, a
-data.ndc of a version this does not read, a step of an unknown type. Run
+data.ndc of a version this does not read, a step of an unknown type, and
+one whose aux channels TestInfo.xml calls humidity (ChlType 345): read,
+without temperature. Run
 from the repository root; the outputs are committed, this script says how
 they were made.
 """
@@ -40,3 +42,6 @@ write("ndc_v5.ndax", change=("data.ndc", lambda d: patch(d, 2, 5)))
 # data_step.ndc: the first step record's type (byte 24 of the record).
 write("bad_status.ndax",
       change=("data_step.ndc", lambda d: patch(d, 4096 + 132 + 24, 99)))
+write("aux_humidity.ndax",
+      change=("TestInfo.xml",
+              lambda d: d.replace(b'ChlType="103"', b'ChlType="345"')))

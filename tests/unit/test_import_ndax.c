@@ -189,6 +189,22 @@ Test(import_ndax, version_11_layout)
 	cycles_free(&c);
 }
 
+/* A version 14 or 17 aux float means what TestInfo.xml's channel type
+ * says: the same archive with its channels called humidity (345) imports
+ * without temperature, never with humidity read as degrees. */
+Test(import_ndax, aux_read_only_as_a_temperature_channel)
+{
+	struct import_info info;
+	struct imptest_seen s;
+
+	imptest_read(BAD "aux_humidity.ndax", "neware_ndax", &info, &s);
+	cr_expect_eq(s.rows, 301);
+	cr_expect(!info.has_temperature);
+	cr_expect_eq(s.temp_rows, 0);
+	imptest_read(UNIT27, "neware_ndax", &info, &s);
+	cr_expect(info.has_temperature && s.temp_rows == 301);
+}
+
 struct clock_of {
 	unsigned long line;
 	double unix_s;
