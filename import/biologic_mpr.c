@@ -473,8 +473,8 @@ int biologic_mpr_parse(const char *path, struct import_info *info,
 	struct mpr_module mods[MPR_MAX_MODULES];
 	const struct mpr_module *data;
 	struct mpr_layout lay;
-	unsigned char magic[MPR_MAGIC_LEN], rec[MPR_MAX_COLS * 8],
-	    next[MPR_MAX_COLS * 8];
+	unsigned char magic[MPR_MAGIC_LEN], buf[2][MPR_MAX_COLS * 8];
+	unsigned char *rec = buf[0], *next = buf[1], *swap;
 	uint32_t n_rows;
 	uint64_t off;
 	size_t n_mods = 0;
@@ -512,29 +512,31 @@ int biologic_mpr_parse(const char *path, struct import_info *info,
 	info->has_temperature = lay.off[M_TEMP] >= 0;
 	snprintf(info->skipped_why, sizeof(info->skipped_why),
 		 "impedance rows (freq > 0): not charge");
-	for (unsigned long i = 0; i < n_rows; i++, off += lay.rec_size) {
-		struct import_row r;
-		/* the next record, where the current comes from dq */
-		int ahead =
-		    lay.off[M_I] < 0 && lay.off[M_DQ] >= 0 && i + 1 < n_rows;
-
+	/* Each record read once, the next one beside it: a GCPL row at a step
+	 * change takes its current from the row after it. */
+	if (n_rows)
 		rc = binrd_at(&b, off, rec, lay.rec_size, "a record");
-		if (rc == 0 && ahead)
+	for (unsigned long i = 0; rc >= 0 && i < n_rows;
+	     i++, off += lay.rec_size) {
+		struct import_row r;
+		int more = i + 1 < n_rows;
+
+		if (more)
 			rc = binrd_at(&b, off + lay.rec_size, next,
 				      lay.rec_size, "a record");
 		if (rc == 0)
-			rc = mpr_row(&b, rec, ahead ? next : NULL, &lay, off, i,
+			rc = mpr_row(&b, rec, more ? next : NULL, &lay, off, i,
 				     start, &dq, &r);
 		if (rc < 0)
 			goto out;
 		/* PEIS/GEIS rows measure impedance at a frequency. */
-		if (mpr_value(rec, &lay, M_FREQ) > 0) {
+		if (mpr_value(rec, &lay, M_FREQ) > 0)
 			info->skipped_rows++;
-			continue;
-		}
-		rc = fn(ctx, &r);
-		if (rc < 0)
-			goto out;
+		else
+			rc = fn(ctx, &r);
+		swap = rec;
+		rec = next;
+		next = swap;
 	}
 out:
 	binrd_close(&b);
